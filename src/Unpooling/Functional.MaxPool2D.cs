@@ -1,0 +1,171 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Unpooling.Internal;
+
+namespace Unpooling;
+
+/// <summary>
+/// The operators of the package, in the vocabulary of PyTorch's <c>torch.nn.functional</c>: 2-D max pooling with
+/// arg-max capture, argmax unpooling, fixed-position unpooling and its relatives. Each has a zero-allocation span form
+/// (dense <c>[N, C, H, W]</c> with an explicit <see cref="Shape4D"/>) and a <c>System.Numerics.Tensors</c> form.
+/// </summary>
+/// <remarks>
+/// All members are thread-safe and may be called concurrently. Results are bit-identical whatever the SIMD width, the
+/// thread count (<c>maxDegreeOfParallelism</c>, -1 = all cores) or the batch split. Every argument is validated before
+/// any memory is read or written; a failing call leaves the destinations untouched.
+/// </remarks>
+public static partial class Functional
+{
+    /// <summary>
+    /// 2-D max pooling over <c>[N, C, H, W]</c> that also records where each maximum came from, as a per-plane index
+    /// <c>h * W + w</c> into the input (PyTorch's <c>max_pool2d_with_indices</c> convention).
+    /// </summary>
+    /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="destination">Receives the maxima, <c>[N, C, outH, outW]</c> with the size from
+    /// <see cref="Pool2DGeometry.GetOutputSize(Size2D)"/>.</param>
+    /// <param name="indices">Receives the per-plane position of each maximum; same length as <paramref name="destination"/>.</param>
+    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small inputs use one.</param>
+    /// <remarks>
+    /// Windows are scanned row-major and a cell replaces the running maximum when <c>v &gt; best || isNaN(v)</c>: ties
+    /// keep the first maximum (+0 and -0 are equal), a NaN makes the result NaN with the last NaN's index, a window of
+    /// -infinity yields -infinity at its first real cell. Padding is never read or selected.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A length does not match its shape, the geometry does not fit the input, or
+    /// a destination overlaps another buffer.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    public static void MaxPool2D(ReadOnlySpan<float> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<float> destination, Span<int> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DCore(source, sourceShape, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(ReadOnlySpan{float}, Shape4D, Pool2DGeometry, Span{float}, Span{int}, int)"/>
+    public static void MaxPool2D(ReadOnlySpan<float> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<float> destination, Span<long> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DCore(source, sourceShape, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(ReadOnlySpan{float}, Shape4D, Pool2DGeometry, Span{float}, Span{int}, int)"/>
+    public static void MaxPool2D(ReadOnlySpan<double> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<double> destination, Span<int> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DCore(source, sourceShape, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(ReadOnlySpan{float}, Shape4D, Pool2DGeometry, Span{float}, Span{int}, int)"/>
+    public static void MaxPool2D(ReadOnlySpan<double> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<double> destination, Span<long> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DCore(source, sourceShape, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <summary>
+    /// 2-D max pooling with arg-max capture over rank-4 <c>[N, C, H, W]</c> tensors (any strides); see
+    /// <see cref="MaxPool2D(ReadOnlySpan{float}, Shape4D, Pool2DGeometry, Span{float}, Span{int}, int)"/> for the
+    /// selection rule.
+    /// </summary>
+    /// <param name="source">The input tensor.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="destination">Receives the maxima; its shape must be <c>[N, C, outH, outW]</c>.</param>
+    /// <param name="indices">Receives the per-plane positions; same shape as <paramref name="destination"/>.</param>
+    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1.</param>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    public static void MaxPool2D(in ReadOnlyTensorSpan<float> source, Pool2DGeometry geometry, in TensorSpan<float> destination, in TensorSpan<int> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DTensor(source, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(in ReadOnlyTensorSpan{float}, Pool2DGeometry, in TensorSpan{float}, in TensorSpan{int}, int)"/>
+    public static void MaxPool2D(in ReadOnlyTensorSpan<float> source, Pool2DGeometry geometry, in TensorSpan<float> destination, in TensorSpan<long> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DTensor(source, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(in ReadOnlyTensorSpan{float}, Pool2DGeometry, in TensorSpan{float}, in TensorSpan{int}, int)"/>
+    public static void MaxPool2D(in ReadOnlyTensorSpan<double> source, Pool2DGeometry geometry, in TensorSpan<double> destination, in TensorSpan<int> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DTensor(source, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <inheritdoc cref="MaxPool2D(in ReadOnlyTensorSpan{float}, Pool2DGeometry, in TensorSpan{float}, in TensorSpan{int}, int)"/>
+    public static void MaxPool2D(in ReadOnlyTensorSpan<double> source, Pool2DGeometry geometry, in TensorSpan<double> destination, in TensorSpan<long> indices, int maxDegreeOfParallelism = -1)
+        => MaxPool2DTensor(source, geometry, destination, indices, maxDegreeOfParallelism);
+
+    /// <summary>
+    /// 2-D max pooling with arg-max capture into new tensors: the maxima and their per-plane <see cref="long"/>
+    /// indices (PyTorch's index type), both <c>[N, C, outH, outW]</c>.
+    /// </summary>
+    /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <returns>The pooled values and their indices.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4 or the geometry does not fit it.</exception>
+    public static (Tensor<float> Values, Tensor<long> Indices) MaxPool2D(Tensor<float> source, Pool2DGeometry geometry)
+        => MaxPool2DAllocating(source, geometry);
+
+    /// <inheritdoc cref="MaxPool2D(Tensor{float}, Pool2DGeometry)"/>
+    public static (Tensor<double> Values, Tensor<long> Indices) MaxPool2D(Tensor<double> source, Pool2DGeometry geometry)
+        => MaxPool2DAllocating(source, geometry);
+
+    private static unsafe void MaxPool2DCore<T, TIndex>(
+        ReadOnlySpan<T> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices, int maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        sourceShape.Validate(nameof(sourceShape));
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
+        Size2D output = geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
+        Shape4D outputShape = sourceShape.WithSpatialSize(output);
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*C*outH*outW of {outputShape}");
+        Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), $"N*C*outH*outW of {outputShape}");
+        Guard.IndexType<TIndex>(sourceShape.PlaneSize, nameof(indices));
+        Guard.Degree(maxDegreeOfParallelism);
+        Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
+        Guard.NoOverlap<TIndex, T>(indices, source, nameof(indices), nameof(source));
+        Guard.NoOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
+        if (outputShape.ElementCount == 0)
+        {
+            return;
+        }
+
+        var plan = new MaxPool2DKernel.Plan(sourceShape.SpatialSize, output, geometry);
+        int degree = ParallelRunner.ResolveDegree(maxDegreeOfParallelism, (int)(outputShape.PlaneCount * output.Height), sourceShape.ElementCount);
+        fixed (T* s = source)
+        fixed (T* d = destination)
+        fixed (TIndex* i = indices)
+        {
+            MaxPool2DKernel.Run(s, d, i, (int)sourceShape.PlaneCount, plan, degree);
+        }
+    }
+
+    private static void MaxPool2DTensor<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices, int maxDegreeOfParallelism)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
+        Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
+        TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
+        TensorAdapter.RequireShape(indices, outputShape, nameof(indices));
+        Guard.Degree(maxDegreeOfParallelism);
+        T[]? rentedSource = null, rentedDestination = null;
+        TIndex[]? rentedIndices = null;
+        try
+        {
+            ReadOnlySpan<T> s = TensorAdapter.Read(source, ref rentedSource);
+            Span<T> d = TensorAdapter.Write(destination, ref rentedDestination);
+            Span<TIndex> i = TensorAdapter.Write(indices, ref rentedIndices);
+            MaxPool2DCore(s, shape, geometry, d, i, maxDegreeOfParallelism);
+            TensorAdapter.Complete(destination, rentedDestination);
+            TensorAdapter.Complete(indices, rentedIndices);
+            rentedDestination = null;
+            rentedIndices = null;
+        }
+        finally
+        {
+            TensorAdapter.Return(rentedSource);
+            TensorAdapter.Return(rentedDestination);
+            TensorAdapter.Return(rentedIndices);
+        }
+    }
+
+    private static (Tensor<T> Values, Tensor<long> Indices) MaxPool2DAllocating<T>(Tensor<T> source, Pool2DGeometry geometry)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ReadOnlyTensorSpan<T> input = source.AsReadOnlyTensorSpan();
+        Shape4D shape = TensorAdapter.GetShape(input, nameof(source));
+        Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
+        nint[] lengths = TensorAdapter.Lengths(outputShape);
+        Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
+        Tensor<long> indices = Tensor.CreateFromShapeUninitialized<long>(lengths);
+        MaxPool2DTensor(input, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), -1);
+        return (values, indices);
+    }
+}

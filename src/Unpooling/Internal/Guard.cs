@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>Argument checks shared by the operators; each throws naming the argument the caller must fix.</summary>
+internal static class Guard
+{
+    public static void Length(int actual, long expected, string paramName, string what)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, what);
+        }
+    }
+
+    public static void Degree(int maxDegreeOfParallelism)
+    {
+        if (maxDegreeOfParallelism != -1 && maxDegreeOfParallelism < 1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                nameof(maxDegreeOfParallelism),
+                maxDegreeOfParallelism,
+                $"maxDegreeOfParallelism is {maxDegreeOfParallelism}; use -1 (all cores) or a count >= 1.");
+        }
+    }
+
+    /// <summary>Rejects <paramref name="written"/> sharing any byte with <paramref name="other"/>.</summary>
+    public static void NoOverlap<TWritten, TOther>(ReadOnlySpan<TWritten> written, ReadOnlySpan<TOther> other, string writtenName, string otherName)
+        where TWritten : struct
+        where TOther : struct
+    {
+        if (MemoryMarshal.AsBytes(written).Overlaps(MemoryMarshal.AsBytes(other)))
+        {
+            ThrowHelper.ThrowOverlap(writtenName, otherName);
+        }
+    }
+
+    public static void IndexType<TIndex>(long indexSpace, string paramName)
+    {
+        if (typeof(TIndex) == typeof(int) && indexSpace - 1 > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Indices range up to {indexSpace - 1}, beyond int.MaxValue; pass a Span<long> for {paramName}.");
+        }
+    }
+}

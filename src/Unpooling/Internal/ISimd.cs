@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// One SIMD width, as a set of static members the kernels are generic over. A kernel is written once against this
+/// interface and instantiated for <see cref="Simd128{T}"/>, <see cref="Simd256{T}"/> and <see cref="Simd512{T}"/>;
+/// every member is a one-line forward the JIT inlines, so the instantiation compiles to the loop a hand-written
+/// <c>Vector256</c> kernel would.
+/// </summary>
+/// <remarks>
+/// "Index" members treat the lanes as signed integers of the element's width (int32 lanes for <see cref="float"/>,
+/// int64 lanes for <see cref="double"/>), stored in the same vector type so that a select mask computed on values
+/// applies unchanged to the arg-max that travels beside them.
+/// </remarks>
+internal interface ISimd<TSelf, TVector, T>
+    where TSelf : struct, ISimd<TSelf, TVector, T>
+    where TVector : struct
+    where T : unmanaged
+{
+    /// <summary>Lanes per vector.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Whether this width runs in hardware (otherwise it works, slowly, in software).</summary>
+    static abstract bool IsHardwareAccelerated { get; }
+
+    static abstract TVector Zero { get; }
+
+    static abstract TVector Create(T value);
+
+    static abstract unsafe TVector Load(T* source);
+
+    static abstract unsafe void Store(TVector value, T* destination);
+
+    /// <summary>All-ones lanes where <paramref name="left"/> &gt; <paramref name="right"/> (false for NaN).</summary>
+    static abstract TVector GreaterThan(TVector left, TVector right);
+
+    /// <summary>All-ones lanes where the value is NaN.</summary>
+    static abstract TVector IsNaN(TVector value);
+
+    static abstract TVector Or(TVector left, TVector right);
+
+    /// <summary>Bitwise select: lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set.</summary>
+    static abstract TVector ConditionalSelect(TVector mask, TVector whenTrue, TVector whenFalse);
+
+    /// <summary>Every lane holds the integer <paramref name="value"/> (truncated to the lane width).</summary>
+    static abstract TVector CreateIndex(long value);
+
+    /// <summary>Lane <c>i</c> holds the integer <c>start + i * step</c>.</summary>
+    static abstract TVector IndexRamp(long start, long step);
+
+    /// <summary>Lane-wise integer addition.</summary>
+    static abstract TVector AddIndex(TVector left, TVector right);
+
+    /// <summary>Stores the integer lanes as <paramref name="destination"/>'s type (widening or narrowing).</summary>
+    static abstract unsafe void StoreIndex<TIndex>(TVector index, TIndex* destination)
+        where TIndex : unmanaged;
+
+    /// <summary>Loads <c>2 * Count</c> elements and splits them into even and odd positions.</summary>
+    static abstract unsafe void LoadDeinterleave(T* source, out TVector even, out TVector odd);
+
+    /// <summary>Lane <c>i</c> = <c>source[i * stride]</c>; reads only those elements.</summary>
+    static abstract unsafe TVector LoadStrided(T* source, int stride);
+
+    /// <summary>Stores <c>a0 b0 a1 b1 ...</c>: <c>2 * Count</c> elements.</summary>
+    static abstract unsafe void StoreInterleave(TVector a, TVector b, T* destination);
+}
+
+/// <summary>Software versions of the shuffles, for widths the hardware lacks: correct on any CPU, slow.</summary>
+internal static unsafe class SimdFallback
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadDeinterleave<TVector, T>(T* source, int count, out TVector even, out TVector odd)
+        where TVector : struct
+        where T : unmanaged
+    {
+        Unsafe.SkipInit(out even);
+        Unsafe.SkipInit(out odd);
+        ref T e = ref Unsafe.As<TVector, T>(ref even);
+        ref T o = ref Unsafe.As<TVector, T>(ref odd);
+        for (int i = 0; i < count; i++)
+        {
+            Unsafe.Add(ref e, i) = source[2 * i];
+            Unsafe.Add(ref o, i) = source[(2 * i) + 1];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector LoadStrided<TVector, T>(T* source, int stride, int count)
+        where TVector : struct
+        where T : unmanaged
+    {
+        Unsafe.SkipInit(out TVector result);
+        ref T r = ref Unsafe.As<TVector, T>(ref result);
+        for (int i = 0; i < count; i++)
+        {
+            Unsafe.Add(ref r, i) = source[(nint)i * stride];
+        }
+
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInterleave<TVector, T>(TVector a, TVector b, T* destination, int count)
+        where TVector : struct
+        where T : unmanaged
+    {
+        ref T ra = ref Unsafe.As<TVector, T>(ref a);
+        ref T rb = ref Unsafe.As<TVector, T>(ref b);
+        for (int i = 0; i < count; i++)
+        {
+            destination[2 * i] = Unsafe.Add(ref ra, i);
+            destination[(2 * i) + 1] = Unsafe.Add(ref rb, i);
+        }
+    }
+
+    /// <summary>Stores integer lanes (int32 for 4-byte <typeparamref name="T"/>, else int64) as TIndex.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreIndex<TVector, T, TIndex>(TVector index, TIndex* destination, int count)
+        where TVector : struct
+        where T : unmanaged
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            ref int r = ref Unsafe.As<TVector, int>(ref index);
+            for (int i = 0; i < count; i++)
+            {
+                WriteIndex(destination + i, Unsafe.Add(ref r, i));
+            }
+        }
+        else
+        {
+            ref long r = ref Unsafe.As<TVector, long>(ref index);
+            for (int i = 0; i < count; i++)
+            {
+                WriteIndex(destination + i, Unsafe.Add(ref r, i));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteIndex<TIndex>(TIndex* destination, long value)
+        where TIndex : unmanaged
+    {
+        if (typeof(TIndex) == typeof(int))
+        {
+            *(int*)destination = (int)value;
+        }
+        else
+        {
+            *(long*)destination = value;
+        }
+    }
+}

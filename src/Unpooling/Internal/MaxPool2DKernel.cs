@@ -1,0 +1,354 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// Max pooling with arg-max capture over <c>[N, C, H, W]</c>. Output columns whose windows lie wholly inside the input
+/// row are computed a vector of output columns at a time; the few border columns (padding, ceil mode) and narrow rows
+/// run the scalar definition. Both follow SEMANTICS.md exactly: <c>if (v &gt; best || isNaN(v))</c> in row-major window
+/// order, starting from the first real cell, so every path is bit-identical.
+/// </summary>
+internal static unsafe class MaxPool2DKernel
+{
+    /// <summary>Everything the row loop needs, computed once per call.</summary>
+    internal readonly struct Plan
+    {
+        public readonly int H, W, OutH, OutW, KH, KW, SH, SW, PH, PW, DH, DW;
+
+        /// <summary>First output column whose window starts inside the row.</summary>
+        public readonly int VectorStart;
+
+        /// <summary>One past the last output column a vector load may cover (see <see cref="ExtraRead"/>).</summary>
+        public readonly int VectorEnd;
+
+        /// <summary>Whether int32 lane arithmetic on plane offsets cannot overflow (always, short of 2^31-cell planes).</summary>
+        public readonly bool OffsetsFitInt32;
+
+        public Plan(Size2D input, Size2D output, in Pool2DGeometry g)
+        {
+            H = input.Height;
+            W = input.Width;
+            OutH = output.Height;
+            OutW = output.Width;
+            (KH, KW) = (g.KernelSize.Height, g.KernelSize.Width);
+            (SH, SW) = (g.Stride.Height, g.Stride.Width);
+            (PH, PW) = (g.Padding.Height, g.Padding.Width);
+            (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
+
+            VectorStart = Math.Min(OutW, (PW + SW - 1) / SW);
+            long last = W - 1 - ExtraRead(SW, KW, DW) + PW - ((long)(KW - 1) * DW);
+            long end = last < 0 ? 0 : (last / SW) + 1;
+            VectorEnd = (int)Math.Clamp(end, VectorStart, OutW);
+
+            long paddedRows = H + (2L * PH) + ((long)(KH - 1) * DH);
+            long paddedCols = W + (2L * PW) + ((long)(KW - 1) * DW) + ((long)SW * 64);
+            OffsetsFitInt32 = paddedRows * paddedCols < int.MaxValue;
+        }
+
+        /// <summary>Elements a vector load reads past the last element the window needs.</summary>
+        /// <remarks>
+        /// Stride 2 loads <c>2*Count</c> contiguous elements and keeps the even ones; a trailing unpaired kernel column
+        /// (odd kernel width, or any dilation) therefore reads one element beyond its last needed one.
+        /// </remarks>
+        public static int ExtraRead(int sw, int kw, int dw) => sw == 2 && (dw != 1 || (kw & 1) == 1) ? 1 : 0;
+
+        public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
+    }
+
+    /// <summary>Picks the widest hardware vector that fits the row and runs it.</summary>
+    public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        if (Vector512.IsHardwareAccelerated && plan.CanVectorize(Vector512<T>.Count))
+        {
+            Run<Simd512<T>, Vector512<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+        }
+        else if (Vector256.IsHardwareAccelerated && plan.CanVectorize(Vector256<T>.Count))
+        {
+            Run<Simd256<T>, Vector256<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+        }
+        else if (Vector128.IsHardwareAccelerated && plan.CanVectorize(Vector128<T>.Count))
+        {
+            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+        }
+        else
+        {
+            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
+        }
+    }
+
+    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    public static void Run<TSimd, TVector, T, TIndex>(
+        T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree, bool scalarOnly = false)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        int rows = checked(planes * plan.OutH);
+        bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count);
+        switch (plan.SW)
+        {
+            case 1:
+                Dispatch<TSimd, TVector, T, TIndex, Stride1>(source, destination, indices, plan, rows, degree, vector);
+                break;
+            case 2:
+                Dispatch<TSimd, TVector, T, TIndex, Stride2>(source, destination, indices, plan, rows, degree, vector);
+                break;
+            default:
+                Dispatch<TSimd, TVector, T, TIndex, StrideN>(source, destination, indices, plan, rows, degree, vector);
+                break;
+        }
+    }
+
+    private static void Dispatch<TSimd, TVector, T, TIndex, TLoad>(
+        T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+        where TLoad : struct, IWindowRow
+    {
+        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad>
+        {
+            Source = source,
+            Destination = destination,
+            Indices = indices,
+            Plan = plan,
+            Vector = vector,
+        };
+        ParallelRunner.Run(ref body, rows, degree);
+    }
+
+    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+        where TLoad : struct, IWindowRow
+    {
+        public T* Source;
+        public T* Destination;
+        public TIndex* Indices;
+        public Plan Plan;
+        public bool Vector;
+
+        public readonly void Invoke(int start, int end)
+        {
+            for (int row = start; row < end; row++)
+            {
+                Row<TSimd, TVector, T, TIndex, TLoad>(Source, Destination, Indices, Plan, row, Vector);
+            }
+        }
+    }
+
+    /// <summary>One output row: <paramref name="row"/> counts rows over all planes.</summary>
+    private static void Row<TSimd, TVector, T, TIndex, TLoad>(
+        T* source, T* destination, TIndex* indices, in Plan p, int row, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+        where TLoad : struct, IWindowRow
+    {
+        int plane = row / p.OutH;
+        int oh = row - (plane * p.OutH);
+        T* src = source + ((nint)plane * p.H * p.W);
+        T* dst = destination + ((nint)row * p.OutW);
+        TIndex* idx = indices + ((nint)row * p.OutW);
+
+        int ih0 = (oh * p.SH) - p.PH;
+        int khLo = 0;
+        while (ih0 + (khLo * p.DH) < 0)
+        {
+            khLo++;
+        }
+
+        int khHi = p.KH;
+        while (ih0 + ((khHi - 1) * p.DH) >= p.H)
+        {
+            khHi--;
+        }
+
+        if (!vector)
+        {
+            ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.OutW);
+            return;
+        }
+
+        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.VectorStart);
+
+        int count = TSimd.Count;
+        int ow = p.VectorStart;
+        for (; ow <= p.VectorEnd - count; ow += count)
+        {
+            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, ow);
+        }
+
+        if (ow < p.VectorEnd)
+        {
+            // Overlap the last full vector with the previous one: recomputing a cell writes the same values.
+            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd - count);
+        }
+
+        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd, p.OutW);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void VectorCells<TSimd, TVector, T, TIndex, TLoad>(
+        T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int ow)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+        where TLoad : struct, IWindowRow
+    {
+        int iw0 = (ow * p.SW) - p.PW;
+        int rowStep = p.DH * p.W;
+
+        // Arg-max travels as the offset from the window origin; the first real cell is the starting arg.
+        TVector best = TSimd.Create(T.NegativeInfinity);
+        TVector arg = TSimd.CreateIndex((long)khLo * rowStep);
+        T* origin = src + ((nint)ih0 * p.W) + iw0;
+        for (int kh = khLo; kh < khHi; kh++)
+        {
+            int offset = kh * rowStep;
+            TLoad.Accumulate<TSimd, TVector, T>(origin + offset, offset, p.KW, p.DW, p.SW, ref best, ref arg);
+        }
+
+        TVector position = TSimd.AddIndex(TSimd.IndexRamp(((long)ih0 * p.W) + iw0, p.SW), arg);
+        TSimd.Store(best, dst + ow);
+        TSimd.StoreIndex(position, idx + ow);
+    }
+
+    /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
+    private static void ScalarRange<T, TIndex>(T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int from, int to)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        for (int ow = from; ow < to; ow++)
+        {
+            int iw0 = (ow * p.SW) - p.PW;
+            T best = T.NegativeInfinity;
+            long arg = -1;
+            for (int kh = khLo; kh < khHi; kh++)
+            {
+                long ih = ih0 + ((long)kh * p.DH);
+                T* line = src + (nint)(ih * p.W);
+                for (int kw = 0; kw < p.KW; kw++)
+                {
+                    int iw = iw0 + (kw * p.DW);
+                    if ((uint)iw >= (uint)p.W)
+                    {
+                        continue;
+                    }
+
+                    T v = line[iw];
+                    long position = (ih * p.W) + iw;
+                    if (arg < 0)
+                    {
+                        arg = position;
+                    }
+
+                    if (v > best || T.IsNaN(v))
+                    {
+                        best = v;
+                        arg = position;
+                    }
+                }
+            }
+
+            dst[ow] = best;
+            SimdFallback.WriteIndex(idx + ow, arg);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<TSimd, TVector, T>(TVector value, long offset, ref TVector best, ref TVector arg)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+    {
+        TVector take = TSimd.Or(TSimd.GreaterThan(value, best), TSimd.IsNaN(value));
+        best = TSimd.ConditionalSelect(take, value, best);
+        arg = TSimd.ConditionalSelect(take, TSimd.CreateIndex(offset), arg);
+    }
+
+    /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>
+    private interface IWindowRow
+    {
+        static abstract void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged;
+    }
+
+    /// <summary>Stride 1: each kernel column is one contiguous load.</summary>
+    private readonly struct Stride1 : IWindowRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged
+        {
+            for (int j = 0; j < kw; j++)
+            {
+                int o = j * dw;
+                Update<TSimd, TVector, T>(TSimd.Load(line + o), offset + o, ref best, ref arg);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride 2: one deinterleaving load yields two adjacent kernel columns (even and odd), so 2x2 costs one load pair
+    /// per kernel row and 3x3 two, in row-major order.
+    /// </summary>
+    private readonly struct Stride2 : IWindowRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged
+        {
+            int j = 0;
+            if (dw == 1)
+            {
+                for (; j + 1 < kw; j += 2)
+                {
+                    TSimd.LoadDeinterleave(line + j, out TVector even, out TVector odd);
+                    Update<TSimd, TVector, T>(even, offset + j, ref best, ref arg);
+                    Update<TSimd, TVector, T>(odd, offset + j + 1, ref best, ref arg);
+                }
+            }
+
+            for (; j < kw; j++)
+            {
+                int o = j * dw;
+                TSimd.LoadDeinterleave(line + o, out TVector even, out _);
+                Update<TSimd, TVector, T>(even, offset + o, ref best, ref arg);
+            }
+        }
+    }
+
+    /// <summary>Stride 3 and more: a gather of every <c>sw</c>-th element.</summary>
+    private readonly struct StrideN : IWindowRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged
+        {
+            for (int j = 0; j < kw; j++)
+            {
+                int o = j * dw;
+                Update<TSimd, TVector, T>(TSimd.LoadStrided(line + o, sw), offset + o, ref best, ref arg);
+            }
+        }
+    }
+}

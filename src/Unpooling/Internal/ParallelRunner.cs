@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>A unit of parallel work: processes items <c>[start, end)</c>. Implemented by kernel structs.</summary>
+internal interface IParallelBody
+{
+    void Invoke(int start, int end);
+}
+
+/// <summary>
+/// Splits <c>count</c> independent items (planes or rows) across cores without allocating in steady state: the
+/// calling thread works too, helpers come from the thread pool, and the coordination object is pooled per body type.
+/// Items are independent and each is computed by exactly one thread, so results never depend on the thread count.
+/// </summary>
+internal static class ParallelRunner
+{
+    /// <summary>Below this many touched elements per call, threading costs more than it saves.</summary>
+    internal const long MinElementsForParallel = 1 << 16;
+
+    /// <summary>Resolves the caller's degree of parallelism (-1 = all cores) against the work size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ResolveDegree(int maxDegreeOfParallelism, int items, long totalElements)
+    {
+        int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        if (totalElements < MinElementsForParallel)
+        {
+            return 1;
+        }
+
+        return Math.Max(1, Math.Min(degree, items));
+    }
+
+    /// <summary>Runs <paramref name="body"/> over <c>[0, count)</c> on up to <paramref name="degree"/> threads.</summary>
+    public static void Run<TBody>(ref TBody body, int count, int degree)
+        where TBody : struct, IParallelBody
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        if (degree <= 1 || count == 1)
+        {
+            body.Invoke(0, count);
+            return;
+        }
+
+        Runner<TBody>.Run(ref body, count, degree);
+    }
+
+    private sealed class Runner<TBody> : IThreadPoolWorkItem
+        where TBody : struct, IParallelBody
+    {
+        private static Runner<TBody>? s_cached;
+
+        private TBody _body;
+        private int _count;
+        private int _chunkSize;
+        private int _chunks;
+        private int _next;
+        private int _done;
+        private int _references;
+
+        public static void Run(ref TBody body, int count, int degree)
+        {
+            Runner<TBody> runner = Interlocked.Exchange(ref s_cached, null) ?? new Runner<TBody>();
+            int chunks = Math.Min(count, degree * 4);
+            runner._body = body;
+            runner._count = count;
+            runner._chunkSize = (count + chunks - 1) / chunks;
+            runner._chunks = (count + runner._chunkSize - 1) / runner._chunkSize;
+            runner._next = 0;
+            runner._done = 0;
+            int helpers = Math.Min(degree, runner._chunks) - 1;
+            runner._references = helpers + 1;
+            for (int i = 0; i < helpers; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(runner, preferLocal: false);
+            }
+
+            runner.Work();
+
+            // Helpers that claimed a chunk finish it; ones that start late find nothing and only drop their reference.
+            SpinWait spinner = default;
+            while (Volatile.Read(ref runner._done) < runner._chunks)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            runner.Release();
+        }
+
+        public void Execute()
+        {
+            Work();
+            Release();
+        }
+
+        private void Work()
+        {
+            while (true)
+            {
+                int chunk = Interlocked.Increment(ref _next) - 1;
+                if (chunk >= _chunks)
+                {
+                    return;
+                }
+
+                int start = chunk * _chunkSize;
+                _body.Invoke(start, Math.Min(_count, start + _chunkSize));
+                Interlocked.Increment(ref _done);
+            }
+        }
+
+        private void Release()
+        {
+            // The last holder returns the runner to the cache, so a late helper never sees a reused runner.
+            if (Interlocked.Decrement(ref _references) == 0)
+            {
+                _body = default;
+                Volatile.Write(ref s_cached, this);
+            }
+        }
+    }
+}

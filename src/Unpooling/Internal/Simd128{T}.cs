@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Unpooling.Internal;
+
+/// <summary>The 128-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
+    where T : unmanaged
+{
+    public static int Count => Vector128<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    public static Vector128<T> Zero => Vector128<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Create(T value) => Vector128.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Load(T* source) => Vector128.Load(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<T> value, T* destination) => value.Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> GreaterThan(Vector128<T> left, Vector128<T> right) => Vector128.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> IsNaN(Vector128<T> value) => Vector128.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Or(Vector128<T> left, Vector128<T> right) => left | right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ConditionalSelect(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse)
+        => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> CreateIndex(long value) => sizeof(T) == 4
+        ? Vector128.Create((int)value).As<int, T>()
+        : Vector128.Create(value).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> IndexRamp(long start, long step) => sizeof(T) == 4
+        ? ((Vector128<int>.Indices * (int)step) + Vector128.Create((int)start)).As<int, T>()
+        : ((Vector128<long>.Indices * step) + Vector128.Create(start)).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> AddIndex(Vector128<T> left, Vector128<T> right) => sizeof(T) == 4
+        ? (left.As<T, int>() + right.As<T, int>()).As<int, T>()
+        : (left.As<T, long>() + right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreIndex<TIndex>(Vector128<T> index, TIndex* destination)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            Vector128<int> lanes = index.As<T, int>();
+            if (typeof(TIndex) == typeof(int))
+            {
+                lanes.Store((int*)destination);
+            }
+            else
+            {
+                (Vector128<long> lower, Vector128<long> upper) = Vector128.Widen(lanes);
+                lower.Store((long*)destination);
+                upper.Store((long*)destination + Vector128<long>.Count);
+            }
+        }
+        else
+        {
+            Vector128<long> lanes = index.As<T, long>();
+            if (typeof(TIndex) == typeof(long))
+            {
+                lanes.Store((long*)destination);
+            }
+            else
+            {
+                Vector128<int> narrowed = Vector128.Narrow(lanes, Vector128<long>.Zero);
+                *(long*)destination = narrowed.AsInt64().ToScalar();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadDeinterleave(T* source, out Vector128<T> even, out Vector128<T> odd)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> a = Vector128.Load((float*)source);
+                Vector128<float> b = Vector128.Load((float*)source + 4);
+                even = Sse.Shuffle(a, b, 0b10_00_10_00).As<float, T>();
+                odd = Sse.Shuffle(a, b, 0b11_01_11_01).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> a = Vector128.Load((double*)source);
+                Vector128<double> b = Vector128.Load((double*)source + 2);
+                even = Sse2.UnpackLow(a, b).As<double, T>();
+                odd = Sse2.UnpackHigh(a, b).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.LoadDeinterleave(source, Count, out even, out odd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadStrided(T* source, int stride)
+    {
+        if (Avx2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Avx2.GatherVector128((float*)source, Vector128<int>.Indices * stride, 4).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Avx2.GatherVector128((double*)source, Vector128<long>.Indices * stride, 8).As<double, T>();
+            }
+        }
+
+        return SimdFallback.LoadStrided<Vector128<T>, T>(source, stride, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInterleave(Vector128<T> a, Vector128<T> b, T* destination)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                Sse.UnpackLow(fa, fb).Store((float*)destination);
+                Sse.UnpackHigh(fa, fb).Store((float*)destination + 4);
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> da = a.As<T, double>(), db = b.As<T, double>();
+                Sse2.UnpackLow(da, db).Store((double*)destination);
+                Sse2.UnpackHigh(da, db).Store((double*)destination + 2);
+                return;
+            }
+        }
+
+        SimdFallback.StoreInterleave(a, b, destination, Count);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Unpooling.Internal;
+
+/// <summary>The 256-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
+    where T : unmanaged
+{
+    public static int Count => Vector256<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    public static Vector256<T> Zero => Vector256<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Create(T value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Load(T* source) => Vector256.Load(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector256<T> value, T* destination) => value.Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GreaterThan(Vector256<T> left, Vector256<T> right) => Vector256.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> IsNaN(Vector256<T> value) => Vector256.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Or(Vector256<T> left, Vector256<T> right) => left | right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ConditionalSelect(Vector256<T> mask, Vector256<T> whenTrue, Vector256<T> whenFalse)
+        => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> CreateIndex(long value) => sizeof(T) == 4
+        ? Vector256.Create((int)value).As<int, T>()
+        : Vector256.Create(value).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> IndexRamp(long start, long step) => sizeof(T) == 4
+        ? ((Vector256<int>.Indices * (int)step) + Vector256.Create((int)start)).As<int, T>()
+        : ((Vector256<long>.Indices * step) + Vector256.Create(start)).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> AddIndex(Vector256<T> left, Vector256<T> right) => sizeof(T) == 4
+        ? (left.As<T, int>() + right.As<T, int>()).As<int, T>()
+        : (left.As<T, long>() + right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreIndex<TIndex>(Vector256<T> index, TIndex* destination)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            Vector256<int> lanes = index.As<T, int>();
+            if (typeof(TIndex) == typeof(int))
+            {
+                lanes.Store((int*)destination);
+            }
+            else
+            {
+                (Vector256<long> lower, Vector256<long> upper) = Vector256.Widen(lanes);
+                lower.Store((long*)destination);
+                upper.Store((long*)destination + Vector256<long>.Count);
+            }
+        }
+        else
+        {
+            Vector256<long> lanes = index.As<T, long>();
+            if (typeof(TIndex) == typeof(long))
+            {
+                lanes.Store((long*)destination);
+            }
+            else
+            {
+                Vector256.Narrow(lanes, Vector256<long>.Zero).GetLower().Store((int*)destination);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadDeinterleave(T* source, out Vector256<T> even, out Vector256<T> odd)
+    {
+        if (Avx2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector256<float> a = Vector256.Load((float*)source);
+                Vector256<float> b = Vector256.Load((float*)source + 8);
+
+                // In-lane shuffle gives [a0 a2 b0 b2 | a4 a6 b4 b6]; the 64-bit permute (0,2,1,3) restores order.
+                even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).As<double, T>();
+                odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).As<double, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector256<double> a = Vector256.Load((double*)source);
+                Vector256<double> b = Vector256.Load((double*)source + 4);
+                even = Avx2.Permute4x64(Avx.UnpackLow(a, b), 0b11_01_10_00).As<double, T>();
+                odd = Avx2.Permute4x64(Avx.UnpackHigh(a, b), 0b11_01_10_00).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.LoadDeinterleave(source, Count, out even, out odd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadStrided(T* source, int stride)
+    {
+        if (Avx2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Avx2.GatherVector256((float*)source, Vector256<int>.Indices * stride, 4).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Avx2.GatherVector256((double*)source, Vector256<long>.Indices * stride, 8).As<double, T>();
+            }
+        }
+
+        return SimdFallback.LoadStrided<Vector256<T>, T>(source, stride, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInterleave(Vector256<T> a, Vector256<T> b, T* destination)
+    {
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector256<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                Vector256<float> low = Avx.UnpackLow(fa, fb), high = Avx.UnpackHigh(fa, fb);
+                Avx.Permute2x128(low, high, 0x20).Store((float*)destination);
+                Avx.Permute2x128(low, high, 0x31).Store((float*)destination + 8);
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector256<double> da = a.As<T, double>(), db = b.As<T, double>();
+                Vector256<double> low = Avx.UnpackLow(da, db), high = Avx.UnpackHigh(da, db);
+                Avx.Permute2x128(low, high, 0x20).Store((double*)destination);
+                Avx.Permute2x128(low, high, 0x31).Store((double*)destination + 4);
+                return;
+            }
+        }
+
+        SimdFallback.StoreInterleave(a, b, destination, Count);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Unpooling.Internal;
+
+/// <summary>The 512-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
+    where T : unmanaged
+{
+    public static int Count => Vector512<T>.Count;
+
+    public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
+
+    public static Vector512<T> Zero => Vector512<T>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Create(T value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load(T* source) => Vector512.Load(source);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector512<T> value, T* destination) => value.Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GreaterThan(Vector512<T> left, Vector512<T> right) => Vector512.GreaterThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> IsNaN(Vector512<T> value) => Vector512.IsNaN(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Or(Vector512<T> left, Vector512<T> right) => left | right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ConditionalSelect(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse)
+        => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> CreateIndex(long value) => sizeof(T) == 4
+        ? Vector512.Create((int)value).As<int, T>()
+        : Vector512.Create(value).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> IndexRamp(long start, long step) => sizeof(T) == 4
+        ? ((Vector512<int>.Indices * (int)step) + Vector512.Create((int)start)).As<int, T>()
+        : ((Vector512<long>.Indices * step) + Vector512.Create(start)).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> AddIndex(Vector512<T> left, Vector512<T> right) => sizeof(T) == 4
+        ? (left.As<T, int>() + right.As<T, int>()).As<int, T>()
+        : (left.As<T, long>() + right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreIndex<TIndex>(Vector512<T> index, TIndex* destination)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            Vector512<int> lanes = index.As<T, int>();
+            if (typeof(TIndex) == typeof(int))
+            {
+                lanes.Store((int*)destination);
+            }
+            else
+            {
+                (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(lanes);
+                lower.Store((long*)destination);
+                upper.Store((long*)destination + Vector512<long>.Count);
+            }
+        }
+        else
+        {
+            Vector512<long> lanes = index.As<T, long>();
+            if (typeof(TIndex) == typeof(long))
+            {
+                lanes.Store((long*)destination);
+            }
+            else
+            {
+                Vector512.Narrow(lanes, Vector512<long>.Zero).GetLower().Store((int*)destination);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadDeinterleave(T* source, out Vector512<T> even, out Vector512<T> odd)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector512<float> a = Vector512.Load((float*)source);
+                Vector512<float> b = Vector512.Load((float*)source + 16);
+                Vector512<int> evens = Vector512<int>.Indices * 2;
+                even = Avx512F.PermuteVar16x32x2(a, evens, b).As<float, T>();
+                odd = Avx512F.PermuteVar16x32x2(a, evens + Vector512<int>.One, b).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector512<double> a = Vector512.Load((double*)source);
+                Vector512<double> b = Vector512.Load((double*)source + 8);
+                Vector512<long> evens = Vector512<long>.Indices * 2;
+                even = Avx512F.PermuteVar8x64x2(a, evens, b).As<double, T>();
+                odd = Avx512F.PermuteVar8x64x2(a, evens + Vector512<long>.One, b).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.LoadDeinterleave(source, Count, out even, out odd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadStrided(T* source, int stride)
+    {
+        if (Avx2.IsSupported)
+        {
+            // Two 256-bit gathers: the halves are independent, so this costs what one 512-bit gather would.
+            return Vector512.Create(
+                Simd256<T>.LoadStrided(source, stride),
+                Simd256<T>.LoadStrided(source + ((nint)Vector256<T>.Count * stride), stride));
+        }
+
+        return SimdFallback.LoadStrided<Vector512<T>, T>(source, stride, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreInterleave(Vector512<T> a, Vector512<T> b, T* destination)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                // Lane i of the low half takes a[i/2] for even i and b[i/2] for odd i (b is the second table).
+                Vector512<int> low = (Vector512<int>.Indices >>> 1) + ((Vector512<int>.Indices & Vector512<int>.One) << 4);
+                Vector512<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                Avx512F.PermuteVar16x32x2(fa, low, fb).Store((float*)destination);
+                Avx512F.PermuteVar16x32x2(fa, low + Vector512.Create(8), fb).Store((float*)destination + 16);
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector512<long> low = (Vector512<long>.Indices >>> 1) + ((Vector512<long>.Indices & Vector512<long>.One) << 3);
+                Vector512<double> da = a.As<T, double>(), db = b.As<T, double>();
+                Avx512F.PermuteVar8x64x2(da, low, db).Store((double*)destination);
+                Avx512F.PermuteVar8x64x2(da, low + Vector512.Create(4L), db).Store((double*)destination + 8);
+                return;
+            }
+        }
+
+        SimdFallback.StoreInterleave(a, b, destination, Count);
+    }
+}

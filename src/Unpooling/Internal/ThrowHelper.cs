@@ -1,0 +1,26 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Unpooling.Internal;
+
+/// <summary>Throw sites kept out of line so the validating callers stay small and inlinable.</summary>
+internal static class ThrowHelper
+{
+    [DoesNotReturn]
+    public static void ThrowArgument(string paramName, string message) => throw new ArgumentException(message, paramName);
+
+    [DoesNotReturn]
+    public static void ThrowArgumentOutOfRange(string paramName, object? actualValue, string message)
+        => throw new ArgumentOutOfRangeException(paramName, actualValue, message);
+
+    [DoesNotReturn]
+    public static void ThrowLengthMismatch(string paramName, long actual, long expected, string what)
+        => throw new ArgumentException(
+            $"{char.ToUpperInvariant(paramName[0])}{paramName[1..]} length {actual} does not match {what} = {expected}.",
+            paramName);
+
+    [DoesNotReturn]
+    public static void ThrowOverlap(string paramName, string otherName)
+        => throw new ArgumentException(
+            $"'{paramName}' overlaps '{otherName}'; the operation cannot run in place, so pass non-overlapping buffers.",
+            paramName);
+}

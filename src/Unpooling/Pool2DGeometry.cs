@@ -1,0 +1,161 @@
+using Unpooling.Internal;
+
+namespace Unpooling;
+
+/// <summary>
+/// The window geometry of a 2-D pooling (and of the unpooling that inverts it): kernel size, stride, padding,
+/// dilation and ceil mode per axis, with PyTorch's defaults and meaning. The constructor validates each value;
+/// <see cref="GetOutputSize(Size2D)"/> validates the geometry against an input size.
+/// </summary>
+/// <remarks>
+/// <para>Per axis, with input size <c>i</c>, kernel <c>k</c>, stride <c>s</c>, padding <c>p</c>, dilation <c>d</c>
+/// and <c>keff = d*(k-1)+1</c>: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>; in ceil mode the last window is
+/// dropped when it would start in the end padding (<c>(o-1)*s &gt;= i + p</c>).</para>
+/// <para>Padding cells are never read and never selected. Any padding is accepted as long as every window holds at
+/// least one real cell (PyTorch's extra rule <c>p &lt;= k/2</c> is not applied).</para>
+/// </remarks>
+public readonly record struct Pool2DGeometry
+{
+    /// <summary>Creates a geometry. Arguments left <see langword="null"/> take PyTorch's defaults.</summary>
+    /// <param name="kernelSize">Window size per axis, each &gt;= 1.</param>
+    /// <param name="stride">Step between windows per axis, each &gt;= 1; <see langword="null"/> = <paramref name="kernelSize"/>.</param>
+    /// <param name="padding">Implicit cells added on both sides per axis, each &gt;= 0; <see langword="null"/> = 0.</param>
+    /// <param name="dilation">Spacing between window cells per axis, each &gt;= 1; <see langword="null"/> = 1.</param>
+    /// <param name="ceilMode">Round the output size up instead of down.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range; the parameter is named.</exception>
+    public Pool2DGeometry(Size2D kernelSize, Size2D? stride = null, Size2D? padding = null, Size2D? dilation = null, bool ceilMode = false)
+    {
+        Size2D s = stride ?? kernelSize;
+        Size2D p = padding ?? new Size2D(0, 0);
+        Size2D d = dilation ?? new Size2D(1, 1);
+        RequireAtLeast(kernelSize, 1, nameof(kernelSize));
+        RequireAtLeast(s, 1, nameof(stride));
+        RequireAtLeast(p, 0, nameof(padding));
+        RequireAtLeast(d, 1, nameof(dilation));
+        KernelSize = kernelSize;
+        Stride = s;
+        Padding = p;
+        Dilation = d;
+        CeilMode = ceilMode;
+    }
+
+    /// <summary>Window size (height, width).</summary>
+    public Size2D KernelSize { get; }
+
+    /// <summary>Step between windows (height, width).</summary>
+    public Size2D Stride { get; }
+
+    /// <summary>Implicit padding on both sides (height, width).</summary>
+    public Size2D Padding { get; }
+
+    /// <summary>Spacing between window cells (height, width); 1 = contiguous.</summary>
+    public Size2D Dilation { get; }
+
+    /// <summary>Whether the output size rounds up.</summary>
+    public bool CeilMode { get; }
+
+    /// <summary>Whether this is <c>default(Pool2DGeometry)</c>, which has no kernel and is rejected by every operator.</summary>
+    public bool IsDefault => KernelSize.Height == 0;
+
+    /// <summary>The pooled size for an input of <paramref name="inputSize"/>.</summary>
+    /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
+    /// <returns>The output (H, W).</returns>
+    /// <exception cref="ArgumentException">The output would be empty, or a window would hold only padding.</exception>
+    public Size2D GetOutputSize(Size2D inputSize) => GetOutputSize(inputSize, nameof(inputSize));
+
+    /// <summary>
+    /// The default size of the argmax unpooling of a pooled size: <c>(i-1)*s - 2p + k</c> per axis (dilation is not
+    /// part of it, as in PyTorch and ONNX).
+    /// </summary>
+    /// <param name="pooledSize">The pooled (H, W), each &gt;= 1.</param>
+    /// <returns>The unpooled (H, W).</returns>
+    /// <exception cref="ArgumentException">The size would be &lt; 1.</exception>
+    public Size2D GetUnpoolOutputSize(Size2D pooledSize) => GetUnpoolOutputSize(pooledSize, nameof(pooledSize));
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"kernel {KernelSize}, stride {Stride}, padding {Padding}, dilation {Dilation}, ceil mode {(CeilMode ? "on" : "off")}";
+
+    internal void ThrowIfDefault(string paramName)
+    {
+        if (IsDefault)
+        {
+            ThrowHelper.ThrowArgument(paramName, "The geometry is default(Pool2DGeometry), which has no kernel; construct it with a kernel size.");
+        }
+    }
+
+    internal Size2D GetOutputSize(Size2D inputSize, string paramName)
+    {
+        ThrowIfDefault(paramName);
+        if (inputSize.Height < 1 || inputSize.Width < 1)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Input size {inputSize} is invalid: both sizes must be >= 1.");
+        }
+
+        int oh = AxisOutput(inputSize.Height, KernelSize.Height, Stride.Height, Padding.Height, Dilation.Height, "height", inputSize, paramName);
+        int ow = AxisOutput(inputSize.Width, KernelSize.Width, Stride.Width, Padding.Width, Dilation.Width, "width", inputSize, paramName);
+        return new Size2D(oh, ow);
+    }
+
+    internal Size2D GetUnpoolOutputSize(Size2D pooledSize, string paramName)
+    {
+        ThrowIfDefault(paramName);
+        long h = ((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height;
+        long w = ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width;
+        if (pooledSize.Height < 1 || pooledSize.Width < 1 || h < 1 || w < 1 || h > int.MaxValue || w > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Unpooling a {pooledSize} input with {this} gives a default output size of {h}x{w}; each size must be between 1 and {int.MaxValue}.");
+        }
+
+        return new Size2D((int)h, (int)w);
+    }
+
+    private int AxisOutput(int i, int k, int s, int p, int d, string axis, Size2D inputSize, string paramName)
+    {
+        long keff = ((long)d * (k - 1)) + 1;
+        long span = i + (2L * p) - keff;
+        long o = span < 0 ? 0 : (CeilMode ? ((span + s - 1) / s) + 1 : (span / s) + 1);
+        if (CeilMode && o > 0 && (o - 1) * s >= i + (long)p)
+        {
+            o--;
+        }
+
+        if (o < 1 || o > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Pooling an input of size {inputSize} with {this} gives {(o < 1 ? o : o)} output {axis} positions; at least 1 is required (effective kernel {keff} vs padded input {i + (2L * p)}).");
+        }
+
+        // Every window must hold a real cell; with dilation a window can straddle the input with all cells outside.
+        for (long w = 0; w < o; w++)
+        {
+            long start = (w * s) - p;
+            bool real = false;
+            for (long j = 0; j < k && !real; j++)
+            {
+                long cell = start + (j * d);
+                real = cell >= 0 && cell < i;
+            }
+
+            if (!real)
+            {
+                ThrowHelper.ThrowArgument(
+                    paramName,
+                    $"Pooling an input of size {inputSize} with {this}: the window at output {axis} {w} covers only padding; every window must hold at least one input cell.");
+            }
+        }
+
+        return (int)o;
+    }
+
+    private static void RequireAtLeast(Size2D value, int minimum, string paramName)
+    {
+        if (value.Height < minimum || value.Width < minimum)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(paramName, value, $"Each of {paramName}'s sizes must be >= {minimum}; got {value}.");
+        }
+    }
+}
