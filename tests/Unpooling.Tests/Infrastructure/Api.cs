@@ -9,7 +9,7 @@ namespace Unpooling.Tests.Infrastructure;
 /// Generic bridges to the public overloads, which are concrete per element and index type: a test written once over
 /// <c>T</c> and <c>TIndex</c> reaches the real public method for float/double and int/long.
 /// </summary>
-internal static class Api
+internal static partial class Api
 {
     public static void MaxPool2D<T, TIndex>(
         ReadOnlySpan<T> source, Shape4D shape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices, int maxDegreeOfParallelism = -1)
