@@ -16,31 +16,26 @@ internal static partial class Api
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        if (typeof(T) == typeof(float))
+        bool single = typeof(T) == typeof(float);
+        if (typeof(TIndex) == typeof(int))
         {
-            ReadOnlySpan<float> s = MemoryMarshal.Cast<T, float>(source);
-            Span<float> d = MemoryMarshal.Cast<T, float>(destination);
-            if (typeof(TIndex) == typeof(int))
+            Span<int> i = MemoryMarshal.Cast<TIndex, int>(indices);
+            if (single)
             {
-                Functional.MaxPool2D(s, shape, geometry, d, MemoryMarshal.Cast<TIndex, int>(indices), maxDegreeOfParallelism);
+                Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, maxDegreeOfParallelism);
             }
             else
             {
-                Functional.MaxPool2D(s, shape, geometry, d, MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
+                Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, maxDegreeOfParallelism);
             }
+        }
+        else if (single)
+        {
+            Functional.MaxPool2D(F(source), shape, geometry, F(destination), MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
         }
         else
         {
-            ReadOnlySpan<double> s = MemoryMarshal.Cast<T, double>(source);
-            Span<double> d = MemoryMarshal.Cast<T, double>(destination);
-            if (typeof(TIndex) == typeof(int))
-            {
-                Functional.MaxPool2D(s, shape, geometry, d, MemoryMarshal.Cast<TIndex, int>(indices), maxDegreeOfParallelism);
-            }
-            else
-            {
-                Functional.MaxPool2D(s, shape, geometry, d, MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
-            }
+            Functional.MaxPool2D(D(source), shape, geometry, D(destination), MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
         }
     }
 
@@ -49,31 +44,25 @@ internal static partial class Api
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        if (typeof(T) == typeof(float))
+        if (typeof(TIndex) == typeof(int))
         {
-            ref readonly ReadOnlyTensorSpan<float> s = ref As<ReadOnlyTensorSpan<T>, ReadOnlyTensorSpan<float>>(source);
-            ref readonly TensorSpan<float> d = ref As<TensorSpan<T>, TensorSpan<float>>(destination);
-            if (typeof(TIndex) == typeof(int))
+            ref readonly TensorSpan<int> i = ref As<TensorSpan<TIndex>, TensorSpan<int>>(indices);
+            if (typeof(T) == typeof(float))
             {
-                Functional.MaxPool2D(s, geometry, d, As<TensorSpan<TIndex>, TensorSpan<int>>(indices), maxDegreeOfParallelism);
+                Functional.MaxPool2D(F(source), geometry, F(destination), i, maxDegreeOfParallelism);
             }
             else
             {
-                Functional.MaxPool2D(s, geometry, d, As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
+                Functional.MaxPool2D(D(source), geometry, D(destination), i, maxDegreeOfParallelism);
             }
+        }
+        else if (typeof(T) == typeof(float))
+        {
+            Functional.MaxPool2D(F(source), geometry, F(destination), As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
         }
         else
         {
-            ref readonly ReadOnlyTensorSpan<double> s = ref As<ReadOnlyTensorSpan<T>, ReadOnlyTensorSpan<double>>(source);
-            ref readonly TensorSpan<double> d = ref As<TensorSpan<T>, TensorSpan<double>>(destination);
-            if (typeof(TIndex) == typeof(int))
-            {
-                Functional.MaxPool2D(s, geometry, d, As<TensorSpan<TIndex>, TensorSpan<int>>(indices), maxDegreeOfParallelism);
-            }
-            else
-            {
-                Functional.MaxPool2D(s, geometry, d, As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
-            }
+            Functional.MaxPool2D(D(source), geometry, D(destination), As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
         }
     }
 

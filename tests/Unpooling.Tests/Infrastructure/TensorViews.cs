@@ -18,7 +18,17 @@ internal sealed class PaddedTensor<T>(Shape4D shape, int rowPadding)
 
     public nint[] Lengths => [shape.Batch, shape.Channels, shape.Height, shape.Width];
 
-    public nint[] Strides => [(nint)shape.Channels * shape.Height * _pitch, (nint)shape.Height * _pitch, _pitch, 1];
+    /// <summary>
+    /// Row-major strides over padded rows. A length-1 dimension gets stride 0: System.Numerics.Tensors 11 rejects some
+    /// views whose length-1 dimension carries a full stride, although no element is ever reached through it.
+    /// </summary>
+    public nint[] Strides =>
+    [
+        shape.Batch == 1 ? 0 : (nint)shape.Channels * shape.Height * _pitch,
+        shape.Channels == 1 ? 0 : (nint)shape.Height * _pitch,
+        shape.Height == 1 ? 0 : _pitch,
+        shape.Width == 1 ? 0 : 1,
+    ];
 
     public TensorSpan<T> View => new(Buffer.Array, GuardedBuffer<T>.GuardLength, Lengths, Strides);
 
