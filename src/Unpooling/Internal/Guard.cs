@@ -35,6 +35,15 @@ internal static class Guard
         }
     }
 
+    /// <summary>Rejects a pair with a size below <paramref name="minimum"/>.</summary>
+    public static void AtLeast(Size2D value, int minimum, string paramName)
+    {
+        if (value.Height < minimum || value.Width < minimum)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(paramName, value, $"Each of {paramName}'s sizes must be >= {minimum}; got {value}.");
+        }
+    }
+
     public static void IndexType<TIndex>(long indexSpace, string paramName)
     {
         if (typeof(TIndex) == typeof(int) && indexSpace - 1 > int.MaxValue)
