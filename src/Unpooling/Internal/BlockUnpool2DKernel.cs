@@ -1,0 +1,288 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Unpooling.Internal;
+
+/// <summary>Which member of the fixed-position unpooling family a <see cref="BlockUnpool2DKernel.Plan"/> runs.</summary>
+internal enum BlockUnpoolMode
+{
+    /// <summary><c>y[i*k + a] = x[i]</c> for one fixed in-block offset <c>a</c>.</summary>
+    Fixed,
+
+    /// <summary>Every cell of block <c>i</c> gets <c>x[i]</c> (nearest-neighbour upsampling).</summary>
+    Repeat,
+
+    /// <summary>Like <see cref="Fixed"/> with a seeded pseudo-random offset per block.</summary>
+    Random,
+}
+
+/// <summary>
+/// Fixed-position unpooling and its family, one output row at a time (rows over all planes are the unit of parallel
+/// work). Every output element is written exactly once, so no separate clearing pass touches the output. Factor-2
+/// rows, the common decoder case, are built with interleaving stores: <c>(x, 0)</c> for a fixed offset, <c>(x, x)</c>
+/// for repeat.
+/// </summary>
+internal static unsafe class BlockUnpool2DKernel
+{
+    internal readonly struct Plan
+    {
+        public readonly BlockUnpoolMode Mode;
+        public readonly int H, W, OutH, OutW, KH, KW, AH, AW;
+        public readonly ulong Seed;
+
+        public Plan(BlockUnpoolMode mode, Size2D input, Size2D output, Size2D factor, Size2D offset, ulong seed)
+        {
+            Mode = mode;
+            (H, W) = (input.Height, input.Width);
+            (OutH, OutW) = (output.Height, output.Width);
+            (KH, KW) = (factor.Height, factor.Width);
+            (AH, AW) = (offset.Height, offset.Width);
+            Seed = seed;
+        }
+
+        /// <summary>Input columns whose whole factor-2 output pair lies inside the row.</summary>
+        public int PairCount => Math.Min(W, OutW >> 1);
+    }
+
+    /// <summary>
+    /// The in-block offset of input cell (<paramref name="plane"/>, <paramref name="row"/>, <paramref name="column"/>)
+    /// for <see cref="BlockUnpoolMode.Random"/>: a SplitMix64 hash of the seed and the cell's linear position, so any
+    /// thread computes it alone and the result never depends on the thread count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (int Row, int Column) RandomOffset(ulong seed, long plane, int row, int column, in Plan p)
+    {
+        ulong block = (((ulong)plane * (ulong)p.H) + (ulong)row) * (ulong)p.W + (ulong)column;
+        ulong z = unchecked(seed + ((block + 1) * 0x9E3779B97F4A7C15UL));
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return ((int)(((z & 0xFFFFFFFFUL) * (ulong)p.KH) >> 32), (int)(((z >> 32) * (ulong)p.KW) >> 32));
+    }
+
+    /// <summary>Picks the widest hardware vector that fits a row and runs it.</summary>
+    public static void Run<T>(T* source, T* destination, int planes, in Plan plan, int degree)
+        where T : unmanaged, INumberBase<T>
+    {
+        int pairs = plan.PairCount;
+        if (Vector512.IsHardwareAccelerated && pairs >= Vector512<T>.Count)
+        {
+            Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
+        }
+        else if (Vector256.IsHardwareAccelerated && pairs >= Vector256<T>.Count)
+        {
+            Run<Simd256<T>, Vector256<T>, T>(source, destination, planes, plan, degree);
+        }
+        else if (Vector128.IsHardwareAccelerated && pairs >= Vector128<T>.Count)
+        {
+            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
+        }
+        else
+        {
+            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree, scalarOnly: true);
+        }
+    }
+
+    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    public static void Run<TSimd, TVector, T>(T* source, T* destination, int planes, in Plan plan, int degree, bool scalarOnly = false)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        var body = new RowsBody<TSimd, TVector, T>
+        {
+            Source = source,
+            Destination = destination,
+            Plan = plan,
+            Vector = !scalarOnly && plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random && plan.PairCount >= TSimd.Count,
+        };
+        ParallelRunner.Run(ref body, checked(planes * plan.OutH), degree);
+    }
+
+    private struct RowsBody<TSimd, TVector, T> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        public T* Source;
+        public T* Destination;
+        public Plan Plan;
+        public bool Vector;
+
+        public readonly void Invoke(int start, int end)
+        {
+            ref readonly Plan p = ref Plan;
+            for (int row = start; row < end; row++)
+            {
+                int plane = row / p.OutH;
+                int oh = row - (plane * p.OutH);
+                T* y = Destination + ((nint)row * p.OutW);
+                T* planeSource = Source + ((nint)plane * p.H * p.W);
+                switch (p.Mode)
+                {
+                    case BlockUnpoolMode.Fixed:
+                        int q = oh - p.AH;
+                        if (q >= 0 && q % p.KH == 0 && q / p.KH < p.H)
+                        {
+                            FixedRow<TSimd, TVector, T>(planeSource + ((nint)(q / p.KH) * p.W), y, p, Vector);
+                        }
+                        else
+                        {
+                            new Span<T>(y, p.OutW).Clear();
+                        }
+
+                        break;
+
+                    case BlockUnpoolMode.Repeat:
+                        int ih = oh / p.KH;
+                        if (ih >= p.H)
+                        {
+                            new Span<T>(y, p.OutW).Clear();
+                        }
+                        else if (oh % p.KH != 0 && row > start)
+                        {
+                            // Rows of one block are equal; the previous one was just written by this thread.
+                            new ReadOnlySpan<T>(y - p.OutW, p.OutW).CopyTo(new Span<T>(y, p.OutW));
+                        }
+                        else
+                        {
+                            RepeatRow<TSimd, TVector, T>(planeSource + ((nint)ih * p.W), y, p, Vector);
+                        }
+
+                        break;
+
+                    default:
+                        RandomRow(planeSource, y, plane, oh, p);
+                        break;
+                }
+            }
+        }
+    }
+
+    private static void FixedRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        int done = 0;
+        if (vector)
+        {
+            int pairs = p.PairCount;
+            int count = TSimd.Count;
+            TVector zero = TSimd.Zero;
+            int i = 0;
+            for (; i <= pairs - count; i += count)
+            {
+                FixedPair<TSimd, TVector, T>(x + i, y + (2 * i), p.AW, zero);
+            }
+
+            if (i < pairs)
+            {
+                FixedPair<TSimd, TVector, T>(x + pairs - count, y + (2 * (pairs - count)), p.AW, zero);
+            }
+
+            done = 2 * pairs;
+        }
+        else
+        {
+            new Span<T>(y, p.OutW).Clear();
+            for (int iw = 0; iw < p.W; iw++)
+            {
+                long ow = ((long)iw * p.KW) + p.AW;
+                if (ow >= p.OutW)
+                {
+                    break;
+                }
+
+                y[ow] = x[iw];
+            }
+
+            return;
+        }
+
+        for (int ow = done; ow < p.OutW; ow++)
+        {
+            int q = ow - p.AW;
+            y[ow] = q >= 0 && q % p.KW == 0 && q / p.KW < p.W ? x[q / p.KW] : T.Zero;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FixedPair<TSimd, TVector, T>(T* x, T* y, int offset, TVector zero)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+    {
+        TVector v = TSimd.Load(x);
+        if (offset == 0)
+        {
+            TSimd.StoreInterleave(v, zero, y);
+        }
+        else
+        {
+            TSimd.StoreInterleave(zero, v, y);
+        }
+    }
+
+    private static void RepeatRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        int done = 0;
+        if (vector)
+        {
+            int pairs = p.PairCount;
+            int count = TSimd.Count;
+            int i = 0;
+            for (; i <= pairs - count; i += count)
+            {
+                TVector v = TSimd.Load(x + i);
+                TSimd.StoreInterleave(v, v, y + (2 * i));
+            }
+
+            if (i < pairs)
+            {
+                TVector v = TSimd.Load(x + pairs - count);
+                TSimd.StoreInterleave(v, v, y + (2 * (pairs - count)));
+            }
+
+            done = 2 * pairs;
+        }
+        else if (p.KW == 1)
+        {
+            done = Math.Min(p.W, p.OutW);
+            new ReadOnlySpan<T>(x, done).CopyTo(new Span<T>(y, done));
+        }
+
+        for (int ow = done; ow < p.OutW; ow++)
+        {
+            int iw = ow / p.KW;
+            y[ow] = iw < p.W ? x[iw] : T.Zero;
+        }
+    }
+
+    private static void RandomRow<T>(T* planeSource, T* y, int plane, int oh, in Plan p)
+        where T : unmanaged, INumberBase<T>
+    {
+        new Span<T>(y, p.OutW).Clear();
+        int ih = oh / p.KH;
+        if (ih >= p.H)
+        {
+            return;
+        }
+
+        int rowInBlock = oh - (ih * p.KH);
+        T* x = planeSource + ((nint)ih * p.W);
+        for (int iw = 0; iw < p.W; iw++)
+        {
+            (int ah, int aw) = RandomOffset(p.Seed, plane, ih, iw, p);
+            long ow = ((long)iw * p.KW) + aw;
+            if (ah == rowInBlock && ow < p.OutW)
+            {
+                y[ow] = x[iw];
+            }
+        }
+    }
+}

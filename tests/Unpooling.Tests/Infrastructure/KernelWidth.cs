@@ -1,0 +1,58 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Unpooling.Internal;
+
+namespace Unpooling.Tests.Infrastructure;
+
+/// <summary>The instantiations of a width-generic kernel: the scalar path and each vector width.</summary>
+public enum KernelWidth
+{
+    Scalar,
+    V128,
+    V256,
+    V512,
+}
+
+/// <summary>Calls the internal kernels at a chosen width, and lists the output widths that sit on its boundaries.</summary>
+internal static unsafe class KernelWidths
+{
+    public static readonly KernelWidth[] All = [KernelWidth.Scalar, KernelWidth.V128, KernelWidth.V256, KernelWidth.V512];
+
+    /// <summary>Lanes per vector of <typeparamref name="T"/>; the scalar path uses the 128-bit count for its widths.</summary>
+    public static int Count<T>(KernelWidth width) => width switch
+    {
+        KernelWidth.V256 => Vector256<T>.Count,
+        KernelWidth.V512 => Vector512<T>.Count,
+        _ => Vector128<T>.Count,
+    };
+
+    /// <summary>Output widths 1, Count-1, Count, Count+1, 2*Count+1 and 8*Count+7 (CONVENTIONS.md), without repeats.</summary>
+    public static int[] BoundaryWidths(int count)
+        => new[] { 1, count - 1, count, count + 1, (2 * count) + 1, (8 * count) + 7 }.Where(w => w >= 1).Distinct().ToArray();
+
+    /// <summary>Boundary widths of every vector width of <typeparamref name="T"/>, merged.</summary>
+    public static int[] AllBoundaryWidths<T>()
+        => All.SelectMany(w => BoundaryWidths(Count<T>(w))).Distinct().Order().ToArray();
+
+    public static void MaxPool<T, TIndex>(
+        KernelWidth width, T* source, T* destination, TIndex* indices, int planes, in MaxPool2DKernel.Plan plan, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        switch (width)
+        {
+            case KernelWidth.Scalar:
+                MaxPool2DKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
+                break;
+            case KernelWidth.V128:
+                MaxPool2DKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                break;
+            case KernelWidth.V256:
+                MaxPool2DKernel.Run<Simd256<T>, Vector256<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                break;
+            default:
+                MaxPool2DKernel.Run<Simd512<T>, Vector512<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                break;
+        }
+    }
+}

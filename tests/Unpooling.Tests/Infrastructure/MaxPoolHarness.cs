@@ -1,0 +1,89 @@
+using System.Numerics;
+using Unpooling.Internal;
+using Unpooling.Tests.Reference;
+
+namespace Unpooling.Tests.Infrastructure;
+
+/// <summary>One max-pooling case: input, shape and geometry, with the oracle's answer computed once.</summary>
+internal sealed class MaxPoolCase<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public MaxPoolCase(T[] source, int batch, int channels, int height, int width, PoolAxis rows, PoolAxis cols, bool ceilMode)
+    {
+        Source = source;
+        Shape = new Shape4D(batch, channels, height, width);
+        Rows = rows;
+        Cols = cols;
+        CeilMode = ceilMode;
+        Geometry = Infrastructure.Geometry.ToLibrary(rows, cols, ceilMode);
+        Expected = MaxPool2DReference.Pool(source, batch * channels, height, width, rows, cols, ceilMode);
+    }
+
+    public T[] Source { get; }
+
+    public Shape4D Shape { get; }
+
+    public PoolAxis Rows { get; }
+
+    public PoolAxis Cols { get; }
+
+    public bool CeilMode { get; }
+
+    public Pool2DGeometry Geometry { get; }
+
+    public PoolResult<T> Expected { get; }
+
+    public int Planes => Shape.Batch * Shape.Channels;
+
+    public Shape4D OutputShape => Shape.WithSpatialSize(new Size2D(Expected.OutH, Expected.OutW));
+
+    public override string ToString()
+        => $"{typeof(T).Name} {Infrastructure.Geometry.Describe(Rows, Cols, CeilMode)} input {Shape} output {Expected.OutH}x{Expected.OutW}";
+
+    /// <summary>Runs the internal kernel at one width into guarded buffers and checks values and indices bitwise.</summary>
+    public unsafe void CheckKernel<TIndex>(KernelWidth width, int degree = 1)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        string context = $"{width} {typeof(TIndex).Name} {this}";
+        var plan = new MaxPool2DKernel.Plan(Shape.SpatialSize, new Size2D(Expected.OutH, Expected.OutW), Geometry);
+        var values = new GuardedBuffer<T>(Expected.Values.Length);
+        var indices = new GuardedBuffer<TIndex>(Expected.Values.Length);
+        fixed (T* s = Source)
+        fixed (T* d = values.Span)
+        fixed (TIndex* i = indices.Span)
+        {
+            KernelWidths.MaxPool(width, s, d, i, Planes, plan, degree);
+        }
+
+        Check(values, indices, context);
+    }
+
+    /// <summary>Runs the public span overload into guarded buffers and checks values and indices bitwise.</summary>
+    public void CheckPublic<TIndex>(int maxDegreeOfParallelism = -1)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        (GuardedBuffer<T> values, GuardedBuffer<TIndex> indices) = RunPublic<TIndex>(maxDegreeOfParallelism);
+        Check(values, indices, $"public {typeof(TIndex).Name} degree {maxDegreeOfParallelism} {this}");
+    }
+
+    /// <summary>Runs the public span overload into guarded buffers (guards checked) and returns them.</summary>
+    public (GuardedBuffer<T> Values, GuardedBuffer<TIndex> Indices) RunPublic<TIndex>(int maxDegreeOfParallelism = -1)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var values = new GuardedBuffer<T>(Expected.Values.Length);
+        var indices = new GuardedBuffer<TIndex>(Expected.Values.Length);
+        Api.MaxPool2D<T, TIndex>(Source, Shape, Geometry, values.Span, indices.Span, maxDegreeOfParallelism);
+        values.AssertGuardsIntact($"values {this}");
+        indices.AssertGuardsIntact($"indices {this}");
+        return (values, indices);
+    }
+
+    private void Check<TIndex>(GuardedBuffer<T> values, GuardedBuffer<TIndex> indices, string context)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        values.AssertGuardsIntact($"values {context}");
+        indices.AssertGuardsIntact($"indices {context}");
+        BitAssert.Equal<T>(Expected.Values, values.Span, $"values {context}");
+        BitAssert.IndicesEqual<TIndex>(Expected.Indices, indices.Span, $"indices {context}");
+    }
+}
