@@ -102,22 +102,21 @@ public static partial class Functional
             return;
         }
 
-        long limit = outputShape.PlaneSize;
         int degree = ParallelRunner.ResolveDegree(maxDegreeOfParallelism, (int)sourceShape.PlaneCount, outputShape.ElementCount);
+        bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize)
+            && outputShape.PlaneSize <= int.MaxValue;
         fixed (T* s = source)
         fixed (TIndex* i = indices)
         fixed (T* d = destination)
         {
-            long bad = MaxUnpool2DKernel.FindInvalid(i, indices.Length, limit, degree);
+            long bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, reduction, degree);
             if (bad >= 0)
             {
                 ThrowHelper.ThrowArgumentOutOfRange(
                     nameof(indices),
                     indices[(int)bad],
-                    $"Index {indices[(int)bad]} at position {bad} (plane {bad / sourceShape.PlaneSize}) is outside the output plane of {outputShape.Height}x{outputShape.Width}; valid indices are 0 to {limit - 1}.");
+                    $"Index {indices[(int)bad]} at position {bad} (plane {bad / sourceShape.PlaneSize}) is outside the output plane of {outputShape.Height}x{outputShape.Width}; valid indices are 0 to {outputShape.PlaneSize - 1}.");
             }
-
-            MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, (int)sourceShape.PlaneSize, (int)limit, reduction, degree);
         }
     }
 

@@ -110,6 +110,7 @@ internal static unsafe class BlockUnpool2DKernel
         public Plan Plan;
         public bool Vector;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Plan;
@@ -160,6 +161,7 @@ internal static unsafe class BlockUnpool2DKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void FixedRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -225,6 +227,7 @@ internal static unsafe class BlockUnpool2DKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void RepeatRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -263,6 +266,7 @@ internal static unsafe class BlockUnpool2DKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void RandomRow<T>(T* planeSource, T* y, int plane, int oh, in Plan p)
         where T : unmanaged, INumberBase<T>
     {

@@ -65,6 +65,14 @@ internal interface ISimd<TSelf, TVector, T>
     static abstract unsafe void StoreIndex<TIndex>(TVector index, TIndex* destination)
         where TIndex : unmanaged;
 
+    /// <summary>Loads <c>Count</c> indices of <paramref name="source"/>'s type as integer lanes (truncating 64-bit
+    /// indices to 32-bit lanes: callers first prove they fit).</summary>
+    static abstract unsafe TVector LoadIndex<TIndex>(TIndex* source)
+        where TIndex : unmanaged;
+
+    /// <summary>All-ones lanes where the integer lanes are equal.</summary>
+    static abstract TVector EqualsIndex(TVector left, TVector right);
+
     /// <summary>Loads <c>2 * Count</c> elements and splits them into even and odd positions.</summary>
     static abstract unsafe void LoadDeinterleave(T* source, out TVector even, out TVector odd);
 

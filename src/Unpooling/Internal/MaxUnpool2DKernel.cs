@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -7,9 +8,219 @@ namespace Unpooling.Internal;
 /// Argmax unpooling: validates every index (in parallel, before any write), then per plane clears the output plane
 /// and scatters in row-major input order, so the last duplicate wins (or all are summed). A plane is the unit of
 /// work: clearing and scattering one plane while it is still in cache costs one pass over the output.
+/// For 2x2 stride-2 windows whose every index lies inside its own window (what max pooling writes) the output is
+/// instead built densely, two output rows per pooled row, with compare-and-select and interleaving stores: one write
+/// pass, no clear, no scattered read-modify-write.
 /// </summary>
 internal static unsafe class MaxUnpool2DKernel
 {
+    /// <summary>Whether the dense 2x2 path applies to this geometry and output size (indices permitting).</summary>
+    public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output)
+        => g.KernelSize == new Size2D(2, 2) && g.Stride == new Size2D(2, 2) && g.Padding == new Size2D(0, 0)
+           && output.Height >= 2 * (long)pooled.Height && output.Width >= 2 * (long)pooled.Width;
+
+    /// <summary>
+    /// Validates and unpools: the dense path when every index sits in its own 2x2 window, otherwise a range check
+    /// and the scatter. Returns -1, or the position of the first out-of-range index, in which case nothing was written.
+    /// </summary>
+    public static long Run<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, bool denseCandidate,
+        UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long inPlane = (long)pooled.Height * pooled.Width;
+        long outPlane = (long)output.Height * output.Width;
+        if (denseCandidate && AllInWindow(indices, planes, pooled, output.Width, degree))
+        {
+            if (Vector512.IsHardwareAccelerated && pooled.Width >= Vector512<T>.Count)
+            {
+                RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+            }
+            else if (Vector256.IsHardwareAccelerated && pooled.Width >= Vector256<T>.Count)
+            {
+                RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+            }
+            else
+            {
+                RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+            }
+
+            return -1;
+        }
+
+        long bad = FindInvalid(indices, planes * inPlane, outPlane, degree);
+        if (bad < 0)
+        {
+            Run(source, indices, destination, planes, (int)inPlane, (int)outPlane, reduction, degree);
+        }
+
+        return bad;
+    }
+
+    /// <summary>Whether every index names a cell of its own 2x2 window (all planes, checked in parallel).</summary>
+    public static bool AllInWindow<TIndex>(TIndex* indices, int planes, Size2D pooled, int outW, int degree)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int failures = 0;
+        var body = new InWindowBody<TIndex> { Indices = indices, Pooled = pooled, OutW = outW, Failures = &failures };
+        ParallelRunner.Run(ref body, planes, degree);
+        return Volatile.Read(ref failures) == 0;
+    }
+
+    /// <summary>The dense 2x2 unpooling at one vector width; indices must have passed <see cref="AllInWindow"/>.</summary>
+    public static void RunDense<TSimd, TVector, T, TIndex>(T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var body = new DenseBody<TSimd, TVector, T, TIndex>
+        {
+            Source = source,
+            Indices = indices,
+            Destination = destination,
+            Pooled = pooled,
+            Output = output,
+        };
+        ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    private struct InWindowBody<TIndex> : IParallelBody
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public TIndex* Indices;
+        public Size2D Pooled;
+        public int OutW;
+        public int* Failures;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            int h = Pooled.Height, w = Pooled.Width;
+            long ow = OutW;
+            for (int plane = start; plane < end && Volatile.Read(ref *Failures) == 0; plane++)
+            {
+                TIndex* idx = Indices + ((nint)plane * h * w);
+                for (int i = 0; i < h; i++, idx += w)
+                {
+                    long rowBase = 2L * i * ow;
+                    int j = 0;
+                    if (Vector.IsHardwareAccelerated && w >= Vector<TIndex>.Count)
+                    {
+                        Vector<TIndex> one = Vector<TIndex>.One, right = Vector.Create(TIndex.CreateTruncating(ow));
+                        Vector<TIndex> twice = Vector<TIndex>.Indices + Vector<TIndex>.Indices;
+                        for (; j <= w - Vector<TIndex>.Count; j += Vector<TIndex>.Count)
+                        {
+                            Vector<TIndex> d = Vector.Load(idx + j) - (twice + Vector.Create(TIndex.CreateTruncating(rowBase + (2L * j))));
+                            Vector<TIndex> ok = Vector.Equals(d, Vector<TIndex>.Zero) | Vector.Equals(d, one)
+                                | Vector.Equals(d, right) | Vector.Equals(d, right + one);
+                            if (!Vector.EqualsAll(ok, Vector<TIndex>.AllBitsSet))
+                            {
+                                Interlocked.Increment(ref *Failures);
+                                return;
+                            }
+                        }
+                    }
+
+                    for (; j < w; j++)
+                    {
+                        long d = long.CreateTruncating(idx[j]) - (rowBase + (2L * j));
+                        if (d != 0 && d != 1 && d != ow && d != ow + 1)
+                        {
+                            Interlocked.Increment(ref *Failures);
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private struct DenseBody<TSimd, TVector, T, TIndex> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Source;
+        public TIndex* Indices;
+        public T* Destination;
+        public Size2D Pooled;
+        public Size2D Output;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
+            int count = TSimd.Count;
+            for (int plane = start; plane < end; plane++)
+            {
+                T* x = Source + ((nint)plane * h * w);
+                TIndex* idx = Indices + ((nint)plane * h * w);
+                T* y = Destination + ((nint)plane * Output.Height * outW);
+                for (int i = 0; i < h; i++, x += w, idx += w)
+                {
+                    T* y0 = y + ((nint)2 * i * outW);
+                    long rowBase = 2L * i * outW;
+                    int j = 0;
+                    if (w >= count)
+                    {
+                        for (; j <= w - count; j += count)
+                        {
+                            DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW);
+                        }
+
+                        if (j < w)
+                        {
+                            // Overlap the previous vector: the cells it rewrites get the same values.
+                            DenseCells(x + w - count, idx + w - count, y0 + (2 * (w - count)), rowBase + (2L * (w - count)), outW);
+                            j = w;
+                        }
+                    }
+
+                    for (; j < w; j++)
+                    {
+                        long e = rowBase + (2L * j), at = long.CreateTruncating(idx[j]);
+                        T v = x[j];
+                        y0[2 * j] = at == e ? v : T.Zero;
+                        y0[(2 * j) + 1] = at == e + 1 ? v : T.Zero;
+                        y0[outW + (2 * j)] = at == e + outW ? v : T.Zero;
+                        y0[outW + (2 * j) + 1] = at == e + outW + 1 ? v : T.Zero;
+                    }
+
+                    for (int c = 2 * w; c < outW; c++)
+                    {
+                        y0[c] = T.Zero;
+                        y0[outW + c] = T.Zero;
+                    }
+                }
+
+                int filled = 2 * h * outW;
+                new Span<T>(y + filled, (Output.Height * outW) - filled).Clear();
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void DenseCells(T* x, TIndex* idx, T* y0, long first, int outW)
+        {
+            TVector v = TSimd.Load(x);
+            TVector at = TSimd.LoadIndex(idx);
+            TVector zero = TSimd.Zero;
+            TVector e = TSimd.IndexRamp(first, 2);
+            TVector one = TSimd.CreateIndex(1);
+            TVector below = TSimd.AddIndex(e, TSimd.CreateIndex(outW));
+            TSimd.StoreInterleave(
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, e), v, zero),
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(e, one)), v, zero),
+                y0);
+            TSimd.StoreInterleave(
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, below), v, zero),
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(below, one)), v, zero),
+                y0 + outW);
+        }
+    }
+
     /// <summary>Position of the first index outside <c>[0, limit)</c>, or -1.</summary>
     public static long FindInvalid<TIndex>(TIndex* indices, long count, long limit, int degree)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -50,6 +261,7 @@ internal static unsafe class MaxUnpool2DKernel
         public int OutPlane;
         public bool Sum;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             for (int plane = start; plane < end; plane++)
@@ -99,6 +311,7 @@ internal static unsafe class MaxUnpool2DKernel
         public long Limit;
         public long* FirstBad;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             long from = (long)start * Block;
@@ -122,6 +335,7 @@ internal static unsafe class MaxUnpool2DKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static long FirstOutOfRange<TIndex>(TIndex* indices, long from, long to, long limit)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {

@@ -162,4 +162,36 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
 
         SimdFallback.StoreInterleave(a, b, destination, Count);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadIndex<TIndex>(TIndex* source)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            if (typeof(TIndex) == typeof(int))
+            {
+                return Vector128.Load((int*)source).As<int, T>();
+            }
+
+            Vector128<long> lower = Vector128.Load((long*)source);
+            Vector128<long> upper = Vector128.Load((long*)source + Vector128<long>.Count);
+            return Vector128.Narrow(lower, upper).As<int, T>();
+        }
+        else
+        {
+            if (typeof(TIndex) == typeof(long))
+            {
+                return Vector128.Load((long*)source).As<long, T>();
+            }
+
+                Vector128<int> narrow = Vector128.CreateScalar(*(long*)source).AsInt32();
+                return Vector128.WidenLower(narrow).As<long, T>();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> EqualsIndex(Vector128<T> left, Vector128<T> right) => sizeof(T) == 4
+        ? Vector128.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
+        : Vector128.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
 }

@@ -165,4 +165,35 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
 
         SimdFallback.StoreInterleave(a, b, destination, Count);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadIndex<TIndex>(TIndex* source)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            if (typeof(TIndex) == typeof(int))
+            {
+                return Vector256.Load((int*)source).As<int, T>();
+            }
+
+            Vector256<long> lower = Vector256.Load((long*)source);
+            Vector256<long> upper = Vector256.Load((long*)source + Vector256<long>.Count);
+            return Vector256.Narrow(lower, upper).As<int, T>();
+        }
+        else
+        {
+            if (typeof(TIndex) == typeof(long))
+            {
+                return Vector256.Load((long*)source).As<long, T>();
+            }
+
+                return Vector256.WidenLower(Vector256.Create(Vector128.Load((int*)source), Vector128<int>.Zero)).As<long, T>();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> EqualsIndex(Vector256<T> left, Vector256<T> right) => sizeof(T) == 4
+        ? Vector256.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
+        : Vector256.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
 }

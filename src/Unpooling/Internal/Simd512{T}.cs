@@ -161,4 +161,35 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
 
         SimdFallback.StoreInterleave(a, b, destination, Count);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadIndex<TIndex>(TIndex* source)
+        where TIndex : unmanaged
+    {
+        if (sizeof(T) == 4)
+        {
+            if (typeof(TIndex) == typeof(int))
+            {
+                return Vector512.Load((int*)source).As<int, T>();
+            }
+
+            Vector512<long> lower = Vector512.Load((long*)source);
+            Vector512<long> upper = Vector512.Load((long*)source + Vector512<long>.Count);
+            return Vector512.Narrow(lower, upper).As<int, T>();
+        }
+        else
+        {
+            if (typeof(TIndex) == typeof(long))
+            {
+                return Vector512.Load((long*)source).As<long, T>();
+            }
+
+                return Vector512.WidenLower(Vector512.Create(Vector256.Load((int*)source), Vector256<int>.Zero)).As<long, T>();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> EqualsIndex(Vector512<T> left, Vector512<T> right) => sizeof(T) == 4
+        ? Vector512.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
+        : Vector512.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
 }
