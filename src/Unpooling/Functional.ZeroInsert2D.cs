@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -193,6 +194,7 @@ public static partial class Functional
         public Size2D Large;
         public Size2D Stride;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             nint smallPlane = (nint)Small.Height * Small.Width, largePlane = (nint)Large.Height * Large.Width;

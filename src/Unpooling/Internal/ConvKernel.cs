@@ -162,6 +162,7 @@ internal static unsafe class ConvKernel
     /// Transposed: <c>A[m, k] = w[g*Cin/g + k, m]</c> (weight <c>[Cin, Cout/g*kH*kW]</c>); forward:
     /// <c>A[m, k] = w[g*Cout/g + m, k]</c> (weight <c>[Cout, Cin/g*kH*kW]</c>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void PackWeights<T>(T* weight, T* packed, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -202,6 +203,7 @@ internal static unsafe class ConvKernel
         public T* Destination;
         public Plan Plan;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * NB));
@@ -226,6 +228,7 @@ internal static unsafe class ConvKernel
     }
 
     /// <summary>One (sample, group, output-channel block): every output element it writes is its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -292,6 +295,7 @@ internal static unsafe class ConvKernel
     }
 
     /// <summary>C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Gemm<TSimd, TVector, T>(T* ap, int mPanels, T* bp, int nPanels, int k, T* c, nint ldc)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -327,7 +331,7 @@ internal static unsafe class ConvKernel
     /// multiply-add chain per element over <paramref name="kc"/> steps; continues the chain from C when
     /// <paramref name="accumulate"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Tile<TSimd, TVector, T>(T* a, T* b, int kc, T* c, nint ldc, bool accumulate)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -377,6 +381,7 @@ internal static unsafe class ConvKernel
     }
 
     /// <summary>Packs columns <c>[n0, n0+cols)</c> of the row-major <c>[k, n]</c> matrix into zero-padded panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void PackColumns<TSimd, TVector, T>(T* x, int k, int n, int n0, int cols, int panels, T* bp)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -415,6 +420,7 @@ internal static unsafe class ConvKernel
     /// Packs the im2col matrix of one sample and group, <c>B[(ci, jh, jw), (oh, ow)] = x[ci, oh*s - p + jh*d, ow*s - p + jw*d]</c>
     /// (zero in the padding), columns <c>[n0, n0+cols)</c>, into zero-padded panels of <c>2*Count</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void PackIm2Col<T>(T* x, in Plan p, int n0, int cols, int panels, int nrw, T* bp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -458,6 +464,7 @@ internal static unsafe class ConvKernel
     /// Scatters rows <c>[m0, m0+mc)</c> (relative to the item's first output channel) of a column block into
     /// the output: row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c> goes to <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, in Plan p)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -515,6 +522,7 @@ internal static unsafe class ConvKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void StoreStrided<T>(T* src, T bias, T* dst, int count, int stride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -525,6 +533,7 @@ internal static unsafe class ConvKernel
     }
 
     /// <summary><c>dst[i] += src[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void AddInto<TSimd, TVector, T>(T* src, T* dst, int count)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -543,6 +552,7 @@ internal static unsafe class ConvKernel
     }
 
     /// <summary><c>dst[i] = src[i] + value</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void AddScalar<TSimd, TVector, T>(T* src, T value, T* dst, int count)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
