@@ -142,11 +142,11 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         sourceShape.Validate(nameof(sourceShape));
-        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
-        Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), $"the element count of {weightShape}");
+        Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry);
-        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*Cout*outH*outW of {outputShape}");
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
         Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));

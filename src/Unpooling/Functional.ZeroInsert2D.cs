@@ -121,9 +121,9 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         sourceShape.Validate(nameof(sourceShape));
-        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Shape4D outputShape = StridedOutputShape(insert, sourceShape, stride);
-        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*C*outH*outW of {outputShape}");
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)

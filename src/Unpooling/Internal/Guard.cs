@@ -13,6 +13,18 @@ internal static class Guard
         }
     }
 
+    /// <summary>
+    /// As <see cref="Length(int, long, string, string)"/>, but the message (<c>"{what} {shape}"</c>) is built only on
+    /// failure: an interpolated argument is formatted on every call, which is garbage on the hot path.
+    /// </summary>
+    public static void Length(int actual, long expected, string paramName, string what, Shape4D shape)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, $"{what} {shape}");
+        }
+    }
+
     public static void Degree(int maxDegreeOfParallelism)
     {
         if (maxDegreeOfParallelism != -1 && maxDegreeOfParallelism < 1)

@@ -97,6 +97,29 @@ public abstract unsafe class ConvOperatorTests<T>
         BitAssert.Equal<T>(one, all, "1 vs all threads");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SteadyStateCallsAllocateNothing(bool transposed)
+    {
+        var g = new Conv2DGeometry(3, 2, 1, outputPadding: 1);
+        var xs = new Shape4D(2, 8, 20, 20);
+        var ws = transposed ? new Shape4D(8, 8, 3, 3) : new Shape4D(8, 8, 3, 3);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 1);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 2);
+        T[] bias = ConvData.Uniform<T>(8, 3);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var y = new T[2 * 8 * o.Height * o.Width];
+        Run(transposed, x, xs, w, ws, bias, g, y, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            Run(transposed, x, xs, w, ws, bias, g, y, 1);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void ZeroChannelsGiveBiasOnly()
     {
