@@ -9,19 +9,13 @@ namespace Unpooling.Benchmarks;
 /// (55) whose last vector overlaps the previous one.
 /// </summary>
 [MemoryDiagnoser]
-public class MaxPool2DBenchmarks
+public class MaxPool2DBenchmarks : PoolWindowBenchmark
 {
     private float[] _source = [];
     private float[] _destination = [];
     private long[] _indices = [];
     private Shape4D _shape;
     private Pool2DGeometry _geometry;
-
-    [Params("8x64x112x112", "1x64x56x56", "1x64x55x55")]
-    public string Shape { get; set; } = "1x64x56x56";
-
-    [Params(PoolWindow.K2S2, PoolWindow.K3S2P1)]
-    public PoolWindow Window { get; set; }
 
     [GlobalSetup]
     public void Setup()

@@ -10,7 +10,7 @@ namespace Unpooling.Benchmarks;
 /// written once, most of them with zero.
 /// </summary>
 [MemoryDiagnoser]
-public class MaxUnpool2DBenchmarks
+public class MaxUnpool2DBenchmarks : PoolWindowBenchmark
 {
     private float[] _source = [];
     private long[] _indices = [];
@@ -18,13 +18,6 @@ public class MaxUnpool2DBenchmarks
     private Shape4D _pooledShape;
     private Size2D _outputSize;
     private Pool2DGeometry _geometry;
-
-    /// <summary>The shape before pooling, which is also the unpooled shape.</summary>
-    [Params("8x64x112x112", "1x64x56x56", "1x64x55x55")]
-    public string Shape { get; set; } = "1x64x56x56";
-
-    [Params(PoolWindow.K2S2, PoolWindow.K3S2P1)]
-    public PoolWindow Window { get; set; }
 
     [GlobalSetup]
     public void Setup()

@@ -37,6 +37,9 @@ internal sealed class GuardedBuffer<T>
 
     public T[] ToArray() => Span.ToArray();
 
+    /// <summary>Whether destination element <paramref name="index"/> still holds the sentinel.</summary>
+    public bool IsSentinel(int index) => BitAssert.Bits(Span[index]) == BitAssert.Bits(Sentinel);
+
     /// <summary>Fills the middle (not the guards) with <paramref name="value"/>, e.g. to pre-dirty a destination.</summary>
     public void Fill(T value) => Span.Fill(value);
 

@@ -55,4 +55,45 @@ internal static unsafe class KernelWidths
                 break;
         }
     }
+
+    /// <summary>The dense 2x2 argmax unpooling at one vector width (no scalar-only switch: narrow rows go scalar).</summary>
+    public static void DenseMaxUnpool<T, TIndex>(
+        KernelWidth width, T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        switch (width)
+        {
+            case KernelWidth.V256:
+                MaxUnpool2DKernel.RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                break;
+            case KernelWidth.V512:
+                MaxUnpool2DKernel.RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                break;
+            default:
+                MaxUnpool2DKernel.RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                break;
+        }
+    }
+
+    /// <summary>The fixed/repeat/random block kernel at one width.</summary>
+    public static void BlockUnpool<T>(KernelWidth width, T* source, T* destination, int planes, in BlockUnpool2DKernel.Plan plan, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (width)
+        {
+            case KernelWidth.Scalar:
+                BlockUnpool2DKernel.Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree, scalarOnly: true);
+                break;
+            case KernelWidth.V128:
+                BlockUnpool2DKernel.Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
+                break;
+            case KernelWidth.V256:
+                BlockUnpool2DKernel.Run<Simd256<T>, Vector256<T>, T>(source, destination, planes, plan, degree);
+                break;
+            default:
+                BlockUnpool2DKernel.Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
+                break;
+        }
+    }
 }
