@@ -13,6 +13,18 @@ internal static class Guard
         }
     }
 
+    /// <summary>
+    /// As <see cref="Length(int, long, string, string)"/>, but the message (<c>"{what} {shape}"</c>) is built only on
+    /// failure: an interpolated argument is formatted on every call, which is garbage on the hot path.
+    /// </summary>
+    public static void Length(int actual, long expected, string paramName, string what, Shape4D shape)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, $"{what} {shape}");
+        }
+    }
+
     public static void Degree(int maxDegreeOfParallelism)
     {
         if (maxDegreeOfParallelism != -1 && maxDegreeOfParallelism < 1)
@@ -32,6 +44,15 @@ internal static class Guard
         if (MemoryMarshal.AsBytes(written).Overlaps(MemoryMarshal.AsBytes(other)))
         {
             ThrowHelper.ThrowOverlap(writtenName, otherName);
+        }
+    }
+
+    /// <summary>Rejects a pair with a size below <paramref name="minimum"/>.</summary>
+    public static void AtLeast(Size2D value, int minimum, string paramName)
+    {
+        if (value.Height < minimum || value.Width < minimum)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(paramName, value, $"Each of {paramName}'s sizes must be >= {minimum}; got {value}.");
         }
     }
 

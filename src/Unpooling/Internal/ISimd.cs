@@ -40,6 +40,15 @@ internal interface ISimd<TSelf, TVector, T>
 
     static abstract TVector Or(TVector left, TVector right);
 
+    /// <summary>Lane-wise <c>left + right</c>.</summary>
+    static abstract TVector Add(TVector left, TVector right);
+
+    /// <summary>
+    /// Lane-wise <c>(a * b) + c</c> rounded once, as <see cref="Math.FusedMultiplyAdd(double, double, double)"/>: every
+    /// width (and the software fallback) gives the same bits, so GEMM results do not depend on the width.
+    /// </summary>
+    static abstract TVector FusedMultiplyAdd(TVector a, TVector b, TVector c);
+
     /// <summary>Bitwise select: lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set.</summary>
     static abstract TVector ConditionalSelect(TVector mask, TVector whenTrue, TVector whenFalse);
 

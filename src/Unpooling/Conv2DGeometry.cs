@@ -1,0 +1,219 @@
+using Unpooling.Internal;
+
+namespace Unpooling;
+
+/// <summary>
+/// The geometry of a 2-D convolution and of the transposed convolution that is its adjoint: kernel size, stride,
+/// per-side padding, dilation, groups and (transposed only) output padding, with PyTorch's defaults and meaning. One
+/// value describes the pair: <see cref="Functional.Conv2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+/// maps <see cref="GetTransposedOutputSize(Size2D)"/> back to the input size, and
+/// <see cref="Functional.ConvTranspose2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+/// is its exact adjoint.
+/// </summary>
+/// <remarks>
+/// <para>Per axis, with input size <c>i</c>, kernel <c>k</c>, stride <c>s</c>, begin/end padding <c>pb</c>/<c>pe</c>,
+/// dilation <c>d</c>, <c>keff = d*(k-1)+1</c> and output padding <c>op</c>:
+/// convolution <c>o = floor((i + pb + pe - keff) / s) + 1</c>; transposed convolution
+/// <c>o = (i-1)*s - pb - pe + keff + op</c>.</para>
+/// <para><see cref="OutputPadding"/> only resolves the ambiguity of the transposed size (several convolution inputs
+/// give the same output size); the forward convolution ignores it, since its output size follows from its input.</para>
+/// </remarks>
+public readonly record struct Conv2DGeometry
+{
+    /// <summary>Creates a geometry with symmetric padding. Arguments left <see langword="null"/> take PyTorch's defaults.</summary>
+    /// <param name="kernelSize">Kernel size per axis, each &gt;= 1.</param>
+    /// <param name="stride">Step per axis, each &gt;= 1; <see langword="null"/> = 1.</param>
+    /// <param name="padding">Implicit zeros on both sides per axis (cropping, for the transposed convolution), each
+    /// &gt;= 0; <see langword="null"/> = 0.</param>
+    /// <param name="dilation">Spacing between kernel cells per axis, each &gt;= 1; <see langword="null"/> = 1.</param>
+    /// <param name="groups">Number of channel groups, &gt;= 1; input and output channels must both be multiples.</param>
+    /// <param name="outputPadding">Extra cells added at the end of the transposed output per axis, each
+    /// &gt;= 0 and &lt; max(stride, dilation); <see langword="null"/> = 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range; the parameter is named.</exception>
+    public Conv2DGeometry(Size2D kernelSize, Size2D? stride = null, Size2D? padding = null, Size2D? dilation = null, int groups = 1, Size2D? outputPadding = null)
+    {
+        Size2D s = stride ?? new Size2D(1, 1);
+        Size2D p = padding ?? new Size2D(0, 0);
+        Size2D d = dilation ?? new Size2D(1, 1);
+        Size2D op = outputPadding ?? new Size2D(0, 0);
+        Guard.AtLeast(kernelSize, 1, nameof(kernelSize));
+        Guard.AtLeast(s, 1, nameof(stride));
+        Guard.AtLeast(p, 0, nameof(padding));
+        Guard.AtLeast(d, 1, nameof(dilation));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
+        RequireOutputPadding(op, s, d, nameof(outputPadding));
+        KernelSize = kernelSize;
+        Stride = s;
+        PaddingBegin = p;
+        PaddingEnd = p;
+        Dilation = d;
+        Groups = groups;
+        OutputPadding = op;
+    }
+
+    /// <summary>Kernel size (height, width).</summary>
+    public Size2D KernelSize { get; }
+
+    /// <summary>Step (height, width): of the convolution's window, and of the transposed convolution's zero insertion.</summary>
+    public Size2D Stride { get; }
+
+    /// <summary>Padding at the top and left (convolution), or cropping there (transposed convolution).</summary>
+    public Size2D PaddingBegin { get; private init; }
+
+    /// <summary>Padding at the bottom and right (convolution), or cropping there (transposed convolution).</summary>
+    public Size2D PaddingEnd { get; private init; }
+
+    /// <summary>Spacing between kernel cells (height, width); 1 = contiguous.</summary>
+    public Size2D Dilation { get; }
+
+    /// <summary>Number of channel groups; group <c>g</c> connects only its slice of input and output channels.</summary>
+    public int Groups { get; }
+
+    /// <summary>Extra cells at the end of the transposed convolution's output (height, width); the convolution ignores it.</summary>
+    public Size2D OutputPadding { get; private init; }
+
+    /// <summary>The effective kernel extent <c>d*(k-1)+1</c> (height, width).</summary>
+    public Size2D EffectiveKernelSize => new(
+        (Dilation.Height * (KernelSize.Height - 1)) + 1,
+        (Dilation.Width * (KernelSize.Width - 1)) + 1);
+
+    /// <summary>Whether this is <c>default(Conv2DGeometry)</c>, which has no kernel and is rejected by every operator.</summary>
+    public bool IsDefault => KernelSize.Height == 0;
+
+    /// <summary>A copy with different padding at each side (PyTorch's functional padding is symmetric; ONNX's is not).</summary>
+    /// <param name="paddingBegin">Padding at the top and left, each &gt;= 0.</param>
+    /// <param name="paddingEnd">Padding at the bottom and right, each &gt;= 0.</param>
+    /// <returns>The geometry with the new padding.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A padding is negative.</exception>
+    public Conv2DGeometry WithPadding(Size2D paddingBegin, Size2D paddingEnd)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        Guard.AtLeast(paddingBegin, 0, nameof(paddingBegin));
+        Guard.AtLeast(paddingEnd, 0, nameof(paddingEnd));
+        return this with { PaddingBegin = paddingBegin, PaddingEnd = paddingEnd };
+    }
+
+    /// <summary>A copy with another output padding.</summary>
+    /// <param name="outputPadding">Extra cells at the end of the transposed output, each &gt;= 0 and &lt; max(stride, dilation).</param>
+    /// <returns>The geometry with the new output padding.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The output padding is out of range.</exception>
+    public Conv2DGeometry WithOutputPadding(Size2D outputPadding)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        RequireOutputPadding(outputPadding, Stride, Dilation, nameof(outputPadding));
+        return this with { OutputPadding = outputPadding };
+    }
+
+    /// <summary>
+    /// A copy whose output padding makes the transposed convolution of <paramref name="inputSize"/> produce
+    /// <paramref name="outputSize"/> (PyTorch's <c>output_size</c> argument): each size must lie in
+    /// <c>[min, min + s - 1]</c>, where <c>min</c> is the size with zero output padding.
+    /// </summary>
+    /// <param name="inputSize">The transposed convolution's input (H, W), each &gt;= 1.</param>
+    /// <param name="outputSize">The requested output (H, W).</param>
+    /// <returns>The geometry with the output padding <c>outputSize - min</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputSize"/> is outside the reachable range.</exception>
+    public Conv2DGeometry WithTransposedOutputSize(Size2D inputSize, Size2D outputSize)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        RequireInput(inputSize, nameof(inputSize));
+        long minH = TransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, 0);
+        long minW = TransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, 0);
+        long maxH = minH + Stride.Height - 1, maxW = minW + Stride.Width - 1;
+        if (outputSize.Height < Math.Max(1, minH) || outputSize.Height > maxH || outputSize.Width < Math.Max(1, minW) || outputSize.Width > maxW)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                nameof(outputSize),
+                outputSize,
+                $"Requested output size {outputSize} is unreachable: a transposed convolution of {inputSize} with {this} gives heights {Math.Max(1, minH)}..{maxH} and widths {Math.Max(1, minW)}..{maxW}.");
+        }
+
+        return this with { OutputPadding = new Size2D((int)(outputSize.Height - minH), (int)(outputSize.Width - minW)) };
+    }
+
+    /// <summary>The convolution's output size for an input of <paramref name="inputSize"/>.</summary>
+    /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
+    /// <returns>The output (H, W).</returns>
+    /// <exception cref="ArgumentException">The padded input is smaller than the effective kernel.</exception>
+    public Size2D GetOutputSize(Size2D inputSize) => GetOutputSize(inputSize, nameof(inputSize));
+
+    /// <summary>The transposed convolution's output size for an input of <paramref name="inputSize"/>.</summary>
+    /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
+    /// <returns>The output (H, W).</returns>
+    /// <exception cref="ArgumentException">The output would be empty (the cropping exceeds the extent).</exception>
+    public Size2D GetTransposedOutputSize(Size2D inputSize) => GetTransposedOutputSize(inputSize, nameof(inputSize));
+
+    /// <inheritdoc/>
+    public override string ToString()
+        => $"kernel {KernelSize}, stride {Stride}, padding {PaddingBegin}/{PaddingEnd}, dilation {Dilation}, groups {Groups}, output padding {OutputPadding}";
+
+    internal void ThrowIfDefault(string paramName)
+    {
+        if (IsDefault)
+        {
+            ThrowHelper.ThrowArgument(paramName, "The geometry is default(Conv2DGeometry), which has no kernel; construct it with a kernel size.");
+        }
+    }
+
+    internal Size2D GetOutputSize(Size2D inputSize, string paramName)
+    {
+        ThrowIfDefault(paramName);
+        RequireInput(inputSize, paramName);
+        long h = ConvAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height);
+        long w = ConvAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width);
+        if (h < 1 || w < 1)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Convolving an input of size {inputSize} with {this} gives no output: the padded input ({inputSize.Height + (long)PaddingBegin.Height + PaddingEnd.Height}x{inputSize.Width + (long)PaddingBegin.Width + PaddingEnd.Width}) is smaller than the effective kernel {EffectiveKernelSize}.");
+        }
+
+        return new Size2D((int)h, (int)w);
+    }
+
+    internal Size2D GetTransposedOutputSize(Size2D inputSize, string paramName)
+    {
+        ThrowIfDefault(paramName);
+        RequireInput(inputSize, paramName);
+        long h = TransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, OutputPadding.Height);
+        long w = TransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, OutputPadding.Width);
+        if (h < 1 || w < 1 || h > int.MaxValue || w > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"A transposed convolution of an input of size {inputSize} with {this} gives an output of {h}x{w}; each size must be between 1 and {int.MaxValue} (reduce the padding).");
+        }
+
+        return new Size2D((int)h, (int)w);
+    }
+
+    private static long ConvAxis(int i, int k, int s, int pb, int pe, int d)
+    {
+        long span = (long)i + pb + pe - (((long)d * (k - 1)) + 1);
+        return span < 0 ? 0 : (span / s) + 1;
+    }
+
+    private static long TransposedAxis(int i, int k, int s, int pb, int pe, int d, int op)
+        => ((long)(i - 1) * s) - pb - pe + ((long)d * (k - 1)) + 1 + op;
+
+    private static void RequireInput(Size2D inputSize, string paramName)
+    {
+        if (inputSize.Height < 1 || inputSize.Width < 1)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Input size {inputSize} is invalid: both sizes must be >= 1.");
+        }
+    }
+
+    private static void RequireOutputPadding(Size2D op, Size2D stride, Size2D dilation, string paramName)
+    {
+        if (op.Height < 0 || op.Width < 0
+            || op.Height >= Math.Max(stride.Height, dilation.Height) || op.Width >= Math.Max(stride.Width, dilation.Width))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                paramName,
+                op,
+                $"Output padding {op} is out of range: each size must be >= 0 and < max(stride, dilation) = {Math.Max(stride.Height, dilation.Height)}x{Math.Max(stride.Width, dilation.Width)}.");
+        }
+    }
+}

@@ -1,0 +1,573 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// 2-D convolution and transposed convolution as a packed, register-blocked GEMM per (sample, group, output-channel
+/// block). The transposed convolution computes the column matrix <c>W^T X</c> (<c>[Cout/g*kH*kW, Hin*Win]</c>, never
+/// multiplying an inserted zero) and scatter-adds it into the output (col2im); the convolution packs its input as
+/// im2col panels and writes <c>W X</c> plus bias straight out.
+/// </summary>
+/// <remarks>
+/// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
+/// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of fused
+/// multiply-adds starting at zero (bit-identical at every vector width, blocking and in software), and col2im adds
+/// the column entries to the (bias-initialised) output in the order (column block of <see cref="NB"/>, row, column).
+/// So results do not depend on the thread count, the split or the SIMD width.</para>
+/// <para>Blocking (BLIS order): per column block of <see cref="NB"/> the B panels are packed once; per row block of
+/// <see cref="MC"/> and reduction block of <see cref="KC"/>, an <c>MR x 2*Count</c> micro-kernel keeps its B micro-panel
+/// in L1 and streams packed A panels from L2.</para>
+/// </remarks>
+internal static unsafe class ConvKernel
+{
+    /// <summary>Rows of the micro-kernel tile (broadcast operands).</summary>
+    public const int MR = 6;
+
+    /// <summary>Reduction block: a B micro-panel (<c>KC x 2*Count</c>) fits L1.</summary>
+    public const int KC = 128;
+
+    /// <summary>Rows per GEMM block (a multiple of <see cref="MR"/>).</summary>
+    public const int MC = 16 * MR;
+
+    /// <summary>
+    /// Columns per GEMM block. Fixed, and a multiple of every width's <c>2*Count</c>, so the col2im summation order
+    /// (and thus every result bit) is the same for all widths and thread counts.
+    /// </summary>
+    public const int NB = 256;
+
+    /// <summary>Everything a work item needs, computed once per call.</summary>
+    internal readonly struct Plan
+    {
+        public readonly bool Transposed;
+        public readonly int Batch, Groups, CinG, CoutG;
+        public readonly int H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW;
+
+        /// <summary>GEMM sizes per (sample, group): rows, reduction, columns.</summary>
+        public readonly int M, K, N;
+
+        /// <summary>GEMM rows per output channel: <c>kH*kW</c> for the transposed convolution, 1 for the convolution.</summary>
+        public readonly int RowsPerChannel;
+
+        /// <summary>Output channels per work item, and items per (sample, group).</summary>
+        public readonly int ChannelsPerBlock, ChannelBlocks;
+
+        /// <summary>Packed-A elements per work item (whole <see cref="MR"/> panels over <see cref="K"/>).</summary>
+        public readonly long PackedAPerBlock;
+
+        /// <summary>Transposed, no two (input, kernel) cells hit the same output cell: col2im stores instead of adding.</summary>
+        public readonly bool NoOverlap;
+
+        /// <summary>Transposed with <see cref="NoOverlap"/>, and every output cell is hit once: no bias pre-fill needed.</summary>
+        public readonly bool FullCover;
+
+        public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
+        {
+            Transposed = transposed;
+            Batch = source.Batch;
+            Groups = g.Groups;
+            CinG = source.Channels / g.Groups;
+            CoutG = outputChannels / g.Groups;
+            (H, W, OH, OW) = (source.Height, source.Width, output.Height, output.Width);
+            (KH, KW) = (g.KernelSize.Height, g.KernelSize.Width);
+            (SH, SW) = (g.Stride.Height, g.Stride.Width);
+            (PH, PW) = (g.PaddingBegin.Height, g.PaddingBegin.Width);
+            (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
+            int kk = KH * KW;
+            RowsPerChannel = transposed ? kk : 1;
+            M = CoutG * RowsPerChannel;
+            K = transposed ? CinG : CinG * kk;
+            N = transposed ? H * W : OH * OW;
+
+            // Split output channels only as far as needed to give every core work; fewer, taller items pack B less often.
+            // Blocks keep at least two micro-panels of rows, so the zero padding of the last panel stays a small share.
+            int perGroupItems = Math.Max(1, Batch * Groups);
+            int wanted = degree <= 1 ? 1 : 2 * degree;
+            int blocks = perGroupItems >= wanted ? 1 : (wanted + perGroupItems - 1) / perGroupItems;
+            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MR))));
+            ChannelsPerBlock = Math.Max(1, (CoutG + blocks - 1) / blocks);
+            ChannelBlocks = Math.Max(1, (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock);
+            int rows = ChannelsPerBlock * RowsPerChannel;
+            PackedAPerBlock = (long)((rows + MR - 1) / MR) * MR * K;
+
+            NoOverlap = transposed && ((long)(KH - 1) * DH) < SH && ((long)(KW - 1) * DW) < SW;
+            FullCover = NoOverlap && KH == SH && KW == SW
+                && (KH == 1 || DH == 1) && (KW == 1 || DW == 1)
+                && g.OutputPadding.Height <= g.PaddingEnd.Height && g.OutputPadding.Width <= g.PaddingEnd.Width;
+        }
+
+        public int Items => Batch * Groups * ChannelBlocks;
+
+        public long MultiplyAdds => (long)Batch * Groups * M * K * N;
+    }
+
+    /// <summary>Picks the widest hardware vector and runs the operation.</summary>
+    public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Run<Simd512<T>, Vector512<T>, T>(source, weight, bias, destination, plan, degree);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Run<Simd256<T>, Vector256<T>, T>(source, weight, bias, destination, plan, degree);
+        }
+        else
+        {
+            // Software Vector128 on CPUs without SIMD: slow, but the same bits (its FMA is Math.FusedMultiplyAdd).
+            Run<Simd128<T>, Vector128<T>, T>(source, weight, bias, destination, plan, degree);
+        }
+    }
+
+    /// <summary>Runs one vector width (any width works on any CPU and gives the same bits).</summary>
+    public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (plan.Items == 0)
+        {
+            return;
+        }
+
+        long packedLength = plan.PackedAPerBlock * plan.Groups * plan.ChannelBlocks;
+        T[] packedA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, packedLength));
+        try
+        {
+            fixed (T* ap = packedA)
+            {
+                PackWeights(weight, ap, plan);
+                var body = new ItemsBody<TSimd, TVector, T>
+                {
+                    Source = source,
+                    PackedA = ap,
+                    Bias = bias,
+                    Destination = destination,
+                    Plan = plan,
+                };
+                ParallelRunner.Run(ref body, plan.Items, degree);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(packedA);
+        }
+    }
+
+    /// <summary>
+    /// Packs each (group, channel block)'s A rows into <see cref="MR"/>-row panels, <c>K</c>-major, zero-padded.
+    /// Transposed: <c>A[m, k] = w[g*Cin/g + k, m]</c> (weight <c>[Cin, Cout/g*kH*kW]</c>); forward:
+    /// <c>A[m, k] = w[g*Cout/g + m, k]</c> (weight <c>[Cout, Cin/g*kH*kW]</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PackWeights<T>(T* weight, T* packed, in Plan p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint strideM = p.Transposed ? 1 : p.K;
+        nint strideK = p.Transposed ? p.M : 1;
+        for (int g = 0; g < p.Groups; g++)
+        {
+            T* a = weight + ((nint)g * p.M * p.K);
+            for (int cb = 0; cb < p.ChannelBlocks; cb++)
+            {
+                int m0 = cb * p.ChannelsPerBlock * p.RowsPerChannel;
+                int rows = Math.Min(p.M - m0, p.ChannelsPerBlock * p.RowsPerChannel);
+                T* dst = packed + (((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock;
+                for (int r0 = 0; r0 < rows; r0 += MR)
+                {
+                    int live = Math.Min(MR, rows - r0);
+                    for (int k = 0; k < p.K; k++)
+                    {
+                        T* src = a + ((m0 + r0) * strideM) + (k * strideK);
+                        for (int r = 0; r < MR; r++)
+                        {
+                            *dst++ = r < live ? src[r * strideM] : T.Zero;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private struct ItemsBody<TSimd, TVector, T> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* Source;
+        public T* PackedA;
+        public T* Bias;
+        public T* Destination;
+        public Plan Plan;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * NB));
+            T[] columns = ArrayPool<T>.Shared.Rent(MC * NB);
+            try
+            {
+                fixed (T* bp = packedB)
+                fixed (T* c = columns)
+                {
+                    for (int item = start; item < end; item++)
+                    {
+                        Item<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, item, bp, c);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(packedB);
+                ArrayPool<T>.Shared.Return(columns);
+            }
+        }
+    }
+
+    /// <summary>One (sample, group, output-channel block): every output element it writes is its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int cb = item % p.ChannelBlocks;
+        int g = (item / p.ChannelBlocks) % p.Groups;
+        int n = item / (p.ChannelBlocks * p.Groups);
+        int co0 = cb * p.ChannelsPerBlock;
+        int co1 = Math.Min(p.CoutG, co0 + p.ChannelsPerBlock);
+        if (co0 >= co1)
+        {
+            return;
+        }
+
+        int coutTotal = p.CoutG * p.Groups;
+        nint outPlane = (nint)p.OH * p.OW;
+        T* x = source + ((((nint)n * p.Groups) + g) * p.CinG * p.H * p.W);
+        T* y = destination + ((((nint)n * coutTotal) + ((nint)g * p.CoutG) + co0) * outPlane);
+        T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
+        T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
+
+        if (p.Transposed && !p.FullCover)
+        {
+            for (int co = 0; co < co1 - co0; co++)
+            {
+                new Span<T>(y + (co * outPlane), (int)outPlane).Fill(biasG == null ? T.Zero : biasG[co]);
+            }
+        }
+
+        int rows = (co1 - co0) * p.RowsPerChannel;
+        int nrw = 2 * TSimd.Count;
+        for (int n0 = 0; n0 < p.N; n0 += NB)
+        {
+            int cols = Math.Min(NB, p.N - n0);
+            int panels = (cols + nrw - 1) / nrw;
+            if (p.Transposed)
+            {
+                PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
+            }
+            else
+            {
+                PackIm2Col(x, p, n0, cols, panels, nrw, bp);
+            }
+
+            for (int m0 = 0; m0 < rows; m0 += MC)
+            {
+                int mc = Math.Min(MC, rows - m0);
+                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, NB);
+                if (p.Transposed)
+                {
+                    Col2Im<TSimd, TVector, T>(c, NB, m0, mc, n0, cols, y, biasG, p);
+                }
+                else
+                {
+                    for (int r = 0; r < mc; r++)
+                    {
+                        T b = biasG == null ? T.Zero : biasG[m0 + r];
+                        AddScalar<TSimd, TVector, T>(c + (r * NB), b, y + ((m0 + r) * outPlane) + n0, cols);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Gemm<TSimd, TVector, T>(T* ap, int mPanels, T* bp, int nPanels, int k, T* c, nint ldc)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nrw = 2 * TSimd.Count;
+        if (k == 0)
+        {
+            for (int r = 0; r < mPanels * MR; r++)
+            {
+                new Span<T>(c + (r * ldc), nPanels * nrw).Clear();
+            }
+
+            return;
+        }
+
+        for (int k0 = 0; k0 < k; k0 += KC)
+        {
+            int kc = Math.Min(KC, k - k0);
+            for (int jr = 0; jr < nPanels; jr++)
+            {
+                T* b = bp + ((nint)jr * k * nrw) + ((nint)k0 * nrw);
+                for (int ir = 0; ir < mPanels; ir++)
+                {
+                    Tile<TSimd, TVector, T>(ap + ((nint)ir * k * MR) + ((nint)k0 * MR), b, kc, c + (ir * MR * ldc) + (jr * nrw), ldc, k0 > 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel: an <see cref="MR"/> x (2 vectors) tile of C, twelve accumulators in registers, one fused
+    /// multiply-add chain per element over <paramref name="kc"/> steps; continues the chain from C when
+    /// <paramref name="accumulate"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Tile<TSimd, TVector, T>(T* a, T* b, int kc, T* c, nint ldc, bool accumulate)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        nint v = TSimd.Count;
+        TVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (accumulate)
+        {
+            c00 = TSimd.Load(c); c01 = TSimd.Load(c + v);
+            c10 = TSimd.Load(c + ldc); c11 = TSimd.Load(c + ldc + v);
+            c20 = TSimd.Load(c + (2 * ldc)); c21 = TSimd.Load(c + (2 * ldc) + v);
+            c30 = TSimd.Load(c + (3 * ldc)); c31 = TSimd.Load(c + (3 * ldc) + v);
+            c40 = TSimd.Load(c + (4 * ldc)); c41 = TSimd.Load(c + (4 * ldc) + v);
+            c50 = TSimd.Load(c + (5 * ldc)); c51 = TSimd.Load(c + (5 * ldc) + v);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = TSimd.Zero;
+        }
+
+        for (int i = 0; i < kc; i++)
+        {
+            TVector b0 = TSimd.Load(b), b1 = TSimd.Load(b + v);
+            TVector a0 = TSimd.Create(a[0]);
+            c00 = TSimd.FusedMultiplyAdd(a0, b0, c00); c01 = TSimd.FusedMultiplyAdd(a0, b1, c01);
+            TVector a1 = TSimd.Create(a[1]);
+            c10 = TSimd.FusedMultiplyAdd(a1, b0, c10); c11 = TSimd.FusedMultiplyAdd(a1, b1, c11);
+            TVector a2 = TSimd.Create(a[2]);
+            c20 = TSimd.FusedMultiplyAdd(a2, b0, c20); c21 = TSimd.FusedMultiplyAdd(a2, b1, c21);
+            TVector a3 = TSimd.Create(a[3]);
+            c30 = TSimd.FusedMultiplyAdd(a3, b0, c30); c31 = TSimd.FusedMultiplyAdd(a3, b1, c31);
+            TVector a4 = TSimd.Create(a[4]);
+            c40 = TSimd.FusedMultiplyAdd(a4, b0, c40); c41 = TSimd.FusedMultiplyAdd(a4, b1, c41);
+            TVector a5 = TSimd.Create(a[5]);
+            c50 = TSimd.FusedMultiplyAdd(a5, b0, c50); c51 = TSimd.FusedMultiplyAdd(a5, b1, c51);
+            a += MR;
+            b += 2 * v;
+        }
+
+        TSimd.Store(c00, c); TSimd.Store(c01, c + v);
+        TSimd.Store(c10, c + ldc); TSimd.Store(c11, c + ldc + v);
+        TSimd.Store(c20, c + (2 * ldc)); TSimd.Store(c21, c + (2 * ldc) + v);
+        TSimd.Store(c30, c + (3 * ldc)); TSimd.Store(c31, c + (3 * ldc) + v);
+        TSimd.Store(c40, c + (4 * ldc)); TSimd.Store(c41, c + (4 * ldc) + v);
+        TSimd.Store(c50, c + (5 * ldc)); TSimd.Store(c51, c + (5 * ldc) + v);
+    }
+
+    /// <summary>Packs columns <c>[n0, n0+cols)</c> of the row-major <c>[k, n]</c> matrix into zero-padded panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PackColumns<TSimd, TVector, T>(T* x, int k, int n, int n0, int cols, int panels, T* bp)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count;
+        int nrw = 2 * v;
+        for (int jr = 0; jr < panels; jr++)
+        {
+            int j0 = n0 + (jr * nrw);
+            int live = Math.Min(nrw, n0 + cols - j0);
+            T* src = x + j0;
+            T* dst = bp + ((nint)jr * k * nrw);
+            if (live == nrw)
+            {
+                for (int i = 0; i < k; i++, src += n, dst += nrw)
+                {
+                    TSimd.Store(TSimd.Load(src), dst);
+                    TSimd.Store(TSimd.Load(src + v), dst + v);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < k; i++, src += n, dst += nrw)
+                {
+                    for (int j = 0; j < nrw; j++)
+                    {
+                        dst[j] = j < live ? src[j] : T.Zero;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs the im2col matrix of one sample and group, <c>B[(ci, jh, jw), (oh, ow)] = x[ci, oh*s - p + jh*d, ow*s - p + jw*d]</c>
+    /// (zero in the padding), columns <c>[n0, n0+cols)</c>, into zero-padded panels of <c>2*Count</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PackIm2Col<T>(T* x, in Plan p, int n0, int cols, int panels, int nrw, T* bp)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kk = p.KH * p.KW;
+        for (int k = 0; k < p.K; k++)
+        {
+            int ci = k / kk, jh = (k % kk) / p.KW, jw = k % p.KW;
+            T* plane = x + ((nint)ci * p.H * p.W);
+            int oh = n0 / p.OW, ow = n0 - (oh * p.OW);
+            int ih = (oh * p.SH) - p.PH + (jh * p.DH);
+            int iwOffset = (jw * p.DW) - p.PW;
+            int j = 0;
+            for (int jr = 0; jr < panels; jr++)
+            {
+                T* dst = bp + ((nint)jr * p.K * nrw) + ((nint)k * nrw);
+                for (int t = 0; t < nrw; t++, j++)
+                {
+                    T value = T.Zero;
+                    if (j < cols)
+                    {
+                        int iw = (ow * p.SW) + iwOffset;
+                        if ((uint)ih < (uint)p.H && (uint)iw < (uint)p.W)
+                        {
+                            value = plane[((nint)ih * p.W) + iw];
+                        }
+
+                        if (++ow == p.OW)
+                        {
+                            ow = 0;
+                            ih += p.SH;
+                        }
+                    }
+
+                    dst[t] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scatters rows <c>[m0, m0+mc)</c> (relative to the item's first output channel) of a column block into
+    /// the output: row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c> goes to <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kk = p.KH * p.KW;
+        nint outPlane = (nint)p.OH * p.OW;
+        for (int r = 0; r < mc; r++)
+        {
+            int local = m0 + r;
+            int co = local / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
+            T* plane = y + (co * outPlane);
+            T* row = c + (r * ldc);
+            T b = bias == null ? T.Zero : bias[co];
+
+            // Input columns whose output column lands inside [0, OW).
+            int offW = (jw * p.DW) - p.PW;
+            int iwLo = offW >= 0 ? 0 : (-offW + p.SW - 1) / p.SW;
+            int lastW = p.OW - 1 - offW;
+            int iwHi = lastW < 0 ? 0 : Math.Min(p.W, (lastW / p.SW) + 1);
+            int offH = (jh * p.DH) - p.PH;
+
+            int nEnd = n0 + cols;
+            int ih = n0 / p.W;
+            int iw0 = n0 - (ih * p.W);
+            for (int j = n0; j < nEnd; ih++, iw0 = 0)
+            {
+                int iw1 = Math.Min(p.W, iw0 + (nEnd - j));
+                int oh = (ih * p.SH) + offH;
+                int lo = Math.Max(iw0, iwLo), hi = Math.Min(iw1, iwHi);
+                if ((uint)oh < (uint)p.OH && lo < hi)
+                {
+                    T* dst = plane + ((nint)oh * p.OW) + (lo * p.SW) + offW;
+                    T* src = row + (j - n0) + (lo - iw0);
+                    int count = hi - lo;
+                    if (p.NoOverlap)
+                    {
+                        StoreStrided(src, b, dst, count, p.SW);
+                    }
+                    else if (p.SW == 1)
+                    {
+                        AddInto<TSimd, TVector, T>(src, dst, count);
+                    }
+                    else
+                    {
+                        for (int t = 0; t < count; t++)
+                        {
+                            dst[t * p.SW] += src[t];
+                        }
+                    }
+                }
+
+                j += iw1 - iw0;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void StoreStrided<T>(T* src, T bias, T* dst, int count, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int t = 0; t < count; t++)
+        {
+            dst[t * stride] = src[t] + bias;
+        }
+    }
+
+    /// <summary><c>dst[i] += src[i]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void AddInto<TSimd, TVector, T>(T* src, T* dst, int count)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        for (; i <= count - TSimd.Count; i += TSimd.Count)
+        {
+            TSimd.Store(TSimd.Add(TSimd.Load(dst + i), TSimd.Load(src + i)), dst + i);
+        }
+
+        for (; i < count; i++)
+        {
+            dst[i] += src[i];
+        }
+    }
+
+    /// <summary><c>dst[i] = src[i] + value</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void AddScalar<TSimd, TVector, T>(T* src, T value, T* dst, int count)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVector splat = TSimd.Create(value);
+        int i = 0;
+        for (; i <= count - TSimd.Count; i += TSimd.Count)
+        {
+            TSimd.Store(TSimd.Add(TSimd.Load(src + i), splat), dst + i);
+        }
+
+        for (; i < count; i++)
+        {
+            dst[i] = src[i] + value;
+        }
+    }
+}

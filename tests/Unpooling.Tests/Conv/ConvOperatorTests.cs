@@ -1,0 +1,222 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Unpooling.Internal;
+using Unpooling.Tests.Infrastructure;
+using Unpooling.Tests.Reference;
+
+namespace Unpooling.Tests.Conv;
+
+/// <summary>
+/// ConvTranspose2D and Conv2D against the reference loops on real-valued data (named tolerance), at widths on every
+/// vector boundary and with the odd channel counts that break naive blocking; every SIMD width and thread count must
+/// give the same bits.
+/// </summary>
+public abstract unsafe class ConvOperatorTests<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static TheoryData<int, int, int, int> Geometries => new()
+    {
+        // kernel, stride, padding, output padding (square; non-square is covered by the grid)
+        { 2, 2, 0, 0 },
+        { 3, 2, 1, 1 },
+        { 4, 2, 1, 0 },
+        { 3, 1, 1, 0 },
+        { 5, 3, 2, 2 },
+        { 1, 1, 0, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void ConvTranspose2DMatchesOracleAtVectorBoundaryWidthsAndOddChannels(int k, int s, int p, int op)
+    {
+        var g = new Conv2DGeometry(k, s, p, outputPadding: op);
+        foreach (int channels in new[] { 1, 3, 17 })
+        {
+            foreach (int width in KernelWidths.AllBoundaryWidths<T>())
+            {
+                var xs = new Shape4D(2, channels, 3, width);
+                var ws = new Shape4D(channels, 20 - channels, k, k);
+                T[] x = ConvData.Uniform<T>((int)xs.ElementCount, width);
+                T[] w = ConvData.Uniform<T>((int)ws.ElementCount, width + 1);
+                T[] bias = ConvData.Uniform<T>(ws.Channels, width + 2);
+                (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
+                var y = new GuardedBuffer<T>((int)ys.ElementCount);
+                ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y.Span);
+                y.AssertGuardsIntact($"{g} {xs}");
+                ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"ConvTranspose2D {g} {xs}");
+                AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Conv2DMatchesOracleAtVectorBoundaryWidthsAndOddChannels(int k, int s, int p, int op)
+    {
+        _ = op;
+        var g = new Conv2DGeometry(k, s, p);
+        foreach (int channels in new[] { 1, 3, 17 })
+        {
+            foreach (int width in KernelWidths.AllBoundaryWidths<T>())
+            {
+                var xs = new Shape4D(2, channels, k + 2, width + k);
+                var ws = new Shape4D(20 - channels, channels, k, k);
+                T[] x = ConvData.Uniform<T>((int)xs.ElementCount, width);
+                T[] w = ConvData.Uniform<T>((int)ws.ElementCount, width + 1);
+                T[] bias = ConvData.Uniform<T>(ws.Batch, width + 2);
+                (T[] expected, Shape4D ys) = ConvReference.Conv2D(x, xs, w, ws, bias, g);
+                var y = new GuardedBuffer<T>((int)ys.ElementCount);
+                ConvApi.Conv2D<T>(x, xs, w, ws, bias, g, y.Span);
+                y.AssertGuardsIntact($"{g} {xs}");
+                ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"Conv2D {g} {xs}");
+                AllWidthsAgree(false, x, xs, w, ws, bias, g, y.ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void OneAndTwoThreadsAreBitIdentical(bool transposed)
+    {
+        var g = new Conv2DGeometry(3, 2, 1, outputPadding: 1);
+        var xs = new Shape4D(3, 17, 9, 13);
+        var ws = transposed ? new Shape4D(17, 33, 3, 3) : new Shape4D(33, 17, 3, 3);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 1);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 2);
+        T[] bias = ConvData.Uniform<T>(33, 3);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        int length = 3 * 33 * o.Height * o.Width;
+        var one = new T[length];
+        var two = new T[length];
+        var all = new T[length];
+        Run(transposed, x, xs, w, ws, bias, g, one, 1);
+        Run(transposed, x, xs, w, ws, bias, g, two, 2);
+        Run(transposed, x, xs, w, ws, bias, g, all, -1);
+        BitAssert.Equal<T>(one, two, "1 vs 2 threads");
+        BitAssert.Equal<T>(one, all, "1 vs all threads");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SteadyStateCallsAllocateNothing(bool transposed)
+    {
+        var g = new Conv2DGeometry(3, 2, 1, outputPadding: 1);
+        var xs = new Shape4D(2, 8, 20, 20);
+        var ws = transposed ? new Shape4D(8, 8, 3, 3) : new Shape4D(8, 8, 3, 3);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 1);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 2);
+        T[] bias = ConvData.Uniform<T>(8, 3);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var y = new T[2 * 8 * o.Height * o.Width];
+        Run(transposed, x, xs, w, ws, bias, g, y, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            Run(transposed, x, xs, w, ws, bias, g, y, 1);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ZeroChannelsGiveBiasOnly()
+    {
+        var g = new Conv2DGeometry(3, 2, 1);
+        var xs = new Shape4D(2, 0, 4, 5);
+        var ws = new Shape4D(0, 3, 3, 3);
+        T[] bias = [T.One, T.CreateChecked(2), T.CreateChecked(-3)];
+        Size2D o = g.GetTransposedOutputSize(xs.SpatialSize);
+        var y = new T[2 * 3 * o.Height * o.Width];
+        ConvApi.ConvTranspose2D<T>([], xs, [], ws, bias, g, y);
+        for (int i = 0; i < y.Length; i++)
+        {
+            Assert.Equal(bias[i / (o.Height * o.Width) % 3], y[i]);
+        }
+    }
+
+    [Fact]
+    public void TensorFormsMatchSpanForms()
+    {
+        var g = new Conv2DGeometry(new Size2D(3, 2), new Size2D(2, 1), 1, outputPadding: new Size2D(1, 0));
+        var xs = new Shape4D(2, 3, 5, 6);
+        var ws = new Shape4D(3, 4, 3, 2);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 1);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 2);
+        T[] bias = ConvData.Uniform<T>(4, 3);
+        Size2D o = g.GetTransposedOutputSize(xs.SpatialSize);
+        var expected = new T[2 * 4 * o.Height * o.Width];
+        ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, expected);
+
+        var tx = System.Numerics.Tensors.Tensor.Create(x, [2, 3, 5, 6]);
+        var tw = System.Numerics.Tensors.Tensor.Create(w, [3, 4, 3, 2]);
+        var tb = System.Numerics.Tensors.Tensor.Create(bias, [4]);
+        T[] allocated = Allocating(tx, tw, tb, g, null);
+        BitAssert.Equal<T>(expected, allocated, "allocating form");
+
+        // The requested output size picks the output padding: min + 1 here is the geometry's own size.
+        T[] requested = Allocating(tx, tw, tb, g.WithOutputPadding(new Size2D(0, 0)), o);
+        BitAssert.Equal<T>(expected, requested, "requested output size");
+    }
+
+    private static T[] Allocating(System.Numerics.Tensors.Tensor<T> x, System.Numerics.Tensors.Tensor<T> w, System.Numerics.Tensors.Tensor<T> b, Conv2DGeometry g, Size2D? size)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var r = Functional.ConvTranspose2D((System.Numerics.Tensors.Tensor<float>)(object)x, (System.Numerics.Tensors.Tensor<float>)(object)w, (System.Numerics.Tensors.Tensor<float>)(object)b, g, size);
+            return (T[])(object)r.ToArray();
+        }
+
+        var d = Functional.ConvTranspose2D((System.Numerics.Tensors.Tensor<double>)(object)x, (System.Numerics.Tensors.Tensor<double>)(object)w, (System.Numerics.Tensors.Tensor<double>)(object)b, g, size);
+        return (T[])(object)d.ToArray();
+    }
+
+    private static void Run(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] y, int degree)
+    {
+        if (transposed)
+        {
+            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y, degree);
+        }
+        else
+        {
+            ConvApi.Conv2D<T>(x, xs, w, ws, bias, g, y, degree);
+        }
+    }
+
+    /// <summary>Runs the kernel at 128, 256 and 512 bits (software where the CPU lacks them) and compares bits.</summary>
+    private static void AllWidthsAgree(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] expected)
+    {
+        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, 1);
+        foreach (KernelWidth width in new[] { KernelWidth.V128, KernelWidth.V256, KernelWidth.V512 })
+        {
+            var y = new T[expected.Length];
+            fixed (T* px = x)
+            fixed (T* pw = w)
+            fixed (T* pb = bias)
+            fixed (T* py = y)
+            {
+                switch (width)
+                {
+                    case KernelWidth.V128:
+                        ConvKernel.Run<Simd128<T>, Vector128<T>, T>(px, pw, pb, py, plan, 1);
+                        break;
+                    case KernelWidth.V256:
+                        ConvKernel.Run<Simd256<T>, Vector256<T>, T>(px, pw, pb, py, plan, 1);
+                        break;
+                    default:
+                        ConvKernel.Run<Simd512<T>, Vector512<T>, T>(px, pw, pb, py, plan, 1);
+                        break;
+                }
+            }
+
+            BitAssert.Equal<T>(expected, y, $"{(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
+        }
+    }
+}
+
+public sealed class ConvOperatorFloatTests : ConvOperatorTests<float>;
+
+public sealed class ConvOperatorDoubleTests : ConvOperatorTests<double>;

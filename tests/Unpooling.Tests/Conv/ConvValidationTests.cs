@@ -1,0 +1,172 @@
+using System.Numerics.Tensors;
+using Unpooling.Tests.Infrastructure;
+
+namespace Unpooling.Tests.Conv;
+
+/// <summary>One test per validation rule: the exception type, the parameter the caller must fix, and an untouched destination.</summary>
+public sealed class ConvValidationTests
+{
+    private static readonly Conv2DGeometry Geometry = new(3, 2, 1, outputPadding: 1);
+    private static readonly Shape4D SourceShape = new(2, 4, 5, 6);
+    private static readonly Shape4D WeightShape = new(4, 3, 3, 3);
+
+    // Transposed output: (5-1)*2 - 2 + 3 + 1 = 10, (6-1)*2 - 2 + 3 + 1 = 12.
+    private static readonly Shape4D OutputShape = new(2, 3, 10, 12);
+
+    [Theory]
+    [InlineData("kernelSize")]
+    [InlineData("stride")]
+    [InlineData("padding")]
+    [InlineData("dilation")]
+    [InlineData("groups")]
+    [InlineData("outputPadding")]
+    public void GeometryConstructorRejectsOutOfRangeValues(string parameter)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => parameter switch
+        {
+            "kernelSize" => new Conv2DGeometry(new Size2D(0, 3)),
+            "stride" => new Conv2DGeometry(3, stride: new Size2D(1, 0)),
+            "padding" => new Conv2DGeometry(3, padding: new Size2D(-1, 0)),
+            "dilation" => new Conv2DGeometry(3, dilation: 0),
+            "groups" => new Conv2DGeometry(3, groups: 0),
+            _ => new Conv2DGeometry(3, stride: 2, dilation: 3, outputPadding: new Size2D(3, 0)),
+        });
+        Assert.Equal(parameter, e.ParamName);
+    }
+
+    [Fact]
+    public void OutputPaddingBelowMaxOfStrideAndDilationIsAccepted()
+        => Assert.Equal(new Size2D(2, 1), new Conv2DGeometry(3, stride: 2, dilation: 3, outputPadding: new Size2D(2, 1)).OutputPadding);
+
+    [Fact]
+    public void NegativeOutputPaddingIsRejected()
+        => Assert.Equal("outputPadding", Assert.Throws<ArgumentOutOfRangeException>(() => Geometry.WithOutputPadding(new Size2D(0, -1))).ParamName);
+
+    [Theory]
+    [InlineData("paddingBegin")]
+    [InlineData("paddingEnd")]
+    public void PerSidePaddingRejectsNegatives(string parameter)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => parameter == "paddingBegin"
+            ? Geometry.WithPadding(new Size2D(-1, 0), 0)
+            : Geometry.WithPadding(0, new Size2D(0, -2)));
+        Assert.Equal(parameter, e.ParamName);
+    }
+
+    [Theory]
+    [InlineData(8, 11)]
+    [InlineData(11, 11)]
+    [InlineData(10, 13)]
+    public void RequestedOutputSizeOutsideMinToMinPlusStrideMinusOneIsRejected(int h, int w)
+    {
+        // With zero output padding the transposed size of 5x6 is 9x11; reachable: 9..10 x 11..12.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Geometry.WithTransposedOutputSize(new Size2D(5, 6), new Size2D(h, w)));
+        Assert.Equal("outputSize", e.ParamName);
+    }
+
+    [Fact]
+    public void RequestedOutputSizeSetsOutputPadding()
+        => Assert.Equal(new Size2D(1, 0), Geometry.WithTransposedOutputSize(new Size2D(5, 6), new Size2D(10, 11)).OutputPadding);
+
+    [Theory]
+    [InlineData("sourceShape")]
+    [InlineData("source")]
+    [InlineData("weightShape.kernel")]
+    [InlineData("weightShape.inputChannels")]
+    [InlineData("weight")]
+    [InlineData("geometry.groups")]
+    [InlineData("geometry.default")]
+    [InlineData("geometry.emptyOutput")]
+    [InlineData("bias")]
+    [InlineData("destination")]
+    [InlineData("destination.overlapsSource")]
+    [InlineData("destination.overlapsWeight")]
+    [InlineData("maxDegreeOfParallelism")]
+    public void ConvTranspose2DRejectsEachBadArgumentBeforeWriting(string rule)
+    {
+        float[] x = new float[SourceShape.ElementCount];
+        float[] w = new float[WeightShape.ElementCount];
+        float[] b = new float[3];
+        Shape4D xs = SourceShape, ws = WeightShape;
+        Conv2DGeometry g = Geometry;
+        int degree = -1;
+        var y = new GuardedBuffer<float>((int)OutputShape.ElementCount);
+        float[] shared = new float[y.Array.Length + w.Length];
+        switch (rule)
+        {
+            case "sourceShape": xs = new Shape4D(2, 4, 0, 6); break;
+            case "source": x = new float[x.Length - 1]; break;
+            case "weightShape.kernel": ws = new Shape4D(4, 3, 3, 2); w = new float[ws.ElementCount]; break;
+            case "weightShape.inputChannels": ws = new Shape4D(2, 3, 3, 3); w = new float[ws.ElementCount]; break;
+            case "weight": w = new float[w.Length + 1]; break;
+            case "geometry.groups": g = new Conv2DGeometry(3, 2, 1, groups: 3, outputPadding: 1); break;
+            case "geometry.default": g = default; break;
+            case "geometry.emptyOutput": g = new Conv2DGeometry(3, 1, 4); break;
+            case "bias": b = new float[2]; break;
+            case "maxDegreeOfParallelism": degree = 0; break;
+        }
+
+        string expected = rule.Split('.')[0];
+        ArgumentException e = rule switch
+        {
+            "destination" => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span[1..], degree)),
+            "destination.overlapsSource" => Assert.Throws<ArgumentException>(() =>
+                Functional.ConvTranspose2D(shared.AsSpan(0, x.Length), xs, w, ws, b, g, shared.AsSpan(10, y.Length), degree)),
+            "destination.overlapsWeight" => Assert.Throws<ArgumentException>(() =>
+                Functional.ConvTranspose2D(x, xs, shared.AsSpan(y.Length - 5, w.Length), ws, b, g, shared.AsSpan(0, y.Length), degree)),
+            "maxDegreeOfParallelism" => Assert.Throws<ArgumentOutOfRangeException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span, degree)),
+            _ => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span, degree)),
+        };
+        Assert.Equal(expected, e.ParamName);
+        Assert.False(string.IsNullOrWhiteSpace(e.Message));
+        y.AssertUntouched(rule);
+    }
+
+    [Theory]
+    [InlineData("geometry.outputGroups")]
+    [InlineData("weightShape.inputChannels")]
+    [InlineData("geometry.kernelTooLarge")]
+    public void Conv2DRejectsEachBadArgumentBeforeWriting(string rule)
+    {
+        var xs = new Shape4D(1, 4, 5, 6);
+        var ws = new Shape4D(6, 2, 3, 3);
+        var g = new Conv2DGeometry(3, groups: 2);
+        switch (rule)
+        {
+            case "geometry.outputGroups": ws = new Shape4D(5, 2, 3, 3); break;
+            case "weightShape.inputChannels": ws = new Shape4D(6, 4, 3, 3); break;
+            case "geometry.kernelTooLarge": g = new Conv2DGeometry(3, dilation: 3, groups: 2); break;
+        }
+
+        var y = new GuardedBuffer<float>(64);
+        var e = Assert.Throws<ArgumentException>(() => Functional.Conv2D(new float[xs.ElementCount], xs, new float[ws.ElementCount], ws, default, g, y.Span));
+        Assert.Equal(rule.Split('.')[0], e.ParamName);
+        y.AssertUntouched(rule);
+    }
+
+    [Fact]
+    public void TensorFormRejectsWrongRankAndDestinationShape()
+    {
+        var x3 = Tensor.Create(new float[4 * 5 * 6], [4, 5, 6]);
+        var w = Tensor.Create(new float[WeightShape.ElementCount], [4, 3, 3, 3]);
+        var y = Tensor.Create(new float[OutputShape.ElementCount], [2, 3, 10, 12]);
+        Assert.Equal("source", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x3.AsReadOnlyTensorSpan(), w.AsReadOnlyTensorSpan(), default, Geometry, y.AsTensorSpan())).ParamName);
+
+        var x = Tensor.Create(new float[SourceShape.ElementCount], [2, 4, 5, 6]);
+        var wrong = Tensor.Create(new float[OutputShape.ElementCount], [2, 3, 12, 10]);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x.AsReadOnlyTensorSpan(), w.AsReadOnlyTensorSpan(), default, Geometry, wrong.AsTensorSpan())).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, w, Tensor.Create(new float[3], [1, 3]), Geometry)).ParamName);
+        Assert.Equal("outputSize", Assert.Throws<ArgumentOutOfRangeException>(() => Functional.ConvTranspose2D(x, w, null, Geometry, new Size2D(20, 12))).ParamName);
+    }
+
+    [Fact]
+    public void ZeroInsertRejectsStrideAndDestinationLength()
+    {
+        var xs = new Shape4D(1, 1, 3, 3);
+        var z = new GuardedBuffer<float>(25);
+        Assert.Equal("stride", Assert.Throws<ArgumentOutOfRangeException>(() => Functional.ZeroInsert2D(new float[9], xs, new Size2D(2, 0), z.Span)).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Functional.ZeroInsert2D(new float[9], xs, 3, z.Span)).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Functional.StridedSubsample2D(new float[9], xs, 2, z.Span)).ParamName);
+        z.AssertUntouched("zero insert");
+    }
+}
