@@ -93,11 +93,11 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
     {
         sourceShape.Validate(nameof(sourceShape));
-        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName);
-        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*C*outH*outW of {outputShape}");
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)

@@ -99,11 +99,11 @@ public static partial class Functional
         where TIndex : unmanaged
     {
         sourceShape.Validate(nameof(sourceShape));
-        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D output = geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
         Shape4D outputShape = sourceShape.WithSpatialSize(output);
-        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*C*outH*outW of {outputShape}");
-        Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), $"N*C*outH*outW of {outputShape}");
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
+        Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outH*outW of", outputShape);
         Guard.IndexType<TIndex>(sourceShape.PlaneSize, nameof(indices));
         Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));

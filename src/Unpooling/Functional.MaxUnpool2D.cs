@@ -94,7 +94,7 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape4D outputShape = ValidateMaxUnpool2D(source, indices, sourceShape, geometry, outputSize, reduction, maxDegreeOfParallelism, outputSizeName);
-        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), $"N*C*outH*outW of {outputShape}");
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (outputShape.ElementCount == 0)
@@ -126,8 +126,8 @@ public static partial class Functional
         Size2D? outputSize, UnpoolReduction reduction, int maxDegreeOfParallelism, string outputSizeName)
     {
         sourceShape.Validate(nameof(sourceShape));
-        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), $"N*C*H*W of {sourceShape}");
-        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), $"N*C*H*W of {sourceShape}");
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
+        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);
         Size2D defaultSize = geometry.GetUnpoolOutputSize(sourceShape.SpatialSize, nameof(geometry));
         Size2D size = UnpoolSize.Resolve(defaultSize, geometry.Stride, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);

@@ -39,11 +39,12 @@ public readonly record struct Shape4D(int Batch, int Channels, int Height, int W
                 $"Shape {this} is invalid: N and C must be >= 0 and H and W must be >= 1.");
         }
 
-        if (ElementCount > Array.MaxLength)
+        // Compare factor by factor: the 64-bit product of four ints can wrap and look small.
+        if ((Int128)Batch * Channels * Height * Width > Array.MaxLength)
         {
             ThrowHelper.ThrowArgument(
                 paramName,
-                $"Shape {this} holds {ElementCount} elements, more than a span can address ({Array.MaxLength}).");
+                $"Shape {this} holds {(Int128)Batch * Channels * Height * Width} elements, more than a span can address ({Array.MaxLength}).");
         }
     }
 }

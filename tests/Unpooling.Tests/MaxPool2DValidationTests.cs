@@ -45,7 +45,7 @@ public sealed class MaxPool2DValidationTests
             e is not null,
             $"Shape {shape} (N*C*H*W = {(System.Numerics.BigInteger)n * c * h * w}, ElementCount reports {shape.ElementCount}) passes validation: the 64-bit product wrapped");
         var source = new float[sourceLength];
-        AssertRejected<ArgumentException>("sourceShape", () => Functional.MaxPool2D(source, shape, new Pool2DGeometry(1), _values.Span[..sourceLength], _indices.Span[..sourceLength]));
+        AssertRejected<ArgumentException>("sourceShape", () => Functional.MaxPool2D(source, shape, new Pool2DGeometry(1), _values.Span, _indices.Span));
     }
 
     [Theory]

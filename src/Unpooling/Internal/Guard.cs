@@ -5,17 +5,9 @@ namespace Unpooling.Internal;
 /// <summary>Argument checks shared by the operators; each throws naming the argument the caller must fix.</summary>
 internal static class Guard
 {
-    public static void Length(int actual, long expected, string paramName, string what)
-    {
-        if (actual != expected)
-        {
-            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, what);
-        }
-    }
-
     /// <summary>
-    /// As <see cref="Length(int, long, string, string)"/>, but the message (<c>"{what} {shape}"</c>) is built only on
-    /// failure: an interpolated argument is formatted on every call, which is garbage on the hot path.
+    /// Rejects a length other than <paramref name="expected"/>. The message (<c>"{what} {shape}"</c>) is built only on
+    /// failure: an interpolated argument would be formatted on every call, which is garbage on the hot path.
     /// </summary>
     public static void Length(int actual, long expected, string paramName, string what, Shape4D shape)
     {

@@ -35,15 +35,15 @@ internal static unsafe class MaxUnpool2DKernel
         {
             if (Vector512.IsHardwareAccelerated && pooled.Width >= Vector512<T>.Count)
             {
-                RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
             }
             else if (Vector256.IsHardwareAccelerated && pooled.Width >= Vector256<T>.Count)
             {
-                RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
             }
             else
             {
-                RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
             }
 
             return -1;
@@ -69,7 +69,12 @@ internal static unsafe class MaxUnpool2DKernel
     }
 
     /// <summary>The dense 2x2 unpooling at one vector width; indices must have passed <see cref="AllInWindow"/>.</summary>
-    public static void RunDense<TSimd, TVector, T, TIndex>(T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree)
+    /// <remarks>
+    /// Every cell receives at most one value here, so <see cref="UnpoolReduction.Sum"/> differs from
+    /// <see cref="UnpoolReduction.Replace"/> only in the sign of zero: the sum starts from +0 and <c>+0 + -0 = +0</c>.
+    /// </remarks>
+    public static void RunDense<TSimd, TVector, T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree, UnpoolReduction reduction = UnpoolReduction.Replace)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, INumberBase<T>
@@ -82,6 +87,7 @@ internal static unsafe class MaxUnpool2DKernel
             Destination = destination,
             Pooled = pooled,
             Output = output,
+            Sum = reduction == UnpoolReduction.Sum,
         };
         ParallelRunner.Run(ref body, planes, degree);
     }
@@ -98,42 +104,63 @@ internal static unsafe class MaxUnpool2DKernel
         public readonly void Invoke(int start, int end)
         {
             int h = Pooled.Height, w = Pooled.Width;
-            long ow = OutW;
             for (int plane = start; plane < end && Volatile.Read(ref *Failures) == 0; plane++)
             {
                 TIndex* idx = Indices + ((nint)plane * h * w);
-                for (int i = 0; i < h; i++, idx += w)
+                bool ok = typeof(TIndex) == typeof(int)
+                    ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
+                    : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
+                if (!ok)
                 {
-                    long rowBase = 2L * i * ow;
-                    int j = 0;
-                    if (Vector.IsHardwareAccelerated && w >= Vector<TIndex>.Count)
-                    {
-                        Vector<TIndex> one = Vector<TIndex>.One, right = Vector.Create(TIndex.CreateTruncating(ow));
-                        Vector<TIndex> twice = Vector<TIndex>.Indices + Vector<TIndex>.Indices;
-                        for (; j <= w - Vector<TIndex>.Count; j += Vector<TIndex>.Count)
-                        {
-                            Vector<TIndex> d = Vector.Load(idx + j) - (twice + Vector.Create(TIndex.CreateTruncating(rowBase + (2L * j))));
-                            Vector<TIndex> ok = Vector.Equals(d, Vector<TIndex>.Zero) | Vector.Equals(d, one)
-                                | Vector.Equals(d, right) | Vector.Equals(d, right + one);
-                            if (!Vector.EqualsAll(ok, Vector<TIndex>.AllBitsSet))
-                            {
-                                Interlocked.Increment(ref *Failures);
-                                return;
-                            }
-                        }
-                    }
+                    Interlocked.Increment(ref *Failures);
+                    return;
+                }
+            }
+        }
 
-                    for (; j < w; j++)
+        /// <summary>
+        /// Index <c>a</c> of pooled cell (i, j) is in its window when <c>d = a - (2i*outW + 2j)</c> is 0, 1, outW or
+        /// outW + 1: two unsigned compares (<c>d &lt;= 1</c>, <c>d - outW &lt;= 1</c>) that also reject negatives.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool PlaneInWindow<TLane>(TLane* idx, int h, int w, int outW)
+            where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
+        {
+            TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
+            Vector<TLane> one = Vector<TLane>.One, vWidth = Vector.Create(width);
+            Vector<TLane> ramp = Vector<TLane>.Indices * Vector.Create(two);
+            Vector<TLane> step = Vector.Create(TLane.CreateTruncating(2 * Vector<TLane>.Count));
+            for (int i = 0; i < h; i++, idx += w)
+            {
+                TLane rowBase = TLane.CreateTruncating(2L * i * outW);
+                Vector<TLane> expected = ramp + Vector.Create(rowBase);
+                Vector<TLane> bad = Vector<TLane>.Zero;
+                int j = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
                     {
-                        long d = long.CreateTruncating(idx[j]) - (rowBase + (2L * j));
-                        if (d != 0 && d != 1 && d != ow && d != ow + 1)
-                        {
-                            Interlocked.Increment(ref *Failures);
-                            return;
-                        }
+                        Vector<TLane> d = Vector.Load(idx + j) - expected;
+                        bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
+                    }
+                }
+
+                if (bad != Vector<TLane>.Zero)
+                {
+                    return false;
+                }
+
+                for (; j < w; j++)
+                {
+                    TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
+                    if (d > TLane.One && d - width > TLane.One)
+                    {
+                        return false;
                     }
                 }
             }
+
+            return true;
         }
     }
 
@@ -148,6 +175,7 @@ internal static unsafe class MaxUnpool2DKernel
         public T* Destination;
         public Size2D Pooled;
         public Size2D Output;
+        public bool Sum;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
@@ -168,13 +196,13 @@ internal static unsafe class MaxUnpool2DKernel
                     {
                         for (; j <= w - count; j += count)
                         {
-                            DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW);
+                            DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW, Sum);
                         }
 
                         if (j < w)
                         {
                             // Overlap the previous vector: the cells it rewrites get the same values.
-                            DenseCells(x + w - count, idx + w - count, y0 + (2 * (w - count)), rowBase + (2L * (w - count)), outW);
+                            DenseCells(x + w - count, idx + w - count, y0 + (2 * (w - count)), rowBase + (2L * (w - count)), outW, Sum);
                             j = w;
                         }
                     }
@@ -182,7 +210,7 @@ internal static unsafe class MaxUnpool2DKernel
                     for (; j < w; j++)
                     {
                         long e = rowBase + (2L * j), at = long.CreateTruncating(idx[j]);
-                        T v = x[j];
+                        T v = Sum ? x[j] + T.Zero : x[j];
                         y0[2 * j] = at == e ? v : T.Zero;
                         y0[(2 * j) + 1] = at == e + 1 ? v : T.Zero;
                         y0[outW + (2 * j)] = at == e + outW ? v : T.Zero;
@@ -202,11 +230,11 @@ internal static unsafe class MaxUnpool2DKernel
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void DenseCells(T* x, TIndex* idx, T* y0, long first, int outW)
+        private static void DenseCells(T* x, TIndex* idx, T* y0, long first, int outW, bool sum)
         {
-            TVector v = TSimd.Load(x);
-            TVector at = TSimd.LoadIndex(idx);
             TVector zero = TSimd.Zero;
+            TVector v = sum ? TSimd.Add(TSimd.Load(x), zero) : TSimd.Load(x);
+            TVector at = TSimd.LoadIndex(idx);
             TVector e = TSimd.IndexRamp(first, 2);
             TVector one = TSimd.CreateIndex(1);
             TVector below = TSimd.AddIndex(e, TSimd.CreateIndex(outW));
