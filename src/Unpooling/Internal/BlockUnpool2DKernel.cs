@@ -96,7 +96,6 @@ internal static unsafe class BlockUnpool2DKernel
             Destination = destination,
             Plan = plan,
             Vector = !scalarOnly && plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random && plan.PairCount >= TSimd.Count,
-            NonTemporal = !scalarOnly && plan.Mode != BlockUnpoolMode.Random && PairRowWriter.UseNonTemporal<T>((long)planes * plan.OutH * plan.OutW),
         };
         ParallelRunner.Run(ref body, checked(planes * plan.OutH), degree);
     }
@@ -110,13 +109,11 @@ internal static unsafe class BlockUnpool2DKernel
         public T* Destination;
         public Plan Plan;
         public bool Vector;
-        public bool NonTemporal;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Plan;
-            bool nt = NonTemporal;
             for (int row = start; row < end; row++)
             {
                 int plane = row / p.OutH;
@@ -129,11 +126,11 @@ internal static unsafe class BlockUnpool2DKernel
                         int q = oh - p.AH;
                         if (q >= 0 && q % p.KH == 0 && q / p.KH < p.H)
                         {
-                            FixedRow<TSimd, TVector, T>(planeSource + ((nint)(q / p.KH) * p.W), y, p, Vector, nt);
+                            FixedRow<TSimd, TVector, T>(planeSource + ((nint)(q / p.KH) * p.W), y, p, Vector);
                         }
                         else
                         {
-                            PairRowWriter.Clear<TSimd, TVector, T>(y, p.OutW, nt);
+                            new Span<T>(y, p.OutW).Clear();
                         }
 
                         break;
@@ -142,17 +139,16 @@ internal static unsafe class BlockUnpool2DKernel
                         int ih = oh / p.KH;
                         if (ih >= p.H)
                         {
-                            PairRowWriter.Clear<TSimd, TVector, T>(y, p.OutW, nt);
+                            new Span<T>(y, p.OutW).Clear();
                         }
-                        else if (oh % p.KH != 0 && row > start && !nt)
+                        else if (oh % p.KH != 0 && row > start)
                         {
-                            // Rows of one block are equal; the previous one was just written by this thread (and is
-                            // still in cache, unless it was stored past the caches).
+                            // Rows of one block are equal; the previous one was just written by this thread.
                             new ReadOnlySpan<T>(y - p.OutW, p.OutW).CopyTo(new Span<T>(y, p.OutW));
                         }
                         else
                         {
-                            RepeatRow<TSimd, TVector, T>(planeSource + ((nint)ih * p.W), y, p, Vector, nt);
+                            RepeatRow<TSimd, TVector, T>(planeSource + ((nint)ih * p.W), y, p, Vector);
                         }
 
                         break;
@@ -162,56 +158,102 @@ internal static unsafe class BlockUnpool2DKernel
                         break;
                 }
             }
-
-            if (nt)
-            {
-                PairRowWriter.Fence();
-            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void FixedRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector, bool nonTemporal)
+    private static void FixedRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, INumberBase<T>
     {
-        if (vector)
-        {
-            var row = new FixedPairs<TSimd, TVector, T> { X = x, Width = p.W, Offset = p.AW };
-            PairRowWriter.Write<TSimd, TVector, T, FixedPairs<TSimd, TVector, T>>(y, p.PairCount, p.OutW, ref row, nonTemporal);
-            return;
-        }
-
-        // Regular stores here: the scalar writes below hit the same addresses, which must not race a streamed zero.
-        new Span<T>(y, p.OutW).Clear();
-        for (int iw = 0; iw < p.W; iw++)
-        {
-            long ow = ((long)iw * p.KW) + p.AW;
-            if (ow >= p.OutW)
-            {
-                break;
-            }
-
-            y[ow] = x[iw];
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void RepeatRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector, bool nonTemporal)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumberBase<T>
-    {
-        if (vector)
-        {
-            var row = new RepeatPairs<TSimd, TVector, T> { X = x, Width = p.W };
-            PairRowWriter.Write<TSimd, TVector, T, RepeatPairs<TSimd, TVector, T>>(y, p.PairCount, p.OutW, ref row, nonTemporal);
-            return;
-        }
-
         int done = 0;
-        if (p.KW == 1)
+        if (vector)
+        {
+            int pairs = p.PairCount;
+            int count = TSimd.Count;
+            TVector zero = TSimd.Zero;
+            int i = 0;
+            for (; i <= pairs - count; i += count)
+            {
+                FixedPair<TSimd, TVector, T>(x + i, y + (2 * i), p.AW, zero);
+            }
+
+            if (i < pairs)
+            {
+                FixedPair<TSimd, TVector, T>(x + pairs - count, y + (2 * (pairs - count)), p.AW, zero);
+            }
+
+            done = 2 * pairs;
+        }
+        else
+        {
+            new Span<T>(y, p.OutW).Clear();
+            for (int iw = 0; iw < p.W; iw++)
+            {
+                long ow = ((long)iw * p.KW) + p.AW;
+                if (ow >= p.OutW)
+                {
+                    break;
+                }
+
+                y[ow] = x[iw];
+            }
+
+            return;
+        }
+
+        for (int ow = done; ow < p.OutW; ow++)
+        {
+            int q = ow - p.AW;
+            y[ow] = q >= 0 && q % p.KW == 0 && q / p.KW < p.W ? x[q / p.KW] : T.Zero;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FixedPair<TSimd, TVector, T>(T* x, T* y, int offset, TVector zero)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+    {
+        TVector v = TSimd.Load(x);
+        if (offset == 0)
+        {
+            TSimd.StoreInterleave(v, zero, y);
+        }
+        else
+        {
+            TSimd.StoreInterleave(zero, v, y);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void RepeatRow<TSimd, TVector, T>(T* x, T* y, in Plan p, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        int done = 0;
+        if (vector)
+        {
+            int pairs = p.PairCount;
+            int count = TSimd.Count;
+            int i = 0;
+            for (; i <= pairs - count; i += count)
+            {
+                TVector v = TSimd.Load(x + i);
+                TSimd.StoreInterleave(v, v, y + (2 * i));
+            }
+
+            if (i < pairs)
+            {
+                TVector v = TSimd.Load(x + pairs - count);
+                TSimd.StoreInterleave(v, v, y + (2 * (pairs - count)));
+            }
+
+            done = 2 * pairs;
+        }
+        else if (p.KW == 1)
         {
             done = Math.Min(p.W, p.OutW);
             new ReadOnlySpan<T>(x, done).CopyTo(new Span<T>(y, done));
@@ -222,56 +264,6 @@ internal static unsafe class BlockUnpool2DKernel
             int iw = ow / p.KW;
             y[ow] = iw < p.W ? x[iw] : T.Zero;
         }
-    }
-
-    /// <summary>A factor-2 fixed-offset row: <c>(x, 0)</c> pairs for offset 0, <c>(0, x)</c> for offset 1.</summary>
-    private struct FixedPairs<TSimd, TVector, T> : IPairRow<TSimd, TVector, T>
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumberBase<T>
-    {
-        public T* X;
-        public int Width;
-        public int Offset;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Pairs(int j, out TVector lower, out TVector upper)
-        {
-            TVector v = TSimd.Load(X + j), zero = TSimd.Zero;
-            if (Offset == 0)
-            {
-                TSimd.Interleave(v, zero, out lower, out upper);
-            }
-            else
-            {
-                TSimd.Interleave(zero, v, out lower, out upper);
-            }
-        }
-
-        public readonly T Cell(int column)
-        {
-            int q = column - Offset;
-            return q >= 0 && (q & 1) == 0 && (q >> 1) < Width ? X[q >> 1] : T.Zero;
-        }
-    }
-
-    /// <summary>A factor-2 repeat row: <c>(x, x)</c> pairs.</summary>
-    private struct RepeatPairs<TSimd, TVector, T> : IPairRow<TSimd, TVector, T>
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumberBase<T>
-    {
-        public T* X;
-        public int Width;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly void Pairs(int j, out TVector lower, out TVector upper)
-        {
-            TVector v = TSimd.Load(X + j);
-            TSimd.Interleave(v, v, out lower, out upper);
-        }
-
-        public readonly T Cell(int column) => (column >> 1) < Width ? X[column >> 1] : T.Zero;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here

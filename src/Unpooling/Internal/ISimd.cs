@@ -79,13 +79,6 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Lane <c>i</c> = <c>source[i * stride]</c>; reads only those elements.</summary>
     static abstract unsafe TVector LoadStrided(T* source, int stride);
 
-    /// <summary>The lanes of <c>a0 b0 a1 b1 ...</c>: the first <c>Count</c> in <paramref name="lower"/>, the rest in <paramref name="upper"/>.</summary>
-    static abstract void Interleave(TVector a, TVector b, out TVector lower, out TVector upper);
-
-    /// <summary>Stores past the caches (no read-for-ownership); the address must be aligned to the vector size.
-    /// Callers issue a store fence before the data is handed to another thread.</summary>
-    static abstract unsafe void StoreNonTemporal(TVector value, T* alignedDestination);
-
     /// <summary>Stores <c>a0 b0 a1 b1 ...</c>: <c>2 * Count</c> elements.</summary>
     static abstract unsafe void StoreInterleave(TVector a, TVector b, T* destination);
 }
@@ -122,25 +115,6 @@ internal static unsafe class SimdFallback
         }
 
         return result;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave<TVector, T>(TVector a, TVector b, int count, out TVector lower, out TVector upper)
-        where TVector : struct
-        where T : unmanaged
-    {
-        Unsafe.SkipInit(out lower);
-        Unsafe.SkipInit(out upper);
-        ref T ra = ref Unsafe.As<TVector, T>(ref a);
-        ref T rb = ref Unsafe.As<TVector, T>(ref b);
-        ref T lo = ref Unsafe.As<TVector, T>(ref lower);
-        ref T hi = ref Unsafe.As<TVector, T>(ref upper);
-        for (int i = 0; i < count; i++)
-        {
-            ref T target = ref (2 * i < count ? ref Unsafe.Add(ref lo, 2 * i) : ref Unsafe.Add(ref hi, (2 * i) - count));
-            target = Unsafe.Add(ref ra, i);
-            Unsafe.Add(ref target, 1) = Unsafe.Add(ref rb, i);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

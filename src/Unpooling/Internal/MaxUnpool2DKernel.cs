@@ -88,7 +88,6 @@ internal static unsafe class MaxUnpool2DKernel
             Pooled = pooled,
             Output = output,
             Sum = reduction == UnpoolReduction.Sum,
-            NonTemporal = PairRowWriter.UseNonTemporal<T>((long)planes * output.Height * output.Width),
         };
         ParallelRunner.Run(ref body, planes, degree);
     }
@@ -177,12 +176,12 @@ internal static unsafe class MaxUnpool2DKernel
         public Size2D Pooled;
         public Size2D Output;
         public bool Sum;
-        public bool NonTemporal;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
+            int count = TSimd.Count;
             for (int plane = start; plane < end; plane++)
             {
                 T* x = Source + ((nint)plane * h * w);
@@ -190,60 +189,63 @@ internal static unsafe class MaxUnpool2DKernel
                 T* y = Destination + ((nint)plane * Output.Height * outW);
                 for (int i = 0; i < h; i++, x += w, idx += w)
                 {
-                    for (int r = 0; r < 2; r++)
+                    T* y0 = y + ((nint)2 * i * outW);
+                    long rowBase = 2L * i * outW;
+                    int j = 0;
+                    if (w >= count)
                     {
-                        int outRow = (2 * i) + r;
-                        var row = new DenseRow { X = x, Indices = idx, First = (long)outRow * outW, Width = w, Sum = Sum };
-                        PairRowWriter.Write<TSimd, TVector, T, DenseRow>(y + ((nint)outRow * outW), w, outW, ref row, NonTemporal);
+                        for (; j <= w - count; j += count)
+                        {
+                            DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW, Sum);
+                        }
+
+                        if (j < w)
+                        {
+                            // Overlap the previous vector: the cells it rewrites get the same values.
+                            DenseCells(x + w - count, idx + w - count, y0 + (2 * (w - count)), rowBase + (2L * (w - count)), outW, Sum);
+                            j = w;
+                        }
+                    }
+
+                    for (; j < w; j++)
+                    {
+                        long e = rowBase + (2L * j), at = long.CreateTruncating(idx[j]);
+                        T v = Sum ? x[j] + T.Zero : x[j];
+                        y0[2 * j] = at == e ? v : T.Zero;
+                        y0[(2 * j) + 1] = at == e + 1 ? v : T.Zero;
+                        y0[outW + (2 * j)] = at == e + outW ? v : T.Zero;
+                        y0[outW + (2 * j) + 1] = at == e + outW + 1 ? v : T.Zero;
+                    }
+
+                    for (int c = 2 * w; c < outW; c++)
+                    {
+                        y0[c] = T.Zero;
+                        y0[outW + c] = T.Zero;
                     }
                 }
 
                 int filled = 2 * h * outW;
-                PairRowWriter.Clear<TSimd, TVector, T>(y + filled, (Output.Height * outW) - filled, NonTemporal);
-            }
-
-            if (NonTemporal)
-            {
-                PairRowWriter.Fence();
+                new Span<T>(y + filled, (Output.Height * outW) - filled).Clear();
             }
         }
 
-        /// <summary>One output row: column <c>c</c> holds <c>x[c/2]</c> when its index names exactly that cell.</summary>
-        private struct DenseRow : IPairRow<TSimd, TVector, T>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void DenseCells(T* x, TIndex* idx, T* y0, long first, int outW, bool sum)
         {
-            public T* X;
-            public TIndex* Indices;
-            public long First;
-            public int Width;
-            public bool Sum;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public readonly void Pairs(int j, out TVector lower, out TVector upper)
-            {
-                TVector zero = TSimd.Zero;
-
-                // Sum starts from +0: adding it turns -0 into +0, exactly as the scatter path's y += x does.
-                TVector v = Sum ? TSimd.Add(TSimd.Load(X + j), zero) : TSimd.Load(X + j);
-                TVector at = TSimd.LoadIndex(Indices + j);
-                TVector even = TSimd.IndexRamp(First + (2L * j), 2);
-                TVector odd = TSimd.AddIndex(even, TSimd.CreateIndex(1));
-                TSimd.Interleave(
-                    TSimd.ConditionalSelect(TSimd.EqualsIndex(at, even), v, zero),
-                    TSimd.ConditionalSelect(TSimd.EqualsIndex(at, odd), v, zero),
-                    out lower,
-                    out upper);
-            }
-
-            public readonly T Cell(int column)
-            {
-                int j = column >> 1;
-                if (j >= Width || long.CreateTruncating(Indices[j]) != First + column)
-                {
-                    return T.Zero;
-                }
-
-                return Sum ? X[j] + T.Zero : X[j];
-            }
+            TVector zero = TSimd.Zero;
+            TVector v = sum ? TSimd.Add(TSimd.Load(x), zero) : TSimd.Load(x);
+            TVector at = TSimd.LoadIndex(idx);
+            TVector e = TSimd.IndexRamp(first, 2);
+            TVector one = TSimd.CreateIndex(1);
+            TVector below = TSimd.AddIndex(e, TSimd.CreateIndex(outW));
+            TSimd.StoreInterleave(
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, e), v, zero),
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(e, one)), v, zero),
+                y0);
+            TSimd.StoreInterleave(
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, below), v, zero),
+                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(below, one)), v, zero),
+                y0 + outW);
         }
     }
 

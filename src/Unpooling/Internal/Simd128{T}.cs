@@ -164,34 +164,6 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector128<T> a, Vector128<T> b, out Vector128<T> lower, out Vector128<T> upper)
-    {
-        if (Sse2.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-            {
-                Vector128<float> fa = a.As<T, float>(), fb = b.As<T, float>();
-                lower = (Sse.UnpackLow(fa, fb)).As<float, T>();
-                upper = (Sse.UnpackHigh(fa, fb)).As<float, T>();
-                return;
-            }
-
-            if (typeof(T) == typeof(double))
-            {
-                Vector128<double> da = a.As<T, double>(), db = b.As<T, double>();
-                lower = (Sse2.UnpackLow(da, db)).As<double, T>();
-                upper = (Sse2.UnpackHigh(da, db)).As<double, T>();
-                return;
-            }
-        }
-
-        SimdFallback.Interleave<Vector128<T>, T>(a, b, Count, out lower, out upper);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreNonTemporal(Vector128<T> value, T* alignedDestination) => value.StoreAlignedNonTemporal(alignedDestination);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged
     {

@@ -167,36 +167,6 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector256<T> a, Vector256<T> b, out Vector256<T> lower, out Vector256<T> upper)
-    {
-        if (Avx.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-            {
-                Vector256<float> fa = a.As<T, float>(), fb = b.As<T, float>();
-                Vector256<float> low = Avx.UnpackLow(fa, fb), high = Avx.UnpackHigh(fa, fb);
-                lower = (Avx.Permute2x128(low, high, 0x20)).As<float, T>();
-                upper = (Avx.Permute2x128(low, high, 0x31)).As<float, T>();
-                return;
-            }
-
-            if (typeof(T) == typeof(double))
-            {
-                Vector256<double> da = a.As<T, double>(), db = b.As<T, double>();
-                Vector256<double> low = Avx.UnpackLow(da, db), high = Avx.UnpackHigh(da, db);
-                lower = (Avx.Permute2x128(low, high, 0x20)).As<double, T>();
-                upper = (Avx.Permute2x128(low, high, 0x31)).As<double, T>();
-                return;
-            }
-        }
-
-        SimdFallback.Interleave<Vector256<T>, T>(a, b, Count, out lower, out upper);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreNonTemporal(Vector256<T> value, T* alignedDestination) => value.StoreAlignedNonTemporal(alignedDestination);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged
     {

@@ -163,37 +163,6 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector512<T> a, Vector512<T> b, out Vector512<T> lower, out Vector512<T> upper)
-    {
-        if (Avx512F.IsSupported)
-        {
-            if (typeof(T) == typeof(float))
-            {
-                // Lane i of the low half takes a[i/2] for even i and b[i/2] for odd i (b is the second table).
-                Vector512<int> low = (Vector512<int>.Indices >>> 1) + ((Vector512<int>.Indices & Vector512<int>.One) << 4);
-                Vector512<float> fa = a.As<T, float>(), fb = b.As<T, float>();
-                lower = (Avx512F.PermuteVar16x32x2(fa, low, fb)).As<float, T>();
-                upper = (Avx512F.PermuteVar16x32x2(fa, low + Vector512.Create(8), fb)).As<float, T>();
-                return;
-            }
-
-            if (typeof(T) == typeof(double))
-            {
-                Vector512<long> low = (Vector512<long>.Indices >>> 1) + ((Vector512<long>.Indices & Vector512<long>.One) << 3);
-                Vector512<double> da = a.As<T, double>(), db = b.As<T, double>();
-                lower = (Avx512F.PermuteVar8x64x2(da, low, db)).As<double, T>();
-                upper = (Avx512F.PermuteVar8x64x2(da, low + Vector512.Create(4L), db)).As<double, T>();
-                return;
-            }
-        }
-
-        SimdFallback.Interleave<Vector512<T>, T>(a, b, Count, out lower, out upper);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreNonTemporal(Vector512<T> value, T* alignedDestination) => value.StoreAlignedNonTemporal(alignedDestination);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged
     {
