@@ -119,11 +119,7 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
     {
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
-        Shape4D outputShape = TensorAdapter.GetShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
-        if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
-        {
-            ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
-        }
+        Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
 
         T[]? rentedSource = null, rentedDestination = null;
         try

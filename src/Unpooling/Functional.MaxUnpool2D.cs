@@ -103,8 +103,7 @@ public static partial class Functional
         }
 
         int degree = ParallelRunner.ResolveDegree(maxDegreeOfParallelism, (int)sourceShape.PlaneCount, outputShape.ElementCount);
-        bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize)
-            && outputShape.PlaneSize <= int.MaxValue;
+        bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
         fixed (T* s = source)
         fixed (TIndex* i = indices)
         fixed (T* d = destination)
@@ -154,11 +153,7 @@ public static partial class Functional
             ThrowHelper.ThrowArgument(nameof(indices), $"Tensor indices has shape {indexShape}; it must match source's {shape}.");
         }
 
-        Shape4D outputShape = TensorAdapter.GetShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
-        if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
-        {
-            ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
-        }
+        Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
 
         T[]? rentedSource = null, rentedDestination = null;
         TIndex[]? rentedIndices = null;

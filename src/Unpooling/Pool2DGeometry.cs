@@ -126,7 +126,7 @@ public readonly record struct Pool2DGeometry
         {
             ThrowHelper.ThrowArgument(
                 paramName,
-                $"Pooling an input of size {inputSize} with {this} gives {(o < 1 ? o : o)} output {axis} positions; at least 1 is required (effective kernel {keff} vs padded input {i + (2L * p)}).");
+                $"Pooling an input of size {inputSize} with {this} gives {o} output {axis} positions; at least 1 is required (effective kernel {keff} vs padded input {i + (2L * p)}).");
         }
 
         // Every window must hold a real cell; with dilation a window can straddle the input with all cells outside.

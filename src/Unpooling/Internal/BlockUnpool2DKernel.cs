@@ -167,26 +167,7 @@ internal static unsafe class BlockUnpool2DKernel
         where TVector : struct
         where T : unmanaged, INumberBase<T>
     {
-        int done = 0;
-        if (vector)
-        {
-            int pairs = p.PairCount;
-            int count = TSimd.Count;
-            TVector zero = TSimd.Zero;
-            int i = 0;
-            for (; i <= pairs - count; i += count)
-            {
-                FixedPair<TSimd, TVector, T>(x + i, y + (2 * i), p.AW, zero);
-            }
-
-            if (i < pairs)
-            {
-                FixedPair<TSimd, TVector, T>(x + pairs - count, y + (2 * (pairs - count)), p.AW, zero);
-            }
-
-            done = 2 * pairs;
-        }
-        else
+        if (!vector)
         {
             new Span<T>(y, p.OutW).Clear();
             for (int iw = 0; iw < p.W; iw++)
@@ -203,27 +184,54 @@ internal static unsafe class BlockUnpool2DKernel
             return;
         }
 
-        for (int ow = done; ow < p.OutW; ow++)
+        InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, p.AW, repeat: false);
+        for (int ow = 2 * p.PairCount; ow < p.OutW; ow++)
         {
             int q = ow - p.AW;
             y[ow] = q >= 0 && q % p.KW == 0 && q / p.KW < p.W ? x[q / p.KW] : T.Zero;
         }
     }
 
+    /// <summary>
+    /// Writes output columns <c>[0, 2 * pairs)</c> of a factor-2 row: input <c>x</c> becomes the pair <c>(x, x)</c> when
+    /// <paramref name="repeat"/>, else <c>(x, 0)</c> for offset 0 and <c>(0, x)</c> for offset 1.
+    /// <paramref name="pairs"/> must be at least <c>Count</c>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FixedPair<TSimd, TVector, T>(T* x, T* y, int offset, TVector zero)
+    private static void InterleavePairs<TSimd, TVector, T>(T* x, T* y, int pairs, int offset, bool repeat)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+    {
+        int count = TSimd.Count;
+        int i = 0;
+        for (; i <= pairs - count; i += count)
+        {
+            InterleavePair<TSimd, TVector, T>(x + i, y + (2 * i), offset, repeat);
+        }
+
+        if (i < pairs)
+        {
+            // Overlap the previous vector: the cells it rewrites get the same values.
+            InterleavePair<TSimd, TVector, T>(x + pairs - count, y + (2 * (pairs - count)), offset, repeat);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InterleavePair<TSimd, TVector, T>(T* x, T* y, int offset, bool repeat)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged
     {
         TVector v = TSimd.Load(x);
+        TVector other = repeat ? v : TSimd.Zero;
         if (offset == 0)
         {
-            TSimd.StoreInterleave(v, zero, y);
+            TSimd.StoreInterleave(v, other, y);
         }
         else
         {
-            TSimd.StoreInterleave(zero, v, y);
+            TSimd.StoreInterleave(other, v, y);
         }
     }
 
@@ -236,22 +244,8 @@ internal static unsafe class BlockUnpool2DKernel
         int done = 0;
         if (vector)
         {
-            int pairs = p.PairCount;
-            int count = TSimd.Count;
-            int i = 0;
-            for (; i <= pairs - count; i += count)
-            {
-                TVector v = TSimd.Load(x + i);
-                TSimd.StoreInterleave(v, v, y + (2 * i));
-            }
-
-            if (i < pairs)
-            {
-                TVector v = TSimd.Load(x + pairs - count);
-                TSimd.StoreInterleave(v, v, y + (2 * (pairs - count)));
-            }
-
-            done = 2 * pairs;
+            InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, 0, repeat: true);
+            done = 2 * p.PairCount;
         }
         else if (p.KW == 1)
         {

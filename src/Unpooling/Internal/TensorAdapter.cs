@@ -43,6 +43,20 @@ internal static class TensorAdapter
         }
     }
 
+    /// <summary>
+    /// The shape of a destination whose spatial size the caller chose (unpooling): rank 4, with the source's N and C.
+    /// </summary>
+    public static Shape4D GetDestinationShape<T>(in TensorSpan<T> destination, Shape4D source, string paramName)
+    {
+        Shape4D shape = GetShape(destination.AsReadOnlyTensorSpan(), paramName);
+        if (shape.Batch != source.Batch || shape.Channels != source.Channels)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has shape {shape}; N and C must match source's {source}.");
+        }
+
+        return shape;
+    }
+
     public static bool IsRowMajor(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides)
     {
         nint expected = 1;
