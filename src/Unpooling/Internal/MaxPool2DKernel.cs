@@ -9,6 +9,9 @@ namespace Unpooling.Internal;
 /// row are computed a vector of output columns at a time; the few border columns (padding, ceil mode) and narrow rows
 /// run the scalar definition. Both follow SEMANTICS.md exactly: <c>if (v &gt; best || isNaN(v))</c> in row-major window
 /// order, starting from the first real cell, so every path is bit-identical.
+/// Indices are written in any <see cref="IndexConvention"/> directly: each is affine in (n, c, h, w)
+/// (<see cref="IndexLayout"/>), so the arg-max travels as that convention's offset from the window origin and the
+/// store adds the origin's index; per plane this is exactly the plane offset <c>h*W + w</c>.
 /// </summary>
 internal static unsafe class MaxPool2DKernel
 {
@@ -26,7 +29,23 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>Whether int32 lane arithmetic on plane offsets cannot overflow (always, short of 2^31-cell planes).</summary>
         public readonly bool OffsetsFitInt32;
 
+        /// <summary>Channels per sample, to split a plane number into (n, c) when the convention needs it.</summary>
+        public readonly int Channels;
+
+        /// <summary>The index strides of the convention: index = n*IndexN + c*IndexC + h*IndexH + w*IndexW.</summary>
+        public readonly long IndexN, IndexC, IndexH, IndexW;
+
+        /// <summary>Whether indices depend on the plane (global and channels-last conventions).</summary>
+        public readonly bool HasPlaneBase;
+
+        /// <summary>A plan that writes per-plane indices.</summary>
         public Plan(Size2D input, Size2D output, in Pool2DGeometry g)
+            : this(input, output, g, new IndexLayout(IndexConvention.PerPlane, new Shape4D(1, 1, input.Height, input.Width)))
+        {
+        }
+
+        /// <summary>A plan that writes indices in <paramref name="layout"/>'s convention.</summary>
+        public Plan(Size2D input, Size2D output, in Pool2DGeometry g, in IndexLayout layout)
         {
             H = input.Height;
             W = input.Width;
@@ -45,6 +64,10 @@ internal static unsafe class MaxPool2DKernel
             long paddedRows = H + (2L * PH) + ((long)(KH - 1) * DH);
             long paddedCols = W + (2L * PW) + ((long)(KW - 1) * DW) + ((long)SW * 64);
             OffsetsFitInt32 = paddedRows * paddedCols < int.MaxValue;
+
+            Channels = (int)Math.Max(1, layout.Channels);
+            (IndexN, IndexC, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideH, layout.StrideW);
+            HasPlaneBase = layout.HasPlaneBase;
         }
 
         /// <summary>Elements a vector load reads past the last element the window needs.</summary>
@@ -161,6 +184,12 @@ internal static unsafe class MaxPool2DKernel
         T* src = source + ((nint)plane * p.H * p.W);
         T* dst = destination + ((nint)row * p.OutW);
         TIndex* idx = indices + ((nint)row * p.OutW);
+        long indexBase = 0;
+        if (p.HasPlaneBase)
+        {
+            int n = plane / p.Channels;
+            indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
+        }
 
         int ih0 = (oh * p.SH) - p.PH;
         int khLo = 0;
@@ -177,31 +206,31 @@ internal static unsafe class MaxPool2DKernel
 
         if (!vector)
         {
-            ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.OutW);
+            ScalarRange(src, dst, idx, p, indexBase, ih0, khLo, khHi, 0, p.OutW);
             return;
         }
 
-        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.VectorStart);
+        ScalarRange(src, dst, idx, p, indexBase, ih0, khLo, khHi, 0, p.VectorStart);
 
         int count = TSimd.Count;
         int ow = p.VectorStart;
         for (; ow <= p.VectorEnd - count; ow += count)
         {
-            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, ow);
+            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
         }
 
         if (ow < p.VectorEnd)
         {
             // Overlap the last full vector with the previous one: recomputing a cell writes the same values.
-            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd - count);
+            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd - count);
         }
 
-        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd, p.OutW);
+        ScalarRange(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd, p.OutW);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void VectorCells<TSimd, TVector, T, TIndex, TLoad>(
-        T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int ow)
+        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -210,25 +239,27 @@ internal static unsafe class MaxPool2DKernel
     {
         int iw0 = (ow * p.SW) - p.PW;
         int rowStep = p.DH * p.W;
+        long indexRowStep = p.DH * p.IndexH, indexColumnStep = p.DW * p.IndexW;
 
-        // Arg-max travels as the offset from the window origin; the first real cell is the starting arg.
+        // Arg-max travels as the index offset from the window origin (exact in int64 lanes, and modulo 2^32 in int32
+        // lanes, which is exact again once the origin's index, < 2^31, is added); the first real cell starts it.
         TVector best = TSimd.Create(T.NegativeInfinity);
-        TVector arg = TSimd.CreateIndex((long)khLo * rowStep);
+        TVector arg = TSimd.CreateIndex(khLo * indexRowStep);
         T* origin = src + ((nint)ih0 * p.W) + iw0;
         for (int kh = khLo; kh < khHi; kh++)
         {
-            int offset = kh * rowStep;
-            TLoad.Accumulate<TSimd, TVector, T>(origin + offset, offset, p.KW, p.DW, p.SW, ref best, ref arg);
+            TLoad.Accumulate<TSimd, TVector, T>(origin + (kh * rowStep), kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
         }
 
-        TVector position = TSimd.AddIndex(TSimd.IndexRamp(((long)ih0 * p.W) + iw0, p.SW), arg);
+        long originIndex = indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW);
+        TVector position = TSimd.AddIndex(TSimd.IndexRamp(originIndex, p.SW * p.IndexW), arg);
         TSimd.Store(best, dst + ow);
         TSimd.StoreIndex(position, idx + ow);
     }
 
     /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void ScalarRange<T, TIndex>(T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int from, int to)
+    private static void ScalarRange<T, TIndex>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
     {
@@ -250,7 +281,7 @@ internal static unsafe class MaxPool2DKernel
                     }
 
                     T v = line[iw];
-                    long position = (ih * p.W) + iw;
+                    long position = indexBase + (ih * p.IndexH) + (iw * p.IndexW);
                     if (arg < 0)
                     {
                         arg = position;
@@ -283,7 +314,9 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>
     private interface IWindowRow
     {
-        static abstract void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        /// <summary>Folds kernel row <paramref name="line"/> into the running maximum; the tap in column j has index
+        /// offset <c>offset + j * indexStep</c>.</summary>
+        static abstract void Accumulate<TSimd, TVector, T>(T* line, long offset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged;
@@ -293,15 +326,14 @@ internal static unsafe class MaxPool2DKernel
     private readonly struct Stride1 : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T>(T* line, long offset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
         {
             for (int j = 0; j < kw; j++)
             {
-                int o = j * dw;
-                Update<TSimd, TVector, T>(TSimd.Load(line + o), offset + o, ref best, ref arg);
+                Update<TSimd, TVector, T>(TSimd.Load(line + (j * dw)), offset + (j * indexStep), ref best, ref arg);
             }
         }
     }
@@ -313,7 +345,7 @@ internal static unsafe class MaxPool2DKernel
     private readonly struct Stride2 : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T>(T* line, long offset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
@@ -324,16 +356,15 @@ internal static unsafe class MaxPool2DKernel
                 for (; j + 1 < kw; j += 2)
                 {
                     TSimd.LoadDeinterleave(line + j, out TVector even, out TVector odd);
-                    Update<TSimd, TVector, T>(even, offset + j, ref best, ref arg);
-                    Update<TSimd, TVector, T>(odd, offset + j + 1, ref best, ref arg);
+                    Update<TSimd, TVector, T>(even, offset + (j * indexStep), ref best, ref arg);
+                    Update<TSimd, TVector, T>(odd, offset + ((j + 1) * indexStep), ref best, ref arg);
                 }
             }
 
             for (; j < kw; j++)
             {
-                int o = j * dw;
-                TSimd.LoadDeinterleave(line + o, out TVector even, out _);
-                Update<TSimd, TVector, T>(even, offset + o, ref best, ref arg);
+                TSimd.LoadDeinterleave(line + (j * dw), out TVector even, out _);
+                Update<TSimd, TVector, T>(even, offset + (j * indexStep), ref best, ref arg);
             }
         }
     }
@@ -342,15 +373,14 @@ internal static unsafe class MaxPool2DKernel
     private readonly struct StrideN : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T>(T* line, long offset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
         {
             for (int j = 0; j < kw; j++)
             {
-                int o = j * dw;
-                Update<TSimd, TVector, T>(TSimd.LoadStrided(line + o, sw), offset + o, ref best, ref arg);
+                Update<TSimd, TVector, T>(TSimd.LoadStrided(line + (j * dw), sw), offset + (j * indexStep), ref best, ref arg);
             }
         }
     }
