@@ -134,10 +134,10 @@ internal readonly struct IndexLayout
         }
     }
 
-    /// <summary>"the 4x6 plane", "sample 1 (3x4x6 cells)" or "[2, 3, 4, 6]": what an index of an element of plane (n, c) ranges over.</summary>
+    /// <summary>"plane (n 0, c 2) of 4x6 cells", "sample 1 of 3x4x6 cells" or "the whole [2, 3, 4, 6] tensor": what an index of an element of plane (n, c) ranges over.</summary>
     public string DescribeScope(Shape4D indexed, long n, long c) => Convention switch
     {
-        IndexConvention.PerPlane => $"plane ({n}, {c}) of {Height}x{Width} cells",
+        IndexConvention.PerPlane => $"plane (n {n}, c {c}) of {Height}x{Width} cells",
         IndexConvention.ChannelsLastPerSample => $"sample {n} of {Channels}x{Height}x{Width} cells",
         _ => $"the whole {indexed} tensor",
     };
