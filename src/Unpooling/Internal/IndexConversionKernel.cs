@@ -20,7 +20,16 @@ internal static unsafe class IndexConversionKernel
     public static long FindInvalid<TIndex>(TIndex* indices, long planes, long perPlane, in IndexLayout from, in IndexLayout to, out bool outOfRange)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        bool scoped = to.Convention is IndexConvention.PerPlane or IndexConvention.ChannelsLastPerSample;
+        // A cell can leave the destination's scope only when that scope is narrower than the source's.
+        bool scoped = (to.Convention == IndexConvention.PerPlane && from.Convention != IndexConvention.PerPlane)
+            || (to.Convention == IndexConvention.ChannelsLastPerSample && from.Space > to.Space);
+        if (!scoped)
+        {
+            long bad = MaxUnpool2DKernel.FindInvalid(indices, planes * perPlane, from.Space, 1);
+            outOfRange = bad >= 0;
+            return bad;
+        }
+
         ulong fromSpace = (ulong)from.Space, toSpace = (ulong)to.Space;
         for (long plane = 0; plane < planes; plane++)
         {
@@ -30,7 +39,7 @@ internal static unsafe class IndexConversionKernel
             {
                 long index = long.CreateTruncating(idx[i]);
                 outOfRange = (ulong)index >= fromSpace;
-                if (outOfRange || (scoped && (ulong)(from.ToRowMajor(index, n, c) - first) >= toSpace))
+                if (outOfRange || (ulong)(from.ToRowMajor(index, n, c) - first) >= toSpace)
                 {
                     return (plane * perPlane) + i;
                 }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -74,10 +76,21 @@ internal readonly struct IndexLayout
     public long Encode(long n, long c, long h, long w) => (n * StrideN) + (c * StrideC) + (h * StrideH) + (w * StrideW);
 
     /// <summary>The row-major offset of the cell that index <paramref name="index"/> (in <c>[0, Space)</c>) of an element of plane (n, c) names.</summary>
+    public long ToRowMajor(long index, long n, long c) => ToRowMajor(Convention, index, n, c);
+
+    /// <summary>
+    /// <see cref="ToRowMajor(long, long, long)"/> for the convention <typeparamref name="TConvention"/> names (which
+    /// must be this layout's): a constant for the JIT, so the hot loops decode without a switch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long ToRowMajor(long index, long n, long c)
+    public long ToRowMajor<TConvention>(long index, long n, long c)
+        where TConvention : struct, IConventionTag
+        => ToRowMajor(TConvention.Value, index, n, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long ToRowMajor(IndexConvention convention, long index, long n, long c)
     {
-        switch (Convention)
+        switch (convention)
         {
             case IndexConvention.PerPlane:
                 return (((n * Channels) + c) * Plane) + index;
@@ -163,5 +176,57 @@ internal readonly struct FastDivisor
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Divide(long dividend)
-        => _multiplier != 0 ? (long)Math.BigMul(_multiplier, (ulong)dividend, out _) : (long)((ulong)dividend / _divisor);
+        => _multiplier != 0 ? (long)MultiplyHigh(_multiplier, (ulong)dividend) : (long)((ulong)dividend / _divisor);
+
+    /// <summary>The high half of the 128-bit product; the intrinsics avoid materializing the unused low half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MultiplyHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
+    }
+}
+
+/// <summary>An <see cref="IndexConvention"/> as a type, so a generic loop over it compiles to one convention's code.</summary>
+internal interface IConventionTag
+{
+    static abstract IndexConvention Value { get; }
+}
+
+/// <summary>The convention tags and the switch from a runtime convention to a generic instantiation.</summary>
+internal static class ConventionTags
+{
+    internal readonly struct PerPlane : IConventionTag
+    {
+        public static IndexConvention Value => IndexConvention.PerPlane;
+    }
+
+    internal readonly struct GlobalRowMajor : IConventionTag
+    {
+        public static IndexConvention Value => IndexConvention.GlobalRowMajor;
+    }
+
+    internal readonly struct GlobalColumnMajor : IConventionTag
+    {
+        public static IndexConvention Value => IndexConvention.GlobalColumnMajor;
+    }
+
+    internal readonly struct ChannelsLastPerSample : IConventionTag
+    {
+        public static IndexConvention Value => IndexConvention.ChannelsLastPerSample;
+    }
+
+    internal readonly struct ChannelsLastWithBatch : IConventionTag
+    {
+        public static IndexConvention Value => IndexConvention.ChannelsLastWithBatch;
+    }
 }

@@ -11,8 +11,9 @@ namespace Unpooling.Internal;
 /// order, starting from the first real cell, so every path is bit-identical.
 /// Indices are written in any <see cref="IndexConvention"/> directly, since each is affine in (n, c, h, w)
 /// (<see cref="IndexLayout"/>). Per plane, the arg-max travels as the load offset itself (<see cref="PlaneOrder"/>);
-/// the other conventions carry their own row and column steps and a plane base beside the load offsets
-/// (<see cref="ConventionOrder"/>), a separate instantiation so that the per-plane loop stays exactly as lean.
+/// global row-major adds the plane's base once per store (<see cref="RowMajorOrder"/>); the other conventions carry
+/// their own row and column steps beside the load offsets (<see cref="ConventionOrder"/>). Each is its own
+/// instantiation, so the per-plane loop stays exactly as lean as before conventions existed.
 /// </summary>
 internal static unsafe class MaxPool2DKernel
 {
@@ -68,7 +69,10 @@ internal static unsafe class MaxPool2DKernel
         }
 
         /// <summary>Whether indices are the cell's offset in its plane (per plane).</summary>
-        public bool IsPerPlane => IndexN == 0 && IndexC == 0 && IndexH == W && IndexW == 1;
+        public bool IsPerPlane => IndexN == 0 && IndexC == 0 && InPlaneOrder;
+
+        /// <summary>Whether indices are a plane base plus the cell's offset in its plane (per plane, global row-major).</summary>
+        public bool InPlaneOrder => IndexH == W && IndexW == 1;
 
         /// <summary>Elements a vector load reads past the last element the window needs.</summary>
         /// <remarks>
@@ -116,6 +120,10 @@ internal static unsafe class MaxPool2DKernel
         if (plan.IsPerPlane)
         {
             Dispatch<TSimd, TVector, T, TIndex, PlaneOrder>(source, destination, indices, plan, rows, degree, vector);
+        }
+        else if (plan.InPlaneOrder)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, RowMajorOrder>(source, destination, indices, plan, rows, degree, vector);
         }
         else
         {
@@ -208,7 +216,7 @@ internal static unsafe class MaxPool2DKernel
 
         // The index of the plane's first cell (0 per plane).
         long indexBase = 0;
-        if (!TIndexing.PerPlane)
+        if (TIndexing.HasPlaneBase)
         {
             int n = plane / p.Channels;
             indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
@@ -267,10 +275,10 @@ internal static unsafe class MaxPool2DKernel
         // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
         // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
         // which is exact again once the origin's index is added, since every index is below 2^31.
-        long indexRowStep = TIndexing.PerPlane ? rowStep : p.DH * p.IndexH;
-        long indexColumnStep = TIndexing.PerPlane ? p.DW : p.DW * p.IndexW;
+        long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : p.DH * p.IndexH;
+        long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : p.DW * p.IndexW;
         TVector best = TSimd.Create(T.NegativeInfinity);
-        TVector arg = TSimd.CreateIndex(TIndexing.PerPlane ? (long)khLo * rowStep : khLo * indexRowStep);
+        TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
         T* origin = src + ((nint)ih0 * p.W) + iw0;
         for (int kh = khLo; kh < khHi; kh++)
         {
@@ -278,8 +286,8 @@ internal static unsafe class MaxPool2DKernel
             TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
         }
 
-        TVector position = TIndexing.PerPlane
-            ? TSimd.AddIndex(TSimd.IndexRamp(((long)ih0 * p.W) + iw0, p.SW), arg)
+        TVector position = TIndexing.TapIsLoadOffset
+            ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
             : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
         TSimd.Store(best, dst + ow);
         TSimd.StoreIndex(position, idx + ow);
@@ -310,7 +318,7 @@ internal static unsafe class MaxPool2DKernel
                     }
 
                     T v = line[iw];
-                    long position = TIndexing.PerPlane ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
+                    long position = TIndexing.TapIsLoadOffset ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
                     if (arg < 0)
                     {
                         arg = position;
@@ -325,7 +333,7 @@ internal static unsafe class MaxPool2DKernel
             }
 
             dst[ow] = best;
-            SimdFallback.WriteIndex(idx + ow, TIndexing.PerPlane ? arg : indexBase + arg);
+            SimdFallback.WriteIndex(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
     }
 
@@ -354,23 +362,38 @@ internal static unsafe class MaxPool2DKernel
             where TIndexing : struct, IIndexing;
     }
 
-    /// <summary>How a window tap's index offset is formed, fixed per instantiation so the hot loop has no branch.</summary>
+    /// <summary>How a window tap's index is formed, fixed per instantiation so the hot loop has no branch.</summary>
     internal interface IIndexing
     {
-        /// <summary>Whether indices are per plane: the tap's index offset is its load offset.</summary>
-        static abstract bool PerPlane { get; }
+        /// <summary>Whether the tap's index offset is its load offset (per plane, global row-major).</summary>
+        static abstract bool TapIsLoadOffset { get; }
+
+        /// <summary>Whether indices add the index of the plane's first cell (all but per plane).</summary>
+        static abstract bool HasPlaneBase { get; }
     }
 
-    /// <summary>Per plane: the tap's index offset is its load offset (the original, leanest loop).</summary>
+    /// <summary>Per plane: the tap's index is its load offset (the original, leanest loop).</summary>
     internal readonly struct PlaneOrder : IIndexing
     {
-        public static bool PerPlane => true;
+        public static bool TapIsLoadOffset => true;
+
+        public static bool HasPlaneBase => false;
     }
 
-    /// <summary>The other conventions: the tap's index offset follows the convention's strides, plus a plane base.</summary>
+    /// <summary>Global row-major: the per-plane loop, and the plane base added once per store.</summary>
+    internal readonly struct RowMajorOrder : IIndexing
+    {
+        public static bool TapIsLoadOffset => true;
+
+        public static bool HasPlaneBase => true;
+    }
+
+    /// <summary>Column-major and channels-last: the tap's index follows the convention's strides, plus the plane base.</summary>
     internal readonly struct ConventionOrder : IIndexing
     {
-        public static bool PerPlane => false;
+        public static bool TapIsLoadOffset => false;
+
+        public static bool HasPlaneBase => true;
     }
 
     /// <summary>
@@ -385,7 +408,7 @@ internal static unsafe class MaxPool2DKernel
         where T : unmanaged
         where TIndexing : struct, IIndexing
     {
-        if (TIndexing.PerPlane)
+        if (TIndexing.TapIsLoadOffset)
         {
             Update<TSimd, TVector, T>(value, offset + loadOffset, ref best, ref arg);
         }

@@ -69,10 +69,23 @@ internal static unsafe class MaxUnpool2DKernel
         T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, UnpoolReduction reduction, int degree)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        if (AllInOwnPlane(indices, planes, inPlane, layout, degree))
+        => layout.Convention switch
         {
-            var body = new ScatterBody<T, TIndex, LayoutMap>
+            IndexConvention.GlobalRowMajor => Run<T, TIndex, ConventionTags.GlobalRowMajor>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            IndexConvention.GlobalColumnMajor => Run<T, TIndex, ConventionTags.GlobalColumnMajor>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            IndexConvention.ChannelsLastPerSample => Run<T, TIndex, ConventionTags.ChannelsLastPerSample>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            _ => Run<T, TIndex, ConventionTags.ChannelsLastWithBatch>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+        };
+
+    private static long Run<T, TIndex, TConvention>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout }, planes, degree))
+        {
+            var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
             {
                 Source = source,
                 Indices = indices,
@@ -80,7 +93,7 @@ internal static unsafe class MaxUnpool2DKernel
                 InPlane = inPlane,
                 OutPlane = (int)layout.Plane,
                 Sum = reduction == UnpoolReduction.Sum,
-                Map = new LayoutMap(layout),
+                Map = new LayoutMap<TConvention>(layout),
             };
             ParallelRunner.Run(ref body, planes, degree);
             return -1;
@@ -89,25 +102,21 @@ internal static unsafe class MaxUnpool2DKernel
         long bad = FindInvalid(indices, (long)planes * inPlane, layout.Space, degree);
         if (bad < 0)
         {
-            ScatterAcrossPlanes(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum);
+            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum);
         }
 
         return bad;
     }
-
-    /// <summary>Whether every index is in range and names a cell of its element's own plane (checked in parallel).</summary>
-    private static bool AllInOwnPlane<TIndex>(TIndex* indices, int planes, int inPlane, in IndexLayout layout, int degree)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => AllPlanes(new OwnPlaneCheck<TIndex> { Indices = indices, InPlane = inPlane, Layout = layout }, planes, degree);
 
     /// <summary>
     /// The general case: an index may name any cell of its scope, so one thread clears the whole output and scatters in
     /// row-major input order (the last duplicate wins, or all are added in that order).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void ScatterAcrossPlanes<T, TIndex>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum)
+    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
     {
         new Span<T>(destination, (int)(planes * layout.Plane)).Clear();
         for (int plane = 0; plane < planes; plane++)
@@ -117,7 +126,7 @@ internal static unsafe class MaxUnpool2DKernel
             TIndex* idx = indices + ((nint)plane * inPlane);
             for (int i = 0; i < inPlane; i++)
             {
-                T* y = destination + layout.ToRowMajor(long.CreateTruncating(idx[i]), n, c);
+                T* y = destination + layout.ToRowMajor<TConvention>(long.CreateTruncating(idx[i]), n, c);
                 *y = sum ? *y + x[i] : x[i];
             }
         }
@@ -386,7 +395,8 @@ internal static unsafe class MaxUnpool2DKernel
     }
 
     /// <summary>Decodes another convention's index (known to name a cell of the element's own plane).</summary>
-    private readonly struct LayoutMap : IPlaneMap<LayoutMap>
+    private readonly struct LayoutMap<TConvention> : IPlaneMap<LayoutMap<TConvention>>
+        where TConvention : struct, IConventionTag
     {
         private readonly IndexLayout _layout;
         private readonly long _n, _c, _first;
@@ -399,10 +409,10 @@ internal static unsafe class MaxUnpool2DKernel
             _first = plane * layout.Plane;
         }
 
-        public LayoutMap ForPlane(int plane) => new(_layout, plane);
+        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, plane);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public nint Cell(nint index) => (nint)(_layout.ToRowMajor(index, _n, _c) - _first);
+        public nint Cell(nint index) => (nint)(_layout.ToRowMajor<TConvention>(index, _n, _c) - _first);
     }
 
     private struct ScatterBody<T, TIndex, TMap> : IParallelBody
@@ -455,8 +465,9 @@ internal static unsafe class MaxUnpool2DKernel
         }
     }
 
-    private readonly struct OwnPlaneCheck<TIndex> : IPlaneCheck
+    private readonly struct OwnPlaneCheck<TIndex, TConvention> : IPlaneCheck
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
     {
         public TIndex* Indices { get; init; }
 
@@ -474,7 +485,7 @@ internal static unsafe class MaxUnpool2DKernel
             for (int i = 0; i < InPlane; i++)
             {
                 long index = long.CreateTruncating(idx[i]);
-                if ((ulong)index >= space || (ulong)(layout.ToRowMajor(index, n, c) - first) >= cells)
+                if ((ulong)index >= space || (ulong)(layout.ToRowMajor<TConvention>(index, n, c) - first) >= cells)
                 {
                     return false;
                 }
