@@ -34,6 +34,9 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>Channels per sample, to split a plane number into (n, c) when the convention needs it.</summary>
         public readonly int Channels;
 
+        /// <summary>Division by <see cref="Channels"/> without a hardware divide per row.</summary>
+        public readonly FastDivisor ByChannels;
+
         /// <summary>The index strides of the convention: index = n*IndexN + c*IndexC + h*IndexH + w*IndexW.</summary>
         public readonly long IndexN, IndexC, IndexH, IndexW;
 
@@ -65,6 +68,7 @@ internal static unsafe class MaxPool2DKernel
             OffsetsFitInt32 = paddedRows * paddedCols < int.MaxValue;
 
             Channels = (int)Math.Max(1, layout.Channels);
+            ByChannels = new FastDivisor(Channels, int.MaxValue);
             (IndexN, IndexC, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideH, layout.StrideW);
         }
 
@@ -218,7 +222,7 @@ internal static unsafe class MaxPool2DKernel
         long indexBase = 0;
         if (TIndexing.HasPlaneBase)
         {
-            int n = plane / p.Channels;
+            long n = p.ByChannels.Divide(plane);
             indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
         }
 
