@@ -104,6 +104,11 @@ internal static class Cases
             {
                 body(c);
                 accepted++;
+                if (replay)
+                {
+                    output.WriteLine($"seed={c.Seed} case={c.Description}: agrees");
+                }
+
                 foreach (string tag in c.Tags)
                 {
                     tags[tag] = tags.GetValueOrDefault(tag) + 1;
