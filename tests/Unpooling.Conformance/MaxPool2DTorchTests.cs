@@ -17,17 +17,13 @@ namespace Unpooling.Conformance;
 /// of only padding (possible with dilation), it returns -inf with an index outside the window; ours refuses the
 /// geometry (SEMANTICS.md section 1), and the case checks exactly that.
 /// </remarks>
-public sealed class MaxPool2DTorchTests(ITestOutputHelper output)
+public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTests<MaxPool2DTorchTests>(output), ISuites
 {
-    public static TheoryData<int> Seeds => Cases.Seeds;
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void Float(int seed) => Cases.Run(output, "MaxPool2D vs libtorch max_pool2d_with_indices, float", seed, 150, Case<float>);
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void Double(int seed) => Cases.Run(output, "MaxPool2D vs libtorch max_pool2d_with_indices, double", seed, 150, Case<double>);
+    public static IReadOnlyList<Suite> Suites { get; } =
+    [
+        new("MaxPool2D vs max_pool2d_with_indices, float", 150, Case<float>),
+        new("MaxPool2D vs max_pool2d_with_indices, double", 150, Case<double>),
+    ];
 
     /// <summary>libtorch's padding limit: half the kernel (its other limit, half the effective kernel, is never lower).</summary>
     internal static int TorchMaxPadding(int kernel, int effectiveKernel) => kernel / 2;

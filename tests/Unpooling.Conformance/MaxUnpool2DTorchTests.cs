@@ -21,25 +21,15 @@ namespace Unpooling.Conformance;
 /// require strictly between: a size exactly one stride away is refused by ours and accepted by libtorch (checked
 /// and counted as a documented difference); any other size outside the range must be refused by both.</para>
 /// </remarks>
-public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output)
+public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCaseTests<MaxUnpool2DTorchTests>(output), ISuites
 {
-    public static TheoryData<int> Seeds => Cases.Seeds;
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void PoolThenUnpoolFloat(int seed) => Cases.Run(output, "MaxUnpool2D of pooled data vs libtorch max_unpool2d, float", seed, 150, PoolThenUnpool<float>);
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void PoolThenUnpoolDouble(int seed) => Cases.Run(output, "MaxUnpool2D of pooled data vs libtorch max_unpool2d, double", seed, 150, PoolThenUnpool<double>);
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void RandomIndicesFloat(int seed) => Cases.Run(output, "MaxUnpool2D of random indices vs libtorch max_unpool2d and scatter_add_, float", seed, 100, RandomIndices<float>);
-
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void RandomIndicesDouble(int seed) => Cases.Run(output, "MaxUnpool2D of random indices vs libtorch max_unpool2d and scatter_add_, double", seed, 100, RandomIndices<double>);
+    public static IReadOnlyList<Suite> Suites { get; } =
+    [
+        new("MaxUnpool2D, pooled data vs max_unpool2d, float", 150, PoolThenUnpool<float>),
+        new("MaxUnpool2D, pooled data vs max_unpool2d, double", 150, PoolThenUnpool<double>),
+        new("MaxUnpool2D, random indices vs libtorch, float", 100, RandomIndices<float>),
+        new("MaxUnpool2D, random indices vs libtorch, double", 100, RandomIndices<double>),
+    ];
 
     /// <summary>Pools a random input with ours, then unpools the maxima and their indices with both.</summary>
     private static void PoolThenUnpool<T>(CaseContext c)

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Unpooling.Conformance.Infrastructure;
 
 /// <summary>A case drew a combination its peer or the contract does not cover; it is skipped and redrawn.</summary>
-internal sealed class CaseRejectedException(string reason) : Exception(reason);
+public sealed class CaseRejectedException(string reason) : Exception(reason);
 
 /// <summary>Ours and the peer disagree; the message says where and how.</summary>
 internal sealed class MismatchException(string message) : Exception(message);
@@ -15,7 +15,7 @@ internal sealed class MismatchException(string message) : Exception(message);
 /// One seeded random case: everything it draws comes from <see cref="Random"/>, seeded with <see cref="Seed"/>, so
 /// the seed alone replays it. The case states what it drew with <see cref="Describe"/> before it runs anything.
 /// </summary>
-internal sealed class CaseContext(int seed)
+public sealed class CaseContext(int seed)
 {
     /// <summary>The case's seed.</summary>
     public int Seed { get; } = seed;
@@ -45,32 +45,33 @@ internal sealed class CaseContext(int seed)
 /// seed and drawn case, plus the command that replays them.
 /// </summary>
 /// <remarks>
-/// Environment: <c>CONFORMANCE_REPLAY=seed[,seed...]</c> runs exactly those case seeds in every random test (filter
-/// to the test that failed); <c>CONFORMANCE_SEED=n</c> uses base seed <c>n</c> instead of the fixed ones;
-/// <c>CONFORMANCE_SCALE=k</c> runs <c>k</c> times as many cases.
+/// Environment: <c>CONFORMANCE_REPLAY=seed[,seed...]</c> runs exactly those case seeds in every suite (filter to
+/// the suite that failed, as its failure message shows); <c>CONFORMANCE_SEED=n</c> uses base seed <c>n</c> instead of
+/// the fixed ones; <c>CONFORMANCE_SCALE=k</c> runs <c>k</c> times as many cases.
 /// </remarks>
 internal static class Cases
 {
     private const int SeedStride = 100_000;
     private const int ReportedFailures = 5;
 
-    /// <summary>The fixed base seeds, or the replayed case seeds.</summary>
-    public static TheoryData<int> Seeds
+    /// <summary>
+    /// The theory rows of <paramref name="suites"/>: each suite with each fixed base seed (1 and 2, or
+    /// <c>CONFORMANCE_SEED</c>), or with each replayed case seed.
+    /// </summary>
+    public static TheoryData<string, int> Rows(IEnumerable<string> suites)
     {
-        get
+        string? chosen = Environment.GetEnvironmentVariable("CONFORMANCE_SEED");
+        int[] seeds = Replayed ?? (chosen is null ? [1, 2] : [int.Parse(chosen, CultureInfo.InvariantCulture)]);
+        var rows = new TheoryData<string, int>();
+        foreach (string suite in suites)
         {
-            var data = new TheoryData<int>();
-            foreach (int seed in Replayed ?? [Environment.GetEnvironmentVariable("CONFORMANCE_SEED") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 1, 2])
+            foreach (int seed in seeds)
             {
-                data.Add(seed);
-                if (Replayed is null && Environment.GetEnvironmentVariable("CONFORMANCE_SEED") is not null)
-                {
-                    break;
-                }
+                rows.Add(suite, seed);
             }
-
-            return data;
         }
+
+        return rows;
     }
 
     private static int[]? Replayed => Environment.GetEnvironmentVariable("CONFORMANCE_REPLAY") is { Length: > 0 } list
@@ -151,7 +152,7 @@ internal static class Cases
         if (failed > 0)
         {
             Assert.Fail($"{suite}: {failed} of {accepted} cases disagree with the peer. First {Math.Min(failed, ReportedFailures)}:{Environment.NewLine}{failures}" +
-                "Replay one: CONFORMANCE_REPLAY=<seed> dotnet test tests/Unpooling.Conformance -c Release --filter \"FullyQualifiedName~<test>\"");
+                $"Replay one: CONFORMANCE_REPLAY=<seed> dotnet test tests/Unpooling.Conformance -c Release --filter \"DisplayName~{suite}\"");
         }
 
         Assert.True(accepted >= target, $"{suite}: only {accepted} of {target} draws were usable; the generator rejects too much.");
