@@ -17,7 +17,7 @@ internal enum ValueMode
     /// <summary>About 60% -inf among ties: windows of only -inf.</summary>
     MostlyNegativeInfinity,
 
-    /// <summary>One value everywhere (+0, -0, a +0/-0 mix, 1, +inf, -inf or NaN): all-equal windows.</summary>
+    /// <summary>One value everywhere (+0, -0, a +0/-0 mix, 1, +inf, -inf, or NaN or -1): all-equal windows.</summary>
     Constant,
 
     /// <summary>Uniform in [-1, 1): distinct values, so ties are rare.</summary>
@@ -79,12 +79,15 @@ internal static class Draw
             : mode == ValueMode.Specials ? ValueMode.MostlyNegativeInfinity : ValueMode.Ties;
     }
 
-    /// <summary><paramref name="length"/> values filled as <paramref name="mode"/> says.</summary>
-    public static T[] Values<T>(this Random r, long length, ValueMode mode)
+    /// <summary>
+    /// <paramref name="length"/> values filled as <paramref name="mode"/> says; <paramref name="nan"/> false keeps NaN
+    /// out of <see cref="ValueMode.Constant"/> (pass the same flag as to <see cref="Mode"/>).
+    /// </summary>
+    public static T[] Values<T>(this Random r, long length, ValueMode mode, bool nan = true)
         where T : IFloatingPointIeee754<T>
     {
         var data = new T[length];
-        T constant = r.Pick(T.Zero, T.NegativeZero, T.One, T.PositiveInfinity, T.NegativeInfinity, T.NaN);
+        T constant = r.Pick(T.Zero, T.NegativeZero, T.One, T.PositiveInfinity, T.NegativeInfinity, nan ? T.NaN : T.NegativeOne);
         bool zeroMix = r.Chance(0.3);
         for (long i = 0; i < data.Length; i++)
         {
