@@ -39,33 +39,10 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         var p = PoolCase.Draw(r, MaxPool2DTorchTests.TorchMaxPadding);
         Pool2DGeometry g = p.Geometry;
         T[] x = r.Chance(0.7) ? r.Payload<T>(p.Shape.ElementCount) : r.Values<T>(p.Shape.ElementCount, ValueMode.Ties);
-        Size2D pooled;
-        try
-        {
-            pooled = g.GetOutputSize(p.Shape.SpatialSize);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("the pooling has no output");
-        }
-
-        Shape4D pooledShape = p.Shape.WithSpatialSize(pooled);
-        var values = new T[pooledShape.ElementCount];
-        var indices = new long[pooledShape.ElementCount];
-        Api.MaxPool2D<T, long>(x, p.Shape, g, values, indices, 1);
+        (T[] values, long[] indices, Shape4D pooledShape, Size2D defaultSize) = p.PoolForUnpooling(x);
 
         // The output size PyTorch users pass most is the pooled input's own; the rule admits any size strictly within
         // one stride of the default; a size one stride away must be refused (see the remarks).
-        Size2D defaultSize;
-        try
-        {
-            defaultSize = g.GetUnpoolOutputSize(pooled);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("the default unpooled size is empty");
-        }
-
         Size2D? size = r.Next(20) switch
         {
             < 4 => null,

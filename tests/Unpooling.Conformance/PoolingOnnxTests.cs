@@ -85,22 +85,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
             g = new Pool2DGeometry(g.KernelSize, g.Stride, g.Padding);
         }
 
-        float[] x = r.Payload<float>(p.Shape.ElementCount);
-        Size2D pooled, defaultSize;
-        try
-        {
-            pooled = g.GetOutputSize(p.Shape.SpatialSize);
-            defaultSize = g.GetUnpoolOutputSize(pooled);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("no output");
-        }
-
-        Shape4D pooledShape = p.Shape.WithSpatialSize(pooled);
-        var values = new float[pooledShape.ElementCount];
-        var indices = new long[pooledShape.ElementCount];
-        Api.MaxPool2D<float, long>(x, p.Shape, g, values, indices, 1);
+        (float[] values, long[] indices, Shape4D pooledShape, Size2D defaultSize) = (p with { Geometry = g }).PoolForUnpooling(r.Payload<float>(p.Shape.ElementCount));
         if (r.Chance(0.3))
         {
             // Indices at random, many of them repeated: ONNX Runtime's scatter is sequential, so the last one wins.

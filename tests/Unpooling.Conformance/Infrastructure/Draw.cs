@@ -1,4 +1,5 @@
 using System.Numerics;
+using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Conformance.Infrastructure;
 
@@ -170,6 +171,31 @@ internal readonly record struct PoolCase(Shape4D Shape, Pool2DGeometry Geometry)
         int h = r.Extent(Effective(k.Height, d.Height) - (2 * p.Height), large);
         int w = r.Extent(Effective(k.Width, d.Width) - (2 * p.Width), large);
         return new PoolCase(new Shape4D(n, c, h, w), geometry);
+    }
+
+    /// <summary>
+    /// The input of an unpooling case: <paramref name="x"/> pooled by ours (per-plane indices), the pooled shape and
+    /// the default unpooled size; the case is rejected when the pooling or that size is empty.
+    /// </summary>
+    public (T[] Values, long[] Indices, Shape4D Pooled, Size2D DefaultSize) PoolForUnpooling<T>(T[] x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Size2D pooled, defaultSize;
+        try
+        {
+            pooled = Geometry.GetOutputSize(Shape.SpatialSize);
+            defaultSize = Geometry.GetUnpoolOutputSize(pooled);
+        }
+        catch (ArgumentException)
+        {
+            throw CaseContext.Reject("the pooling or its default unpooling is empty");
+        }
+
+        Shape4D pooledShape = Shape.WithSpatialSize(pooled);
+        var values = new T[pooledShape.ElementCount];
+        var indices = new long[pooledShape.ElementCount];
+        Api.MaxPool2D<T, long>(x, Shape, Geometry, values, indices, 1);
+        return (values, indices, pooledShape, defaultSize);
     }
 
     /// <summary>The effective kernel extent <c>d*(k-1)+1</c>.</summary>
