@@ -9,7 +9,7 @@ internal sealed record ConvCase<T>(bool Transposed, Shape4D XShape, T[] X, Shape
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
-    /// Groups 1-4 with 1-4 channels each way per group, N 1-5, kernel 1-7, stride 1-4, dilation 1-3, padding
+    /// Groups 1-4 with 1-4 channels each way per group (5-40 in one case of ten, past the GEMM's register blocks), N 1-5, kernel 1-7, stride 1-4, dilation 1-3, padding
     /// up to the effective kernel (asymmetric with probability <paramref name="asymmetric"/>), output padding below max(stride, dilation) or PyTorch's
     /// output_size request, bias in two cases of three; integer data in two cases of five.
     /// </summary>
@@ -17,13 +17,14 @@ internal sealed record ConvCase<T>(bool Transposed, Shape4D XShape, T[] X, Shape
     {
         Random r = c.Random;
         int groups = r.Chance(0.5) ? 1 : r.Between(2, 4);
-        int cin = groups * r.Between(1, 4), cout = groups * r.Between(1, 4);
+        bool wide = r.Chance(0.1);
+        int cin = groups * (wide ? r.Between(5, 40) : r.Between(1, 4)), cout = groups * (wide ? r.Between(5, 40) : r.Between(1, 4));
         Size2D k = r.Pair(1, 7), s = r.Pair(1, 4), d = r.Chance(0.5) ? 1 : r.Pair(1, 3);
         var keff = new Size2D(PoolCase.Effective(k.Height, d.Height), PoolCase.Effective(k.Width, d.Width));
         Size2D pb = new(r.Between(0, keff.Height - 1), r.Between(0, keff.Width - 1));
         Size2D pe = r.Chance(asymmetric) ? new Size2D(r.Between(0, keff.Height - 1), r.Between(0, keff.Width - 1)) : pb;
         Size2D op = transposed && r.Chance(0.5) ? new Size2D(r.Next(Math.Max(s.Height, d.Height)), r.Next(Math.Max(s.Width, d.Width))) : 0;
-        bool large = r.Chance(0.05);
+        bool large = !wide && r.Chance(0.05);
         var x = new Shape4D(
             r.Between(1, 5),
             cin,
@@ -60,6 +61,11 @@ internal sealed record ConvCase<T>(bool Transposed, Shape4D XShape, T[] X, Shape
         c.Describe($"x {x}, w {w}, {g}{request}, {(integer ? "integer" : "real")} data");
         c.Tag(pb == pe ? "symmetric padding" : "asymmetric padding");
         c.Tag(groups > 1 ? "grouped" : "one group");
+        if (wide)
+        {
+            c.Tag("5-40 channels per group");
+        }
+
         c.Tag(integer ? "integer data (exact)" : "real data (tolerance)");
         return new ConvCase<T>(transposed, x, Fill(x.ElementCount), w, Fill(w.ElementCount), r.Chance(0.67) ? Fill(cout) : null, g, integer);
     }
