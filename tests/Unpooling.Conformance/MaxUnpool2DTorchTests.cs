@@ -120,7 +120,6 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
             c.Tag($"both refuse ({(e is ArgumentOutOfRangeException ? "an index outside the output" : "the output size")})");
             return;
         }
-
         catch (ArgumentException) when (size is { } s && OnBoundary(s, g.GetUnpoolOutputSize(pooledShape.SpatialSize), g.Stride))
         {
             // PyTorch's Python rule (ours) is strict; libtorch's C++ frontend, which TorchSharp calls, lets the size
