@@ -1,45 +1,10 @@
 namespace Unpooling.Benchmarks;
 
-/// <summary>The pooling windows the benchmarks sweep (square, PyTorch meaning).</summary>
-public enum PoolWindow
-{
-    /// <summary>Kernel 2, stride 2, no padding: the VGG/SegNet encoder step.</summary>
-    K2S2,
-
-    /// <summary>Kernel 3, stride 2, padding 1: the ResNet stem's overlapping window.</summary>
-    K3S2P1,
-}
-
-/// <summary>Seeded inputs and the parsing of the shape parameters, shared by the benchmark classes.</summary>
+/// <summary>Seeded inputs and the conversions to the peers' shapes and index conventions, shared by the benchmark classes.</summary>
 internal static class BenchmarkData
 {
     /// <summary>One seed for every class, so that two runs (and two machines) measure the same numbers.</summary>
     public const int Seed = 20_240_601;
-
-    /// <summary>Parses a <c>[Params]</c> shape written <c>NxCxHxW</c> (kept a string so the tables read naturally).</summary>
-    public static Shape4D ParseShape(string text)
-    {
-        int[] d = [.. text.Split('x').Select(int.Parse)];
-        if (d.Length != 4)
-        {
-            throw new FormatException($"Shape '{text}' is not NxCxHxW.");
-        }
-
-        return new Shape4D(d[0], d[1], d[2], d[3]);
-    }
-
-    public static (int Kernel, int Stride, int Padding) Window(PoolWindow window) => window switch
-    {
-        PoolWindow.K2S2 => (2, 2, 0),
-        PoolWindow.K3S2P1 => (3, 2, 1),
-        _ => throw new ArgumentOutOfRangeException(nameof(window), window, "Unknown window."),
-    };
-
-    public static Pool2DGeometry Geometry(PoolWindow window)
-    {
-        (int k, int s, int p) = Window(window);
-        return new Pool2DGeometry(k, stride: s, padding: p);
-    }
 
     /// <summary>Uniform values in [-1, 1) from a fixed seed: no ties to speak of, no NaN, like real activations.</summary>
     public static float[] RandomValues(long count, int seed = Seed)
@@ -52,6 +17,25 @@ internal static class BenchmarkData
         }
 
         return values;
+    }
+
+    /// <summary>A shape as the <c>long[]</c> dimensions libtorch and ONNX Runtime take.</summary>
+    public static long[] Dims(Shape4D s) => [s.Batch, s.Channels, s.Height, s.Width];
+
+    /// <summary>
+    /// Per-plane indices (<c>h*W + w</c>) as ONNX's global row-major ones (<c>(n*C + c)*H*W + h*W + w</c>): the plane
+    /// of an index is the plane of its position in the <paramref name="pooled"/> tensor.
+    /// </summary>
+    public static long[] GlobalRowMajor(long[] perPlane, Shape4D pooled, Size2D indexedSize)
+    {
+        long planeSize = (long)indexedSize.Height * indexedSize.Width;
+        long[] global = new long[perPlane.Length];
+        for (long i = 0; i < perPlane.LongLength; i++)
+        {
+            global[i] = ((i / pooled.PlaneSize) * planeSize) + perPlane[i];
+        }
+
+        return global;
     }
 
     /// <summary>Throws unless the two buffers hold the same bits: a benchmark of a wrong result measures nothing.</summary>

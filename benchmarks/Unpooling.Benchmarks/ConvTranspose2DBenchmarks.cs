@@ -1,30 +1,21 @@
 using BenchmarkDotNet.Attributes;
+using TorchSharp;
+using Unpooling.Benchmarks.Limits;
 using Unpooling.Benchmarks.Naive;
+using Unpooling.Benchmarks.Peers;
+using Unpooling.Peers.Onnx;
+using static TorchSharp.torch;
 
 namespace Unpooling.Benchmarks;
 
-/// <summary>The transposed-convolution shapes of issue 3 (float, square kernels, groups 1).</summary>
-public enum ConvTransposeCase
-{
-    /// <summary>(i) N=1, Cin=64, Cout=32, 56x56, k=2, s=2: the U-Net up-step, kernel = stride (col2im is a copy).</summary>
-    I_C64to32_56_K2S2,
-
-    /// <summary>(ii) as (i) with k=3, s=2, p=1, output padding 1: overlapping windows, output 112x112.</summary>
-    II_C64to32_56_K3S2P1Op1,
-
-    /// <summary>(iii) N=16, Cin=128, Cout=64, 16x16, k=4, s=2, p=1: the DCGAN generator step.</summary>
-    III_N16_C128to64_16_K4S2P1,
-
-    /// <summary>(iv) N=1, Cin=256, Cout=128, 28x28, k=2, s=2: a deep U-Net up-step.</summary>
-    IV_C256to128_28_K2S2,
-}
-
 /// <summary>
-/// <c>conv_transpose2d</c>: the naive scatter loop (baseline) against the packed-GEMM + col2im kernel on 1 and 2
-/// threads. GFLOP/s = 2 * N*Cin*Cout*k*k*H*W / time (<see cref="MultiplyAdds"/>); RESULTS-conv.md lists them.
+/// <c>conv_transpose2d</c> (D1-D4, float, bias, groups 1): the naive scatter loop (baseline), Unpooling, libtorch,
+/// ONNX Runtime's ConvTranspose (weight and bias as initializers, as in a real model) and the limit row: the time the
+/// measured FMA peak needs for the multiply-adds (<see cref="FmaLimit"/>). GFLOP/s = 2 * <see cref="MultiplyAdds"/>
+/// / time. Every peer is checked against the naive loop to a tolerance before timing.
 /// </summary>
 [MemoryDiagnoser]
-public class ConvTranspose2DBenchmarks
+public class ConvTranspose2DBenchmarks : PeerBenchmark
 {
     private float[] _source = [];
     private float[] _weight = [];
@@ -32,16 +23,20 @@ public class ConvTranspose2DBenchmarks
     private float[] _destination = [];
     private Shape4D _sourceShape;
     private Shape4D _weightShape;
+    private Shape4D _outputShape;
     private Conv2DGeometry _geometry;
     private int _kernel, _stride, _padding, _outputPadding;
+    private Tensor? _torchSource, _torchWeight, _torchBias;
+    private OrtRunner? _ort;
+    private FmaLimit? _limit;
 
-    [Params(ConvTransposeCase.I_C64to32_56_K2S2, ConvTransposeCase.II_C64to32_56_K3S2P1Op1, ConvTransposeCase.III_N16_C128to64_16_K4S2P1, ConvTransposeCase.IV_C256to128_28_K2S2)]
-    public ConvTransposeCase Case { get; set; }
+    [Params(ConvWorkload.D1, ConvWorkload.D2, ConvWorkload.D3, ConvWorkload.D4)]
+    public ConvWorkload Workload { get; set; }
 
     /// <summary>Multiply-adds of one call (no inserted zero counted): <c>N*Cin*Cout*k*k*H*W</c>.</summary>
-    public static long MultiplyAdds(ConvTransposeCase c)
+    public static long MultiplyAdds(ConvWorkload workload)
     {
-        (Shape4D s, int cout, int k, _, _, _) = Describe(c);
+        (Shape4D s, int cout, int k, _, _, _) = Describe(workload);
         return s.ElementCount * cout * k * k;
     }
 
@@ -49,30 +44,55 @@ public class ConvTranspose2DBenchmarks
     public void Setup()
     {
         int cout;
-        (_sourceShape, cout, _kernel, _stride, _padding, _outputPadding) = Describe(Case);
+        (_sourceShape, cout, _kernel, _stride, _padding, _outputPadding) = Describe(Workload);
         _weightShape = new Shape4D(_sourceShape.Channels, cout, _kernel, _kernel);
         _geometry = new Conv2DGeometry(_kernel, _stride, _padding, outputPadding: _outputPadding);
         _source = BenchmarkData.RandomValues(_sourceShape.ElementCount);
         _weight = BenchmarkData.RandomValues(_weightShape.ElementCount, BenchmarkData.Seed + 1);
         _bias = BenchmarkData.RandomValues(cout, BenchmarkData.Seed + 2);
-        Size2D o = _geometry.GetTransposedOutputSize(_sourceShape.SpatialSize);
-        _destination = new float[(long)_sourceShape.Batch * cout * o.Height * o.Width];
+        _outputShape = new Shape4D(_sourceShape.Batch, cout, 1, 1).WithSpatialSize(_geometry.GetTransposedOutputSize(_sourceShape.SpatialSize));
+        _destination = new float[_outputShape.ElementCount];
 
-        // The library sums in another order than the naive loop, so compare to a tolerance before timing anything.
+        // Summation orders differ (naive, packed GEMM, oneDNN, MLAS), so every check is to a tolerance.
         Naive();
         float[] expected = (float[])_destination.Clone();
-        foreach (int degree in (int[])[1, 2])
+        Array.Fill(_destination, float.NaN);
+        Unpooling();
+        RequireClose(expected, _destination, "Unpooling");
+
+        UseTorch();
+        _torchSource = Own(torch.tensor(_source, BenchmarkData.Dims(_sourceShape)));
+        _torchWeight = Own(torch.tensor(_weight, BenchmarkData.Dims(_weightShape)));
+        _torchBias = Own(torch.tensor(_bias, [cout]));
+        using (Tensor y = TorchConvTranspose())
         {
-            Array.Fill(_destination, float.NaN);
-            Run(degree);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                if (!(Math.Abs(expected[i] - _destination[i]) <= 1e-3f * (1 + Math.Abs(expected[i]))))
-                {
-                    throw new InvalidOperationException($"ConvTranspose2D {Case}, degree {degree}: element {i} is {_destination[i]}, naive gives {expected[i]}.");
-                }
-            }
+            RequireClose(expected, y.data<float>().ToArray(), "libtorch");
         }
+
+        float[] ortOutput = new float[_outputShape.ElementCount];
+        byte[] model = new OnnxModelBuilder()
+            .Input("X", OnnxElementType.Float, BenchmarkData.Dims(_sourceShape))
+            .Initializer("W", BenchmarkData.Dims(_weightShape), _weight)
+            .Initializer("B", [cout], _bias)
+            .Node(
+                "ConvTranspose",
+                ["X", "W", "B"],
+                ["Y"],
+                OnnxAttribute.Ints("kernel_shape", _kernel, _kernel),
+                OnnxAttribute.Ints("strides", _stride, _stride),
+                OnnxAttribute.Ints("pads", _padding, _padding, _padding, _padding),
+                OnnxAttribute.Ints("output_padding", _outputPadding, _outputPadding))
+            .Output("Y", OnnxElementType.Float)
+            .Build();
+        _ort = Own(new OrtRunner(
+            model,
+            Threads,
+            [("X", OrtRunner.Bind(_source, BenchmarkData.Dims(_sourceShape)))],
+            [("Y", OrtRunner.Bind(ortOutput, BenchmarkData.Dims(_outputShape)))]));
+        _ort.Run();
+        RequireClose(expected, ortOutput, "ONNX Runtime");
+
+        _limit = new FmaLimit(MultiplyAdds(Workload));
     }
 
     [Benchmark(Baseline = true)]
@@ -80,20 +100,38 @@ public class ConvTranspose2DBenchmarks
         _source, _sourceShape, _weight, _weightShape.Channels, 1, _kernel, _stride, _padding, _outputPadding, _bias, _destination);
 
     [Benchmark]
-    public void SimdOneThread() => Run(1);
+    public void Unpooling()
+        => Functional.ConvTranspose2D(_source, _sourceShape, _weight, _weightShape, _bias, _geometry, _destination, Threads);
 
     [Benchmark]
-    public void SimdTwoThreads() => Run(2);
+    public void LibTorch() => TorchConvTranspose().Dispose();
 
-    private static (Shape4D Source, int Cout, int K, int S, int P, int Op) Describe(ConvTransposeCase c) => c switch
+    [Benchmark]
+    public void OnnxRuntime() => _ort!.Run();
+
+    [Benchmark]
+    public float Limit() => _limit!.Run(Threads);
+
+    private Tensor TorchConvTranspose() => torch.nn.functional.conv_transpose2d(
+        _torchSource!, _torchWeight!, _torchBias, [_stride, _stride], [_padding, _padding], [_outputPadding, _outputPadding]);
+
+    private void RequireClose(float[] expected, float[] actual, string who)
     {
-        ConvTransposeCase.I_C64to32_56_K2S2 => (new Shape4D(1, 64, 56, 56), 32, 2, 2, 0, 0),
-        ConvTransposeCase.II_C64to32_56_K3S2P1Op1 => (new Shape4D(1, 64, 56, 56), 32, 3, 2, 1, 1),
-        ConvTransposeCase.III_N16_C128to64_16_K4S2P1 => (new Shape4D(16, 128, 16, 16), 64, 4, 2, 1, 0),
-        ConvTransposeCase.IV_C256to128_28_K2S2 => (new Shape4D(1, 256, 28, 28), 128, 2, 2, 0, 0),
-        _ => throw new ArgumentOutOfRangeException(nameof(c), c, "Unknown case."),
-    };
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (!(Math.Abs(expected[i] - actual[i]) <= 1e-3f * (1 + Math.Abs(expected[i]))))
+            {
+                throw new InvalidOperationException($"ConvTranspose2D {Workload}, {who}, {Threads} threads: element {i} is {actual[i]}, naive gives {expected[i]}.");
+            }
+        }
+    }
 
-    private void Run(int degree)
-        => Functional.ConvTranspose2D(_source, _sourceShape, _weight, _weightShape, _bias, _geometry, _destination, degree);
+    private static (Shape4D Source, int Cout, int K, int S, int P, int Op) Describe(ConvWorkload workload) => workload switch
+    {
+        ConvWorkload.D1 => (new Shape4D(1, 64, 56, 56), 32, 2, 2, 0, 0),
+        ConvWorkload.D2 => (new Shape4D(1, 64, 56, 56), 32, 3, 2, 1, 1),
+        ConvWorkload.D3 => (new Shape4D(16, 128, 16, 16), 64, 4, 2, 1, 0),
+        ConvWorkload.D4 => (new Shape4D(1, 256, 28, 28), 128, 2, 2, 0, 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(workload), workload, "Unknown workload."),
+    };
 }

@@ -132,6 +132,99 @@ public readonly record struct Conv2DGeometry
         return this with { OutputPadding = new Size2D((int)(outputSize.Height - minH), (int)(outputSize.Width - minW)) };
     }
 
+    /// <summary>
+    /// A copy whose padding makes the transposed convolution of <paramref name="inputSize"/> produce
+    /// <paramref name="outputShape"/>: ONNX <c>ConvTranspose</c>'s <c>output_shape</c> attribute.
+    /// </summary>
+    /// <param name="inputSize">The transposed convolution's input (H, W), each &gt;= 1.</param>
+    /// <param name="outputShape">The requested output (H, W), each &gt;= 1 and at most the output with no padding.</param>
+    /// <param name="autoPad">Where an odd total pad puts its extra cell: at the end for
+    /// <see cref="OnnxAutoPad.SameUpper"/>, at the beginning otherwise (as the ONNX specification says).</param>
+    /// <returns>The geometry with the computed <see cref="PaddingBegin"/> and <see cref="PaddingEnd"/>; the kernel,
+    /// stride, dilation, groups and <see cref="OutputPadding"/> are kept.</returns>
+    /// <remarks>
+    /// <para>Per axis, the total pad is <c>s*(i-1) + op + keff - o</c>, with <see cref="OutputPadding"/> as ONNX's
+    /// <c>output_padding</c>; <see cref="OnnxAutoPad.SameUpper"/> splits it <c>pb = total/2, pe = total - pb</c>, any
+    /// other value <c>pe = total/2, pb = total - pe</c>. Then <see cref="GetTransposedOutputSize(Size2D)"/> of
+    /// <paramref name="inputSize"/> is <paramref name="outputShape"/>.</para>
+    /// <para>A negative total pad (an output larger than the unpadded one) is an error, where ONNX Runtime and the
+    /// ONNX reference clamp it to zero and return the larger output with extra cells at the end: ask for those with
+    /// <see cref="WithOutputPadding(Size2D)"/> instead. ONNX Runtime also splits an odd total the other way round
+    /// (extra cell at the beginning for <c>SAME_UPPER</c>); the specification's split is followed here.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid, or the geometry is the default.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined, or
+    /// <paramref name="outputShape"/> is below 1 or larger than the output with no padding.</exception>
+    public Conv2DGeometry WithOnnxTransposedOutputShape(Size2D inputSize, Size2D outputShape, OnnxAutoPad autoPad = OnnxAutoPad.NotSet)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        RequireInput(inputSize, nameof(inputSize));
+        RequireAutoPad(autoPad);
+        long totalH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height) - outputShape.Height;
+        long totalW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width) - outputShape.Width;
+        if (outputShape.Height < 1 || outputShape.Width < 1 || totalH < 0 || totalW < 0 || totalH > int.MaxValue || totalW > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                nameof(outputShape),
+                outputShape,
+                $"Output shape {outputShape} is unreachable: a transposed convolution of {inputSize} with {this} gives at most {outputShape.Height + totalH}x{outputShape.Width + totalW} (no padding), so the total pads would be {totalH}x{totalW}; each must be between 0 and {int.MaxValue}. For a larger output use output padding.");
+        }
+
+        return WithTotalPadding(totalH, totalW, autoPad);
+    }
+
+    /// <summary>
+    /// A copy padded as ONNX <c>ConvTranspose</c>'s <c>auto_pad</c> asks for an input of <paramref name="inputSize"/>:
+    /// <c>SAME_UPPER</c> and <c>SAME_LOWER</c> give an output of <c>input * stride</c> per axis, <c>VALID</c> no padding,
+    /// <c>NOTSET</c> keeps the explicit padding (returns this geometry).
+    /// </summary>
+    /// <param name="inputSize">The transposed convolution's input (H, W), each &gt;= 1.</param>
+    /// <param name="autoPad">The ONNX <c>auto_pad</c> value.</param>
+    /// <returns>The geometry with the computed padding; the kernel, stride, dilation, groups and
+    /// <see cref="OutputPadding"/> are kept.</returns>
+    /// <remarks>
+    /// <para>For the SAME modes the total pad per axis is <c>s*(i-1) + op + keff - i*s = op + keff - s</c>, split as in
+    /// <see cref="WithOnnxTransposedOutputShape(Size2D, Size2D, OnnxAutoPad)"/> (the extra cell of an odd total at the
+    /// end for <c>SAME_UPPER</c>, at the beginning for <c>SAME_LOWER</c>).</para>
+    /// <para>A negative total (<c>keff + op &lt; s</c>, e.g. kernel 1 with stride 2) cannot reach <c>input * stride</c> and
+    /// is an error; ONNX Runtime clamps it to zero and returns a smaller output.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid (or <c>input * stride</c> exceeds
+    /// <see cref="int.MaxValue"/>), or the geometry is the default.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined, or a SAME mode needs a
+    /// negative total pad.</exception>
+    public Conv2DGeometry WithOnnxTransposedAutoPad(Size2D inputSize, OnnxAutoPad autoPad)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        RequireInput(inputSize, nameof(inputSize));
+        RequireAutoPad(autoPad);
+        switch (autoPad)
+        {
+            case OnnxAutoPad.NotSet:
+                return this;
+            case OnnxAutoPad.Valid:
+                return this with { PaddingBegin = new Size2D(0, 0), PaddingEnd = new Size2D(0, 0) };
+        }
+
+        long outH = (long)inputSize.Height * Stride.Height, outW = (long)inputSize.Width * Stride.Width;
+        if (outH > int.MaxValue || outW > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(nameof(inputSize), $"Input size {inputSize} times stride {Stride} is {outH}x{outW}, beyond {int.MaxValue}.");
+        }
+
+        long totalH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height) - outH;
+        long totalW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width) - outW;
+        if (totalH < 0 || totalW < 0 || totalH > int.MaxValue || totalW > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                nameof(autoPad),
+                autoPad,
+                $"{autoPad} asks for an output of input * stride = {outH}x{outW}, but {this} gives at most {outH + totalH}x{outW + totalW} (total pads {totalH}x{totalW} = output padding + effective kernel - stride; each must be between 0 and {int.MaxValue}).");
+        }
+
+        return WithTotalPadding(totalH, totalW, autoPad);
+    }
+
     /// <summary>The convolution's output size for an input of <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
     /// <returns>The output (H, W).</returns>
@@ -187,6 +280,28 @@ public readonly record struct Conv2DGeometry
 
         return new Size2D((int)h, (int)w);
     }
+
+    /// <summary>Splits the total pads per ONNX: the odd cell at the end for SAME_UPPER, at the beginning otherwise.</summary>
+    private Conv2DGeometry WithTotalPadding(long totalH, long totalW, OnnxAutoPad autoPad)
+    {
+        (int beginH, int endH) = Split((int)totalH, autoPad);
+        (int beginW, int endW) = Split((int)totalW, autoPad);
+        return this with { PaddingBegin = new Size2D(beginH, beginW), PaddingEnd = new Size2D(endH, endW) };
+
+        static (int Begin, int End) Split(int total, OnnxAutoPad autoPad)
+            => autoPad == OnnxAutoPad.SameUpper ? (total / 2, total - (total / 2)) : (total - (total / 2), total / 2);
+    }
+
+    private static void RequireAutoPad(OnnxAutoPad autoPad)
+    {
+        if ((uint)autoPad > (uint)OnnxAutoPad.Valid)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(autoPad), autoPad, $"Auto pad {autoPad} is not defined; use NotSet, SameUpper, SameLower or Valid.");
+        }
+    }
+
+    /// <summary>The transposed output with no padding, <c>s*(i-1) + keff + op</c>.</summary>
+    private static long UnpaddedTransposedAxis(int i, int k, int s, int d, int op) => TransposedAxis(i, k, s, 0, 0, d, op);
 
     private static long ConvAxis(int i, int k, int s, int pb, int pe, int d)
     {

@@ -22,6 +22,12 @@ public class AllocationTests
         float[] pooled = new float[pooledShape.ElementCount];
         long[] indices = new long[pooledShape.ElementCount];
         float[] restored = new float[shape.ElementCount];
+        long[] converted = new long[pooledShape.ElementCount];
+        long[] crossPlane = new long[pooledShape.ElementCount];
+        for (int i = 0; i < crossPlane.Length; i++)
+        {
+            crossPlane[i] = i * 37 % shape.ElementCount;
+        }
 
         void Run()
         {
@@ -33,6 +39,10 @@ public class AllocationTests
             Functional.FixedUnpool2D(pooled, pooledShape, 2, restored, offset: new Size2D(1, 0), maxDegreeOfParallelism: 1);
             Functional.RepeatUnpool2D(pooled, pooledShape, 2, restored, maxDegreeOfParallelism: 1);
             Functional.RandomUnpool2D(pooled, pooledShape, 2, 42, restored, maxDegreeOfParallelism: 1);
+            Functional.MaxPool2D(x, shape, k2, pooled, indices, IndexConvention.ChannelsLastWithBatch, 1);
+            Functional.MaxUnpool2D(pooled, indices, pooledShape, k2, restored, IndexConvention.ChannelsLastWithBatch, maxDegreeOfParallelism: 1);
+            Functional.MaxUnpool2D(pooled, crossPlane, pooledShape, k2, restored, IndexConvention.GlobalRowMajor, maxDegreeOfParallelism: 1);
+            Functional.ConvertIndices(indices, pooledShape, shape.SpatialSize, IndexConvention.ChannelsLastWithBatch, converted, IndexConvention.GlobalColumnMajor);
         }
 
         Run();

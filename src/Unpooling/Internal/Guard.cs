@@ -48,13 +48,41 @@ internal static class Guard
         }
     }
 
-    public static void IndexType<TIndex>(long indexSpace, string paramName)
+    /// <summary>Rejects an <see cref="IndexConvention"/> value that names no convention.</summary>
+    public static void Convention(IndexConvention convention, string paramName)
     {
-        if (typeof(TIndex) == typeof(int) && indexSpace - 1 > int.MaxValue)
+        if (!IndexLayout.IsDefined(convention))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                paramName,
+                convention,
+                $"Index convention {convention} is not defined; use PerPlane, GlobalRowMajor, GlobalColumnMajor, ChannelsLastPerSample or ChannelsLastWithBatch.");
+        }
+    }
+
+    /// <summary>
+    /// Rejects 32-bit indices when the indices of <paramref name="indexed"/> in <paramref name="convention"/> exceed
+    /// <see cref="int.MaxValue"/> (SEMANTICS.md 1: an error, never a silent wrap).
+    /// </summary>
+    public static void IndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, string paramName)
+    {
+        Int128 largest = IndexLayout.SpaceOf(convention, indexed) - 1;
+        if (typeof(TIndex) == typeof(int) && largest > int.MaxValue)
         {
             ThrowHelper.ThrowArgument(
                 paramName,
-                $"Indices range up to {indexSpace - 1}, beyond int.MaxValue; pass a Span<long> for {paramName}.");
+                $"In convention {convention} the indices of {indexed} range up to {largest}, beyond int.MaxValue; use 64-bit (long) indices for {paramName}.");
+        }
+    }
+
+    /// <summary>Rejects <paramref name="written"/> sharing memory with <paramref name="other"/> unless it is exactly the same span (in place).</summary>
+    public static void NoPartialOverlap<T>(ReadOnlySpan<T> written, ReadOnlySpan<T> other, string writtenName, string otherName)
+    {
+        if (written.Overlaps(other, out int offset) && (offset != 0 || written.Length != other.Length))
+        {
+            ThrowHelper.ThrowArgument(
+                writtenName,
+                $"'{writtenName}' partly overlaps '{otherName}'; pass the same span to convert in place, or non-overlapping buffers.");
         }
     }
 }

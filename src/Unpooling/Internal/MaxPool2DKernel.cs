@@ -9,6 +9,11 @@ namespace Unpooling.Internal;
 /// row are computed a vector of output columns at a time; the few border columns (padding, ceil mode) and narrow rows
 /// run the scalar definition. Both follow SEMANTICS.md exactly: <c>if (v &gt; best || isNaN(v))</c> in row-major window
 /// order, starting from the first real cell, so every path is bit-identical.
+/// Indices are written in any <see cref="IndexConvention"/> directly, since each is affine in (n, c, h, w)
+/// (<see cref="IndexLayout"/>). Per plane, the arg-max travels as the load offset itself (<see cref="PlaneOrder"/>);
+/// global row-major adds the plane's base once per store (<see cref="RowMajorOrder"/>); the other conventions carry
+/// their own row and column steps beside the load offsets (<see cref="ConventionOrder"/>). Each is its own
+/// instantiation, so the per-plane loop stays exactly as lean as before conventions existed.
 /// </summary>
 internal static unsafe class MaxPool2DKernel
 {
@@ -26,7 +31,23 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>Whether int32 lane arithmetic on plane offsets cannot overflow (always, short of 2^31-cell planes).</summary>
         public readonly bool OffsetsFitInt32;
 
+        /// <summary>Channels per sample, to split a plane number into (n, c) when the convention needs it.</summary>
+        public readonly int Channels;
+
+        /// <summary>Division by <see cref="Channels"/> without a hardware divide per row.</summary>
+        public readonly FastDivisor ByChannels;
+
+        /// <summary>The index strides of the convention: index = n*IndexN + c*IndexC + h*IndexH + w*IndexW.</summary>
+        public readonly long IndexN, IndexC, IndexH, IndexW;
+
+        /// <summary>A plan that writes per-plane indices.</summary>
         public Plan(Size2D input, Size2D output, in Pool2DGeometry g)
+            : this(input, output, g, new IndexLayout(IndexConvention.PerPlane, new Shape4D(1, 1, input.Height, input.Width)))
+        {
+        }
+
+        /// <summary>A plan that writes indices in <paramref name="layout"/>'s convention.</summary>
+        public Plan(Size2D input, Size2D output, in Pool2DGeometry g, in IndexLayout layout)
         {
             H = input.Height;
             W = input.Width;
@@ -45,7 +66,17 @@ internal static unsafe class MaxPool2DKernel
             long paddedRows = H + (2L * PH) + ((long)(KH - 1) * DH);
             long paddedCols = W + (2L * PW) + ((long)(KW - 1) * DW) + ((long)SW * 64);
             OffsetsFitInt32 = paddedRows * paddedCols < int.MaxValue;
+
+            Channels = (int)Math.Max(1, layout.Channels);
+            ByChannels = new FastDivisor(Channels, int.MaxValue);
+            (IndexN, IndexC, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideH, layout.StrideW);
         }
+
+        /// <summary>Whether indices are the cell's offset in its plane (per plane).</summary>
+        public bool IsPerPlane => IndexN == 0 && IndexC == 0 && InPlaneOrder;
+
+        /// <summary>Whether indices are a plane base plus the cell's offset in its plane (per plane, global row-major).</summary>
+        public bool InPlaneOrder => IndexH == W && IndexW == 1;
 
         /// <summary>Elements a vector load reads past the last element the window needs.</summary>
         /// <remarks>
@@ -90,29 +121,52 @@ internal static unsafe class MaxPool2DKernel
     {
         int rows = checked(planes * plan.OutH);
         bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count);
+        if (plan.IsPerPlane)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, PlaneOrder>(source, destination, indices, plan, rows, degree, vector);
+        }
+        else if (plan.InPlaneOrder)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, RowMajorOrder>(source, destination, indices, plan, rows, degree, vector);
+        }
+        else
+        {
+            Dispatch<TSimd, TVector, T, TIndex, ConventionOrder>(source, destination, indices, plan, rows, degree, vector);
+        }
+    }
+
+    private static void Dispatch<TSimd, TVector, T, TIndex, TIndexing>(
+        T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+        where TIndexing : struct, IIndexing
+    {
         switch (plan.SW)
         {
             case 1:
-                Dispatch<TSimd, TVector, T, TIndex, Stride1>(source, destination, indices, plan, rows, degree, vector);
+                Dispatch<TSimd, TVector, T, TIndex, Stride1, TIndexing>(source, destination, indices, plan, rows, degree, vector);
                 break;
             case 2:
-                Dispatch<TSimd, TVector, T, TIndex, Stride2>(source, destination, indices, plan, rows, degree, vector);
+                Dispatch<TSimd, TVector, T, TIndex, Stride2, TIndexing>(source, destination, indices, plan, rows, degree, vector);
                 break;
             default:
-                Dispatch<TSimd, TVector, T, TIndex, StrideN>(source, destination, indices, plan, rows, degree, vector);
+                Dispatch<TSimd, TVector, T, TIndex, StrideN, TIndexing>(source, destination, indices, plan, rows, degree, vector);
                 break;
         }
     }
 
-    private static void Dispatch<TSimd, TVector, T, TIndex, TLoad>(
+    private static void Dispatch<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
         T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
         where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
     {
-        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad>
+        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing>
         {
             Source = source,
             Destination = destination,
@@ -123,12 +177,13 @@ internal static unsafe class MaxPool2DKernel
         ParallelRunner.Run(ref body, rows, degree);
     }
 
-    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad> : IParallelBody
+    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing> : IParallelBody
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
         where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
     {
         public T* Source;
         public T* Destination;
@@ -141,26 +196,35 @@ internal static unsafe class MaxPool2DKernel
         {
             for (int row = start; row < end; row++)
             {
-                Row<TSimd, TVector, T, TIndex, TLoad>(Source, Destination, Indices, Plan, row, Vector);
+                Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(Source, Destination, Indices, Plan, row, Vector);
             }
         }
     }
 
     /// <summary>One output row: <paramref name="row"/> counts rows over all planes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Row<TSimd, TVector, T, TIndex, TLoad>(
+    private static void Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
         T* source, T* destination, TIndex* indices, in Plan p, int row, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
         where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
     {
         int plane = row / p.OutH;
         int oh = row - (plane * p.OutH);
         T* src = source + ((nint)plane * p.H * p.W);
         T* dst = destination + ((nint)row * p.OutW);
         TIndex* idx = indices + ((nint)row * p.OutW);
+
+        // The index of the plane's first cell (0 per plane).
+        long indexBase = 0;
+        if (TIndexing.HasPlaneBase)
+        {
+            long n = p.ByChannels.Divide(plane);
+            indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
+        }
 
         int ih0 = (oh * p.SH) - p.PH;
         int khLo = 0;
@@ -177,60 +241,68 @@ internal static unsafe class MaxPool2DKernel
 
         if (!vector)
         {
-            ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.OutW);
+            ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, 0, p.OutW);
             return;
         }
 
-        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, 0, p.VectorStart);
+        ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, 0, p.VectorStart);
 
         int count = TSimd.Count;
         int ow = p.VectorStart;
         for (; ow <= p.VectorEnd - count; ow += count)
         {
-            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, ow);
+            VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
         }
 
         if (ow < p.VectorEnd)
         {
             // Overlap the last full vector with the previous one: recomputing a cell writes the same values.
-            VectorCells<TSimd, TVector, T, TIndex, TLoad>(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd - count);
+            VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd - count);
         }
 
-        ScalarRange(src, dst, idx, p, ih0, khLo, khHi, p.VectorEnd, p.OutW);
+        ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd, p.OutW);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void VectorCells<TSimd, TVector, T, TIndex, TLoad>(
-        T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int ow)
+    private static void VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
         where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
     {
         int iw0 = (ow * p.SW) - p.PW;
         int rowStep = p.DH * p.W;
 
-        // Arg-max travels as the offset from the window origin; the first real cell is the starting arg.
+        // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
+        // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
+        // which is exact again once the origin's index is added, since every index is below 2^31.
+        long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : p.DH * p.IndexH;
+        long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : p.DW * p.IndexW;
         TVector best = TSimd.Create(T.NegativeInfinity);
-        TVector arg = TSimd.CreateIndex((long)khLo * rowStep);
+        TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
         T* origin = src + ((nint)ih0 * p.W) + iw0;
         for (int kh = khLo; kh < khHi; kh++)
         {
             int offset = kh * rowStep;
-            TLoad.Accumulate<TSimd, TVector, T>(origin + offset, offset, p.KW, p.DW, p.SW, ref best, ref arg);
+            TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
         }
 
-        TVector position = TSimd.AddIndex(TSimd.IndexRamp(((long)ih0 * p.W) + iw0, p.SW), arg);
+        TVector position = TIndexing.TapIsLoadOffset
+            ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
+            : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
         TSimd.Store(best, dst + ow);
         TSimd.StoreIndex(position, idx + ow);
     }
 
     /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void ScalarRange<T, TIndex>(T* src, T* dst, TIndex* idx, in Plan p, int ih0, int khLo, int khHi, int from, int to)
+    private static void ScalarRange<T, TIndex, TIndexing>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
+        where TIndexing : struct, IIndexing
     {
         for (int ow = from; ow < to; ow++)
         {
@@ -250,7 +322,7 @@ internal static unsafe class MaxPool2DKernel
                     }
 
                     T v = line[iw];
-                    long position = (ih * p.W) + iw;
+                    long position = TIndexing.TapIsLoadOffset ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
                     if (arg < 0)
                     {
                         arg = position;
@@ -265,7 +337,7 @@ internal static unsafe class MaxPool2DKernel
             }
 
             dst[ow] = best;
-            SimdFallback.WriteIndex(idx + ow, arg);
+            SimdFallback.WriteIndex(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
     }
 
@@ -283,25 +355,87 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>
     private interface IWindowRow
     {
-        static abstract void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        /// <summary>
+        /// Folds one kernel row into the running maximum. Tap j's index offset is its load offset <c>offset + j*dw</c>
+        /// per plane, else <c>indexOffset + j*indexStep</c>.
+        /// </summary>
+        static abstract void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            where T : unmanaged;
+            where T : unmanaged
+            where TIndexing : struct, IIndexing;
+    }
+
+    /// <summary>How a window tap's index is formed, fixed per instantiation so the hot loop has no branch.</summary>
+    internal interface IIndexing
+    {
+        /// <summary>Whether the tap's index offset is its load offset (per plane, global row-major).</summary>
+        static abstract bool TapIsLoadOffset { get; }
+
+        /// <summary>Whether indices add the index of the plane's first cell (all but per plane).</summary>
+        static abstract bool HasPlaneBase { get; }
+    }
+
+    /// <summary>Per plane: the tap's index is its load offset (the original, leanest loop).</summary>
+    internal readonly struct PlaneOrder : IIndexing
+    {
+        public static bool TapIsLoadOffset => true;
+
+        public static bool HasPlaneBase => false;
+    }
+
+    /// <summary>Global row-major: the per-plane loop, and the plane base added once per store.</summary>
+    internal readonly struct RowMajorOrder : IIndexing
+    {
+        public static bool TapIsLoadOffset => true;
+
+        public static bool HasPlaneBase => true;
+    }
+
+    /// <summary>Column-major and channels-last: the tap's index follows the convention's strides, plus the plane base.</summary>
+    internal readonly struct ConventionOrder : IIndexing
+    {
+        public static bool TapIsLoadOffset => false;
+
+        public static bool HasPlaneBase => true;
+    }
+
+    /// <summary>
+    /// Folds tap j (at <paramref name="loadOffset"/> from the kernel row) into the running maximum. Per plane the
+    /// int sum goes straight to the lanes, as the original loop did: through a long temporary the JIT would keep a
+    /// sign extension per tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateTap<TSimd, TVector, T, TIndexing>(TVector value, int offset, int loadOffset, long indexOffset, int j, long indexStep, ref TVector best, ref TVector arg)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+        where TIndexing : struct, IIndexing
+    {
+        if (TIndexing.TapIsLoadOffset)
+        {
+            Update<TSimd, TVector, T>(value, offset + loadOffset, ref best, ref arg);
+        }
+        else
+        {
+            Update<TSimd, TVector, T>(value, indexOffset + (j * indexStep), ref best, ref arg);
+        }
     }
 
     /// <summary>Stride 1: each kernel column is one contiguous load.</summary>
     private readonly struct Stride1 : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
+            where TIndexing : struct, IIndexing
         {
             for (int j = 0; j < kw; j++)
             {
                 int o = j * dw;
-                Update<TSimd, TVector, T>(TSimd.Load(line + o), offset + o, ref best, ref arg);
+                UpdateTap<TSimd, TVector, T, TIndexing>(TSimd.Load(line + o), offset, o, indexOffset, j, indexStep, ref best, ref arg);
             }
         }
     }
@@ -313,10 +447,11 @@ internal static unsafe class MaxPool2DKernel
     private readonly struct Stride2 : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
+            where TIndexing : struct, IIndexing
         {
             int j = 0;
             if (dw == 1)
@@ -324,8 +459,8 @@ internal static unsafe class MaxPool2DKernel
                 for (; j + 1 < kw; j += 2)
                 {
                     TSimd.LoadDeinterleave(line + j, out TVector even, out TVector odd);
-                    Update<TSimd, TVector, T>(even, offset + j, ref best, ref arg);
-                    Update<TSimd, TVector, T>(odd, offset + j + 1, ref best, ref arg);
+                    UpdateTap<TSimd, TVector, T, TIndexing>(even, offset, j, indexOffset, j, indexStep, ref best, ref arg);
+                    UpdateTap<TSimd, TVector, T, TIndexing>(odd, offset, j + 1, indexOffset, j + 1, indexStep, ref best, ref arg);
                 }
             }
 
@@ -333,7 +468,7 @@ internal static unsafe class MaxPool2DKernel
             {
                 int o = j * dw;
                 TSimd.LoadDeinterleave(line + o, out TVector even, out _);
-                Update<TSimd, TVector, T>(even, offset + o, ref best, ref arg);
+                UpdateTap<TSimd, TVector, T, TIndexing>(even, offset, o, indexOffset, j, indexStep, ref best, ref arg);
             }
         }
     }
@@ -342,15 +477,16 @@ internal static unsafe class MaxPool2DKernel
     private readonly struct StrideN : IWindowRow
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Accumulate<TSimd, TVector, T>(T* line, int offset, int kw, int dw, int sw, ref TVector best, ref TVector arg)
+        public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
             where T : unmanaged
+            where TIndexing : struct, IIndexing
         {
             for (int j = 0; j < kw; j++)
             {
                 int o = j * dw;
-                Update<TSimd, TVector, T>(TSimd.LoadStrided(line + o, sw), offset + o, ref best, ref arg);
+                UpdateTap<TSimd, TVector, T, TIndexing>(TSimd.LoadStrided(line + o, sw), offset, o, indexOffset, j, indexStep, ref best, ref arg);
             }
         }
     }

@@ -11,6 +11,9 @@ namespace Unpooling.Internal;
 /// For 2x2 stride-2 windows whose every index lies inside its own window (what max pooling writes) the output is
 /// instead built densely, two output rows per pooled row, with compare-and-select and interleaving stores: one write
 /// pass, no clear, no scattered read-modify-write.
+/// Indices in another <see cref="IndexConvention"/> name cells of the whole output (ONNX <c>MaxUnpool</c>). When each
+/// names a cell of its own plane (what pooling writes) the per-plane scatter runs, decoding on the fly; otherwise
+/// planes are not independent, and one thread clears the output and scatters in row-major input order.
 /// </summary>
 internal static unsafe class MaxUnpool2DKernel
 {
@@ -58,12 +61,88 @@ internal static unsafe class MaxUnpool2DKernel
         return bad;
     }
 
+    /// <summary>
+    /// Validates and unpools indices in <paramref name="layout"/>'s convention (not per plane). Returns -1, or the
+    /// position of the first index outside <c>[0, layout.Space)</c>, in which case nothing was written.
+    /// </summary>
+    public static long Run<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => layout.Convention switch
+        {
+            IndexConvention.GlobalRowMajor => Run<T, TIndex, ConventionTags.GlobalRowMajor>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            IndexConvention.GlobalColumnMajor => Run<T, TIndex, ConventionTags.GlobalColumnMajor>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            IndexConvention.ChannelsLastPerSample => Run<T, TIndex, ConventionTags.ChannelsLastPerSample>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+            _ => Run<T, TIndex, ConventionTags.ChannelsLastWithBatch>(source, indices, destination, planes, inPlane, layout, reduction, degree),
+        };
+
+    private static long Run<T, TIndex, TConvention>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout }, planes, degree))
+        {
+            var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
+            {
+                Source = source,
+                Indices = indices,
+                Destination = destination,
+                InPlane = inPlane,
+                OutPlane = (int)layout.Plane,
+                Sum = reduction == UnpoolReduction.Sum,
+                Map = new LayoutMap<TConvention>(layout),
+            };
+            ParallelRunner.Run(ref body, planes, degree);
+            return -1;
+        }
+
+        long bad = FindInvalid(indices, (long)planes * inPlane, layout.Space, degree);
+        if (bad < 0)
+        {
+            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum);
+        }
+
+        return bad;
+    }
+
+    /// <summary>
+    /// The general case: an index may name any cell of its scope, so one thread clears the whole output and scatters in
+    /// row-major input order (the last duplicate wins, or all are added in that order).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        new Span<T>(destination, (int)(planes * layout.Plane)).Clear();
+        for (int plane = 0; plane < planes; plane++)
+        {
+            long n = plane / layout.Channels, c = plane - (n * layout.Channels);
+            T* x = source + ((nint)plane * inPlane);
+            TIndex* idx = indices + ((nint)plane * inPlane);
+            for (int i = 0; i < inPlane; i++)
+            {
+                T* y = destination + layout.ToRowMajor<TConvention>(long.CreateTruncating(idx[i]), n, c);
+                *y = sum ? *y + x[i] : x[i];
+            }
+        }
+    }
+
     /// <summary>Whether every index names a cell of its own 2x2 window (all planes, checked in parallel).</summary>
     public static bool AllInWindow<TIndex>(TIndex* indices, int planes, Size2D pooled, int outW, int degree)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW }, planes, degree);
+
+    /// <summary>Whether <paramref name="check"/> holds for every plane (checked in parallel; stops at the first failure).</summary>
+    private static bool AllPlanes<TCheck>(TCheck check, int planes, int degree)
+        where TCheck : struct, IPlaneCheck
     {
         int failures = 0;
-        var body = new InWindowBody<TIndex> { Indices = indices, Pooled = pooled, OutW = outW, Failures = &failures };
+        var body = new AllPlanesBody<TCheck> { Check = check, Failures = &failures };
         ParallelRunner.Run(ref body, planes, degree);
         return Volatile.Read(ref failures) == 0;
     }
@@ -92,30 +171,48 @@ internal static unsafe class MaxUnpool2DKernel
         ParallelRunner.Run(ref body, planes, degree);
     }
 
-    private struct InWindowBody<TIndex> : IParallelBody
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    /// <summary>A predicate on one plane's indices.</summary>
+    private interface IPlaneCheck
     {
-        public TIndex* Indices;
-        public Size2D Pooled;
-        public int OutW;
+        bool Holds(int plane);
+    }
+
+    private struct AllPlanesBody<TCheck> : IParallelBody
+        where TCheck : struct, IPlaneCheck
+    {
+        public TCheck Check;
         public int* Failures;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            int h = Pooled.Height, w = Pooled.Width;
             for (int plane = start; plane < end && Volatile.Read(ref *Failures) == 0; plane++)
             {
-                TIndex* idx = Indices + ((nint)plane * h * w);
-                bool ok = typeof(TIndex) == typeof(int)
-                    ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
-                    : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
-                if (!ok)
+                if (!Check.Holds(plane))
                 {
                     Interlocked.Increment(ref *Failures);
                     return;
                 }
             }
+        }
+    }
+
+    private readonly struct InWindowCheck<TIndex> : IPlaneCheck
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public TIndex* Indices { get; init; }
+
+        public Size2D Pooled { get; init; }
+
+        public int OutW { get; init; }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public bool Holds(int plane)
+        {
+            int h = Pooled.Height, w = Pooled.Width;
+            TIndex* idx = Indices + ((nint)plane * h * w);
+            return typeof(TIndex) == typeof(int)
+                ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
+                : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
         }
 
         /// <summary>
@@ -266,7 +363,7 @@ internal static unsafe class MaxUnpool2DKernel
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        var body = new ScatterBody<T, TIndex>
+        var body = new ScatterBody<T, TIndex, PerPlaneMap>
         {
             Source = source,
             Indices = indices,
@@ -278,9 +375,50 @@ internal static unsafe class MaxUnpool2DKernel
         ParallelRunner.Run(ref body, planes, degree);
     }
 
-    private struct ScatterBody<T, TIndex> : IParallelBody
+    /// <summary>Maps a checked index of an element of one plane to a cell of that plane's output.</summary>
+    private interface IPlaneMap<TSelf>
+        where TSelf : struct, IPlaneMap<TSelf>
+    {
+        /// <summary>The map for the elements of <paramref name="plane"/>.</summary>
+        TSelf ForPlane(int plane);
+
+        nint Cell(nint index);
+    }
+
+    /// <summary>Per-plane indices are the cell itself.</summary>
+    private readonly struct PerPlaneMap : IPlaneMap<PerPlaneMap>
+    {
+        public PerPlaneMap ForPlane(int plane) => this;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint Cell(nint index) => index;
+    }
+
+    /// <summary>Decodes another convention's index (known to name a cell of the element's own plane).</summary>
+    private readonly struct LayoutMap<TConvention> : IPlaneMap<LayoutMap<TConvention>>
+        where TConvention : struct, IConventionTag
+    {
+        private readonly IndexLayout _layout;
+        private readonly long _n, _c, _first;
+
+        public LayoutMap(in IndexLayout layout, long plane = 0)
+        {
+            _layout = layout;
+            _n = plane / Math.Max(1, layout.Channels);
+            _c = plane - (_n * layout.Channels);
+            _first = plane * layout.Plane;
+        }
+
+        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, plane);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public nint Cell(nint index) => (nint)(_layout.ToRowMajor<TConvention>(index, _n, _c) - _first);
+    }
+
+    private struct ScatterBody<T, TIndex, TMap> : IParallelBody
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TMap : struct, IPlaneMap<TMap>
     {
         public T* Source;
         public TIndex* Indices;
@@ -288,6 +426,7 @@ internal static unsafe class MaxUnpool2DKernel
         public int InPlane;
         public int OutPlane;
         public bool Sum;
+        public TMap Map;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
@@ -297,12 +436,13 @@ internal static unsafe class MaxUnpool2DKernel
                 T* x = Source + ((nint)plane * InPlane);
                 TIndex* idx = Indices + ((nint)plane * InPlane);
                 T* y = Destination + ((nint)plane * OutPlane);
+                TMap map = Map.ForPlane(plane);
                 new Span<T>(y, OutPlane).Clear();
                 if (Sum)
                 {
                     for (int i = 0; i < InPlane; i++)
                     {
-                        y[ToNint(idx[i])] += x[i];
+                        y[map.Cell(ToNint(idx[i]))] += x[i];
                     }
                 }
                 else
@@ -310,18 +450,48 @@ internal static unsafe class MaxUnpool2DKernel
                     int i = 0;
                     for (; i <= InPlane - 4; i += 4)
                     {
-                        y[ToNint(idx[i])] = x[i];
-                        y[ToNint(idx[i + 1])] = x[i + 1];
-                        y[ToNint(idx[i + 2])] = x[i + 2];
-                        y[ToNint(idx[i + 3])] = x[i + 3];
+                        y[map.Cell(ToNint(idx[i]))] = x[i];
+                        y[map.Cell(ToNint(idx[i + 1]))] = x[i + 1];
+                        y[map.Cell(ToNint(idx[i + 2]))] = x[i + 2];
+                        y[map.Cell(ToNint(idx[i + 3]))] = x[i + 3];
                     }
 
                     for (; i < InPlane; i++)
                     {
-                        y[ToNint(idx[i])] = x[i];
+                        y[map.Cell(ToNint(idx[i]))] = x[i];
                     }
                 }
             }
+        }
+    }
+
+    private readonly struct OwnPlaneCheck<TIndex, TConvention> : IPlaneCheck
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        public TIndex* Indices { get; init; }
+
+        public int InPlane { get; init; }
+
+        public IndexLayout Layout { get; init; }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public bool Holds(int plane)
+        {
+            IndexLayout layout = Layout;
+            ulong space = (ulong)layout.Space, cells = (ulong)layout.Plane;
+            long n = plane / layout.Channels, c = plane - (n * layout.Channels), first = plane * layout.Plane;
+            TIndex* idx = Indices + ((nint)plane * InPlane);
+            for (int i = 0; i < InPlane; i++)
+            {
+                long index = long.CreateTruncating(idx[i]);
+                if ((ulong)index >= space || (ulong)(layout.ToRowMajor<TConvention>(index, n, c) - first) >= cells)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 

@@ -23,4 +23,18 @@ internal static class ThrowHelper
         => throw new ArgumentException(
             $"'{paramName}' overlaps '{otherName}'; the operation cannot run in place, so pass non-overlapping buffers.",
             paramName);
+
+    /// <summary>
+    /// An index outside <c>[0, layout.Space)</c>: names <paramref name="paramName"/>, the position, the value and the
+    /// valid range, with the plane or sample the range belongs to.
+    /// </summary>
+    [DoesNotReturn]
+    public static void ThrowBadIndex(string paramName, long value, long position, long positionsPerPlane, in IndexLayout layout, Shape4D indexed)
+    {
+        long plane = position / positionsPerPlane, n = plane / Math.Max(1, indexed.Channels), c = plane - (n * indexed.Channels);
+        throw new ArgumentOutOfRangeException(
+            paramName,
+            value,
+            $"Index {value} at position {position} is outside {layout.DescribeScope(indexed, n, c)} in convention {layout.Convention}; valid indices are 0 to {layout.Space - 1}.");
+    }
 }

@@ -7,71 +7,85 @@ namespace Unpooling.Tests.Infrastructure;
 /// <summary>Generic bridges to the unpooling overloads (see <see cref="Api"/>).</summary>
 internal static partial class Api
 {
+    /// <summary>The span forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
     public static void MaxUnpool2D<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D shape, Pool2DGeometry geometry, Span<T> destination,
-        Size2D? outputSize = null, UnpoolReduction reduction = UnpoolReduction.Replace, int maxDegreeOfParallelism = -1)
+        Size2D? outputSize = null, UnpoolReduction reduction = UnpoolReduction.Replace, int maxDegreeOfParallelism = -1, IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        bool single = typeof(T) == typeof(float);
         if (typeof(TIndex) == typeof(int))
         {
             ReadOnlySpan<int> i = MemoryMarshal.Cast<TIndex, int>(indices);
-            if (typeof(T) == typeof(float))
+            if (convention is not { } c)
             {
-                Functional.MaxUnpool2D(F(source), i, shape, geometry, F(destination), outputSize, reduction, maxDegreeOfParallelism);
+                if (single) Functional.MaxUnpool2D(F(source), i, shape, geometry, F(destination), outputSize, reduction, maxDegreeOfParallelism);
+                else Functional.MaxUnpool2D(D(source), i, shape, geometry, D(destination), outputSize, reduction, maxDegreeOfParallelism);
             }
-            else
-            {
-                Functional.MaxUnpool2D(D(source), i, shape, geometry, D(destination), outputSize, reduction, maxDegreeOfParallelism);
-            }
-        }
-        else if (typeof(T) == typeof(float))
-        {
-            Functional.MaxUnpool2D(F(source), MemoryMarshal.Cast<TIndex, long>(indices), shape, geometry, F(destination), outputSize, reduction, maxDegreeOfParallelism);
+            else if (single) Functional.MaxUnpool2D(F(source), i, shape, geometry, F(destination), c, outputSize, reduction, maxDegreeOfParallelism);
+            else Functional.MaxUnpool2D(D(source), i, shape, geometry, D(destination), c, outputSize, reduction, maxDegreeOfParallelism);
         }
         else
         {
-            Functional.MaxUnpool2D(D(source), MemoryMarshal.Cast<TIndex, long>(indices), shape, geometry, D(destination), outputSize, reduction, maxDegreeOfParallelism);
+            ReadOnlySpan<long> i = MemoryMarshal.Cast<TIndex, long>(indices);
+            if (convention is not { } c)
+            {
+                if (single) Functional.MaxUnpool2D(F(source), i, shape, geometry, F(destination), outputSize, reduction, maxDegreeOfParallelism);
+                else Functional.MaxUnpool2D(D(source), i, shape, geometry, D(destination), outputSize, reduction, maxDegreeOfParallelism);
+            }
+            else if (single) Functional.MaxUnpool2D(F(source), i, shape, geometry, F(destination), c, outputSize, reduction, maxDegreeOfParallelism);
+            else Functional.MaxUnpool2D(D(source), i, shape, geometry, D(destination), c, outputSize, reduction, maxDegreeOfParallelism);
         }
     }
 
+    /// <summary>The tensor forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
     public static void MaxUnpool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> destination,
-        UnpoolReduction reduction = UnpoolReduction.Replace, int maxDegreeOfParallelism = -1)
+        UnpoolReduction reduction = UnpoolReduction.Replace, int maxDegreeOfParallelism = -1, IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        bool single = typeof(T) == typeof(float);
         if (typeof(TIndex) == typeof(int))
         {
             ref readonly ReadOnlyTensorSpan<int> i = ref As<ReadOnlyTensorSpan<TIndex>, ReadOnlyTensorSpan<int>>(indices);
-            if (typeof(T) == typeof(float))
+            if (convention is not { } c)
             {
-                Functional.MaxUnpool2D(F(source), i, geometry, F(destination), reduction, maxDegreeOfParallelism);
+                if (single) Functional.MaxUnpool2D(F(source), i, geometry, F(destination), reduction, maxDegreeOfParallelism);
+                else Functional.MaxUnpool2D(D(source), i, geometry, D(destination), reduction, maxDegreeOfParallelism);
             }
-            else
-            {
-                Functional.MaxUnpool2D(D(source), i, geometry, D(destination), reduction, maxDegreeOfParallelism);
-            }
+            else if (single) Functional.MaxUnpool2D(F(source), i, geometry, F(destination), c, reduction, maxDegreeOfParallelism);
+            else Functional.MaxUnpool2D(D(source), i, geometry, D(destination), c, reduction, maxDegreeOfParallelism);
         }
         else
         {
             ref readonly ReadOnlyTensorSpan<long> i = ref As<ReadOnlyTensorSpan<TIndex>, ReadOnlyTensorSpan<long>>(indices);
-            if (typeof(T) == typeof(float))
+            if (convention is not { } c)
             {
-                Functional.MaxUnpool2D(F(source), i, geometry, F(destination), reduction, maxDegreeOfParallelism);
+                if (single) Functional.MaxUnpool2D(F(source), i, geometry, F(destination), reduction, maxDegreeOfParallelism);
+                else Functional.MaxUnpool2D(D(source), i, geometry, D(destination), reduction, maxDegreeOfParallelism);
             }
-            else
-            {
-                Functional.MaxUnpool2D(D(source), i, geometry, D(destination), reduction, maxDegreeOfParallelism);
-            }
+            else if (single) Functional.MaxUnpool2D(F(source), i, geometry, F(destination), c, reduction, maxDegreeOfParallelism);
+            else Functional.MaxUnpool2D(D(source), i, geometry, D(destination), c, reduction, maxDegreeOfParallelism);
         }
     }
 
-    public static Tensor<T> MaxUnpool2D<T>(Tensor<T> source, Tensor<long> indices, Pool2DGeometry geometry, Size2D? outputSize = null)
+    /// <summary>The allocating forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
+    public static Tensor<T> MaxUnpool2D<T>(Tensor<T> source, Tensor<long> indices, Pool2DGeometry geometry, Size2D? outputSize = null, IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => typeof(T) == typeof(float)
-            ? (Tensor<T>)(object)Functional.MaxUnpool2D((Tensor<float>)(object)source, indices, geometry, outputSize)
-            : (Tensor<T>)(object)Functional.MaxUnpool2D((Tensor<double>)(object)source, indices, geometry, outputSize);
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var s = (Tensor<float>)(object)source;
+            return (Tensor<T>)(object)(convention is { } c ? Functional.MaxUnpool2D(s, indices, geometry, c, outputSize) : Functional.MaxUnpool2D(s, indices, geometry, outputSize));
+        }
+        else
+        {
+            var s = (Tensor<double>)(object)source;
+            return (Tensor<T>)(object)(convention is { } c ? Functional.MaxUnpool2D(s, indices, geometry, c, outputSize) : Functional.MaxUnpool2D(s, indices, geometry, outputSize));
+        }
+    }
 
     public static void FixedUnpool2D<T>(
         ReadOnlySpan<T> source, Shape4D shape, Size2D factor, Span<T> destination, Size2D offset = default, Size2D? outputSize = null, int maxDegreeOfParallelism = -1)

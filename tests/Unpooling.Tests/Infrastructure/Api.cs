@@ -11,8 +11,10 @@ namespace Unpooling.Tests.Infrastructure;
 /// </summary>
 internal static partial class Api
 {
+    /// <summary>The span forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
     public static void MaxPool2D<T, TIndex>(
-        ReadOnlySpan<T> source, Shape4D shape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices, int maxDegreeOfParallelism = -1)
+        ReadOnlySpan<T> source, Shape4D shape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices, int maxDegreeOfParallelism = -1,
+        IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -20,63 +22,73 @@ internal static partial class Api
         if (typeof(TIndex) == typeof(int))
         {
             Span<int> i = MemoryMarshal.Cast<TIndex, int>(indices);
-            if (single)
+            if (convention is not { } c)
             {
-                Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, maxDegreeOfParallelism);
+                if (single) Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, maxDegreeOfParallelism);
+                else Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, maxDegreeOfParallelism);
             }
-            else
-            {
-                Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, maxDegreeOfParallelism);
-            }
-        }
-        else if (single)
-        {
-            Functional.MaxPool2D(F(source), shape, geometry, F(destination), MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
+            else if (single) Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, c, maxDegreeOfParallelism);
+            else Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, c, maxDegreeOfParallelism);
         }
         else
         {
-            Functional.MaxPool2D(D(source), shape, geometry, D(destination), MemoryMarshal.Cast<TIndex, long>(indices), maxDegreeOfParallelism);
+            Span<long> i = MemoryMarshal.Cast<TIndex, long>(indices);
+            if (convention is not { } c)
+            {
+                if (single) Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, maxDegreeOfParallelism);
+                else Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, maxDegreeOfParallelism);
+            }
+            else if (single) Functional.MaxPool2D(F(source), shape, geometry, F(destination), i, c, maxDegreeOfParallelism);
+            else Functional.MaxPool2D(D(source), shape, geometry, D(destination), i, c, maxDegreeOfParallelism);
         }
     }
 
+    /// <summary>The tensor forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
     public static void MaxPool2D<T, TIndex>(
-        in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices, int maxDegreeOfParallelism = -1)
+        in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices, int maxDegreeOfParallelism = -1,
+        IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        bool single = typeof(T) == typeof(float);
         if (typeof(TIndex) == typeof(int))
         {
             ref readonly TensorSpan<int> i = ref As<TensorSpan<TIndex>, TensorSpan<int>>(indices);
-            if (typeof(T) == typeof(float))
+            if (convention is not { } c)
             {
-                Functional.MaxPool2D(F(source), geometry, F(destination), i, maxDegreeOfParallelism);
+                if (single) Functional.MaxPool2D(F(source), geometry, F(destination), i, maxDegreeOfParallelism);
+                else Functional.MaxPool2D(D(source), geometry, D(destination), i, maxDegreeOfParallelism);
             }
-            else
-            {
-                Functional.MaxPool2D(D(source), geometry, D(destination), i, maxDegreeOfParallelism);
-            }
-        }
-        else if (typeof(T) == typeof(float))
-        {
-            Functional.MaxPool2D(F(source), geometry, F(destination), As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
+            else if (single) Functional.MaxPool2D(F(source), geometry, F(destination), i, c, maxDegreeOfParallelism);
+            else Functional.MaxPool2D(D(source), geometry, D(destination), i, c, maxDegreeOfParallelism);
         }
         else
         {
-            Functional.MaxPool2D(D(source), geometry, D(destination), As<TensorSpan<TIndex>, TensorSpan<long>>(indices), maxDegreeOfParallelism);
+            ref readonly TensorSpan<long> i = ref As<TensorSpan<TIndex>, TensorSpan<long>>(indices);
+            if (convention is not { } c)
+            {
+                if (single) Functional.MaxPool2D(F(source), geometry, F(destination), i, maxDegreeOfParallelism);
+                else Functional.MaxPool2D(D(source), geometry, D(destination), i, maxDegreeOfParallelism);
+            }
+            else if (single) Functional.MaxPool2D(F(source), geometry, F(destination), i, c, maxDegreeOfParallelism);
+            else Functional.MaxPool2D(D(source), geometry, D(destination), i, c, maxDegreeOfParallelism);
         }
     }
 
-    public static (Tensor<T> Values, Tensor<long> Indices) MaxPool2D<T>(Tensor<T> source, Pool2DGeometry geometry)
+    /// <summary>The allocating forms; a <paramref name="convention"/> selects the overloads that take one.</summary>
+    public static (Tensor<T> Values, Tensor<long> Indices) MaxPool2D<T>(Tensor<T> source, Pool2DGeometry geometry, IndexConvention? convention = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            (Tensor<float> values, Tensor<long> indices) = Functional.MaxPool2D((Tensor<float>)(object)source, geometry);
+            var s = (Tensor<float>)(object)source;
+            (Tensor<float> values, Tensor<long> indices) = convention is { } c ? Functional.MaxPool2D(s, geometry, c) : Functional.MaxPool2D(s, geometry);
             return ((Tensor<T>)(object)values, indices);
         }
         else
         {
-            (Tensor<double> values, Tensor<long> indices) = Functional.MaxPool2D((Tensor<double>)(object)source, geometry);
+            var s = (Tensor<double>)(object)source;
+            (Tensor<double> values, Tensor<long> indices) = convention is { } c ? Functional.MaxPool2D(s, geometry, c) : Functional.MaxPool2D(s, geometry);
             return ((Tensor<T>)(object)values, indices);
         }
     }

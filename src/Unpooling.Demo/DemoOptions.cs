@@ -1,0 +1,116 @@
+using System.Globalization;
+
+namespace Unpooling.Demo;
+
+/// <summary>The command line: <c>--input PATH --kernel K --stride S --padding P --output DIR --help</c>.</summary>
+internal sealed record DemoOptions
+{
+    public const string DefaultOutput = "unpooling-demo";
+
+    public const string Usage = """
+        Unpooling demo: what does max pooling become when a decoder undoes it?
+
+        Max-pools an image (per RGB channel) and brings it back to its size by argmax unpooling, fixed upper-left
+        unpooling, random-offset unpooling, repeat, zero insertion and a bilinear transposed convolution. Writes a
+        labelled contact sheet and a map of the argmax switches as PNG, and prints each method's error and time.
+
+        Usage: dotnet run --project src/Unpooling.Demo -- [options]
+
+          --input PATH    image to use (PNG, JPEG, BMP, GIF, TIFF, WebP; at most 4096 px a side);
+                          default: a built-in 256x256 test image
+          --kernel K      pooling window size, >= 1 (default 2)
+          --stride S      pooling stride and unpooling factor, >= 1 (default: the kernel size)
+          --padding P     implicit padding on each side, >= 0 (default 0)
+          --output DIR    folder for contact-sheet.png and switches.png (default: ./unpooling-demo)
+          --help          show this text
+
+        Exit codes: 0 done, 2 bad option, unreadable image, geometry that does not fit, or unwritable folder.
+
+        """;
+
+    public string? InputPath { get; init; }
+
+    public int Kernel { get; init; } = 2;
+
+    public int? Stride { get; init; }
+
+    public int Padding { get; init; }
+
+    public string Output { get; init; } = DefaultOutput;
+
+    public bool Help { get; init; }
+
+    /// <summary>Parses the arguments; options take their value as the next argument or after '='.</summary>
+    public static bool TryParse(string[] args, out DemoOptions options, out string error)
+    {
+        options = new DemoOptions();
+        error = "";
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string name = arg;
+            string? value = null;
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
+            {
+                name = arg[..equals];
+                value = arg[(equals + 1)..];
+            }
+
+            if (name is "--help" or "-h")
+            {
+                options = options with { Help = true };
+                continue;
+            }
+
+            if (name is not ("--input" or "--kernel" or "--stride" or "--padding" or "--output"))
+            {
+                error = arg.StartsWith('-') ? $"unknown option '{arg}' (see --help)" : $"unexpected argument '{arg}' (see --help)";
+                return false;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    error = $"{name} needs a value (see --help)";
+                    return false;
+                }
+
+                value = args[++i];
+            }
+
+            switch (name)
+            {
+                case "--input":
+                    options = options with { InputPath = value };
+                    break;
+                case "--output":
+                    options = options with { Output = value };
+                    break;
+                default:
+                    if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number))
+                    {
+                        error = $"{name} expects an integer, got '{value}'";
+                        return false;
+                    }
+
+                    options = name switch
+                    {
+                        "--kernel" => options with { Kernel = number },
+                        "--stride" => options with { Stride = number },
+                        _ => options with { Padding = number },
+                    };
+                    break;
+            }
+        }
+
+        if (options.InputPath is { Length: 0 } || options.Output.Length == 0)
+        {
+            error = "--input and --output need a non-empty path";
+            return false;
+        }
+
+        return true;
+    }
+}

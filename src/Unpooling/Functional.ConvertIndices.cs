@@ -1,0 +1,133 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Unpooling.Internal;
+
+namespace Unpooling;
+
+public static partial class Functional
+{
+    /// <summary>
+    /// Converts arg-max indices from one <see cref="IndexConvention"/> to another, e.g. PyTorch's per-plane indices to
+    /// ONNX's global row-major ones.
+    /// </summary>
+    /// <param name="indices">The indices, dense row-major <c>[N, C, oH, oW]</c>: an element's position gives the
+    /// sample n and channel c it belongs to (the per-plane and per-sample conventions need them).</param>
+    /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>.</param>
+    /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into (the pooling input,
+    /// the unpooling output); with the batch and channel counts of <paramref name="indicesShape"/> it defines the cells.</param>
+    /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
+    /// <param name="destination">Receives the converted indices; same length as <paramref name="indices"/>. It may be
+    /// the very same span as <paramref name="indices"/> (in place), but must not partly overlap it.</param>
+    /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <remarks>
+    /// <para>Every index is checked before anything is written: it must lie in its convention's range (per plane
+    /// <c>[0, H*W)</c>, channels-last per sample <c>[0, C*H*W)</c>, otherwise <c>[0, N*C*H*W)</c>), and when the
+    /// destination convention is relative to the element's plane (per plane) or sample (channels-last per sample), the
+    /// cell it names must lie in that plane or sample: a global index naming another plane has no per-plane form.</para>
+    /// <para>32-bit indices are rejected when either convention's largest index exceeds <see cref="int.MaxValue"/>,
+    /// even if every actual index would fit: the check depends on shapes only. The indexed tensor itself is never
+    /// touched, so it may be larger than a span (64-bit indices); it must have fewer than 2^63 cells. Runs on the
+    /// calling thread.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range (the message names its
+    /// position, value and the range), or a convention is undefined. Nothing is written.</exception>
+    /// <exception cref="ArgumentException">An index names a cell the destination convention cannot express from its
+    /// position (named <paramref name="indices"/>); a length does not match its shape; a size is below 1; 32-bit
+    /// indices cannot hold a convention's range; or <paramref name="destination"/> partly overlaps
+    /// <paramref name="indices"/>.</exception>
+    public static void ConvertIndices(ReadOnlySpan<long> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<long> destination, IndexConvention destinationConvention)
+        => ConvertIndicesCore(indices, indicesShape, indexedSize, sourceConvention, destination, destinationConvention);
+
+    /// <inheritdoc cref="ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>
+    public static void ConvertIndices(ReadOnlySpan<int> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<int> destination, IndexConvention destinationConvention)
+        => ConvertIndicesCore(indices, indicesShape, indexedSize, sourceConvention, destination, destinationConvention);
+
+    /// <summary>
+    /// Converts a rank-4 <c>[N, C, oH, oW]</c> index tensor (any strides) from one <see cref="IndexConvention"/> to
+    /// another, into a new tensor; see
+    /// <see cref="ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>.
+    /// </summary>
+    /// <param name="indices">The indices; an element's position gives its sample and channel.</param>
+    /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into.</param>
+    /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
+    /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <returns>The converted indices, same shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="indices"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or a convention is undefined.</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, a size is below 1, or an index names a cell the
+    /// destination convention cannot express from its position.</exception>
+    public static Tensor<long> ConvertIndices(Tensor<long> indices, Size2D indexedSize, IndexConvention sourceConvention, IndexConvention destinationConvention)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ReadOnlyTensorSpan<long> input = indices.AsReadOnlyTensorSpan();
+        Shape4D shape = TensorAdapter.GetShape(input, nameof(indices));
+        Tensor<long> result = Tensor.CreateFromShapeUninitialized<long>(TensorAdapter.Lengths(shape));
+        long[]? rented = null, unused = null;
+        try
+        {
+            ConvertIndicesCore(TensorAdapter.Read(input, ref rented), shape, indexedSize, sourceConvention, TensorAdapter.Write(result.AsTensorSpan(), ref unused), destinationConvention);
+        }
+        finally
+        {
+            TensorAdapter.Return(rented);
+        }
+
+        return result;
+    }
+
+    private static unsafe void ConvertIndicesCore<TIndex>(
+        ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        indicesShape.Validate(nameof(indicesShape));
+        Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
+        Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);
+        if (indexedSize.Height < 1 || indexedSize.Width < 1 || IndexLayout.TotalOf(indexed) > long.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                nameof(indexedSize),
+                $"Indexed size {indexedSize} is invalid for indices of shape {indicesShape}: both sizes must be >= 1 and the indexed tensor {indexed} must have fewer than 2^63 cells.");
+        }
+
+        Guard.Convention(sourceConvention, nameof(sourceConvention));
+        Guard.IndexSpace<TIndex>(sourceConvention, indexed, nameof(indices));
+        Guard.Length(destination.Length, indicesShape.ElementCount, nameof(destination), "N*C*oH*oW of", indicesShape);
+        Guard.Convention(destinationConvention, nameof(destinationConvention));
+        Guard.IndexSpace<TIndex>(destinationConvention, indexed, nameof(destination));
+        Guard.NoPartialOverlap<TIndex>(destination, indices, nameof(destination), nameof(indices));
+        if (indices.IsEmpty)
+        {
+            return;
+        }
+
+        var from = new IndexLayout(sourceConvention, indexed);
+        var to = new IndexLayout(destinationConvention, indexed);
+        fixed (TIndex* i = indices)
+        fixed (TIndex* d = destination)
+        {
+            long bad = IndexConversionKernel.FindInvalid(i, indicesShape.PlaneCount, indicesShape.PlaneSize, from, to, out bool outOfRange);
+            if (bad >= 0)
+            {
+                long value = long.CreateTruncating(indices[(int)bad]);
+                if (outOfRange)
+                {
+                    ThrowHelper.ThrowBadIndex(nameof(indices), value, bad, indicesShape.PlaneSize, from, indexed);
+                }
+
+                ThrowNotInScope(value, bad, indicesShape, indexed, from, to);
+            }
+
+            IndexConversionKernel.Convert(i, d, indicesShape.PlaneCount, (int)indicesShape.PlaneSize, from, to);
+        }
+    }
+
+    private static void ThrowNotInScope(long value, long position, Shape4D indicesShape, Shape4D indexed, in IndexLayout from, in IndexLayout to)
+    {
+        long plane = position / indicesShape.PlaneSize, n = plane / indexed.Channels, c = plane - (n * indexed.Channels);
+        long cell = from.ToRowMajor(value, n, c), cellPlane = cell / to.Plane, inPlane = cell - (cellPlane * to.Plane);
+        ThrowHelper.ThrowArgument(
+            "indices",
+            $"Index {value} at position {position} names cell (n {cellPlane / indexed.Channels}, c {cellPlane % indexed.Channels}, h {inPlane / indexed.Width}, w {inPlane % indexed.Width}) in convention {from.Convention}, " +
+            $"outside {to.DescribeScope(indexed, n, c)} that a {to.Convention} index at that position can name.");
+    }
+}

@@ -1,0 +1,85 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// Converts index tensors <c>[N, C, oH, oW]</c> between conventions: one pass that checks every index, then one that
+/// converts, so a failing call writes nothing and the conversion may run in place. Per plane and global row-major
+/// differ by the plane's base offset, a vectorized add or subtract; the rest decode to the row-major offset and
+/// encode again.
+/// </summary>
+internal static unsafe class IndexConversionKernel
+{
+    /// <summary>
+    /// The first position whose index is outside <c>[0, from.Space)</c> (<paramref name="outOfRange"/> true) or names a
+    /// cell outside the scope a <paramref name="to"/> index of that position can name (false), or -1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    public static long FindInvalid<TIndex>(TIndex* indices, long planes, long perPlane, in IndexLayout from, in IndexLayout to, out bool outOfRange)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        // A cell can leave the destination's scope only when that scope is narrower than the source's.
+        bool scoped = (to.Convention == IndexConvention.PerPlane && from.Convention != IndexConvention.PerPlane)
+            || (to.Convention == IndexConvention.ChannelsLastPerSample && from.Space > to.Space);
+        if (!scoped)
+        {
+            long bad = MaxUnpool2DKernel.FindInvalid(indices, planes * perPlane, from.Space, 1);
+            outOfRange = bad >= 0;
+            return bad;
+        }
+
+        ulong fromSpace = (ulong)from.Space, toSpace = (ulong)to.Space;
+        for (long plane = 0; plane < planes; plane++)
+        {
+            long n = plane / from.Channels, c = plane - (n * from.Channels), first = to.ScopeStart(n, c);
+            TIndex* idx = indices + (plane * perPlane);
+            for (long i = 0; i < perPlane; i++)
+            {
+                long index = long.CreateTruncating(idx[i]);
+                outOfRange = (ulong)index >= fromSpace;
+                if (outOfRange || (ulong)(from.ToRowMajor(index, n, c) - first) >= toSpace)
+                {
+                    return (plane * perPlane) + i;
+                }
+            }
+        }
+
+        outOfRange = false;
+        return -1;
+    }
+
+    /// <summary>Converts indices that passed <see cref="FindInvalid"/>; <paramref name="destination"/> may be <paramref name="indices"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    public static void Convert<TIndex>(TIndex* indices, TIndex* destination, long planes, int perPlane, in IndexLayout from, in IndexLayout to)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (long plane = 0; plane < planes; plane++)
+        {
+            var source = new ReadOnlySpan<TIndex>(indices + (plane * perPlane), perPlane);
+            var target = new Span<TIndex>(destination + (plane * perPlane), perPlane);
+            TIndex planeBase = TIndex.CreateTruncating(plane * from.Plane);
+            switch ((from.Convention, to.Convention))
+            {
+                case var (a, b) when a == b:
+                    source.CopyTo(target);
+                    break;
+                case (IndexConvention.PerPlane, IndexConvention.GlobalRowMajor):
+                    TensorPrimitives.Add(source, planeBase, target);
+                    break;
+                case (IndexConvention.GlobalRowMajor, IndexConvention.PerPlane):
+                    TensorPrimitives.Subtract(source, planeBase, target);
+                    break;
+                default:
+                    long n = plane / from.Channels, c = plane - (n * from.Channels);
+                    for (int i = 0; i < perPlane; i++)
+                    {
+                        target[i] = TIndex.CreateTruncating(to.FromRowMajor(from.ToRowMajor(long.CreateTruncating(source[i]), n, c)));
+                    }
+
+                    break;
+            }
+        }
+    }
+}
