@@ -9,7 +9,8 @@ namespace Unpooling.Conformance;
 
 /// <summary>
 /// <c>Functional.MaxUnpool2D</c> against libtorch's <c>max_unpool2d</c> (replace) and <c>scatter_add_</c> (sum), bit for
-/// bit, including overlapping windows and indices that name one cell many times.
+/// bit, including overlapping windows, indices that name one cell many times, and (sum) global indices that name other
+/// planes' cells.
 /// </summary>
 /// <remarks>
 /// <para>libtorch's CPU kernel scatters each plane sequentially in input order, so on the CPU the last duplicate wins,
@@ -89,6 +90,20 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         var ours = new T[outShape.ElementCount];
         Api.MaxUnpool2D<T, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Sum, 1);
         Check.Exact<T>(TorchOps.Read<T>(sum), ours, outShape, "sum vs libtorch scatter_add_");
+
+        // Global indices (IndexConvention.GlobalRowMajor) at random over the whole output, naming other planes' cells
+        // too: the sum is libtorch's scatter_add_ over the flattened tensor.
+        var global = new long[indices.Length];
+        long spread = Math.Max(1, outShape.ElementCount / r.Between(1, 20));
+        for (int i = 0; i < global.Length; i++)
+        {
+            global[i] = r.NextInt64(spread);
+        }
+
+        Tensor flat = zeros([outShape.ElementCount], TorchOps.Type<T>()).scatter_add_(0, TorchOps.From(global, global.Length), TorchOps.From(values, values.Length));
+        Array.Clear(ours);
+        Api.MaxUnpool2D<T, long>(values, global, pooledShape, g, ours, size, UnpoolReduction.Sum, 2, IndexConvention.GlobalRowMajor);
+        Check.Exact<T>(TorchOps.Read<T>(flat), ours, outShape, "sum of global indices across planes vs libtorch scatter_add_");
     }
 
     /// <summary>Unpools with libtorch and with ours (1 and 2 threads, int64 and int32 indices); both refusing agrees.</summary>

@@ -12,7 +12,10 @@ namespace Unpooling.Conformance;
 /// </summary>
 /// <remarks>
 /// <para>ONNX indices are global: row-major <c>((n*C + c)*H + h)*W + w</c> for storage order 0, column-major
-/// <c>(n*C + c)*H*W + h + w*H</c> for storage order 1 (SEMANTICS.md section 1); ours are converted to them here.</para>
+/// <c>(n*C + c)*H*W + h + w*H</c> for storage order 1 (SEMANTICS.md section 1). Ours are written in those conventions
+/// (<see cref="IndexConvention.GlobalRowMajor"/>, <see cref="IndexConvention.GlobalColumnMajor"/>), and also written
+/// per plane and converted with <c>Functional.ConvertIndices</c>; MaxUnpool reads ONNX's global indices as they are,
+/// including ones that name another plane's cells.</para>
 /// <para>ONNX Runtime's MaxPool accepts padding below the kernel (<c>p &lt; k</c>), more than libtorch, so these cases
 /// reach geometries the libtorch cases cannot. Its selection is <c>v &gt; best</c> without a NaN test, so it does not
 /// propagate NaN (see <see cref="OnnxRuntimeMaxPoolDoesNotPropagateNaN"/>): its random cases hold no NaN, but keep
@@ -25,17 +28,17 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
 {
     public static IReadOnlyList<Suite> Suites { get; } =
     [
-        new("MaxPool2D vs ORT MaxPool, row-major, float", 100, MaxPool<float>(columnMajor: false)),
-        new("MaxPool2D vs ORT MaxPool, column-major, float", 100, MaxPool<float>(columnMajor: true)),
-        new("MaxPool2D vs ORT MaxPool, row-major, double", 100, MaxPool<double>(columnMajor: false)),
-        new("MaxPool2D vs ORT MaxPool, column-major, double", 100, MaxPool<double>(columnMajor: true)),
+        new("MaxPool2D vs ORT MaxPool, row-major, float", 100, MaxPool<float>(IndexConvention.GlobalRowMajor)),
+        new("MaxPool2D vs ORT MaxPool, column-major, float", 100, MaxPool<float>(IndexConvention.GlobalColumnMajor)),
+        new("MaxPool2D vs ORT MaxPool, row-major, double", 100, MaxPool<double>(IndexConvention.GlobalRowMajor)),
+        new("MaxPool2D vs ORT MaxPool, column-major, double", 100, MaxPool<double>(IndexConvention.GlobalColumnMajor)),
         new("MaxUnpool2D vs ORT MaxUnpool, float", 150, MaxUnpool),
     ];
 
     /// <summary>ONNX Runtime's padding limit for MaxPool: below the kernel.</summary>
     private static int OrtMaxPadding(int kernel, int effectiveKernel) => kernel - 1;
 
-    private static Action<CaseContext> MaxPool<T>(bool columnMajor)
+    private static Action<CaseContext> MaxPool<T>(IndexConvention convention)
         where T : unmanaged, IFloatingPointIeee754<T>
         => c =>
         {
@@ -55,17 +58,27 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
             }
 
             Shape4D outShape = p.Shape.WithSpatialSize(outSize);
-            (Array Data, long[] Shape)[] peer = OrtOps.Run(MaxPoolModel<T>(p, columnMajor), [new("X", x, TorchOps.Dims(p.Shape))], "Y", "I");
+            (Array Data, long[] Shape)[] peer = OrtOps.Run(MaxPoolModel<T>(p, convention == IndexConvention.GlobalColumnMajor), [new("X", x, TorchOps.Dims(p.Shape))], "Y", "I");
             if (!peer[0].Shape.SequenceEqual(TorchOps.Dims(outShape)))
             {
                 throw new MismatchException($"ONNX Runtime's output is [{string.Join(", ", peer[0].Shape)}], ours {outShape}.");
             }
 
+            // Ours writing the convention directly (int64 at 1 thread, int32 at 2), and ours per plane converted to it.
+            T[] expectedValues = (T[])peer[0].Data;
+            long[] expectedIndices = (long[])peer[1].Data;
             var values = new T[outShape.ElementCount];
             var indices = new long[outShape.ElementCount];
+            Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, 1, convention);
+            Check.Exact<T>(expectedValues, values, outShape, "values");
+            Check.Indices<long>(expectedIndices, indices, outShape, $"int64 indices in {convention}");
+            var indices32 = new int[outShape.ElementCount];
+            Api.MaxPool2D<T, int>(x, p.Shape, p.Geometry, values, indices32, 2, convention);
+            Check.Exact<T>(expectedValues, values, outShape, "values, 2 threads");
+            Check.Indices<int>(expectedIndices, indices32, outShape, $"int32 indices in {convention}, 2 threads");
             Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, 1);
-            Check.Exact<T>((T[])peer[0].Data, values, outShape, "values");
-            Check.Indices<long>((long[])peer[1].Data, Global(indices, outShape, p.Shape.SpatialSize, columnMajor), outShape, "global indices");
+            Api.ConvertIndices<long>(indices, outShape, p.Shape.SpatialSize, IndexConvention.PerPlane, indices, convention);
+            Check.Indices<long>(expectedIndices, indices, outShape, $"per-plane indices converted to {convention}");
             c.Tag($"values {mode}");
             if (p.Geometry.Padding.Height * 2 > p.Geometry.KernelSize.Height || p.Geometry.Padding.Width * 2 > p.Geometry.KernelSize.Width)
             {
@@ -86,33 +99,36 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         }
 
         (float[] values, long[] indices, Shape4D pooledShape, Size2D defaultSize) = (p with { Geometry = g }).PoolForUnpooling(r.Payload<float>(p.Shape.ElementCount));
-        if (r.Chance(0.3))
-        {
-            // Indices at random, many of them repeated: ONNX Runtime's scatter is sequential, so the last one wins.
-            long plane = (long)defaultSize.Height * defaultSize.Width;
-            long distinct = Math.Max(1, plane / r.Between(1, 8));
-            for (int i = 0; i < indices.Length; i++)
-            {
-                indices[i] = r.NextInt64(distinct);
-            }
-
-            c.Tag("random indices with duplicates");
-        }
-
         // ONNX Runtime accepts an output_shape from the default up; ours up to default + stride - 1.
         Size2D? size = r.Chance(0.5) ? null : new Size2D(defaultSize.Height + r.Next(g.Stride.Height), defaultSize.Width + r.Next(g.Stride.Width));
         Size2D outSize = size ?? defaultSize;
         Shape4D outShape = pooledShape.WithSpatialSize(outSize);
         c.Describe($"input {p.Shape}, {g}, unpooled to {size?.ToString() ?? "the default"} (default {defaultSize})");
-        if (indices.Any(i => i >= outShape.PlaneSize))
+        if (r.Chance(0.3))
+        {
+            // Global indices at random, many repeated and many naming another plane's cells (ONNX allows that): ONNX
+            // Runtime scatters sequentially, so the last one wins, across planes too.
+            long distinct = Math.Max(1, outShape.ElementCount / r.Between(1, 8));
+            for (int i = 0; i < indices.Length; i++)
+            {
+                indices[i] = r.NextInt64(distinct);
+            }
+
+            c.Tag("random global indices, across planes, with duplicates");
+        }
+        else if (indices.Any(i => i >= outShape.PlaneSize))
         {
             throw CaseContext.Reject("an index outside the output plane");
+        }
+        else
+        {
+            Api.ConvertIndices<long>(indices, pooledShape, outSize, IndexConvention.PerPlane, indices, IndexConvention.GlobalRowMajor);
         }
 
         var builder = new OnnxModelBuilder()
             .Input("X", OnnxElementType.Float, TorchOps.Dims(pooledShape))
             .Input("I", OnnxElementType.Int64, TorchOps.Dims(pooledShape));
-        OrtInput[] inputs = [new("X", values, TorchOps.Dims(pooledShape)), new("I", Global(indices, pooledShape, outSize, columnMajor: false), TorchOps.Dims(pooledShape))];
+        OrtInput[] inputs = [new("X", values, TorchOps.Dims(pooledShape)), new("I", indices, TorchOps.Dims(pooledShape))];
         if (size is not null)
         {
             builder.Input("S", OnnxElementType.Int64, 4);
@@ -127,7 +143,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         foreach (int degree in (int[])[1, 2])
         {
             var ours = new float[outShape.ElementCount];
-            Api.MaxUnpool2D<float, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Replace, degree);
+            Api.MaxUnpool2D<float, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Replace, degree, IndexConvention.GlobalRowMajor);
             Check.Exact<float>(expected, ours, outShape, $"{degree} thread(s)");
         }
 
@@ -192,22 +208,5 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
             OnnxAttribute.Ints("pads", g.Padding.Height, g.Padding.Width, g.Padding.Height, g.Padding.Width),
         ];
         return withDilation ? [.. common, OnnxAttribute.Ints("dilations", g.Dilation.Height, g.Dilation.Width)] : common;
-    }
-
-    /// <summary>
-    /// Per-plane indices <c>h*W + w</c> (of a plane of <paramref name="plane"/>) as ONNX's global indices, row-major or
-    /// column-major.
-    /// </summary>
-    private static long[] Global(long[] perPlane, Shape4D shape, Size2D plane, bool columnMajor)
-    {
-        long planeSize = (long)plane.Height * plane.Width;
-        var global = new long[perPlane.Length];
-        for (long i = 0; i < perPlane.Length; i++)
-        {
-            long p = perPlane[i], within = columnMajor ? (p / plane.Width) + (p % plane.Width * plane.Height) : p;
-            global[i] = (i / shape.PlaneSize * planeSize) + within;
-        }
-
-        return global;
     }
 }
