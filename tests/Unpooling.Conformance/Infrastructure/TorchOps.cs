@@ -1,0 +1,88 @@
+using Unpooling.Peers;
+using static TorchSharp.torch;
+
+namespace Unpooling.Conformance.Infrastructure;
+
+/// <summary>
+/// Moves data between .NET arrays and libtorch tensors, and the few tensor manipulations the conformance cases build
+/// their peer computations from. libtorch runs on one intra-op thread, so its results are deterministic.
+/// </summary>
+internal static class TorchOps
+{
+    private static readonly Lazy<bool> Ready = new(() =>
+    {
+        // Repairs TorchSharp's native wrapper where the system's libstdc++ is too old (Debian 12), then sets the
+        // process-wide thread count; it must run before the first use of torch.
+        TorchPeer.Use(threads: 1);
+        return true;
+    });
+
+    /// <summary>Makes libtorch usable (once per process) and returns a scope that frees every tensor made inside it.</summary>
+    public static IDisposable Scope()
+    {
+        _ = Ready.Value;
+        return NewDisposeScope();
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor From<T>(T[] data, params long[] shape)
+        where T : unmanaged
+    {
+        Tensor t = typeof(T) == typeof(float) ? tensor((float[])(object)data, shape)
+            : typeof(T) == typeof(double) ? tensor((double[])(object)data, shape)
+            : typeof(T) == typeof(long) ? tensor((long[])(object)data, shape)
+            : throw new NotSupportedException(typeof(T).Name);
+        return t.clone();
+    }
+
+    /// <summary>A tensor of a <see cref="Shape4D"/>.</summary>
+    public static Tensor From<T>(T[] data, Shape4D shape)
+        where T : unmanaged
+        => From(data, Dims(shape));
+
+    /// <summary>The <c>[N, C, H, W]</c> dimensions of <paramref name="shape"/>.</summary>
+    public static long[] Dims(Shape4D shape) => [shape.Batch, shape.Channels, shape.Height, shape.Width];
+
+    /// <summary>The element type matching <typeparamref name="T"/>.</summary>
+    public static ScalarType Type<T>() => typeof(T) == typeof(float) ? ScalarType.Float32 : ScalarType.Float64;
+
+    /// <summary>The elements of <paramref name="t"/> in row-major order.</summary>
+    public static T[] Read<T>(Tensor t)
+        where T : unmanaged
+        => t.contiguous().data<T>().ToArray();
+
+    /// <summary>The shape of a rank-4 tensor.</summary>
+    public static Shape4D ShapeOf(Tensor t) => new((int)t.shape[0], (int)t.shape[1], (int)t.shape[2], (int)t.shape[3]);
+
+    /// <summary>
+    /// A zero tensor of spatial size <paramref name="height"/> x <paramref name="width"/> holding <paramref name="t"/>
+    /// with its (0, 0) at (<paramref name="top"/>, <paramref name="left"/>): negative offsets crop the start, a smaller
+    /// size crops the end, a larger one pads with zeros. Padding, cropping and the asymmetric padding of a
+    /// convolution are all this one placement.
+    /// </summary>
+    public static Tensor Place(Tensor t, long top, long left, long height, long width)
+    {
+        Tensor result = zeros([t.shape[0], t.shape[1], height, width], t.dtype);
+        long rows = Math.Min(t.shape[2] + top, height) - Math.Max(top, 0);
+        long cols = Math.Min(t.shape[3] + left, width) - Math.Max(left, 0);
+        if (rows > 0 && cols > 0)
+        {
+            Tensor target = result.index(
+                TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(Math.Max(top, 0), Math.Max(top, 0) + rows), TensorIndex.Slice(Math.Max(left, 0), Math.Max(left, 0) + cols));
+            target.copy_(t.index(
+                TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(Math.Max(-top, 0), Math.Max(-top, 0) + rows), TensorIndex.Slice(Math.Max(-left, 0), Math.Max(-left, 0) + cols)));
+        }
+
+        return result;
+    }
+
+    /// <summary>The strided view <c>t[:, :, top::stepH, left::stepW]</c>.</summary>
+    public static Tensor Strided(Tensor t, long top, long left, long stepH, long stepW)
+        => t.index(TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(top, null, stepH), TensorIndex.Slice(left, null, stepW));
+
+    /// <summary>The first line of a libtorch error (the rest is a native stack trace).</summary>
+    public static string FirstLine(string message) => message.Split('\n', 2)[0];
+
+    /// <summary>A per-axis pair as torch's <c>[height, width]</c> argument.</summary>
+    public static long[] Pair(Size2D size) => [size.Height, size.Width];
+}
