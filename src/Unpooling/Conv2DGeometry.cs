@@ -149,8 +149,8 @@ public readonly record struct Conv2DGeometry
     /// <paramref name="inputSize"/> is <paramref name="outputShape"/>.</para>
     /// <para>A negative total pad (an output larger than the unpadded one) is an error, where ONNX Runtime and the
     /// ONNX reference clamp it to zero and return the larger output with extra cells at the end: ask for those with
-    /// <see cref="WithOutputPadding(Size2D)"/> instead. ONNX Runtime also splits an odd total the other way round
-    /// (extra cell at the beginning for <c>SAME_UPPER</c>); the specification's split is followed here.</para>
+    /// <see cref="WithOutputPadding(Size2D)"/> instead. An odd total splits as the specification says (the extra cell
+    /// at the end for <c>SAME_UPPER</c>), as ONNX Runtime 1.30 does too (the conformance tests check it).</para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid, or the geometry is the default.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined, or
