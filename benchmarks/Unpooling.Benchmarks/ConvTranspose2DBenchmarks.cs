@@ -85,6 +85,10 @@ public class ConvTranspose2DBenchmarks
     [Benchmark]
     public void SimdTwoThreads() => Run(2);
 
+    /// <summary>The limit: this case's multiply-adds at the measured FMA peak of one core (<see cref="FmaPeak"/>).</summary>
+    [Benchmark]
+    public float FmaPeakOneThread() => FmaPeak.Run(MultiplyAdds(Case));
+
     private static (Shape4D Source, int Cout, int K, int S, int P, int Op) Describe(ConvTransposeCase c) => c switch
     {
         ConvTransposeCase.I_C64to32_56_K2S2 => (new Shape4D(1, 64, 56, 56), 32, 2, 2, 0, 0),
