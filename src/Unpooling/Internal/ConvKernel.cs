@@ -21,7 +21,7 @@ namespace Unpooling.Internal;
 /// <see cref="MC"/> and reduction block of <see cref="KC"/>, an <c>MR x 2*Count</c> micro-kernel keeps its B micro-panel
 /// in L1 and streams packed A panels from L2.</para>
 /// </remarks>
-internal static unsafe class ConvKernel
+internal static unsafe partial class ConvKernel
 {
     /// <summary>Rows of the micro-kernel tile (broadcast operands).</summary>
     public const int MR = 6;
@@ -37,6 +37,9 @@ internal static unsafe class ConvKernel
     /// (and thus every result bit) is the same for all widths and thread counts.
     /// </summary>
     public const int NB = 256;
+
+    /// <summary>The widest panel (<c>2*Count</c> floats at 512 bits): column buffers are padded to it for every width.</summary>
+    private const int PanelAlign = 32;
 
     /// <summary>Everything a work item needs, computed once per call.</summary>
     internal readonly struct Plan
@@ -57,11 +60,26 @@ internal static unsafe class ConvKernel
         /// <summary>Packed-A elements per work item (whole <see cref="MR"/> panels over <see cref="K"/>).</summary>
         public readonly long PackedAPerBlock;
 
-        /// <summary>Transposed, no two (input, kernel) cells hit the same output cell: col2im stores instead of adding.</summary>
-        public readonly bool NoOverlap;
+        /// <summary>
+        /// GEMM columns per block: <see cref="NB"/> for the convolution; whole input rows for the transposed convolution,
+        /// so that col2im sees every input row whole. Depends on the shapes only (never on the width or thread count).
+        /// </summary>
+        public readonly int ColumnBlock;
 
-        /// <summary>Transposed with <see cref="NoOverlap"/>, and every output cell is hit once: no bias pre-fill needed.</summary>
-        public readonly bool FullCover;
+        /// <summary>Row stride of the column buffer: <see cref="ColumnBlock"/> rounded up to whole panels of the widest vector.</summary>
+        public readonly int Ldc;
+
+        /// <summary>
+        /// GEMM rows per block: <see cref="MC"/> for the convolution; for the transposed convolution a multiple of both
+        /// <see cref="MR"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels.
+        /// </summary>
+        public readonly int RowBlock;
+
+        /// <summary>
+        /// Transposed: the output is filled with the bias before col2im adds into it (stride above 2, or an output row no
+        /// input row reaches). Otherwise col2im starts each output row from the bias the first time it writes the row.
+        /// </summary>
+        public readonly bool Prefill;
 
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
         {
@@ -92,11 +110,64 @@ internal static unsafe class ConvKernel
             int rows = ChannelsPerBlock * RowsPerChannel;
             PackedAPerBlock = (long)((rows + MR - 1) / MR) * MR * K;
 
-            NoOverlap = transposed && ((long)(KH - 1) * DH) < SH && ((long)(KW - 1) * DW) < SW;
-            FullCover = NoOverlap && KH == SH && KW == SW
-                && (KH == 1 || DH == 1) && (KW == 1 || DW == 1)
-                && g.OutputPadding.Height <= g.PaddingEnd.Height && g.OutputPadding.Width <= g.PaddingEnd.Width;
+            if (transposed)
+            {
+                // Whole input rows per block, about NB columns, preferring a count that fills whole 32-column panels.
+                int most = Math.Max(1, Math.Min(H, NB / Math.Max(1, W)));
+                int best = most;
+                for (int r = most; r >= Math.Max(1, most / 2); r--)
+                {
+                    if (PanelWaste(r * W) < PanelWaste(best * W))
+                    {
+                        best = r;
+                    }
+                }
+
+                ColumnBlock = Math.Max(1, best * W);
+                int unit = MR * kk / (int)BigInteger.GreatestCommonDivisor(MR, kk);
+                RowBlock = unit * Math.Max(1, MC / unit);
+                Prefill = SW > 2 || !EveryOutputRowReached();
+            }
+            else
+            {
+                ColumnBlock = NB;
+                RowBlock = MC;
+            }
+
+            Ldc = (ColumnBlock + PanelAlign - 1) / PanelAlign * PanelAlign;
         }
+
+        /// <summary>Whether every output row receives at least one input row (then col2im needs no bias pre-fill).</summary>
+        private readonly bool EveryOutputRowReached()
+        {
+            for (int oh = 0; oh < OH; oh++)
+            {
+                if (FirstInputRow(oh) >= H)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The smallest input row that reaches output row <paramref name="oh"/>, or <c>H</c> if none does.</summary>
+        public readonly int FirstInputRow(int oh)
+        {
+            // ih = (oh + p - jh*d) / s grows as jh falls, so the last kernel row that fits gives the smallest ih.
+            for (int jh = KH - 1; jh >= 0; jh--)
+            {
+                int t = oh + PH - (jh * DH);
+                if (t >= 0 && t % SH == 0 && t / SH < H)
+                {
+                    return t / SH;
+                }
+            }
+
+            return H;
+        }
+
+        private static int PanelWaste(int columns) => ((columns + PanelAlign - 1) / PanelAlign * PanelAlign) - columns;
 
         public int Items => Batch * Groups * ChannelBlocks;
 
@@ -206,8 +277,8 @@ internal static unsafe class ConvKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * NB));
-            T[] columns = ArrayPool<T>.Shared.Rent(MC * NB);
+            T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * Plan.Ldc));
+            T[] columns = ArrayPool<T>.Shared.Rent(Plan.RowBlock * Plan.Ldc);
             try
             {
                 fixed (T* bp = packedB)
@@ -251,7 +322,7 @@ internal static unsafe class ConvKernel
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
 
-        if (p.Transposed && !p.FullCover)
+        if (p.Prefill)
         {
             for (int co = 0; co < co1 - co0; co++)
             {
@@ -261,9 +332,9 @@ internal static unsafe class ConvKernel
 
         int rows = (co1 - co0) * p.RowsPerChannel;
         int nrw = 2 * TSimd.Count;
-        for (int n0 = 0; n0 < p.N; n0 += NB)
+        for (int n0 = 0; n0 < p.N; n0 += p.ColumnBlock)
         {
-            int cols = Math.Min(NB, p.N - n0);
+            int cols = Math.Min(p.ColumnBlock, p.N - n0);
             int panels = (cols + nrw - 1) / nrw;
             if (p.Transposed)
             {
@@ -274,20 +345,20 @@ internal static unsafe class ConvKernel
                 PackIm2Col(x, p, n0, cols, panels, nrw, bp);
             }
 
-            for (int m0 = 0; m0 < rows; m0 += MC)
+            for (int m0 = 0; m0 < rows; m0 += p.RowBlock)
             {
-                int mc = Math.Min(MC, rows - m0);
-                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, NB);
+                int mc = Math.Min(p.RowBlock, rows - m0);
+                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc);
                 if (p.Transposed)
                 {
-                    Col2Im<TSimd, TVector, T>(c, NB, m0, mc, n0, cols, y, biasG, p);
+                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, n0, cols, y, biasG, p);
                 }
                 else
                 {
                     for (int r = 0; r < mc; r++)
                     {
                         T b = biasG == null ? T.Zero : biasG[m0 + r];
-                        AddScalar<TSimd, TVector, T>(c + (r * NB), b, y + ((m0 + r) * outPlane) + n0, cols);
+                        AddScalar<TSimd, TVector, T>(c + (r * p.Ldc), b, y + ((m0 + r) * outPlane) + n0, cols);
                     }
                 }
             }
@@ -457,97 +528,6 @@ internal static unsafe class ConvKernel
                     dst[t] = value;
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// Scatters rows <c>[m0, m0+mc)</c> (relative to the item's first output channel) of a column block into
-    /// the output: row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c> goes to <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, in Plan p)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int kk = p.KH * p.KW;
-        nint outPlane = (nint)p.OH * p.OW;
-        for (int r = 0; r < mc; r++)
-        {
-            int local = m0 + r;
-            int co = local / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
-            T* plane = y + (co * outPlane);
-            T* row = c + (r * ldc);
-            T b = bias == null ? T.Zero : bias[co];
-
-            // Input columns whose output column lands inside [0, OW).
-            int offW = (jw * p.DW) - p.PW;
-            int iwLo = offW >= 0 ? 0 : (-offW + p.SW - 1) / p.SW;
-            int lastW = p.OW - 1 - offW;
-            int iwHi = lastW < 0 ? 0 : Math.Min(p.W, (lastW / p.SW) + 1);
-            int offH = (jh * p.DH) - p.PH;
-
-            int nEnd = n0 + cols;
-            int ih = n0 / p.W;
-            int iw0 = n0 - (ih * p.W);
-            for (int j = n0; j < nEnd; ih++, iw0 = 0)
-            {
-                int iw1 = Math.Min(p.W, iw0 + (nEnd - j));
-                int oh = (ih * p.SH) + offH;
-                int lo = Math.Max(iw0, iwLo), hi = Math.Min(iw1, iwHi);
-                if ((uint)oh < (uint)p.OH && lo < hi)
-                {
-                    T* dst = plane + ((nint)oh * p.OW) + (lo * p.SW) + offW;
-                    T* src = row + (j - n0) + (lo - iw0);
-                    int count = hi - lo;
-                    if (p.NoOverlap)
-                    {
-                        StoreStrided(src, b, dst, count, p.SW);
-                    }
-                    else if (p.SW == 1)
-                    {
-                        AddInto<TSimd, TVector, T>(src, dst, count);
-                    }
-                    else
-                    {
-                        for (int t = 0; t < count; t++)
-                        {
-                            dst[t * p.SW] += src[t];
-                        }
-                    }
-                }
-
-                j += iw1 - iw0;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void StoreStrided<T>(T* src, T bias, T* dst, int count, int stride)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int t = 0; t < count; t++)
-        {
-            dst[t * stride] = src[t] + bias;
-        }
-    }
-
-    /// <summary><c>dst[i] += src[i]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void AddInto<TSimd, TVector, T>(T* src, T* dst, int count)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        for (; i <= count - TSimd.Count; i += TSimd.Count)
-        {
-            TSimd.Store(TSimd.Add(TSimd.Load(dst + i), TSimd.Load(src + i)), dst + i);
-        }
-
-        for (; i < count; i++)
-        {
-            dst[i] += src[i];
         }
     }
 
