@@ -20,7 +20,7 @@ internal static unsafe partial class ConvKernel
     /// blocks in order, so the bits depend only on the shapes. Wider strides scatter scalar entries in the same order.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, in Plan p)
+    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, nint* table, in Plan p)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -31,44 +31,52 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
+        // Per output row the block reaches, shared by every channel: whether no earlier block wrote it, how many
+        // kernel rows reach it, and (ascending jh) where those rows keep its entries relative to a channel's first C row.
         int kk = p.KH * p.KW;
         int ih0 = n0 / p.W, ih1 = (n0 + cols) / p.W;
         int ohLo = Math.Max(0, (ih0 * p.SH) - p.PH);
         int ohHi = Math.Min(p.OH, ((ih1 - 1) * p.SH) - p.PH + ((p.KH - 1) * p.DH) + 1);
-        nint* entryOffsets = stackalloc nint[p.KH];
-        nint outPlane = (nint)p.OH * p.OW;
-        for (int oh = ohLo; oh < ohHi; oh++)
+        int span = Math.Max(0, ohHi - ohLo);
+        nint* offsets = table, counts = table + (span * p.KH), firsts = counts + span;
+        for (int i = 0; i < span; i++)
         {
-            // Where, relative to a channel's first C row, the kernel rows (ascending) whose input row lies in this
-            // block keep their entries for this output row; shared by every channel of the block.
-            int count = 0;
-            for (int jh = 0; jh < p.KH; jh++)
+            counts[i] = 0;
+            firsts[i] = !p.Prefill && p.FirstInputRow(ohLo + i) >= ih0 ? 1 : 0;
+        }
+
+        for (int jh = 0; jh < p.KH; jh++)
+        {
+            for (int ih = ih0; ih < ih1; ih++)
             {
-                int t = oh + p.PH - (jh * p.DH);
-                int ih = t / p.SH;
-                if (t >= 0 && ih * p.SH == t && ih >= ih0 && ih < ih1)
+                int i = (ih * p.SH) + (jh * p.DH) - p.PH - ohLo;
+                if ((uint)i < (uint)span)
                 {
-                    entryOffsets[count++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
+                    offsets[(i * p.KH) + counts[i]++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
                 }
             }
+        }
 
-            if (count == 0)
-            {
-                continue;
-            }
-
+        nint outPlane = (nint)p.OH * p.OW;
+        for (int local = m0; local < m0 + mc; local += kk)
+        {
+            int co = local / kk;
             var row = new OutputRow<T>
             {
-                EntryOffsets = entryOffsets,
-                Count = count,
-                First = !p.Prefill && p.FirstInputRow(oh) >= ih0,
+                Channel = c + ((local - m0) * ldc),
+                Start = bias == null ? T.Zero : bias[co],
             };
-            for (int local = m0; local < m0 + mc; local += kk)
+            for (int i = 0; i < span; i++)
             {
-                int co = local / kk;
-                row.Destination = y + (co * outPlane) + ((nint)oh * p.OW);
-                row.Channel = c + ((local - m0) * ldc);
-                row.Start = bias == null ? T.Zero : bias[co];
+                if (counts[i] == 0)
+                {
+                    continue;
+                }
+
+                row.Destination = y + (co * outPlane) + ((nint)(ohLo + i) * p.OW);
+                row.EntryOffsets = offsets + (i * p.KH);
+                row.Count = (int)counts[i];
+                row.First = firsts[i] != 0;
                 if (p.SW == 1)
                 {
                     GatherRowStride1<TSimd, TVector, T>(row, ldc, p);

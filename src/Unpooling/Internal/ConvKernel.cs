@@ -81,6 +81,9 @@ internal static unsafe partial class ConvKernel
         /// </summary>
         public readonly bool Prefill;
 
+        /// <summary>Per-thread col2im scratch (<c>nint</c>s): per output row of a column block, its kernel rows' C offsets.</summary>
+        public readonly int Col2ImScratch;
+
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
         {
             Transposed = transposed;
@@ -127,6 +130,7 @@ internal static unsafe partial class ConvKernel
                 int unit = MR * kk / (int)BigInteger.GreatestCommonDivisor(MR, kk);
                 RowBlock = unit * Math.Max(1, MC / unit);
                 Prefill = SW > 2 || !EveryOutputRowReached();
+                Col2ImScratch = ((best * SH) + ((KH - 1) * DH) + 1) * (KH + 2);
             }
             else
             {
@@ -279,14 +283,16 @@ internal static unsafe partial class ConvKernel
         {
             T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * Plan.Ldc));
             T[] columns = ArrayPool<T>.Shared.Rent(Plan.RowBlock * Plan.Ldc);
+            nint[] rowTable = ArrayPool<nint>.Shared.Rent(Math.Max(1, Plan.Col2ImScratch));
             try
             {
                 fixed (T* bp = packedB)
                 fixed (T* c = columns)
+                fixed (nint* table = rowTable)
                 {
                     for (int item = start; item < end; item++)
                     {
-                        Item<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, item, bp, c);
+                        Item<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, item, bp, c, table);
                     }
                 }
             }
@@ -294,13 +300,14 @@ internal static unsafe partial class ConvKernel
             {
                 ArrayPool<T>.Shared.Return(packedB);
                 ArrayPool<T>.Shared.Return(columns);
+                ArrayPool<nint>.Shared.Return(rowTable);
             }
         }
     }
 
     /// <summary>One (sample, group, output-channel block): every output element it writes is its own.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c)
+    private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c, nint* table)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -351,7 +358,7 @@ internal static unsafe partial class ConvKernel
                 Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc);
                 if (p.Transposed)
                 {
-                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, n0, cols, y, biasG, p);
+                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, n0, cols, y, biasG, table, p);
                 }
                 else
                 {
