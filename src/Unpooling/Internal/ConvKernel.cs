@@ -115,12 +115,13 @@ internal static unsafe partial class ConvKernel
 
             if (transposed)
             {
-                // Whole input rows per block, about NB columns, preferring a count that fills whole 32-column panels.
+                // Whole input rows per block, about NB columns, preferring the count that wastes the smallest share of
+                // its last 32-column panel (56 or 28 columns a row: 224 columns, no waste).
                 int most = Math.Max(1, Math.Min(H, NB / Math.Max(1, W)));
                 int best = most;
                 for (int r = most; r >= Math.Max(1, most / 2); r--)
                 {
-                    if (PanelWaste(r * W) < PanelWaste(best * W))
+                    if ((long)PanelWaste(r * W) * best < (long)PanelWaste(best * W) * r)
                     {
                         best = r;
                     }
@@ -254,6 +255,18 @@ internal static unsafe partial class ConvKernel
                 for (int r0 = 0; r0 < rows; r0 += MR)
                 {
                     int live = Math.Min(MR, rows - r0);
+                    if (live == MR && strideM == 1)
+                    {
+                        // Transposed: a panel's MR rows are adjacent in the weight, one fixed-size copy per k.
+                        T* src = a + m0 + r0;
+                        for (int k = 0; k < p.K; k++, src += strideK, dst += MR)
+                        {
+                            Unsafe.CopyBlockUnaligned(dst, src, (uint)(MR * sizeof(T)));
+                        }
+
+                        continue;
+                    }
+
                     for (int k = 0; k < p.K; k++)
                     {
                         T* src = a + ((m0 + r0) * strideM) + (k * strideK);
