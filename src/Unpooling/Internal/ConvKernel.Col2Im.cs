@@ -266,4 +266,95 @@ internal static unsafe partial class ConvKernel
             }
         }
     }
+
+    /// <summary>
+    /// For <see cref="Plan.DirectStore"/>: the GEMM of rows <c>[m0, m0+mc)</c> with every tile (full reduction, no K
+    /// blocking) written straight to the output. Tile rows <c>(co, jh, 0)</c> and <c>(co, jh, 1)</c> interleave into
+    /// output row <c>ih*sH + jh</c> from column <c>2*iw</c>; a vector that runs past the end of an input row is stored
+    /// in masked pieces, one per input row. Each cell is bias + its one entry, as col2im would give.
+    /// </summary>
+    /// <remarks>Storing while the next tile's multiply-adds run hides the output's write traffic, which a separate
+    /// pass over a column buffer would serialise.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void GemmToOutput<TSimd, TVector, T>(T* ap, int m0, int mc, T* bp, int nPanels, int n0, int cols, T* tile, T* y, T* bias, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count;
+        int nrw = 2 * v;
+        int mPanels = (mc + MR - 1) / MR;
+        int kk = p.KH * 2;
+        nint outPlane = (nint)p.OH * p.OW;
+        int ihStart = n0 / p.W, iwStart = n0 - (ihStart * p.W);
+        for (int ir = 0; ir < mPanels; ir++)
+        {
+            int ih = ihStart, iw = iwStart;
+            for (int jr = 0; jr < nPanels; jr++, iw += nrw)
+            {
+                while (iw >= p.W)
+                {
+                    iw -= p.W;
+                    ih++;
+                }
+
+                int live = Math.Min(nrw, cols - (jr * nrw));
+                Tile<TSimd, TVector, T>(ap + ((nint)ir * p.K * MR), bp + ((nint)jr * p.K * nrw), p.K, tile, nrw, false);
+                int first = ir * MR;
+                for (int r = 0; r < MR && first + r < mc; r += 2)
+                {
+                    // Row m0 + first + r is (co, jh, 0) with MR and kH*2 both even; the next row is (co, jh, 1).
+                    int m = m0 + first + r;
+                    int co = m / kk, jh = (m % kk) >> 1;
+                    T* row = y + (co * outPlane) + ((nint)jh * p.OW);
+                    TVector splat = TSimd.Create(bias == null ? T.Zero : bias[co]);
+                    T* even = tile + (r * nrw), odd = even + nrw;
+                    StorePair<TSimd, TVector, T>(TSimd.Add(TSimd.Load(even), splat), TSimd.Add(TSimd.Load(odd), splat), row, ih, iw, Math.Min(v, live), p);
+                    if (live > v)
+                    {
+                        int iwNext = iw + v, ihNext = ih;
+                        while (iwNext >= p.W)
+                        {
+                            iwNext -= p.W;
+                            ihNext++;
+                        }
+
+                        StorePair<TSimd, TVector, T>(TSimd.Add(TSimd.Load(even + v), splat), TSimd.Add(TSimd.Load(odd + v), splat), row, ihNext, iwNext, live - v, p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores <c>a0 b0 a1 b1 ...</c> for <paramref name="live"/> input columns starting at <c>(ih, iw)</c>:
+    /// input column <c>(ih, iw + t)</c> lands at output columns <c>2(iw + t)</c>, <c>+1</c> of row <c>ih*sH</c> of
+    /// <paramref name="row"/>'s plane, wrapping to the next input row where <c>iw + t</c> reaches <c>W</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair<TSimd, TVector, T>(TVector a, TVector b, T* row, int ih, int iw, int live, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count;
+        TSimd.Interleave(a, b, out TVector lower, out TVector upper);
+        T* dst = row + ((nint)ih * p.SH * p.OW) + (2 * iw);
+        if (live == v && iw + v <= p.W)
+        {
+            TSimd.Store(lower, dst);
+            TSimd.Store(upper, dst + v);
+            return;
+        }
+
+        // Piece by piece, each input row's lanes [t, t + piece) at that row's address (lane t sits at dst + 2t).
+        for (int t = 0; t < live; ih++, iw = 0)
+        {
+            int piece = Math.Min(live - t, p.W - iw);
+            T* at = row + ((nint)ih * p.SH * p.OW) + (2 * iw) - (2 * t);
+            TSimd.StoreMasked(lower, at, TSimd.LaneMask(2 * t, 2 * (t + piece)));
+            TSimd.StoreMasked(upper, at + v, TSimd.LaneMask((2 * t) - v, (2 * (t + piece)) - v));
+            t += piece;
+        }
+    }
 }

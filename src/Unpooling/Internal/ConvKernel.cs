@@ -81,6 +81,13 @@ internal static unsafe partial class ConvKernel
         /// </summary>
         public readonly bool Prefill;
 
+        /// <summary>
+        /// Transposed, kernel = stride with a 2-wide kernel row, no padding, dilation 1 and the output exactly
+        /// <c>H*sH x 2W</c>: each output cell takes one entry, and rows <c>jw = 0, 1</c> of a tile interleave into whole
+        /// output runs, so tiles go straight to the output (<see cref="GemmToOutput"/>), with no column buffer or col2im pass.
+        /// </summary>
+        public readonly bool DirectStore;
+
         /// <summary>Per-thread col2im scratch (<c>nint</c>s): per output row of a column block, its kernel rows' C offsets.</summary>
         public readonly int Col2ImScratch;
 
@@ -131,6 +138,8 @@ internal static unsafe partial class ConvKernel
                 int unit = MR * kk / (int)BigInteger.GreatestCommonDivisor(MR, kk);
                 RowBlock = unit * Math.Max(1, MC / unit);
                 Prefill = SW > 2 || !EveryOutputRowReached();
+                DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2 * W
+                    && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == SH * H;
                 Col2ImScratch = ((best * SH) + ((KH - 1) * DH) + 1) * (KH + 2);
             }
             else
@@ -368,6 +377,12 @@ internal static unsafe partial class ConvKernel
             for (int m0 = 0; m0 < rows; m0 += p.RowBlock)
             {
                 int mc = Math.Min(p.RowBlock, rows - m0);
+                if (p.DirectStore)
+                {
+                    GemmToOutput<TSimd, TVector, T>(ap + ((nint)m0 * p.K), m0, mc, bp, panels, n0, cols, c, y, biasG, p);
+                    continue;
+                }
+
                 Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc);
                 if (p.Transposed)
                 {
