@@ -7,42 +7,82 @@ namespace Unpooling.Internal;
 internal static unsafe partial class ConvKernel
 {
     /// <summary>
-    /// Adds the column block <c>C</c> (rows <c>[m0, m0+mc)</c>: whole output channels of the item; columns: whole input
-    /// rows <c>[n0/W, (n0+cols)/W)</c>) into the output, where row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c> belongs to
-    /// <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>.
+    /// Where col2im finds each output chunk's entries, split into the part that depends on the output column only (the
+    /// column taps, per thread and call) and the part that depends on the output row and column block (the row table).
     /// </summary>
-    /// <remarks>
-    /// <para>Strides 1 and 2 gather: each output row is built a chunk of <c>s*Count</c> columns at a time in registers
-    /// (at stride 2 as even and odd phases, each kernel column feeding one phase from a shifted C row), so the output is
-    /// read and written once per block instead of once per kernel cell, and no lane is scattered. A row is started from
-    /// the bias the first time any block writes it (unless <see cref="Plan.Prefill"/>).</para>
-    /// <para>Order: each output element takes its entries in row order (<c>jh</c>, then <c>jw</c>) per column block,
-    /// blocks in order, so the bits depend only on the shapes. Wider strides scatter scalar entries in the same order.</para>
-    /// </remarks>
+    private struct Col2ImTables<T>
+        where T : unmanaged
+    {
+        /// <summary>Per output chunk of <c>s*Count</c> columns and kernel column <c>jw</c>: the offset of the first
+        /// lane's entry from the kernel row's C row at the input row (<c>jw*ldc + first input column</c>).</summary>
+        public nint* TapOffsets;
+
+        /// <summary>Per chunk and <c>jw</c>: -1 when no lane reaches the input row, else the phase it feeds (0 even,
+        /// 1 odd; 0 at stride 1) plus 2 when only the lanes of its mask do.</summary>
+        public nint* TapKinds;
+
+        /// <summary>Per chunk and <c>jw</c>, <c>Count</c> elements: the lane mask of a partial tap.</summary>
+        public T* TapMasks;
+
+        /// <summary>Per output row of the column block, <c>kH</c> slots: the offsets from a channel's first C row of
+        /// the kernel rows (ascending) whose input row is in the block.</summary>
+        public nint* RowOffsets;
+
+        /// <summary>Per output row of the column block: how many kernel rows reach it from the block.</summary>
+        public nint* RowCounts;
+
+        /// <summary>Per output row of the column block: 1 when no earlier block wrote it (start from the bias).</summary>
+        public nint* RowFirsts;
+
+        /// <summary>The column block's output rows: <c>[OhLo, OhLo + Span)</c>.</summary>
+        public int OhLo, Span;
+    }
+
+    /// <summary>Output chunks per row at this width, and the column-tap table's entries (<c>chunks * kW</c>).</summary>
+    private static int Col2ImChunks<TSimd, TVector, T>(in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+        => (p.OW + (p.SW * TSimd.Count) - 1) / (p.SW * TSimd.Count);
+
+    /// <summary>Fills the column taps: output column <c>ow0 + s*t + q</c> takes input column <c>t + first</c> of kernel column <c>jw</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, T* bias, nint* table, in Plan p)
+    private static void PrepareColumnTaps<TSimd, TVector, T>(in Col2ImTables<T> tables, nint ldc, in Plan p)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (p.SW > 2)
+        int v = TSimd.Count, chunks = Col2ImChunks<TSimd, TVector, T>(p);
+        for (int chunk = 0; chunk < chunks; chunk++)
         {
-            Col2ImScalar(c, ldc, m0, mc, n0, cols, y, p);
-            return;
+            int ow0 = chunk * p.SW * v;
+            for (int jw = 0; jw < p.KW; jw++)
+            {
+                int tap = (chunk * p.KW) + jw;
+                int offset = (jw * p.DW) - p.PW;
+                int phase = p.SW == 2 ? offset & 1 : 0;
+                int first = p.SW == 2 ? (ow0 + phase - offset) >> 1 : ow0 - offset;
+                bool whole = first >= 0 && first + v <= p.W;
+                tables.TapOffsets[tap] = (jw * ldc) + first;
+                tables.TapKinds[tap] = first >= p.W || first + v <= 0 ? -1 : phase + (whole ? 0 : 2);
+                TSimd.Store(TSimd.LaneMask(-first, p.W - first), tables.TapMasks + (tap * v));
+            }
         }
+    }
 
-        // Per output row the block reaches, shared by every channel: whether no earlier block wrote it, how many
-        // kernel rows reach it, and (ascending jh) where those rows keep its entries relative to a channel's first C row.
-        int kk = p.KH * p.KW;
-        int ih0 = n0 / p.W, ih1 = (n0 + cols) / p.W;
+    /// <summary>Fills the row table for the column block of input rows <c>[ih0, ih1)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PrepareRows<T>(ref Col2ImTables<T> tables, int ih0, int ih1, nint ldc, in Plan p)
+        where T : unmanaged
+    {
         int ohLo = Math.Max(0, (ih0 * p.SH) - p.PH);
         int ohHi = Math.Min(p.OH, ((ih1 - 1) * p.SH) - p.PH + ((p.KH - 1) * p.DH) + 1);
         int span = Math.Max(0, ohHi - ohLo);
-        nint* offsets = table, counts = table + (span * p.KH), firsts = counts + span;
+        (tables.OhLo, tables.Span) = (ohLo, span);
         for (int i = 0; i < span; i++)
         {
-            counts[i] = 0;
-            firsts[i] = !p.Prefill && p.FirstInputRow(ohLo + i) >= ih0 ? 1 : 0;
+            tables.RowCounts[i] = 0;
+            tables.RowFirsts[i] = !p.Prefill && p.FirstInputRow(ohLo + i) >= ih0 ? 1 : 0;
         }
 
         for (int jh = 0; jh < p.KH; jh++)
@@ -52,185 +92,250 @@ internal static unsafe partial class ConvKernel
                 int i = (ih * p.SH) + (jh * p.DH) - p.PH - ohLo;
                 if ((uint)i < (uint)span)
                 {
-                    offsets[(i * p.KH) + counts[i]++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
+                    tables.RowOffsets[(i * p.KH) + tables.RowCounts[i]++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the column block <c>C</c> (rows <c>[m0, m0+mc)</c>: whole output channels of the item; columns: the whole
+    /// input rows of <paramref name="tables"/>) into the output, where row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c>
+    /// belongs to <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>. Strides 1 and 2 only.
+    /// </summary>
+    /// <remarks>
+    /// <para>A gather: each output row is built a chunk of <c>s*Count</c> columns at a time in registers (at stride 2 as
+    /// even and odd phases, each kernel column feeding one phase from a shifted C row), so the output is read and
+    /// written once per block instead of once per kernel cell, and no lane is scattered. A row is started from the bias
+    /// the first time any block writes it (unless <see cref="Plan.Prefill"/>). Channels go two at a time, so that two
+    /// independent add chains hide each other's latency.</para>
+    /// <para>Order: each output element takes its entries in row order (<c>jh</c>, then <c>jw</c>) per column block,
+    /// blocks in order, so the bits depend only on the shapes.</para>
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, T* y, T* bias, in Col2ImTables<T> tables, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int kk = p.KH * p.KW;
+        int step = p.SW * TSimd.Count, chunks = Col2ImChunks<TSimd, TVector, T>(p);
+        nint outPlane = (nint)p.OH * p.OW;
+        int co0 = m0 / kk, channels = mc / kk;
+        for (int i = 0; i < tables.Span; i++)
+        {
+            var chunk = new Chunk<T>
+            {
+                Rows = (int)tables.RowCounts[i],
+                RowOffsets = tables.RowOffsets + (i * p.KH),
+                First = tables.RowFirsts[i] != 0,
+                KW = p.KW,
+            };
+            if (chunk.Rows == 0)
+            {
+                continue;
+            }
+
+            T* outRow = y + (co0 * outPlane) + ((nint)(tables.OhLo + i) * p.OW);
+            for (int ci = 0; ci < chunks; ci++)
+            {
+                chunk.TapOffsets = tables.TapOffsets + (ci * p.KW);
+                chunk.TapKinds = tables.TapKinds + (ci * p.KW);
+                chunk.TapMasks = tables.TapMasks + (ci * p.KW * TSimd.Count);
+                chunk.Live = Math.Min(step, p.OW - (ci * step));
+                T* dst = outRow + (ci * step);
+                for (int ch = 0; ch < channels; ch += 2)
+                {
+                    // An odd last channel pairs with itself: computed twice, stored twice, same bits.
+                    int other = Math.Min(ch + 1, channels - 1);
+                    var two = new ChannelPair<T>
+                    {
+                        Entries0 = c + (ch * kk * ldc),
+                        Entries1 = c + (other * kk * ldc),
+                        Destination0 = dst + (ch * outPlane),
+                        Destination1 = dst + (other * outPlane),
+                        Start0 = bias == null ? T.Zero : bias[co0 + ch],
+                        Start1 = bias == null ? T.Zero : bias[co0 + other],
+                    };
+                    if (p.SW == 1)
+                    {
+                        GatherStride1<TSimd, TVector, T>(chunk, two);
+                    }
+                    else
+                    {
+                        GatherStride2<TSimd, TVector, T>(chunk, two);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One output chunk: the kernel rows and columns that feed it (shared by the channels of a block).</summary>
+    private struct Chunk<T>
+        where T : unmanaged
+    {
+        /// <summary>Kernel rows reaching the output row from the block, and their offsets from a channel's first C row.</summary>
+        public int Rows;
+
+        public nint* RowOffsets;
+
+        /// <summary>This chunk's column taps, <see cref="KW"/> of them (see <see cref="Col2ImTables{T}"/>).</summary>
+        public nint* TapOffsets, TapKinds;
+
+        public T* TapMasks;
+
+        public int KW;
+
+        /// <summary>Output columns of the chunk inside the row (<c>s*Count</c> but at the row's end).</summary>
+        public int Live;
+
+        /// <summary>No earlier block wrote the row: start from the bias instead of reading it.</summary>
+        public bool First;
+    }
+
+    /// <summary>Two channels' entries, output chunks and biases.</summary>
+    private struct ChannelPair<T>
+        where T : unmanaged
+    {
+        public T* Entries0, Entries1, Destination0, Destination1;
+        public T Start0, Start1;
+    }
+
+    /// <summary>Stride 1: one vector of output columns per channel; each tap adds a shifted run of one kernel cell's entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void GatherStride1<TSimd, TVector, T>(in Chunk<T> chunk, in ChannelPair<T> two)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count;
+        bool whole = chunk.Live == v;
+        TVector keep = whole ? default : TSimd.LaneMask(0, chunk.Live);
+        TVector acc0 = chunk.First ? TSimd.Create(two.Start0) : LoadChunk<TSimd, TVector, T>(two.Destination0, whole, keep);
+        TVector acc1 = chunk.First ? TSimd.Create(two.Start1) : LoadChunk<TSimd, TVector, T>(two.Destination1, whole, keep);
+        for (int k = 0; k < chunk.Rows; k++)
+        {
+            nint row = chunk.RowOffsets[k];
+            for (int jw = 0; jw < chunk.KW; jw++)
+            {
+                nint kind = chunk.TapKinds[jw];
+                if (kind >= 0)
+                {
+                    nint at = row + chunk.TapOffsets[jw];
+                    acc0 = AddTap<TSimd, TVector, T>(acc0, two.Entries0 + at, kind, chunk.TapMasks + (jw * v));
+                    acc1 = AddTap<TSimd, TVector, T>(acc1, two.Entries1 + at, kind, chunk.TapMasks + (jw * v));
                 }
             }
         }
 
-        nint outPlane = (nint)p.OH * p.OW;
-        for (int local = m0; local < m0 + mc; local += kk)
+        StoreChunk<TSimd, TVector, T>(acc0, two.Destination0, whole, keep);
+        StoreChunk<TSimd, TVector, T>(acc1, two.Destination1, whole, keep);
+    }
+
+    /// <summary>
+    /// Stride 2: the even and odd output columns of <c>2*Count</c> as two phase vectors per channel, interleaved on the
+    /// way out; each tap feeds one phase.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void GatherStride2<TSimd, TVector, T>(in Chunk<T> chunk, in ChannelPair<T> two)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count, live = chunk.Live;
+        bool wholeLower = live >= v, wholeUpper = live == 2 * v;
+        TVector keepLower = wholeLower ? default : TSimd.LaneMask(0, live);
+        TVector keepUpper = wholeUpper ? default : TSimd.LaneMask(0, live - v);
+        TVector even0, odd0, even1, odd1;
+        if (chunk.First)
         {
-            int co = local / kk;
-            var row = new OutputRow<T>
+            even0 = odd0 = TSimd.Create(two.Start0);
+            even1 = odd1 = TSimd.Create(two.Start1);
+        }
+        else
+        {
+            TSimd.Deinterleave(
+                LoadChunk<TSimd, TVector, T>(two.Destination0, wholeLower, keepLower), LoadChunk<TSimd, TVector, T>(two.Destination0 + v, wholeUpper, keepUpper), out even0, out odd0);
+            TSimd.Deinterleave(
+                LoadChunk<TSimd, TVector, T>(two.Destination1, wholeLower, keepLower), LoadChunk<TSimd, TVector, T>(two.Destination1 + v, wholeUpper, keepUpper), out even1, out odd1);
+        }
+
+        for (int k = 0; k < chunk.Rows; k++)
+        {
+            nint row = chunk.RowOffsets[k];
+            for (int jw = 0; jw < chunk.KW; jw++)
             {
-                Channel = c + ((local - m0) * ldc),
-                Start = bias == null ? T.Zero : bias[co],
-            };
-            for (int i = 0; i < span; i++)
-            {
-                if (counts[i] == 0)
+                nint kind = chunk.TapKinds[jw];
+                if (kind < 0)
                 {
                     continue;
                 }
 
-                row.Destination = y + (co * outPlane) + ((nint)(ohLo + i) * p.OW);
-                row.EntryOffsets = offsets + (i * p.KH);
-                row.Count = (int)counts[i];
-                row.First = firsts[i] != 0;
-                if (p.SW == 1)
+                nint at = row + chunk.TapOffsets[jw];
+                T* mask = chunk.TapMasks + (jw * v);
+                if ((kind & 1) == 0)
                 {
-                    GatherRowStride1<TSimd, TVector, T>(row, ldc, p);
+                    even0 = AddTap<TSimd, TVector, T>(even0, two.Entries0 + at, kind, mask);
+                    even1 = AddTap<TSimd, TVector, T>(even1, two.Entries1 + at, kind, mask);
                 }
                 else
                 {
-                    GatherRowStride2<TSimd, TVector, T>(row, ldc, p);
+                    odd0 = AddTap<TSimd, TVector, T>(odd0, two.Entries0 + at, kind, mask);
+                    odd1 = AddTap<TSimd, TVector, T>(odd1, two.Entries1 + at, kind, mask);
                 }
             }
         }
-    }
 
-    /// <summary>One output row of one channel, and where its entries sit in the column block.</summary>
-    private struct OutputRow<T>
-        where T : unmanaged
-    {
-        /// <summary>The output row.</summary>
-        public T* Destination;
-
-        /// <summary>The channel's first C row (<c>jh = jw = 0</c>).</summary>
-        public T* Channel;
-
-        /// <summary>Per kernel row that reaches this output row from the block (ascending): its entries' offset from <see cref="Channel"/>.</summary>
-        public nint* EntryOffsets;
-
-        public int Count;
-
-        /// <summary>The bias, where the row is first written.</summary>
-        public T Start;
-
-        /// <summary>No earlier block wrote the row: start from <see cref="Start"/> instead of reading it.</summary>
-        public bool First;
-    }
-
-    /// <summary>Stride 1: output column <c>ow</c> takes input column <c>ow + p - jw*d</c> of each kernel cell.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void GatherRowStride1<TSimd, TVector, T>(in OutputRow<T> row, nint ldc, in Plan p)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int v = TSimd.Count;
-        for (int ow0 = 0; ow0 < p.OW; ow0 += v)
-        {
-            T* dst = row.Destination + ow0;
-            int live = Math.Min(v, p.OW - ow0);
-            TVector keep = live == v ? default : TSimd.LaneMask(0, live);
-            TVector acc = row.First ? TSimd.Create(row.Start) : live == v ? TSimd.Load(dst) : TSimd.LoadMasked(dst, keep);
-            for (int k = 0; k < row.Count; k++)
-            {
-                T* entries = row.Channel + row.EntryOffsets[k];
-                for (int jw = 0; jw < p.KW; jw++, entries += ldc)
-                {
-                    acc = AddShifted<TSimd, TVector, T>(acc, entries, ow0 + p.PW - (jw * p.DW), p.W);
-                }
-            }
-
-            if (live == v)
-            {
-                TSimd.Store(acc, dst);
-            }
-            else
-            {
-                TSimd.StoreMasked(acc, dst, keep);
-            }
-        }
+        TSimd.Interleave(even0, odd0, out TVector lower0, out TVector upper0);
+        TSimd.Interleave(even1, odd1, out TVector lower1, out TVector upper1);
+        StoreChunk<TSimd, TVector, T>(lower0, two.Destination0, wholeLower, keepLower);
+        StoreChunk<TSimd, TVector, T>(upper0, two.Destination0 + v, wholeUpper, keepUpper);
+        StoreChunk<TSimd, TVector, T>(lower1, two.Destination1, wholeLower, keepLower);
+        StoreChunk<TSimd, TVector, T>(upper1, two.Destination1 + v, wholeUpper, keepUpper);
     }
 
     /// <summary>
-    /// Stride 2: output column <c>ow0 + 2t + q</c> takes, from kernel column <c>jw</c> with <c>jw*d - p</c> of parity
-    /// <c>q</c>, input column <c>t + (ow0 + q + p - jw*d) / 2</c>; the two phases are interleaved on the way out.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void GatherRowStride2<TSimd, TVector, T>(in OutputRow<T> row, nint ldc, in Plan p)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int v = TSimd.Count;
-        for (int ow0 = 0; ow0 < p.OW; ow0 += 2 * v)
-        {
-            T* dst = row.Destination + ow0;
-            int live = Math.Min(2 * v, p.OW - ow0);
-            TVector keepLower = live >= v ? default : TSimd.LaneMask(0, live);
-            TVector keepUpper = live == 2 * v ? default : TSimd.LaneMask(0, live - v);
-            TVector even, odd;
-            if (row.First)
-            {
-                even = odd = TSimd.Create(row.Start);
-            }
-            else
-            {
-                TVector lower = live >= v ? TSimd.Load(dst) : TSimd.LoadMasked(dst, keepLower);
-                TVector upper = live == 2 * v ? TSimd.Load(dst + v) : TSimd.LoadMasked(dst + v, keepUpper);
-                TSimd.Deinterleave(lower, upper, out even, out odd);
-            }
-
-            for (int k = 0; k < row.Count; k++)
-            {
-                T* entries = row.Channel + row.EntryOffsets[k];
-                for (int jw = 0; jw < p.KW; jw++, entries += ldc)
-                {
-                    int offset = (jw * p.DW) - p.PW;
-                    if ((offset & 1) == 0)
-                    {
-                        even = AddShifted<TSimd, TVector, T>(even, entries, (ow0 - offset) >> 1, p.W);
-                    }
-                    else
-                    {
-                        odd = AddShifted<TSimd, TVector, T>(odd, entries, (ow0 + 1 - offset) >> 1, p.W);
-                    }
-                }
-            }
-
-            TSimd.Interleave(even, odd, out TVector outLower, out TVector outUpper);
-            if (live == 2 * v)
-            {
-                TSimd.Store(outLower, dst);
-                TSimd.Store(outUpper, dst + v);
-            }
-            else if (live >= v)
-            {
-                TSimd.Store(outLower, dst);
-                TSimd.StoreMasked(outUpper, dst + v, keepUpper);
-            }
-            else
-            {
-                TSimd.StoreMasked(outLower, dst, keepLower);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <c>acc[t] += entries[first + t]</c> for the lanes with <c>0 &lt;= first + t &lt; width</c>; the other lanes are
-    /// left exactly as they are (not even <c>+ 0</c>, which would turn -0 into +0) and their entries are not read.
+    /// <c>acc + entries</c>; a partial tap (<paramref name="kind"/> &gt;= 2) adds only its mask's lanes, leaving the
+    /// others exactly as they are (not even <c>+ 0</c>, which would turn -0 into +0), and reads no entry outside the row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector AddShifted<TSimd, TVector, T>(TVector acc, T* entries, int first, int width)
+    private static TVector AddTap<TSimd, TVector, T>(TVector acc, T* entries, nint kind, T* mask)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (first >= 0 && first + TSimd.Count <= width)
+        if (kind < 2)
         {
-            return TSimd.Add(acc, TSimd.Load(entries + first));
+            return TSimd.Add(acc, TSimd.Load(entries));
         }
 
-        if (first >= width || first + TSimd.Count <= 0)
-        {
-            return acc;
-        }
+        TVector lanes = TSimd.Load(mask);
+        return TSimd.ConditionalSelect(lanes, TSimd.Add(acc, TSimd.LoadMasked(entries, lanes)), acc);
+    }
 
-        TVector mask = TSimd.LaneMask(-first, width - first);
-        return TSimd.ConditionalSelect(mask, TSimd.Add(acc, TSimd.LoadMasked(entries + first, mask)), acc);
+    /// <summary>A whole vector, or the lanes of <paramref name="keep"/> (the rest zero, never read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector LoadChunk<TSimd, TVector, T>(T* source, bool whole, TVector keep)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => whole ? TSimd.Load(source) : TSimd.LoadMasked(source, keep);
+
+    /// <summary>A whole vector, or the lanes of <paramref name="keep"/> (the rest never written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreChunk<TSimd, TVector, T>(TVector value, T* destination, bool whole, TVector keep)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (whole)
+        {
+            TSimd.Store(value, destination);
+        }
+        else
+        {
+            TSimd.StoreMasked(value, destination, keep);
+        }
     }
 
     /// <summary>Strides above 2: scatters each entry into its (bias-filled) output cell, rows in order.</summary>

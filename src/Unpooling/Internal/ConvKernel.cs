@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -88,8 +89,11 @@ internal static unsafe partial class ConvKernel
         /// </summary>
         public readonly bool DirectStore;
 
-        /// <summary>Per-thread col2im scratch (<c>nint</c>s): per output row of a column block, its kernel rows' C offsets.</summary>
-        public readonly int Col2ImScratch;
+        /// <summary>Output rows a column block reaches at most (the length of col2im's row table).</summary>
+        public readonly int Col2ImRows;
+
+        /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, and not <see cref="DirectStore"/>).</summary>
+        public bool Gathers => Transposed && !DirectStore && SW <= 2;
 
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
         {
@@ -140,7 +144,7 @@ internal static unsafe partial class ConvKernel
                 Prefill = SW > 2 || !EveryOutputRowReached();
                 DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2 * W
                     && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == SH * H;
-                Col2ImScratch = ((best * SH) + ((KH - 1) * DH) + 1) * (KH + 2);
+                Col2ImRows = (best * SH) + ((KH - 1) * DH) + 1;
             }
             else
             {
@@ -305,16 +309,35 @@ internal static unsafe partial class ConvKernel
         {
             T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * Plan.Ldc));
             T[] columns = ArrayPool<T>.Shared.Rent(Plan.RowBlock * Plan.Ldc);
-            nint[] rowTable = ArrayPool<nint>.Shared.Rent(Math.Max(1, Plan.Col2ImScratch));
+            // col2im's tables: column taps (per chunk and kernel column) then the row table (per output row).
+            int taps = Plan.Gathers ? Col2ImChunks<TSimd, TVector, T>(Plan) * Plan.KW : 0;
+            int rows = Plan.Gathers ? Plan.Col2ImRows : 0;
+            nint[] tableArray = ArrayPool<nint>.Shared.Rent(Math.Max(1, (2 * taps) + (rows * (Plan.KH + 2))));
+            T[] maskArray = ArrayPool<T>.Shared.Rent(Math.Max(1, taps * TSimd.Count));
             try
             {
                 fixed (T* bp = packedB)
                 fixed (T* c = columns)
-                fixed (nint* table = rowTable)
+                fixed (nint* table = tableArray)
+                fixed (T* masks = maskArray)
                 {
+                    var tables = new Col2ImTables<T>
+                    {
+                        TapOffsets = table,
+                        TapKinds = table + taps,
+                        TapMasks = masks,
+                        RowOffsets = table + (2 * taps),
+                        RowCounts = table + (2 * taps) + (rows * Plan.KH),
+                        RowFirsts = table + (2 * taps) + (rows * (Plan.KH + 1)),
+                    };
+                    if (Plan.Gathers)
+                    {
+                        PrepareColumnTaps<TSimd, TVector, T>(tables, Plan.Ldc, Plan);
+                    }
+
                     for (int item = start; item < end; item++)
                     {
-                        Item<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, item, bp, c, table);
+                        Item<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, item, bp, c, ref tables);
                     }
                 }
             }
@@ -322,14 +345,15 @@ internal static unsafe partial class ConvKernel
             {
                 ArrayPool<T>.Shared.Return(packedB);
                 ArrayPool<T>.Shared.Return(columns);
-                ArrayPool<nint>.Shared.Return(rowTable);
+                ArrayPool<nint>.Shared.Return(tableArray);
+                ArrayPool<T>.Shared.Return(maskArray);
             }
         }
     }
 
     /// <summary>One (sample, group, output-channel block): every output element it writes is its own.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c, nint* table)
+    private static void Item<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* bp, T* c, ref Col2ImTables<T> tables)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -368,6 +392,10 @@ internal static unsafe partial class ConvKernel
             if (p.Transposed)
             {
                 PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
+                if (p.Gathers)
+                {
+                    PrepareRows(ref tables, n0 / p.W, (n0 + cols) / p.W, p.Ldc, p);
+                }
             }
             else
             {
@@ -383,10 +411,17 @@ internal static unsafe partial class ConvKernel
                     continue;
                 }
 
-                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc);
-                if (p.Transposed)
+                // While the GEMM runs, bring in the output lines col2im will write (it would otherwise wait on each
+                // line's fetch for ownership, with nothing else to do).
+                var ahead = p.Gathers ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
+                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc, ref ahead);
+                if (p.Gathers)
                 {
-                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, n0, cols, y, biasG, table, p);
+                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, y, biasG, tables, p);
+                }
+                else if (p.Transposed)
+                {
+                    Col2ImScalar(c, p.Ldc, m0, mc, n0, cols, y, p);
                 }
                 else
                 {
@@ -402,12 +437,13 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Gemm<TSimd, TVector, T>(T* ap, int mPanels, T* bp, int nPanels, int k, T* c, nint ldc)
+    private static void Gemm<TSimd, TVector, T>(T* ap, int mPanels, T* bp, int nPanels, int k, T* c, nint ldc, ref Prefetcher ahead)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nrw = 2 * TSimd.Count;
+        int linesPerTile = ahead.LinesPer(((k + KC - 1) / KC) * nPanels * mPanels);
         if (k == 0)
         {
             for (int r = 0; r < mPanels * MR; r++)
@@ -427,9 +463,56 @@ internal static unsafe partial class ConvKernel
                 for (int ir = 0; ir < mPanels; ir++)
                 {
                     Tile<TSimd, TVector, T>(ap + ((nint)ir * k * MR) + ((nint)k0 * MR), b, kc, c + (ir * MR * ldc) + (jr * nrw), ldc, k0 > 0);
+                    ahead.Next(linesPerTile);
                 }
             }
         }
+    }
+
+    /// <summary>Issues cache-line prefetches over a set of equally spaced byte runs, a few lines at a time.</summary>
+    private struct Prefetcher
+    {
+        public byte* Base;
+        public nint Stride;
+        public int Runs, Bytes;
+        private int _run, _offset;
+
+        public Prefetcher(void* start, nint stride, int runs, int bytes)
+        {
+            Base = (byte*)start;
+            (Stride, Runs, Bytes) = (stride, runs, bytes);
+            (_run, _offset) = (0, 0);
+        }
+
+        /// <summary>Lines per step to cover every run in <paramref name="steps"/> steps.</summary>
+        public readonly int LinesPer(int steps) => Runs == 0 || steps == 0 ? 0 : (int)((((long)Runs * ((Bytes + 63) / 64)) + steps - 1) / steps);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Next(int lines)
+        {
+            for (; lines > 0 && _run < Runs; lines--)
+            {
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(Base + (_run * Stride) + _offset);
+                }
+
+                _offset += 64;
+                if (_offset >= Bytes)
+                {
+                    (_offset, _run) = (0, _run + 1);
+                }
+            }
+        }
+    }
+
+    /// <summary>The output rows col2im writes for GEMM rows <c>[m0, m0+mc)</c> (whole channels) in this column block.</summary>
+    private static Prefetcher ColumnBlockOutput<T>(T* y, int m0, int mc, in Col2ImTables<T> tables, in Plan p)
+        where T : unmanaged
+    {
+        int kk = p.KH * p.KW;
+        nint outPlane = (nint)p.OH * p.OW;
+        return new Prefetcher(y + ((m0 / kk) * outPlane) + ((nint)tables.OhLo * p.OW), outPlane * sizeof(T), mc / kk, tables.Span * p.OW * sizeof(T));
     }
 
     /// <summary>
