@@ -55,8 +55,11 @@ internal static unsafe partial class ConvKernel
         /// <summary>GEMM rows per output channel: <c>kH*kW</c> for the transposed convolution, 1 for the convolution.</summary>
         public readonly int RowsPerChannel;
 
-        /// <summary>Output channels per work item, and items per (sample, group).</summary>
+        /// <summary>Output channels per work item, and channel blocks per (sample, group).</summary>
         public readonly int ChannelsPerBlock, ChannelBlocks;
+
+        /// <summary>Column splits per (sample, group, channel block), and the column blocks each covers (the last may be short).</summary>
+        public readonly int ColumnSplits, ColumnBlocksPerSplit;
 
         /// <summary>Packed-A elements per work item (whole <see cref="MR"/> panels over <see cref="K"/>).</summary>
         public readonly long PackedAPerBlock;
@@ -113,17 +116,6 @@ internal static unsafe partial class ConvKernel
             K = transposed ? CinG : CinG * kk;
             N = transposed ? H * W : OH * OW;
 
-            // Split output channels only as far as needed to give every core work; fewer, taller items pack B less often.
-            // Blocks keep at least two micro-panels of rows, so the zero padding of the last panel stays a small share.
-            int perGroupItems = Math.Max(1, Batch * Groups);
-            int wanted = degree <= 1 ? 1 : 2 * degree;
-            int blocks = perGroupItems >= wanted ? 1 : (wanted + perGroupItems - 1) / perGroupItems;
-            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MR))));
-            ChannelsPerBlock = Math.Max(1, (CoutG + blocks - 1) / blocks);
-            ChannelBlocks = Math.Max(1, (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock);
-            int rows = ChannelsPerBlock * RowsPerChannel;
-            PackedAPerBlock = (long)((rows + MR - 1) / MR) * MR * K;
-
             if (transposed)
             {
                 // Whole input rows per block, about NB columns, preferring the count that wastes the smallest share of
@@ -153,6 +145,35 @@ internal static unsafe partial class ConvKernel
             }
 
             Ldc = (ColumnBlock + PanelAlign - 1) / PanelAlign * PanelAlign;
+
+            // Too few (sample, group) pairs for the cores: with DirectStore, split the columns (whole input rows) when
+            // that divides them evenly; every output cell has one entry, so items never share one, and each packs only
+            // its own columns of B. Otherwise split output channels only as far as needed to give every core work
+            // (fewer, taller items pack B less often), keeping at least two micro-panels of rows per block so the zero
+            // padding of the last panel stays a small share.
+            int perGroupItems = Math.Max(1, Batch * Groups);
+            int columnBlocks = Math.Max(1, (N + ColumnBlock - 1) / ColumnBlock);
+            (ColumnSplits, ColumnBlocksPerSplit) = (1, columnBlocks);
+            int blocks = 1;
+            if (degree > 1 && perGroupItems < 2 * degree)
+            {
+                int splits = (degree + perGroupItems - 1) / perGroupItems;
+                int perSplit = (columnBlocks + splits - 1) / splits;
+                if (DirectStore && splits > 1 && (long)perSplit * ColumnBlock * splits * 20 <= (long)N * 21)
+                {
+                    (ColumnSplits, ColumnBlocksPerSplit) = ((columnBlocks + perSplit - 1) / perSplit, perSplit);
+                }
+                else
+                {
+                    blocks = ((2 * degree) + perGroupItems - 1) / perGroupItems;
+                }
+            }
+
+            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MR))));
+            ChannelsPerBlock = Math.Max(1, (CoutG + blocks - 1) / blocks);
+            ChannelBlocks = Math.Max(1, (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock);
+            int rows = ChannelsPerBlock * RowsPerChannel;
+            PackedAPerBlock = (long)((rows + MR - 1) / MR) * MR * K;
         }
 
         /// <summary>Whether every output row receives at least one input row (then col2im needs no bias pre-fill).</summary>
@@ -187,7 +208,7 @@ internal static unsafe partial class ConvKernel
 
         private static int PanelWaste(int columns) => ((columns + PanelAlign - 1) / PanelAlign * PanelAlign) - columns;
 
-        public int Items => Batch * Groups * ChannelBlocks;
+        public int Items => Batch * Groups * ChannelBlocks * ColumnSplits;
 
         public long MultiplyAdds => (long)Batch * Groups * M * K * N;
     }
@@ -358,6 +379,8 @@ internal static unsafe partial class ConvKernel
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int cs = item % p.ColumnSplits;
+        item /= p.ColumnSplits;
         int cb = item % p.ChannelBlocks;
         int g = (item / p.ChannelBlocks) % p.Groups;
         int n = item / (p.ChannelBlocks * p.Groups);
@@ -385,9 +408,11 @@ internal static unsafe partial class ConvKernel
 
         int rows = (co1 - co0) * p.RowsPerChannel;
         int nrw = 2 * TSimd.Count;
-        for (int n0 = 0; n0 < p.N; n0 += p.ColumnBlock)
+        int splitColumns = p.ColumnBlocksPerSplit * p.ColumnBlock;
+        int columnsEnd = (int)Math.Min(p.N, (long)(cs + 1) * splitColumns);
+        for (int n0 = cs * splitColumns; n0 < columnsEnd; n0 += p.ColumnBlock)
         {
-            int cols = Math.Min(p.ColumnBlock, p.N - n0);
+            int cols = Math.Min(p.ColumnBlock, columnsEnd - n0);
             int panels = (cols + nrw - 1) / nrw;
             if (p.Transposed)
             {
