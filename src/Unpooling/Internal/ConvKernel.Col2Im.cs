@@ -388,7 +388,8 @@ internal static unsafe partial class ConvKernel
     {
         int v = TSimd.Count;
         int nrw = 2 * v;
-        int mPanels = (mc + MR - 1) / MR;
+        int mr = TileRows<TSimd, TVector, T>();
+        int mPanels = (mc + mr - 1) / mr;
         int kk = p.KH * 2;
         nint outPlane = (nint)p.OH * p.OW;
         int ihStart = n0 / p.W, iwStart = n0 - (ihStart * p.W);
@@ -404,11 +405,11 @@ internal static unsafe partial class ConvKernel
                 }
 
                 int live = Math.Min(nrw, cols - (jr * nrw));
-                Tile<TSimd, TVector, T>(ap + ((nint)ir * p.K * MR), bp + ((nint)jr * p.K * nrw), p.K, tile, nrw, false);
-                int first = ir * MR;
-                for (int r = 0; r < MR && first + r < mc; r += 2)
+                Tile<TSimd, TVector, T>(ap + ((nint)ir * p.K * mr), bp + ((nint)jr * p.K * nrw), p.K, tile, nrw, false);
+                int first = ir * mr;
+                for (int r = 0; r < mr && first + r < mc; r += 2)
                 {
-                    // Row m0 + first + r is (co, jh, 0) with MR and kH*2 both even; the next row is (co, jh, 1).
+                    // Row m0 + first + r is (co, jh, 0) with the tile height and kH*2 both even; the next row is (co, jh, 1).
                     int m = m0 + first + r;
                     int co = m / kk, jh = (m % kk) >> 1;
                     T* row = y + (co * outPlane) + ((nint)jh * p.OW);

@@ -24,14 +24,17 @@ namespace Unpooling.Internal;
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
-    /// <summary>Rows of the micro-kernel tile (broadcast operands).</summary>
-    public const int MR = 6;
+    /// <summary>The most rows a micro-kernel tile has (<see cref="TileRows{TSimd, TVector, T}"/>).</summary>
+    public const int MaxMR = 8;
+
+    /// <summary>A multiple of every tile height (6 and 8): GEMM row blocks and packed A are sized in it.</summary>
+    public const int RowUnit = 24;
 
     /// <summary>Reduction block: a B micro-panel (<c>KC x 2*Count</c>) fits L1.</summary>
     public const int KC = 128;
 
-    /// <summary>Rows per GEMM block (a multiple of <see cref="MR"/>).</summary>
-    public const int MC = 16 * MR;
+    /// <summary>Rows per GEMM block (a multiple of <see cref="RowUnit"/>).</summary>
+    public const int MC = 4 * RowUnit;
 
     /// <summary>
     /// Columns per GEMM block. Fixed, and a multiple of every width's <c>2*Count</c>, so the col2im summation order
@@ -61,7 +64,7 @@ internal static unsafe partial class ConvKernel
         /// <summary>Column splits per (sample, group, channel block), and the column blocks each covers (the last may be short).</summary>
         public readonly int ColumnSplits, ColumnBlocksPerSplit;
 
-        /// <summary>Packed-A elements per work item (whole <see cref="MR"/> panels over <see cref="K"/>).</summary>
+        /// <summary>Packed-A elements per work item (room for whole tile-height panels over <see cref="K"/> at any height).</summary>
         public readonly long PackedAPerBlock;
 
         /// <summary>
@@ -75,7 +78,7 @@ internal static unsafe partial class ConvKernel
 
         /// <summary>
         /// GEMM rows per block: <see cref="MC"/> for the convolution; for the transposed convolution a multiple of both
-        /// <see cref="MR"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels.
+        /// <see cref="RowUnit"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels.
         /// </summary>
         public readonly int RowBlock;
 
@@ -131,7 +134,7 @@ internal static unsafe partial class ConvKernel
                 }
 
                 ColumnBlock = Math.Max(1, best * W);
-                int unit = MR * kk / (int)BigInteger.GreatestCommonDivisor(MR, kk);
+                int unit = RowUnit * kk / (int)BigInteger.GreatestCommonDivisor(RowUnit, kk);
                 RowBlock = unit * Math.Max(1, MC / unit);
                 Prefill = SW > 2 || !EveryOutputRowReached();
                 DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2 * W
@@ -169,11 +172,11 @@ internal static unsafe partial class ConvKernel
                 }
             }
 
-            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MR))));
+            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MaxMR))));
             ChannelsPerBlock = Math.Max(1, (CoutG + blocks - 1) / blocks);
             ChannelBlocks = Math.Max(1, (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock);
             int rows = ChannelsPerBlock * RowsPerChannel;
-            PackedAPerBlock = (long)((rows + MR - 1) / MR) * MR * K;
+            PackedAPerBlock = (long)((rows + RowUnit - 1) / RowUnit) * RowUnit * K;
         }
 
         /// <summary>Whether every output row receives at least one input row (then col2im needs no bias pre-fill).</summary>
@@ -249,7 +252,7 @@ internal static unsafe partial class ConvKernel
         {
             fixed (T* ap = packedA)
             {
-                PackWeights(weight, ap, plan);
+                PackWeights(weight, ap, TileRows<TSimd, TVector, T>(), plan);
                 var body = new ItemsBody<TSimd, TVector, T>
                 {
                     Source = source,
@@ -268,12 +271,12 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// Packs each (group, channel block)'s A rows into <see cref="MR"/>-row panels, <c>K</c>-major, zero-padded.
+    /// Packs each (group, channel block)'s A rows into panels of <paramref name="mr"/> rows, <c>K</c>-major, zero-padded.
     /// Transposed: <c>A[m, k] = w[g*Cin/g + k, m]</c> (weight <c>[Cin, Cout/g*kH*kW]</c>); forward:
     /// <c>A[m, k] = w[g*Cout/g + m, k]</c> (weight <c>[Cout, Cin/g*kH*kW]</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void PackWeights<T>(T* weight, T* packed, in Plan p)
+    private static void PackWeights<T>(T* weight, T* packed, int mr, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nint strideM = p.Transposed ? 1 : p.K;
@@ -286,16 +289,16 @@ internal static unsafe partial class ConvKernel
                 int m0 = cb * p.ChannelsPerBlock * p.RowsPerChannel;
                 int rows = Math.Min(p.M - m0, p.ChannelsPerBlock * p.RowsPerChannel);
                 T* dst = packed + (((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock;
-                for (int r0 = 0; r0 < rows; r0 += MR)
+                for (int r0 = 0; r0 < rows; r0 += mr)
                 {
-                    int live = Math.Min(MR, rows - r0);
-                    if (live == MR && strideM == 1)
+                    int live = Math.Min(mr, rows - r0);
+                    if (live == mr && strideM == 1)
                     {
-                        // Transposed: a panel's MR rows are adjacent in the weight, one fixed-size copy per k.
+                        // Transposed: a panel's rows are adjacent in the weight, one fixed-size copy per k.
                         T* src = a + m0 + r0;
-                        for (int k = 0; k < p.K; k++, src += strideK, dst += MR)
+                        for (int k = 0; k < p.K; k++, src += strideK, dst += mr)
                         {
-                            Unsafe.CopyBlockUnaligned(dst, src, (uint)(MR * sizeof(T)));
+                            Unsafe.CopyBlockUnaligned(dst, src, (uint)(mr * sizeof(T)));
                         }
 
                         continue;
@@ -304,7 +307,7 @@ internal static unsafe partial class ConvKernel
                     for (int k = 0; k < p.K; k++)
                     {
                         T* src = a + ((m0 + r0) * strideM) + (k * strideK);
-                        for (int r = 0; r < MR; r++)
+                        for (int r = 0; r < mr; r++)
                         {
                             *dst++ = r < live ? src[r * strideM] : T.Zero;
                         }
@@ -439,7 +442,7 @@ internal static unsafe partial class ConvKernel
                 // While the GEMM runs, bring in the output lines col2im will write (it would otherwise wait on each
                 // line's fetch for ownership, with nothing else to do).
                 var ahead = p.Gathers ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
-                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), (mc + MR - 1) / MR, bp, panels, p.K, c, p.Ldc, ref ahead);
+                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), mc, bp, panels, p.K, c, p.Ldc, ref ahead);
                 if (p.Gathers)
                 {
                     Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, y, biasG, tables, p);
@@ -462,16 +465,18 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Gemm<TSimd, TVector, T>(T* ap, int mPanels, T* bp, int nPanels, int k, T* c, nint ldc, ref Prefetcher ahead)
+    private static void Gemm<TSimd, TVector, T>(T* ap, int rows, T* bp, int nPanels, int k, T* c, nint ldc, ref Prefetcher ahead)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nrw = 2 * TSimd.Count;
+        int mr = TileRows<TSimd, TVector, T>();
+        int mPanels = (rows + mr - 1) / mr;
         int linesPerTile = ahead.LinesPer(((k + KC - 1) / KC) * nPanels * mPanels);
         if (k == 0)
         {
-            for (int r = 0; r < mPanels * MR; r++)
+            for (int r = 0; r < mPanels * mr; r++)
             {
                 new Span<T>(c + (r * ldc), nPanels * nrw).Clear();
             }
@@ -487,7 +492,7 @@ internal static unsafe partial class ConvKernel
                 T* b = bp + ((nint)jr * k * nrw) + ((nint)k0 * nrw);
                 for (int ir = 0; ir < mPanels; ir++)
                 {
-                    Tile<TSimd, TVector, T>(ap + ((nint)ir * k * MR) + ((nint)k0 * MR), b, kc, c + (ir * MR * ldc) + (jr * nrw), ldc, k0 > 0);
+                    Tile<TSimd, TVector, T>(ap + ((nint)ir * k * mr) + ((nint)k0 * mr), b, kc, c + (ir * mr * ldc) + (jr * nrw), ldc, k0 > 0);
                     ahead.Next(linesPerTile);
                 }
             }
@@ -541,9 +546,20 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// The micro-kernel: an <see cref="MR"/> x (2 vectors) tile of C, twelve accumulators in registers, one fused
+    /// Rows of the micro-kernel tile: 8 (16 accumulators, 2 B vectors and a broadcast in 32 registers) where the width has
+    /// 32 registers, else 6 (12 + 3 of 16). The tile height changes no result: each element is one chain over k.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TileRows<TSimd, TVector, T>()
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+        => TSimd.Registers >= 32 ? 8 : 6;
+
+    /// <summary>
+    /// The micro-kernel: a <see cref="TileRows{TSimd, TVector, T}"/> x (2 vectors) tile of C in registers, one fused
     /// multiply-add chain per element over <paramref name="kc"/> steps; continues the chain from C when
-    /// <paramref name="accumulate"/>.
+    /// <paramref name="accumulate"/>. Rows 6 and 7 exist only in the 8-row instantiation (the test is a JIT-time constant).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Tile<TSimd, TVector, T>(T* a, T* b, int kc, T* c, nint ldc, bool accumulate)
@@ -552,7 +568,9 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nint v = TSimd.Count;
-        TVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        bool eight = TileRows<TSimd, TVector, T>() == 8;
+        TVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = TSimd.Zero;
         if (accumulate)
         {
             c00 = TSimd.Load(c); c01 = TSimd.Load(c + v);
@@ -561,12 +579,14 @@ internal static unsafe partial class ConvKernel
             c30 = TSimd.Load(c + (3 * ldc)); c31 = TSimd.Load(c + (3 * ldc) + v);
             c40 = TSimd.Load(c + (4 * ldc)); c41 = TSimd.Load(c + (4 * ldc) + v);
             c50 = TSimd.Load(c + (5 * ldc)); c51 = TSimd.Load(c + (5 * ldc) + v);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = TSimd.Zero;
+            if (eight)
+            {
+                c60 = TSimd.Load(c + (6 * ldc)); c61 = TSimd.Load(c + (6 * ldc) + v);
+                c70 = TSimd.Load(c + (7 * ldc)); c71 = TSimd.Load(c + (7 * ldc) + v);
+            }
         }
 
+        nint step = eight ? 8 : 6;
         for (int i = 0; i < kc; i++)
         {
             TVector b0 = TSimd.Load(b), b1 = TSimd.Load(b + v);
@@ -582,7 +602,15 @@ internal static unsafe partial class ConvKernel
             c40 = TSimd.FusedMultiplyAdd(a4, b0, c40); c41 = TSimd.FusedMultiplyAdd(a4, b1, c41);
             TVector a5 = TSimd.Create(a[5]);
             c50 = TSimd.FusedMultiplyAdd(a5, b0, c50); c51 = TSimd.FusedMultiplyAdd(a5, b1, c51);
-            a += MR;
+            if (eight)
+            {
+                TVector a6 = TSimd.Create(a[6]);
+                c60 = TSimd.FusedMultiplyAdd(a6, b0, c60); c61 = TSimd.FusedMultiplyAdd(a6, b1, c61);
+                TVector a7 = TSimd.Create(a[7]);
+                c70 = TSimd.FusedMultiplyAdd(a7, b0, c70); c71 = TSimd.FusedMultiplyAdd(a7, b1, c71);
+            }
+
+            a += step;
             b += 2 * v;
         }
 
@@ -592,6 +620,11 @@ internal static unsafe partial class ConvKernel
         TSimd.Store(c30, c + (3 * ldc)); TSimd.Store(c31, c + (3 * ldc) + v);
         TSimd.Store(c40, c + (4 * ldc)); TSimd.Store(c41, c + (4 * ldc) + v);
         TSimd.Store(c50, c + (5 * ldc)); TSimd.Store(c51, c + (5 * ldc) + v);
+        if (eight)
+        {
+            TSimd.Store(c60, c + (6 * ldc)); TSimd.Store(c61, c + (6 * ldc) + v);
+            TSimd.Store(c70, c + (7 * ldc)); TSimd.Store(c71, c + (7 * ldc) + v);
+        }
     }
 
     /// <summary>Packs columns <c>[n0, n0+cols)</c> of the row-major <c>[k, n]</c> matrix into zero-padded panels.</summary>

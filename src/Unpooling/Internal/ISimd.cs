@@ -24,6 +24,10 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Whether this width runs in hardware (otherwise it works, slowly, in software).</summary>
     static abstract bool IsHardwareAccelerated { get; }
 
+    /// <summary>Architectural vector registers at this width: 32 with AVX-512 (EVEX encodes 32 at every width) or on
+    /// Arm64, 16 with AVX2/SSE only. Register-blocked kernels size their tiles by it.</summary>
+    static abstract int Registers { get; }
+
     static abstract TVector Zero { get; }
 
     static abstract TVector Create(T value);

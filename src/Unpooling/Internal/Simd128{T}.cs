@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -11,6 +12,8 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     public static int Count => Vector128<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    public static int Registers => Avx512F.VL.IsSupported || AdvSimd.IsSupported ? 32 : 16;
 
     public static Vector128<T> Zero => Vector128<T>.Zero;
 

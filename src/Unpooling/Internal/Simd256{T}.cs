@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -11,6 +12,8 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     public static int Count => Vector256<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    public static int Registers => Avx512F.VL.IsSupported || AdvSimd.IsSupported ? 32 : 16;
 
     public static Vector256<T> Zero => Vector256<T>.Zero;
 

@@ -12,6 +12,9 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
+    /// <remarks>A software <c>Vector512</c> never runs in registers; 32 keeps the widest tiles.</remarks>
+    public static int Registers => 32;
+
     public static Vector512<T> Zero => Vector512<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
