@@ -7,20 +7,24 @@ using System.Runtime.Intrinsics.X86;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// 2-D convolution and transposed convolution as a packed, register-blocked GEMM per (sample, group, output-channel
-/// block). The transposed convolution computes the column matrix <c>W^T X</c> (<c>[Cout/g*kH*kW, Hin*Win]</c>, never
-/// multiplying an inserted zero) and scatter-adds it into the output (col2im); the convolution packs its input as
-/// im2col panels and writes <c>W X</c> plus bias straight out.
+/// 2-D convolution and transposed convolution as a packed, register-blocked GEMM per work item (sample, group, and a
+/// block of output channels or, for one sample with kernel = stride, of input rows). The transposed convolution
+/// computes the column matrix <c>W^T X</c> (<c>[Cout/g*kH*kW, Hin*Win]</c>, never multiplying an inserted zero) and
+/// gathers it into the output (col2im, <c>ConvKernel.Col2Im.cs</c>), or, when kernel = stride = 2 wide without padding,
+/// stores each GEMM tile straight into the output; the convolution packs its input as im2col panels and writes
+/// <c>W X</c> plus bias straight out.
 /// </summary>
 /// <remarks>
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
 /// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of fused
-/// multiply-adds starting at zero (bit-identical at every vector width, blocking and in software), and col2im adds
-/// the column entries to the (bias-initialised) output in the order (column block of <see cref="NB"/>, row, column).
-/// So results do not depend on the thread count, the split or the SIMD width.</para>
-/// <para>Blocking (BLIS order): per column block of <see cref="NB"/> the B panels are packed once; per row block of
-/// <see cref="MC"/> and reduction block of <see cref="KC"/>, an <c>MR x 2*Count</c> micro-kernel keeps its B micro-panel
-/// in L1 and streams packed A panels from L2.</para>
+/// multiply-adds starting at zero (bit-identical at every vector width, tile height, blocking and in software), and
+/// col2im adds the column entries to the bias in the order (column block, kernel row, kernel column), column blocks being
+/// whole input rows chosen from the shapes alone. So results do not depend on the thread count, the split or the SIMD
+/// width.</para>
+/// <para>Blocking (BLIS order): per column block the B panels are packed once; per row block (about <see cref="MC"/>
+/// rows; whole output channels when transposed) and reduction block of <see cref="KC"/>, a
+/// <c>TileRows x 2*Count</c> micro-kernel (8 x 2 vectors with 32 registers) keeps its B micro-panel in L1 and streams
+/// packed A panels from L2.</para>
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
@@ -37,8 +41,8 @@ internal static unsafe partial class ConvKernel
     public const int MC = 4 * RowUnit;
 
     /// <summary>
-    /// Columns per GEMM block. Fixed, and a multiple of every width's <c>2*Count</c>, so the col2im summation order
-    /// (and thus every result bit) is the same for all widths and thread counts.
+    /// Columns per GEMM block of the convolution, and the target for the transposed convolution's whole-row blocks.
+    /// A multiple of every width's <c>2*Count</c>.
     /// </summary>
     public const int NB = 256;
 
