@@ -24,6 +24,10 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Whether this width runs in hardware (otherwise it works, slowly, in software).</summary>
     static abstract bool IsHardwareAccelerated { get; }
 
+    /// <summary>Architectural vector registers at this width: 32 with AVX-512 (EVEX encodes 32 at every width) or on
+    /// Arm64, 16 with AVX2/SSE only. Register-blocked kernels size their tiles by it.</summary>
+    static abstract int Registers { get; }
+
     static abstract TVector Zero { get; }
 
     static abstract TVector Create(T value);
@@ -81,6 +85,23 @@ internal interface ISimd<TSelf, TVector, T>
 
     /// <summary>Stores <c>a0 b0 a1 b1 ...</c>: <c>2 * Count</c> elements.</summary>
     static abstract unsafe void StoreInterleave(TVector a, TVector b, T* destination);
+
+    /// <summary><c>a0 b0 a1 b1 ...</c> in registers: <paramref name="lower"/> holds the first <c>Count</c> lanes.</summary>
+    static abstract void Interleave(TVector a, TVector b, out TVector lower, out TVector upper);
+
+    /// <summary>The inverse of <see cref="Interleave"/>: even and odd positions of <c>lower, upper</c>.</summary>
+    static abstract void Deinterleave(TVector lower, TVector upper, out TVector even, out TVector odd);
+
+    /// <summary>All-ones in the lanes <c>i</c> with <c>lo &lt;= i &lt; hi</c>, zero in the others (any bounds).</summary>
+    static abstract TVector LaneMask(int lo, int hi);
+
+    /// <summary>Loads the lanes whose <paramref name="mask"/> is set, zero elsewhere; memory under cleared lanes is
+    /// not touched (so it may lie outside any buffer).</summary>
+    static abstract unsafe TVector LoadMasked(T* source, TVector mask);
+
+    /// <summary>Stores the lanes whose <paramref name="mask"/> is set; memory under cleared lanes is neither read nor
+    /// written (so another thread may own it).</summary>
+    static abstract unsafe void StoreMasked(TVector value, T* destination, TVector mask);
 }
 
 /// <summary>Software versions of the shuffles, for widths the hardware lacks: correct on any CPU, slow.</summary>
@@ -128,6 +149,68 @@ internal static unsafe class SimdFallback
         {
             destination[2 * i] = Unsafe.Add(ref ra, i);
             destination[(2 * i) + 1] = Unsafe.Add(ref rb, i);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave<TVector, T>(TVector a, TVector b, out TVector lower, out TVector upper, int count)
+        where TVector : unmanaged
+        where T : unmanaged
+    {
+        TVector* pair = stackalloc TVector[2];
+        StoreInterleave(a, b, (T*)pair, count);
+        lower = pair[0];
+        upper = pair[1];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave<TVector, T>(TVector lower, TVector upper, out TVector even, out TVector odd, int count)
+        where TVector : unmanaged
+        where T : unmanaged
+    {
+        TVector* pair = stackalloc TVector[2];
+        pair[0] = lower;
+        pair[1] = upper;
+        LoadDeinterleave((T*)pair, count, out even, out odd);
+    }
+
+    /// <summary>Whether lane <paramref name="i"/> of a mask is set (lanes are int32 for 4-byte <typeparamref name="T"/>, else int64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LaneSet<TVector, T>(ref TVector mask, int i)
+        where TVector : struct
+        where T : unmanaged
+        => sizeof(T) == 4 ? Unsafe.Add(ref Unsafe.As<TVector, int>(ref mask), i) != 0 : Unsafe.Add(ref Unsafe.As<TVector, long>(ref mask), i) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector LoadMasked<TVector, T>(T* source, TVector mask, int count)
+        where TVector : struct
+        where T : unmanaged
+    {
+        TVector result = default;
+        ref T r = ref Unsafe.As<TVector, T>(ref result);
+        for (int i = 0; i < count; i++)
+        {
+            if (LaneSet<TVector, T>(ref mask, i))
+            {
+                Unsafe.Add(ref r, i) = source[i];
+            }
+        }
+
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked<TVector, T>(TVector value, T* destination, TVector mask, int count)
+        where TVector : struct
+        where T : unmanaged
+    {
+        ref T v = ref Unsafe.As<TVector, T>(ref value);
+        for (int i = 0; i < count; i++)
+        {
+            if (LaneSet<TVector, T>(ref mask, i))
+            {
+                destination[i] = Unsafe.Add(ref v, i);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -11,6 +12,8 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     public static int Count => Vector128<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
+
+    public static int Registers => Avx512F.VL.IsSupported || AdvSimd.IsSupported ? 32 : 16;
 
     public static Vector128<T> Zero => Vector128<T>.Zero;
 
@@ -194,4 +197,78 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     public static Vector128<T> EqualsIndex(Vector128<T> left, Vector128<T> right) => sizeof(T) == 4
         ? Vector128.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
         : Vector128.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LaneMask(int lo, int hi) => sizeof(T) == 4
+        ? (Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(lo)) & Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(hi))).As<int, T>()
+        : (Vector128.GreaterThanOrEqual(Vector128<long>.Indices, Vector128.Create((long)lo)) & Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)hi))).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector128<T> a, Vector128<T> b, out Vector128<T> lower, out Vector128<T> upper)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                lower = Sse.UnpackLow(fa, fb).As<float, T>();
+                upper = Sse.UnpackHigh(fa, fb).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> da = a.As<T, double>(), db = b.As<T, double>();
+                lower = Sse2.UnpackLow(da, db).As<double, T>();
+                upper = Sse2.UnpackHigh(da, db).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Interleave<Vector128<T>, T>(a, b, out lower, out upper, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector128<T> lower, Vector128<T> upper, out Vector128<T> even, out Vector128<T> odd)
+    {
+        if (Sse2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> a = lower.As<T, float>(), b = upper.As<T, float>();
+                even = Sse.Shuffle(a, b, 0b10_00_10_00).As<float, T>();
+                odd = Sse.Shuffle(a, b, 0b11_01_11_01).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> a = lower.As<T, double>(), b = upper.As<T, double>();
+                even = Sse2.UnpackLow(a, b).As<double, T>();
+                odd = Sse2.UnpackHigh(a, b).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Deinterleave<Vector128<T>, T>(lower, upper, out even, out odd, Count);
+    }
+
+    /// <remarks>Through the 256-bit form with the upper lanes masked off (the masked lanes are never touched).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LoadMasked(T* source, Vector128<T> mask) => Avx.IsSupported
+        ? Simd256<T>.LoadMasked(source, Vector256.Create(mask, Vector128<T>.Zero)).GetLower()
+        : SimdFallback.LoadMasked(source, mask, Count);
+
+    /// <inheritdoc cref="LoadMasked(T*, Vector128{T})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector128<T> value, T* destination, Vector128<T> mask)
+    {
+        if (Avx.IsSupported)
+        {
+            Simd256<T>.StoreMasked(Vector256.Create(value, Vector128<T>.Zero), destination, Vector256.Create(mask, Vector128<T>.Zero));
+            return;
+        }
+
+        SimdFallback.StoreMasked(value, destination, mask, Count);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -11,6 +12,8 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     public static int Count => Vector256<T>.Count;
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
+
+    public static int Registers => Avx512F.VL.IsSupported || AdvSimd.IsSupported ? 32 : 16;
 
     public static Vector256<T> Zero => Vector256<T>.Zero;
 
@@ -196,4 +199,130 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     public static Vector256<T> EqualsIndex(Vector256<T> left, Vector256<T> right) => sizeof(T) == 4
         ? Vector256.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
         : Vector256.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LaneMask(int lo, int hi) => sizeof(T) == 4
+        ? (Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(lo)) & Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(hi))).As<int, T>()
+        : (Vector256.GreaterThanOrEqual(Vector256<long>.Indices, Vector256.Create((long)lo)) & Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)hi))).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector256<T> a, Vector256<T> b, out Vector256<T> lower, out Vector256<T> upper)
+    {
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector256<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                Vector256<float> low = Avx.UnpackLow(fa, fb), high = Avx.UnpackHigh(fa, fb);
+                lower = Avx.Permute2x128(low, high, 0x20).As<float, T>();
+                upper = Avx.Permute2x128(low, high, 0x31).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector256<double> da = a.As<T, double>(), db = b.As<T, double>();
+                Vector256<double> low = Avx.UnpackLow(da, db), high = Avx.UnpackHigh(da, db);
+                lower = Avx.Permute2x128(low, high, 0x20).As<double, T>();
+                upper = Avx.Permute2x128(low, high, 0x31).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Interleave<Vector256<T>, T>(a, b, out lower, out upper, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector256<T> lower, Vector256<T> upper, out Vector256<T> even, out Vector256<T> odd)
+    {
+        if (Avx2.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector256<float> a = lower.As<T, float>(), b = upper.As<T, float>();
+                even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).As<double, T>();
+                odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).As<double, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector256<double> a = lower.As<T, double>(), b = upper.As<T, double>();
+                even = Avx2.Permute4x64(Avx.UnpackLow(a, b), 0b11_01_10_00).As<double, T>();
+                odd = Avx2.Permute4x64(Avx.UnpackHigh(a, b), 0b11_01_10_00).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Deinterleave<Vector256<T>, T>(lower, upper, out even, out odd, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LoadMasked(T* source, Vector256<T> mask)
+    {
+        // AVX-512 masks (k registers) are cheap on both sides; AVX's vmaskmov is the fallback (slow stores on AMD).
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Avx512F.VL.MaskLoad((float*)source, mask.As<T, float>(), Vector256<float>.Zero).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Avx512F.VL.MaskLoad((double*)source, mask.As<T, double>(), Vector256<double>.Zero).As<double, T>();
+            }
+        }
+
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Avx.MaskLoad((float*)source, mask.As<T, float>()).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Avx.MaskLoad((double*)source, mask.As<T, double>()).As<double, T>();
+            }
+        }
+
+        return SimdFallback.LoadMasked(source, mask, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector256<T> value, T* destination, Vector256<T> mask)
+    {
+        if (Avx512F.VL.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Avx512F.VL.MaskStore((float*)destination, mask.As<T, float>(), value.As<T, float>());
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Avx512F.VL.MaskStore((double*)destination, mask.As<T, double>(), value.As<T, double>());
+                return;
+            }
+        }
+
+        if (Avx.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Avx.MaskStore((float*)destination, mask.As<T, float>(), value.As<T, float>());
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Avx.MaskStore((double*)destination, mask.As<T, double>(), value.As<T, double>());
+                return;
+            }
+        }
+
+        SimdFallback.StoreMasked(value, destination, mask, Count);
+    }
 }

@@ -12,6 +12,9 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
+    /// <remarks>A software <c>Vector512</c> never runs in registers; 32 keeps the widest tiles.</remarks>
+    public static int Registers => 32;
+
     public static Vector512<T> Zero => Vector512<T>.Zero;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -192,4 +195,103 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     public static Vector512<T> EqualsIndex(Vector512<T> left, Vector512<T> right) => sizeof(T) == 4
         ? Vector512.Equals(left.As<T, int>(), right.As<T, int>()).As<int, T>()
         : Vector512.Equals(left.As<T, long>(), right.As<T, long>()).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LaneMask(int lo, int hi) => sizeof(T) == 4
+        ? (Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(lo)) & Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(hi))).As<int, T>()
+        : (Vector512.GreaterThanOrEqual(Vector512<long>.Indices, Vector512.Create((long)lo)) & Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)hi))).As<long, T>();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Interleave(Vector512<T> a, Vector512<T> b, out Vector512<T> lower, out Vector512<T> upper)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector512<int> low = (Vector512<int>.Indices >>> 1) + ((Vector512<int>.Indices & Vector512<int>.One) << 4);
+                Vector512<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                lower = Avx512F.PermuteVar16x32x2(fa, low, fb).As<float, T>();
+                upper = Avx512F.PermuteVar16x32x2(fa, low + Vector512.Create(8), fb).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector512<long> low = (Vector512<long>.Indices >>> 1) + ((Vector512<long>.Indices & Vector512<long>.One) << 3);
+                Vector512<double> da = a.As<T, double>(), db = b.As<T, double>();
+                lower = Avx512F.PermuteVar8x64x2(da, low, db).As<double, T>();
+                upper = Avx512F.PermuteVar8x64x2(da, low + Vector512.Create(4L), db).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Interleave<Vector512<T>, T>(a, b, out lower, out upper, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Deinterleave(Vector512<T> lower, Vector512<T> upper, out Vector512<T> even, out Vector512<T> odd)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Vector512<int> evens = Vector512<int>.Indices * 2;
+                Vector512<float> a = lower.As<T, float>(), b = upper.As<T, float>();
+                even = Avx512F.PermuteVar16x32x2(a, evens, b).As<float, T>();
+                odd = Avx512F.PermuteVar16x32x2(a, evens + Vector512<int>.One, b).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector512<long> evens = Vector512<long>.Indices * 2;
+                Vector512<double> a = lower.As<T, double>(), b = upper.As<T, double>();
+                even = Avx512F.PermuteVar8x64x2(a, evens, b).As<double, T>();
+                odd = Avx512F.PermuteVar8x64x2(a, evens + Vector512<long>.One, b).As<double, T>();
+                return;
+            }
+        }
+
+        SimdFallback.Deinterleave<Vector512<T>, T>(lower, upper, out even, out odd, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LoadMasked(T* source, Vector512<T> mask)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                return Avx512F.MaskLoad((float*)source, mask.As<T, float>(), Vector512<float>.Zero).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Avx512F.MaskLoad((double*)source, mask.As<T, double>(), Vector512<double>.Zero).As<double, T>();
+            }
+        }
+
+        return SimdFallback.LoadMasked(source, mask, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMasked(Vector512<T> value, T* destination, Vector512<T> mask)
+    {
+        if (Avx512F.IsSupported)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                Avx512F.MaskStore((float*)destination, mask.As<T, float>(), value.As<T, float>());
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Avx512F.MaskStore((double*)destination, mask.As<T, double>(), value.As<T, double>());
+                return;
+            }
+        }
+
+        SimdFallback.StoreMasked(value, destination, mask, Count);
+    }
 }

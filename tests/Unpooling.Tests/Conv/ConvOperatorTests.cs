@@ -74,6 +74,37 @@ public abstract unsafe class ConvOperatorTests<T>
         }
     }
 
+    /// <summary>
+    /// Images taller than one GEMM column block (whole input rows, about 256 columns), so output rows that take entries
+    /// from two blocks are started from the bias in one block and finished in the next; widths below, at and past the
+    /// vector so the direct kernel = stride store wraps vectors across input rows; one sample (two threads split its
+    /// columns or its channels) and two (odd channel counts split over two threads).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void ConvTranspose2DAcrossColumnBlocksMatchesOracleOnEveryWidthAndThreadCount(int k, int s, int p, int op)
+    {
+        var g = new Conv2DGeometry(k, s, p, outputPadding: op);
+        foreach ((int batch, int h, int width) in new[] { (2, 61, 5), (1, 61, 5), (2, 23, 29), (1, 64, 56), (2, 9, 56), (1, 5, 300) })
+        {
+            var xs = new Shape4D(batch, 7, h, width);
+            var ws = new Shape4D(7, 13, k, k);
+            T[] x = ConvData.Uniform<T>((int)xs.ElementCount, h);
+            T[] w = ConvData.Uniform<T>((int)ws.ElementCount, h + 1);
+            T[] bias = ConvData.Uniform<T>(ws.Channels, h + 2);
+            (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
+            var y = new GuardedBuffer<T>((int)ys.ElementCount);
+            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y.Span, 1);
+            y.AssertGuardsIntact($"{g} {xs}");
+            ConvAssert.Close<T>(expected, y.Span, 7 * k * k, $"ConvTranspose2D {g} {xs}");
+            AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
+            var two = new GuardedBuffer<T>((int)ys.ElementCount);
+            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, two.Span, 2);
+            two.AssertGuardsIntact($"2 threads, {g} {xs}");
+            BitAssert.Equal<T>(y.ToArray(), two.ToArray(), $"1 vs 2 threads, {g} {xs}");
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
