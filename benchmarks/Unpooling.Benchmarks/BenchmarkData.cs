@@ -23,18 +23,13 @@ internal static class BenchmarkData
     public static long[] Dims(Shape4D s) => [s.Batch, s.Channels, s.Height, s.Width];
 
     /// <summary>
-    /// Per-plane indices (<c>h*W + w</c>) as ONNX's global row-major ones (<c>(n*C + c)*H*W + h*W + w</c>): the plane
-    /// of an index is the plane of its position in the <paramref name="pooled"/> tensor.
+    /// Per-plane indices (<c>h*W + w</c>) as ONNX's global row-major ones (<c>(n*C + c)*H*W + h*W + w</c>), by the
+    /// library's own <see cref="Functional.ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>.
     /// </summary>
     public static long[] GlobalRowMajor(long[] perPlane, Shape4D pooled, Size2D indexedSize)
     {
-        long planeSize = (long)indexedSize.Height * indexedSize.Width;
         long[] global = new long[perPlane.Length];
-        for (long i = 0; i < perPlane.LongLength; i++)
-        {
-            global[i] = ((i / pooled.PlaneSize) * planeSize) + perPlane[i];
-        }
-
+        Functional.ConvertIndices(perPlane, pooled, indexedSize, IndexConvention.PerPlane, global, IndexConvention.GlobalRowMajor);
         return global;
     }
 

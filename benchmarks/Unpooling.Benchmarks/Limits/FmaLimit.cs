@@ -10,12 +10,11 @@ namespace Unpooling.Benchmarks.Limits;
 /// vector (512, else 256, else 128 bits), as twelve independent accumulator chains (more than latency x throughput
 /// on any current x86 core), with no loads or stores in the loop, so its time is the FMA peak's time for the work.
 /// </summary>
-/// <remarks>With several threads each runs an equal share, dispatched by the library's own <c>ParallelRunner</c>.
+/// <remarks>With several threads each runs an equal share (<see cref="SplitLimit"/>).
 /// GFLOP/s of this row = <c>2 * multiplyAdds / time</c> is the measured FMA peak.</remarks>
-public sealed class FmaLimit
+public sealed class FmaLimit : SplitLimit
 {
     private const int ChainCount = 12;
-    private readonly float[] _sink = new float[64];
 
     /// <summary>Prepares the row for an operation of <paramref name="multiplyAdds"/> scalar multiply-adds.</summary>
     public FmaLimit(long multiplyAdds)
@@ -30,15 +29,8 @@ public sealed class FmaLimit
     /// <summary>Float lanes per vector FMA.</summary>
     public int Lanes { get; }
 
-    /// <summary>Runs the FMAs once on <paramref name="threads"/> threads.</summary>
-    public float Run(int threads)
-    {
-        var body = new PartBody { Owner = this, Parts = threads };
-        ParallelRunner.Run(ref body, threads, threads);
-        return _sink[0];
-    }
-
-    private float Part(int part, int parts)
+    /// <inheritdoc/>
+    protected override float Part(int part, int parts)
     {
         long vectors = (MultiplyAdds + Lanes - 1) / Lanes;
         long share = vectors / parts;
@@ -81,19 +73,5 @@ public sealed class FmaLimit
         float* lanes = stackalloc float[TSimd.Count];
         TSimd.Store(sum, lanes);
         return lanes[0];
-    }
-
-    private struct PartBody : IParallelBody
-    {
-        public FmaLimit Owner;
-        public int Parts;
-
-        public readonly void Invoke(int start, int end)
-        {
-            for (int part = start; part < end; part++)
-            {
-                Owner._sink[part] = Owner.Part(part, Parts);
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Unpooling.Internal;
 
 namespace Unpooling.Benchmarks.Limits;
 
@@ -13,14 +12,13 @@ namespace Unpooling.Benchmarks.Limits;
 /// four-accumulator vector sum the JIT cannot drop.
 /// </summary>
 /// <remarks>The buffers are separate from the operator's, of the same sizes, so the cache sees the same footprint.
-/// With several threads the bytes are split into equal contiguous parts, one per thread, dispatched by the library's
-/// own <c>ParallelRunner</c> so that both rows pay the same, allocation-free, thread hand-off.</remarks>
-public sealed class MemoryLimit
+/// With several threads the bytes are split into equal contiguous parts, one per thread (<see cref="SplitLimit"/>);
+/// the result of <see cref="SplitLimit.Run"/> is a partial sum of the read remainder, so the read cannot be dropped.</remarks>
+public sealed class MemoryLimit : SplitLimit
 {
     private readonly byte[] _source;
     private readonly byte[] _destination;
     private readonly long _copy;
-    private readonly float[] _sums = new float[64];
 
     /// <summary>Prepares buffers for an operation reading <paramref name="readBytes"/> and writing
     /// <paramref name="writeBytes"/>.</summary>
@@ -40,16 +38,8 @@ public sealed class MemoryLimit
     /// <summary>Bytes written per run.</summary>
     public long WriteBytes { get; }
 
-    /// <summary>Moves the bytes once on <paramref name="threads"/> threads; returns a partial sum of the read remainder so the
-    /// read cannot be optimized away.</summary>
-    public float Run(int threads)
-    {
-        var body = new PartBody { Owner = this, Parts = threads };
-        ParallelRunner.Run(ref body, threads, threads);
-        return _sums[0];
-    }
-
-    private float Part(int part, int parts)
+    /// <inheritdoc/>
+    protected override float Part(int part, int parts)
     {
         (long copyStart, long copyLength) = Split(_copy, part, parts);
         _source.AsSpan((int)copyStart, (int)copyLength).CopyTo(_destination.AsSpan((int)copyStart, (int)copyLength));
@@ -62,20 +52,6 @@ public sealed class MemoryLimit
 
         (long readStart, long readLength) = Split(ReadBytes - _copy, part, parts);
         return Sum(MemoryMarshal.Cast<byte, float>(_source.AsSpan((int)(_copy + readStart), (int)readLength)));
-    }
-
-    private struct PartBody : IParallelBody
-    {
-        public MemoryLimit Owner;
-        public int Parts;
-
-        public readonly void Invoke(int start, int end)
-        {
-            for (int part = start; part < end; part++)
-            {
-                Owner._sums[part] = Owner.Part(part, Parts);
-            }
-        }
     }
 
     private static (long Start, long Length) Split(long total, int part, int parts)
