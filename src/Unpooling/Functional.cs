@@ -2,13 +2,22 @@ namespace Unpooling;
 
 /// <summary>
 /// The operators of the package, in the vocabulary of PyTorch's <c>torch.nn.functional</c>: 2-D max pooling with
-/// arg-max capture, argmax unpooling, fixed-position unpooling and its relatives. Each has a zero-allocation span form
-/// (dense <c>[N, C, H, W]</c> with an explicit <see cref="Shape4D"/>) and a <c>System.Numerics.Tensors</c> form.
+/// arg-max capture, argmax unpooling, fixed-position unpooling and its relatives, zero insertion, and the transposed
+/// convolution with its adjoint convolution. Each operator is one generic method per form: a zero-allocation span form
+/// (dense <c>[N, C, H, W]</c> with an explicit <see cref="Shape4D"/>), a <c>System.Numerics.Tensors</c> form over
+/// <c>ReadOnlyTensorSpan</c>/<c>TensorSpan</c> of any strides, and allocating forms that take a <c>Tensor</c> or a
+/// <c>ReadOnlyTensorSpan</c> and return new tensors. C# infers the type arguments from arrays and spans.
 /// </summary>
 /// <remarks>
-/// All members are thread-safe and may be called concurrently. Results are bit-identical whatever the SIMD width, the
-/// thread count (<c>maxDegreeOfParallelism</c>, -1 = all cores) or the batch split. Every argument is validated before
-/// any memory is read or written; a failing call leaves the destinations untouched.
+/// <para>All members are thread-safe and may be called concurrently. Results are bit-identical whatever the SIMD
+/// width, the thread count (<see cref="ExecutionOptions"/>) or the batch split, on a given instruction set: where the
+/// processor has no fused multiply-add (x64 without FMA), the convolutions multiply and then add, so their last bits
+/// can differ from an FMA machine's. Every argument is validated before any memory is read or written; a failing call
+/// leaves the destinations untouched.</para>
+/// <para>Each family states its element-type constraint on its type parameter; today every family runs
+/// <see cref="float"/> and <see cref="double"/> (zero insertion and subsampling: any unmanaged type), indices
+/// <see cref="int"/> and <see cref="long"/>, and refuses other admitted types with a
+/// <see cref="NotSupportedException"/> naming the type.</para>
 /// </remarks>
 public static partial class Functional
 {

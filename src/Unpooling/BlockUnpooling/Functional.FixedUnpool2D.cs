@@ -11,6 +11,8 @@ public static partial class Functional
     /// <c>i * factor + offset</c> of its <c>factor</c>-sized block, zeros elsewhere. The default offset (0, 0) is the
     /// upper-left corner, the paper's operator.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size (= stride) per axis, each &gt;= 1.</param>
@@ -19,52 +21,59 @@ public static partial class Functional
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for <c>(H * factor.Height, W * factor.Width)</c>.
     /// An explicit size must lie strictly between <c>default - factor</c> and <c>default + factor</c> per axis; values
     /// whose target falls outside a smaller output are dropped.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small inputs use one.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> or <paramref name="offset"/> is out of
-    /// range, or <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// range.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
     /// <paramref name="destination"/> overlaps <paramref name="source"/>.</exception>
-    public static void FixedUnpool2D(ReadOnlySpan<float> source, Shape4D sourceShape, Size2D factor, Span<float> destination, Size2D offset = default, Size2D? outputSize = null, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DCore(BlockUnpoolMode.Fixed, source, sourceShape, factor, offset, 0, destination, outputSize, maxDegreeOfParallelism, nameof(outputSize));
-
-    /// <inheritdoc cref="FixedUnpool2D(ReadOnlySpan{float}, Shape4D, Size2D, Span{float}, Size2D, Size2D?, int)"/>
-    public static void FixedUnpool2D(ReadOnlySpan<double> source, Shape4D sourceShape, Size2D factor, Span<double> destination, Size2D offset = default, Size2D? outputSize = null, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DCore(BlockUnpoolMode.Fixed, source, sourceShape, factor, offset, 0, destination, outputSize, maxDegreeOfParallelism, nameof(outputSize));
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void FixedUnpool2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, Span<T> destination, Size2D offset = default, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DCore(BlockUnpoolMode.Fixed, source, sourceShape, factor, offset, 0, destination, outputSize, options, nameof(outputSize));
 
     /// <summary>
     /// Fixed-position unpooling over rank-4 tensors (any strides); the output size is <paramref name="destination"/>'s
     /// spatial size (same rule as the explicit size of
-    /// <see cref="FixedUnpool2D(ReadOnlySpan{float}, Shape4D, Size2D, Span{float}, Size2D, Size2D?, int)"/>).
+    /// <see cref="FixedUnpool2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D, Size2D?, ExecutionOptions)"/>).
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
     /// <param name="offset">The position inside each block.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor or offset is out of range.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    public static void FixedUnpool2D(in ReadOnlyTensorSpan<float> source, Size2D factor, in TensorSpan<float> destination, Size2D offset = default, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DTensor(BlockUnpoolMode.Fixed, source, factor, offset, 0, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="FixedUnpool2D(in ReadOnlyTensorSpan{float}, Size2D, in TensorSpan{float}, Size2D, int)"/>
-    public static void FixedUnpool2D(in ReadOnlyTensorSpan<double> source, Size2D factor, in TensorSpan<double> destination, Size2D offset = default, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DTensor(BlockUnpoolMode.Fixed, source, factor, offset, 0, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void FixedUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, Size2D offset = default, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DTensor(BlockUnpoolMode.Fixed, source, factor, offset, 0, destination, options);
 
     /// <summary>Fixed-position unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="offset">The position inside each block; default upper-left.</param>
     /// <param name="outputSize">The output (H, W), or <see langword="null"/> for <c>input * factor</c>.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <returns>The unpooled tensor.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A factor or offset is out of range.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the output size is out of range.</exception>
-    public static Tensor<float> FixedUnpool2D(Tensor<float> source, Size2D factor, Size2D offset = default, Size2D? outputSize = null)
-        => BlockUnpool2DAllocating(BlockUnpoolMode.Fixed, source, factor, offset, 0, outputSize);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> FixedUnpool2D<T>(Tensor<T> source, Size2D factor, Size2D offset = default, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return BlockUnpool2DAllocating(BlockUnpoolMode.Fixed, source.AsReadOnlyTensorSpan(), factor, offset, 0, outputSize, options);
+    }
 
-    /// <inheritdoc cref="FixedUnpool2D(Tensor{float}, Size2D, Size2D, Size2D?)"/>
-    public static Tensor<double> FixedUnpool2D(Tensor<double> source, Size2D factor, Size2D offset = default, Size2D? outputSize = null)
-        => BlockUnpool2DAllocating(BlockUnpoolMode.Fixed, source, factor, offset, 0, outputSize);
+    /// <inheritdoc cref="FixedUnpool2D{T}(Tensor{T}, Size2D, Size2D, Size2D?, ExecutionOptions)"/>
+    public static Tensor<T> FixedUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset = default, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DAllocating(BlockUnpoolMode.Fixed, source, factor, offset, 0, outputSize, options);
 
     private static Size2D ValidateBlockUnpool(Shape4D sourceShape, Size2D factor, Size2D offset, Size2D? outputSize, string outputSizeName)
     {
@@ -89,16 +98,16 @@ public static partial class Functional
 
     private static unsafe void BlockUnpool2DCore<T>(
         BlockUnpoolMode mode, ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, Size2D offset, ulong seed, Span<T> destination,
-        Size2D? outputSize, int maxDegreeOfParallelism, string outputSizeName)
+        Size2D? outputSize, ExecutionOptions options, string outputSizeName)
         where T : unmanaged, INumberBase<T>
     {
+        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
-        Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)
         {
@@ -106,7 +115,7 @@ public static partial class Functional
         }
 
         var plan = new BlockUnpool2DKernel.Plan(mode, sourceShape.SpatialSize, size, factor, offset, seed);
-        int degree = ParallelRunner.ResolveDegree(maxDegreeOfParallelism, (int)(outputShape.PlaneCount * size.Height), outputShape.ElementCount);
+        int degree = options.ResolveDegree(outputShape.PlaneCount * size.Height, outputShape.ElementCount);
         fixed (T* s = source)
         fixed (T* d = destination)
         {
@@ -115,36 +124,36 @@ public static partial class Functional
     }
 
     private static void BlockUnpool2DTensor<T>(
-        BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination, int maxDegreeOfParallelism)
+        BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
+        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
-
-        T[]? rentedSource = null, rentedDestination = null;
-        try
-        {
-            ReadOnlySpan<T> s = TensorAdapter.Read(source, ref rentedSource);
-            Span<T> d = TensorAdapter.Write(destination, ref rentedDestination);
-            BlockUnpool2DCore(mode, s, shape, factor, offset, seed, d, outputShape.SpatialSize, maxDegreeOfParallelism, nameof(destination));
-            TensorAdapter.Complete(destination, rentedDestination);
-            rentedDestination = null;
-        }
-        finally
-        {
-            TensorAdapter.Return(rentedSource);
-            TensorAdapter.Return(rentedDestination);
-        }
+        using ReadView<T> s = TensorAdapter.Read(source);
+        using WriteView<T> d = TensorAdapter.Write(destination);
+        BlockUnpool2DCore(mode, s.Span, shape, factor, offset, seed, d.Span, outputShape.SpatialSize, options, nameof(destination));
+        d.Commit();
     }
 
-    private static Tensor<T> BlockUnpool2DAllocating<T>(BlockUnpoolMode mode, Tensor<T> source, Size2D factor, Size2D offset, ulong seed, Size2D? outputSize)
+    private static Tensor<T> BlockUnpool2DAllocating<T>(
+        BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, Size2D? outputSize, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
-        ArgumentNullException.ThrowIfNull(source);
-        Shape4D shape = TensorAdapter.GetShape(source.AsReadOnlyTensorSpan(), nameof(source));
+        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
+        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Size2D size = ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(shape.WithSpatialSize(size)));
-        BlockUnpool2DTensor(mode, source.AsReadOnlyTensorSpan(), factor, offset, seed, result.AsTensorSpan(), -1);
+        Shape4D outputShape = shape.WithSpatialSize(size);
+        outputShape.Validate(nameof(outputSize));
+        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        BlockUnpool2DTensor(mode, source, factor, offset, seed, result.AsTensorSpan(), options);
         return result;
     }
+
+    private static string BlockUnpoolName(BlockUnpoolMode mode) => mode switch
+    {
+        BlockUnpoolMode.Fixed => nameof(FixedUnpool2D),
+        BlockUnpoolMode.Random => nameof(RandomUnpool2D),
+        _ => nameof(RepeatUnpool2D),
+    };
 }

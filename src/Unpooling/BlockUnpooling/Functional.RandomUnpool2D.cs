@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Unpooling.Internal;
 
@@ -7,18 +8,20 @@ public static partial class Functional
 {
     /// <summary>
     /// Random-offset unpooling: like
-    /// <see cref="FixedUnpool2D(ReadOnlySpan{float}, Shape4D, Size2D, Span{float}, Size2D, Size2D?, int)"/> but every
+    /// <see cref="FixedUnpool2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D, Size2D?, ExecutionOptions)"/> but every
     /// input cell lands at its own pseudo-random position inside its block, drawn from <paramref name="seed"/>. The
     /// same seed always gives the same output, whatever the thread count or SIMD width.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size per axis, each &gt;= 1.</param>
     /// <param name="seed">The seed of the offsets.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>; every element is written.</param>
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for <c>input * factor</c>; same rule as
-    /// <see cref="FixedUnpool2D(ReadOnlySpan{float}, Shape4D, Size2D, Span{float}, Size2D, Size2D?, int)"/>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small inputs use one.</param>
+    /// <see cref="FixedUnpool2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D, Size2D?, ExecutionOptions)"/>.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <remarks>
     /// The offset of input cell (plane <c>p = n*C + c</c>, row <c>ih</c>, column <c>iw</c>) is a published function,
     /// so a backward pass or another library can reproduce it: with wrapping 64-bit unsigned arithmetic,
@@ -28,45 +31,51 @@ public static partial class Functional
     /// <c>offsetH = ((z &amp; 0xFFFFFFFF) * factor.Height) &gt;&gt; 32</c> and
     /// <c>offsetW = ((z &gt;&gt; 32) * factor.Width) &gt;&gt; 32</c>. <c>H</c> and <c>W</c> are the input sizes.
     /// </remarks>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is out of range, or
-    /// <paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
     /// <paramref name="destination"/> overlaps <paramref name="source"/>.</exception>
-    public static void RandomUnpool2D(ReadOnlySpan<float> source, Shape4D sourceShape, Size2D factor, ulong seed, Span<float> destination, Size2D? outputSize = null, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DCore(BlockUnpoolMode.Random, source, sourceShape, factor, default, seed, destination, outputSize, maxDegreeOfParallelism, nameof(outputSize));
-
-    /// <inheritdoc cref="RandomUnpool2D(ReadOnlySpan{float}, Shape4D, Size2D, ulong, Span{float}, Size2D?, int)"/>
-    public static void RandomUnpool2D(ReadOnlySpan<double> source, Shape4D sourceShape, Size2D factor, ulong seed, Span<double> destination, Size2D? outputSize = null, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DCore(BlockUnpoolMode.Random, source, sourceShape, factor, default, seed, destination, outputSize, maxDegreeOfParallelism, nameof(outputSize));
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void RandomUnpool2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, ulong seed, Span<T> destination, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DCore(BlockUnpoolMode.Random, source, sourceShape, factor, default, seed, destination, outputSize, options, nameof(outputSize));
 
     /// <summary>Random-offset unpooling over rank-4 tensors; the output size is <paramref name="destination"/>'s spatial size.</summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="seed">The seed of the offsets.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    public static void RandomUnpool2D(in ReadOnlyTensorSpan<float> source, Size2D factor, ulong seed, in TensorSpan<float> destination, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DTensor(BlockUnpoolMode.Random, source, factor, default, seed, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="RandomUnpool2D(in ReadOnlyTensorSpan{float}, Size2D, ulong, in TensorSpan{float}, int)"/>
-    public static void RandomUnpool2D(in ReadOnlyTensorSpan<double> source, Size2D factor, ulong seed, in TensorSpan<double> destination, int maxDegreeOfParallelism = -1)
-        => BlockUnpool2DTensor(BlockUnpoolMode.Random, source, factor, default, seed, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void RandomUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, ulong seed, in TensorSpan<T> destination, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DTensor(BlockUnpoolMode.Random, source, factor, default, seed, destination, options);
 
     /// <summary>Random-offset unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
+    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="seed">The seed of the offsets.</param>
     /// <param name="outputSize">The output (H, W), or <see langword="null"/> for <c>input * factor</c>.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <returns>The unpooled tensor.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the output size is out of range.</exception>
-    public static Tensor<float> RandomUnpool2D(Tensor<float> source, Size2D factor, ulong seed, Size2D? outputSize = null)
-        => BlockUnpool2DAllocating(BlockUnpoolMode.Random, source, factor, default, seed, outputSize);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> RandomUnpool2D<T>(Tensor<T> source, Size2D factor, ulong seed, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return BlockUnpool2DAllocating(BlockUnpoolMode.Random, source.AsReadOnlyTensorSpan(), factor, default, seed, outputSize, options);
+    }
 
-    /// <inheritdoc cref="RandomUnpool2D(Tensor{float}, Size2D, ulong, Size2D?)"/>
-    public static Tensor<double> RandomUnpool2D(Tensor<double> source, Size2D factor, ulong seed, Size2D? outputSize = null)
-        => BlockUnpool2DAllocating(BlockUnpoolMode.Random, source, factor, default, seed, outputSize);
+    /// <inheritdoc cref="RandomUnpool2D{T}(Tensor{T}, Size2D, ulong, Size2D?, ExecutionOptions)"/>
+    public static Tensor<T> RandomUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, ulong seed, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockUnpool2DAllocating(BlockUnpoolMode.Random, source, factor, default, seed, outputSize, options);
 }

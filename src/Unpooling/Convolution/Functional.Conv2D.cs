@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace Unpooling;
@@ -8,9 +9,12 @@ public static partial class Functional
     /// 2-D convolution (cross-correlation, PyTorch's <c>conv2d</c>) over <c>[N, Cin, H, W]</c>:
     /// <c>y[n, g*Cout/g + co, o] = bias[co] + sum x[n, g*Cin/g + ci, o*s - p + j*d] * w[g*Cout/g + co, ci, j]</c>, zero
     /// padding. It is the adjoint of
-    /// <see cref="ConvTranspose2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+    /// <see cref="ConvTranspose2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
     /// with the same geometry, and computes that operator's input gradient.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
+    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
+    /// <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*Cin*H*W</c> elements.</param>
     /// <param name="sourceShape">The input shape <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel, dense row-major <c>[Cout, Cin/groups, kH, kW]</c> (PyTorch's layout).</param>
@@ -20,7 +24,7 @@ public static partial class Functional
     /// <param name="geometry">Kernel size, stride, padding, dilation and groups (the output padding is ignored).</param>
     /// <param name="destination">Receives the output, <c>[N, Cout, outH, outW]</c> with the size from
     /// <see cref="Conv2DGeometry.GetOutputSize(Size2D)"/>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small problems use one.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <remarks>
     /// Computed as a packed GEMM over im2col panels on the widest available vectors; each output is the bias plus a
     /// fused multiply-add chain over <c>(ci, kh, kw)</c> in ascending order, bit-identical for every thread count and
@@ -29,45 +33,61 @@ public static partial class Functional
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the padded input is smaller than the kernel, or <paramref name="destination"/> overlaps an
     /// input.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
-    public static void Conv2D(ReadOnlySpan<float> source, Shape4D sourceShape, ReadOnlySpan<float> weight, Shape4D weightShape, ReadOnlySpan<float> bias, Conv2DGeometry geometry, Span<float> destination, int maxDegreeOfParallelism = -1)
-        => ConvCore(false, source, sourceShape, weight, weightShape, bias, geometry, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="Conv2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
-    public static void Conv2D(ReadOnlySpan<double> source, Shape4D sourceShape, ReadOnlySpan<double> weight, Shape4D weightShape, ReadOnlySpan<double> bias, Conv2DGeometry geometry, Span<double> destination, int maxDegreeOfParallelism = -1)
-        => ConvCore(false, source, sourceShape, weight, weightShape, bias, geometry, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void Conv2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvCore(false, source, sourceShape, weight, weightShape, bias, geometry, destination, options);
 
     /// <summary>
     /// 2-D convolution over rank-4 tensors (any strides); see
-    /// <see cref="Conv2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>.
+    /// <see cref="Conv2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
+    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
+    /// <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel <c>[Cout, Cin/groups, kH, kW]</c>.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and groups.</param>
     /// <param name="destination">Receives the output; its shape must be <c>[N, Cout, outH, outW]</c>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
-    public static void Conv2D(in ReadOnlyTensorSpan<float> source, in ReadOnlyTensorSpan<float> weight, ReadOnlySpan<float> bias, Conv2DGeometry geometry, in TensorSpan<float> destination, int maxDegreeOfParallelism = -1)
-        => ConvTensor(false, source, weight, bias, geometry, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="Conv2D(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{float}, ReadOnlySpan{float}, Conv2DGeometry, in TensorSpan{float}, int)"/>
-    public static void Conv2D(in ReadOnlyTensorSpan<double> source, in ReadOnlyTensorSpan<double> weight, ReadOnlySpan<double> bias, Conv2DGeometry geometry, in TensorSpan<double> destination, int maxDegreeOfParallelism = -1)
-        => ConvTensor(false, source, weight, bias, geometry, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void Conv2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvTensor(false, source, weight, bias, geometry, destination, options);
 
     /// <summary>2-D convolution into a new <c>[N, Cout, outH, outW]</c> tensor.</summary>
     /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The rank-4 kernel <c>[Cout, Cin/groups, kH, kW]</c>.</param>
     /// <param name="bias">The rank-1 bias <c>[Cout]</c>, or <see langword="null"/>.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and groups.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The output tensor.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="weight"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    public static Tensor<float> Conv2D(Tensor<float> source, Tensor<float> weight, Tensor<float>? bias, Conv2DGeometry geometry)
-        => ConvAllocating(false, source, weight, bias, geometry, null);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> Conv2D<T>(Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvAllocating(false, source, weight, bias, geometry, null, options);
 
-    /// <inheritdoc cref="Conv2D(Tensor{float}, Tensor{float}, Tensor{float}, Conv2DGeometry)"/>
-    public static Tensor<double> Conv2D(Tensor<double> source, Tensor<double> weight, Tensor<double>? bias, Conv2DGeometry geometry)
-        => ConvAllocating(false, source, weight, bias, geometry, null);
+    /// <summary>
+    /// 2-D convolution of tensor views (what ONNX Runtime and TorchSharp memory arrives as) into a new
+    /// <c>[N, Cout, outH, outW]</c> tensor; see
+    /// <see cref="Conv2D{T}(Tensor{T}, Tensor{T}, Tensor{T}, Conv2DGeometry, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>, any strides.</param>
+    /// <param name="weight">The kernel <c>[Cout, Cin/groups, kH, kW]</c>, any strides.</param>
+    /// <param name="bias">One value per output channel, or empty for no bias.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and groups.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The output tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> Conv2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvAllocating(false, source, weight, bias, geometry, null, options);
+
 }

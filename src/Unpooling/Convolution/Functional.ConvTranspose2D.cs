@@ -11,9 +11,12 @@ public static partial class Functional
     /// scatters its value times the kernel into the output, <c>y[n, g*Cout/g + co, i*s - p + j*d] += x[n, g*Cin/g + ci, i] * w[g*Cin/g + ci, co, j]</c>,
     /// plus bias. It equals zero insertion with the stride, padding by <c>d*(k-1) - p</c> and a stride-1 convolution with
     /// the flipped, in/out-swapped kernel, and it is the exact adjoint of
-    /// <see cref="Conv2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+    /// <see cref="Conv2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
     /// with the same geometry.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
+    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
+    /// <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*Cin*H*W</c> elements.</param>
     /// <param name="sourceShape">The input shape <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel, dense row-major <c>[Cin, Cout/groups, kH, kW]</c> (PyTorch's layout).</param>
@@ -23,7 +26,7 @@ public static partial class Functional
     /// <param name="geometry">Kernel size, stride, padding, dilation, groups and output padding.</param>
     /// <param name="destination">Receives the output, <c>[N, Cout, outH, outW]</c> with the size from
     /// <see cref="Conv2DGeometry.GetTransposedOutputSize(Size2D)"/>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small problems use one.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <remarks>
     /// The work is <c>N*Cin*(Cout/groups)*kH*kW*H*W</c> multiply-adds (no inserted zero is ever multiplied), done as a
     /// packed GEMM on the widest available vectors followed by a scatter-add of the column buffer. The summation order
@@ -32,52 +35,71 @@ public static partial class Functional
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the output would be empty, or <paramref name="destination"/> overlaps an input.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
-    public static void ConvTranspose2D(ReadOnlySpan<float> source, Shape4D sourceShape, ReadOnlySpan<float> weight, Shape4D weightShape, ReadOnlySpan<float> bias, Conv2DGeometry geometry, Span<float> destination, int maxDegreeOfParallelism = -1)
-        => ConvCore(true, source, sourceShape, weight, weightShape, bias, geometry, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="ConvTranspose2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
-    public static void ConvTranspose2D(ReadOnlySpan<double> source, Shape4D sourceShape, ReadOnlySpan<double> weight, Shape4D weightShape, ReadOnlySpan<double> bias, Conv2DGeometry geometry, Span<double> destination, int maxDegreeOfParallelism = -1)
-        => ConvCore(true, source, sourceShape, weight, weightShape, bias, geometry, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void ConvTranspose2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvCore(true, source, sourceShape, weight, weightShape, bias, geometry, destination, options);
 
     /// <summary>
     /// 2-D transposed convolution over rank-4 tensors (any strides); see
-    /// <see cref="ConvTranspose2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>.
+    /// <see cref="ConvTranspose2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>.
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
+    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
+    /// <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel <c>[Cin, Cout/groups, kH, kW]</c>.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation, groups and output padding.</param>
     /// <param name="destination">Receives the output; its shape must be <c>[N, Cout, outH, outW]</c>.</param>
-    /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1.</param>
+    /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
-    public static void ConvTranspose2D(in ReadOnlyTensorSpan<float> source, in ReadOnlyTensorSpan<float> weight, ReadOnlySpan<float> bias, Conv2DGeometry geometry, in TensorSpan<float> destination, int maxDegreeOfParallelism = -1)
-        => ConvTensor(true, source, weight, bias, geometry, destination, maxDegreeOfParallelism);
-
-    /// <inheritdoc cref="ConvTranspose2D(in ReadOnlyTensorSpan{float}, in ReadOnlyTensorSpan{float}, ReadOnlySpan{float}, Conv2DGeometry, in TensorSpan{float}, int)"/>
-    public static void ConvTranspose2D(in ReadOnlyTensorSpan<double> source, in ReadOnlyTensorSpan<double> weight, ReadOnlySpan<double> bias, Conv2DGeometry geometry, in TensorSpan<double> destination, int maxDegreeOfParallelism = -1)
-        => ConvTensor(true, source, weight, bias, geometry, destination, maxDegreeOfParallelism);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static void ConvTranspose2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvTensor(true, source, weight, bias, geometry, destination, options);
 
     /// <summary>
     /// 2-D transposed convolution into a new <c>[N, Cout, outH, outW]</c> tensor, optionally of a requested output size
     /// (PyTorch's <c>output_size</c>: each size within <c>[min, min + stride - 1]</c>, which sets the output padding).
     /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
+    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
+    /// <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The rank-4 kernel <c>[Cin, Cout/groups, kH, kW]</c>.</param>
     /// <param name="bias">The rank-1 bias <c>[Cout]</c>, or <see langword="null"/>.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation, groups and output padding.</param>
     /// <param name="outputSize">The requested output (H, W), or <see langword="null"/> for the geometry's own size.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The output tensor.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="weight"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputSize"/> is unreachable.</exception>
-    public static Tensor<float> ConvTranspose2D(Tensor<float> source, Tensor<float> weight, Tensor<float>? bias, Conv2DGeometry geometry, Size2D? outputSize = null)
-        => ConvAllocating(true, source, weight, bias, geometry, outputSize);
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> ConvTranspose2D<T>(Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvAllocating(true, source, weight, bias, geometry, outputSize, options);
 
-    /// <inheritdoc cref="ConvTranspose2D(Tensor{float}, Tensor{float}, Tensor{float}, Conv2DGeometry, Size2D?)"/>
-    public static Tensor<double> ConvTranspose2D(Tensor<double> source, Tensor<double> weight, Tensor<double>? bias, Conv2DGeometry geometry, Size2D? outputSize = null)
-        => ConvAllocating(true, source, weight, bias, geometry, outputSize);
+    /// <summary>
+    /// 2-D transposed convolution of tensor views (what ONNX Runtime and TorchSharp memory arrives as) into a new
+    /// <c>[N, Cout, outH, outW]</c> tensor; see
+    /// <see cref="ConvTranspose2D{T}(Tensor{T}, Tensor{T}, Tensor{T}, Conv2DGeometry, Size2D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>, any strides.</param>
+    /// <param name="weight">The kernel <c>[Cin, Cout/groups, kH, kW]</c>, any strides.</param>
+    /// <param name="bias">One value per output channel, or empty for no bias.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation, groups and output padding.</param>
+    /// <param name="outputSize">The requested output (H, W), or <see langword="null"/> for the geometry's own size.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The output tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputSize"/> is unreachable.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    public static Tensor<T> ConvTranspose2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ConvAllocating(true, source, weight, bias, geometry, outputSize, options);
 
     /// <summary>Validates a convolution or transposed convolution and returns its output shape.</summary>
     private static Shape4D ConvOutputShape(bool transposed, Shape4D sourceShape, Shape4D weightShape, int biasLength, Conv2DGeometry geometry)
@@ -138,16 +160,16 @@ public static partial class Functional
     }
 
     private static unsafe void ConvCore<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, int maxDegreeOfParallelism)
+        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
-        Guard.Degree(maxDegreeOfParallelism);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));
         Guard.NoOverlap<T, T>(destination, bias, nameof(destination), nameof(bias));
@@ -158,7 +180,8 @@ public static partial class Functional
 
         long multiplyAdds = (long)sourceShape.Batch * sourceShape.Channels * (outputShape.Channels / geometry.Groups)
             * geometry.KernelSize.Height * geometry.KernelSize.Width * (transposed ? sourceShape.PlaneSize : outputShape.PlaneSize);
-        int degree = ParallelRunner.ResolveDegree(maxDegreeOfParallelism, sourceShape.Batch * outputShape.Channels, multiplyAdds);
+        // The work size that decides threading is the multiply-add count here, not the touched elements.
+        int degree = options.ResolveDegree((long)sourceShape.Batch * outputShape.Channels, multiplyAdds);
         var plan = new ConvKernel.Plan(transposed, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
         fixed (T* s = source)
         fixed (T* w = weight)
@@ -170,33 +193,22 @@ public static partial class Functional
     }
 
     private static void ConvTensor<T>(
-        bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, int maxDegreeOfParallelism)
+        bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D weightShape = TensorAdapter.GetShape(weight, nameof(weight));
         Shape4D outputShape = ConvOutputShape(transposed, shape, weightShape, bias.Length, geometry);
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
-        Guard.Degree(maxDegreeOfParallelism);
-        T[]? rentedSource = null, rentedWeight = null, rentedDestination = null;
-        try
-        {
-            ReadOnlySpan<T> s = TensorAdapter.Read(source, ref rentedSource);
-            ReadOnlySpan<T> w = TensorAdapter.Read(weight, ref rentedWeight);
-            Span<T> d = TensorAdapter.Write(destination, ref rentedDestination);
-            ConvCore(transposed, s, shape, w, weightShape, bias, geometry, d, maxDegreeOfParallelism);
-            TensorAdapter.Complete(destination, rentedDestination);
-            rentedDestination = null;
-        }
-        finally
-        {
-            TensorAdapter.Return(rentedSource);
-            TensorAdapter.Return(rentedWeight);
-            TensorAdapter.Return(rentedDestination);
-        }
+        using ReadView<T> s = TensorAdapter.Read(source);
+        using ReadView<T> w = TensorAdapter.Read(weight);
+        using WriteView<T> d = TensorAdapter.Write(destination);
+        ConvCore(transposed, s.Span, shape, w.Span, weightShape, bias, geometry, d.Span, options);
+        d.Commit();
     }
 
-    private static Tensor<T> ConvAllocating<T>(bool transposed, Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, Size2D? outputSize)
+    private static Tensor<T> ConvAllocating<T>(bool transposed, Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, Size2D? outputSize, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -206,27 +218,25 @@ public static partial class Functional
             ThrowHelper.ThrowArgument(nameof(bias), $"Tensor bias has rank {bias.Rank}; a rank-1 [Cout] tensor is expected.");
         }
 
-        ReadOnlyTensorSpan<T> input = source.AsReadOnlyTensorSpan();
-        ReadOnlyTensorSpan<T> kernel = weight.AsReadOnlyTensorSpan();
+        using ReadView<T> b = TensorAdapter.Read(bias is null ? default : bias.AsReadOnlyTensorSpan());
+        return ConvAllocating(transposed, source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), b.Span, geometry, outputSize, options);
+    }
+
+    private static Tensor<T> ConvAllocating<T>(
+        bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Size2D? outputSize, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
+        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         if (outputSize is Size2D requested)
         {
             geometry.ThrowIfDefault(nameof(geometry));
-            geometry = geometry.WithTransposedOutputSize(TensorAdapter.GetShape(input, nameof(source)).SpatialSize, requested);
+            geometry = geometry.WithTransposedOutputSize(shape.SpatialSize, requested);
         }
 
-        T[]? rentedBias = null;
-        try
-        {
-            ReadOnlySpan<T> b = bias is null ? [] : TensorAdapter.Read(bias.AsReadOnlyTensorSpan(), ref rentedBias);
-            Shape4D outputShape = ConvOutputShape(
-                transposed, TensorAdapter.GetShape(input, nameof(source)), TensorAdapter.GetShape(kernel, nameof(weight)), b.Length, geometry);
-            Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
-            ConvTensor(transposed, input, kernel, b, geometry, result.AsTensorSpan(), -1);
-            return result;
-        }
-        finally
-        {
-            TensorAdapter.Return(rentedBias);
-        }
+        Shape4D outputShape = ConvOutputShape(transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry);
+        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        ConvTensor(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
+        return result;
     }
 }

@@ -5,9 +5,9 @@ namespace Unpooling;
 /// <summary>
 /// The geometry of a 2-D convolution and of the transposed convolution that is its adjoint: kernel size, stride,
 /// per-side padding, dilation, groups and (transposed only) output padding, with PyTorch's defaults and meaning. One
-/// value describes the pair: <see cref="Functional.Conv2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+/// value describes the pair: <see cref="Functional.Conv2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
 /// maps <see cref="GetTransposedOutputSize(Size2D)"/> back to the input size, and
-/// <see cref="Functional.ConvTranspose2D(ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Shape4D, ReadOnlySpan{float}, Conv2DGeometry, Span{float}, int)"/>
+/// <see cref="Functional.ConvTranspose2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
 /// is its exact adjoint.
 /// </summary>
 /// <remarks>

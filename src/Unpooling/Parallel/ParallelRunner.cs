@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Unpooling.Internal;
 
 /// <summary>A unit of parallel work: processes items <c>[start, end)</c>. Implemented by kernel structs.</summary>
@@ -12,25 +10,10 @@ internal interface IParallelBody
 /// Splits <c>count</c> independent items (planes or rows) across cores without allocating in steady state: the
 /// calling thread works too, helpers come from the thread pool, and the coordination object is pooled per body type.
 /// Items are independent and each is computed by exactly one thread, so results never depend on the thread count.
+/// The degree comes from <see cref="ExecutionOptions"/> (<c>ResolveDegree</c>).
 /// </summary>
 internal static class ParallelRunner
 {
-    /// <summary>Below this many touched elements per call, threading costs more than it saves.</summary>
-    internal const long MinElementsForParallel = 1 << 16;
-
-    /// <summary>Resolves the caller's degree of parallelism (-1 = all cores) against the work size.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int ResolveDegree(int maxDegreeOfParallelism, int items, long totalElements)
-    {
-        int degree = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-        if (totalElements < MinElementsForParallel)
-        {
-            return 1;
-        }
-
-        return Math.Max(1, Math.Min(degree, items));
-    }
-
     /// <summary>Runs <paramref name="body"/> over <c>[0, count)</c> on up to <paramref name="degree"/> threads.</summary>
     public static void Run<TBody>(ref TBody body, int count, int degree)
         where TBody : struct, IParallelBody

@@ -10,6 +10,8 @@ public static partial class Functional
     /// Converts arg-max indices from one <see cref="IndexConvention"/> to another, e.g. PyTorch's per-plane indices to
     /// ONNX's global row-major ones.
     /// </summary>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>. Today <see cref="int"/> and
+    /// <see cref="long"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="indices">The indices, dense row-major <c>[N, C, oH, oW]</c>: an element's position gives the
     /// sample n and channel c it belongs to (the per-plane and per-sample conventions need them).</param>
     /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>.</param>
@@ -35,18 +37,46 @@ public static partial class Functional
     /// position (named <paramref name="indices"/>); a length does not match its shape; a size is below 1; 32-bit
     /// indices cannot hold a convention's range; or <paramref name="destination"/> partly overlaps
     /// <paramref name="indices"/>.</exception>
-    public static void ConvertIndices(ReadOnlySpan<long> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<long> destination, IndexConvention destinationConvention)
-        => ConvertIndicesCore(indices, indicesShape, indexedSize, sourceConvention, destination, destinationConvention);
-
-    /// <inheritdoc cref="ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>
-    public static void ConvertIndices(ReadOnlySpan<int> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<int> destination, IndexConvention destinationConvention)
+    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
+    public static void ConvertIndices<TIndex>(
+        ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         => ConvertIndicesCore(indices, indicesShape, indexedSize, sourceConvention, destination, destinationConvention);
 
     /// <summary>
     /// Converts a rank-4 <c>[N, C, oH, oW]</c> index tensor (any strides) from one <see cref="IndexConvention"/> to
-    /// another, into a new tensor; see
-    /// <see cref="ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>.
+    /// another, into <paramref name="destination"/>; see
+    /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>.
     /// </summary>
+    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <param name="indices">The indices; an element's position gives its sample and channel.</param>
+    /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into.</param>
+    /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
+    /// <param name="destination">Receives the converted indices, same shape; it may be the same memory as
+    /// <paramref name="indices"/> with the same strides (in place).</param>
+    /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or a convention is undefined.</exception>
+    /// <exception cref="ArgumentException">A tensor is not rank 4 or the shapes differ, a size is below 1, or an index
+    /// names a cell the destination convention cannot express from its position.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
+    public static void ConvertIndices<TIndex>(
+        in ReadOnlyTensorSpan<TIndex> indices, Size2D indexedSize, IndexConvention sourceConvention, in TensorSpan<TIndex> destination, IndexConvention destinationConvention)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
+        TensorAdapter.RequireShape(destination, shape, nameof(destination));
+        using ReadView<TIndex> i = TensorAdapter.Read(indices);
+        using WriteView<TIndex> d = TensorAdapter.Write(destination);
+        ConvertIndicesCore(i.Span, shape, indexedSize, sourceConvention, d.Span, destinationConvention);
+        d.Commit();
+    }
+
+    /// <summary>
+    /// Converts a rank-4 <c>[N, C, oH, oW]</c> index tensor (any strides) from one <see cref="IndexConvention"/> to
+    /// another, into a new tensor; see
+    /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>.
+    /// </summary>
+    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
     /// <param name="indices">The indices; an element's position gives its sample and channel.</param>
     /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
@@ -56,22 +86,24 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4, a size is below 1, or an index names a cell the
     /// destination convention cannot express from its position.</exception>
-    public static Tensor<long> ConvertIndices(Tensor<long> indices, Size2D indexedSize, IndexConvention sourceConvention, IndexConvention destinationConvention)
+    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
+    public static Tensor<TIndex> ConvertIndices<TIndex>(Tensor<TIndex> indices, Size2D indexedSize, IndexConvention sourceConvention, IndexConvention destinationConvention)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(indices);
-        ReadOnlyTensorSpan<long> input = indices.AsReadOnlyTensorSpan();
-        Shape4D shape = TensorAdapter.GetShape(input, nameof(indices));
-        Tensor<long> result = Tensor.CreateFromShapeUninitialized<long>(TensorAdapter.Lengths(shape));
-        long[]? rented = null, unused = null;
-        try
-        {
-            ConvertIndicesCore(TensorAdapter.Read(input, ref rented), shape, indexedSize, sourceConvention, TensorAdapter.Write(result.AsTensorSpan(), ref unused), destinationConvention);
-        }
-        finally
-        {
-            TensorAdapter.Return(rented);
-        }
+        return ConvertIndices(indices.AsReadOnlyTensorSpan(), indexedSize, sourceConvention, destinationConvention);
+    }
 
+    /// <inheritdoc cref="ConvertIndices{TIndex}(Tensor{TIndex}, Size2D, IndexConvention, IndexConvention)"/>
+    public static Tensor<TIndex> ConvertIndices<TIndex>(in ReadOnlyTensorSpan<TIndex> indices, Size2D indexedSize, IndexConvention sourceConvention, IndexConvention destinationConvention)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
+        Tensor<TIndex> result = Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape));
+        using ReadView<TIndex> i = TensorAdapter.Read(indices);
+        using WriteView<TIndex> d = TensorAdapter.Write(result.AsTensorSpan());
+        ConvertIndicesCore(i.Span, shape, indexedSize, sourceConvention, d.Span, destinationConvention);
+        d.Commit();
         return result;
     }
 
@@ -79,6 +111,7 @@ public static partial class Functional
         ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(ConvertIndices));
         indicesShape.Validate(nameof(indicesShape));
         Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
         Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);

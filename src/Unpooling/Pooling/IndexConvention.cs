@@ -10,7 +10,7 @@ namespace Unpooling;
 /// positions only: the memory layout of the tensors passed to an operator plays no part.</para>
 /// <para>For an element of the pooled tensor at <c>(n, c, i, j)</c>, a per-plane index names a cell of plane
 /// <c>(n, c)</c> and a per-sample index a cell of sample <c>n</c>; the global conventions can name any cell (ONNX's
-/// <c>MaxUnpool</c> allows that). <see cref="Functional.ConvertIndices(ReadOnlySpan{long}, Shape4D, Size2D, IndexConvention, Span{long}, IndexConvention)"/>
+/// <c>MaxUnpool</c> allows that). <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>
 /// converts between them.</para>
 /// </remarks>
 public enum IndexConvention

@@ -17,17 +17,6 @@ internal static class Guard
         }
     }
 
-    public static void Degree(int maxDegreeOfParallelism)
-    {
-        if (maxDegreeOfParallelism != -1 && maxDegreeOfParallelism < 1)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(
-                nameof(maxDegreeOfParallelism),
-                maxDegreeOfParallelism,
-                $"maxDegreeOfParallelism is {maxDegreeOfParallelism}; use -1 (all cores) or a count >= 1.");
-        }
-    }
-
     /// <summary>Rejects <paramref name="written"/> sharing any byte with <paramref name="other"/>.</summary>
     public static void NoOverlap<TWritten, TOther>(ReadOnlySpan<TWritten> written, ReadOnlySpan<TOther> other, string writtenName, string otherName)
         where TWritten : struct

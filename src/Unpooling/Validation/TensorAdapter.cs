@@ -78,64 +78,103 @@ internal static class TensorAdapter
         return true;
     }
 
-    /// <summary>The tensor's elements as one dense span; a strided tensor is copied into <paramref name="rented"/>.</summary>
-    public static ReadOnlySpan<T> Read<T>(in ReadOnlyTensorSpan<T> tensor, ref T[]? rented)
-    {
-        int length = checked((int)tensor.FlattenedLength);
-        if (length == 0)
-        {
-            return [];
-        }
+    /// <summary>
+    /// The tensor's elements as one dense span, for the duration of a <see langword="using"/> scope: a dense row-major
+    /// tensor is viewed in place, a strided one is gathered into a pooled buffer that <c>Dispose</c> returns.
+    /// </summary>
+    public static ReadView<T> Read<T>(in ReadOnlyTensorSpan<T> tensor) => new(tensor);
 
-        if (IsRowMajor(tensor.Lengths, tensor.Strides))
-        {
-            return MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), length);
-        }
-
-        rented = ArrayPool<T>.Shared.Rent(length);
-        Span<T> flat = rented.AsSpan(0, length);
-        tensor.FlattenTo(flat);
-        return flat;
-    }
-
-    /// <summary>A dense span to write into: the tensor itself, or a pooled buffer that <see cref="Complete{T}"/> copies back.</summary>
-    public static Span<T> Write<T>(in TensorSpan<T> tensor, ref T[]? rented)
-    {
-        int length = checked((int)tensor.FlattenedLength);
-        if (length == 0)
-        {
-            return [];
-        }
-
-        if (IsRowMajor(tensor.Lengths, tensor.Strides))
-        {
-            return MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), length);
-        }
-
-        rented = ArrayPool<T>.Shared.Rent(length);
-        return rented.AsSpan(0, length);
-    }
-
-    /// <summary>Copies a pooled write buffer into its strided tensor and returns it to the pool.</summary>
-    public static void Complete<T>(in TensorSpan<T> tensor, T[]? rented)
-    {
-        if (rented is null)
-        {
-            return;
-        }
-
-        int length = (int)tensor.FlattenedLength;
-        new ReadOnlyTensorSpan<T>(rented.AsSpan(0, length), tensor.Lengths).CopyTo(tensor);
-        ArrayPool<T>.Shared.Return(rented);
-    }
-
-    public static void Return<T>(T[]? rented)
-    {
-        if (rented is not null)
-        {
-            ArrayPool<T>.Shared.Return(rented);
-        }
-    }
+    /// <summary>
+    /// A dense span to write <paramref name="tensor"/>'s elements into: the tensor itself when it is dense row-major,
+    /// else a pooled buffer that <see cref="WriteView{T}.Commit"/> scatters into the tensor and <c>Dispose</c>
+    /// returns. A view disposed without <c>Commit</c> (an exception) leaves a strided tensor untouched.
+    /// </summary>
+    public static WriteView<T> Write<T>(in TensorSpan<T> tensor) => new(tensor);
 
     public static nint[] Lengths(Shape4D shape) => [shape.Batch, shape.Channels, shape.Height, shape.Width];
+}
+
+/// <summary>A tensor's elements as one dense span; see <see cref="TensorAdapter.Read{T}"/>.</summary>
+internal ref struct ReadView<T>
+{
+    private T[]? _rented;
+
+    public ReadView(in ReadOnlyTensorSpan<T> tensor)
+    {
+        int length = checked((int)tensor.FlattenedLength);
+        if (length == 0)
+        {
+            Span = [];
+        }
+        else if (TensorAdapter.IsRowMajor(tensor.Lengths, tensor.Strides))
+        {
+            Span = MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), length);
+        }
+        else
+        {
+            _rented = ArrayPool<T>.Shared.Rent(length);
+            Span<T> flat = _rented.AsSpan(0, length);
+            tensor.FlattenTo(flat);
+            Span = flat;
+        }
+    }
+
+    /// <summary>The elements in row-major order.</summary>
+    public ReadOnlySpan<T> Span { get; }
+
+    public void Dispose()
+    {
+        if (_rented is not null)
+        {
+            ArrayPool<T>.Shared.Return(_rented);
+            _rented = null;
+        }
+    }
+}
+
+/// <summary>A dense span that ends up in a tensor; see <see cref="TensorAdapter.Write{T}"/>.</summary>
+internal ref struct WriteView<T>
+{
+    private readonly TensorSpan<T> _tensor;
+    private T[]? _rented;
+
+    public WriteView(in TensorSpan<T> tensor)
+    {
+        _tensor = tensor;
+        int length = checked((int)tensor.FlattenedLength);
+        if (length == 0)
+        {
+            Span = [];
+        }
+        else if (TensorAdapter.IsRowMajor(tensor.Lengths, tensor.Strides))
+        {
+            Span = MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), length);
+        }
+        else
+        {
+            _rented = ArrayPool<T>.Shared.Rent(length);
+            Span = _rented.AsSpan(0, length);
+        }
+    }
+
+    /// <summary>Where the operation writes, in row-major order.</summary>
+    public Span<T> Span { get; }
+
+    /// <summary>Copies what was written into a strided tensor (nothing to do for a dense one).</summary>
+    public readonly void Commit()
+    {
+        if (_rented is not null)
+        {
+            new ReadOnlyTensorSpan<T>(_rented.AsSpan(0, Span.Length), _tensor.Lengths).CopyTo(_tensor);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_rented is not null)
+        {
+            ArrayPool<T>.Shared.Return(_rented);
+            _rented = null;
+        }
+    }
 }
