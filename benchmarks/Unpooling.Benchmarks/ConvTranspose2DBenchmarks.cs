@@ -101,7 +101,7 @@ public class ConvTranspose2DBenchmarks : PeerBenchmark
 
     [Benchmark]
     public void Unpooling()
-        => Functional.ConvTranspose2D(_source, _sourceShape, _weight, _weightShape, _bias, _geometry, _destination, Threads);
+        => Functional.ConvTranspose2D(_source, _sourceShape, _weight, _weightShape, _bias, _geometry, _destination, Options);
 
     [Benchmark]
     public void LibTorch() => TorchConvTranspose().Dispose();

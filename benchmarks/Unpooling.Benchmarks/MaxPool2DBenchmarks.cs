@@ -93,7 +93,7 @@ public class MaxPool2DBenchmarks : PeerBenchmark
     public void Naive() => NaiveOps.MaxPool2D(_source, _shape, _kernel, _stride, _padding, _destination, _indices);
 
     [Benchmark]
-    public void Unpooling() => Functional.MaxPool2D(_source, _shape, _geometry, _destination, _indices, Threads);
+    public void Unpooling() => Functional.MaxPool2D(_source, _shape, _geometry, _destination, _indices, options: Options);
 
     [Benchmark]
     public void LibTorch()

@@ -11,10 +11,25 @@ namespace Unpooling.Benchmarks;
 public abstract class PeerBenchmark
 {
     private readonly List<IDisposable> _owned = [];
+    private int _threads = 1;
 
     /// <summary>Threads for every row but the naive one.</summary>
     [Params(1, 2)]
-    public int Threads { get; set; } = 1;
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            _threads = value;
+            Options = ExecutionOptions.WithMaxDegreeOfParallelism(value);
+        }
+    }
+
+    /// <summary>
+    /// The library's options for <see cref="Threads"/>, made once when the parameter is set (never in a timed call):
+    /// at most that many threads, with the default size threshold, which every workload here is above.
+    /// </summary>
+    protected ExecutionOptions Options { get; private set; } = ExecutionOptions.WithMaxDegreeOfParallelism(1);
 
     /// <summary>Makes libtorch loadable here and sets its intra-op thread count to <see cref="Threads"/>.</summary>
     protected void UseTorch() => TorchPeer.Use(Threads);

@@ -49,7 +49,7 @@ public class Unpool2DBenchmarks : PeerBenchmark
         else
         {
             float[] input = BenchmarkData.RandomValues(OutputShape.ElementCount);
-            Functional.MaxPool2D(input, OutputShape, _geometry, _source, _indices, maxDegreeOfParallelism: 1);
+            Functional.MaxPool2D(input, OutputShape, _geometry, _source, _indices, options: ExecutionOptions.SingleThreaded);
         }
 
         _destination = new float[OutputShape.ElementCount];
@@ -116,11 +116,11 @@ public class Unpool2DBenchmarks : PeerBenchmark
     {
         if (Workload == UnpoolWorkload.C)
         {
-            Functional.FixedUnpool2D(_source, _pooledShape, 2, _destination, maxDegreeOfParallelism: Threads);
+            Functional.FixedUnpool2D(_source, _pooledShape, 2, _destination, options: Options);
         }
         else
         {
-            Functional.MaxUnpool2D(_source, _indices, _pooledShape, _geometry, _destination, OutputShape.SpatialSize, UnpoolReduction.Replace, Threads);
+            Functional.MaxUnpool2D(_source, _indices, _pooledShape, _geometry, _destination, OutputShape.SpatialSize, reduction: UnpoolReduction.Replace, options: Options);
         }
     }
 

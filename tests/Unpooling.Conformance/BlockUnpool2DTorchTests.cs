@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
 using Unpooling.Conformance.Infrastructure;
-using Unpooling.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -31,7 +30,7 @@ public sealed class BlockUnpool2DTorchTests(ITestOutputHelper output) : RandomCa
     {
         Block<T> b = Block<T>.Draw(c, withOffset: true);
         b.Compare(
-            (d, degree) => Api.FixedUnpool2D<T>(b.X, b.Shape, b.Factor, d, b.Offset, b.Size, degree),
+            (d, degree) => Functional.FixedUnpool2D<T>(b.X, b.Shape, b.Factor, d, b.Offset, b.Size, Threads.Options(degree)),
             () =>
             {
                 Tensor y = zeros(TorchOps.Dims(b.Shape.WithSpatialSize(b.OutSize)), TorchOps.Type<T>());
@@ -48,7 +47,7 @@ public sealed class BlockUnpool2DTorchTests(ITestOutputHelper output) : RandomCa
         ulong seed = (ulong)c.Random.NextInt64() ^ ((ulong)c.Random.Next() << 63);
         c.Describe($"{c.Description}, seed {seed}");
         b.Compare(
-            (d, degree) => Api.RandomUnpool2D<T>(b.X, b.Shape, b.Factor, seed, d, b.Size, degree),
+            (d, degree) => Functional.RandomUnpool2D<T>(b.X, b.Shape, b.Factor, seed, d, b.Size, Threads.Options(degree)),
             () =>
             {
                 // Each value's target in the default-size plane, from the formula in RandomUnpool2D's documentation.
@@ -75,7 +74,7 @@ public sealed class BlockUnpool2DTorchTests(ITestOutputHelper output) : RandomCa
     {
         Block<T> b = Block<T>.Draw(c, withOffset: false);
         b.Compare(
-            (d, degree) => Api.RepeatUnpool2D<T>(b.X, b.Shape, b.Factor, d, b.Size, degree),
+            (d, degree) => Functional.RepeatUnpool2D<T>(b.X, b.Shape, b.Factor, d, b.Size, Threads.Options(degree)),
             () =>
             {
                 Tensor full = nn.functional.upsample_nearest2d(

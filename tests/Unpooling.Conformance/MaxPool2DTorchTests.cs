@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Unpooling.Conformance.Infrastructure;
-using Unpooling.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -76,14 +75,14 @@ public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTe
         {
             var values = new T[outShape.ElementCount];
             var indices = new long[outShape.ElementCount];
-            Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, degree);
+            Functional.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, options: Threads.Options(degree));
             Check.Exact<T>(torch.Values, values, outShape, $"values ({degree} thread(s))");
             Check.Indices<long>(torch.Indices, indices, outShape, $"int64 indices ({degree} thread(s))");
         }
 
         var values32 = new T[outShape.ElementCount];
         var indices32 = new int[outShape.ElementCount];
-        Api.MaxPool2D<T, int>(x, p.Shape, p.Geometry, values32, indices32, 1);
+        Functional.MaxPool2D<T, int>(x, p.Shape, p.Geometry, values32, indices32, options: Threads.Options(1));
         Check.Indices<int>(torch.Indices, indices32, outShape, "int32 indices");
         c.Tag($"values {mode}");
         c.Tag(p.Overlapping ? "overlapping windows" : "disjoint windows");
@@ -92,9 +91,9 @@ public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTe
             c.Tag("ceil mode");
         }
 
-        if (p.Shape.ElementCount >= 1 << 16)
+        if (p.Shape.ElementCount >= ExecutionOptions.DefaultMinParallelElements)
         {
-            c.Tag("large (threaded) input");
+            c.Tag("large input (threaded under the default options too)");
         }
     }
 
@@ -169,7 +168,7 @@ public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTe
         (T[] Values, long[] Indices, string? Error) torch = TorchPool(x, p);
         var values = new T[1];
         var indices = new long[1];
-        Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, 1);
+        Functional.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, options: Threads.Options(1));
         var one = new Shape4D(1, 1, 1, 1);
         string what = $"{name} ({typeof(T).Name})";
         Check.Exact<T>(torch.Values, values, one, $"{what}: value vs libtorch");

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Unpooling.Conformance.Infrastructure;
-using Unpooling.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -88,7 +87,7 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         Tensor sum = zeros([pooledShape.PlaneCount, plane], TorchOps.Type<T>()).scatter_add_(
             1, TorchOps.From(indices, pooledShape.PlaneCount, pooledShape.PlaneSize), TorchOps.From(values, pooledShape.PlaneCount, pooledShape.PlaneSize));
         var ours = new T[outShape.ElementCount];
-        Api.MaxUnpool2D<T, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Sum, 1);
+        Functional.MaxUnpool2D<T, long>(values, indices, pooledShape, g, ours, size, reduction: UnpoolReduction.Sum, options: Threads.Options(1));
         Check.Exact<T>(TorchOps.Read<T>(sum), ours, outShape, "sum vs libtorch scatter_add_");
 
         // Global indices (IndexConvention.GlobalRowMajor) at random over the whole output, naming other planes' cells
@@ -102,7 +101,7 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
 
         Tensor flat = zeros([outShape.ElementCount], TorchOps.Type<T>()).scatter_add_(0, TorchOps.From(global, global.Length), TorchOps.From(values, values.Length));
         Array.Clear(ours);
-        Api.MaxUnpool2D<T, long>(values, global, pooledShape, g, ours, size, UnpoolReduction.Sum, 2, IndexConvention.GlobalRowMajor);
+        Functional.MaxUnpool2D<T, long>(values, global, pooledShape, g, ours, size, IndexConvention.GlobalRowMajor, UnpoolReduction.Sum, Threads.Options(2));
         Check.Exact<T>(TorchOps.Read<T>(flat), ours, outShape, "sum of global indices across planes vs libtorch scatter_add_");
     }
 
@@ -128,7 +127,7 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         try
         {
             outSize = size ?? g.GetUnpoolOutputSize(pooledShape.SpatialSize);
-            Api.MaxUnpool2D<T, long>(values, indices, pooledShape, g, new T[pooledShape.WithSpatialSize(outSize).ElementCount], size, UnpoolReduction.Replace, 1);
+            Functional.MaxUnpool2D<T, long>(values, indices, pooledShape, g, new T[pooledShape.WithSpatialSize(outSize).ElementCount], size, reduction: UnpoolReduction.Replace, options: Threads.Options(1));
         }
         catch (ArgumentException e) when (peerError is not null)
         {
@@ -152,12 +151,12 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         foreach (int degree in (int[])[1, 2])
         {
             var ours = new T[outShape.ElementCount];
-            Api.MaxUnpool2D<T, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Replace, degree);
+            Functional.MaxUnpool2D<T, long>(values, indices, pooledShape, g, ours, size, reduction: UnpoolReduction.Replace, options: Threads.Options(degree));
             Check.Exact<T>(peer!, ours, outShape, $"int64 indices, {degree} thread(s)");
         }
 
         var ours32 = new T[outShape.ElementCount];
-        Api.MaxUnpool2D<T, int>(values, indices.Select(i => (int)i).ToArray(), pooledShape, g, ours32, size, UnpoolReduction.Replace, 1);
+        Functional.MaxUnpool2D<T, int>(values, indices.Select(i => (int)i).ToArray(), pooledShape, g, ours32, size, reduction: UnpoolReduction.Replace, options: Threads.Options(1));
         Check.Exact<T>(peer!, ours32, outShape, "int32 indices");
         c.Tag(size is null ? "default output size" : "explicit output size");
         if (g.KernelSize == new Size2D(2, 2) && g.Stride == new Size2D(2, 2) && g.Padding == new Size2D(0, 0))

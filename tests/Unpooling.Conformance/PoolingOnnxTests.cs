@@ -1,7 +1,6 @@
 using System.Numerics;
 using Unpooling.Conformance.Infrastructure;
 using Unpooling.Peers.Onnx;
-using Unpooling.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Unpooling.Conformance;
@@ -69,15 +68,15 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
             long[] expectedIndices = (long[])peer[1].Data;
             var values = new T[outShape.ElementCount];
             var indices = new long[outShape.ElementCount];
-            Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, 1, convention);
+            Functional.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, convention, Threads.Options(1));
             Check.Exact<T>(expectedValues, values, outShape, "values");
             Check.Indices<long>(expectedIndices, indices, outShape, $"int64 indices in {convention}");
             var indices32 = new int[outShape.ElementCount];
-            Api.MaxPool2D<T, int>(x, p.Shape, p.Geometry, values, indices32, 2, convention);
+            Functional.MaxPool2D<T, int>(x, p.Shape, p.Geometry, values, indices32, convention, Threads.Options(2));
             Check.Exact<T>(expectedValues, values, outShape, "values, 2 threads");
             Check.Indices<int>(expectedIndices, indices32, outShape, $"int32 indices in {convention}, 2 threads");
-            Api.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, 1);
-            Api.ConvertIndices<long>(indices, outShape, p.Shape.SpatialSize, IndexConvention.PerPlane, indices, convention);
+            Functional.MaxPool2D<T, long>(x, p.Shape, p.Geometry, values, indices, options: Threads.Options(1));
+            Functional.ConvertIndices<long>(indices, outShape, p.Shape.SpatialSize, IndexConvention.PerPlane, indices, convention);
             Check.Indices<long>(expectedIndices, indices, outShape, $"per-plane indices converted to {convention}");
             c.Tag($"values {mode}");
             if (p.Geometry.Padding.Height * 2 > p.Geometry.KernelSize.Height || p.Geometry.Padding.Width * 2 > p.Geometry.KernelSize.Width)
@@ -122,7 +121,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         }
         else
         {
-            Api.ConvertIndices<long>(indices, pooledShape, outSize, IndexConvention.PerPlane, indices, IndexConvention.GlobalRowMajor);
+            Functional.ConvertIndices<long>(indices, pooledShape, outSize, IndexConvention.PerPlane, indices, IndexConvention.GlobalRowMajor);
         }
 
         var builder = new OnnxModelBuilder()
@@ -143,7 +142,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         foreach (int degree in (int[])[1, 2])
         {
             var ours = new float[outShape.ElementCount];
-            Api.MaxUnpool2D<float, long>(values, indices, pooledShape, g, ours, size, UnpoolReduction.Replace, degree, IndexConvention.GlobalRowMajor);
+            Functional.MaxUnpool2D<float, long>(values, indices, pooledShape, g, ours, size, IndexConvention.GlobalRowMajor, UnpoolReduction.Replace, Threads.Options(degree));
             Check.Exact<float>(expected, ours, outShape, $"{degree} thread(s)");
         }
 
@@ -164,7 +163,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         Assert.Equal([2L], (long[])peer[1].Data);
         var values = new float[1];
         var indices = new long[1];
-        Api.MaxPool2D<float, long>(x, p.Shape, p.Geometry, values, indices, 1);
+        Functional.MaxPool2D<float, long>(x, p.Shape, p.Geometry, values, indices, options: Threads.Options(1));
         Assert.True(float.IsNaN(values[0]));
         Assert.Equal(3, indices[0]);
     }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using Unpooling.Conformance.Infrastructure;
-using Unpooling.Tests.Conv;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -53,11 +52,11 @@ public sealed class ZeroInsert2DTorchTests(ITestOutputHelper output) : RandomCas
                 var actual = new T[outShape.ElementCount];
                 if (insert)
                 {
-                    ConvApi.ZeroInsert2D<T>(x, shape, stride, actual, degree);
+                    Functional.ZeroInsert2D<T>(x, shape, stride, actual, Threads.Options(degree));
                 }
                 else
                 {
-                    ConvApi.StridedSubsample2D<T>(x, shape, stride, actual, degree);
+                    Functional.StridedSubsample2D<T>(x, shape, stride, actual, Threads.Options(degree));
                 }
 
                 Check.Exact<T>(expected, actual, outShape, $"{degree} thread(s)");

@@ -128,11 +128,11 @@ internal sealed record ConvCase<T>(bool Transposed, Shape4D XShape, T[] X, Shape
         var y = new T[outShape.ElementCount];
         if (Transposed)
         {
-            ConvApi.ConvTranspose2D<T>(x, XShape, w, WShape, bias ?? [], Geometry, y, degree);
+            Functional.ConvTranspose2D<T>(x, XShape, w, WShape, bias ?? [], Geometry, y, Threads.Options(degree));
         }
         else
         {
-            ConvApi.Conv2D<T>(x, XShape, w, WShape, bias ?? [], Geometry, y, degree);
+            Functional.Conv2D<T>(x, XShape, w, WShape, bias ?? [], Geometry, y, Threads.Options(degree));
         }
 
         return y;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Conformance.Infrastructure;
 
@@ -194,7 +193,7 @@ internal readonly record struct PoolCase(Shape4D Shape, Pool2DGeometry Geometry)
         Shape4D pooledShape = Shape.WithSpatialSize(pooled);
         var values = new T[pooledShape.ElementCount];
         var indices = new long[pooledShape.ElementCount];
-        Api.MaxPool2D<T, long>(x, Shape, Geometry, values, indices, 1);
+        Functional.MaxPool2D<T, long>(x, Shape, Geometry, values, indices, options: Threads.Options(1));
         return (values, indices, pooledShape, defaultSize);
     }
 
