@@ -15,9 +15,9 @@ namespace Unpooling;
 /// </remarks>
 public readonly struct ExecutionOptions : IEquatable<ExecutionOptions>
 {
-    /// <summary>The work size, in touched elements (inputs plus outputs), below which a call stays on the calling
-    /// thread by default: 65,536, where handing rows to a second core starts to pay on the machines the library is
-    /// measured on.</summary>
+    /// <summary>The call size (see <see cref="MinParallelElements"/>) below which a call stays on the calling thread by
+    /// default: 65,536, where handing rows to a second core starts to pay on the machines the library is measured
+    /// on.</summary>
     public const long DefaultMinParallelElements = 1 << 16;
 
     // Stored so that default(ExecutionOptions) means "all cores, default threshold": 0 is "not set" for both fields.
@@ -54,9 +54,11 @@ public readonly struct ExecutionOptions : IEquatable<ExecutionOptions>
     }
 
     /// <summary>
-    /// The smallest call, in touched elements (inputs plus outputs), that may use more than one thread; smaller calls
-    /// run on the calling thread. Default <see cref="DefaultMinParallelElements"/>; 0 lets every call that has more
-    /// than one row or plane use several threads (the tests use it to check thread-count independence).
+    /// The smallest call that may use more than one thread; smaller calls run on the calling thread. The size of a
+    /// call is the larger tensor it streams: the input for max pooling, the output for unpooling and the fixed-position
+    /// family, input plus output for zero insertion and subsampling, and the multiply-add count for the convolutions.
+    /// Default <see cref="DefaultMinParallelElements"/>; 0 lets every call that has more than one row or plane use
+    /// several threads (the tests use it to check thread-count independence).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or <see cref="long.MaxValue"/>.</exception>
     public long MinParallelElements
@@ -83,11 +85,11 @@ public readonly struct ExecutionOptions : IEquatable<ExecutionOptions>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
     public static ExecutionOptions WithMaxDegreeOfParallelism(int maxDegreeOfParallelism) => new() { MaxDegreeOfParallelism = maxDegreeOfParallelism };
 
-    /// <summary>The number of threads a call with <paramref name="items"/> independent items touching
-    /// <paramref name="touchedElements"/> elements runs on: at least 1, at most the items.</summary>
-    internal int ResolveDegree(long items, long touchedElements)
+    /// <summary>The number of threads a call with <paramref name="items"/> independent items and a size of
+    /// <paramref name="workSize"/> runs on: at least 1, at most the items.</summary>
+    internal int ResolveDegree(long items, long workSize)
     {
-        if (touchedElements < MinParallelElements || items <= 1)
+        if (workSize < MinParallelElements || items <= 1)
         {
             return 1;
         }
