@@ -9,7 +9,8 @@ namespace Unpooling.Tests.Infrastructure;
 /// </summary>
 /// <remarks>
 /// The guard is wider than two 512-bit vectors of any element type, so an over-long vector store is caught.
-/// Floating-point sentinels are NaNs with a payload no operator produces from test data.
+/// Floating-point sentinels are NaNs with a payload no operator produces from test data; other element types (the
+/// ones the operators refuse, and the integers zero insertion moves) get the byte pattern 0xA5 in every byte.
 /// </remarks>
 internal sealed class GuardedBuffer<T>
     where T : unmanaged
@@ -86,6 +87,13 @@ internal sealed class GuardedBuffer<T>
             return Unsafe.BitCast<long, T>(0x1234_5678_9ABCL);
         }
 
-        throw new NotSupportedException($"No sentinel for {typeof(T)}.");
+        if (typeof(T) == typeof(Half))
+        {
+            return Unsafe.BitCast<ushort, T>(0x7E17);
+        }
+
+        T value = default;
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<T>(ref value)).Fill(0xA5);
+        return value;
     }
 }
