@@ -39,7 +39,7 @@ internal sealed class GuardedBuffer<T>
     public T[] ToArray() => Span.ToArray();
 
     /// <summary>Whether destination element <paramref name="index"/> still holds the sentinel.</summary>
-    public bool IsSentinel(int index) => BitAssert.Bits(Span[index]) == BitAssert.Bits(Sentinel);
+    public bool IsSentinel(int index) => SameBytes(Span[index], Sentinel);
 
     /// <summary>Fills the middle (not the guards) with <paramref name="value"/>, e.g. to pre-dirty a destination.</summary>
     public void Fill(T value) => Span.Fill(value);
@@ -55,15 +55,18 @@ internal sealed class GuardedBuffer<T>
 
     private void AssertSentinel(int start, int count, string context, string where)
     {
-        ulong sentinel = BitAssert.Bits(Sentinel);
         for (int i = start; i < start + count; i++)
         {
-            if (BitAssert.Bits(_array[i]) != sentinel)
+            if (!SameBytes(_array[i], Sentinel))
             {
                 Assert.Fail($"{context}: sentinel overwritten {where} the destination, at backing element {i} (destination element {i - GuardLength}).");
             }
         }
     }
+
+    /// <summary>Byte-wise equality, so any element size works and a NaN sentinel equals itself.</summary>
+    private static bool SameBytes(T a, T b)
+        => System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in a)).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in b)));
 
     private static T MakeSentinel()
     {
