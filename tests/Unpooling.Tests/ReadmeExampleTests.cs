@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using Unpooling.Tests.Infrastructure;
+using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests;
 
@@ -9,7 +11,7 @@ namespace Unpooling.Tests;
 public class ReadmeExampleTests
 {
     [Fact]
-    public void ExampleRunsAndRestoresEveryMaximum()
+    public void ExampleRunsAndComputesWhatTheOraclesSay()
     {
         // README-BEGIN
         // A batch of 2 three-channel 8x8 images, channels-first [N, C, H, W], dense row-major.
@@ -35,24 +37,47 @@ public class ReadmeExampleTests
         float[] upperLeft = new float[shape.ElementCount];
         Functional.FixedUnpool2D(pooled, pooledShape, factor: 2, upperLeft);
 
-        // The same with System.Numerics.Tensors types: new tensors back, no reshaping code.
+        // Other index conventions (ONNX, TensorFlow) and threading are optional arguments.
+        int[] onnxIndices = new int[pooledShape.ElementCount];
+        Functional.MaxPool2D(input, shape, pool, pooled, onnxIndices, IndexConvention.GlobalRowMajor,
+            new ExecutionOptions { MaxDegreeOfParallelism = 1 });
+
+        // The same with System.Numerics.Tensors types: the switches carry the geometry and the input size.
         Tensor<float> tensor = Tensor.Create(input, [2, 3, 8, 8]);
-        (Tensor<float> values, Tensor<long> indices) = Functional.MaxPool2D(tensor, pool);
-        Tensor<float> unpooled = Functional.MaxUnpool2D(values, indices, pool);
+        (Tensor<float> values, Switches<long> switchesOfTensor) = Functional.MaxPool2D(tensor, pool);
+        Tensor<float> unpooled = Functional.MaxUnpool2D(values, switchesOfTensor);
         // README-END
 
-        // Every pooled value is back at its switch position, in the array and in the tensor result.
-        for (int k = 0; k < pooled.Length; k++)
+        // The oracles: 2x2 stride-2 max pooling of the 6 planes, the scatter and the fixed-position unpooling.
+        var axis = new PoolAxis(2, 2, 0, 1);
+        PoolResult<float> expected = MaxPool2DReference.Pool(input, 6, 8, 8, axis, axis, ceilMode: false);
+        Assert.Equal(new Shape4D(2, 3, 4, 4), pooledShape);
+        Assert.Equal((4, 4), (expected.OutH, expected.OutW));
+        BitAssert.Equal<float>(expected.Values, pooled, "pooled values (after both span poolings)");
+        BitAssert.IndicesEqual<long>(expected.Indices, switches, "per-plane switches");
+        float[] expectedRestored = UnpoolReference.MaxUnpool(expected.Values, expected.Indices, 6, 4, 4, 8, 8, sum: false);
+        BitAssert.Equal<float>(expectedRestored, restored, "argmax unpooling");
+        Assert.Equal(pooled.Length, restored.Count(v => v != 0));
+        BitAssert.Equal<float>(UnpoolReference.Fixed(expected.Values, 6, 4, 4, 2, 2, 0, 0, 8, 8), upperLeft, "upper-left unpooling");
+
+        // ONNX's index of (n, c, h, w) is ((n*C + c)*H + h)*W + w: the per-plane index plus the plane's offset, plane * 64.
+        for (int k = 0; k < onnxIndices.Length; k++)
         {
-            int plane = k / 16;
-            long at = (plane * 64) + switches[k];
-            Assert.Equal(input[at], restored[at]);
-            Assert.Equal(input[at], unpooled.GetSpan([0, 0, 0, 0], 2 * 3 * 8 * 8)[(int)at]);
-            Assert.Equal(pooled[k], upperLeft[(plane * 64) + ((k % 16 / 4) * 2 * 8) + (k % 4 * 2)]);
+            Assert.Equal((k / 16 * 64) + expected.Indices[k], onnxIndices[k]);
         }
 
-        Assert.Equal(pooled.Length, restored.Count(v => v != 0));
-        Assert.Equal(pooled, values.GetSpan([0, 0, 0, 0], pooled.Length).ToArray());
+        BitAssert.IndicesEqual<int>(IndexConventionReference.FromPerPlane(expected.Indices, pooledShape, shape.SpatialSize, IndexConvention.GlobalRowMajor), onnxIndices, "ONNX indices");
+
+        // The tensor results: the same values and switches, with the convention, geometry and input size they came from.
+        Assert.Equal([2, 3, 4, 4], values.Lengths.ToArray());
+        BitAssert.Equal<float>(expected.Values, values.ToArray(), "tensor values");
+        BitAssert.IndicesEqual<long>(expected.Indices, switchesOfTensor.Indices.ToArray(), "tensor switches");
+        Assert.Equal(IndexConvention.PerPlane, switchesOfTensor.Convention);
+        Assert.Equal(pool, switchesOfTensor.Geometry);
+        Assert.Equal(new Size2D(8, 8), switchesOfTensor.SourceSize);
+        Assert.Equal(shape, switchesOfTensor.SourceShape);
+        Assert.Equal([2, 3, 8, 8], unpooled.Lengths.ToArray());
+        BitAssert.Equal<float>(expectedRestored, unpooled.ToArray(), "tensor argmax unpooling");
     }
 
     [Fact]

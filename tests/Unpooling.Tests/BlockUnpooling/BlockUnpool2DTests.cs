@@ -29,7 +29,7 @@ public abstract class BlockUnpool2DTests<T>
                     var offset = new Size2D(ah, aw);
                     T[] expected = UnpoolReference.Fixed(x, 6, 3, 5, factor.Height, factor.Width, ah, aw, output.Height, output.Width);
                     string context = $"fixed {typeof(T).Name} {shape} factor {factor} offset {offset} output {output}";
-                    T[] y = Guarded.Run<T>(expected.Length, d => Api.FixedUnpool2D<T>(x, shape, factor, d, offset, output), context);
+                    T[] y = Guarded.Run<T>(expected.Length, d => Functional.FixedUnpool2D(x, shape, factor, d, offset, output), context);
                     BitAssert.Equal<T>(expected, y, context);
                 }
             }
@@ -41,7 +41,7 @@ public abstract class BlockUnpool2DTests<T>
     {
         var shape = new Shape4D(1, 1, 2, 2);
         T[] x = [T.One, T.CreateChecked(2), T.CreateChecked(3), T.CreateChecked(4)];
-        T[] y = Guarded.Run<T>(16, d => Api.FixedUnpool2D<T>(x, shape, 2, d), "fixed 2x2 defaults");
+        T[] y = Guarded.Run<T>(16, d => Functional.FixedUnpool2D(x, shape, 2, d), "fixed 2x2 defaults");
         T o = T.Zero, a = x[0], b = x[1], c = x[2], e = x[3];
         BitAssert.Equal<T>([a, o, b, o, o, o, o, o, c, o, e, o, o, o, o, o], y, "fixed 2x2 defaults, worked by hand");
     }
@@ -55,7 +55,7 @@ public abstract class BlockUnpool2DTests<T>
         {
             T[] expected = UnpoolReference.Repeat(x, 6, 3, 5, factor.Height, factor.Width, output.Height, output.Width);
             string context = $"repeat {typeof(T).Name} {shape} factor {factor} output {output}";
-            T[] y = Guarded.Run<T>(expected.Length, d => Api.RepeatUnpool2D<T>(x, shape, factor, d, output), context);
+            T[] y = Guarded.Run<T>(expected.Length, d => Functional.RepeatUnpool2D(x, shape, factor, d, output), context);
             BitAssert.Equal<T>(expected, y, context);
         }
     }
@@ -65,7 +65,7 @@ public abstract class BlockUnpool2DTests<T>
     {
         var shape = new Shape4D(1, 1, 1, 2);
         T a = T.CreateChecked(5), b = TestData.NaN<T>(3), o = T.Zero;
-        T[] y = Guarded.Run<T>(2 * 5, d => Api.RepeatUnpool2D<T>([a, b], shape, new Size2D(2, 2), d, new Size2D(2, 5)), "repeat by hand");
+        T[] y = Guarded.Run<T>(2 * 5, d => Functional.RepeatUnpool2D([a, b], shape, new Size2D(2, 2), d, new Size2D(2, 5)), "repeat by hand");
         BitAssert.Equal<T>([a, a, b, b, o, a, a, b, b, o], y, "repeat 1x2 by 2x2 into 2x5: the fifth column is outside every block");
     }
 
@@ -80,7 +80,7 @@ public abstract class BlockUnpool2DTests<T>
             {
                 T[] expected = UnpoolReference.Random(x, 6, 4, 7, factor.Height, factor.Width, seed, output.Height, output.Width);
                 string context = $"random {typeof(T).Name} {shape} factor {factor} seed {seed} output {output}";
-                T[] y = Guarded.Run<T>(expected.Length, d => Api.RandomUnpool2D<T>(x, shape, factor, seed, d, output), context);
+                T[] y = Guarded.Run<T>(expected.Length, d => Functional.RandomUnpool2D(x, shape, factor, seed, d, output), context);
                 BitAssert.Equal<T>(expected, y, context);
             }
         }
@@ -108,9 +108,9 @@ public abstract class BlockUnpool2DTests<T>
         var shape = new Shape4D(2, 4, 96, 96);
         T[] x = TestData.NonZero<T>((int)shape.ElementCount, 4);
         int length = (int)shape.ElementCount * 4;
-        T[] first = Guarded.Run<T>(length, d => Api.RandomUnpool2D<T>(x, shape, 2, 7, d), "seed 7");
-        T[] again = Guarded.Run<T>(length, d => Api.RandomUnpool2D<T>(x, shape, 2, 7, d), "seed 7 again");
-        T[] other = Guarded.Run<T>(length, d => Api.RandomUnpool2D<T>(x, shape, 2, 8, d), "seed 8");
+        T[] first = Guarded.Run<T>(length, d => Functional.RandomUnpool2D(x, shape, 2, 7, d), "seed 7");
+        T[] again = Guarded.Run<T>(length, d => Functional.RandomUnpool2D(x, shape, 2, 7, d), "seed 7 again");
+        T[] other = Guarded.Run<T>(length, d => Functional.RandomUnpool2D(x, shape, 2, 8, d), "seed 8");
         BitAssert.Equal<T>(first, again, "same seed");
         int differing = 0;
         for (int i = 0; i < length; i++)
@@ -165,9 +165,9 @@ public abstract class BlockUnpool2DTests<T>
             int length = (int)shape.ElementCount * factor.Height * factor.Width;
             Writer<T>[] operators(int degree) =>
             [
-                d => Api.FixedUnpool2D<T>(x, shape, factor, d, new Size2D(1, 1), maxDegreeOfParallelism: degree),
-                d => Api.RepeatUnpool2D<T>(x, shape, factor, d, maxDegreeOfParallelism: degree),
-                d => Api.RandomUnpool2D<T>(x, shape, factor, 12345, d, maxDegreeOfParallelism: degree),
+                d => Functional.FixedUnpool2D(x, shape, factor, d, new Size2D(1, 1), options: ExecutionOptions.WithMaxDegreeOfParallelism(degree)),
+                d => Functional.RepeatUnpool2D(x, shape, factor, d, options: ExecutionOptions.WithMaxDegreeOfParallelism(degree)),
+                d => Functional.RandomUnpool2D(x, shape, factor, 12345, d, options: ExecutionOptions.WithMaxDegreeOfParallelism(degree)),
             ];
             string[] names = ["fixed", "repeat", "random"];
             for (int op = 0; op < 3; op++)

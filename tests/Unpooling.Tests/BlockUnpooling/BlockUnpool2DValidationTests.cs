@@ -73,14 +73,6 @@ public sealed class BlockUnpool2DValidationTests
 
     [Theory]
     [MemberData(nameof(Operators))]
-    public void BadDegreeNamesMaxDegreeOfParallelism(BlockOperator op)
-    {
-        Rejected<ArgumentOutOfRangeException>("maxDegreeOfParallelism", op, s => s with { Degree = 0 });
-        Rejected<ArgumentOutOfRangeException>("maxDegreeOfParallelism", op, s => s with { Degree = -2 });
-    }
-
-    [Theory]
-    [MemberData(nameof(Operators))]
     public void DestinationOverlappingSourceNamesDestination(BlockOperator op)
     {
         var backing = new float[24 + 96];
@@ -112,8 +104,6 @@ public sealed class BlockUnpool2DValidationTests
 
         public Size2D? OutputSize { get; init; }
 
-        public int Degree { get; init; } = -1;
-
         public void Run(Span<float> destination) => Run(Source, destination);
 
         public void Run(ReadOnlySpan<float> source, Span<float> destination)
@@ -121,13 +111,13 @@ public sealed class BlockUnpool2DValidationTests
             switch (Op)
             {
                 case BlockOperator.Fixed:
-                    Functional.FixedUnpool2D(source, Shape, Factor, destination, Offset, OutputSize, Degree);
+                    Functional.FixedUnpool2D(source, Shape, Factor, destination, Offset, OutputSize);
                     break;
                 case BlockOperator.Repeat:
-                    Functional.RepeatUnpool2D(source, Shape, Factor, destination, OutputSize, Degree);
+                    Functional.RepeatUnpool2D(source, Shape, Factor, destination, OutputSize);
                     break;
                 default:
-                    Functional.RandomUnpool2D(source, Shape, Factor, 3, destination, OutputSize, Degree);
+                    Functional.RandomUnpool2D(source, Shape, Factor, 3, destination, OutputSize);
                     break;
             }
         }

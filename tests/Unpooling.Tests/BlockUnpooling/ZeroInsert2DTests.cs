@@ -23,12 +23,12 @@ public abstract class ZeroInsert2DTests<T>
             T[] x = TestData.NonZero<T>((int)xs.ElementCount, width);
             (T[] expected, Shape4D zs) = ConvReference.ZeroInsert(x, xs, stride);
             var z = new GuardedBuffer<T>((int)zs.ElementCount);
-            ConvApi.ZeroInsert2D<T>(x, xs, stride, z.Span);
+            Functional.ZeroInsert2D(x, xs, stride, z.Span);
             z.AssertGuardsIntact($"zero insert {xs} {stride}");
             BitAssert.Equal<T>(expected, z.Span, $"zero insert {xs} {stride}");
 
             var back = new GuardedBuffer<T>((int)xs.ElementCount);
-            ConvApi.StridedSubsample2D<T>(z.Span, zs, stride, back.Span);
+            Functional.StridedSubsample2D(z.Span, zs, stride, back.Span);
             back.AssertGuardsIntact($"subsample {zs} {stride}");
             BitAssert.Equal<T>(x, back.Span, $"subsample(zero insert(x)) {xs} {stride}");
 
@@ -36,7 +36,7 @@ public abstract class ZeroInsert2DTests<T>
             T[] u = TestData.NonZero<T>((int)zs.ElementCount, width + 1);
             (T[] subExpected, _) = ConvReference.Subsample(u, zs, stride);
             var sub = new T[xs.ElementCount];
-            ConvApi.StridedSubsample2D<T>(u, zs, stride, sub);
+            Functional.StridedSubsample2D(u, zs, stride, sub);
             BitAssert.Equal<T>(subExpected, sub, $"subsample {zs} {stride}");
             Assert.Equal(Dot(z.ToArray(), u), Dot(x, sub));
         }
@@ -50,7 +50,7 @@ public abstract class ZeroInsert2DTests<T>
         (T[] expected, Shape4D xs) = ConvReference.Subsample(z, zs, new Size2D(3, 4));
         Assert.Equal(new Shape4D(1, 2, 3, 3), xs);
         var x = new T[xs.ElementCount];
-        ConvApi.StridedSubsample2D<T>(z, zs, new Size2D(3, 4), x);
+        Functional.StridedSubsample2D(z, zs, new Size2D(3, 4), x);
         BitAssert.Equal<T>(expected, x, "subsample 7x10 by 3x4");
     }
 

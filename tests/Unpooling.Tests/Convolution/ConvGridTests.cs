@@ -78,14 +78,14 @@ public abstract class ConvGridTests<T>
         // Oracle: the scatter loop.
         (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
         var y = new T[ys.ElementCount];
-        ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y);
+        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y);
         ConvAssert.Exact<T>(expected, y, $"{context}: ConvTranspose2D vs oracle");
 
         // Defining identity: zero insertion, pad by d*(k-1) - p (crop where negative), stride-1 convolution with the
         // flipped, in/out-swapped kernel.
         Shape4D zs = xs.WithSpatialSize(new((((xs.Height - 1) * g.Stride.Height) + 1), (((xs.Width - 1) * g.Stride.Width) + 1)));
         var z = new T[zs.ElementCount];
-        ConvApi.ZeroInsert2D<T>(x, xs, g.Stride, z);
+        Functional.ZeroInsert2D(x, xs, g.Stride, z);
         int top = (g.Dilation.Height * (g.KernelSize.Height - 1)) - g.PaddingBegin.Height;
         int bottom = (g.Dilation.Height * (g.KernelSize.Height - 1)) - g.PaddingEnd.Height + g.OutputPadding.Height;
         int left = (g.Dilation.Width * (g.KernelSize.Width - 1)) - g.PaddingBegin.Width;
@@ -95,7 +95,7 @@ public abstract class ConvGridTests<T>
         Conv2DGeometry unit = new Conv2DGeometry(g.KernelSize, dilation: g.Dilation, groups: groups)
             .WithPadding(new(Math.Max(0, top), Math.Max(0, left)), new(Math.Max(0, bottom), Math.Max(0, right)));
         var viaConv = new T[ys.ElementCount];
-        ConvApi.Conv2D<T>(cropped, cs, flipped, fs, bias, unit, viaConv);
+        Functional.Conv2D(cropped, cs, flipped, fs, bias, unit, viaConv);
         ConvAssert.Exact<T>(y, viaConv, $"{context}: ConvTranspose2D vs Conv2D(pad(zero-insert(x)), flip-swap(w))");
 
         // Conv2D with the same geometry and weight tensor (read as [Cout' = Cin, Cin'/g = Cout/g]) against its oracle,
@@ -104,16 +104,16 @@ public abstract class ConvGridTests<T>
         T[]? convBias = withBias ? ConvData.Integers<T>(xs.Channels, seed + 5) : null;
         (T[] convExpected, Shape4D convShape) = ConvReference.Conv2D(u, ys, w, ws, convBias, g);
         var conv = new T[convShape.ElementCount];
-        ConvApi.Conv2D<T>(u, ys, w, ws, convBias, g, conv);
+        Functional.Conv2D(u, ys, w, ws, convBias, g, conv);
         ConvAssert.Exact<T>(convExpected, conv, $"{context}: Conv2D vs oracle");
         if (adjoint)
         {
             Assert.Equal(xs, convShape);
             var convU = new T[xs.ElementCount];
-            ConvApi.Conv2D<T>(u, ys, w, ws, default, g, convU);
+            Functional.Conv2D(u, ys, w, ws, default, g, convU);
             T[] v = ConvData.Integers<T>((int)xs.ElementCount, seed + 13);
             var transposedV = new T[ys.ElementCount];
-            ConvApi.ConvTranspose2D<T>(v, xs, w, ws, default, g, transposedV);
+            Functional.ConvTranspose2D(v, xs, w, ws, default, g, transposedV);
             double lhs = Dot(convU, v), rhs = Dot(u, transposedV);
             Assert.True(lhs == rhs, $"{context}: <conv(u), v> = {lhs} but <u, convT(v)> = {rhs}");
         }

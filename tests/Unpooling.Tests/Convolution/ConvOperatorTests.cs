@@ -41,7 +41,7 @@ public abstract unsafe class ConvOperatorTests<T>
                 T[] bias = ConvData.Uniform<T>(ws.Channels, width + 2);
                 (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
                 var y = new GuardedBuffer<T>((int)ys.ElementCount);
-                ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y.Span);
+                Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y.Span);
                 y.AssertGuardsIntact($"{g} {xs}");
                 ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"ConvTranspose2D {g} {xs}");
                 AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
@@ -66,7 +66,7 @@ public abstract unsafe class ConvOperatorTests<T>
                 T[] bias = ConvData.Uniform<T>(ws.Batch, width + 2);
                 (T[] expected, Shape4D ys) = ConvReference.Conv2D(x, xs, w, ws, bias, g);
                 var y = new GuardedBuffer<T>((int)ys.ElementCount);
-                ConvApi.Conv2D<T>(x, xs, w, ws, bias, g, y.Span);
+                Functional.Conv2D(x, xs, w, ws, bias, g, y.Span);
                 y.AssertGuardsIntact($"{g} {xs}");
                 ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"Conv2D {g} {xs}");
                 AllWidthsAgree(false, x, xs, w, ws, bias, g, y.ToArray());
@@ -94,12 +94,12 @@ public abstract unsafe class ConvOperatorTests<T>
             T[] bias = ConvData.Uniform<T>(ws.Channels, h + 2);
             (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
             var y = new GuardedBuffer<T>((int)ys.ElementCount);
-            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y.Span, 1);
+            Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y.Span, ExecutionOptions.SingleThreaded);
             y.AssertGuardsIntact($"{g} {xs}");
             ConvAssert.Close<T>(expected, y.Span, 7 * k * k, $"ConvTranspose2D {g} {xs}");
             AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
             var two = new GuardedBuffer<T>((int)ys.ElementCount);
-            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, two.Span, 2);
+            Functional.ConvTranspose2D(x, xs, w, ws, bias, g, two.Span, ExecutionOptions.WithMaxDegreeOfParallelism(2));
             two.AssertGuardsIntact($"2 threads, {g} {xs}");
             BitAssert.Equal<T>(y.ToArray(), two.ToArray(), $"1 vs 2 threads, {g} {xs}");
         }
@@ -160,7 +160,7 @@ public abstract unsafe class ConvOperatorTests<T>
         T[] bias = [T.One, T.CreateChecked(2), T.CreateChecked(-3)];
         Size2D o = g.GetTransposedOutputSize(xs.SpatialSize);
         var y = new T[2 * 3 * o.Height * o.Width];
-        ConvApi.ConvTranspose2D<T>([], xs, [], ws, bias, g, y);
+        Functional.ConvTranspose2D([], xs, [], ws, bias, g, y);
         for (int i = 0; i < y.Length; i++)
         {
             Assert.Equal(bias[i / (o.Height * o.Width) % 3], y[i]);
@@ -178,7 +178,7 @@ public abstract unsafe class ConvOperatorTests<T>
         T[] bias = ConvData.Uniform<T>(4, 3);
         Size2D o = g.GetTransposedOutputSize(xs.SpatialSize);
         var expected = new T[2 * 4 * o.Height * o.Width];
-        ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, expected);
+        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, expected);
 
         var tx = System.Numerics.Tensors.Tensor.Create(x, [2, 3, 5, 6]);
         var tw = System.Numerics.Tensors.Tensor.Create(w, [3, 4, 3, 2]);
@@ -192,26 +192,18 @@ public abstract unsafe class ConvOperatorTests<T>
     }
 
     private static T[] Allocating(System.Numerics.Tensors.Tensor<T> x, System.Numerics.Tensors.Tensor<T> w, System.Numerics.Tensors.Tensor<T> b, Conv2DGeometry g, Size2D? size)
-    {
-        if (typeof(T) == typeof(float))
-        {
-            var r = Functional.ConvTranspose2D((System.Numerics.Tensors.Tensor<float>)(object)x, (System.Numerics.Tensors.Tensor<float>)(object)w, (System.Numerics.Tensors.Tensor<float>)(object)b, g, size);
-            return (T[])(object)r.ToArray();
-        }
-
-        var d = Functional.ConvTranspose2D((System.Numerics.Tensors.Tensor<double>)(object)x, (System.Numerics.Tensors.Tensor<double>)(object)w, (System.Numerics.Tensors.Tensor<double>)(object)b, g, size);
-        return (T[])(object)d.ToArray();
-    }
+        => Functional.ConvTranspose2D(x, w, b, g, size).ToArray();
 
     private static void Run(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] y, int degree)
     {
+        var options = ExecutionOptions.WithMaxDegreeOfParallelism(degree);
         if (transposed)
         {
-            ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y, degree);
+            Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y, options);
         }
         else
         {
-            ConvApi.Conv2D<T>(x, xs, w, ws, bias, g, y, degree);
+            Functional.Conv2D(x, xs, w, ws, bias, g, y, options);
         }
     }
 

@@ -81,7 +81,6 @@ public sealed class ConvValidationTests
     [InlineData("destination")]
     [InlineData("destination.overlapsSource")]
     [InlineData("destination.overlapsWeight")]
-    [InlineData("maxDegreeOfParallelism")]
     public void ConvTranspose2DRejectsEachBadArgumentBeforeWriting(string rule)
     {
         float[] x = new float[SourceShape.ElementCount];
@@ -89,7 +88,6 @@ public sealed class ConvValidationTests
         float[] b = new float[3];
         Shape4D xs = SourceShape, ws = WeightShape;
         Conv2DGeometry g = Geometry;
-        int degree = -1;
         var y = new GuardedBuffer<float>((int)OutputShape.ElementCount);
         float[] shared = new float[y.Array.Length + w.Length];
         switch (rule)
@@ -103,19 +101,17 @@ public sealed class ConvValidationTests
             case "geometry.default": g = default; break;
             case "geometry.emptyOutput": g = new Conv2DGeometry(3, 1, 4); break;
             case "bias": b = new float[2]; break;
-            case "maxDegreeOfParallelism": degree = 0; break;
         }
 
         string expected = rule.Split('.')[0];
         ArgumentException e = rule switch
         {
-            "destination" => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span[1..], degree)),
+            "destination" => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span[1..])),
             "destination.overlapsSource" => Assert.Throws<ArgumentException>(() =>
-                Functional.ConvTranspose2D(shared.AsSpan(0, x.Length), xs, w, ws, b, g, shared.AsSpan(10, y.Length), degree)),
+                Functional.ConvTranspose2D(shared.AsSpan(0, x.Length), xs, w, ws, b, g, shared.AsSpan(10, y.Length))),
             "destination.overlapsWeight" => Assert.Throws<ArgumentException>(() =>
-                Functional.ConvTranspose2D(x, xs, shared.AsSpan(y.Length - 5, w.Length), ws, b, g, shared.AsSpan(0, y.Length), degree)),
-            "maxDegreeOfParallelism" => Assert.Throws<ArgumentOutOfRangeException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span, degree)),
-            _ => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span, degree)),
+                Functional.ConvTranspose2D(x, xs, shared.AsSpan(y.Length - 5, w.Length), ws, b, g, shared.AsSpan(0, y.Length))),
+            _ => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span)),
         };
         Assert.Equal(expected, e.ParamName);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));

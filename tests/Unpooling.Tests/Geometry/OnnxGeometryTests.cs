@@ -182,7 +182,7 @@ public sealed class OnnxGeometryTests
         (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
         Assert.Equal(g.GetTransposedOutputSize(xs.SpatialSize), ys.SpatialSize);
         var y = new T[ys.ElementCount];
-        ConvApi.ConvTranspose2D<T>(x, xs, w, ws, bias, g, y);
+        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y);
         ConvAssert.Exact<T>(expected, y, $"{typeof(T).Name} {g}");
     }
 }

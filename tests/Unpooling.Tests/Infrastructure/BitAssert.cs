@@ -10,10 +10,17 @@ namespace Unpooling.Tests.Infrastructure;
 /// </summary>
 internal static class BitAssert
 {
-    /// <summary>The raw bits of a 4- or 8-byte value.</summary>
+    /// <summary>The raw bits of a 1-, 2-, 4- or 8-byte value.</summary>
     public static ulong Bits<T>(T value)
         where T : unmanaged
-        => Unsafe.SizeOf<T>() == 4 ? Unsafe.BitCast<T, uint>(value) : Unsafe.BitCast<T, ulong>(value);
+        => Unsafe.SizeOf<T>() switch
+        {
+            1 => Unsafe.BitCast<T, byte>(value),
+            2 => Unsafe.BitCast<T, ushort>(value),
+            4 => Unsafe.BitCast<T, uint>(value),
+            8 => Unsafe.BitCast<T, ulong>(value),
+            _ => throw new NotSupportedException($"No bit pattern for the {Unsafe.SizeOf<T>()}-byte {typeof(T)}."),
+        };
 
     /// <summary>A value with its bit pattern, for failure messages ("-0 (0x80000000)").</summary>
     public static string Describe<T>(T value)

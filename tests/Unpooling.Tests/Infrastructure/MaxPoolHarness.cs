@@ -59,20 +59,20 @@ internal sealed class MaxPoolCase<T>
     }
 
     /// <summary>Runs the public span overload into guarded buffers and checks values and indices bitwise.</summary>
-    public void CheckPublic<TIndex>(int maxDegreeOfParallelism = -1)
+    public void CheckPublic<TIndex>(ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        (GuardedBuffer<T> values, GuardedBuffer<TIndex> indices) = RunPublic<TIndex>(maxDegreeOfParallelism);
-        Check(values, indices, $"public {typeof(TIndex).Name} degree {maxDegreeOfParallelism} {this}");
+        (GuardedBuffer<T> values, GuardedBuffer<TIndex> indices) = RunPublic<TIndex>(options);
+        Check(values, indices, $"public {typeof(TIndex).Name} ({options}) {this}");
     }
 
     /// <summary>Runs the public span overload into guarded buffers (guards checked) and returns them.</summary>
-    public (GuardedBuffer<T> Values, GuardedBuffer<TIndex> Indices) RunPublic<TIndex>(int maxDegreeOfParallelism = -1)
+    public (GuardedBuffer<T> Values, GuardedBuffer<TIndex> Indices) RunPublic<TIndex>(ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var values = new GuardedBuffer<T>(Expected.Values.Length);
         var indices = new GuardedBuffer<TIndex>(Expected.Values.Length);
-        Api.MaxPool2D<T, TIndex>(Source, Shape, Geometry, values.Span, indices.Span, maxDegreeOfParallelism);
+        Functional.MaxPool2D(Source, Shape, Geometry, values.Span, indices.Span, options: options);
         values.AssertGuardsIntact($"values {this}");
         indices.AssertGuardsIntact($"indices {this}");
         return (values, indices);

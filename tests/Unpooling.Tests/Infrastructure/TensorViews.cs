@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Unpooling.Tests.Infrastructure;
@@ -55,9 +56,70 @@ internal sealed class PaddedTensor<T>(Shape4D shape, int rowPadding)
     }
 }
 
+/// <summary>How <see cref="TensorViews.View{T}"/> stores a logical <c>[N, C, H, W]</c> tensor.</summary>
+public enum ViewLayout
+{
+    /// <summary>Stored <c>[N, H, W, C]</c>: a permuted view.</summary>
+    ChannelsLast,
+
+    /// <summary>Stored <c>[N, C, W, H]</c>: each plane transposed (W stride H, H stride 1).</summary>
+    TransposedPlanes,
+
+    /// <summary>The inside of a larger dense <c>[N+1, C+1, H+2, W+3]</c> tensor, cut out with <c>Slice</c>.</summary>
+    Sliced,
+}
+
 /// <summary>Non-contiguous views of dense <c>[N, C, H, W]</c> data.</summary>
 internal static class TensorViews
 {
+    /// <summary>The same logical tensor as <paramref name="dense"/>, through a non-contiguous view in <paramref name="layout"/>.</summary>
+    public static ReadOnlyTensorSpan<T> View<T>(T[] dense, Shape4D shape, ViewLayout layout)
+    {
+        int n = shape.Batch, c = shape.Channels, h = shape.Height, w = shape.Width;
+        switch (layout)
+        {
+            case ViewLayout.ChannelsLast:
+                return ChannelsLast(dense, shape);
+            case ViewLayout.TransposedPlanes:
+            {
+                var storage = new T[dense.Length];
+                for (int plane = 0; plane < n * c; plane++)
+                {
+                    for (int y = 0; y < h; y++)
+                    {
+                        for (int x = 0; x < w; x++)
+                        {
+                            storage[(((plane * w) + x) * h) + y] = dense[(((plane * h) + y) * w) + x];
+                        }
+                    }
+                }
+
+                return new ReadOnlyTensorSpan<T>(storage, Lengths(shape), [(nint)c * h * w, (nint)h * w, 1, h]);
+            }
+
+            default:
+            {
+                // The cells around the slice repeat the last element, so reading one of them shows up as a wrong value.
+                int bc = c + 1, bh = h + 2, bw = w + 3;
+                var storage = new T[(n + 1) * bc * bh * bw];
+                storage.AsSpan().Fill(dense.Length > 0 ? dense[^1] : default!);
+                for (int b = 0; b < n; b++)
+                {
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        for (int y = 0; y < h; y++)
+                        {
+                            dense.AsSpan((((((b * c) + ch) * h) + y) * w), w).CopyTo(storage.AsSpan((((((b * bc) + ch) * bh) + y + 1) * bw) + 2, w));
+                        }
+                    }
+                }
+
+                var big = new ReadOnlyTensorSpan<T>(storage, [n + 1, bc, bh, bw]);
+                return big.Slice([new NRange(0, n), new NRange(0, c), new NRange(1, h + 1), new NRange(2, w + 2)]);
+            }
+        }
+    }
+
     public static nint[] Lengths(Shape4D shape) => [shape.Batch, shape.Channels, shape.Height, shape.Width];
 
     /// <summary>

@@ -189,10 +189,10 @@ public sealed class ConvertIndicesTests
     {
         TIndex[] typed = TestData.Convert<TIndex>(source);
         var destination = new GuardedBuffer<TIndex>(typed.Length);
-        Api.ConvertIndices<TIndex>(typed, shape, indexed, from, destination.Span, to);
+        Functional.ConvertIndices(typed, shape, indexed, from, destination.Span, to);
         destination.AssertGuardsIntact(context);
         BitAssert.IndicesEqual<TIndex>(expected, destination.Span, $"{context} {typeof(TIndex).Name}");
-        Api.ConvertIndices<TIndex>(typed, shape, indexed, from, typed, to);
+        Functional.ConvertIndices(typed, shape, indexed, from, typed, to);
         BitAssert.IndicesEqual<TIndex>(expected, typed, $"{context} {typeof(TIndex).Name} in place");
     }
 }

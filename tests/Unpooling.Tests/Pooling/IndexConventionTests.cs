@@ -109,16 +109,17 @@ public abstract class IndexConventionTests<T>
                 string context = $"tensor {convention} channels-last source {channelsLast} {c}";
                 var values = new PaddedTensor<T>(c.OutputShape, padding);
                 var indices = new PaddedTensor<int>(c.OutputShape, padding + 1);
-                Api.MaxPool2D(source, c.Geometry, values.View, indices.View, convention: convention);
+                Functional.MaxPool2D(source, c.Geometry, values.View, indices.View, convention);
                 values.AssertPaddingUntouched(context);
                 indices.AssertPaddingUntouched(context);
                 BitAssert.Equal<T>(c.Expected.Values, values.Read(), $"values {context}");
                 BitAssert.IndicesEqual<int>(expected, indices.Read(), $"indices {context}");
             }
 
-            (Tensor<T> v, Tensor<long> i) = Api.MaxPool2D(Tensor.Create(c.Source, TensorViews.Lengths(c.Shape)), c.Geometry, convention);
+            (Tensor<T> v, Switches<long> switches) = Functional.MaxPool2D(Tensor.Create(c.Source, TensorViews.Lengths(c.Shape)), c.Geometry, convention);
+            Assert.Equal(convention, switches.Convention);
             BitAssert.Equal<T>(c.Expected.Values, Flatten(v), $"allocating values {convention}");
-            BitAssert.IndicesEqual<long>(expected, Flatten(i), $"allocating indices {convention}");
+            BitAssert.IndicesEqual<long>(expected, Flatten(switches.Indices), $"allocating indices {convention}");
         }
     }
 
@@ -196,9 +197,9 @@ public abstract class IndexConventionTests<T>
         long[] indices = [3, 0, 0, 3];
         var shape = new Shape4D(2, 1, 1, 2);
         var g = new Pool2DGeometry(1);
-        T[] replace = Guarded.Run<T>(4, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d, convention: IndexConvention.GlobalRowMajor), "replace");
+        T[] replace = Guarded.Run<T>(4, d => Functional.MaxUnpool2D(x, indices, shape, g, d, indexConvention: IndexConvention.GlobalRowMajor), "replace");
         BitAssert.Equal<T>([T.CreateChecked(3), T.Zero, T.Zero, T.CreateChecked(4)], replace, "replace: sample 1 writes last");
-        T[] sum = Guarded.Run<T>(4, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d, reduction: UnpoolReduction.Sum, convention: IndexConvention.GlobalRowMajor), "sum");
+        T[] sum = Guarded.Run<T>(4, d => Functional.MaxUnpool2D(x, indices, shape, g, d, indexConvention: IndexConvention.GlobalRowMajor, reduction: UnpoolReduction.Sum), "sum");
         BitAssert.Equal<T>([T.CreateChecked(5), T.Zero, T.Zero, T.CreateChecked(5)], sum, "sum: 2 + 3 and 1 + 4");
     }
 
@@ -247,10 +248,10 @@ public abstract class IndexConventionTests<T>
             long[] indices = TestData.RandomIndices(x.Length, IndexConventionReference.Space(convention, indexed), 21);
             T[] expected = IndexConventionReference.MaxUnpool(x, indices, shape, output, convention, false);
             var destination = new PaddedTensor<T>(indexed, 3);
-            Api.MaxUnpool2D(new ReadOnlyTensorSpan<T>(x, TensorViews.Lengths(shape)), new ReadOnlyTensorSpan<long>(indices, TensorViews.Lengths(shape)), g, destination.View, convention: convention);
+            Functional.MaxUnpool2D(new ReadOnlyTensorSpan<T>(x, TensorViews.Lengths(shape)), new ReadOnlyTensorSpan<long>(indices, TensorViews.Lengths(shape)), g, destination.View, convention);
             destination.AssertPaddingUntouched($"tensor {convention}");
             BitAssert.Equal<T>(expected, destination.Read(), $"tensor {convention}");
-            Tensor<T> allocated = Api.MaxUnpool2D(Tensor.Create(x, TensorViews.Lengths(shape)), Tensor.Create(indices, TensorViews.Lengths(shape)), g, convention: convention);
+            Tensor<T> allocated = Functional.MaxUnpool2D(Tensor.Create(x, TensorViews.Lengths(shape)), Tensor.Create(indices, TensorViews.Lengths(shape)), g, indexConvention: convention);
             BitAssert.Equal<T>(expected, Flatten(allocated), $"allocating {convention}");
         }
     }
@@ -286,7 +287,7 @@ public abstract class IndexConventionTests<T>
         string context = $"{convention} {typeof(TIndex).Name} degree {degree} {c}";
         var values = new GuardedBuffer<T>(expected.Length);
         var indices = new GuardedBuffer<TIndex>(expected.Length);
-        Api.MaxPool2D<T, TIndex>(c.Source, c.Shape, c.Geometry, values.Span, indices.Span, degree, convention);
+        Functional.MaxPool2D(c.Source, c.Shape, c.Geometry, values.Span, indices.Span, convention, ExecutionOptions.WithMaxDegreeOfParallelism(degree));
         values.AssertGuardsIntact(context);
         indices.AssertGuardsIntact(context);
         BitAssert.Equal<T>(c.Expected.Values, values.Span, $"values {context}");
@@ -299,7 +300,7 @@ public abstract class IndexConventionTests<T>
     {
         string context = $"unpool {convention} {typeof(TIndex).Name} {reduction} degree {degree} {shape} {g} size {outputSize?.ToString() ?? "default"}";
         TIndex[] typed = TestData.Convert<TIndex>(indices);
-        T[] y = Guarded.Run<T>(expected.Length, d => Api.MaxUnpool2D<T, TIndex>(x, typed, shape, g, d, outputSize, reduction, degree, convention), context);
+        T[] y = Guarded.Run<T>(expected.Length, d => Functional.MaxUnpool2D(x, typed, shape, g, d, outputSize, convention, reduction, ExecutionOptions.WithMaxDegreeOfParallelism(degree)), context);
         BitAssert.Equal<T>(expected, y, context);
     }
 

@@ -44,14 +44,14 @@ public sealed class IndexConventionValidationTests
     public void MaxUnpoolUndefinedConventionNamesIndexConvention()
     {
         var destination = new GuardedBuffer<float>(144);
-        Throws.Param<ArgumentOutOfRangeException>("indexConvention", () => Functional.MaxUnpool2D(Values, PerPlane, Pooled, K2, destination.Span, Undefined));
+        Throws.Param<ArgumentOutOfRangeException>("indexConvention", () => Functional.MaxUnpool2D(Values, PerPlane, Pooled, K2, destination.Span, indexConvention: Undefined));
         var tensor = new PaddedTensor<float>(Unpooled, 1);
         Throws.Param<ArgumentOutOfRangeException>(
             "indexConvention",
             () => Functional.MaxUnpool2D(new ReadOnlyTensorSpan<float>(Values, TensorViews.Lengths(Pooled)), new ReadOnlyTensorSpan<long>(PerPlane, TensorViews.Lengths(Pooled)), K2, tensor.View, Undefined));
         Throws.Param<ArgumentOutOfRangeException>(
             "indexConvention",
-            () => Functional.MaxUnpool2D(Tensor.Create(Values, TensorViews.Lengths(Pooled)), Tensor.Create(PerPlane, TensorViews.Lengths(Pooled)), K2, Undefined));
+            () => Functional.MaxUnpool2D(Tensor.Create(Values, TensorViews.Lengths(Pooled)), Tensor.Create(PerPlane, TensorViews.Lengths(Pooled)), K2, indexConvention: Undefined));
         destination.AssertUntouched("span");
         tensor.Buffer.AssertUntouched("tensor");
     }
@@ -82,13 +82,13 @@ public sealed class IndexConventionValidationTests
                 foreach (UnpoolReduction reduction in new[] { UnpoolReduction.Replace, UnpoolReduction.Sum })
                 {
                     ArgumentOutOfRangeException e = Throws.Param<ArgumentOutOfRangeException>(
-                        "indices", () => Functional.MaxUnpool2D(Values, indices, Pooled, K2, destination.Span, convention, reduction: reduction));
+                        "indices", () => Functional.MaxUnpool2D(Values, indices, Pooled, K2, destination.Span, indexConvention: convention, reduction: reduction));
                     Assert.Contains($"Index {value.ToString(CultureInfo.InvariantCulture)} at position {position}", e.Message, StringComparison.Ordinal);
                     Assert.Contains($"0 to {space - 1}", e.Message, StringComparison.Ordinal);
                     if (value is >= int.MinValue and <= int.MaxValue)
                     {
                         int[] narrow = TestData.Convert<int>(indices);
-                        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D(Values, narrow, Pooled, K2, destination.Span, convention, reduction: reduction, maxDegreeOfParallelism: 1));
+                        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D(Values, narrow, Pooled, K2, destination.Span, indexConvention: convention, reduction: reduction, options: ExecutionOptions.SingleThreaded));
                     }
                 }
 
@@ -108,7 +108,7 @@ public sealed class IndexConventionValidationTests
         var huge = new Shape4D(2, 3, 20000, 20000);
         Throws.Param<ArgumentException>("sourceShape", () => Functional.MaxPool2D(new float[4], huge, K2, new float[1], new int[1], IndexConvention.GlobalRowMajor));
         var kernel = new Pool2DGeometry(20000);
-        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2D(new float[6], new int[6], new Shape4D(2, 3, 1, 1), kernel, new float[6], IndexConvention.GlobalRowMajor));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2D(new float[6], new int[6], new Shape4D(2, 3, 1, 1), kernel, new float[6], indexConvention: IndexConvention.GlobalRowMajor));
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public abstract class MaxPool2DGridTests<T>
                 var values = new GuardedBuffer<T>(1);
                 var indices = new GuardedBuffer<long>(1);
                 ArgumentException e = Assert.ThrowsAny<ArgumentException>(
-                    () => Api.MaxPool2D<T, long>(source, shape, Geometry.ToLibrary(axis, axis, ceil), values.Span, indices.Span));
+                    () => Functional.MaxPool2D(source, shape, Geometry.ToLibrary(axis, axis, ceil), values.Span, indices.Span));
                 Assert.True(e.ParamName == "geometry", $"{Geometry.Describe(axis, axis, ceil)} size {size}: ParamName {e.ParamName}");
                 values.AssertUntouched($"{axis} size {size}");
                 indices.AssertUntouched($"{axis} size {size}");

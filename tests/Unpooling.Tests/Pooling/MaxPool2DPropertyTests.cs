@@ -38,13 +38,13 @@ public abstract class MaxPool2DPropertyTests<T>
         {
             var c = new MaxPoolCase<T>(TestData.Ties<T>(2 * 4 * 96 * 97, 5), 2, 4, 96, 97, axis, axis, ceil);
             Assert.True(c.Shape.ElementCount >= 65536);
-            (GuardedBuffer<T> singleValues, GuardedBuffer<int> singleIndices) = c.RunPublic<int>(1);
+            (GuardedBuffer<T> singleValues, GuardedBuffer<int> singleIndices) = c.RunPublic<int>(ExecutionOptions.SingleThreaded);
             foreach (int degree in new[] { 2, -1 })
             {
-                (GuardedBuffer<T> values, GuardedBuffer<int> indices) = c.RunPublic<int>(degree);
+                (GuardedBuffer<T> values, GuardedBuffer<int> indices) = c.RunPublic<int>(ExecutionOptions.WithMaxDegreeOfParallelism(degree));
                 BitAssert.Equal<T>(singleValues.Span, values.Span, $"values degree {degree} vs 1, {c}");
                 Assert.True(singleIndices.Span.SequenceEqual(indices.Span), $"indices degree {degree} vs 1, {c}");
-                c.CheckPublic<long>(degree);
+                c.CheckPublic<long>(ExecutionOptions.WithMaxDegreeOfParallelism(degree));
             }
 
             BitAssert.Equal<T>(c.Expected.Values, singleValues.Span, $"values degree 1, {c}");
@@ -64,7 +64,7 @@ public abstract class MaxPool2DPropertyTests<T>
         {
             var values = new GuardedBuffer<T>(0);
             var indices = new GuardedBuffer<long>(0);
-            Api.MaxPool2D<T, long>([], shape, geometry, values.Span, indices.Span);
+            Functional.MaxPool2D([], shape, geometry, values.Span, indices.Span);
             values.AssertUntouched($"{shape}");
             indices.AssertUntouched($"{shape}");
         }

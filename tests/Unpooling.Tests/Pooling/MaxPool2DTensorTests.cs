@@ -54,7 +54,8 @@ public abstract class MaxPool2DTensorTests<T>
     public void AllocatingFormReturnsShapesValuesAndLongIndices()
     {
         MaxPoolCase<T> c = NewCase();
-        (Tensor<T> values, Tensor<long> indices) = Api.MaxPool2D(Tensor.Create(c.Source, TensorViews.Lengths(c.Shape)), c.Geometry);
+        (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(Tensor.Create(c.Source, TensorViews.Lengths(c.Shape)), c.Geometry);
+        Tensor<long> indices = switches.Indices;
         nint[] expectedLengths = TensorViews.Lengths(c.OutputShape);
         Assert.Equal(expectedLengths, values.Lengths.ToArray());
         Assert.Equal(expectedLengths, indices.Lengths.ToArray());
@@ -77,13 +78,12 @@ public abstract class MaxPool2DTensorTests<T>
         T[] source = c.Source;
         Shape4D shape = c.Shape;
 
-        Throws.Param<ArgumentException>("source", () => Api.MaxPool2D(new ReadOnlyTensorSpan<T>(source, [6, 7, 37]), c.Geometry, values.View, indices.View));
-        Throws.Param<ArgumentException>("destination", () => Api.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), c.Geometry, wrongValues.View, indices.View));
-        Throws.Param<ArgumentException>("indices", () => Api.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), c.Geometry, values.View, wrongIndices.View));
-        Throws.Param<ArgumentException>("geometry", () => Api.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), default, values.View, indices.View));
-        Throws.Param<ArgumentOutOfRangeException>("maxDegreeOfParallelism", () => Api.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), c.Geometry, values.View, indices.View, 0));
-        Throws.Param<ArgumentNullException>("source", () => Api.MaxPool2D<T>(null!, c.Geometry));
-        Throws.Param<ArgumentException>("source", () => Api.MaxPool2D(Tensor.Create(source, [6, 7, 37]), c.Geometry));
+        Throws.Param<ArgumentException>("source", () => Functional.MaxPool2D(new ReadOnlyTensorSpan<T>(source, [6, 7, 37]), c.Geometry, values.View, indices.View));
+        Throws.Param<ArgumentException>("destination", () => Functional.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), c.Geometry, wrongValues.View, indices.View));
+        Throws.Param<ArgumentException>("indices", () => Functional.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), c.Geometry, values.View, wrongIndices.View));
+        Throws.Param<ArgumentException>("geometry", () => Functional.MaxPool2D(new ReadOnlyTensorSpan<T>(source, TensorViews.Lengths(shape)), default, values.View, indices.View));
+        Throws.Param<ArgumentNullException>("source", () => Functional.MaxPool2D((Tensor<T>)null!, c.Geometry));
+        Throws.Param<ArgumentException>("source", () => Functional.MaxPool2D(Tensor.Create(source, [6, 7, 37]), c.Geometry));
         foreach (GuardedBuffer<T> b in new[] { values.Buffer, wrongValues.Buffer })
         {
             b.AssertUntouched("tensor validation");
@@ -99,7 +99,7 @@ public abstract class MaxPool2DTensorTests<T>
         string context = $"{layout} {typeof(TIndex).Name} {c}";
         var values = new PaddedTensor<T>(c.OutputShape, rowPadding);
         var indices = new PaddedTensor<TIndex>(c.OutputShape, rowPadding + 1);
-        Api.MaxPool2D(source, c.Geometry, values.View, indices.View);
+        Functional.MaxPool2D(source, c.Geometry, values.View, indices.View);
         values.AssertPaddingUntouched($"values {context}");
         indices.AssertPaddingUntouched($"indices {context}");
         BitAssert.Equal<T>(c.Expected.Values, values.Read(), $"values {context}");

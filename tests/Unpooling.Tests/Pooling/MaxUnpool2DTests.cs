@@ -86,9 +86,9 @@ public abstract class MaxUnpool2DTests<T>
         long[] indices = [0, 0, 3, 0];
         var shape = new Shape4D(1, 1, 2, 2);
         var g = new Pool2DGeometry(1);
-        T[] replace = Guarded.Run<T>(4, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d), "replace");
+        T[] replace = Guarded.Run<T>(4, d => Functional.MaxUnpool2D(x, indices, shape, g, d), "replace");
         BitAssert.Equal<T>([T.CreateChecked(4), T.Zero, T.Zero, T.CreateChecked(3)], replace, "replace: the last of 1, 2, 4 wins cell 0");
-        T[] sum = Guarded.Run<T>(4, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d, reduction: UnpoolReduction.Sum), "sum");
+        T[] sum = Guarded.Run<T>(4, d => Functional.MaxUnpool2D(x, indices, shape, g, d, reduction: UnpoolReduction.Sum), "sum");
         BitAssert.Equal<T>([T.CreateChecked(7), T.Zero, T.Zero, T.CreateChecked(3)], sum, "sum: cell 0 gets 1 + 2 + 4");
     }
 
@@ -154,7 +154,7 @@ public abstract class MaxUnpool2DTests<T>
         long[] dense = TestData.WindowIndices(2, 2, 20, 40, 9);
         foreach ((long[] indices, string path) in new[] { (dense, "2x2 in-window indices"), (dense.Select(i => (i + 1) % 160).ToArray(), "scattered indices") })
         {
-            T[] y = Guarded.Run<T>(2 * 4 * 40, d => Api.MaxUnpool2D<T, long>(x, indices, shape, new Pool2DGeometry(2), d, reduction: UnpoolReduction.Sum), path);
+            T[] y = Guarded.Run<T>(2 * 4 * 40, d => Functional.MaxUnpool2D(x, indices, shape, new Pool2DGeometry(2), d, reduction: UnpoolReduction.Sum), path);
             for (int i = 0; i < y.Length; i++)
             {
                 BitAssert.Equal(T.Zero, y[i], $"Sum of -0 inputs, {path}, output {i}");
@@ -177,7 +177,7 @@ public abstract class MaxUnpool2DTests<T>
             long[] argmax = indices.ToArray();
             T[] pooled = values.ToArray();
             Assert.Equal(new Size2D(size, size), c.Geometry.GetUnpoolOutputSize(new Size2D(c.Expected.OutH, c.Expected.OutW)));
-            T[] y = Guarded.Run<T>(c.Source.Length, d => Api.MaxUnpool2D<T, long>(pooled, argmax, c.OutputShape, c.Geometry, d), $"round trip {c}");
+            T[] y = Guarded.Run<T>(c.Source.Length, d => Functional.MaxUnpool2D(pooled, argmax, c.OutputShape, c.Geometry, d), $"round trip {c}");
             var isArgmax = new bool[y.Length];
             int planeOut = c.Expected.OutH * c.Expected.OutW;
             for (int o = 0; o < argmax.Length; o++)
@@ -210,12 +210,12 @@ public abstract class MaxUnpool2DTests<T>
             int length = 8 * output.Height * output.Width;
             foreach (UnpoolReduction reduction in Reductions)
             {
-                T[] single = Guarded.Run<T>(length, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d, reduction: reduction, maxDegreeOfParallelism: 1), "degree 1");
+                T[] single = Guarded.Run<T>(length, d => Functional.MaxUnpool2D(x, indices, shape, g, d, reduction: reduction, options: ExecutionOptions.SingleThreaded), "degree 1");
                 BitAssert.Equal<T>(UnpoolReference.MaxUnpool(x, indices, 8, 96, 96, output.Height, output.Width, reduction == UnpoolReduction.Sum), single, $"{g} {reduction} degree 1");
                 int[] narrow = TestData.Convert<int>(indices);
                 foreach (int degree in new[] { 2, -1 })
                 {
-                    T[] threaded = Guarded.Run<T>(length, d => Api.MaxUnpool2D<T, int>(x, narrow, shape, g, d, reduction: reduction, maxDegreeOfParallelism: degree), $"degree {degree}");
+                    T[] threaded = Guarded.Run<T>(length, d => Functional.MaxUnpool2D(x, narrow, shape, g, d, reduction: reduction, options: ExecutionOptions.WithMaxDegreeOfParallelism(degree)), $"degree {degree}");
                     BitAssert.Equal<T>(single, threaded, $"{g} {reduction} degree {degree} vs 1");
                 }
             }
@@ -245,9 +245,9 @@ public abstract class MaxUnpool2DTests<T>
         T[] expected = UnpoolReference.MaxUnpool(x, indices, planes, shape.Height, shape.Width, output.H, output.W, reduction == UnpoolReduction.Sum);
         string context = $"{typeof(T).Name} {g} input {shape} output {output.H}x{output.W} (explicit {outputSize?.ToString() ?? "no"}) {reduction}";
         int[] narrow = TestData.Convert<int>(indices);
-        T[] wide = Guarded.Run<T>(expected.Length, d => Api.MaxUnpool2D<T, long>(x, indices, shape, g, d, outputSize, reduction), context);
+        T[] wide = Guarded.Run<T>(expected.Length, d => Functional.MaxUnpool2D(x, indices, shape, g, d, outputSize, reduction: reduction), context);
         BitAssert.Equal<T>(expected, wide, $"{context} long");
-        T[] small = Guarded.Run<T>(expected.Length, d => Api.MaxUnpool2D<T, int>(x, narrow, shape, g, d, outputSize, reduction), context);
+        T[] small = Guarded.Run<T>(expected.Length, d => Functional.MaxUnpool2D(x, narrow, shape, g, d, outputSize, reduction: reduction), context);
         BitAssert.Equal<T>(expected, small, $"{context} int");
     }
 

@@ -68,12 +68,6 @@ public sealed class MaxUnpool2DValidationTests
     public void UndefinedReductionNamesReduction()
         => Rejected<ArgumentOutOfRangeException>("reduction", () => Functional.MaxUnpool2D(Source, Valid, Shape, K2, _destination.Span, reduction: (UnpoolReduction)2));
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-2)]
-    public void BadDegreeNamesMaxDegreeOfParallelism(int degree)
-        => Rejected<ArgumentOutOfRangeException>("maxDegreeOfParallelism", () => Functional.MaxUnpool2D(Source, Valid, Shape, K2, _destination.Span, maxDegreeOfParallelism: degree));
-
     [Fact]
     public void DestinationOverlappingSourceNamesDestination()
     {
@@ -123,7 +117,7 @@ public sealed class MaxUnpool2DValidationTests
             Assert.Contains(position.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
             foreach (UnpoolReduction reduction in new[] { UnpoolReduction.Replace, UnpoolReduction.Sum })
             {
-                Rejected<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D(Source, indices, Shape, g, _destination.Span, reduction: reduction, maxDegreeOfParallelism: 1));
+                Rejected<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D(Source, indices, Shape, g, _destination.Span, reduction: reduction, options: ExecutionOptions.SingleThreaded));
             }
         }
 

@@ -30,12 +30,12 @@ public abstract class UnpoolTensorTests<T>
                 {
                     string context = $"max unpool {output} {reduction} row padding {padding}";
                     var dense = new PaddedTensor<T>(Shape.WithSpatialSize(output), padding);
-                    Api.MaxUnpool2D(Dense(X), Dense(indices), g, dense.View, reduction);
+                    Functional.MaxUnpool2D(Dense(X), Dense(indices), g, dense.View, reduction: reduction);
                     Check(dense, expected, $"{context}, dense inputs");
 
                     var strided = new PaddedTensor<T>(Shape.WithSpatialSize(output), padding);
                     int[] narrow = TestData.Convert<int>(indices);
-                    Api.MaxUnpool2D(TensorViews.ChannelsLast(X, Shape), TensorViews.ChannelsLast(narrow, Shape), g, strided.View, reduction);
+                    Functional.MaxUnpool2D(TensorViews.ChannelsLast(X, Shape), TensorViews.ChannelsLast(narrow, Shape), g, strided.View, reduction: reduction);
                     Check(strided, expected, $"{context}, channels-last inputs");
                 }
             }
@@ -50,14 +50,14 @@ public abstract class UnpoolTensorTests<T>
         Tensor<long> indexTensor = Tensor.Create(indices, TensorViews.Lengths(Shape));
         foreach ((Size2D? requested, Size2D output) in new (Size2D?, Size2D)[] { (null, new Size2D(10, 38)), (new Size2D(11, 39), new Size2D(11, 39)) })
         {
-            Tensor<T> y = Api.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), indexTensor, g, requested);
+            Tensor<T> y = Functional.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), indexTensor, g, requested);
             Assert.Equal(TensorViews.Lengths(Shape.WithSpatialSize(output)), y.Lengths.ToArray());
             BitAssert.Equal<T>(UnpoolReference.MaxUnpool(X, indices, 6, 5, 19, output.Height, output.Width, false), Flatten(y), $"allocating {output}");
         }
 
-        Throws.Param<ArgumentException>("outputSize", () => Api.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), indexTensor, g, new Size2D(12, 38)));
-        Throws.Param<ArgumentNullException>("source", () => Api.MaxUnpool2D<T>(null!, indexTensor, g));
-        Throws.Param<ArgumentNullException>("indices", () => Api.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), null!, g));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), indexTensor, g, new Size2D(12, 38)));
+        Throws.Param<ArgumentNullException>("source", () => Functional.MaxUnpool2D((Tensor<T>)null!, indexTensor, g));
+        Throws.Param<ArgumentNullException>("indices", () => Functional.MaxUnpool2D(Tensor.Create(X, TensorViews.Lengths(Shape)), (Tensor<long>)null!, g));
     }
 
     [Fact]
@@ -68,14 +68,14 @@ public abstract class UnpoolTensorTests<T>
         foreach (Shape4D bad in new[] { Shape.WithSpatialSize(new Size2D(8, 38)), Shape.WithSpatialSize(new Size2D(10, 40)), Shape with { Channels = 2, Height = 10, Width = 38 } })
         {
             var destination = new PaddedTensor<T>(bad, 0);
-            Throws.Param<ArgumentException>("destination", () => Api.MaxUnpool2D(Dense(X), Dense(indices), g, destination.View));
+            Throws.Param<ArgumentException>("destination", () => Functional.MaxUnpool2D(Dense(X), Dense(indices), g, destination.View));
             destination.Buffer.AssertUntouched($"destination {bad}");
         }
 
         var good = new PaddedTensor<T>(Shape.WithSpatialSize(new Size2D(10, 38)), 1);
-        Throws.Param<ArgumentException>("indices", () => Api.MaxUnpool2D(Dense(X), new ReadOnlyTensorSpan<long>(indices, [2, 3, 19, 5]), g, good.View));
+        Throws.Param<ArgumentException>("indices", () => Functional.MaxUnpool2D(Dense(X), new ReadOnlyTensorSpan<long>(indices, [2, 3, 19, 5]), g, good.View));
         indices[^1] = 10 * 38;
-        Throws.Param<ArgumentOutOfRangeException>("indices", () => Api.MaxUnpool2D(Dense(X), Dense(indices), g, good.View));
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D(Dense(X), Dense(indices), g, good.View));
         good.Buffer.AssertUntouched("bad index through a strided destination");
     }
 
@@ -98,14 +98,14 @@ public abstract class UnpoolTensorTests<T>
                 {
                     string context = $"{op} factor {factor} output {output}";
                     var dense = new PaddedTensor<T>(Shape.WithSpatialSize(output), 0);
-                    Api.BlockUnpool2D(op, Dense(X), factor, dense.View, offset, 77);
+                    BlockUnpool(op, Dense(X), factor, dense.View, offset, 77);
                     Check(dense, expected, $"{context} dense");
 
                     var strided = new PaddedTensor<T>(Shape.WithSpatialSize(output), 2);
-                    Api.BlockUnpool2D(op, TensorViews.ChannelsLast(X, Shape), factor, strided.View, offset, 77);
+                    BlockUnpool(op, TensorViews.ChannelsLast(X, Shape), factor, strided.View, offset, 77);
                     Check(strided, expected, $"{context} strided");
 
-                    Tensor<T> allocated = Api.BlockUnpool2D(op, Tensor.Create(X, TensorViews.Lengths(Shape)), factor, output, offset, 77);
+                    Tensor<T> allocated = BlockUnpool(op, Tensor.Create(X, TensorViews.Lengths(Shape)), factor, output, offset, 77);
                     Assert.Equal(TensorViews.Lengths(Shape.WithSpatialSize(output)), allocated.Lengths.ToArray());
                     BitAssert.Equal<T>(expected, Flatten(allocated), $"{context} allocating");
                 }
@@ -121,14 +121,33 @@ public abstract class UnpoolTensorTests<T>
             foreach (Shape4D bad in new[] { Shape.WithSpatialSize(new Size2D(8, 38)), Shape.WithSpatialSize(new Size2D(10, 40)), Shape with { Batch = 1, Height = 10, Width = 38 } })
             {
                 var destination = new PaddedTensor<T>(bad, 1);
-                Throws.Param<ArgumentException>("destination", () => Api.BlockUnpool2D(op, Dense(X), 2, destination.View));
+                Throws.Param<ArgumentException>("destination", () => BlockUnpool(op, Dense(X), 2, destination.View));
                 destination.Buffer.AssertUntouched($"{op} destination {bad}");
             }
 
-            Throws.Param<ArgumentException>("outputSize", () => Api.BlockUnpool2D(op, Tensor.Create(X, TensorViews.Lengths(Shape)), 2, new Size2D(10, 36)));
-            Throws.Param<ArgumentNullException>("source", () => Api.BlockUnpool2D<T>(op, null!, 2, null));
+            Throws.Param<ArgumentException>("outputSize", () => BlockUnpool(op, Tensor.Create(X, TensorViews.Lengths(Shape)), 2, new Size2D(10, 36)));
+            Throws.Param<ArgumentNullException>("source", () => BlockUnpool(op, (Tensor<T>)null!, 2, null));
         }
     }
+
+    /// <summary>The tensor form of Fixed (<paramref name="offset"/>), Repeat and Random (<paramref name="seed"/>).</summary>
+    private static void BlockUnpool(BlockOperator op, in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, Size2D offset = default, ulong seed = 0)
+    {
+        switch (op)
+        {
+            case BlockOperator.Fixed: Functional.FixedUnpool2D(source, factor, destination, offset); break;
+            case BlockOperator.Repeat: Functional.RepeatUnpool2D(source, factor, destination); break;
+            default: Functional.RandomUnpool2D(source, factor, seed, destination); break;
+        }
+    }
+
+    /// <summary>The allocating form of Fixed, Repeat and Random.</summary>
+    private static Tensor<T> BlockUnpool(BlockOperator op, Tensor<T> source, Size2D factor, Size2D? outputSize, Size2D offset = default, ulong seed = 0) => op switch
+    {
+        BlockOperator.Fixed => Functional.FixedUnpool2D(source, factor, offset, outputSize),
+        BlockOperator.Repeat => Functional.RepeatUnpool2D(source, factor, outputSize),
+        _ => Functional.RandomUnpool2D(source, factor, seed, outputSize),
+    };
 
     private static ReadOnlyTensorSpan<TElement> Dense<TElement>(TElement[] data) => new(data, TensorViews.Lengths(Shape));
 
