@@ -83,7 +83,18 @@ public readonly struct ExecutionOptions : IEquatable<ExecutionOptions>
     /// <param name="maxDegreeOfParallelism">-1 for all cores, or a count &gt;= 1.</param>
     /// <returns>The options.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below -1.</exception>
-    public static ExecutionOptions WithMaxDegreeOfParallelism(int maxDegreeOfParallelism) => new() { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+    public static ExecutionOptions WithMaxDegreeOfParallelism(int maxDegreeOfParallelism)
+    {
+        if (maxDegreeOfParallelism != -1 && maxDegreeOfParallelism < 1)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(
+                nameof(maxDegreeOfParallelism),
+                maxDegreeOfParallelism,
+                $"maxDegreeOfParallelism is {maxDegreeOfParallelism}; use -1 (all cores) or a count >= 1.");
+        }
+
+        return new() { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+    }
 
     /// <summary>The number of threads a call with <paramref name="items"/> independent items and a size of
     /// <paramref name="workSize"/> runs on: at least 1, at most the items.</summary>

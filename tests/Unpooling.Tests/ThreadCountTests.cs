@@ -28,8 +28,8 @@ public abstract class ThreadCountTests<T>
     {
         foreach (int degree in Degrees)
         {
-            Assert.Equal(degree, Options(degree).ResolveDegree(items: 32, touchedElements: 1));
-            Assert.Equal(1, ExecutionOptions.WithMaxDegreeOfParallelism(degree).ResolveDegree(items: 32, touchedElements: 1000));
+            Assert.Equal(degree, Options(degree).ResolveDegree(items: 32, workSize: 1));
+            Assert.Equal(1, ExecutionOptions.WithMaxDegreeOfParallelism(degree).ResolveDegree(items: 32, workSize: 1000));
         }
     }
 

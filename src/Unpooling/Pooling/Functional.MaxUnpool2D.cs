@@ -210,13 +210,14 @@ public static partial class Functional
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);
-        MaxUnpool2DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling);
+        // Through switches, a bad index (the tensor was changed after pooling) is the switches' fault.
+        MaxUnpool2DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
         d.Commit();
     }
 
     private static unsafe void MaxUnpool2DCore<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination,
-        IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, ExecutionOptions options, string outputSizeName, bool sizeFromPooling = false)
+        IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, ExecutionOptions options, string outputSizeName, bool sizeFromPooling = false, string indicesName = "indices")
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -247,7 +248,7 @@ public static partial class Functional
 
             if (bad >= 0)
             {
-                ThrowHelper.ThrowBadIndex(nameof(indices), long.CreateTruncating(indices[(int)bad]), bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
+                ThrowHelper.ThrowBadIndex(indicesName, long.CreateTruncating(indices[(int)bad]), bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
             }
         }
     }

@@ -30,9 +30,11 @@ public sealed class Switches<TIndex>
     /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, or <paramref name="geometry"/>
     /// does not pool <paramref name="sourceSize"/> to its spatial size.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
         ArgumentNullException.ThrowIfNull(indices);
+        ElementTypes.RequireInt32OrInt64<TIndex>("Switches");
         Shape4D pooled = TensorAdapter.GetShape(indices.AsReadOnlyTensorSpan(), nameof(indices));
         Size2D expected = geometry.GetOutputSize(sourceSize, nameof(sourceSize));
         if (expected != pooled.SpatialSize)
