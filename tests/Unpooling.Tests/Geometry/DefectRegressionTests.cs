@@ -1,3 +1,5 @@
+using Unpooling.Tests.Infrastructure;
+
 namespace Unpooling.Tests;
 
 /// <summary>
@@ -7,7 +9,95 @@ namespace Unpooling.Tests;
 /// <remarks>Public methods are called with arrays, positionally, without a thread count.</remarks>
 public sealed class DefectRegressionTests
 {
-    // ---- 1. Max pooling: windows far past the input -----------------------------------------------------------------
+    // ---- 1. Max pooling: the output size of a negative numerator, and windows far past the input --------------------
+
+    /// <summary>
+    /// SEMANTICS.md 1, per axis <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>, then in ceil mode
+    /// <c>if (o-1)*s &gt;= i + p then o -= 1</c>; 0 stands for "an error" (<c>o &lt; 1</c>).
+    /// </summary>
+    [Theory]
+    // 1x1, k2 s2, ceil: ceil((1 - 2)/2) + 1 = ceil(-0.5) + 1 = 1; (1-1)*2 = 0 >= 1? no: 1 (PyTorch: 1x1, index 0).
+    [InlineData(1, 2, 2, 0, 1, true, 1)]
+    // The same in floor mode: floor(-0.5) + 1 = 0: an error.
+    [InlineData(1, 2, 2, 0, 1, false, 0)]
+    // 1x1, k2 s2 p1, floor: floor((1 + 2 - 2)/2) + 1 = floor(0.5) + 1 = 1 (PyTorch: 1x1).
+    [InlineData(1, 2, 2, 1, 1, false, 1)]
+    // 2, k4 s3, ceil: ceil((2 - 4)/3) + 1 = ceil(-0.67) + 1 = 1; 0 >= 2? no: 1.
+    [InlineData(2, 4, 3, 0, 1, true, 1)]
+    // 1, k4 s3, ceil: ceil((1 - 4)/3) + 1 = ceil(-1) + 1 = 0: an error, as in PyTorch.
+    [InlineData(1, 4, 3, 0, 1, true, 0)]
+    // 1, k3 s1, ceil: ceil(-2/1) + 1 = -1: an error.
+    [InlineData(1, 3, 1, 0, 1, true, 0)]
+    // 2, k2 d3 (keff 4) s3, ceil: ceil((2 - 4)/3) + 1 = 1; taps 0 and 3, cell 0 is real: 1.
+    [InlineData(2, 2, 3, 0, 3, true, 1)]
+    // 3, k5 s2 p1, ceil: ceil((3 + 2 - 5)/2) + 1 = 1; 0 >= 4? no: 1 (span 0, unchanged by the fix).
+    [InlineData(3, 5, 2, 1, 1, true, 1)]
+    public void PoolOutputSizeTakesFloorAndCeilingOfANegativeNumerator(int input, int kernel, int stride, int padding, int dilation, bool ceilMode, int expected)
+    {
+        var g = new Pool2DGeometry(new Size2D(kernel, 1), new Size2D(stride, 1), new Size2D(padding, 0), new Size2D(dilation, 1), ceilMode);
+        var inputSize = new Size2D(input, 1);
+        if (expected == 0)
+        {
+            ArgumentException e = Throws.Param<ArgumentException>("inputSize", () => g.GetOutputSize(inputSize));
+            Assert.Contains("output height positions", e.Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(new Size2D(expected, 1), g.GetOutputSize(inputSize));
+        }
+    }
+
+    /// <summary>The case: <c>[1,1,1,1]</c>, kernel 2, stride 2, ceil mode gives one cell, index 0 (PyTorch).</summary>
+    [Fact]
+    public void CeilModePoolsA1x1InputWithAKernelOf2()
+    {
+        var g = new Pool2DGeometry(2, stride: 2, ceilMode: true);
+        float[] values = new float[1];
+        long[] indices = [-1];
+        Functional.MaxPool2D(new float[] { -3.5f }, new Shape4D(1, 1, 1, 1), g, values, indices);
+        Assert.Equal(-3.5f, values[0]);
+        Assert.Equal(0L, indices[0]);
+    }
+
+    /// <summary>
+    /// <c>[1,1,1,1]</c>, kernel 2, stride 2, padding 1, floor mode: <c>floor((1 + 2 - 2)/2) + 1 = 1</c>; the window
+    /// reads cells -1 (padding) and 0, so the result is the only cell, index 0 (PyTorch: the same).
+    /// </summary>
+    [Fact]
+    public void FloorModePoolsA1x1InputWithPadding()
+    {
+        var g = new Pool2DGeometry(2, stride: 2, padding: 1);
+        float[] values = new float[1];
+        long[] indices = [-1];
+        Functional.MaxPool2D(new float[] { -7f }, new Shape4D(1, 1, 1, 1), g, values, indices);
+        Assert.Equal(-7f, values[0]);
+        Assert.Equal(0L, indices[0]);
+    }
+
+    /// <summary>
+    /// Windows that reach past the input on both axes, in ceil mode: input 2x3 per plane, kernel 3x4, stride 2x5.
+    /// Height <c>ceil((2 - 3)/2) + 1 = 1</c>, width <c>ceil((3 - 4)/5) + 1 = 1</c>: one window over rows 0-2 and columns
+    /// 0-3, of which row 2 and column 3 are past the input. All values are negative, so a padding cell read as 0 would
+    /// win; ties keep the first maximum (per-plane index <c>h*3 + w</c>).
+    /// </summary>
+    [Fact]
+    public void CeilModeWindowPastTheInputSelectsOnlyRealCells()
+    {
+        var g = new Pool2DGeometry(new Size2D(3, 4), new Size2D(2, 5), ceilMode: true);
+        Assert.Equal(new Size2D(1, 1), g.GetOutputSize(new Size2D(2, 3)));
+        float[] x =
+        [
+            -5, -2, -7,  // plane 0: the maximum -2 at (0, 1) = index 1, tied at (1, 1) = index 4
+            -3, -2, -9,
+            -1, -4, -8,  // plane 1: the maximum -1 at (0, 0) = index 0, tied at (1, 1) = index 4
+            -6, -1, -3,
+        ];
+        float[] values = new float[2];
+        long[] indices = [-1, -1];
+        Functional.MaxPool2D(x, new Shape4D(1, 2, 2, 3), g, values, indices);
+        Assert.Equal([-2f, -1f], values);
+        Assert.Equal([1L, 0L], indices);
+    }
 
     /// <summary>
     /// A window whose last kernel row lies more than <see cref="int.MaxValue"/> past the input: input 4x1, kernel 3x1,
@@ -15,7 +105,9 @@ public sealed class DefectRegressionTests
     /// <c>o = floor(4 + 2*(2^31 - 2) - (2^32 - 1)) + 1 = 1 + 1 = 2</c>. Window 0's taps are rows -(2^31 - 2), 1 and
     /// 2^31; window 1's are one lower: only rows 1 and 2 are real, so the result is x[1], x[2] at indices 1, 2. The
     /// kernel's row range must be computed without wrapping (in 32 bits row 2^31 passed the bounds test and was read).
-    /// The same on the width axis.
+    /// The same on the width axis. Ceil mode on a short input reaches as far: input 3x1, kernel 3x1, dilation 2^30,
+    /// stride <c>int.MaxValue</c>: <c>o = ceil((3 - (2^31 + 1)) / (2^31 - 1)) + 1 = ceil(-0.99...) + 1 = 1</c>, taps at rows
+    /// 0, 2^30 and 2^31, of which only row 0 is real.
     /// </summary>
     [Fact]
     public void KernelRowsFarPastTheInputAreNeverRead()
@@ -36,5 +128,13 @@ public sealed class DefectRegressionTests
         Functional.MaxPool2D(x, new Shape4D(1, 1, 1, 4), columns, values, indices);
         Assert.Equal([20f, 30f], values);
         Assert.Equal([1L, 2L], indices);
+
+        var ceil = new Pool2DGeometry(new Size2D(3, 1), stride: new Size2D(int.MaxValue, 1), dilation: new Size2D(1 << 30, 1), ceilMode: true);
+        Assert.Equal(new Size2D(1, 1), ceil.GetOutputSize(new Size2D(3, 1)));
+        float[] one = new float[1];
+        long[] oneIndex = [-1];
+        Functional.MaxPool2D(new float[] { 10, 50, 30 }, new Shape4D(1, 1, 3, 1), ceil, one, oneIndex);
+        Assert.Equal(10f, one[0]);
+        Assert.Equal(0L, oneIndex[0]);
     }
 }
