@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Unpooling.Conformance.Infrastructure;
+using static TorchSharp.torch;
 
 namespace Unpooling.Conformance;
 
@@ -69,5 +71,47 @@ public sealed class DefectRegressionTorchTests
         }
 
         Assert.True(shorter > 20, $"only {shorter} of {pooled} pooled cases had a padded input shorter than the kernel");
+    }
+
+    /// <summary>
+    /// The case against libtorch's <c>max_unpool2d</c>: a pooled 1x1 (kernel 2, stride (3, 2), padding (1, 0))
+    /// whose default unpooled size is 0x2, unpooled to every size in the allowed range (height 1-2, width 1-3; the
+    /// range is -3..3 by 0..4, exclusive) with the index 1 that pooling wrote (cell (0, 1) of a 2-wide output, (1, 0)
+    /// of a 1-wide one).
+    /// </summary>
+    [Fact]
+    public void UnpoolingToAnExplicitSizeBelowAnInvalidDefaultMatchesLibtorch()
+    {
+        var g = new Pool2DGeometry(2, stride: new Size2D(3, 2), padding: new Size2D(1, 0));
+        var pooled = new Shape4D(1, 1, 1, 1);
+        float[] value = [5];
+        long[] index = [1];
+        using IDisposable scope = TorchOps.Scope();
+        for (int h = 1; h <= 2; h++)
+        {
+            for (int w = 1; w <= 3; w++)
+            {
+                if ((long)h * w <= index[0])
+                {
+                    continue; // index 1 does not fit a 1x1 output
+                }
+
+                var outShape = new Shape4D(1, 1, h, w);
+                float[] peer;
+                try
+                {
+                    peer = TorchOps.Read<float>(nn.functional.max_unpool2d(
+                        TorchOps.From(value, pooled), TorchOps.From(index, pooled), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.Padding), TorchOps.Dims(outShape)));
+                }
+                catch (ExternalException e)
+                {
+                    throw new InvalidOperationException($"libtorch refuses {h}x{w}: {TorchOps.FirstLine(e.Message)}", e);
+                }
+
+                float[] ours = new float[outShape.ElementCount];
+                Functional.MaxUnpool2D(value, index, pooled, g, ours, outputSize: new Size2D(h, w));
+                Check.Exact<float>(peer, ours, outShape, $"unpooled to {h}x{w}");
+            }
+        }
     }
 }

@@ -114,6 +114,24 @@ public readonly record struct Pool2DGeometry
         return new Size2D((int)h, (int)w);
     }
 
+    /// <summary>
+    /// The unpooled size: the default (which must be valid) when <paramref name="outputSize"/> is
+    /// <see langword="null"/>, else <paramref name="outputSize"/> judged against the default taken in 64 bits, which need
+    /// not be a valid size itself (SEMANTICS.md 2: a pooled 1x1 whose default is 0x2 may still be unpooled to 2x2).
+    /// </summary>
+    internal Size2D ResolveUnpoolOutputSize(Size2D pooledSize, Size2D? outputSize, string paramName, string outputSizeName)
+    {
+        if (outputSize is not { } requested || pooledSize.Height < 1 || pooledSize.Width < 1)
+        {
+            return GetUnpoolOutputSize(pooledSize, paramName);
+        }
+
+        ThrowIfDefault(paramName);
+        long h = ((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height;
+        long w = ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width;
+        return UnpoolSize.Resolve(h, w, Stride, requested, outputSizeName);
+    }
+
     private int AxisOutput(int i, int k, int s, int p, int d, string axis, Size2D inputSize, string paramName)
     {
         long keff = ((long)d * (k - 1)) + 1;

@@ -19,7 +19,8 @@ public static partial class Functional
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>; every element is written.</param>
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for the default
     /// <see cref="Pool2DGeometry.GetUnpoolOutputSize(Size2D)"/>. An explicit size must lie strictly between
-    /// <c>default - stride</c> and <c>default + stride</c> per axis; indices are read in that size.</param>
+    /// <c>default - stride</c> and <c>default + stride</c> per axis, even when the default itself is below 1 (a pooled
+    /// 1x1 whose default is 0x2 may be unpooled to 2x2); indices are read in that size.</param>
     /// <param name="reduction">How inputs naming one cell combine: <see cref="UnpoolReduction.Replace"/> (the last in
     /// row-major order wins) or <see cref="UnpoolReduction.Sum"/> (the max-pool backward pass).</param>
     /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small inputs use one.</param>
@@ -104,7 +105,8 @@ public static partial class Functional
     /// one in another plane or sample (ONNX <c>MaxUnpool</c>, as ONNX Runtime runs it).</param>
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for the default
     /// <see cref="Pool2DGeometry.GetUnpoolOutputSize(Size2D)"/>. An explicit size must lie strictly between
-    /// <c>default - stride</c> and <c>default + stride</c> per axis; indices are read in that size.</param>
+    /// <c>default - stride</c> and <c>default + stride</c> per axis, even when the default itself is below 1 (a pooled
+    /// 1x1 whose default is 0x2 may be unpooled to 2x2); indices are read in that size.</param>
     /// <param name="reduction">How inputs naming one cell combine: <see cref="UnpoolReduction.Replace"/> (the last in
     /// row-major input order wins, across planes too) or <see cref="UnpoolReduction.Sum"/> (added in that order).</param>
     /// <param name="maxDegreeOfParallelism">Cores to use: -1 for all, or a count &gt;= 1. Small inputs use one.</param>
@@ -227,8 +229,7 @@ public static partial class Functional
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
-        Size2D defaultSize = geometry.GetUnpoolOutputSize(sourceShape.SpatialSize, nameof(geometry));
-        Size2D size = UnpoolSize.Resolve(defaultSize, geometry.Stride, outputSize, outputSizeName);
+        Size2D size = geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName);
         Guard.IndexSpace<TIndex>(indexConvention, outputShape, nameof(indices));
@@ -282,7 +283,7 @@ public static partial class Functional
         ArgumentNullException.ThrowIfNull(indices);
         Shape4D shape = TensorAdapter.GetShape(source.AsReadOnlyTensorSpan(), nameof(source));
         Guard.Convention(indexConvention, nameof(indexConvention));
-        Size2D size = UnpoolSize.Resolve(geometry.GetUnpoolOutputSize(shape.SpatialSize, nameof(geometry)), geometry.Stride, outputSize, nameof(outputSize));
+        Size2D size = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
         Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(shape.WithSpatialSize(size)));
         MaxUnpool2DTensor(source.AsReadOnlyTensorSpan(), indices.AsReadOnlyTensorSpan(), geometry, result.AsTensorSpan(), indexConvention, UnpoolReduction.Replace, -1);
         return result;

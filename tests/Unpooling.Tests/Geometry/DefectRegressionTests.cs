@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Tests;
@@ -136,5 +137,73 @@ public sealed class DefectRegressionTests
         Functional.MaxPool2D(new float[] { 10, 50, 30 }, new Shape4D(1, 1, 3, 1), ceil, one, oneIndex);
         Assert.Equal(10f, one[0]);
         Assert.Equal(0L, oneIndex[0]);
+    }
+
+    // ---- 2. Unpooling: an explicit size is judged against the range, not the default's validity ---------------------
+
+    /// <summary>
+    /// The case: <c>[1,1,2,2]</c> pooled with kernel 2, stride (3, 2), padding (1, 0). Height
+    /// <c>floor((2 + 2 - 2)/3) + 1 = 1</c> (taps -1 and 0), width <c>floor((2 - 2)/2) + 1 = 1</c>: one window over row 0,
+    /// columns 0-1. The default unpooled size is <c>(1-1)*3 - 2 + 2 = 0</c> by <c>(1-1)*2 - 0 + 2 = 2</c>, so 2x2 lies in
+    /// the allowed range (height -3 &lt; 2 &lt; 3, width 0 &lt; 2 &lt; 4), and the maximum goes back to its index.
+    /// </summary>
+    [Fact]
+    public void ExplicitUnpoolSizeIsAllowedWhenTheDefaultIsBelowOne()
+    {
+        var g = new Pool2DGeometry(2, stride: new Size2D(3, 2), padding: new Size2D(1, 0));
+        Assert.Equal(new Size2D(1, 1), g.GetOutputSize(new Size2D(2, 2)));
+        float[] values = new float[1];
+        long[] indices = [-1];
+        Functional.MaxPool2D(new float[] { 1, 5, 3, 2 }, new Shape4D(1, 1, 2, 2), g, values, indices);
+        Assert.Equal(5f, values[0]); // max(1, 5) over row 0
+        Assert.Equal(1L, indices[0]);
+
+        float[] restored = [9, 9, 9, 9];
+        Functional.MaxUnpool2D(values, indices, new Shape4D(1, 1, 1, 1), g, restored, outputSize: new Size2D(2, 2));
+        Assert.Equal([0f, 5f, 0f, 0f], restored);
+
+        Tensor<float> unpooled = Functional.MaxUnpool2D(Tensor.Create(values, [1, 1, 1, 1]), Tensor.Create(indices, [1, 1, 1, 1]), g, outputSize: new Size2D(2, 2));
+        Assert.Equal(new nint[] { 1, 1, 2, 2 }, unpooled.Lengths.ToArray());
+        float[] flat = new float[4];
+        unpooled.FlattenTo(flat);
+        Assert.Equal([0f, 5f, 0f, 0f], flat);
+    }
+
+    /// <summary>
+    /// The same geometry with no explicit size stays an error naming the geometry and the computed 0x2; sizes outside
+    /// the range stay errors naming the output size (height must be below 0 + 3, width strictly between 0 and 4).
+    /// </summary>
+    [Fact]
+    public void UnpoolSizeOutsideTheRangeOrADefaultBelowOneIsStillAnError()
+    {
+        var g = new Pool2DGeometry(2, stride: new Size2D(3, 2), padding: new Size2D(1, 0));
+        var shape = new Shape4D(1, 1, 1, 1);
+        float[] restored = new float[4];
+        ArgumentException e = Throws.Param<ArgumentException>("geometry", () => Functional.MaxUnpool2D(new float[] { 5 }, new long[] { 1 }, shape, g, restored));
+        Assert.Contains("0x2", e.Message, StringComparison.Ordinal);
+        Throws.Param<ArgumentException>("pooledSize", () => g.GetUnpoolOutputSize(new Size2D(1, 1)));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2D(new float[] { 5 }, new long[] { 1 }, shape, g, new float[6], outputSize: new Size2D(3, 2)));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2D(new float[] { 5 }, new long[] { 1 }, shape, g, new float[8], outputSize: new Size2D(2, 4)));
+        Assert.Equal(new float[4], restored);
+    }
+
+    /// <summary>
+    /// A default past <see cref="int.MaxValue"/> (an empty batch, so nothing is allocated): pooled height 2^30 with
+    /// kernel 2 gives <c>(2^30 - 1)*2 + 2 = 2^31</c>, so an explicit <c>2^31 - 1</c> lies strictly between
+    /// <c>2^31 - 2</c> and <c>2^31 + 2</c>; fixed unpooling by 2 has the same default <c>2^30 * 2 = 2^31</c>. With no
+    /// explicit size both stay errors.
+    /// </summary>
+    [Fact]
+    public void ExplicitUnpoolSizeIsAllowedWhenTheDefaultIsPastInt32()
+    {
+        var pooled = new Shape4D(0, 1, 1 << 30, 1);
+        var g = new Pool2DGeometry(new Size2D(2, 1));
+        Functional.MaxUnpool2D(Array.Empty<float>(), Array.Empty<long>(), pooled, g, Array.Empty<float>(), outputSize: new Size2D(int.MaxValue, 1));
+        Throws.Param<ArgumentException>("geometry", () => Functional.MaxUnpool2D(Array.Empty<float>(), Array.Empty<long>(), pooled, g, Array.Empty<float>()));
+
+        Functional.FixedUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>(), outputSize: new Size2D(int.MaxValue, 1));
+        Functional.RepeatUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>(), outputSize: new Size2D(int.MaxValue, 1));
+        Throws.Param<ArgumentException>("factor", () => Functional.FixedUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>()));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.FixedUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>(), outputSize: new Size2D(int.MaxValue - 1, 1)));
     }
 }
