@@ -206,4 +206,97 @@ public sealed class DefectRegressionTests
         Throws.Param<ArgumentException>("factor", () => Functional.FixedUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>()));
         Throws.Param<ArgumentException>("outputSize", () => Functional.FixedUnpool2D(Array.Empty<float>(), pooled, new Size2D(2, 1), Array.Empty<float>(), outputSize: new Size2D(int.MaxValue - 1, 1)));
     }
+
+    // ---- 3. ONNX ConvTranspose: a negative total pad becomes output padding at the end ------------------------------
+
+    /// <summary>
+    /// x = [1, 10], w = [1, 2, 3], stride 2, bias 0.5: the unpadded output is <c>2*(2-1) + 3 = 5</c> cells,
+    /// [1, 2, 1*3 + 10*1, 20, 30] + 0.5. output_shape 6 needs a total pad of <c>2*1 + 0 + 3 - 6 = -1</c>: no padding and
+    /// output padding 1, so one bias-only cell at the end, for every auto_pad value. ONNX Runtime 1.30 returns exactly
+    /// [1.5, 2.5, 13.5, 20.5, 30.5, 0.5]; PyTorch's <c>output_size</c> 6 (inside [5, 5 + 2 - 1]) gives the same.
+    /// </summary>
+    [Theory]
+    [InlineData(OnnxAutoPad.NotSet)]
+    [InlineData(OnnxAutoPad.SameUpper)]
+    [InlineData(OnnxAutoPad.SameLower)]
+    public void OnnxOutputShapePastTheUnpaddedOutputGrowsItAtTheEnd(OnnxAutoPad autoPad)
+    {
+        var g = new Conv2DGeometry(new Size2D(1, 3), new Size2D(1, 2));
+        Conv2DGeometry r = g.WithOnnxTransposedOutputShape(new Size2D(1, 2), new Size2D(1, 6), autoPad);
+        Assert.Equal(g.WithOutputPadding(new Size2D(0, 1)), r);
+        Assert.Equal(new Size2D(1, 6), r.GetTransposedOutputSize(new Size2D(1, 2)));
+        float[] y = new float[6];
+        Functional.ConvTranspose2D(new float[] { 1, 10 }, new Shape4D(1, 1, 1, 2), new float[] { 1, 2, 3 }, new Shape4D(1, 1, 1, 3), new float[] { 0.5f }, r, y);
+        Assert.Equal([1.5f, 2.5f, 13.5f, 20.5f, 30.5f, 0.5f], y);
+    }
+
+    /// <summary>
+    /// With output padding already set: kernel 3, stride 3, output_padding 1, x = [1, 10]: the unpadded output is
+    /// <c>3*1 + 1 + 3 = 7</c>, [1, 2, 3, 10, 20, 30] + the output padding cell; output_shape 8 is a total of -1, so
+    /// output padding 1 + 1 = 2 &lt; 3: [1.5, 2.5, 3.5, 10.5, 20.5, 30.5, 0.5, 0.5], as ONNX Runtime returns. 9 would need
+    /// output padding 3 (not below max(3, 1)) and is an error; ONNX Runtime refuses it too.
+    /// </summary>
+    [Fact]
+    public void OnnxOutputShapePastTheUnpaddedOutputAddsToTheOutputPadding()
+    {
+        var g = new Conv2DGeometry(new Size2D(1, 3), new Size2D(1, 3), outputPadding: new Size2D(0, 1));
+        Conv2DGeometry r = g.WithOnnxTransposedOutputShape(new Size2D(1, 2), new Size2D(1, 8));
+        Assert.Equal(g.WithOutputPadding(new Size2D(0, 2)), r);
+        float[] y = new float[8];
+        Functional.ConvTranspose2D(new float[] { 1, 10 }, new Shape4D(1, 1, 1, 2), new float[] { 1, 2, 3 }, new Shape4D(1, 1, 1, 3), new float[] { 0.5f }, r, y);
+        Assert.Equal([1.5f, 2.5f, 3.5f, 10.5f, 20.5f, 30.5f, 0.5f, 0.5f], y);
+        Throws.Param<ArgumentOutOfRangeException>("outputShape", () => g.WithOnnxTransposedOutputShape(new Size2D(1, 2), new Size2D(1, 9)));
+    }
+
+    /// <summary>
+    /// The reach of a negative total pad is the output padding limit, <c>max(stride, dilation) - 1</c> in all. Kernel 3,
+    /// stride 2, input 3: unpadded <c>2*2 + 3 = 7</c>, so 8 is reached (output padding 1) and 9 is not. Kernel 2,
+    /// dilation 3 (keff 4), stride 1, input 2: unpadded <c>1*1 + 4 = 5</c>, output padding up to 2, so 7 is reached and
+    /// 8 is not. The two axes are independent: kernel 3, stride 2, input 3 to 6x8 is a total of 1 on the height
+    /// (NOTSET: the odd cell at the beginning, pads 1/0) and -1 on the width (output padding 1).
+    /// </summary>
+    [Fact]
+    public void OnnxNegativeTotalPadReachesTheOutputPaddingLimit()
+    {
+        var k3s2 = new Conv2DGeometry(3, stride: 2);
+        Assert.Equal(k3s2.WithOutputPadding(1), k3s2.WithOnnxTransposedOutputShape(new Size2D(3, 3), new Size2D(8, 8)));
+        Throws.Param<ArgumentOutOfRangeException>("outputShape", () => k3s2.WithOnnxTransposedOutputShape(new Size2D(3, 3), new Size2D(8, 9)));
+
+        var dilated = new Conv2DGeometry(2, dilation: 3);
+        Conv2DGeometry r = dilated.WithOnnxTransposedOutputShape(new Size2D(2, 2), new Size2D(7, 7));
+        Assert.Equal(dilated.WithOutputPadding(2), r);
+        Assert.Equal(new Size2D(7, 7), r.GetTransposedOutputSize(new Size2D(2, 2)));
+        Throws.Param<ArgumentOutOfRangeException>("outputShape", () => dilated.WithOnnxTransposedOutputShape(new Size2D(2, 2), new Size2D(8, 7)));
+
+        Conv2DGeometry mixed = k3s2.WithOnnxTransposedOutputShape(new Size2D(3, 3), new Size2D(6, 8));
+        Assert.Equal(new Size2D(1, 0), mixed.PaddingBegin);
+        Assert.Equal(new Size2D(0, 0), mixed.PaddingEnd);
+        Assert.Equal(new Size2D(0, 1), mixed.OutputPadding);
+        Assert.Equal(new Size2D(6, 8), mixed.GetTransposedOutputSize(new Size2D(3, 3)));
+    }
+
+    /// <summary>
+    /// auto_pad SAME with <c>keff + op &lt; s</c>: kernel 1, stride 4, x = [1, 10], w = [2], bias 0.5. SAME asks for
+    /// <c>2*4 = 8</c> cells; the total pad is <c>4*1 + 0 + 1 - 8 = -3</c>, so no padding and output padding 3 (below the
+    /// stride): y[4i] = 2*x[i] + 0.5, the bias elsewhere. (ONNX Runtime 1.30 clamps the pad to zero and returns only
+    /// the unpadded 5 cells, [2.5, 0.5, 0.5, 0.5, 20.5]: the leading part of this.) Kernel 1, stride 2, input 3:
+    /// total <c>0 + 1 - 2 = -1</c>, output padding 1, output 3*2 = 6.
+    /// </summary>
+    [Theory]
+    [InlineData(OnnxAutoPad.SameUpper)]
+    [InlineData(OnnxAutoPad.SameLower)]
+    public void OnnxSameWithAKernelShorterThanTheStrideGrowsTheOutputAtTheEnd(OnnxAutoPad autoPad)
+    {
+        var g = new Conv2DGeometry(new Size2D(1, 1), new Size2D(1, 4));
+        Conv2DGeometry r = g.WithOnnxTransposedAutoPad(new Size2D(1, 2), autoPad);
+        Assert.Equal(g.WithOutputPadding(new Size2D(0, 3)), r);
+        float[] y = new float[8];
+        Functional.ConvTranspose2D(new float[] { 1, 10 }, new Shape4D(1, 1, 1, 2), new float[] { 2 }, new Shape4D(1, 1, 1, 1), new float[] { 0.5f }, r, y);
+        Assert.Equal([2.5f, 0.5f, 0.5f, 0.5f, 20.5f, 0.5f, 0.5f, 0.5f], y);
+
+        var k1s2 = new Conv2DGeometry(1, stride: 2);
+        Conv2DGeometry same = k1s2.WithOnnxTransposedAutoPad(new Size2D(3, 3), autoPad);
+        Assert.Equal(k1s2.WithOutputPadding(1), same);
+        Assert.Equal(new Size2D(6, 6), same.GetTransposedOutputSize(new Size2D(3, 3)));
+    }
 }
