@@ -87,13 +87,19 @@ public static partial class Functional
             ThrowHelper.ThrowArgumentOutOfRange(nameof(offset), offset, $"Offset {offset} must lie inside the {factor} block: 0 <= offset < factor per axis.");
         }
 
+        // An explicit size is judged against the default in 64 bits, which need not fit an int itself (SEMANTICS.md 2).
         long h = (long)sourceShape.Height * factor.Height, w = (long)sourceShape.Width * factor.Width;
+        if (outputSize is { } requested)
+        {
+            return UnpoolSize.Resolve(h, w, factor, requested, outputSizeName);
+        }
+
         if (h > int.MaxValue || w > int.MaxValue)
         {
             ThrowHelper.ThrowArgument(nameof(factor), $"Unpooling {sourceShape} by {factor} gives {h}x{w}, beyond {int.MaxValue} per axis.");
         }
 
-        return UnpoolSize.Resolve(new Size2D((int)h, (int)w), factor, outputSize, outputSizeName);
+        return new Size2D((int)h, (int)w);
     }
 
     private static unsafe void BlockUnpool2DCore<T>(

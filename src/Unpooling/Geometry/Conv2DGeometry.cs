@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -137,37 +138,46 @@ public readonly record struct Conv2DGeometry
     /// <paramref name="outputShape"/>: ONNX <c>ConvTranspose</c>'s <c>output_shape</c> attribute.
     /// </summary>
     /// <param name="inputSize">The transposed convolution's input (H, W), each &gt;= 1.</param>
-    /// <param name="outputShape">The requested output (H, W), each &gt;= 1 and at most the output with no padding.</param>
+    /// <param name="outputShape">The requested output (H, W), each &gt;= 1 and below the output with no padding plus
+    /// <c>max(stride, dilation) - outputPadding</c>.</param>
     /// <param name="autoPad">Where an odd total pad puts its extra cell: at the end for
     /// <see cref="OnnxAutoPad.SameUpper"/>, at the beginning otherwise (as the ONNX specification says).</param>
-    /// <returns>The geometry with the computed <see cref="PaddingBegin"/> and <see cref="PaddingEnd"/>; the kernel,
-    /// stride, dilation, groups and <see cref="OutputPadding"/> are kept.</returns>
+    /// <returns>The geometry with the computed <see cref="PaddingBegin"/> and <see cref="PaddingEnd"/> (and, for an
+    /// output past the unpadded one, <see cref="OutputPadding"/>); the kernel, stride, dilation and groups are kept.</returns>
     /// <remarks>
     /// <para>Per axis, the total pad is <c>s*(i-1) + op + keff - o</c>, with <see cref="OutputPadding"/> as ONNX's
     /// <c>output_padding</c>; <see cref="OnnxAutoPad.SameUpper"/> splits it <c>pb = total/2, pe = total - pb</c>, any
     /// other value <c>pe = total/2, pb = total - pe</c>. Then <see cref="GetTransposedOutputSize(Size2D)"/> of
-    /// <paramref name="inputSize"/> is <paramref name="outputShape"/>.</para>
-    /// <para>A negative total pad (an output larger than the unpadded one) is an error, where ONNX Runtime and the
-    /// ONNX reference clamp it to zero and return the larger output with extra cells at the end: ask for those with
-    /// <see cref="WithOutputPadding(Size2D)"/> instead. An odd total splits as the specification says (the extra cell
-    /// at the end for <c>SAME_UPPER</c>), as ONNX Runtime 1.30 does too (the conformance tests check it).</para>
+    /// <paramref name="inputSize"/> is <paramref name="outputShape"/>. An odd total splits as the specification says
+    /// (the extra cell at the end for <c>SAME_UPPER</c>), as ONNX Runtime 1.30 does too (the conformance tests check it).</para>
+    /// <para>A negative total pad (an output past the unpadded one) gives no padding and <c>-total</c> more output
+    /// padding at the end, as ONNX Runtime does (it clamps the pads to zero): the result is the unpadded output grown
+    /// at the end with cells that hold only the bias, what <see cref="WithOutputPadding(Size2D)"/> gives. The output
+    /// padding stays below <c>max(stride, dilation)</c>, so an axis reaches at most <c>s*(i-1) + keff + max(s, d) - 1</c>;
+    /// ONNX Runtime (and PyTorch's <c>output_size</c>) stop at <c>s*(i-1) + keff + s - 1</c>, the same bound unless the
+    /// dilation exceeds the stride.</para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid, or the geometry is the default.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined, or
-    /// <paramref name="outputShape"/> is below 1 or larger than the output with no padding.</exception>
+    /// <paramref name="outputShape"/> is below 1 or beyond the largest output that output padding reaches.</exception>
     public Conv2DGeometry WithOnnxTransposedOutputShape(Size2D inputSize, Size2D outputShape, OnnxAutoPad autoPad = OnnxAutoPad.NotSet)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
         RequireInput(inputSize, nameof(inputSize));
         RequireAutoPad(autoPad);
-        long totalH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height) - outputShape.Height;
-        long totalW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width) - outputShape.Width;
-        if (outputShape.Height < 1 || outputShape.Width < 1 || totalH < 0 || totalW < 0 || totalH > int.MaxValue || totalW > int.MaxValue)
+        long fullH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height);
+        long fullW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width);
+        long totalH = fullH - outputShape.Height, totalW = fullW - outputShape.Width;
+
+        // A negative total becomes output padding, which must stay below max(stride, dilation).
+        long maxH = fullH + Math.Max(Stride.Height, Dilation.Height) - 1 - OutputPadding.Height;
+        long maxW = fullW + Math.Max(Stride.Width, Dilation.Width) - 1 - OutputPadding.Width;
+        if (outputShape.Height < 1 || outputShape.Width < 1 || outputShape.Height > maxH || outputShape.Width > maxW || totalH > int.MaxValue || totalW > int.MaxValue)
         {
             ThrowHelper.ThrowArgumentOutOfRange(
                 nameof(outputShape),
                 outputShape,
-                $"Output shape {outputShape} is unreachable: a transposed convolution of {inputSize} with {this} gives at most {outputShape.Height + totalH}x{outputShape.Width + totalW} (no padding), so the total pads would be {totalH}x{totalW}; each must be between 0 and {int.MaxValue}. For a larger output use output padding.");
+                $"Output shape {outputShape} is unreachable: a transposed convolution of {inputSize} with {this} gives {fullH}x{fullW} with no padding; padding reaches smaller sizes (a total pad of at most {int.MaxValue}), and output padding (below max(stride, dilation)) larger ones up to {maxH}x{maxW}.");
         }
 
         return WithTotalPadding(totalH, totalW, autoPad);
@@ -180,19 +190,21 @@ public readonly record struct Conv2DGeometry
     /// </summary>
     /// <param name="inputSize">The transposed convolution's input (H, W), each &gt;= 1.</param>
     /// <param name="autoPad">The ONNX <c>auto_pad</c> value.</param>
-    /// <returns>The geometry with the computed padding; the kernel, stride, dilation, groups and
-    /// <see cref="OutputPadding"/> are kept.</returns>
+    /// <returns>The geometry with the computed padding (and, when <c>keff + op &lt; s</c>, output padding); the kernel,
+    /// stride, dilation and groups are kept.</returns>
     /// <remarks>
     /// <para>For the SAME modes the total pad per axis is <c>s*(i-1) + op + keff - i*s = op + keff - s</c>, split as in
     /// <see cref="WithOnnxTransposedOutputShape(Size2D, Size2D, OnnxAutoPad)"/> (the extra cell of an odd total at the
     /// end for <c>SAME_UPPER</c>, at the beginning for <c>SAME_LOWER</c>).</para>
-    /// <para>A negative total (<c>keff + op &lt; s</c>, e.g. kernel 1 with stride 2) cannot reach <c>input * stride</c> and
-    /// is an error; ONNX Runtime clamps it to zero and returns a smaller output.</para>
+    /// <para>A negative total (<c>keff + op &lt; s</c>, e.g. kernel 1 with stride 2) gives no padding and output padding
+    /// <c>s - keff</c> (below the stride): the output is still <c>input * stride</c>, the unpadded output grown at the end
+    /// with cells that hold only the bias. ONNX Runtime 1.30 clamps the pad to zero and returns the unpadded output
+    /// instead, which is the leading part of this one.</para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid (or <c>input * stride</c> exceeds
     /// <see cref="int.MaxValue"/>), or the geometry is the default.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined, or a SAME mode needs a
-    /// negative total pad.</exception>
+    /// total pad beyond <see cref="int.MaxValue"/>.</exception>
     public Conv2DGeometry WithOnnxTransposedAutoPad(Size2D inputSize, OnnxAutoPad autoPad)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
@@ -214,12 +226,12 @@ public readonly record struct Conv2DGeometry
 
         long totalH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height) - outH;
         long totalW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width) - outW;
-        if (totalH < 0 || totalW < 0 || totalH > int.MaxValue || totalW > int.MaxValue)
+        if (totalH > int.MaxValue || totalW > int.MaxValue)
         {
             ThrowHelper.ThrowArgumentOutOfRange(
                 nameof(autoPad),
                 autoPad,
-                $"{autoPad} asks for an output of input * stride = {outH}x{outW}, but {this} gives at most {outH + totalH}x{outW + totalW} (total pads {totalH}x{totalW} = output padding + effective kernel - stride; each must be between 0 and {int.MaxValue}).");
+                $"{autoPad} asks for an output of input * stride = {outH}x{outW}, but {this} gives {outH + totalH}x{outW + totalW} with no padding (total pads {totalH}x{totalW} = output padding + effective kernel - stride; each must be at most {int.MaxValue}).");
         }
 
         return WithTotalPadding(totalH, totalW, autoPad);
@@ -281,15 +293,22 @@ public readonly record struct Conv2DGeometry
         return new Size2D((int)h, (int)w);
     }
 
-    /// <summary>Splits the total pads per ONNX: the odd cell at the end for SAME_UPPER, at the beginning otherwise.</summary>
+    /// <summary>
+    /// Splits the total pads per ONNX: the odd cell at the end for SAME_UPPER, at the beginning otherwise. A negative
+    /// total (at most <c>int.MaxValue</c> either way, checked by the callers) is no padding and that many more cells of
+    /// output padding, which the callers have checked stays below <c>max(stride, dilation)</c>.
+    /// </summary>
     private Conv2DGeometry WithTotalPadding(long totalH, long totalW, OnnxAutoPad autoPad)
     {
-        (int beginH, int endH) = Split((int)totalH, autoPad);
-        (int beginW, int endW) = Split((int)totalW, autoPad);
-        return this with { PaddingBegin = new Size2D(beginH, beginW), PaddingEnd = new Size2D(endH, endW) };
+        (int beginH, int endH, int extraH) = Split(totalH, autoPad);
+        (int beginW, int endW, int extraW) = Split(totalW, autoPad);
+        var outputPadding = new Size2D(OutputPadding.Height + extraH, OutputPadding.Width + extraW);
+        Debug.Assert(outputPadding.Height < Math.Max(Stride.Height, Dilation.Height) && outputPadding.Width < Math.Max(Stride.Width, Dilation.Width));
+        return this with { PaddingBegin = new Size2D(beginH, beginW), PaddingEnd = new Size2D(endH, endW), OutputPadding = outputPadding };
 
-        static (int Begin, int End) Split(int total, OnnxAutoPad autoPad)
-            => autoPad == OnnxAutoPad.SameUpper ? (total / 2, total - (total / 2)) : (total - (total / 2), total / 2);
+        static (int Begin, int End, int Extra) Split(long total, OnnxAutoPad autoPad)
+            => total < 0 ? (0, 0, checked((int)-total))
+            : autoPad == OnnxAutoPad.SameUpper ? ((int)(total / 2), (int)(total - (total / 2)), 0) : ((int)(total - (total / 2)), (int)(total / 2), 0);
     }
 
     private static void RequireAutoPad(OnnxAutoPad autoPad)

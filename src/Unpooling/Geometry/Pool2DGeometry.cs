@@ -9,8 +9,10 @@ namespace Unpooling;
 /// </summary>
 /// <remarks>
 /// <para>Per axis, with input size <c>i</c>, kernel <c>k</c>, stride <c>s</c>, padding <c>p</c>, dilation <c>d</c>
-/// and <c>keff = d*(k-1)+1</c>: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>; in ceil mode the last window is
-/// dropped when it would start in the end padding (<c>(o-1)*s &gt;= i + p</c>).</para>
+/// and <c>keff = d*(k-1)+1</c>: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>, floor and ceiling of a negative
+/// numerator taken as mathematics does (so ceil mode accepts an input shorter than the kernel: 1x1 with kernel 2,
+/// stride 2 gives 1x1, as in PyTorch); in ceil mode the last window is dropped when it would start in the end padding
+/// (<c>(o-1)*s &gt;= i + p</c>). An output size below 1 is an error.</para>
 /// <para>Padding cells are never read and never selected. Any padding is accepted as long as every window holds at
 /// least one real cell (PyTorch's extra rule <c>p &lt;= k/2</c> is not applied).</para>
 /// </remarks>
@@ -112,11 +114,41 @@ public readonly record struct Pool2DGeometry
         return new Size2D((int)h, (int)w);
     }
 
+    /// <summary>
+    /// The unpooled size: the default (which must be valid) when <paramref name="outputSize"/> is
+    /// <see langword="null"/>, else <paramref name="outputSize"/> judged against the default taken in 64 bits, which need
+    /// not be a valid size itself (SEMANTICS.md 2: a pooled 1x1 whose default is 0x2 may still be unpooled to 2x2).
+    /// </summary>
+    internal Size2D ResolveUnpoolOutputSize(Size2D pooledSize, Size2D? outputSize, string paramName, string outputSizeName)
+    {
+        if (outputSize is not { } requested || pooledSize.Height < 1 || pooledSize.Width < 1)
+        {
+            return GetUnpoolOutputSize(pooledSize, paramName);
+        }
+
+        ThrowIfDefault(paramName);
+        long h = ((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height;
+        long w = ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width;
+        return UnpoolSize.Resolve(h, w, Stride, requested, outputSizeName);
+    }
+
     private int AxisOutput(int i, int k, int s, int p, int d, string axis, Size2D inputSize, string paramName)
     {
         long keff = ((long)d * (k - 1)) + 1;
         long span = i + (2L * p) - keff;
-        long o = span < 0 ? 0 : (CeilMode ? ((span + s - 1) / s) + 1 : (span / s) + 1);
+
+        // Floor and ceiling as mathematics takes them, also of a negative span (an input shorter than the kernel): ceil
+        // mode on a 1x1 input with kernel 2, stride 2 gives ceil(-1/2) + 1 = 1, as in PyTorch. Division truncates.
+        long o = Math.DivRem(span, s, out long remainder) + 1;
+        if (CeilMode && remainder > 0)
+        {
+            o++;
+        }
+        else if (!CeilMode && remainder < 0)
+        {
+            o--;
+        }
+
         if (CeilMode && o > 0 && (o - 1) * s >= i + (long)p)
         {
             o--;

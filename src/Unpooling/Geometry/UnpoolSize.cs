@@ -5,26 +5,23 @@ internal static class UnpoolSize
 {
     /// <summary>
     /// Returns <paramref name="requested"/> when each axis lies strictly between <c>default - stride</c> and
-    /// <c>default + stride</c>, otherwise throws naming <paramref name="paramName"/>; <see langword="null"/> gives the default.
+    /// <c>default + stride</c>, otherwise throws naming <paramref name="paramName"/>. The default is taken in 64 bits
+    /// and need not be a valid size itself: a pooled 1x1 whose default unpooled size is 0x2 may be unpooled to 2x2
+    /// (SEMANTICS.md 2), and a default past <see cref="int.MaxValue"/> still admits the sizes below it.
     /// </summary>
-    public static Size2D Resolve(Size2D defaultSize, Size2D stride, Size2D? requested, string paramName)
+    public static Size2D Resolve(long defaultHeight, long defaultWidth, Size2D stride, Size2D requested, string paramName)
     {
-        if (requested is not { } r)
-        {
-            return defaultSize;
-        }
-
-        if (!Fits(r.Height, defaultSize.Height, stride.Height) || !Fits(r.Width, defaultSize.Width, stride.Width))
+        if (!Fits(requested.Height, defaultHeight, stride.Height) || !Fits(requested.Width, defaultWidth, stride.Width))
         {
             ThrowHelper.ThrowArgument(
                 paramName,
-                $"Output size {r} is out of range: each axis must lie strictly between default - stride and default + stride, " +
-                $"i.e. height in ({defaultSize.Height - stride.Height}, {defaultSize.Height + (long)stride.Height}) and width in ({defaultSize.Width - stride.Width}, {defaultSize.Width + (long)stride.Width}), and be >= 1.");
+                $"Output size {requested} is out of range: each axis must lie strictly between default - stride and default + stride, " +
+                $"i.e. height in ({defaultHeight - stride.Height}, {defaultHeight + stride.Height}) and width in ({defaultWidth - stride.Width}, {defaultWidth + stride.Width}), and be >= 1.");
         }
 
-        return r;
+        return requested;
     }
 
-    private static bool Fits(int value, int defaultValue, int stride)
-        => value >= 1 && value > (long)defaultValue - stride && value < (long)defaultValue + stride;
+    private static bool Fits(int value, long defaultValue, int stride)
+        => value >= 1 && value > defaultValue - stride && value < defaultValue + stride;
 }

@@ -23,7 +23,8 @@ public static partial class Functional
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>; every element is written.</param>
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for the default
     /// <see cref="Pool2DGeometry.GetUnpoolOutputSize(Size2D)"/>. An explicit size must lie strictly between
-    /// <c>default - stride</c> and <c>default + stride</c> per axis; indices are read in that size.</param>
+    /// <c>default - stride</c> and <c>default + stride</c> per axis, even when the default itself is below 1 (a pooled
+    /// 1x1 whose default is 0x2 may be unpooled to 2x2); indices are read in that size.</param>
     /// <param name="indexConvention">How an index names an output cell; per plane by default. Per plane, an index names
     /// a cell of its element's plane, in <c>[0, outH*outW)</c>; channels-last per sample, a cell of its element's
     /// sample, in <c>[0, C*outH*outW)</c>; the global conventions name any cell of the output, in
@@ -132,7 +133,7 @@ public static partial class Functional
         ElementTypes.RequireFloatOrDouble<T>(nameof(MaxUnpool2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         RequireSameShape(indices, shape);
-        Size2D size = UnpoolSize.Resolve(geometry.GetUnpoolOutputSize(shape.SpatialSize, nameof(geometry)), geometry.Stride, outputSize, nameof(outputSize));
+        Size2D size = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
         return MaxUnpool2DAllocating(source, indices, shape, geometry, size, indexConvention, reduction, options, nameof(outputSize), sizeFromPooling: false);
     }
 
@@ -268,7 +269,7 @@ public static partial class Functional
         // have an input far past the unpooling size rule (that rule has no dilation), so it is not applied to them.
         Size2D size = sizeFromPooling && outputSize is { } exact
             ? exact
-            : UnpoolSize.Resolve(geometry.GetUnpoolOutputSize(sourceShape.SpatialSize, nameof(geometry)), geometry.Stride, outputSize, outputSizeName);
+            : geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName);
         Guard.IndexSpace<TIndex>(indexConvention, outputShape, nameof(indices));

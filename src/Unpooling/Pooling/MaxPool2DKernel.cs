@@ -226,15 +226,18 @@ internal static unsafe class MaxPool2DKernel
             indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
         }
 
+        // The kernel rows [khLo, khHi) that land in the input. In 64 bits: a window may reach past the input by more
+        // than int.MaxValue (huge dilation and padding, or ceil mode on an input shorter than the kernel), and a
+        // wrapped row would pass the test and be read.
         int ih0 = (oh * p.SH) - p.PH;
         int khLo = 0;
-        while (ih0 + (khLo * p.DH) < 0)
+        while (ih0 + ((long)khLo * p.DH) < 0)
         {
             khLo++;
         }
 
         int khHi = p.KH;
-        while (ih0 + ((khHi - 1) * p.DH) >= p.H)
+        while (ih0 + ((long)(khHi - 1) * p.DH) >= p.H)
         {
             khHi--;
         }
@@ -315,8 +318,9 @@ internal static unsafe class MaxPool2DKernel
                 T* line = src + (nint)(ih * p.W);
                 for (int kw = 0; kw < p.KW; kw++)
                 {
-                    int iw = iw0 + (kw * p.DW);
-                    if ((uint)iw >= (uint)p.W)
+                    // 64-bit for the same reason as the kernel rows: a wrapped column could land inside the row.
+                    long iw = iw0 + ((long)kw * p.DW);
+                    if ((ulong)iw >= (ulong)p.W)
                     {
                         continue;
                     }

@@ -12,24 +12,15 @@ internal readonly record struct PoolAxis(int Kernel, int Stride, int Padding, in
     public override string ToString() => $"k{Kernel} s{Stride} p{Padding} d{Dilation}";
 
     /// <summary>
-    /// SEMANTICS.md 1: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>, minus one in ceil mode when the last window
-    /// would start in the end padding. False when <c>o &lt; 1</c> or some window holds no input cell.
+    /// SEMANTICS.md 1: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>, floor and ceiling of a negative numerator
+    /// taken as mathematics does, minus one in ceil mode when the last window would start in the end padding. False
+    /// when <c>o &lt; 1</c> or some window holds no input cell.
     /// </summary>
     public bool TryGetOutputSize(int input, bool ceilMode, out int output)
     {
         output = 0;
         long numerator = input + (2L * Padding) - EffectiveKernel;
-        if (numerator < 0)
-        {
-            return false;
-        }
-
-        long o = numerator / Stride;
-        if (ceilMode && numerator % Stride != 0)
-        {
-            o += 1;
-        }
-
+        long o = (long)(ceilMode ? Math.Ceiling((double)numerator / Stride) : Math.Floor((double)numerator / Stride));
         o += 1;
         if (ceilMode && (o - 1) * Stride >= input + Padding)
         {
