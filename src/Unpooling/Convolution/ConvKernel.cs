@@ -16,8 +16,10 @@ namespace Unpooling.Internal;
 /// </summary>
 /// <remarks>
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
-/// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of fused
-/// multiply-adds starting at zero (bit-identical at every vector width, tile height, blocking and in software), and
+/// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of
+/// multiply-adds starting at zero (<see cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>: fused where the instruction set
+/// has FMA, else multiplied then added; bit-identical at every vector width, tile height, blocking and in software on
+/// one instruction set), and
 /// col2im adds the column entries to the bias in the order (column block, kernel row, kernel column), column blocks being
 /// whole input rows chosen from the shapes alone. So results do not depend on the thread count, the split or the SIMD
 /// width.</para>
@@ -234,7 +236,7 @@ internal static unsafe partial class ConvKernel
         }
         else
         {
-            // Software Vector128 on CPUs without SIMD: slow, but the same bits (its FMA is Math.FusedMultiplyAdd).
+            // Software Vector128 on CPUs without SIMD: slow, but the same bits (its MultiplyAdd makes the same choice).
             Run<Simd128<T>, Vector128<T>, T>(source, weight, bias, destination, plan, degree);
         }
     }
@@ -595,23 +597,23 @@ internal static unsafe partial class ConvKernel
         {
             TVector b0 = TSimd.Load(b), b1 = TSimd.Load(b + v);
             TVector a0 = TSimd.Create(a[0]);
-            c00 = TSimd.FusedMultiplyAdd(a0, b0, c00); c01 = TSimd.FusedMultiplyAdd(a0, b1, c01);
+            c00 = TSimd.MultiplyAdd(a0, b0, c00); c01 = TSimd.MultiplyAdd(a0, b1, c01);
             TVector a1 = TSimd.Create(a[1]);
-            c10 = TSimd.FusedMultiplyAdd(a1, b0, c10); c11 = TSimd.FusedMultiplyAdd(a1, b1, c11);
+            c10 = TSimd.MultiplyAdd(a1, b0, c10); c11 = TSimd.MultiplyAdd(a1, b1, c11);
             TVector a2 = TSimd.Create(a[2]);
-            c20 = TSimd.FusedMultiplyAdd(a2, b0, c20); c21 = TSimd.FusedMultiplyAdd(a2, b1, c21);
+            c20 = TSimd.MultiplyAdd(a2, b0, c20); c21 = TSimd.MultiplyAdd(a2, b1, c21);
             TVector a3 = TSimd.Create(a[3]);
-            c30 = TSimd.FusedMultiplyAdd(a3, b0, c30); c31 = TSimd.FusedMultiplyAdd(a3, b1, c31);
+            c30 = TSimd.MultiplyAdd(a3, b0, c30); c31 = TSimd.MultiplyAdd(a3, b1, c31);
             TVector a4 = TSimd.Create(a[4]);
-            c40 = TSimd.FusedMultiplyAdd(a4, b0, c40); c41 = TSimd.FusedMultiplyAdd(a4, b1, c41);
+            c40 = TSimd.MultiplyAdd(a4, b0, c40); c41 = TSimd.MultiplyAdd(a4, b1, c41);
             TVector a5 = TSimd.Create(a[5]);
-            c50 = TSimd.FusedMultiplyAdd(a5, b0, c50); c51 = TSimd.FusedMultiplyAdd(a5, b1, c51);
+            c50 = TSimd.MultiplyAdd(a5, b0, c50); c51 = TSimd.MultiplyAdd(a5, b1, c51);
             if (eight)
             {
                 TVector a6 = TSimd.Create(a[6]);
-                c60 = TSimd.FusedMultiplyAdd(a6, b0, c60); c61 = TSimd.FusedMultiplyAdd(a6, b1, c61);
+                c60 = TSimd.MultiplyAdd(a6, b0, c60); c61 = TSimd.MultiplyAdd(a6, b1, c61);
                 TVector a7 = TSimd.Create(a[7]);
-                c70 = TSimd.FusedMultiplyAdd(a7, b0, c70); c71 = TSimd.FusedMultiplyAdd(a7, b1, c71);
+                c70 = TSimd.MultiplyAdd(a7, b0, c70); c71 = TSimd.MultiplyAdd(a7, b1, c71);
             }
 
             a += step;
