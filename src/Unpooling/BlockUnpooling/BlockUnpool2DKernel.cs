@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -61,30 +60,32 @@ internal static unsafe class BlockUnpool2DKernel
         return ((int)(((z & 0xFFFFFFFFUL) * (ulong)p.KH) >> 32), (int)(((z >> 32) * (ulong)p.KW) >> 32));
     }
 
-    /// <summary>Picks the widest hardware vector that fits a row and runs it.</summary>
+    /// <summary>Runs at the widest hardware vector that a factor-2 row's pairs fill, else the scalar definition.</summary>
     public static void Run<T>(T* source, T* destination, int planes, in Plan plan, int degree)
         where T : unmanaged, INumberBase<T>
     {
-        int pairs = plan.PairCount;
-        if (Vector512.IsHardwareAccelerated && pairs >= Vector512<T>.Count)
-        {
-            Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated && pairs >= Vector256<T>.Count)
-        {
-            Run<Simd256<T>, Vector256<T>, T>(source, destination, planes, plan, degree);
-        }
-        else if (Vector128.IsHardwareAccelerated && pairs >= Vector128<T>.Count)
-        {
-            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
-        }
-        else
-        {
-            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree, scalarOnly: true);
-        }
+        var body = new WidthBody<T>(source, destination, planes, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T>>(ref body, Vectorizes(plan) ? plan.PairCount : 0);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    /// <summary>Whether rows have a vector path at all: interleaving stores serve factor-2 rows of the fixed offsets.</summary>
+    private static bool Vectorizes(in Plan plan) => plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random;
+
+    /// <summary>The arguments of <see cref="Run{T}(T*, T*, int, in Plan, int)"/>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T>(T* source, T* destination, int planes, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => BlockUnpool2DKernel.Run<TSimd, TVector, T>(source, destination, planes, _plan, degree);
+
+        public void RunScalar() => BlockUnpool2DKernel.Run<SimdScalar<T>, T, T>(source, destination, planes, _plan, degree, scalarOnly: true);
+    }
+
+    /// <summary>Runs one width, or the scalar definition only (any width works on any CPU; unaccelerated ones are slow).</summary>
     public static void Run<TSimd, TVector, T>(T* source, T* destination, int planes, in Plan plan, int degree, bool scalarOnly = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -95,7 +96,7 @@ internal static unsafe class BlockUnpool2DKernel
             Source = source,
             Destination = destination,
             Plan = plan,
-            Vector = !scalarOnly && plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random && plan.PairCount >= TSimd.Count,
+            Vector = !scalarOnly && Vectorizes(plan) && plan.PairCount >= TSimd.Count,
         };
         ParallelRunner.Run(ref body, checked(planes * plan.OutH), degree);
     }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -18,8 +17,8 @@ namespace Unpooling.Internal;
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
 /// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of
 /// multiply-adds starting at zero (<see cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>: fused where the instruction set
-/// has FMA, else multiplied then added; bit-identical at every vector width, tile height, blocking and in software on
-/// one instruction set), and
+/// has FMA, else multiplied then added; bit-identical at every vector width, the scalar path, tile height, blocking and
+/// in software on one instruction set), and
 /// col2im adds the column entries to the bias in the order (column block, kernel row, kernel column), column blocks being
 /// whole input rows chosen from the shapes alone. So results do not depend on the thread count, the split or the SIMD
 /// width.</para>
@@ -222,26 +221,29 @@ internal static unsafe partial class ConvKernel
         public long MultiplyAdds => (long)Batch * Groups * M * K * N;
     }
 
-    /// <summary>Picks the widest hardware vector and runs the operation.</summary>
+    /// <summary>Runs the operation at the widest hardware vector (any row count: the GEMM pads its panels), else scalar.</summary>
     public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Run<Simd512<T>, Vector512<T>, T>(source, weight, bias, destination, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Run<Simd256<T>, Vector256<T>, T>(source, weight, bias, destination, plan, degree);
-        }
-        else
-        {
-            // Software Vector128 on CPUs without SIMD: slow, but the same bits (its MultiplyAdd makes the same choice).
-            Run<Simd128<T>, Vector128<T>, T>(source, weight, bias, destination, plan, degree);
-        }
+        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T>>(ref body, int.MaxValue);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU and gives the same bits).</summary>
+    /// <summary>The arguments of <see cref="Run{T}(T*, T*, T*, T*, in Plan, int)"/>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree);
+
+        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree);
+    }
+
+    /// <summary>Runs one width (any width works on any CPU and gives the same bits on one instruction set).</summary>
     public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -88,30 +87,31 @@ internal static unsafe class MaxPool2DKernel
         public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
     }
 
-    /// <summary>Picks the widest hardware vector that fits the row and runs it.</summary>
+    /// <summary>Runs at the widest hardware vector that the row's vector columns fill, else the scalar definition.</summary>
     public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
     {
-        if (Vector512.IsHardwareAccelerated && plan.CanVectorize(Vector512<T>.Count))
-        {
-            Run<Simd512<T>, Vector512<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated && plan.CanVectorize(Vector256<T>.Count))
-        {
-            Run<Simd256<T>, Vector256<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else if (Vector128.IsHardwareAccelerated && plan.CanVectorize(Vector128<T>.Count))
-        {
-            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else
-        {
-            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
-        }
+        var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    /// <summary>The arguments of the dispatching <c>Run</c>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => MaxPool2DKernel.Run<TSimd, TVector, T, TIndex>(source, destination, indices, planes, _plan, degree);
+
+        public void RunScalar() => MaxPool2DKernel.Run<SimdScalar<T>, T, T, TIndex>(source, destination, indices, planes, _plan, degree, scalarOnly: true);
+    }
+
+    /// <summary>Runs one width, or the scalar definition only (any width works on any CPU; unaccelerated ones are slow).</summary>
     public static void Run<TSimd, TVector, T, TIndex>(
         T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree, bool scalarOnly = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>

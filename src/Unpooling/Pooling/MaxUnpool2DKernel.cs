@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -36,19 +35,8 @@ internal static unsafe class MaxUnpool2DKernel
         long outPlane = (long)output.Height * output.Width;
         if (denseCandidate && AllInWindow(indices, planes, pooled, output.Width, degree))
         {
-            if (Vector512.IsHardwareAccelerated && pooled.Width >= Vector512<T>.Count)
-            {
-                RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-            else if (Vector256.IsHardwareAccelerated && pooled.Width >= Vector256<T>.Count)
-            {
-                RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-            else
-            {
-                RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-
+            var body = new DenseWidthBody<T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
+            SimdDispatch.Run<T, DenseWidthBody<T, TIndex>>(ref body, pooled.Width);
             return -1;
         }
 
@@ -169,6 +157,21 @@ internal static unsafe class MaxUnpool2DKernel
             Sum = reduction == UnpoolReduction.Sum,
         };
         ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    /// <summary>The dense path's arguments, run at the widest hardware vector a pooled row fills, else one lane at a time.</summary>
+    private readonly ref struct DenseWidthBody<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree, UnpoolReduction reduction) : IWidthBody<T>
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => RunDense<TSimd, TVector, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
+
+        // One lane is the per-cell compare and select; a software Vector128 would do the same through memory.
+        public void RunScalar() => RunDense<SimdScalar<T>, T, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
     }
 
     /// <summary>A predicate on one plane's indices.</summary>
