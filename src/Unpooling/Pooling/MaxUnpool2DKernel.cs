@@ -226,6 +226,12 @@ internal static unsafe class MaxUnpool2DKernel
         private static bool PlaneInWindow<TLane>(TLane* idx, int h, int w, int outW)
             where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
         {
+            if (!Vector.IsHardwareAccelerated)
+            {
+                // Without hardware SIMD even the per-row setup below would run as software vectors.
+                return PlaneInWindowScalar(idx, h, w, outW);
+            }
+
             TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
             Vector<TLane> one = Vector<TLane>.One, vWidth = Vector.Create(width);
             Vector<TLane> ramp = Vector<TLane>.Indices * Vector.Create(two);
@@ -236,13 +242,10 @@ internal static unsafe class MaxUnpool2DKernel
                 Vector<TLane> expected = ramp + Vector.Create(rowBase);
                 Vector<TLane> bad = Vector<TLane>.Zero;
                 int j = 0;
-                if (Vector.IsHardwareAccelerated)
+                for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
                 {
-                    for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
-                    {
-                        Vector<TLane> d = Vector.Load(idx + j) - expected;
-                        bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
-                    }
+                    Vector<TLane> d = Vector.Load(idx + j) - expected;
+                    bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
                 }
 
                 if (bad != Vector<TLane>.Zero)
@@ -251,6 +254,28 @@ internal static unsafe class MaxUnpool2DKernel
                 }
 
                 for (; j < w; j++)
+                {
+                    TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
+                    if (d > TLane.One && d - width > TLane.One)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The same test one index at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool PlaneInWindowScalar<TLane>(TLane* idx, int h, int w, int outW)
+            where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
+        {
+            TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
+            for (int i = 0; i < h; i++, idx += w)
+            {
+                TLane rowBase = TLane.CreateTruncating(2L * i * outW);
+                for (int j = 0; j < w; j++)
                 {
                     TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
                     if (d > TLane.One && d - width > TLane.One)
