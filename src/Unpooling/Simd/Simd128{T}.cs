@@ -39,18 +39,13 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     public static Vector128<T> Add(Vector128<T> left, Vector128<T> right) => left + right;
 
     /// <inheritdoc cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>
+    /// <remarks>The test is <see cref="SimdDispatch.FusedMultiplyAdd"/> spelled out (see there why).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c)
-    {
-        if (!SimdDispatch.FusedMultiplyAdd)
-        {
-            return (a * b) + c;
-        }
-
-        return typeof(T) == typeof(float)
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => !(Fma.IsSupported || AdvSimd.IsSupported)
+        ? (a * b) + c
+        : typeof(T) == typeof(float)
             ? Vector128.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>()
             : Vector128.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
-    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ConditionalSelect(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse)

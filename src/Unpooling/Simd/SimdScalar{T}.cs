@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -57,19 +59,20 @@ internal readonly unsafe struct SimdScalar<T> : ISimd<SimdScalar<T>, T, T>
         : typeof(T) == typeof(double) ? Unsafe.BitCast<double, T>(Unsafe.BitCast<T, double>(left) + Unsafe.BitCast<T, double>(right)) : NotFloatingPoint();
 
     /// <inheritdoc cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>
+    /// <remarks>The test is <see cref="SimdDispatch.FusedMultiplyAdd"/> spelled out (see there why).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MultiplyAdd(T a, T b, T c)
     {
         if (typeof(T) == typeof(float))
         {
             float fa = Unsafe.BitCast<T, float>(a), fb = Unsafe.BitCast<T, float>(b), fc = Unsafe.BitCast<T, float>(c);
-            return Unsafe.BitCast<float, T>(SimdDispatch.FusedMultiplyAdd ? MathF.FusedMultiplyAdd(fa, fb, fc) : (fa * fb) + fc);
+            return Unsafe.BitCast<float, T>(Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(fa, fb, fc) : (fa * fb) + fc);
         }
 
         if (typeof(T) == typeof(double))
         {
             double da = Unsafe.BitCast<T, double>(a), db = Unsafe.BitCast<T, double>(b), dc = Unsafe.BitCast<T, double>(c);
-            return Unsafe.BitCast<double, T>(SimdDispatch.FusedMultiplyAdd ? Math.FusedMultiplyAdd(da, db, dc) : (da * db) + dc);
+            return Unsafe.BitCast<double, T>(Fma.IsSupported || AdvSimd.IsSupported ? Math.FusedMultiplyAdd(da, db, dc) : (da * db) + dc);
         }
 
         return NotFloatingPoint();
