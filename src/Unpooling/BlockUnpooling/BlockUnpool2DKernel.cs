@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -42,6 +43,9 @@ internal static unsafe class BlockUnpool2DKernel
 
         /// <summary>Input columns whose whole factor-2 output pair lies inside the row.</summary>
         public int PairCount => Math.Min(W, OutW >> 1);
+
+        /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
+        public int Planes { get; init; }
     }
 
     /// <summary>
@@ -95,7 +99,7 @@ internal static unsafe class BlockUnpool2DKernel
         {
             Source = source,
             Destination = destination,
-            Plan = plan,
+            Plan = plan with { Planes = planes },
             Vector = !scalarOnly && Vectorizes(plan) && plan.PairCount >= TSimd.Count,
         };
         ParallelRunner.Run(ref body, checked(planes * plan.OutH), degree);
@@ -121,6 +125,8 @@ internal static unsafe class BlockUnpool2DKernel
                 int oh = row - (plane * p.OutH);
                 T* y = Destination + ((nint)row * p.OutW);
                 T* planeSource = Source + ((nint)plane * p.H * p.W);
+                Debug.Assert(Bounds.Within(y, p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "output row outside the destination");
+                Debug.Assert(Bounds.Within(planeSource, (long)p.H * p.W, Source, (long)p.Planes * p.H * p.W), "input plane outside the source");
                 switch (p.Mode)
                 {
                     case BlockUnpoolMode.Fixed:
@@ -145,6 +151,7 @@ internal static unsafe class BlockUnpool2DKernel
                         else if (oh % p.KH != 0 && row > start)
                         {
                             // Rows of one block are equal; the previous one was just written by this thread.
+                            Debug.Assert(Bounds.Within(y - p.OutW, p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "previous row outside the destination");
                             new ReadOnlySpan<T>(y - p.OutW, p.OutW).CopyTo(new Span<T>(y, p.OutW));
                         }
                         else
@@ -185,6 +192,7 @@ internal static unsafe class BlockUnpool2DKernel
             return;
         }
 
+        Debug.Assert(p.PairCount <= p.W && 2 * p.PairCount <= p.OutW, "pairs leave the input or output row");
         InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, p.AW, repeat: false);
         for (int ow = 2 * p.PairCount; ow < p.OutW; ow++)
         {
@@ -205,6 +213,7 @@ internal static unsafe class BlockUnpool2DKernel
         where T : unmanaged
     {
         int count = TSimd.Count;
+        Debug.Assert(pairs >= count, "fewer pairs than one vector: the overlapping last vector would start before the row");
         int i = 0;
         for (; i <= pairs - count; i += count)
         {
@@ -245,6 +254,7 @@ internal static unsafe class BlockUnpool2DKernel
         int done = 0;
         if (vector)
         {
+            Debug.Assert(p.PairCount <= p.W && 2 * p.PairCount <= p.OutW, "pairs leave the input or output row");
             InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, 0, repeat: true);
             done = 2 * p.PairCount;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -71,7 +72,7 @@ internal static unsafe class MaxUnpool2DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
-        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout }, planes, degree))
+        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes }, planes, degree))
         {
             var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
             {
@@ -80,6 +81,7 @@ internal static unsafe class MaxUnpool2DKernel
                 Destination = destination,
                 InPlane = inPlane,
                 OutPlane = (int)layout.Plane,
+                Planes = planes,
                 Sum = reduction == UnpoolReduction.Sum,
                 Map = new LayoutMap<TConvention>(layout),
             };
@@ -115,6 +117,7 @@ internal static unsafe class MaxUnpool2DKernel
             for (int i = 0; i < inPlane; i++)
             {
                 T* y = destination + layout.ToRowMajor<TConvention>(long.CreateTruncating(idx[i]), n, c);
+                Debug.Assert(Bounds.Within(y, 1, destination, planes * layout.Plane), "a scatter index leaves the output (it passed validation)");
                 *y = sum ? *y + x[i] : x[i];
             }
         }
@@ -123,7 +126,7 @@ internal static unsafe class MaxUnpool2DKernel
     /// <summary>Whether every index names a cell of its own 2x2 window (all planes, checked in parallel).</summary>
     public static bool AllInWindow<TIndex>(TIndex* indices, int planes, Size2D pooled, int outW, int degree)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW }, planes, degree);
+        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW, Planes = planes }, planes, degree);
 
     /// <summary>Whether <paramref name="check"/> holds for every plane (checked in parallel; stops at the first failure).</summary>
     private static bool AllPlanes<TCheck>(TCheck check, int planes, int degree)
@@ -155,6 +158,7 @@ internal static unsafe class MaxUnpool2DKernel
             Pooled = pooled,
             Output = output,
             Sum = reduction == UnpoolReduction.Sum,
+            Planes = planes,
         };
         ParallelRunner.Run(ref body, planes, degree);
     }
@@ -208,11 +212,15 @@ internal static unsafe class MaxUnpool2DKernel
 
         public int OutW { get; init; }
 
+        /// <summary>The planes of the indices (for the range asserts only).</summary>
+        public int Planes { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
             int h = Pooled.Height, w = Pooled.Width;
             TIndex* idx = Indices + ((nint)plane * h * w);
+            Debug.Assert(Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "index plane outside the indices");
             return typeof(TIndex) == typeof(int)
                 ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
                 : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
@@ -302,16 +310,22 @@ internal static unsafe class MaxUnpool2DKernel
         public Size2D Output;
         public bool Sum;
 
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
             int count = TSimd.Count;
+            Debug.Assert(2L * h <= Output.Height && 2L * w <= outW, "2x2 blocks leave the output plane");
             for (int plane = start; plane < end; plane++)
             {
                 T* x = Source + ((nint)plane * h * w);
                 TIndex* idx = Indices + ((nint)plane * h * w);
                 T* y = Destination + ((nint)plane * Output.Height * outW);
+                Debug.Assert(Bounds.Within(x, (long)h * w, Source, (long)Planes * h * w) && Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, (long)Output.Height * outW, Destination, (long)Planes * Output.Height * outW), "output plane outside the destination");
                 for (int i = 0; i < h; i++, x += w, idx += w)
                 {
                     T* y0 = y + ((nint)2 * i * outW);
@@ -321,6 +335,7 @@ internal static unsafe class MaxUnpool2DKernel
                     {
                         for (; j <= w - count; j += count)
                         {
+                            Debug.Assert(j >= 0 && j + count <= w, "a vector leaves the pooled row");
                             DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW, Sum);
                         }
 
@@ -398,6 +413,7 @@ internal static unsafe class MaxUnpool2DKernel
             Destination = destination,
             InPlane = inPlane,
             OutPlane = outPlane,
+            Planes = planes,
             Sum = reduction == UnpoolReduction.Sum,
         };
         ParallelRunner.Run(ref body, planes, degree);
@@ -456,6 +472,9 @@ internal static unsafe class MaxUnpool2DKernel
         public bool Sum;
         public TMap Map;
 
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
@@ -464,12 +483,15 @@ internal static unsafe class MaxUnpool2DKernel
                 T* x = Source + ((nint)plane * InPlane);
                 TIndex* idx = Indices + ((nint)plane * InPlane);
                 T* y = Destination + ((nint)plane * OutPlane);
+                Debug.Assert(Bounds.Within(x, InPlane, Source, (long)Planes * InPlane) && Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, OutPlane, Destination, (long)Planes * OutPlane), "output plane outside the destination");
                 TMap map = Map.ForPlane(plane);
                 new Span<T>(y, OutPlane).Clear();
                 if (Sum)
                 {
                     for (int i = 0; i < InPlane; i++)
                     {
+                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] += x[i];
                     }
                 }
@@ -478,6 +500,10 @@ internal static unsafe class MaxUnpool2DKernel
                     int i = 0;
                     for (; i <= InPlane - 4; i += 4)
                     {
+                        Debug.Assert(
+                            (nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 1])) < (nuint)OutPlane
+                            && (nuint)map.Cell(ToNint(idx[i + 2])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 3])) < (nuint)OutPlane,
+                            "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] = x[i];
                         y[map.Cell(ToNint(idx[i + 1]))] = x[i + 1];
                         y[map.Cell(ToNint(idx[i + 2]))] = x[i + 2];
@@ -486,6 +512,7 @@ internal static unsafe class MaxUnpool2DKernel
 
                     for (; i < InPlane; i++)
                     {
+                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] = x[i];
                     }
                 }
@@ -503,6 +530,9 @@ internal static unsafe class MaxUnpool2DKernel
 
         public IndexLayout Layout { get; init; }
 
+        /// <summary>The planes of the indices (for the range asserts only).</summary>
+        public int Planes { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
@@ -510,6 +540,7 @@ internal static unsafe class MaxUnpool2DKernel
             ulong space = (ulong)layout.Space, cells = (ulong)layout.Plane;
             long n = plane / layout.Channels, c = plane - (n * layout.Channels), first = plane * layout.Plane;
             TIndex* idx = Indices + ((nint)plane * InPlane);
+            Debug.Assert(Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "index plane outside the indices");
             for (int i = 0; i < InPlane; i++)
             {
                 long index = long.CreateTruncating(idx[i]);
@@ -542,6 +573,7 @@ internal static unsafe class MaxUnpool2DKernel
         {
             long from = (long)start * Block;
             long to = Math.Min(Count, (long)end * Block);
+            Debug.Assert(from >= 0 && from <= to, "a validation block outside the indices");
             long bad = FirstOutOfRange(Indices, from, to, Limit);
             if (bad >= 0)
             {
