@@ -59,6 +59,33 @@ public sealed class SimdDispatchTests
         }
     }
 
+    /// <summary>CI's legs rely on these knobs; should a runtime rename one, its leg would quietly test the default tier.</summary>
+    [Fact]
+    public void TheInstructionSetKnobsOfTheCiLegsTakeEffect()
+    {
+        static bool Off(string knob) => Environment.GetEnvironmentVariable("DOTNET_" + knob) == "0";
+        if (Off("EnableAVX512"))
+        {
+            Assert.False(Vector512.IsHardwareAccelerated);
+        }
+
+        if (Off("EnableAVX2"))
+        {
+            Assert.False(Vector256.IsHardwareAccelerated);
+            Assert.False(Fma.IsSupported);
+        }
+
+        if (Off("EnableAVX"))
+        {
+            Assert.False(Avx.IsSupported);
+        }
+
+        if (Off("EnableHWIntrinsic"))
+        {
+            Assert.False(Vector128.IsHardwareAccelerated);
+        }
+    }
+
     [Fact]
     public void ElementTypesNoWidthSupportsRunScalar()
         => Assert.Equal(0, SimdDispatch.SelectedWidth<Half>(int.MaxValue));
