@@ -6,7 +6,8 @@ namespace Unpooling.Benchmarks.Limits;
 
 /// <summary>
 /// The "limit" row of a convolution: the time the machine's fused multiply-add peak needs for the operation's
-/// multiply-adds. It executes exactly <c>ceil(multiplyAdds / lanes)</c> vector FMAs on the widest accelerated float
+/// multiply-adds. It executes exactly <c>ceil(multiplyAdds / lanes)</c> vector multiply-adds (<c>ISimd.MultiplyAdd</c>,
+/// as the GEMM does: fused FMAs on every CPU these rows are meant for) on the widest accelerated float
 /// vector (512, else 256, else 128 bits), as twelve independent accumulator chains (more than latency x throughput
 /// on any current x86 core), with no loads or stores in the loop, so its time is the FMA peak's time for the work.
 /// </summary>
@@ -55,18 +56,18 @@ public sealed class FmaLimit : SplitLimit
         TVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
         for (long r = 0; r < rounds; r++)
         {
-            c0 = TSimd.FusedMultiplyAdd(c0, m, a);
-            c1 = TSimd.FusedMultiplyAdd(c1, m, a);
-            c2 = TSimd.FusedMultiplyAdd(c2, m, a);
-            c3 = TSimd.FusedMultiplyAdd(c3, m, a);
-            c4 = TSimd.FusedMultiplyAdd(c4, m, a);
-            c5 = TSimd.FusedMultiplyAdd(c5, m, a);
-            c6 = TSimd.FusedMultiplyAdd(c6, m, a);
-            c7 = TSimd.FusedMultiplyAdd(c7, m, a);
-            c8 = TSimd.FusedMultiplyAdd(c8, m, a);
-            c9 = TSimd.FusedMultiplyAdd(c9, m, a);
-            c10 = TSimd.FusedMultiplyAdd(c10, m, a);
-            c11 = TSimd.FusedMultiplyAdd(c11, m, a);
+            c0 = TSimd.MultiplyAdd(c0, m, a);
+            c1 = TSimd.MultiplyAdd(c1, m, a);
+            c2 = TSimd.MultiplyAdd(c2, m, a);
+            c3 = TSimd.MultiplyAdd(c3, m, a);
+            c4 = TSimd.MultiplyAdd(c4, m, a);
+            c5 = TSimd.MultiplyAdd(c5, m, a);
+            c6 = TSimd.MultiplyAdd(c6, m, a);
+            c7 = TSimd.MultiplyAdd(c7, m, a);
+            c8 = TSimd.MultiplyAdd(c8, m, a);
+            c9 = TSimd.MultiplyAdd(c9, m, a);
+            c10 = TSimd.MultiplyAdd(c10, m, a);
+            c11 = TSimd.MultiplyAdd(c11, m, a);
         }
 
         TVector sum = TSimd.Add(TSimd.Add(TSimd.Add(TSimd.Add(c0, c1), TSimd.Add(c2, c3)), TSimd.Add(TSimd.Add(c4, c5), TSimd.Add(c6, c7))), TSimd.Add(TSimd.Add(c8, c9), TSimd.Add(c10, c11)));

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -43,6 +43,9 @@ internal static unsafe class BlockUnpool2DKernel
 
         /// <summary>Input columns whose whole factor-2 output pair lies inside the row.</summary>
         public int PairCount => Math.Min(W, OutW >> 1);
+
+        /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
+        public int Planes { get; init; }
     }
 
     /// <summary>
@@ -61,30 +64,32 @@ internal static unsafe class BlockUnpool2DKernel
         return ((int)(((z & 0xFFFFFFFFUL) * (ulong)p.KH) >> 32), (int)(((z >> 32) * (ulong)p.KW) >> 32));
     }
 
-    /// <summary>Picks the widest hardware vector that fits a row and runs it.</summary>
+    /// <summary>Runs at the widest hardware vector that a factor-2 row's pairs fill, else the scalar definition.</summary>
     public static void Run<T>(T* source, T* destination, int planes, in Plan plan, int degree)
         where T : unmanaged, INumberBase<T>
     {
-        int pairs = plan.PairCount;
-        if (Vector512.IsHardwareAccelerated && pairs >= Vector512<T>.Count)
-        {
-            Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated && pairs >= Vector256<T>.Count)
-        {
-            Run<Simd256<T>, Vector256<T>, T>(source, destination, planes, plan, degree);
-        }
-        else if (Vector128.IsHardwareAccelerated && pairs >= Vector128<T>.Count)
-        {
-            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
-        }
-        else
-        {
-            Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree, scalarOnly: true);
-        }
+        var body = new WidthBody<T>(source, destination, planes, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T>>(ref body, Vectorizes(plan) ? plan.PairCount : 0);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    /// <summary>Whether rows have a vector path at all: interleaving stores serve factor-2 rows of the fixed offsets.</summary>
+    private static bool Vectorizes(in Plan plan) => plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random;
+
+    /// <summary>The arguments of <see cref="Run{T}(T*, T*, int, in Plan, int)"/>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T>(T* source, T* destination, int planes, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => BlockUnpool2DKernel.Run<TSimd, TVector, T>(source, destination, planes, _plan, degree);
+
+        public void RunScalar() => BlockUnpool2DKernel.Run<SimdScalar<T>, T, T>(source, destination, planes, _plan, degree, scalarOnly: true);
+    }
+
+    /// <summary>Runs one width, or the scalar definition only (any width works on any CPU; unaccelerated ones are slow).</summary>
     public static void Run<TSimd, TVector, T>(T* source, T* destination, int planes, in Plan plan, int degree, bool scalarOnly = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -94,8 +99,8 @@ internal static unsafe class BlockUnpool2DKernel
         {
             Source = source,
             Destination = destination,
-            Plan = plan,
-            Vector = !scalarOnly && plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random && plan.PairCount >= TSimd.Count,
+            Plan = plan with { Planes = planes },
+            Vector = !scalarOnly && Vectorizes(plan) && plan.PairCount >= TSimd.Count,
         };
         ParallelRunner.Run(ref body, checked(planes * plan.OutH), degree);
     }
@@ -120,6 +125,8 @@ internal static unsafe class BlockUnpool2DKernel
                 int oh = row - (plane * p.OutH);
                 T* y = Destination + ((nint)row * p.OutW);
                 T* planeSource = Source + ((nint)plane * p.H * p.W);
+                Debug.Assert(Bounds.Within(y, p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "output row outside the destination");
+                Debug.Assert(Bounds.Within(planeSource, (long)p.H * p.W, Source, (long)p.Planes * p.H * p.W), "input plane outside the source");
                 switch (p.Mode)
                 {
                     case BlockUnpoolMode.Fixed:
@@ -144,6 +151,7 @@ internal static unsafe class BlockUnpool2DKernel
                         else if (oh % p.KH != 0 && row > start)
                         {
                             // Rows of one block are equal; the previous one was just written by this thread.
+                            Debug.Assert(Bounds.Within(y - p.OutW, p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "previous row outside the destination");
                             new ReadOnlySpan<T>(y - p.OutW, p.OutW).CopyTo(new Span<T>(y, p.OutW));
                         }
                         else
@@ -184,6 +192,7 @@ internal static unsafe class BlockUnpool2DKernel
             return;
         }
 
+        Debug.Assert(p.PairCount <= p.W && 2 * p.PairCount <= p.OutW, "pairs leave the input or output row");
         InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, p.AW, repeat: false);
         for (int ow = 2 * p.PairCount; ow < p.OutW; ow++)
         {
@@ -204,6 +213,7 @@ internal static unsafe class BlockUnpool2DKernel
         where T : unmanaged
     {
         int count = TSimd.Count;
+        Debug.Assert(pairs >= count, "fewer pairs than one vector: the overlapping last vector would start before the row");
         int i = 0;
         for (; i <= pairs - count; i += count)
         {
@@ -244,6 +254,7 @@ internal static unsafe class BlockUnpool2DKernel
         int done = 0;
         if (vector)
         {
+            Debug.Assert(p.PairCount <= p.W && 2 * p.PairCount <= p.OutW, "pairs leave the input or output row");
             InterleavePairs<TSimd, TVector, T>(x, y, p.PairCount, 0, repeat: true);
             done = 2 * p.PairCount;
         }

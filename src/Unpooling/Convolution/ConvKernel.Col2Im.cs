@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -63,6 +64,10 @@ internal static unsafe partial class ConvKernel
                 int phase = p.SW == 2 ? offset & 1 : 0;
                 int first = p.SW == 2 ? (ow0 + phase - offset) >> 1 : ow0 - offset;
                 bool whole = first >= 0 && first + v <= p.W;
+
+                // The gathers read C only through these taps and the row table: a whole tap's lanes, or a partial tap's
+                // masked lanes, are input columns [0, W) of one input row, so every read stays inside its C row.
+                Debug.Assert(tap < Col2ImChunks<TSimd, TVector, T>(p) * p.KW, "tap outside the tap table");
                 tables.TapOffsets[tap] = (jw * ldc) + first;
                 tables.TapKinds[tap] = first >= p.W || first + v <= 0 ? -1 : phase + (whole ? 0 : 2);
                 TSimd.Store(TSimd.LaneMask(-first, p.W - first), tables.TapMasks + (tap * v));
@@ -85,6 +90,7 @@ internal static unsafe partial class ConvKernel
             tables.RowFirsts[i] = !p.Prefill && p.FirstInputRow(ohLo + i) >= ih0 ? 1 : 0;
         }
 
+        Debug.Assert(span <= p.Col2ImRows && (long)(ih1 - ih0) * p.W <= p.ColumnBlock && p.ColumnBlock <= ldc, "row table or block rows too small");
         for (int jh = 0; jh < p.KH; jh++)
         {
             for (int ih = ih0; ih < ih1; ih++)
@@ -92,6 +98,7 @@ internal static unsafe partial class ConvKernel
                 int i = (ih * p.SH) + (jh * p.DH) - p.PH - ohLo;
                 if ((uint)i < (uint)span)
                 {
+                    Debug.Assert(tables.RowCounts[i] < p.KH, "more kernel rows than the row table holds");
                     tables.RowOffsets[(i * p.KH) + tables.RowCounts[i]++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
                 }
             }
@@ -137,6 +144,7 @@ internal static unsafe partial class ConvKernel
             }
 
             T* outRow = y + (co0 * outPlane) + ((nint)(tables.OhLo + i) * p.OW);
+            Debug.Assert(tables.OhLo + i < p.OH, "output row outside the plane");
             for (int ci = 0; ci < chunks; ci++)
             {
                 chunk.TapOffsets = tables.TapOffsets + (ci * p.KW);
@@ -144,6 +152,7 @@ internal static unsafe partial class ConvKernel
                 chunk.TapMasks = tables.TapMasks + (ci * p.KW * TSimd.Count);
                 chunk.Live = Math.Min(step, p.OW - (ci * step));
                 T* dst = outRow + (ci * step);
+                Debug.Assert(chunk.Live > 0 && (ci * step) + chunk.Live <= p.OW, "output chunk outside the output row");
                 for (int ch = 0; ch < channels; ch += 2)
                 {
                     // An odd last channel pairs with itself: computed twice, stored twice, same bits.
@@ -157,6 +166,7 @@ internal static unsafe partial class ConvKernel
                         Start0 = bias == null ? T.Zero : bias[co0 + ch],
                         Start1 = bias == null ? T.Zero : bias[co0 + other],
                     };
+                    Debug.Assert((long)(other + 1) * kk <= mc, "channel's C rows outside the row block");
                     if (p.SW == 1)
                     {
                         GatherStride1<TSimd, TVector, T>(chunk, two);
@@ -364,6 +374,8 @@ internal static unsafe partial class ConvKernel
 
                 T* dst = y + (co * outPlane) + ((nint)oh * p.OW) + offW;
                 T* src = c + (r * ldc) + ((nint)(ih - ih0) * p.W);
+                Debug.Assert(iwLo >= iwHi || (offW + (iwLo * p.SW) >= 0 && offW + ((iwHi - 1) * p.SW) < p.OW), "scattered columns outside the output row");
+                Debug.Assert((long)(ih - ih0 + 1) * p.W <= ldc, "entries outside the C row");
                 for (int iw = iwLo; iw < iwHi; iw++)
                 {
                     dst[iw * p.SW] += src[iw];
@@ -405,6 +417,8 @@ internal static unsafe partial class ConvKernel
                 }
 
                 int live = Math.Min(nrw, cols - (jr * nrw));
+                Debug.Assert(Bounds.Within(ap + ((nint)ir * p.K * mr), (long)p.K * mr, ap, (long)mPanels * mr * p.K), "tile's A outside the A panels");
+                Debug.Assert(Bounds.Within(bp + ((nint)jr * p.K * nrw), (long)p.K * nrw, bp, (long)nPanels * p.K * nrw), "tile's B outside the B panels");
                 Tile<TSimd, TVector, T>(ap + ((nint)ir * p.K * mr), bp + ((nint)jr * p.K * nrw), p.K, tile, nrw, false);
                 int first = ir * mr;
                 for (int r = 0; r < mr && first + r < mc; r += 2)
@@ -446,6 +460,7 @@ internal static unsafe partial class ConvKernel
         int v = TSimd.Count;
         TSimd.Interleave(a, b, out TVector lower, out TVector upper);
         T* dst = row + ((nint)ih * p.SH * p.OW) + (2 * iw);
+        Debug.Assert((uint)ih < (uint)p.H && (uint)iw < (uint)p.W && live > 0 && live <= v, "pair store outside the input grid");
         if (live == v && iw + v <= p.W)
         {
             TSimd.Store(lower, dst);
@@ -458,6 +473,9 @@ internal static unsafe partial class ConvKernel
         {
             int piece = Math.Min(live - t, p.W - iw);
             T* at = row + ((nint)ih * p.SH * p.OW) + (2 * iw) - (2 * t);
+
+            // Output row ih*sH + jh of the plane (OH = sH*H, OW = 2W: Plan.DirectStore), columns [2iw, 2(iw + piece)).
+            Debug.Assert((uint)ih < (uint)p.H && iw + piece <= p.W && p.OW == 2 * p.W && p.OH == p.SH * p.H, "pair store outside the output plane");
             TSimd.StoreMasked(lower, at, TSimd.LaneMask(2 * t, 2 * (t + piece)));
             TSimd.StoreMasked(upper, at + v, TSimd.LaneMask((2 * t) - v, (2 * (t + piece)) - v));
             t += piece;

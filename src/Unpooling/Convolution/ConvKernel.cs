@@ -1,7 +1,7 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -16,8 +16,10 @@ namespace Unpooling.Internal;
 /// </summary>
 /// <remarks>
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
-/// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of fused
-/// multiply-adds starting at zero (bit-identical at every vector width, tile height, blocking and in software), and
+/// depends only on the shapes: the GEMM sums over the reduction index in ascending order with a chain of
+/// multiply-adds starting at zero (<see cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>: fused where the instruction set
+/// has FMA, else multiplied then added; bit-identical at every vector width, the scalar path, tile height, blocking and
+/// in software on one instruction set), and
 /// col2im adds the column entries to the bias in the order (column block, kernel row, kernel column), column blocks being
 /// whole input rows chosen from the shapes alone. So results do not depend on the thread count, the split or the SIMD
 /// width.</para>
@@ -215,31 +217,49 @@ internal static unsafe partial class ConvKernel
 
         private static int PanelWaste(int columns) => ((columns + PanelAlign - 1) / PanelAlign * PanelAlign) - columns;
 
+        // The lengths of the buffers a run is given or rents, for the range asserts.
+        public long SourceLength => (long)Batch * Groups * CinG * H * W;
+
+        public long WeightLength => (long)Groups * M * K;
+
+        public long BiasLength => (long)Groups * CoutG;
+
+        public long DestinationLength => (long)Batch * Groups * CoutG * OH * OW;
+
+        public long PackedALength => PackedAPerBlock * Groups * ChannelBlocks;
+
+        public long PackedBLength => (long)K * Ldc;
+
+        public long ColumnsLength => (long)RowBlock * Ldc;
+
         public int Items => Batch * Groups * ChannelBlocks * ColumnSplits;
 
         public long MultiplyAdds => (long)Batch * Groups * M * K * N;
     }
 
-    /// <summary>Picks the widest hardware vector and runs the operation.</summary>
+    /// <summary>Runs the operation at the widest hardware vector (any row count: the GEMM pads its panels), else scalar.</summary>
     public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Run<Simd512<T>, Vector512<T>, T>(source, weight, bias, destination, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Run<Simd256<T>, Vector256<T>, T>(source, weight, bias, destination, plan, degree);
-        }
-        else
-        {
-            // Software Vector128 on CPUs without SIMD: slow, but the same bits (its FMA is Math.FusedMultiplyAdd).
-            Run<Simd128<T>, Vector128<T>, T>(source, weight, bias, destination, plan, degree);
-        }
+        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T>>(ref body, int.MaxValue);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU and gives the same bits).</summary>
+    /// <summary>The arguments of <see cref="Run{T}(T*, T*, T*, T*, in Plan, int)"/>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree);
+
+        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree);
+    }
+
+    /// <summary>Runs one width (any width works on any CPU and gives the same bits on one instruction set).</summary>
     public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -293,9 +313,12 @@ internal static unsafe partial class ConvKernel
                 int m0 = cb * p.ChannelsPerBlock * p.RowsPerChannel;
                 int rows = Math.Min(p.M - m0, p.ChannelsPerBlock * p.RowsPerChannel);
                 T* dst = packed + (((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock;
+                Debug.Assert(Bounds.Within(a, (long)p.M * p.K, weight, p.WeightLength), "group's weights outside the weight");
+                Debug.Assert(Bounds.Within(dst, (long)(rows + mr - 1) / mr * mr * p.K, packed, p.PackedALength), "packed block outside packed A");
                 for (int r0 = 0; r0 < rows; r0 += mr)
                 {
                     int live = Math.Min(mr, rows - r0);
+                    Debug.Assert(m0 + r0 + live <= p.M, "panel rows past the group's rows");
                     if (live == mr && strideM == 1)
                     {
                         // Transposed: a panel's rows are adjacent in the weight, one fixed-size copy per k.
@@ -404,6 +427,10 @@ internal static unsafe partial class ConvKernel
         T* y = destination + ((((nint)n * coutTotal) + ((nint)g * p.CoutG) + co0) * outPlane);
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
+        Debug.Assert(Bounds.Within(x, (long)p.CinG * p.H * p.W, source, p.SourceLength), "item's input outside the source");
+        Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
+        Debug.Assert(biasG == null || Bounds.Within(biasG, co1 - co0, bias, p.BiasLength), "item's bias outside the bias");
+        Debug.Assert(Bounds.Within(ap, p.PackedAPerBlock, packedA, p.PackedALength), "item's packed A outside packed A");
 
         if (p.Prefill)
         {
@@ -421,6 +448,7 @@ internal static unsafe partial class ConvKernel
         {
             int cols = Math.Min(p.ColumnBlock, columnsEnd - n0);
             int panels = (cols + nrw - 1) / nrw;
+            Debug.Assert((long)panels * nrw <= p.Ldc && (long)panels * p.K * nrw <= p.PackedBLength, "B panels outside packed B");
             if (p.Transposed)
             {
                 PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
@@ -437,6 +465,8 @@ internal static unsafe partial class ConvKernel
             for (int m0 = 0; m0 < rows; m0 += p.RowBlock)
             {
                 int mc = Math.Min(p.RowBlock, rows - m0);
+                Debug.Assert(Bounds.Within(ap + ((nint)m0 * p.K), (long)RoundToTiles<TSimd, TVector, T>(mc) * p.K, ap, p.PackedAPerBlock), "row block's panels outside the item's packed A");
+                Debug.Assert((long)RoundToTiles<TSimd, TVector, T>(mc) * p.Ldc <= p.ColumnsLength && (long)TileRows<TSimd, TVector, T>() * nrw <= p.ColumnsLength, "tiles outside the column buffer");
                 if (p.DirectStore)
                 {
                     GemmToOutput<TSimd, TVector, T>(ap + ((nint)m0 * p.K), m0, mc, bp, panels, n0, cols, c, y, biasG, p);
@@ -459,6 +489,7 @@ internal static unsafe partial class ConvKernel
                 {
                     for (int r = 0; r < mc; r++)
                     {
+                        Debug.Assert(Bounds.Within(y + ((m0 + r) * outPlane) + n0, cols, y, (co1 - co0) * (long)outPlane), "output run outside the item's output");
                         T b = biasG == null ? T.Zero : biasG[m0 + r];
                         AddScalar<TSimd, TVector, T>(c + (r * p.Ldc), b, y + ((m0 + r) * outPlane) + n0, cols);
                     }
@@ -494,8 +525,13 @@ internal static unsafe partial class ConvKernel
             for (int jr = 0; jr < nPanels; jr++)
             {
                 T* b = bp + ((nint)jr * k * nrw) + ((nint)k0 * nrw);
+                Debug.Assert(Bounds.Within(b, (long)kc * nrw, bp, (long)nPanels * k * nrw), "tile's B outside the B panels");
                 for (int ir = 0; ir < mPanels; ir++)
                 {
+                    Debug.Assert(Bounds.Within(ap + ((nint)ir * k * mr) + ((nint)k0 * mr), (long)kc * mr, ap, (long)mPanels * mr * k), "tile's A outside the A panels");
+                    Debug.Assert(
+                        Bounds.Within(c + (ir * mr * ldc) + (jr * nrw), ((mr - 1) * ldc) + nrw, c, ((mPanels * mr) - 1) * ldc + (nPanels * nrw)) && nPanels * nrw <= ldc,
+                        "tile's C outside the column block");
                     Tile<TSimd, TVector, T>(ap + ((nint)ir * k * mr) + ((nint)k0 * mr), b, kc, c + (ir * mr * ldc) + (jr * nrw), ldc, k0 > 0);
                     ahead.Next(linesPerTile);
                 }
@@ -560,6 +596,13 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged
         => TSimd.Registers >= 32 ? 8 : 6;
 
+    /// <summary><paramref name="rows"/> rounded up to whole tiles (the rows the GEMM writes, for the range asserts).</summary>
+    private static int RoundToTiles<TSimd, TVector, T>(int rows)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged
+        => (rows + TileRows<TSimd, TVector, T>() - 1) / TileRows<TSimd, TVector, T>() * TileRows<TSimd, TVector, T>();
+
     /// <summary>
     /// The micro-kernel: a <see cref="TileRows{TSimd, TVector, T}"/> x (2 vectors) tile of C in registers, one fused
     /// multiply-add chain per element over <paramref name="kc"/> steps; continues the chain from C when
@@ -595,23 +638,23 @@ internal static unsafe partial class ConvKernel
         {
             TVector b0 = TSimd.Load(b), b1 = TSimd.Load(b + v);
             TVector a0 = TSimd.Create(a[0]);
-            c00 = TSimd.FusedMultiplyAdd(a0, b0, c00); c01 = TSimd.FusedMultiplyAdd(a0, b1, c01);
+            c00 = TSimd.MultiplyAdd(a0, b0, c00); c01 = TSimd.MultiplyAdd(a0, b1, c01);
             TVector a1 = TSimd.Create(a[1]);
-            c10 = TSimd.FusedMultiplyAdd(a1, b0, c10); c11 = TSimd.FusedMultiplyAdd(a1, b1, c11);
+            c10 = TSimd.MultiplyAdd(a1, b0, c10); c11 = TSimd.MultiplyAdd(a1, b1, c11);
             TVector a2 = TSimd.Create(a[2]);
-            c20 = TSimd.FusedMultiplyAdd(a2, b0, c20); c21 = TSimd.FusedMultiplyAdd(a2, b1, c21);
+            c20 = TSimd.MultiplyAdd(a2, b0, c20); c21 = TSimd.MultiplyAdd(a2, b1, c21);
             TVector a3 = TSimd.Create(a[3]);
-            c30 = TSimd.FusedMultiplyAdd(a3, b0, c30); c31 = TSimd.FusedMultiplyAdd(a3, b1, c31);
+            c30 = TSimd.MultiplyAdd(a3, b0, c30); c31 = TSimd.MultiplyAdd(a3, b1, c31);
             TVector a4 = TSimd.Create(a[4]);
-            c40 = TSimd.FusedMultiplyAdd(a4, b0, c40); c41 = TSimd.FusedMultiplyAdd(a4, b1, c41);
+            c40 = TSimd.MultiplyAdd(a4, b0, c40); c41 = TSimd.MultiplyAdd(a4, b1, c41);
             TVector a5 = TSimd.Create(a[5]);
-            c50 = TSimd.FusedMultiplyAdd(a5, b0, c50); c51 = TSimd.FusedMultiplyAdd(a5, b1, c51);
+            c50 = TSimd.MultiplyAdd(a5, b0, c50); c51 = TSimd.MultiplyAdd(a5, b1, c51);
             if (eight)
             {
                 TVector a6 = TSimd.Create(a[6]);
-                c60 = TSimd.FusedMultiplyAdd(a6, b0, c60); c61 = TSimd.FusedMultiplyAdd(a6, b1, c61);
+                c60 = TSimd.MultiplyAdd(a6, b0, c60); c61 = TSimd.MultiplyAdd(a6, b1, c61);
                 TVector a7 = TSimd.Create(a[7]);
-                c70 = TSimd.FusedMultiplyAdd(a7, b0, c70); c71 = TSimd.FusedMultiplyAdd(a7, b1, c71);
+                c70 = TSimd.MultiplyAdd(a7, b0, c70); c71 = TSimd.MultiplyAdd(a7, b1, c71);
             }
 
             a += step;
@@ -646,6 +689,8 @@ internal static unsafe partial class ConvKernel
             int live = Math.Min(nrw, n0 + cols - j0);
             T* src = x + j0;
             T* dst = bp + ((nint)jr * k * nrw);
+            Debug.Assert(live > 0 && j0 >= 0 && j0 + live <= n, "panel columns outside the matrix rows");
+            Debug.Assert(Bounds.Within(dst, (long)k * nrw, bp, (long)panels * k * nrw), "panel outside the B panels");
             if (live == nrw)
             {
                 for (int i = 0; i < k; i++, src += n, dst += nrw)
@@ -687,6 +732,7 @@ internal static unsafe partial class ConvKernel
             for (int jr = 0; jr < panels; jr++)
             {
                 T* dst = bp + ((nint)jr * p.K * nrw) + ((nint)k * nrw);
+                Debug.Assert(Bounds.Within(dst, nrw, bp, (long)panels * p.K * nrw), "panel row outside the B panels");
                 for (int t = 0; t < nrw; t++, j++)
                 {
                     T value = T.Zero;
@@ -695,6 +741,7 @@ internal static unsafe partial class ConvKernel
                         int iw = (ow * p.SW) + iwOffset;
                         if ((uint)ih < (uint)p.H && (uint)iw < (uint)p.W)
                         {
+                            Debug.Assert(ci < p.CinG, "im2col reads past the group's channels");
                             value = plane[((nint)ih * p.W) + iw];
                         }
 

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -86,32 +86,36 @@ internal static unsafe class MaxPool2DKernel
         public static int ExtraRead(int sw, int kw, int dw) => sw == 2 && (dw != 1 || (kw & 1) == 1) ? 1 : 0;
 
         public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
+
+        /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
+        public int Planes { get; init; }
     }
 
-    /// <summary>Picks the widest hardware vector that fits the row and runs it.</summary>
+    /// <summary>Runs at the widest hardware vector that the row's vector columns fill, else the scalar definition.</summary>
     public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged
     {
-        if (Vector512.IsHardwareAccelerated && plan.CanVectorize(Vector512<T>.Count))
-        {
-            Run<Simd512<T>, Vector512<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else if (Vector256.IsHardwareAccelerated && plan.CanVectorize(Vector256<T>.Count))
-        {
-            Run<Simd256<T>, Vector256<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else if (Vector128.IsHardwareAccelerated && plan.CanVectorize(Vector128<T>.Count))
-        {
-            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
-        }
-        else
-        {
-            Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
-        }
+        var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
     }
 
-    /// <summary>Runs one vector width (any width works on any CPU; unaccelerated ones are slow).</summary>
+    /// <summary>The arguments of the dispatching <c>Run</c>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TIndex : unmanaged
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => MaxPool2DKernel.Run<TSimd, TVector, T, TIndex>(source, destination, indices, planes, _plan, degree);
+
+        public void RunScalar() => MaxPool2DKernel.Run<SimdScalar<T>, T, T, TIndex>(source, destination, indices, planes, _plan, degree, scalarOnly: true);
+    }
+
+    /// <summary>Runs one width, or the scalar definition only (any width works on any CPU; unaccelerated ones are slow).</summary>
     public static void Run<TSimd, TVector, T, TIndex>(
         T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree, bool scalarOnly = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
@@ -121,17 +125,18 @@ internal static unsafe class MaxPool2DKernel
     {
         int rows = checked(planes * plan.OutH);
         bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count);
+        Plan sized = plan with { Planes = planes };
         if (plan.IsPerPlane)
         {
-            Dispatch<TSimd, TVector, T, TIndex, PlaneOrder>(source, destination, indices, plan, rows, degree, vector);
+            Dispatch<TSimd, TVector, T, TIndex, PlaneOrder>(source, destination, indices, sized, rows, degree, vector);
         }
         else if (plan.InPlaneOrder)
         {
-            Dispatch<TSimd, TVector, T, TIndex, RowMajorOrder>(source, destination, indices, plan, rows, degree, vector);
+            Dispatch<TSimd, TVector, T, TIndex, RowMajorOrder>(source, destination, indices, sized, rows, degree, vector);
         }
         else
         {
-            Dispatch<TSimd, TVector, T, TIndex, ConventionOrder>(source, destination, indices, plan, rows, degree, vector);
+            Dispatch<TSimd, TVector, T, TIndex, ConventionOrder>(source, destination, indices, sized, rows, degree, vector);
         }
     }
 
@@ -217,6 +222,9 @@ internal static unsafe class MaxPool2DKernel
         T* src = source + ((nint)plane * p.H * p.W);
         T* dst = destination + ((nint)row * p.OutW);
         TIndex* idx = indices + ((nint)row * p.OutW);
+        Debug.Assert(Bounds.Within(src, (long)p.H * p.W, source, (long)p.Planes * p.H * p.W), "source plane outside the source");
+        Debug.Assert(Bounds.Within(dst, p.OutW, destination, (long)p.Planes * p.OutH * p.OutW), "output row outside the destination");
+        Debug.Assert(Bounds.Within(idx, p.OutW, indices, (long)p.Planes * p.OutH * p.OutW), "output row outside the indices");
 
         // The index of the plane's first cell (0 per plane).
         long indexBase = 0;
@@ -290,12 +298,16 @@ internal static unsafe class MaxPool2DKernel
         for (int kh = khLo; kh < khHi; kh++)
         {
             int offset = kh * rowStep;
+            Debug.Assert(
+                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
+                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
             TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
         }
 
         TVector position = TIndexing.TapIsLoadOffset
             ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
             : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
+        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
         TSimd.Store(best, dst + ow);
         TSimd.StoreIndex(position, idx + ow);
     }
@@ -307,6 +319,8 @@ internal static unsafe class MaxPool2DKernel
         where TIndex : unmanaged
         where TIndexing : struct, IIndexing
     {
+        Debug.Assert(from >= 0 && to <= p.OutW, "scalar columns outside the output row");
+        Debug.Assert(khLo >= khHi || (ih0 + (khLo * p.DH) >= 0 && ih0 + ((khHi - 1) * p.DH) < p.H), "kernel rows outside the plane");
         for (int ow = from; ow < to; ow++)
         {
             int iw0 = (ow * p.SW) - p.PW;
@@ -368,6 +382,9 @@ internal static unsafe class MaxPool2DKernel
             where TVector : struct
             where T : unmanaged
             where TIndexing : struct, IIndexing;
+
+        /// <summary>Elements one kernel row's loads span from the window's first column (for the range asserts).</summary>
+        static abstract int Footprint(int count, int kw, int dw, int sw);
     }
 
     /// <summary>How a window tap's index is formed, fixed per instantiation so the hot loop has no branch.</summary>
@@ -429,6 +446,8 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>Stride 1: each kernel column is one contiguous load.</summary>
     private readonly struct Stride1 : IWindowRow
     {
+        public static int Footprint(int count, int kw, int dw, int sw) => ((kw - 1) * dw) + count;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
@@ -450,6 +469,9 @@ internal static unsafe class MaxPool2DKernel
     /// </summary>
     private readonly struct Stride2 : IWindowRow
     {
+        /// <remarks>Each deinterleaving load spans <c>2*Count</c>; the last starts at the last unpaired tap or pair.</remarks>
+        public static int Footprint(int count, int kw, int dw, int sw) => (dw == 1 ? ((kw - 1) & ~1) : (kw - 1) * dw) + (2 * count);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>
@@ -480,6 +502,8 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>Stride 3 and more: a gather of every <c>sw</c>-th element.</summary>
     private readonly struct StrideN : IWindowRow
     {
+        public static int Footprint(int count, int kw, int dw, int sw) => ((kw - 1) * dw) + ((count - 1) * sw) + 1;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Accumulate<TSimd, TVector, T, TIndexing>(T* line, int offset, long indexOffset, long indexStep, int kw, int dw, int sw, ref TVector best, ref TVector arg)
             where TSimd : struct, ISimd<TSimd, TVector, T>

@@ -1,6 +1,6 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -36,19 +36,8 @@ internal static unsafe class MaxUnpool2DKernel
         long outPlane = (long)output.Height * output.Width;
         if (denseCandidate && AllInWindow(indices, planes, pooled, output.Width, degree))
         {
-            if (Vector512.IsHardwareAccelerated && pooled.Width >= Vector512<T>.Count)
-            {
-                RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-            else if (Vector256.IsHardwareAccelerated && pooled.Width >= Vector256<T>.Count)
-            {
-                RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-            else
-            {
-                RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            }
-
+            var body = new DenseWidthBody<T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
+            SimdDispatch.Run<T, DenseWidthBody<T, TIndex>>(ref body, pooled.Width);
             return -1;
         }
 
@@ -83,7 +72,7 @@ internal static unsafe class MaxUnpool2DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
-        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout }, planes, degree))
+        if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes }, planes, degree))
         {
             var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
             {
@@ -92,6 +81,7 @@ internal static unsafe class MaxUnpool2DKernel
                 Destination = destination,
                 InPlane = inPlane,
                 OutPlane = (int)layout.Plane,
+                Planes = planes,
                 Sum = reduction == UnpoolReduction.Sum,
                 Map = new LayoutMap<TConvention>(layout),
             };
@@ -127,6 +117,7 @@ internal static unsafe class MaxUnpool2DKernel
             for (int i = 0; i < inPlane; i++)
             {
                 T* y = destination + layout.ToRowMajor<TConvention>(long.CreateTruncating(idx[i]), n, c);
+                Debug.Assert(Bounds.Within(y, 1, destination, planes * layout.Plane), "a scatter index leaves the output (it passed validation)");
                 *y = sum ? *y + x[i] : x[i];
             }
         }
@@ -135,7 +126,7 @@ internal static unsafe class MaxUnpool2DKernel
     /// <summary>Whether every index names a cell of its own 2x2 window (all planes, checked in parallel).</summary>
     public static bool AllInWindow<TIndex>(TIndex* indices, int planes, Size2D pooled, int outW, int degree)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW }, planes, degree);
+        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW, Planes = planes }, planes, degree);
 
     /// <summary>Whether <paramref name="check"/> holds for every plane (checked in parallel; stops at the first failure).</summary>
     private static bool AllPlanes<TCheck>(TCheck check, int planes, int degree)
@@ -167,8 +158,24 @@ internal static unsafe class MaxUnpool2DKernel
             Pooled = pooled,
             Output = output,
             Sum = reduction == UnpoolReduction.Sum,
+            Planes = planes,
         };
         ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    /// <summary>The dense path's arguments, run at the widest hardware vector a pooled row fills, else one lane at a time.</summary>
+    private readonly ref struct DenseWidthBody<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree, UnpoolReduction reduction) : IWidthBody<T>
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => RunDense<TSimd, TVector, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
+
+        // One lane is the per-cell compare and select; a software Vector128 would do the same through memory.
+        public void RunScalar() => RunDense<SimdScalar<T>, T, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
     }
 
     /// <summary>A predicate on one plane's indices.</summary>
@@ -205,11 +212,15 @@ internal static unsafe class MaxUnpool2DKernel
 
         public int OutW { get; init; }
 
+        /// <summary>The planes of the indices (for the range asserts only).</summary>
+        public int Planes { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
             int h = Pooled.Height, w = Pooled.Width;
             TIndex* idx = Indices + ((nint)plane * h * w);
+            Debug.Assert(Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "index plane outside the indices");
             return typeof(TIndex) == typeof(int)
                 ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
                 : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
@@ -223,6 +234,12 @@ internal static unsafe class MaxUnpool2DKernel
         private static bool PlaneInWindow<TLane>(TLane* idx, int h, int w, int outW)
             where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
         {
+            if (!Vector.IsHardwareAccelerated)
+            {
+                // Without hardware SIMD even the per-row setup below would run as software vectors.
+                return PlaneInWindowScalar(idx, h, w, outW);
+            }
+
             TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
             Vector<TLane> one = Vector<TLane>.One, vWidth = Vector.Create(width);
             Vector<TLane> ramp = Vector<TLane>.Indices * Vector.Create(two);
@@ -233,13 +250,10 @@ internal static unsafe class MaxUnpool2DKernel
                 Vector<TLane> expected = ramp + Vector.Create(rowBase);
                 Vector<TLane> bad = Vector<TLane>.Zero;
                 int j = 0;
-                if (Vector.IsHardwareAccelerated)
+                for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
                 {
-                    for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
-                    {
-                        Vector<TLane> d = Vector.Load(idx + j) - expected;
-                        bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
-                    }
+                    Vector<TLane> d = Vector.Load(idx + j) - expected;
+                    bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
                 }
 
                 if (bad != Vector<TLane>.Zero)
@@ -248,6 +262,28 @@ internal static unsafe class MaxUnpool2DKernel
                 }
 
                 for (; j < w; j++)
+                {
+                    TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
+                    if (d > TLane.One && d - width > TLane.One)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The same test one index at a time.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool PlaneInWindowScalar<TLane>(TLane* idx, int h, int w, int outW)
+            where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
+        {
+            TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
+            for (int i = 0; i < h; i++, idx += w)
+            {
+                TLane rowBase = TLane.CreateTruncating(2L * i * outW);
+                for (int j = 0; j < w; j++)
                 {
                     TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
                     if (d > TLane.One && d - width > TLane.One)
@@ -274,16 +310,22 @@ internal static unsafe class MaxUnpool2DKernel
         public Size2D Output;
         public bool Sum;
 
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
             int count = TSimd.Count;
+            Debug.Assert(2L * h <= Output.Height && 2L * w <= outW, "2x2 blocks leave the output plane");
             for (int plane = start; plane < end; plane++)
             {
                 T* x = Source + ((nint)plane * h * w);
                 TIndex* idx = Indices + ((nint)plane * h * w);
                 T* y = Destination + ((nint)plane * Output.Height * outW);
+                Debug.Assert(Bounds.Within(x, (long)h * w, Source, (long)Planes * h * w) && Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, (long)Output.Height * outW, Destination, (long)Planes * Output.Height * outW), "output plane outside the destination");
                 for (int i = 0; i < h; i++, x += w, idx += w)
                 {
                     T* y0 = y + ((nint)2 * i * outW);
@@ -293,6 +335,7 @@ internal static unsafe class MaxUnpool2DKernel
                     {
                         for (; j <= w - count; j += count)
                         {
+                            Debug.Assert(j >= 0 && j + count <= w, "a vector leaves the pooled row");
                             DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW, Sum);
                         }
 
@@ -370,6 +413,7 @@ internal static unsafe class MaxUnpool2DKernel
             Destination = destination,
             InPlane = inPlane,
             OutPlane = outPlane,
+            Planes = planes,
             Sum = reduction == UnpoolReduction.Sum,
         };
         ParallelRunner.Run(ref body, planes, degree);
@@ -428,6 +472,9 @@ internal static unsafe class MaxUnpool2DKernel
         public bool Sum;
         public TMap Map;
 
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
@@ -436,12 +483,15 @@ internal static unsafe class MaxUnpool2DKernel
                 T* x = Source + ((nint)plane * InPlane);
                 TIndex* idx = Indices + ((nint)plane * InPlane);
                 T* y = Destination + ((nint)plane * OutPlane);
+                Debug.Assert(Bounds.Within(x, InPlane, Source, (long)Planes * InPlane) && Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, OutPlane, Destination, (long)Planes * OutPlane), "output plane outside the destination");
                 TMap map = Map.ForPlane(plane);
                 new Span<T>(y, OutPlane).Clear();
                 if (Sum)
                 {
                     for (int i = 0; i < InPlane; i++)
                     {
+                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] += x[i];
                     }
                 }
@@ -450,6 +500,10 @@ internal static unsafe class MaxUnpool2DKernel
                     int i = 0;
                     for (; i <= InPlane - 4; i += 4)
                     {
+                        Debug.Assert(
+                            (nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 1])) < (nuint)OutPlane
+                            && (nuint)map.Cell(ToNint(idx[i + 2])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 3])) < (nuint)OutPlane,
+                            "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] = x[i];
                         y[map.Cell(ToNint(idx[i + 1]))] = x[i + 1];
                         y[map.Cell(ToNint(idx[i + 2]))] = x[i + 2];
@@ -458,6 +512,7 @@ internal static unsafe class MaxUnpool2DKernel
 
                     for (; i < InPlane; i++)
                     {
+                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
                         y[map.Cell(ToNint(idx[i]))] = x[i];
                     }
                 }
@@ -475,6 +530,9 @@ internal static unsafe class MaxUnpool2DKernel
 
         public IndexLayout Layout { get; init; }
 
+        /// <summary>The planes of the indices (for the range asserts only).</summary>
+        public int Planes { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
@@ -482,6 +540,7 @@ internal static unsafe class MaxUnpool2DKernel
             ulong space = (ulong)layout.Space, cells = (ulong)layout.Plane;
             long n = plane / layout.Channels, c = plane - (n * layout.Channels), first = plane * layout.Plane;
             TIndex* idx = Indices + ((nint)plane * InPlane);
+            Debug.Assert(Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "index plane outside the indices");
             for (int i = 0; i < InPlane; i++)
             {
                 long index = long.CreateTruncating(idx[i]);
@@ -514,6 +573,7 @@ internal static unsafe class MaxUnpool2DKernel
         {
             long from = (long)start * Block;
             long to = Math.Min(Count, (long)end * Block);
+            Debug.Assert(from >= 0 && from <= to, "a validation block outside the indices");
             long bad = FirstOutOfRange(Indices, from, to, Limit);
             if (bad >= 0)
             {

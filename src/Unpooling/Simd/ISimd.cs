@@ -21,7 +21,8 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Lanes per vector.</summary>
     static abstract int Count { get; }
 
-    /// <summary>Whether this width runs in hardware (otherwise it works, slowly, in software).</summary>
+    /// <summary>Whether this width runs in hardware (otherwise it works, slowly, in software: tests use that to run every
+    /// width on any CPU; <see cref="SimdDispatch"/> never picks such a width).</summary>
     static abstract bool IsHardwareAccelerated { get; }
 
     /// <summary>Architectural vector registers at this width: 32 with AVX-512 (EVEX encodes 32 at every width) or on
@@ -48,10 +49,16 @@ internal interface ISimd<TSelf, TVector, T>
     static abstract TVector Add(TVector left, TVector right);
 
     /// <summary>
-    /// Lane-wise <c>(a * b) + c</c> rounded once, as <see cref="Math.FusedMultiplyAdd(double, double, double)"/>: every
-    /// width (and the software fallback) gives the same bits, so GEMM results do not depend on the width.
+    /// Lane-wise <c>(a * b) + c</c>: rounded once (as <see cref="Math.FusedMultiplyAdd(double, double, double)"/>) where
+    /// <see cref="SimdDispatch.FusedMultiplyAdd"/> says the instruction set has a fused multiply-add, else the product
+    /// rounded and then the sum, so that no width ever computes it per element in software.
     /// </summary>
-    static abstract TVector FusedMultiplyAdd(TVector a, TVector b, TVector c);
+    /// <remarks>
+    /// Every width, the scalar path and the software widths make the same choice in one process, so GEMM results are
+    /// the same bits at every width and thread count on one instruction set; between a machine with FMA and one
+    /// without (x64 before AVX2, or with <c>DOTNET_EnableAVX2=0</c>) they may differ in the last bits.
+    /// </remarks>
+    static abstract TVector MultiplyAdd(TVector a, TVector b, TVector c);
 
     /// <summary>Bitwise select: lanes of <paramref name="whenTrue"/> where <paramref name="mask"/> is set.</summary>
     static abstract TVector ConditionalSelect(TVector mask, TVector whenTrue, TVector whenFalse);

@@ -38,10 +38,14 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Add(Vector128<T> left, Vector128<T> right) => left + right;
 
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>
+    /// <remarks>The test is <see cref="SimdDispatch.FusedMultiplyAdd"/> spelled out (see there why).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> FusedMultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => typeof(T) == typeof(float)
-        ? Vector128.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>()
-        : Vector128.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    public static Vector128<T> MultiplyAdd(Vector128<T> a, Vector128<T> b, Vector128<T> c) => !(Fma.IsSupported || AdvSimd.IsSupported)
+        ? (a * b) + c
+        : typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> ConditionalSelect(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse)
@@ -52,10 +56,12 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         ? Vector128.Create((int)value).As<int, T>()
         : Vector128.Create(value).As<long, T>();
 
+    /// <remarks>Two int64 lanes are built from scalars: a 64-bit lane multiply has no instruction before AVX-512 (x64
+    /// emulates it with three 32-bit multiplies) nor on Arm64 (where it is done per lane).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> IndexRamp(long start, long step) => sizeof(T) == 4
         ? ((Vector128<int>.Indices * (int)step) + Vector128.Create((int)start)).As<int, T>()
-        : ((Vector128<long>.Indices * step) + Vector128.Create(start)).As<long, T>();
+        : Vector128.Create(start, unchecked(start + step)).As<long, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> AddIndex(Vector128<T> left, Vector128<T> right) => sizeof(T) == 4
@@ -119,6 +125,13 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
             }
         }
 
+        if (AdvSimd.Arm64.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            Vector128<T> a = Vector128.Load(source), b = Vector128.Load(source + Count);
+            Deinterleave(a, b, out even, out odd);
+            return;
+        }
+
         SimdFallback.LoadDeinterleave(source, Count, out even, out odd);
     }
 
@@ -135,6 +148,23 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
             if (typeof(T) == typeof(double))
             {
                 return Avx2.GatherVector128((double*)source, Vector128<long>.Indices * stride, 8).As<double, T>();
+            }
+        }
+
+        // Without a gather (SSE, AVX, Arm64) the lanes are inserted from scalar loads in registers, rather than stored one
+        // by one to memory and reloaded as a vector, which stalls on the store forwarding.
+        if (Vector128.IsHardwareAccelerated)
+        {
+            if (typeof(T) == typeof(float))
+            {
+                float* f = (float*)source;
+                nint s = stride;
+                return Vector128.Create(f[0], f[s], f[2 * s], f[3 * s]).As<float, T>();
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                return Vector128.Create(((double*)source)[0], ((double*)source)[stride]).As<double, T>();
             }
         }
 
@@ -161,6 +191,14 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
                 Sse2.UnpackHigh(da, db).Store((double*)destination + 2);
                 return;
             }
+        }
+
+        if (AdvSimd.Arm64.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            Interleave(a, b, out Vector128<T> lower, out Vector128<T> upper);
+            lower.Store(destination);
+            upper.Store(destination + Count);
+            return;
         }
 
         SimdFallback.StoreInterleave(a, b, destination, Count);
@@ -225,6 +263,26 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
             }
         }
 
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            // zip1/zip2: the Arm64 forms of unpcklps/unpckhps.
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> fa = a.As<T, float>(), fb = b.As<T, float>();
+                lower = AdvSimd.Arm64.ZipLow(fa, fb).As<float, T>();
+                upper = AdvSimd.Arm64.ZipHigh(fa, fb).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> da = a.As<T, double>(), db = b.As<T, double>();
+                lower = AdvSimd.Arm64.ZipLow(da, db).As<double, T>();
+                upper = AdvSimd.Arm64.ZipHigh(da, db).As<double, T>();
+                return;
+            }
+        }
+
         SimdFallback.Interleave<Vector128<T>, T>(a, b, out lower, out upper, Count);
     }
 
@@ -250,14 +308,74 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
             }
         }
 
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            // uzp1/uzp2: the Arm64 forms of the even/odd shufps.
+            if (typeof(T) == typeof(float))
+            {
+                Vector128<float> a = lower.As<T, float>(), b = upper.As<T, float>();
+                even = AdvSimd.Arm64.UnzipEven(a, b).As<float, T>();
+                odd = AdvSimd.Arm64.UnzipOdd(a, b).As<float, T>();
+                return;
+            }
+
+            if (typeof(T) == typeof(double))
+            {
+                Vector128<double> a = lower.As<T, double>(), b = upper.As<T, double>();
+                even = AdvSimd.Arm64.UnzipEven(a, b).As<double, T>();
+                odd = AdvSimd.Arm64.UnzipOdd(a, b).As<double, T>();
+                return;
+            }
+        }
+
         SimdFallback.Deinterleave<Vector128<T>, T>(lower, upper, out even, out odd, Count);
     }
 
-    /// <remarks>Through the 256-bit form with the upper lanes masked off (the masked lanes are never touched).</remarks>
+    /// <remarks>
+    /// Through the 256-bit form with the upper lanes masked off (the masked lanes are never touched) where AVX has
+    /// masked moves; without AVX (SSE, Arm64) lane by lane, each set lane a scalar load inserted in registers: the masks
+    /// here cover the ends of rows, so at most a few lanes per row pay for it.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> LoadMasked(T* source, Vector128<T> mask) => Avx.IsSupported
-        ? Simd256<T>.LoadMasked(source, Vector256.Create(mask, Vector128<T>.Zero)).GetLower()
-        : SimdFallback.LoadMasked(source, mask, Count);
+    public static Vector128<T> LoadMasked(T* source, Vector128<T> mask)
+    {
+        if (Avx.IsSupported)
+        {
+            return Simd256<T>.LoadMasked(source, Vector256.Create(mask, Vector128<T>.Zero)).GetLower();
+        }
+
+        if (Vector128.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            uint lanes = mask.ExtractMostSignificantBits();
+            Vector128<T> result = Vector128<T>.Zero;
+            if ((lanes & 1) != 0)
+            {
+                result = result.WithElement(0, source[0]);
+            }
+
+            if ((lanes & 2) != 0)
+            {
+                result = result.WithElement(1, source[1]);
+            }
+
+            if (Count == 4)
+            {
+                if ((lanes & 4) != 0)
+                {
+                    result = result.WithElement(2, source[2]);
+                }
+
+                if ((lanes & 8) != 0)
+                {
+                    result = result.WithElement(3, source[3]);
+                }
+            }
+
+            return result;
+        }
+
+        return SimdFallback.LoadMasked(source, mask, Count);
+    }
 
     /// <inheritdoc cref="LoadMasked(T*, Vector128{T})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -266,6 +384,35 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         if (Avx.IsSupported)
         {
             Simd256<T>.StoreMasked(Vector256.Create(value, Vector128<T>.Zero), destination, Vector256.Create(mask, Vector128<T>.Zero));
+            return;
+        }
+
+        if (Vector128.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)))
+        {
+            uint lanes = mask.ExtractMostSignificantBits();
+            if ((lanes & 1) != 0)
+            {
+                destination[0] = value.ToScalar();
+            }
+
+            if ((lanes & 2) != 0)
+            {
+                destination[1] = value.GetElement(1);
+            }
+
+            if (Count == 4)
+            {
+                if ((lanes & 4) != 0)
+                {
+                    destination[2] = value.GetElement(2);
+                }
+
+                if ((lanes & 8) != 0)
+                {
+                    destination[3] = value.GetElement(3);
+                }
+            }
+
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
@@ -38,10 +39,14 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Add(Vector512<T> left, Vector512<T> right) => left + right;
 
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>
+    /// <remarks>The test is <see cref="SimdDispatch.FusedMultiplyAdd"/> spelled out (see there why).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> FusedMultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => typeof(T) == typeof(float)
-        ? Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>()
-        : Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+    public static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c) => !(Fma.IsSupported || AdvSimd.IsSupported)
+        ? (a * b) + c
+        : typeof(T) == typeof(float)
+            ? Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>()
+            : Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> ConditionalSelect(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse)

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
@@ -8,8 +7,8 @@ namespace Unpooling.Tests.Conv;
 
 /// <summary>
 /// ConvTranspose2D and Conv2D against the reference loops on real-valued data (named tolerance), at widths on every
-/// vector boundary and with the odd channel counts that break naive blocking; every SIMD width and thread count must
-/// give the same bits.
+/// vector boundary and with the odd channel counts that break naive blocking; every SIMD width, the scalar path and
+/// every thread count must give the same bits (on one instruction set: fused or not, see ISimd.MultiplyAdd).
 /// </summary>
 public abstract unsafe class ConvOperatorTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -207,13 +206,13 @@ public abstract unsafe class ConvOperatorTests<T>
         }
     }
 
-    /// <summary>Runs the kernel at 128, 256 and 512 bits (software where the CPU lacks them) and compares bits.</summary>
+    /// <summary>Runs the kernel on the scalar path and at 128, 256 and 512 bits (software where the CPU lacks them) and compares bits.</summary>
     private static void AllWidthsAgree(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] expected)
     {
         int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
         Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
         var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, 1);
-        foreach (KernelWidth width in new[] { KernelWidth.V128, KernelWidth.V256, KernelWidth.V512 })
+        foreach (KernelWidth width in KernelWidths.All)
         {
             var y = new T[expected.Length];
             fixed (T* px = x)
@@ -221,18 +220,7 @@ public abstract unsafe class ConvOperatorTests<T>
             fixed (T* pb = bias)
             fixed (T* py = y)
             {
-                switch (width)
-                {
-                    case KernelWidth.V128:
-                        ConvKernel.Run<Simd128<T>, Vector128<T>, T>(px, pw, pb, py, plan, 1);
-                        break;
-                    case KernelWidth.V256:
-                        ConvKernel.Run<Simd256<T>, Vector256<T>, T>(px, pw, pb, py, plan, 1);
-                        break;
-                    default:
-                        ConvKernel.Run<Simd512<T>, Vector512<T>, T>(px, pw, pb, py, plan, 1);
-                        break;
-                }
+                KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
             }
 
             BitAssert.Equal<T>(expected, y, $"{(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");

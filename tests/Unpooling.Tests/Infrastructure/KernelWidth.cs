@@ -4,7 +4,7 @@ using Unpooling.Internal;
 
 namespace Unpooling.Tests.Infrastructure;
 
-/// <summary>The instantiations of a width-generic kernel: the scalar path and each vector width.</summary>
+/// <summary>The instantiations of a width-generic kernel: the scalar path (<see cref="SimdScalar{T}"/>) and each vector width.</summary>
 public enum KernelWidth
 {
     Scalar,
@@ -18,7 +18,7 @@ internal static unsafe class KernelWidths
 {
     public static readonly KernelWidth[] All = [KernelWidth.Scalar, KernelWidth.V128, KernelWidth.V256, KernelWidth.V512];
 
-    /// <summary>Lanes per vector of <typeparamref name="T"/>; the scalar path uses the 128-bit count for its widths.</summary>
+    /// <summary>Lanes per vector of <typeparamref name="T"/>; the scalar path uses the 128-bit count for its boundary widths.</summary>
     public static int Count<T>(KernelWidth width) => width switch
     {
         KernelWidth.V256 => Vector256<T>.Count,
@@ -42,7 +42,7 @@ internal static unsafe class KernelWidths
         switch (width)
         {
             case KernelWidth.Scalar:
-                MaxPool2DKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
+                MaxPool2DKernel.Run<SimdScalar<T>, T, T, TIndex>(source, destination, indices, planes, plan, degree, scalarOnly: true);
                 break;
             case KernelWidth.V128:
                 MaxPool2DKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, planes, plan, degree);
@@ -56,7 +56,7 @@ internal static unsafe class KernelWidths
         }
     }
 
-    /// <summary>The dense 2x2 argmax unpooling at one vector width (no scalar-only switch: narrow rows go scalar).</summary>
+    /// <summary>The dense 2x2 argmax unpooling at one width (the scalar path is its one-lane instantiation).</summary>
     public static void DenseMaxUnpool<T, TIndex>(
         KernelWidth width, T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -64,6 +64,9 @@ internal static unsafe class KernelWidths
     {
         switch (width)
         {
+            case KernelWidth.Scalar:
+                MaxUnpool2DKernel.RunDense<SimdScalar<T>, T, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
+                break;
             case KernelWidth.V256:
                 MaxUnpool2DKernel.RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
                 break;
@@ -83,7 +86,7 @@ internal static unsafe class KernelWidths
         switch (width)
         {
             case KernelWidth.Scalar:
-                BlockUnpool2DKernel.Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree, scalarOnly: true);
+                BlockUnpool2DKernel.Run<SimdScalar<T>, T, T>(source, destination, planes, plan, degree, scalarOnly: true);
                 break;
             case KernelWidth.V128:
                 BlockUnpool2DKernel.Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
@@ -93,6 +96,27 @@ internal static unsafe class KernelWidths
                 break;
             default:
                 BlockUnpool2DKernel.Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
+                break;
+        }
+    }
+
+    /// <summary>The convolution kernel at one width (the scalar path is its one-lane instantiation).</summary>
+    public static void Conv<T>(KernelWidth width, T* source, T* weight, T* bias, T* destination, in ConvKernel.Plan plan, int degree)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (width)
+        {
+            case KernelWidth.Scalar:
+                ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, plan, degree);
+                break;
+            case KernelWidth.V128:
+                ConvKernel.Run<Simd128<T>, Vector128<T>, T>(source, weight, bias, destination, plan, degree);
+                break;
+            case KernelWidth.V256:
+                ConvKernel.Run<Simd256<T>, Vector256<T>, T>(source, weight, bias, destination, plan, degree);
+                break;
+            default:
+                ConvKernel.Run<Simd512<T>, Vector512<T>, T>(source, weight, bias, destination, plan, degree);
                 break;
         }
     }
