@@ -28,7 +28,7 @@ public static partial class Functional
     /// <remarks>
     /// Computed as a packed GEMM over im2col panels on the widest available vectors; each output is the bias plus a
     /// fused multiply-add chain over <c>(ci, kh, kw)</c> in ascending order, bit-identical for every thread count and
-    /// SIMD width. Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// SIMD width on a given instruction set (fused where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the padded input is smaller than the kernel, or <paramref name="destination"/> overlaps an

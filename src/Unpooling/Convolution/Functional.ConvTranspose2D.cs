@@ -31,7 +31,7 @@ public static partial class Functional
     /// The work is <c>N*Cin*(Cout/groups)*kH*kW*H*W</c> multiply-adds (no inserted zero is ever multiplied), done as a
     /// packed GEMM on the widest available vectors followed by a scatter-add of the column buffer. The summation order
     /// differs from the plain loop, so results match it to rounding (exactly when the arithmetic is exact); they are
-    /// bit-identical for every thread count and SIMD width. Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// bit-identical for every thread count and SIMD width on a given instruction set (fused multiply-add where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the output would be empty, or <paramref name="destination"/> overlaps an input.</exception>
