@@ -94,6 +94,47 @@ public class ReadmeExampleTests
         Assert.Contains(block, readme, StringComparison.Ordinal);
     }
 
+    /// <summary>PACKAGE.md (the readme nuget.org shows) has its own short sample, compiled and checked here.</summary>
+    [Fact]
+    public void PackageSampleRunsAndUnpoolsToTheInputSize()
+    {
+        // PACKAGE-BEGIN
+        Tensor<float> x = Tensor.Create(new float[2 * 3 * 8 * 8], [2, 3, 8, 8]);
+        var pool = new Pool2DGeometry(kernelSize: 2);
+        (Tensor<float> values, Switches<long> switches) = Functional.MaxPool2D(x, pool);
+        Tensor<float> restored = Functional.MaxUnpool2D(values, switches); // back to 8x8, no output size needed
+        Tensor<float> upperLeft = Functional.FixedUnpool2D(values, factor: 2);
+        // PACKAGE-END
+
+        // All zeros in: every window's first cell wins (ties keep the first), so every index is the window's origin.
+        Assert.Equal([2, 3, 4, 4], values.Lengths.ToArray());
+        long[] indices = switches.Indices.ToArray();
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int h = k / 4 % 4, w = k % 4;
+            Assert.Equal((2 * h * 8) + (2 * w), indices[k]);
+        }
+
+        Assert.Equal([2, 3, 8, 8], restored.Lengths.ToArray());
+        Assert.Equal([2, 3, 8, 8], upperLeft.Lengths.ToArray());
+        Assert.All(restored.ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(upperLeft.ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void PackageReadmeShowsTheCompiledSample()
+    {
+        string root = FindRepositoryRoot();
+        string[] source = File.ReadAllLines(Path.Combine(root, "tests", "Unpooling.Tests", "ReadmeExampleTests.cs"));
+        int begin = Array.FindIndex(source, l => l.Trim() == "// PACKAGE-BEGIN");
+        int end = Array.FindIndex(source, l => l.Trim() == "// PACKAGE-END");
+        string[] compiled = source[(begin + 1)..end].Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()).ToArray();
+
+        string package = File.ReadAllText(Path.Combine(root, "src", "Unpooling", "PACKAGE.md")).ReplaceLineEndings("\n");
+        string block = "```csharp\nusing System.Numerics.Tensors;\nusing Unpooling;\n\n" + string.Join("\n", compiled) + "\n```";
+        Assert.Contains(block, package, StringComparison.Ordinal);
+    }
+
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
