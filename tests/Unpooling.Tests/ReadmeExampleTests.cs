@@ -81,18 +81,7 @@ public class ReadmeExampleTests
     }
 
     [Fact]
-    public void ReadmeShowsTheCompiledExample()
-    {
-        string root = FindRepositoryRoot();
-        string[] source = File.ReadAllLines(Path.Combine(root, "tests", "Unpooling.Tests", "ReadmeExampleTests.cs"));
-        int begin = Array.FindIndex(source, l => l.Trim() == "// README-BEGIN");
-        int end = Array.FindIndex(source, l => l.Trim() == "// README-END");
-        string[] compiled = source[(begin + 1)..end].Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()).ToArray();
-
-        string readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
-        string block = "```csharp\nusing System.Numerics.Tensors;\nusing Unpooling;\n\n" + string.Join("\n", compiled) + "\n```";
-        Assert.Contains(block, readme, StringComparison.Ordinal);
-    }
+    public void ReadmeShowsTheCompiledExample() => AssertDocumentShowsRegion("README.md", "README");
 
     /// <summary>PACKAGE.md (the readme nuget.org shows) has its own short sample, compiled and checked here.</summary>
     [Fact]
@@ -122,17 +111,21 @@ public class ReadmeExampleTests
     }
 
     [Fact]
-    public void PackageReadmeShowsTheCompiledSample()
+    public void PackageReadmeShowsTheCompiledSample() => AssertDocumentShowsRegion(Path.Combine("src", "Unpooling", "PACKAGE.md"), "PACKAGE");
+
+    /// <summary>The document contains the code between this file's <c>// {marker}-BEGIN</c> and <c>-END</c> lines as a C# block.</summary>
+    private static void AssertDocumentShowsRegion(string document, string marker)
     {
         string root = FindRepositoryRoot();
         string[] source = File.ReadAllLines(Path.Combine(root, "tests", "Unpooling.Tests", "ReadmeExampleTests.cs"));
-        int begin = Array.FindIndex(source, l => l.Trim() == "// PACKAGE-BEGIN");
-        int end = Array.FindIndex(source, l => l.Trim() == "// PACKAGE-END");
+        int begin = Array.FindIndex(source, l => l.Trim() == $"// {marker}-BEGIN");
+        int end = Array.FindIndex(source, l => l.Trim() == $"// {marker}-END");
+        Assert.True(begin >= 0 && end > begin, $"markers {marker}-BEGIN/END not found");
         string[] compiled = source[(begin + 1)..end].Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()).ToArray();
 
-        string package = File.ReadAllText(Path.Combine(root, "src", "Unpooling", "PACKAGE.md")).ReplaceLineEndings("\n");
+        string text = File.ReadAllText(Path.Combine(root, document)).ReplaceLineEndings("\n");
         string block = "```csharp\nusing System.Numerics.Tensors;\nusing Unpooling;\n\n" + string.Join("\n", compiled) + "\n```";
-        Assert.Contains(block, package, StringComparison.Ordinal);
+        Assert.Contains(block, text, StringComparison.Ordinal);
     }
 
     private static string FindRepositoryRoot()
