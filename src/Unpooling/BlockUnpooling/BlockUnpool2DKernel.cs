@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -48,6 +49,30 @@ internal static unsafe class BlockUnpool2DKernel
         public int Planes { get; init; }
     }
 
+    /// <summary>SplitMix64's increment: cell <c>b</c>'s hash input is <c>seed + (b + 1) * Golden</c>.</summary>
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>Input cells whose tap numbers one stack chunk holds (a multiple of every lane count).</summary>
+    private const int ChunkCells = 256;
+
+    /// <summary>
+    /// The hash input of the first cell of input row <paramref name="row"/> of <paramref name="plane"/>:
+    /// <c>seed + (b + 1) * Golden</c> with <c>b = (plane*H + row)*W</c>; the cell <c>column</c> columns further has
+    /// that plus <c>column * Golden</c> (all wrapping), so a row needs one multiply, not one per cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RowHashInput(ulong seed, long plane, int row, in Plan p)
+        => unchecked(seed + (((((ulong)plane * (ulong)p.H) + (ulong)row) * (ulong)p.W) + 1) * Golden);
+
+    /// <summary>The SplitMix64 finalizer of the documented formula.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong z)
+    {
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
+    }
+
     /// <summary>
     /// The in-block offset of input cell (<paramref name="plane"/>, <paramref name="row"/>, <paramref name="column"/>)
     /// for <see cref="BlockUnpoolMode.Random"/>: a SplitMix64 hash of the seed and the cell's linear position, so any
@@ -55,14 +80,11 @@ internal static unsafe class BlockUnpool2DKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int Row, int Column) RandomOffset(ulong seed, long plane, int row, int column, in Plan p)
-    {
-        ulong block = (((ulong)plane * (ulong)p.H) + (ulong)row) * (ulong)p.W + (ulong)column;
-        ulong z = unchecked(seed + ((block + 1) * 0x9E3779B97F4A7C15UL));
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        z ^= z >> 31;
-        return ((int)(((z & 0xFFFFFFFFUL) * (ulong)p.KH) >> 32), (int)(((z >> 32) * (ulong)p.KW) >> 32));
-    }
+        => Offset(Mix(unchecked(RowHashInput(seed, plane, row, p) + ((ulong)column * Golden))), p.KH, p.KW);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Row, int Column) Offset(ulong z, int kh, int kw)
+        => ((int)(((z & 0xFFFFFFFFUL) * (ulong)kh) >> 32), (int)(((z >> 32) * (ulong)kw) >> 32));
 
     /// <summary>Runs at the widest hardware vector that a factor-2 row's pairs fill, else the scalar definition.</summary>
     public static void Run<T>(T* source, T* destination, int planes, in Plan plan, int degree)
@@ -72,8 +94,14 @@ internal static unsafe class BlockUnpool2DKernel
         SimdDispatch.Run<T, WidthBody<T>>(ref body, Vectorizes(plan) ? plan.PairCount : 0);
     }
 
-    /// <summary>Whether rows have a vector path at all: interleaving stores serve factor-2 rows of the fixed offsets.</summary>
-    private static bool Vectorizes(in Plan plan) => plan.KW == 2 && plan.Mode != BlockUnpoolMode.Random;
+    /// <summary>
+    /// Whether rows have a vector path at all: interleaving stores serve factor-2 rows (for random offsets only while
+    /// the in-block tap number <c>offsetH * 2 + offsetW</c> fits the 32-bit lanes of <see cref="float"/>).
+    /// </summary>
+    private static bool Vectorizes(in Plan plan) => plan.KW == 2 && (plan.Mode != BlockUnpoolMode.Random || plan.KH <= MaxVectorRandomFactor);
+
+    /// <summary>The largest height factor whose tap numbers <c>2 * KH - 1</c> fit an int32 lane.</summary>
+    private const int MaxVectorRandomFactor = 1 << 29;
 
     /// <summary>The arguments of <see cref="Run{T}(T*, T*, int, in Plan, int)"/>, run at the width the dispatch picks.</summary>
     private readonly ref struct WidthBody<T>(T* source, T* destination, int planes, in Plan plan, int degree) : IWidthBody<T>
@@ -95,6 +123,19 @@ internal static unsafe class BlockUnpool2DKernel
         where TVector : struct
         where T : unmanaged, INumberBase<T>
     {
+        if (plan.Mode == BlockUnpoolMode.Random)
+        {
+            var random = new RandomBody<TSimd, TVector, T>
+            {
+                Source = source,
+                Destination = destination,
+                Plan = plan with { Planes = planes },
+                Vector = !scalarOnly && Vectorizes(plan),
+            };
+            ParallelRunner.Run(ref random, checked(planes * RandomBody<TSimd, TVector, T>.BlockRows(plan)), degree);
+            return;
+        }
+
         var body = new RowsBody<TSimd, TVector, T>
         {
             Source = source,
@@ -162,7 +203,7 @@ internal static unsafe class BlockUnpool2DKernel
                         break;
 
                     default:
-                        RandomRow(planeSource, y, plane, oh, p);
+                        Debug.Fail("random offsets run in RandomBody");
                         break;
                 }
             }
@@ -271,26 +312,231 @@ internal static unsafe class BlockUnpool2DKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void RandomRow<T>(T* planeSource, T* y, int plane, int oh, in Plan p)
+    /// <summary>
+    /// Random offsets, one block row (plane, input row <c>ih</c>: output rows <c>[ih*KH, ih*KH + KH)</c> clipped to the
+    /// output) per work item, so each cell's offset is hashed once and serves every output row of its block. Each
+    /// block row belongs to one thread, so the result never depends on the thread count.
+    /// </summary>
+    private struct RandomBody<TSimd, TVector, T> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
         where T : unmanaged, INumberBase<T>
     {
-        new Span<T>(y, p.OutW).Clear();
-        int ih = oh / p.KH;
-        if (ih >= p.H)
+        public T* Source;
+        public T* Destination;
+        public Plan Plan;
+        public bool Vector;
+
+        /// <summary>Block rows per plane, <c>ceil(OutH / KH)</c>: the last may be cut by the output, or lie below the input.</summary>
+        public static int BlockRows(in Plan p) => (int)(((long)p.OutH + p.KH - 1) / p.KH);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
         {
-            return;
+            ref readonly Plan p = ref Plan;
+            int blockRows = BlockRows(p);
+            long* taps = stackalloc long[ChunkCells];
+            for (int item = start; item < end; item++)
+            {
+                int plane = item / blockRows;
+                int ih = item - (plane * blockRows);
+                long oh = (long)ih * p.KH;
+                int rows = (int)Math.Min(p.KH, p.OutH - oh);
+                T* y = Destination + ((((nint)plane * p.OutH) + (nint)oh) * p.OutW);
+                Debug.Assert(rows >= 1, "a block row without output rows");
+                Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
+                if (ih >= p.H)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        new Span<T>(y + ((nint)r * p.OutW), p.OutW).Clear();
+                    }
+
+                    continue;
+                }
+
+                T* x = Source + ((((nint)plane * p.H) + ih) * p.W);
+                Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.H * p.W), "input row outside the source");
+                ulong z = RowHashInput(p.Seed, plane, ih, p);
+                if (Vector)
+                {
+                    RandomPairRows<TSimd, TVector, T>(x, y, rows, z, taps, p);
+                }
+                else
+                {
+                    RandomScatterRows(x, y, rows, z, p);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output rows of one block row for any factor: zeros, then each cell's value at its offset (one hash per cell).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RandomScatterRows<T>(T* x, T* y, int rows, ulong z, in Plan p)
+        where T : unmanaged, INumberBase<T>
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            new Span<T>(y + ((nint)r * p.OutW), p.OutW).Clear();
         }
 
-        int rowInBlock = oh - (ih * p.KH);
-        T* x = planeSource + ((nint)ih * p.W);
-        for (int iw = 0; iw < p.W; iw++)
+        // Cells from here on start at or past the row's end.
+        long cells = Math.Min(p.W, ((long)p.OutW + p.KW - 1) / p.KW);
+        for (int iw = 0; iw < cells; iw++, z = unchecked(z + Golden))
         {
-            (int ah, int aw) = RandomOffset(p.Seed, plane, ih, iw, p);
+            (int ah, int aw) = Offset(Mix(z), p.KH, p.KW);
             long ow = ((long)iw * p.KW) + aw;
-            if (ah == rowInBlock && ow < p.OutW)
+            if (ah < rows && ow < p.OutW)
             {
-                y[ow] = x[iw];
+                y[((nint)ah * p.OutW) + (nint)ow] = x[iw];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output rows of one factor-2-wide block row: per chunk of cells, their tap numbers <c>offsetH * 2 + offsetW</c>
+    /// are hashed a vector at a time (<see cref="RandomTaps{TVector}"/>); then each output row <c>r</c> is a vector of
+    /// cells at a time the interleaved pair <c>(x where tap = 2r, x where tap = 2r + 1)</c>, zeros elsewhere, with
+    /// masked loads and stores for the last partial vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RandomPairRows<TSimd, TVector, T>(T* x, T* y, int rows, ulong z, long* taps, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumberBase<T>
+    {
+        int count = TSimd.Count;
+        int pairs = p.PairCount;
+        Debug.Assert(pairs <= p.W && 2L * pairs <= p.OutW, "pairs leave the input or output row");
+        Debug.Assert(ChunkCells % count == 0, "a chunk is not a whole number of vectors");
+        for (int c0 = 0; c0 < pairs; c0 += ChunkCells)
+        {
+            int n = Math.Min(ChunkCells, pairs - c0);
+
+            // Whole vectors of taps, so the last partial vector's lanes past the row read hashed (unused) values.
+            RandomTaps<TVector>(taps, (n + count - 1) / count * count, unchecked(z + ((ulong)c0 * Golden)), p.KH);
+            T* xc = x + c0;
+            for (int r = 0; r < rows; r++)
+            {
+                T* yr = y + ((nint)r * p.OutW) + (2 * c0);
+                TVector left = TSimd.CreateIndex(2 * r), right = TSimd.CreateIndex((2 * r) + 1);
+                int i = 0;
+                for (; i <= n - count; i += count)
+                {
+                    TVector v = TSimd.Load(xc + i);
+                    TVector tap = TSimd.LoadIndex(taps + i);
+                    TSimd.StoreInterleave(
+                        TSimd.ConditionalSelect(TSimd.EqualsIndex(tap, left), v, TSimd.Zero),
+                        TSimd.ConditionalSelect(TSimd.EqualsIndex(tap, right), v, TSimd.Zero),
+                        yr + (2 * i));
+                }
+
+                if (i < n)
+                {
+                    int m = n - i;
+                    TVector v = TSimd.LoadMasked(xc + i, TSimd.LaneMask(0, m));
+                    TVector tap = TSimd.LoadIndex(taps + i);
+                    TSimd.Interleave(
+                        TSimd.ConditionalSelect(TSimd.EqualsIndex(tap, left), v, TSimd.Zero),
+                        TSimd.ConditionalSelect(TSimd.EqualsIndex(tap, right), v, TSimd.Zero),
+                        out TVector lower,
+                        out TVector upper);
+                    TSimd.StoreMasked(lower, yr + (2 * i), TSimd.LaneMask(0, 2 * m));
+                    if (2 * m > count)
+                    {
+                        TSimd.StoreMasked(upper, yr + (2 * i) + count, TSimd.LaneMask(0, (2 * m) - count));
+                    }
+                }
+            }
+        }
+
+        // Past the pairs: zeros, except that an odd output width cut inside the input holds cell `pairs`'s first column.
+        int tail = 2 * pairs;
+        if (tail < p.OutW)
+        {
+            int tapRow = -1;
+            if (pairs < p.W)
+            {
+                (int ah, int aw) = Offset(Mix(unchecked(z + ((ulong)pairs * Golden))), p.KH, 2);
+                tapRow = aw == 0 ? ah : -1;
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                T* yr = y + ((nint)r * p.OutW);
+                new Span<T>(yr + tail, p.OutW - tail).Clear();
+                if (r == tapRow)
+                {
+                    yr[tail] = x[pairs];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tap numbers <c>offsetH * 2 + offsetW</c> (factor width 2) of <paramref name="count"/> consecutive cells whose first
+    /// hash input is <paramref name="z"/>, at the 64-bit lane width of <typeparamref name="TVector"/>'s size (scalar for
+    /// the one-lane instantiation): the same bits as <see cref="Mix"/> and <see cref="Offset"/> cell by cell.
+    /// <paramref name="count"/> is a multiple of the 64-bit lanes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RandomTaps<TVector>(long* taps, int count, ulong z, int kh)
+        where TVector : struct
+    {
+        ulong factor = (ulong)kh;
+        if (Unsafe.SizeOf<TVector>() == Vector512<byte>.Count)
+        {
+            Vector512<ulong> lanes = Vector512.Create(z) + (Vector512<ulong>.Indices * Golden);
+            Vector512<ulong> step = Vector512.Create(unchecked(Golden * (ulong)Vector512<ulong>.Count));
+            for (int i = 0; i < count; i += Vector512<ulong>.Count, lanes += step)
+            {
+                Vector512<ulong> h = lanes ^ (lanes >>> 30);
+                h *= 0xBF58476D1CE4E5B9UL;
+                h ^= h >>> 27;
+                h *= 0x94D049BB133111EBUL;
+                h ^= h >>> 31;
+                Vector512<ulong> tap = ((((h & Vector512.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
+                tap.AsInt64().Store(taps + i);
+            }
+        }
+        else if (Unsafe.SizeOf<TVector>() == Vector256<byte>.Count)
+        {
+            Vector256<ulong> lanes = Vector256.Create(z) + (Vector256<ulong>.Indices * Golden);
+            Vector256<ulong> step = Vector256.Create(unchecked(Golden * (ulong)Vector256<ulong>.Count));
+            for (int i = 0; i < count; i += Vector256<ulong>.Count, lanes += step)
+            {
+                Vector256<ulong> h = lanes ^ (lanes >>> 30);
+                h *= 0xBF58476D1CE4E5B9UL;
+                h ^= h >>> 27;
+                h *= 0x94D049BB133111EBUL;
+                h ^= h >>> 31;
+                Vector256<ulong> tap = ((((h & Vector256.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
+                tap.AsInt64().Store(taps + i);
+            }
+        }
+        else if (Unsafe.SizeOf<TVector>() == Vector128<byte>.Count)
+        {
+            Vector128<ulong> lanes = Vector128.Create(z) + (Vector128<ulong>.Indices * Golden);
+            Vector128<ulong> step = Vector128.Create(unchecked(Golden * (ulong)Vector128<ulong>.Count));
+            for (int i = 0; i < count; i += Vector128<ulong>.Count, lanes += step)
+            {
+                Vector128<ulong> h = lanes ^ (lanes >>> 30);
+                h *= 0xBF58476D1CE4E5B9UL;
+                h ^= h >>> 27;
+                h *= 0x94D049BB133111EBUL;
+                h ^= h >>> 31;
+                Vector128<ulong> tap = ((((h & Vector128.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
+                tap.AsInt64().Store(taps + i);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < count; i++, z = unchecked(z + Golden))
+            {
+                (int ah, int aw) = Offset(Mix(z), kh, 2);
+                taps[i] = (2L * ah) + aw;
             }
         }
     }
