@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -335,7 +336,7 @@ internal static unsafe class BlockUnpool2DKernel
         {
             ref readonly Plan p = ref Plan;
             int blockRows = BlockRows(p);
-            long* taps = stackalloc long[ChunkCells];
+            int* taps = stackalloc int[ChunkCells];
             for (int item = start; item < end; item++)
             {
                 int plane = item / blockRows;
@@ -402,7 +403,7 @@ internal static unsafe class BlockUnpool2DKernel
     /// masked loads and stores for the last partial vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RandomPairRows<TSimd, TVector, T>(T* x, T* y, int rows, ulong z, long* taps, in Plan p)
+    private static void RandomPairRows<TSimd, TVector, T>(T* x, T* y, int rows, ulong z, int* taps, in Plan p)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, INumberBase<T>
@@ -410,13 +411,14 @@ internal static unsafe class BlockUnpool2DKernel
         int count = TSimd.Count;
         int pairs = p.PairCount;
         Debug.Assert(pairs <= p.W && 2L * pairs <= p.OutW, "pairs leave the input or output row");
-        Debug.Assert(ChunkCells % count == 0, "a chunk is not a whole number of vectors");
+        int group = Math.Max(count, TapGroup<TVector>());
+        Debug.Assert(ChunkCells % group == 0, "a chunk is not a whole number of vectors");
         for (int c0 = 0; c0 < pairs; c0 += ChunkCells)
         {
             int n = Math.Min(ChunkCells, pairs - c0);
 
             // Whole vectors of taps, so the last partial vector's lanes past the row read hashed (unused) values.
-            RandomTaps<TVector>(taps, (n + count - 1) / count * count, unchecked(z + ((ulong)c0 * Golden)), p.KH);
+            RandomTaps<TVector>(taps, (n + group - 1) / group * group, unchecked(z + ((ulong)c0 * Golden)), p.KH);
             T* xc = x + c0;
             for (int r = 0; r < rows; r++)
             {
@@ -479,56 +481,47 @@ internal static unsafe class BlockUnpool2DKernel
     /// Tap numbers <c>offsetH * 2 + offsetW</c> (factor width 2) of <paramref name="count"/> consecutive cells whose first
     /// hash input is <paramref name="z"/>, at the 64-bit lane width of <typeparamref name="TVector"/>'s size (scalar for
     /// the one-lane instantiation): the same bits as <see cref="Mix"/> and <see cref="Offset"/> cell by cell.
-    /// <paramref name="count"/> is a multiple of the 64-bit lanes.
+    /// <paramref name="count"/> is a multiple of <see cref="TapGroup{TVector}"/>; the taps are narrowed to int32 here,
+    /// once per cell, rather than in each output row's loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RandomTaps<TVector>(long* taps, int count, ulong z, int kh)
+    private static void RandomTaps<TVector>(int* taps, int count, ulong z, int kh)
         where TVector : struct
     {
-        ulong factor = (ulong)kh;
         if (Unsafe.SizeOf<TVector>() == Vector512<byte>.Count)
         {
             Vector512<ulong> lanes = Vector512.Create(z) + (Vector512<ulong>.Indices * Golden);
             Vector512<ulong> step = Vector512.Create(unchecked(Golden * (ulong)Vector512<ulong>.Count));
-            for (int i = 0; i < count; i += Vector512<ulong>.Count, lanes += step)
+            for (int i = 0; i < count; i += 2 * Vector512<ulong>.Count)
             {
-                Vector512<ulong> h = lanes ^ (lanes >>> 30);
-                h *= 0xBF58476D1CE4E5B9UL;
-                h ^= h >>> 27;
-                h *= 0x94D049BB133111EBUL;
-                h ^= h >>> 31;
-                Vector512<ulong> tap = ((((h & Vector512.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
-                tap.AsInt64().Store(taps + i);
+                Vector512<ulong> first = Taps(lanes, kh);
+                lanes += step;
+                Vector512.Narrow(first, Taps(lanes, kh)).AsInt32().Store(taps + i);
+                lanes += step;
             }
         }
         else if (Unsafe.SizeOf<TVector>() == Vector256<byte>.Count)
         {
             Vector256<ulong> lanes = Vector256.Create(z) + (Vector256<ulong>.Indices * Golden);
             Vector256<ulong> step = Vector256.Create(unchecked(Golden * (ulong)Vector256<ulong>.Count));
-            for (int i = 0; i < count; i += Vector256<ulong>.Count, lanes += step)
+            for (int i = 0; i < count; i += 2 * Vector256<ulong>.Count)
             {
-                Vector256<ulong> h = lanes ^ (lanes >>> 30);
-                h *= 0xBF58476D1CE4E5B9UL;
-                h ^= h >>> 27;
-                h *= 0x94D049BB133111EBUL;
-                h ^= h >>> 31;
-                Vector256<ulong> tap = ((((h & Vector256.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
-                tap.AsInt64().Store(taps + i);
+                Vector256<ulong> first = Taps(lanes, kh);
+                lanes += step;
+                Vector256.Narrow(first, Taps(lanes, kh)).AsInt32().Store(taps + i);
+                lanes += step;
             }
         }
         else if (Unsafe.SizeOf<TVector>() == Vector128<byte>.Count)
         {
             Vector128<ulong> lanes = Vector128.Create(z) + (Vector128<ulong>.Indices * Golden);
             Vector128<ulong> step = Vector128.Create(unchecked(Golden * (ulong)Vector128<ulong>.Count));
-            for (int i = 0; i < count; i += Vector128<ulong>.Count, lanes += step)
+            for (int i = 0; i < count; i += 2 * Vector128<ulong>.Count)
             {
-                Vector128<ulong> h = lanes ^ (lanes >>> 30);
-                h *= 0xBF58476D1CE4E5B9UL;
-                h ^= h >>> 27;
-                h *= 0x94D049BB133111EBUL;
-                h ^= h >>> 31;
-                Vector128<ulong> tap = ((((h & Vector128.Create(0xFFFFFFFFUL)) * factor) >>> 32) << 1) | (h >>> 63);
-                tap.AsInt64().Store(taps + i);
+                Vector128<ulong> first = Taps(lanes, kh);
+                lanes += step;
+                Vector128.Narrow(first, Taps(lanes, kh)).AsInt32().Store(taps + i);
+                lanes += step;
             }
         }
         else
@@ -536,8 +529,61 @@ internal static unsafe class BlockUnpool2DKernel
             for (int i = 0; i < count; i++, z = unchecked(z + Golden))
             {
                 (int ah, int aw) = Offset(Mix(z), kh, 2);
-                taps[i] = (2L * ah) + aw;
+                taps[i] = (2 * ah) + aw;
             }
         }
+    }
+
+    /// <summary>Cells per step of <see cref="RandomTaps{TVector}"/>: two vectors of 64-bit lanes (1 for the scalar path).</summary>
+    private static int TapGroup<TVector>()
+        where TVector : struct
+        => Unsafe.SizeOf<TVector>() >= Vector128<byte>.Count ? Unsafe.SizeOf<TVector>() / sizeof(ulong) * 2 : 1;
+
+    /// <summary>
+    /// <see cref="Mix"/> and the factor-2-wide tap <c>(((z &amp; 0xFFFFFFFF) * kh) &gt;&gt; 32) * 2 + (z &gt;&gt; 63)</c>
+    /// lane by lane. The low-half product is one 32x32-bit multiply (<c>vpmuludq</c>) where the instruction set has it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Taps(Vector512<ulong> z, int kh)
+    {
+        Vector512<ulong> h = z ^ (z >>> 30);
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >>> 27;
+        h *= 0x94D049BB133111EBUL;
+        h ^= h >>> 31;
+        Vector512<ulong> row = Avx512F.IsSupported
+            ? Avx512F.Multiply(h.AsUInt32(), Vector512.Create((uint)kh))
+            : (h & Vector512.Create(0xFFFFFFFFUL)) * (ulong)kh;
+        return ((row >>> 32) << 1) | (h >>> 63);
+    }
+
+    /// <inheritdoc cref="Taps(Vector512{ulong}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Taps(Vector256<ulong> z, int kh)
+    {
+        Vector256<ulong> h = z ^ (z >>> 30);
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >>> 27;
+        h *= 0x94D049BB133111EBUL;
+        h ^= h >>> 31;
+        Vector256<ulong> row = Avx2.IsSupported
+            ? Avx2.Multiply(h.AsUInt32(), Vector256.Create((uint)kh))
+            : (h & Vector256.Create(0xFFFFFFFFUL)) * (ulong)kh;
+        return ((row >>> 32) << 1) | (h >>> 63);
+    }
+
+    /// <inheritdoc cref="Taps(Vector512{ulong}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> Taps(Vector128<ulong> z, int kh)
+    {
+        Vector128<ulong> h = z ^ (z >>> 30);
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >>> 27;
+        h *= 0x94D049BB133111EBUL;
+        h ^= h >>> 31;
+        Vector128<ulong> row = Sse2.IsSupported
+            ? Sse2.Multiply(h.AsUInt32(), Vector128.Create((uint)kh))
+            : (h & Vector128.Create(0xFFFFFFFFUL)) * (ulong)kh;
+        return ((row >>> 32) << 1) | (h >>> 63);
     }
 }
