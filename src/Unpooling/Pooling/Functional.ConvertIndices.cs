@@ -111,7 +111,6 @@ public static partial class Functional
         ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(ConvertIndices));
         indicesShape.Validate(nameof(indicesShape));
         Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
         Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);
@@ -141,13 +140,12 @@ public static partial class Functional
             long bad = IndexConversionKernel.FindInvalid(i, indicesShape.PlaneCount, indicesShape.PlaneSize, from, to, out bool outOfRange);
             if (bad >= 0)
             {
-                long value = long.CreateTruncating(indices[(int)bad]);
                 if (outOfRange)
                 {
-                    ThrowHelper.ThrowBadIndex(nameof(indices), value, bad, indicesShape.PlaneSize, from, indexed);
+                    ThrowHelper.ThrowBadIndex(nameof(indices), indices[(int)bad], bad, indicesShape.PlaneSize, from, indexed);
                 }
 
-                ThrowNotInScope(value, bad, indicesShape, indexed, from, to);
+                ThrowNotInScope(IndexValue.Read(indices[(int)bad]), bad, indicesShape, indexed, from, to);
             }
 
             IndexConversionKernel.Convert(i, d, indicesShape.PlaneCount, (int)indicesShape.PlaneSize, from, to);

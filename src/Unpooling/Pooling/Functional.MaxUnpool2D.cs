@@ -249,7 +249,7 @@ public static partial class Functional
 
             if (bad >= 0)
             {
-                ThrowHelper.ThrowBadIndex(indicesName, long.CreateTruncating(indices[(int)bad]), bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
+                ThrowHelper.ThrowBadIndex(indicesName, indices[(int)bad], bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
             }
         }
     }
@@ -260,7 +260,6 @@ public static partial class Functional
         IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, string outputSizeName, bool sizeFromPooling)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(MaxUnpool2D));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);

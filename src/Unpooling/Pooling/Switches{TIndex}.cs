@@ -34,7 +34,6 @@ public sealed class Switches<TIndex>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
         ArgumentNullException.ThrowIfNull(indices);
-        ElementTypes.RequireInt32OrInt64<TIndex>("Switches");
         Shape4D pooled = TensorAdapter.GetShape(indices.AsReadOnlyTensorSpan(), nameof(indices));
         Size2D expected = geometry.GetOutputSize(sourceSize, nameof(sourceSize));
         if (expected != pooled.SpatialSize)
