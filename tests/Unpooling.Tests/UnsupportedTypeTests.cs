@@ -10,6 +10,7 @@ namespace Unpooling.Tests;
 /// elements: any other element type is refused with a <see cref="NotSupportedException"/> whose message names the
 /// operator and the type, before anything is written (every destination below is guarded and checked untouched), in
 /// the span, tensor and allocating forms alike. Arguments are otherwise valid, so the type is the only thing wrong.
+/// Index types are not refused: every <see cref="IBinaryInteger{TSelf}"/> runs (<see cref="IndexTypeTests{TIndex}"/>).
 /// </summary>
 public sealed class UnsupportedTypeTests
 {
@@ -149,7 +150,7 @@ public sealed class UnsupportedTypeTests
         AssertRefused(() => Functional.Conv2D(Dense(u, ys), Dense(w, ws), default, cg), "Conv2D", "element", typeof(T));
     }
 
-    /// <summary>Asserts the exception and that its message names the operator and "element type X" or "index type X".</summary>
+    /// <summary>Asserts the exception and that its message names the operator and "element type X".</summary>
     private static void AssertRefused(Action action, string operatorName, string kind, Type type)
     {
         NotSupportedException e = Assert.Throws<NotSupportedException>(action);
