@@ -11,8 +11,8 @@ namespace Unpooling;
 /// takes them and needs no output size (PyTorch's <c>max_unpool2d</c> needs <c>output_size</c> whenever the pooling
 /// floored away a row or column, its most common surprise).
 /// </summary>
-/// <typeparam name="TIndex">The index type (today <see cref="long"/> from the allocating pooling; <see cref="int"/>
-/// works too).</typeparam>
+/// <typeparam name="TIndex">The index type: <see cref="long"/> from the allocating pooling; any
+/// <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the convention's largest index works too.</typeparam>
 /// <remarks>
 /// Instances are immutable references to their <see cref="Indices"/> tensor: the tensor is not copied, so changing its
 /// elements afterwards changes what unpooling reads (it is still validated then). Thread-safe for reading.
@@ -30,7 +30,6 @@ public sealed class Switches<TIndex>
     /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, or <paramref name="geometry"/>
     /// does not pool <paramref name="sourceSize"/> to its spatial size.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -84,7 +83,7 @@ public sealed class Switches<TIndex>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined, or an index is out of
     /// range.</exception>
     /// <exception cref="ArgumentException">An index names a cell <paramref name="convention"/> cannot express from its
-    /// position, or 32-bit indices cannot hold the range.</exception>
+    /// position, or <typeparamref name="TIndex"/> cannot hold the convention's largest index.</exception>
     public Switches<TIndex> WithConvention(IndexConvention convention)
     {
         Guard.Convention(convention, nameof(convention));
