@@ -82,11 +82,11 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         if (sizeof(T) == 4)
         {
             Vector128<int> lanes = index.As<T, int>();
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 lanes.Store((int*)destination);
             }
-            else if (IndexValue.Is64Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 (Vector128<long> lower, Vector128<long> upper) = Vector128.Widen(lanes);
                 lower.Store((long*)destination);
@@ -104,11 +104,11 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         else
         {
             Vector128<long> lanes = index.As<T, long>();
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 lanes.Store((long*)destination);
             }
-            else if (IndexValue.Is32Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 Vector128<int> narrowed = Vector128.Narrow(lanes, Vector128<long>.Zero);
                 *(long*)destination = narrowed.AsInt64().ToScalar();
@@ -267,12 +267,12 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     {
         if (sizeof(T) == 4)
         {
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 return Vector128.Load((int*)source).As<int, T>();
             }
 
-            if (!IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) != typeof(long) && !IndexValue.Is64Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector128<T>, T, TIndex>(source, Count);
             }
@@ -283,12 +283,12 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         }
         else
         {
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 return Vector128.Load((long*)source).As<long, T>();
             }
 
-            if (!IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) != typeof(int) && !IndexValue.Is32Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector128<T>, T, TIndex>(source, Count);
             }

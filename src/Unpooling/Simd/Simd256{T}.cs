@@ -80,11 +80,11 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         if (sizeof(T) == 4)
         {
             Vector256<int> lanes = index.As<T, int>();
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 lanes.Store((int*)destination);
             }
-            else if (IndexValue.Is64Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 (Vector256<long> lower, Vector256<long> upper) = Vector256.Widen(lanes);
                 lower.Store((long*)destination);
@@ -102,11 +102,11 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         else
         {
             Vector256<long> lanes = index.As<T, long>();
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 lanes.Store((long*)destination);
             }
-            else if (IndexValue.Is32Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 Vector256.Narrow(lanes, Vector256<long>.Zero).GetLower().Store((int*)destination);
             }
@@ -239,12 +239,12 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     {
         if (sizeof(T) == 4)
         {
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 return Vector256.Load((int*)source).As<int, T>();
             }
 
-            if (!IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) != typeof(long) && !IndexValue.Is64Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector256<T>, T, TIndex>(source, Count);
             }
@@ -255,12 +255,12 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         }
         else
         {
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 return Vector256.Load((long*)source).As<long, T>();
             }
 
-            if (!IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) != typeof(int) && !IndexValue.Is32Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector256<T>, T, TIndex>(source, Count);
             }

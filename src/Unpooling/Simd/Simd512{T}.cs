@@ -81,11 +81,11 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         if (sizeof(T) == 4)
         {
             Vector512<int> lanes = index.As<T, int>();
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 lanes.Store((int*)destination);
             }
-            else if (IndexValue.Is64Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 (Vector512<long> lower, Vector512<long> upper) = Vector512.Widen(lanes);
                 lower.Store((long*)destination);
@@ -103,11 +103,11 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         else
         {
             Vector512<long> lanes = index.As<T, long>();
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 lanes.Store((long*)destination);
             }
-            else if (IndexValue.Is32Bit<TIndex>())
+            else if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 Vector512.Narrow(lanes, Vector512<long>.Zero).GetLower().Store((int*)destination);
             }
@@ -239,12 +239,12 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     {
         if (sizeof(T) == 4)
         {
-            if (IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 return Vector512.Load((int*)source).As<int, T>();
             }
 
-            if (!IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) != typeof(long) && !IndexValue.Is64Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector512<T>, T, TIndex>(source, Count);
             }
@@ -255,12 +255,12 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         }
         else
         {
-            if (IndexValue.Is64Bit<TIndex>())
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 return Vector512.Load((long*)source).As<long, T>();
             }
 
-            if (!IndexValue.Is32Bit<TIndex>())
+            if (typeof(TIndex) != typeof(int) && !IndexValue.Is32Bit<TIndex>())
             {
                 return SimdFallback.LoadIndex<Vector512<T>, T, TIndex>(source, Count);
             }
