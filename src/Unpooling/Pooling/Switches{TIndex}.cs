@@ -27,8 +27,9 @@ public sealed class Switches<TIndex>
     /// indices' spatial size.</param>
     /// <param name="convention">How the indices name input cells; per plane (PyTorch) by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="indices"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, or <paramref name="geometry"/>
-    /// does not pool <paramref name="sourceSize"/> to its spatial size.</exception>
+    /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, <paramref name="geometry"/>
+    /// does not pool <paramref name="sourceSize"/> to its spatial size, or <typeparamref name="TIndex"/> cannot hold
+    /// the largest index of <paramref name="convention"/> for that input.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined.</exception>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
@@ -43,6 +44,10 @@ public sealed class Switches<TIndex>
         }
 
         Guard.Convention(convention, nameof(convention));
+
+        // Refused when built, so no later call has to explain them: switches whose index space the type cannot hold
+        // could never be unpooled.
+        Guard.IndexSpace<TIndex>(convention, pooled.WithSpatialSize(sourceSize), nameof(indices));
         Indices = indices;
         Geometry = geometry;
         SourceSize = sourceSize;

@@ -103,6 +103,18 @@ public sealed class IndexSpaceTests
             () => Functional.ConvertIndices<sbyte>(new sbyte[1 * 1 * 2 * 2], new Shape4D(1, 1, 2, 2), new Size2D(12, 12), IndexConvention.PerPlane, new sbyte[4], IndexConvention.PerPlane));
     }
 
+    /// <summary>Switches are checked when built: byte switches of a 16x16 input are accepted, of a 16x17 input refused.</summary>
+    [Fact]
+    public void SwitchesCheckTheSourceSpace()
+    {
+        var g = new Pool2DGeometry(2);
+        var indices = System.Numerics.Tensors.Tensor.Create(new byte[64], [1, 1, 8, 8]);
+        Assert.Equal(new Size2D(16, 16), new Switches<byte>(indices, g, new Size2D(16, 16)).SourceSize);
+        ArgumentException e = Throws.Param<ArgumentException>("indices", () => new Switches<byte>(indices, g, new Size2D(16, 17)));
+        Assert.Contains("271", e.Message, StringComparison.Ordinal);
+        Throws.Param<ArgumentException>("indices", () => new Switches<sbyte>(System.Numerics.Tensors.Tensor.Create(new sbyte[64], [1, 1, 8, 8]), g, new Size2D(16, 16)));
+    }
+
     private static void PerPlaneEdge<TIndex>(int fitH, int fitW, int badH, int badW, long largest, long max)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
