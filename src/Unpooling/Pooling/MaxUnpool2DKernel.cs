@@ -629,7 +629,8 @@ internal static unsafe class MaxUnpool2DKernel
     {
         // Unsigned compare against the limit catches negatives too; scan vectors (32- and 64-bit types: their bits read
         // as unsigned are the value, or for a negative signed one a value past any limit), then locate the culprit
-        // exactly. Other widths are checked one exact value at a time.
+        // exactly; 8- and 16-bit types the same way in their own lanes. Other widths (128-bit, user-defined) are checked
+        // one exact value at a time.
         long i = from;
         if (Vector.IsHardwareAccelerated)
         {
@@ -650,6 +651,29 @@ internal static unsafe class MaxUnpool2DKernel
                 for (; i <= to - Vector<ulong>.Count; i += Vector<ulong>.Count)
                 {
                     if (Vector.GreaterThanOrEqualAny(Vector.Load((ulong*)indices + i), bound))
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (IndexValue.Is16Bit<TIndex>())
+            {
+                // A signed type's negatives read as unsigned are >= 2^15: the bound never exceeds that for them.
+                var bound = new Vector<ushort>((ushort)Math.Min(limit, TIndex.IsNegative(-TIndex.One) ? 1 << 15 : ushort.MaxValue));
+                for (; i <= to - Vector<ushort>.Count; i += Vector<ushort>.Count)
+                {
+                    if (Vector.GreaterThanOrEqualAny(Vector.Load((ushort*)indices + i), bound))
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (IndexValue.Is8Bit<TIndex>())
+            {
+                var bound = new Vector<byte>((byte)Math.Min(limit, TIndex.IsNegative(-TIndex.One) ? 1 << 7 : byte.MaxValue));
+                for (; i <= to - Vector<byte>.Count; i += Vector<byte>.Count)
+                {
+                    if (Vector.GreaterThanOrEqualAny(Vector.Load((byte*)indices + i), bound))
                     {
                         break;
                     }

@@ -170,9 +170,10 @@ public abstract class IndexTypeTests<TIndex>
     [Fact]
     public void UnpoolingRefusesOutOfRangeValues()
     {
-        var shape = new Shape4D(1, 2, 5, 5);
+        // 16 planes of 5x5 pooled cells: 400 indices, so the vector scans (up to 64 lanes) run before the culprit.
+        var shape = new Shape4D(1, 16, 5, 5);
         float[] x = TestData.NonZero<float>((int)shape.ElementCount, 32);
-        long[] valid = TestData.WindowIndices(2, 5, 5, 10, 33);
+        long[] valid = TestData.WindowIndices(16, 5, 5, 10, 33);
         var bad = new List<TIndex> { TIndex.MaxValue, TIndex.CreateTruncating(100) };
         if (TIndex.IsNegative(TIndex.MinValue))
         {
@@ -183,7 +184,7 @@ public abstract class IndexTypeTests<TIndex>
         bad.AddRange(WrappingValues);
         foreach (TIndex value in bad)
         {
-            foreach (int position in new[] { 0, 37, 49 })
+            foreach (int position in new[] { 0, 31, 32, 63, 200, 399 })
             {
                 TIndex[] indices = TestData.Convert<TIndex>(valid);
                 indices[position] = value;
@@ -195,8 +196,8 @@ public abstract class IndexTypeTests<TIndex>
                     (new Pool2DGeometry(2), IndexConvention.ChannelsLastWithBatch),
                 })
                 {
-                    // 100 cells per plane, 200 in the global conventions; a space beyond the type is refused first.
-                    long space = convention == IndexConvention.PerPlane ? 100 : 200;
+                    // 100 cells per plane, 1600 in the global conventions; a space beyond the type is refused first.
+                    long space = convention == IndexConvention.PerPlane ? 100 : 1600;
                     Int128 v = Int128.CreateSaturating(value);
                     if (space - 1 > Max || (v >= 0 && v < space))
                     {
@@ -206,7 +207,7 @@ public abstract class IndexTypeTests<TIndex>
                     foreach (UnpoolReduction reduction in Reductions)
                     {
                         string context = $"{Name} {value} at {position} {g} {convention} {reduction}";
-                        var destination = new GuardedBuffer<float>(200);
+                        var destination = new GuardedBuffer<float>(1600);
                         Size2D? size = g.KernelSize.Height == 3 ? new Size2D(10, 10) : null;
                         Throws.Param<ArgumentOutOfRangeException>(
                             "indices",
@@ -218,7 +219,7 @@ public abstract class IndexTypeTests<TIndex>
                 var converted = new GuardedBuffer<TIndex>(indices.Length);
                 Throws.Param<ArgumentOutOfRangeException>(
                     "indices",
-                    () => Functional.ConvertIndices<TIndex>(indices, new Shape4D(1, 2, 5, 5), new Size2D(10, 10), IndexConvention.PerPlane, converted.Span, Max >= 199 ? IndexConvention.GlobalRowMajor : IndexConvention.PerPlane));
+                    () => Functional.ConvertIndices<TIndex>(indices, shape, new Size2D(10, 10), IndexConvention.PerPlane, converted.Span, Max >= 1599 ? IndexConvention.GlobalRowMajor : IndexConvention.PerPlane));
                 converted.AssertUntouched($"{Name} {value} ConvertIndices");
             }
         }
