@@ -15,9 +15,10 @@ namespace Unpooling;
 /// can differ from an FMA machine's. Every argument is validated before any memory is read or written; a failing call
 /// leaves the destinations untouched.</para>
 /// <para>Each family states its element-type constraint on its type parameter; today every family runs
-/// <see cref="float"/> and <see cref="double"/> (zero insertion and subsampling: any unmanaged type), indices
-/// <see cref="int"/> and <see cref="long"/>, and refuses other admitted types with a
-/// <see cref="NotSupportedException"/> naming the type.</para>
+/// <see cref="float"/> and <see cref="double"/> (zero insertion and subsampling: any unmanaged type) and refuses
+/// other admitted element types with a <see cref="NotSupportedException"/> naming the type. Indices may be of any
+/// <see cref="System.Numerics.IBinaryInteger{TSelf}"/> type, 8 to 128 bits, signed or unsigned, as long as the
+/// convention's largest index fits it (else an <see cref="ArgumentException"/> naming the indices).</para>
 /// </remarks>
 public static partial class Functional
 {

@@ -6,10 +6,11 @@ using Unpooling.Tests.Infrastructure;
 namespace Unpooling.Tests;
 
 /// <summary>
-/// The generic methods admit every type their constraint allows, but the kernels run float and double elements and
-/// int and long indices: any other type is refused with a <see cref="NotSupportedException"/> whose message names the
+/// The generic methods admit every element type their constraint allows, but the kernels run float and double
+/// elements: any other element type is refused with a <see cref="NotSupportedException"/> whose message names the
 /// operator and the type, before anything is written (every destination below is guarded and checked untouched), in
 /// the span, tensor and allocating forms alike. Arguments are otherwise valid, so the type is the only thing wrong.
+/// Index types are not refused: every <see cref="IBinaryInteger{TSelf}"/> runs (<see cref="IndexTypeTests{TIndex}"/>).
 /// </summary>
 public sealed class UnsupportedTypeTests
 {
@@ -29,27 +30,11 @@ public sealed class UnsupportedTypeTests
     }
 
     [Fact]
-    public void MaxPool2DRefusesOtherIndexTypes()
-    {
-        MaxPool2DRefusesIndex<short>();
-        MaxPool2DRefusesIndex<byte>();
-        MaxPool2DRefusesIndex<ulong>();
-    }
-
-    [Fact]
     public void MaxUnpool2DRefusesOtherElementTypes()
     {
         MaxUnpool2DRefuses<Half>();
         MaxUnpool2DRefuses<int>();
         MaxUnpool2DRefuses<NFloat>();
-    }
-
-    [Fact]
-    public void MaxUnpool2DRefusesOtherIndexTypes()
-    {
-        MaxUnpool2DRefusesIndex<short>();
-        MaxUnpool2DRefusesIndex<byte>();
-        MaxUnpool2DRefusesIndex<uint>();
     }
 
     [Fact]
@@ -65,22 +50,6 @@ public sealed class UnsupportedTypeTests
     {
         ConvolutionsRefuse<Half>();
         ConvolutionsRefuse<NFloat>();
-    }
-
-    [Fact]
-    public void ConvertIndicesRefusesOtherIndexTypes()
-    {
-        ConvertIndicesRefuses<short>();
-        ConvertIndicesRefuses<byte>();
-    }
-
-    /// <summary>Switches of an unsupported index type are refused when built, so no later call has to explain them.</summary>
-    [Fact]
-    public void SwitchesOfAnUnsupportedIndexTypeAreRefused()
-    {
-        Tensor<short> indices = Tensor.Create(TestData.Convert<short>(Valid), TensorViews.Lengths(Pooled));
-        AssertRefused(() => new Switches<short>(indices, K2, Shape.SpatialSize), "Switches", "index", typeof(short));
-        Assert.Equal(TestData.Convert<short>(Valid), indices.ToArray());
     }
 
     private static void MaxPool2DRefuses<T>()
@@ -104,23 +73,6 @@ public sealed class UnsupportedTypeTests
         AssertRefused(() => Functional.MaxPool2D(TensorViews.ChannelsLast(x, Shape), K2), "MaxPool2D", "element", typeof(T));
     }
 
-    private static void MaxPool2DRefusesIndex<TIndex>()
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        float[] x = TestData.NonZero<float>((int)Shape.ElementCount, 3);
-        var values = new GuardedBuffer<float>(36);
-        var indices = new GuardedBuffer<TIndex>(36);
-        AssertRefused(() => Functional.MaxPool2D(x, Shape, K2, values.Span, indices.Span), "MaxPool2D", "index", typeof(TIndex));
-        values.AssertUntouched($"MaxPool2D index {typeof(TIndex).Name} values");
-        indices.AssertUntouched($"MaxPool2D index {typeof(TIndex).Name} indices");
-
-        var tensorValues = new PaddedTensor<float>(Pooled, 1);
-        var tensorIndices = new PaddedTensor<TIndex>(Pooled, 2);
-        AssertRefused(() => Functional.MaxPool2D(new ReadOnlyTensorSpan<float>(x, TensorViews.Lengths(Shape)), K2, tensorValues.View, tensorIndices.View), "MaxPool2D", "index", typeof(TIndex));
-        tensorValues.Buffer.AssertUntouched($"MaxPool2D index {typeof(TIndex).Name} tensor values");
-        tensorIndices.Buffer.AssertUntouched($"MaxPool2D index {typeof(TIndex).Name} tensor indices");
-    }
-
     private static void MaxUnpool2DRefuses<T>()
         where T : unmanaged, INumberBase<T>
     {
@@ -141,21 +93,6 @@ public sealed class UnsupportedTypeTests
         var switches = new Switches<long>(indices, K2, Shape.SpatialSize);
         AssertRefused(() => Functional.MaxUnpool2D(values, switches), "MaxUnpool2D", "element", typeof(T));
         AssertRefused(() => Functional.MaxUnpool2D(TensorViews.ChannelsLast(x, Pooled), switches), "MaxUnpool2D", "element", typeof(T));
-    }
-
-    private static void MaxUnpool2DRefusesIndex<TIndex>()
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        float[] x = TestData.NonZero<float>(36, 4);
-        TIndex[] indices = TestData.Convert<TIndex>(Valid);
-        var destination = new GuardedBuffer<float>(144);
-        AssertRefused(() => Functional.MaxUnpool2D(x, indices, Pooled, K2, destination.Span), "MaxUnpool2D", "index", typeof(TIndex));
-        destination.AssertUntouched($"MaxUnpool2D index {typeof(TIndex).Name}");
-
-        var tensor = new PaddedTensor<float>(Shape, 1);
-        AssertRefused(() => Functional.MaxUnpool2D(Dense(x, Pooled), Dense(indices, Pooled), K2, tensor.View), "MaxUnpool2D", "index", typeof(TIndex));
-        tensor.Buffer.AssertUntouched($"MaxUnpool2D index {typeof(TIndex).Name} tensor");
-        AssertRefused(() => Functional.MaxUnpool2D(Tensor.Create(x, TensorViews.Lengths(Pooled)), Tensor.Create(indices, TensorViews.Lengths(Pooled)), K2), "MaxUnpool2D", "index", typeof(TIndex));
     }
 
     private static void BlockUnpoolingRefuses<T>()
@@ -213,22 +150,7 @@ public sealed class UnsupportedTypeTests
         AssertRefused(() => Functional.Conv2D(Dense(u, ys), Dense(w, ws), default, cg), "Conv2D", "element", typeof(T));
     }
 
-    private static void ConvertIndicesRefuses<TIndex>()
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        TIndex[] indices = TestData.Convert<TIndex>(Valid);
-        var destination = new GuardedBuffer<TIndex>(36);
-        AssertRefused(() => Functional.ConvertIndices(indices, Pooled, Shape.SpatialSize, IndexConvention.PerPlane, destination.Span, IndexConvention.GlobalRowMajor), "ConvertIndices", "index", typeof(TIndex));
-        destination.AssertUntouched($"ConvertIndices {typeof(TIndex).Name}");
-        var padded = new PaddedTensor<TIndex>(Pooled, 1);
-        AssertRefused(() => Functional.ConvertIndices(Dense(indices, Pooled), Shape.SpatialSize, IndexConvention.PerPlane, padded.View, IndexConvention.GlobalRowMajor), "ConvertIndices", "index", typeof(TIndex));
-        padded.Buffer.AssertUntouched($"ConvertIndices {typeof(TIndex).Name} tensor");
-        AssertRefused(() => Functional.ConvertIndices(Tensor.Create(indices, TensorViews.Lengths(Pooled)), Shape.SpatialSize, IndexConvention.PerPlane, IndexConvention.GlobalRowMajor), "ConvertIndices", "index", typeof(TIndex));
-        AssertRefused(() => Functional.ConvertIndices(Dense(indices, Pooled), Shape.SpatialSize, IndexConvention.PerPlane, IndexConvention.GlobalRowMajor), "ConvertIndices", "index", typeof(TIndex));
-        Assert.Equal(TestData.Convert<TIndex>(Valid), indices);
-    }
-
-    /// <summary>Asserts the exception and that its message names the operator and "element type X" or "index type X".</summary>
+    /// <summary>Asserts the exception and that its message names the operator and "element type X".</summary>
     private static void AssertRefused(Action action, string operatorName, string kind, Type type)
     {
         NotSupportedException e = Assert.Throws<NotSupportedException>(action);

@@ -10,8 +10,9 @@ public static partial class Functional
     /// Converts arg-max indices from one <see cref="IndexConvention"/> to another, e.g. PyTorch's per-plane indices to
     /// ONNX's global row-major ones.
     /// </summary>
-    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>. Today <see cref="int"/> and
-    /// <see cref="long"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
+    /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
+    /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
     /// <param name="indices">The indices, dense row-major <c>[N, C, oH, oW]</c>: an element's position gives the
     /// sample n and channel c it belongs to (the per-plane and per-sample conventions need them).</param>
     /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>.</param>
@@ -26,18 +27,17 @@ public static partial class Functional
     /// <c>[0, H*W)</c>, channels-last per sample <c>[0, C*H*W)</c>, otherwise <c>[0, N*C*H*W)</c>), and when the
     /// destination convention is relative to the element's plane (per plane) or sample (channels-last per sample), the
     /// cell it names must lie in that plane or sample: a global index naming another plane has no per-plane form.</para>
-    /// <para>32-bit indices are rejected when either convention's largest index exceeds <see cref="int.MaxValue"/>,
-    /// even if every actual index would fit: the check depends on shapes only. The indexed tensor itself is never
-    /// touched, so it may be larger than a span (64-bit indices); it must have fewer than 2^63 cells. Runs on the
+    /// <para>An index type is rejected when either convention's largest index exceeds its largest value, even if
+    /// every actual index would fit: the check depends on shapes only. The indexed tensor itself is never touched, so
+    /// it may be larger than a span (64-bit indices); it must have fewer than 2^63 cells. Runs on the
     /// calling thread.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range (the message names its
     /// position, value and the range), or a convention is undefined. Nothing is written.</exception>
     /// <exception cref="ArgumentException">An index names a cell the destination convention cannot express from its
-    /// position (named <paramref name="indices"/>); a length does not match its shape; a size is below 1; 32-bit
-    /// indices cannot hold a convention's range; or <paramref name="destination"/> partly overlaps
+    /// position (named <paramref name="indices"/>); a length does not match its shape; a size is below 1; <typeparamref name="TIndex"/>
+    /// cannot hold a convention's largest index; or <paramref name="destination"/> partly overlaps
     /// <paramref name="indices"/>.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public static void ConvertIndices<TIndex>(
         ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -48,7 +48,8 @@ public static partial class Functional
     /// another, into <paramref name="destination"/>; see
     /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>.
     /// </summary>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="indices">The indices; an element's position gives its sample and channel.</param>
     /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
@@ -58,7 +59,6 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">A tensor is not rank 4 or the shapes differ, a size is below 1, or an index
     /// names a cell the destination convention cannot express from its position.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public static void ConvertIndices<TIndex>(
         in ReadOnlyTensorSpan<TIndex> indices, Size2D indexedSize, IndexConvention sourceConvention, in TensorSpan<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -76,7 +76,8 @@ public static partial class Functional
     /// another, into a new tensor; see
     /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>.
     /// </summary>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="indices">The indices; an element's position gives its sample and channel.</param>
     /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
@@ -86,7 +87,6 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4, a size is below 1, or an index names a cell the
     /// destination convention cannot express from its position.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public static Tensor<TIndex> ConvertIndices<TIndex>(Tensor<TIndex> indices, Size2D indexedSize, IndexConvention sourceConvention, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -111,7 +111,6 @@ public static partial class Functional
         ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(ConvertIndices));
         indicesShape.Validate(nameof(indicesShape));
         Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
         Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);
@@ -141,13 +140,12 @@ public static partial class Functional
             long bad = IndexConversionKernel.FindInvalid(i, indicesShape.PlaneCount, indicesShape.PlaneSize, from, to, out bool outOfRange);
             if (bad >= 0)
             {
-                long value = long.CreateTruncating(indices[(int)bad]);
                 if (outOfRange)
                 {
-                    ThrowHelper.ThrowBadIndex(nameof(indices), value, bad, indicesShape.PlaneSize, from, indexed);
+                    ThrowHelper.ThrowBadIndex(nameof(indices), indices[(int)bad], bad, indicesShape.PlaneSize, from, indexed);
                 }
 
-                ThrowNotInScope(value, bad, indicesShape, indexed, from, to);
+                ThrowNotInScope(IndexValue.Read(indices[(int)bad]), bad, indicesShape, indexed, from, to);
             }
 
             IndexConversionKernel.Convert(i, d, indicesShape.PlaneCount, (int)indicesShape.PlaneSize, from, to);

@@ -16,8 +16,9 @@ public static partial class Functional
     /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> the constraint admits. Today
     /// <see cref="float"/> and <see cref="double"/> run (vectorized); any other type throws
     /// <see cref="NotSupportedException"/>.</typeparam>
-    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>. Today <see cref="int"/> and
-    /// <see cref="long"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
+    /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
+    /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
     /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
@@ -32,14 +33,14 @@ public static partial class Functional
     /// <para>Windows are scanned row-major and a cell replaces the running maximum when <c>v &gt; best || isNaN(v)</c>:
     /// ties keep the first maximum (+0 and -0 are equal), a NaN makes the result NaN with the last NaN's index, a window
     /// of -infinity yields -infinity at its first real cell. Padding is never read or selected.</para>
-    /// <para>The kernel writes the requested convention directly, at the speed of the per-plane one. 32-bit indices are
-    /// rejected when the convention's largest index exceeds <see cref="int.MaxValue"/>.</para>
+    /// <para>The kernel writes the requested convention directly, at the speed of the per-plane one. An index type is
+    /// rejected when the convention's largest index exceeds its largest value (<see cref="byte"/> per-plane indices of
+    /// a 16x17 input would reach 271), before anything is written: never a silent wrap.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the geometry does not fit the input,
-    /// 32-bit indices cannot hold the convention's range, or a destination overlaps another buffer.</exception>
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index, or a destination overlaps another buffer.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxPool2D<T, TIndex>(
         ReadOnlySpan<T> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices,
         IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -67,7 +68,8 @@ public static partial class Functional
     /// for the selection rule and the type parameters.
     /// </summary>
     /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="source">The input tensor.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="destination">Receives the maxima; its shape must be <c>[N, C, outH, outW]</c>.</param>
@@ -79,8 +81,7 @@ public static partial class Functional
     /// steady state).</remarks>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices,
         IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -158,7 +159,6 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(MaxPool2D));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D output = geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));

@@ -12,8 +12,9 @@ public static partial class Functional
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
     /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
-    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>. Today <see cref="int"/> and
-    /// <see cref="long"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
+    /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
+    /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
     /// <param name="source">The pooled values, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="indices">Output positions in <paramref name="indexConvention"/>, where H and W are the output's
     /// size, as <see cref="MaxPool2D{T, TIndex}(ReadOnlySpan{T}, Shape4D, Pool2DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
@@ -42,10 +43,9 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its valid range (the message names its
     /// position and value), or <paramref name="indexConvention"/> or <paramref name="reduction"/> is undefined. Nothing
     /// is written.</exception>
-    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, 32-bit
-    /// indices cannot hold the convention's range, or <paramref name="destination"/> overlaps an input.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, <typeparamref name="TIndex"/>
+    /// cannot hold the convention's largest index, or <paramref name="destination"/> overlaps an input.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxUnpool2D<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination,
         Size2D? outputSize = null, IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace,
@@ -63,7 +63,8 @@ public static partial class Functional
     /// <see cref="MaxUnpool2D{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D?, IndexConvention, UnpoolReduction, ExecutionOptions)"/>.
     /// </summary>
     /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="source">The pooled values <c>[N, C, H, W]</c>.</param>
     /// <param name="indices">Output positions in <paramref name="indexConvention"/>, same shape as
     /// <paramref name="source"/>.</param>
@@ -75,8 +76,7 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or an enum is undefined; nothing is
     /// written.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxUnpool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> destination,
         IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
@@ -97,7 +97,8 @@ public static partial class Functional
     /// needs no size.
     /// </summary>
     /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="source">The rank-4 pooled values, any strides.</param>
     /// <param name="indices">Output positions in <paramref name="indexConvention"/>, same shape as
     /// <paramref name="source"/>.</param>
@@ -110,8 +111,7 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException">A tensor is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or an enum is undefined.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the output size is out of range.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> MaxUnpool2D<T, TIndex>(
         Tensor<T> source, Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D? outputSize = null,
         IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
@@ -143,7 +143,8 @@ public static partial class Functional
     /// switches carry it (also for ceil mode, padding and dilation).
     /// </summary>
     /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
-    /// <typeparam name="TIndex">The index type (today <see cref="int"/> or <see cref="long"/>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
     /// <param name="source">The pooled values (or any tensor of the pooled shape, e.g. a decoder's activations).</param>
     /// <param name="switches">The pooling's switches; their <see cref="Switches{TIndex}.PooledShape"/> must be
     /// <paramref name="source"/>'s shape.</param>
@@ -154,8 +155,7 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range (the switches' tensor was changed), or
     /// <paramref name="reduction"/> is undefined.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/>'s shape is not the pooled shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> or <typeparamref name="TIndex"/> is not yet
-    /// supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> MaxUnpool2D<T, TIndex>(Tensor<T> source, Switches<TIndex> switches, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -249,7 +249,7 @@ public static partial class Functional
 
             if (bad >= 0)
             {
-                ThrowHelper.ThrowBadIndex(indicesName, long.CreateTruncating(indices[(int)bad]), bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
+                ThrowHelper.ThrowBadIndex(indicesName, indices[(int)bad], bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
             }
         }
     }
@@ -260,7 +260,6 @@ public static partial class Functional
         IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, string outputSizeName, bool sizeFromPooling)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireInt32OrInt64<TIndex>(nameof(MaxUnpool2D));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);

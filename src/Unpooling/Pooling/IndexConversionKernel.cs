@@ -37,7 +37,7 @@ internal static unsafe class IndexConversionKernel
             TIndex* idx = indices + (plane * perPlane);
             for (long i = 0; i < perPlane; i++)
             {
-                long index = long.CreateTruncating(idx[i]);
+                long index = IndexValue.Read(idx[i]);
                 outOfRange = (ulong)index >= fromSpace;
                 if (outOfRange || (ulong)(from.ToRowMajor(index, n, c) - first) >= toSpace)
                 {
@@ -75,7 +75,7 @@ internal static unsafe class IndexConversionKernel
                     long n = plane / from.Channels, c = plane - (n * from.Channels);
                     for (int i = 0; i < perPlane; i++)
                     {
-                        target[i] = TIndex.CreateTruncating(to.FromRowMajor(from.ToRowMajor(long.CreateTruncating(source[i]), n, c)));
+                        target[i] = TIndex.CreateTruncating(to.FromRowMajor(from.ToRowMajor(IndexValue.Read(source[i]), n, c)));
                     }
 
                     break;

@@ -94,7 +94,7 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>Runs at the widest hardware vector that the row's vector columns fill, else the scalar definition.</summary>
     public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
         SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
@@ -103,7 +103,7 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>The arguments of the dispatching <c>Run</c>, run at the width the dispatch picks.</summary>
     private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         private readonly ref readonly Plan _plan = ref plan;
 
@@ -121,7 +121,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         int rows = checked(planes * plan.OutH);
         bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count);
@@ -145,7 +145,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TIndexing : struct, IIndexing
     {
         switch (plan.SW)
@@ -167,7 +167,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
     {
@@ -186,7 +186,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
     {
@@ -213,7 +213,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
     {
@@ -280,7 +280,7 @@ internal static unsafe class MaxPool2DKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
     {
@@ -316,7 +316,7 @@ internal static unsafe class MaxPool2DKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void ScalarRange<T, TIndex, TIndexing>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int from, int to)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TIndexing : struct, IIndexing
     {
         Debug.Assert(from >= 0 && to <= p.OutW, "scalar columns outside the output row");
@@ -355,7 +355,7 @@ internal static unsafe class MaxPool2DKernel
             }
 
             dst[ow] = best;
-            SimdFallback.WriteIndex(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
+            IndexValue.Write(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
     }
 

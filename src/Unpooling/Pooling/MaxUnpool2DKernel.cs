@@ -116,7 +116,7 @@ internal static unsafe class MaxUnpool2DKernel
             TIndex* idx = indices + ((nint)plane * inPlane);
             for (int i = 0; i < inPlane; i++)
             {
-                T* y = destination + layout.ToRowMajor<TConvention>(long.CreateTruncating(idx[i]), n, c);
+                T* y = destination + layout.ToRowMajor<TConvention>(IndexValue.Read(idx[i]), n, c);
                 Debug.Assert(Bounds.Within(y, 1, destination, planes * layout.Plane), "a scatter index leaves the output (it passed validation)");
                 *y = sum ? *y + x[i] : x[i];
             }
@@ -215,15 +215,45 @@ internal static unsafe class MaxUnpool2DKernel
         /// <summary>The planes of the indices (for the range asserts only).</summary>
         public int Planes { get; init; }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        // Inlined into the per-plane loop as before the other index types: the type tests fold away, but count against
+        // the IL size the inliner would otherwise allow.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)] // kernels: skip tier-0
         public bool Holds(int plane)
         {
             int h = Pooled.Height, w = Pooled.Width;
             TIndex* idx = Indices + ((nint)plane * h * w);
             Debug.Assert(Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "index plane outside the indices");
-            return typeof(TIndex) == typeof(int)
-                ? PlaneInWindow<uint>((uint*)idx, h, w, OutW)
-                : PlaneInWindow<ulong>((ulong*)idx, h, w, OutW);
+            // The int and long tests come first and by name: folded while importing, they leave the code those two
+            // types always had (through the helper alone the JIT kept an extra address computation per store).
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
+            {
+                return PlaneInWindow<uint>((uint*)idx, h, w, OutW);
+            }
+
+            return typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()) ? PlaneInWindow<ulong>((ulong*)idx, h, w, OutW) : PlaneInWindowExact(idx, h, w, OutW);
+        }
+
+        /// <summary>
+        /// The same test for any other index type, on each index's exact value (<see cref="IndexValue.Read{TIndex}"/>):
+        /// a wide value saturates, so it cannot wrap into a window the way a truncated one could.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool PlaneInWindowExact(TIndex* idx, int h, int w, int outW)
+        {
+            for (int i = 0; i < h; i++, idx += w)
+            {
+                long rowBase = 2L * i * outW;
+                for (int j = 0; j < w; j++)
+                {
+                    ulong d = unchecked((ulong)(IndexValue.Read(idx[j]) - (rowBase + (2L * j))));
+                    if (d > 1 && unchecked(d - (ulong)outW) > 1)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
@@ -349,7 +379,7 @@ internal static unsafe class MaxUnpool2DKernel
 
                     for (; j < w; j++)
                     {
-                        long e = rowBase + (2L * j), at = long.CreateTruncating(idx[j]);
+                        long e = rowBase + (2L * j), at = IndexValue.Read(idx[j]);
                         T v = Sum ? x[j] + T.Zero : x[j];
                         y0[2 * j] = at == e ? v : T.Zero;
                         y0[(2 * j) + 1] = at == e + 1 ? v : T.Zero;
@@ -543,7 +573,7 @@ internal static unsafe class MaxUnpool2DKernel
             Debug.Assert(Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "index plane outside the indices");
             for (int i = 0; i < InPlane; i++)
             {
-                long index = long.CreateTruncating(idx[i]);
+                long index = IndexValue.Read(idx[i]);
                 if ((ulong)index >= space || (ulong)(layout.ToRowMajor<TConvention>(index, n, c) - first) >= cells)
                 {
                     return false;
@@ -557,7 +587,7 @@ internal static unsafe class MaxUnpool2DKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nint ToNint<TIndex>(TIndex value)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => typeof(TIndex) == typeof(int) ? Unsafe.As<TIndex, int>(ref value) : (nint)Unsafe.As<TIndex, long>(ref value);
+        => (nint)IndexValue.Read(value);
 
     private struct ValidateBody<TIndex> : IParallelBody
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -597,11 +627,14 @@ internal static unsafe class MaxUnpool2DKernel
     private static long FirstOutOfRange<TIndex>(TIndex* indices, long from, long to, long limit)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        // Unsigned compare against the limit catches negatives too; scan vectors, then locate the culprit exactly.
+        // Unsigned compare against the limit catches negatives too; scan vectors (32- and 64-bit types: their bits read
+        // as unsigned are the value, or for a negative signed one a value past any limit), then locate the culprit
+        // exactly; 8- and 16-bit types the same way in their own lanes. Other widths (128-bit, user-defined) are checked
+        // one exact value at a time.
         long i = from;
         if (Vector.IsHardwareAccelerated)
         {
-            if (typeof(TIndex) == typeof(int))
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 var bound = new Vector<uint>((uint)Math.Min(limit, uint.MaxValue));
                 for (; i <= to - Vector<uint>.Count; i += Vector<uint>.Count)
@@ -612,7 +645,7 @@ internal static unsafe class MaxUnpool2DKernel
                     }
                 }
             }
-            else
+            else if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 var bound = new Vector<ulong>((ulong)limit);
                 for (; i <= to - Vector<ulong>.Count; i += Vector<ulong>.Count)
@@ -623,12 +656,34 @@ internal static unsafe class MaxUnpool2DKernel
                     }
                 }
             }
+            else if (IndexValue.Is16Bit<TIndex>())
+            {
+                // A signed type's negatives read as unsigned are >= 2^15: the bound never exceeds that for them.
+                var bound = new Vector<ushort>((ushort)Math.Min(limit, TIndex.IsNegative(-TIndex.One) ? 1 << 15 : ushort.MaxValue));
+                for (; i <= to - Vector<ushort>.Count; i += Vector<ushort>.Count)
+                {
+                    if (Vector.GreaterThanOrEqualAny(Vector.Load((ushort*)indices + i), bound))
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (IndexValue.Is8Bit<TIndex>())
+            {
+                var bound = new Vector<byte>((byte)Math.Min(limit, TIndex.IsNegative(-TIndex.One) ? 1 << 7 : byte.MaxValue));
+                for (; i <= to - Vector<byte>.Count; i += Vector<byte>.Count)
+                {
+                    if (Vector.GreaterThanOrEqualAny(Vector.Load((byte*)indices + i), bound))
+                    {
+                        break;
+                    }
+                }
+            }
         }
 
         for (; i < to; i++)
         {
-            long v = long.CreateTruncating(indices[i]);
-            if ((ulong)v >= (ulong)limit)
+            if (!IndexValue.InRange(indices[i], limit))
             {
                 return i;
             }

@@ -11,8 +11,8 @@ namespace Unpooling;
 /// takes them and needs no output size (PyTorch's <c>max_unpool2d</c> needs <c>output_size</c> whenever the pooling
 /// floored away a row or column, its most common surprise).
 /// </summary>
-/// <typeparam name="TIndex">The index type (today <see cref="long"/> from the allocating pooling; <see cref="int"/>
-/// works too).</typeparam>
+/// <typeparam name="TIndex">The index type: <see cref="long"/> from the allocating pooling; any
+/// <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the convention's largest index works too.</typeparam>
 /// <remarks>
 /// Instances are immutable references to their <see cref="Indices"/> tensor: the tensor is not copied, so changing its
 /// elements afterwards changes what unpooling reads (it is still validated then). Thread-safe for reading.
@@ -27,14 +27,13 @@ public sealed class Switches<TIndex>
     /// indices' spatial size.</param>
     /// <param name="convention">How the indices name input cells; per plane (PyTorch) by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="indices"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, or <paramref name="geometry"/>
-    /// does not pool <paramref name="sourceSize"/> to its spatial size.</exception>
+    /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, <paramref name="geometry"/>
+    /// does not pool <paramref name="sourceSize"/> to its spatial size, or <typeparamref name="TIndex"/> cannot hold
+    /// the largest index of <paramref name="convention"/> for that input.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="TIndex"/> is not yet supported.</exception>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
         ArgumentNullException.ThrowIfNull(indices);
-        ElementTypes.RequireInt32OrInt64<TIndex>("Switches");
         Shape4D pooled = TensorAdapter.GetShape(indices.AsReadOnlyTensorSpan(), nameof(indices));
         Size2D expected = geometry.GetOutputSize(sourceSize, nameof(sourceSize));
         if (expected != pooled.SpatialSize)
@@ -45,6 +44,10 @@ public sealed class Switches<TIndex>
         }
 
         Guard.Convention(convention, nameof(convention));
+
+        // Refused when built, so no later call has to explain them: switches whose index space the type cannot hold
+        // could never be unpooled.
+        Guard.IndexSpace<TIndex>(convention, pooled.WithSpatialSize(sourceSize), nameof(indices));
         Indices = indices;
         Geometry = geometry;
         SourceSize = sourceSize;
@@ -85,7 +88,7 @@ public sealed class Switches<TIndex>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined, or an index is out of
     /// range.</exception>
     /// <exception cref="ArgumentException">An index names a cell <paramref name="convention"/> cannot express from its
-    /// position, or 32-bit indices cannot hold the range.</exception>
+    /// position, or <typeparamref name="TIndex"/> cannot hold the convention's largest index.</exception>
     public Switches<TIndex> WithConvention(IndexConvention convention)
     {
         Guard.Convention(convention, nameof(convention));

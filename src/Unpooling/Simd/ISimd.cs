@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Unpooling.Internal;
@@ -72,14 +73,15 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Lane-wise integer addition.</summary>
     static abstract TVector AddIndex(TVector left, TVector right);
 
-    /// <summary>Stores the integer lanes as <paramref name="destination"/>'s type (widening or narrowing).</summary>
+    /// <summary>Stores the integer lanes as <paramref name="destination"/>'s type (widening or narrowing, exact for
+    /// lanes inside the checked index space).</summary>
     static abstract unsafe void StoreIndex<TIndex>(TVector index, TIndex* destination)
-        where TIndex : unmanaged;
+        where TIndex : unmanaged, IBinaryInteger<TIndex>;
 
-    /// <summary>Loads <c>Count</c> indices of <paramref name="source"/>'s type as integer lanes (truncating 64-bit
-    /// indices to 32-bit lanes: callers first prove they fit).</summary>
+    /// <summary>Loads <c>Count</c> indices of <paramref name="source"/>'s type as integer lanes (truncating wider
+    /// indices to the lane width: callers first prove they fit).</summary>
     static abstract unsafe TVector LoadIndex<TIndex>(TIndex* source)
-        where TIndex : unmanaged;
+        where TIndex : unmanaged, IBinaryInteger<TIndex>;
 
     /// <summary>All-ones lanes where the integer lanes are equal.</summary>
     static abstract TVector EqualsIndex(TVector left, TVector right);
@@ -221,19 +223,19 @@ internal static unsafe class SimdFallback
         }
     }
 
-    /// <summary>Stores integer lanes (int32 for 4-byte <typeparamref name="T"/>, else int64) as TIndex.</summary>
+    /// <summary>Stores integer lanes (int32 for 4-byte <typeparamref name="T"/>, else int64) as TIndex, one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreIndex<TVector, T, TIndex>(TVector index, TIndex* destination, int count)
         where TVector : struct
         where T : unmanaged
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         if (sizeof(T) == 4)
         {
             ref int r = ref Unsafe.As<TVector, int>(ref index);
             for (int i = 0; i < count; i++)
             {
-                WriteIndex(destination + i, Unsafe.Add(ref r, i));
+                IndexValue.Write(destination + i, Unsafe.Add(ref r, i));
             }
         }
         else
@@ -241,22 +243,36 @@ internal static unsafe class SimdFallback
             ref long r = ref Unsafe.As<TVector, long>(ref index);
             for (int i = 0; i < count; i++)
             {
-                WriteIndex(destination + i, Unsafe.Add(ref r, i));
+                IndexValue.Write(destination + i, Unsafe.Add(ref r, i));
             }
         }
     }
 
+    /// <summary>Loads <c>count</c> indices as integer lanes (int32 for 4-byte <typeparamref name="T"/>, else int64), one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteIndex<TIndex>(TIndex* destination, long value)
-        where TIndex : unmanaged
+    public static TVector LoadIndex<TVector, T, TIndex>(TIndex* source, int count)
+        where TVector : struct
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        if (typeof(TIndex) == typeof(int))
+        Unsafe.SkipInit(out TVector result);
+        if (sizeof(T) == 4)
         {
-            *(int*)destination = (int)value;
+            ref int r = ref Unsafe.As<TVector, int>(ref result);
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref r, i) = (int)IndexValue.Read(source[i]);
+            }
         }
         else
         {
-            *(long*)destination = value;
+            ref long r = ref Unsafe.As<TVector, long>(ref result);
+            for (int i = 0; i < count; i++)
+            {
+                Unsafe.Add(ref r, i) = IndexValue.Read(source[i]);
+            }
         }
+
+        return result;
     }
 }

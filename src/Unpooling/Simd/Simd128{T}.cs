@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -68,36 +70,91 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         ? (left.As<T, int>() + right.As<T, int>()).As<int, T>()
         : (left.As<T, long>() + right.As<T, long>()).As<long, T>();
 
+    /// <remarks>
+    /// 32- and 64-bit index types move as whole vectors; 16- and 8-bit ones are narrowed in registers (truncating, exact
+    /// for the checked index space) and stored as one scalar or vector of <c>Count * sizeof(TIndex)</c> bytes; any other
+    /// type (128-bit, user-defined) is stored one lane at a time.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreIndex<TIndex>(Vector128<T> index, TIndex* destination)
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         if (sizeof(T) == 4)
         {
             Vector128<int> lanes = index.As<T, int>();
-            if (typeof(TIndex) == typeof(int))
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 lanes.Store((int*)destination);
             }
-            else
+            else if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 (Vector128<long> lower, Vector128<long> upper) = Vector128.Widen(lanes);
                 lower.Store((long*)destination);
                 upper.Store((long*)destination + Vector128<long>.Count);
             }
+            else if (IndexValue.Is16Bit<TIndex>() || IndexValue.Is8Bit<TIndex>())
+            {
+                StoreNarrow<TIndex>(Vector128.Narrow(lanes, lanes), destination);
+            }
+            else
+            {
+                SimdFallback.StoreIndex<Vector128<T>, T, TIndex>(index, destination, Count);
+            }
         }
         else
         {
             Vector128<long> lanes = index.As<T, long>();
-            if (typeof(TIndex) == typeof(long))
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 lanes.Store((long*)destination);
             }
-            else
+            else if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 Vector128<int> narrowed = Vector128.Narrow(lanes, Vector128<long>.Zero);
                 *(long*)destination = narrowed.AsInt64().ToScalar();
             }
+            else if (IndexValue.Is16Bit<TIndex>() || IndexValue.Is8Bit<TIndex>())
+            {
+                Vector128<int> narrowed = Vector128.Narrow(lanes, lanes);
+                StoreNarrow<TIndex>(Vector128.Narrow(narrowed, narrowed), destination);
+            }
+            else
+            {
+                SimdFallback.StoreIndex<Vector128<T>, T, TIndex>(index, destination, Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores the first <c>Count</c> of <paramref name="lanes"/> (16-bit lanes in their own order) as 16-bit indices, or
+    /// narrows them once more to 8-bit indices: <c>Count * sizeof(TIndex)</c> bytes, written as one piece.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow<TIndex>(Vector128<short> lanes, TIndex* destination)
+        where TIndex : unmanaged
+    {
+        Vector128<byte> bytes = sizeof(TIndex) == 2 ? lanes.AsByte() : Vector128.Narrow(lanes, lanes).AsByte();
+        StoreLowBytes(bytes, destination, Count * sizeof(TIndex));
+    }
+
+    /// <summary>Stores the lowest <paramref name="length"/> bytes of <paramref name="bytes"/> (2 to 32: a constant per instantiation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLowBytes(Vector128<byte> bytes, void* destination, int length)
+    {
+        switch (length)
+        {
+            case 2:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar());
+                break;
+            case 4:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar());
+                break;
+            case 8:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar());
+                break;
+            default:
+                Debug.Fail("no index store of this many bytes");
+                break;
         }
     }
 
@@ -206,13 +263,18 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LoadIndex<TIndex>(TIndex* source)
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         if (sizeof(T) == 4)
         {
-            if (typeof(TIndex) == typeof(int))
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
             {
                 return Vector128.Load((int*)source).As<int, T>();
+            }
+
+            if (typeof(TIndex) != typeof(long) && !IndexValue.Is64Bit<TIndex>())
+            {
+                return SimdFallback.LoadIndex<Vector128<T>, T, TIndex>(source, Count);
             }
 
             Vector128<long> lower = Vector128.Load((long*)source);
@@ -221,13 +283,18 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         }
         else
         {
-            if (typeof(TIndex) == typeof(long))
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
             {
                 return Vector128.Load((long*)source).As<long, T>();
             }
 
-                Vector128<int> narrow = Vector128.CreateScalar(*(long*)source).AsInt32();
-                return Vector128.WidenLower(narrow).As<long, T>();
+            if (typeof(TIndex) != typeof(int) && !IndexValue.Is32Bit<TIndex>())
+            {
+                return SimdFallback.LoadIndex<Vector128<T>, T, TIndex>(source, Count);
+            }
+
+            Vector128<int> narrow = Vector128.CreateScalar(*(long*)source).AsInt32();
+            return Vector128.WidenLower(narrow).As<long, T>();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -102,16 +103,16 @@ internal readonly unsafe struct SimdScalar<T> : ISimd<SimdScalar<T>, T, T>
         ? Unsafe.BitCast<int, T>(unchecked(Unsafe.BitCast<T, int>(left) + Unsafe.BitCast<T, int>(right)))
         : Unsafe.BitCast<long, T>(unchecked(Unsafe.BitCast<T, long>(left) + Unsafe.BitCast<T, long>(right)));
 
-    /// <remarks>Widens int32 lanes by sign and narrows int64 lanes by truncation, as the vector widths do.</remarks>
+    /// <remarks>Widens int32 lanes by sign and narrows by truncation, as the vector widths do.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreIndex<TIndex>(T index, TIndex* destination)
-        where TIndex : unmanaged
-        => SimdFallback.WriteIndex(destination, IndexValue(index));
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => Internal.IndexValue.Write(destination, IndexValue(index));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LoadIndex<TIndex>(TIndex* source)
-        where TIndex : unmanaged
-        => CreateIndex(typeof(TIndex) == typeof(int) ? *(int*)source : *(long*)source);
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => CreateIndex(Internal.IndexValue.Read(*source));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T EqualsIndex(T left, T right) => Mask(IndexValue(left) == IndexValue(right));

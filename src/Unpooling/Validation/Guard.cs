@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Unpooling.Internal;
@@ -50,18 +51,36 @@ internal static class Guard
     }
 
     /// <summary>
-    /// Rejects 32-bit indices when the indices of <paramref name="indexed"/> in <paramref name="convention"/> exceed
-    /// <see cref="int.MaxValue"/> (SEMANTICS.md 1: an error, never a silent wrap).
+    /// Rejects an index type whose <c>MaxValue</c> is below the largest index of <paramref name="indexed"/> in
+    /// <paramref name="convention"/> (SEMANTICS.md 1: an error, never a silent wrap). A check on the shape only, so it
+    /// runs before anything is read or written; after it every index of the space converts to
+    /// <typeparamref name="TIndex"/> exactly.
     /// </summary>
     public static void IndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, string paramName)
+        where TIndex : IBinaryInteger<TIndex>
     {
         Int128 largest = IndexLayout.SpaceOf(convention, indexed) - 1;
-        if (typeof(TIndex) == typeof(int) && largest > int.MaxValue)
+        if (largest > MaxOf<TIndex>())
         {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"In convention {convention} the indices of {indexed} range up to {largest}, beyond int.MaxValue; use 64-bit (long) indices for {paramName}.");
+            ThrowIndexSpace<TIndex>(convention, indexed, largest, paramName);
         }
+    }
+
+    /// <summary>
+    /// The largest value of <typeparamref name="TIndex"/>, capped at <see cref="Int128.MaxValue"/> (which no index space
+    /// reaches). Saturating the largest <see cref="UInt128"/> gives it without an <c>IMinMaxValue</c> constraint.
+    /// </summary>
+    public static Int128 MaxOf<TIndex>()
+        where TIndex : IBinaryInteger<TIndex>
+        => Int128.CreateSaturating(TIndex.CreateSaturating(UInt128.MaxValue));
+
+    private static void ThrowIndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, Int128 largest, string paramName)
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        string wider = largest <= byte.MaxValue ? "byte" : largest <= ushort.MaxValue ? "ushort" : largest <= int.MaxValue ? "int" : "long";
+        ThrowHelper.ThrowArgument(
+            paramName,
+            $"In convention {convention} the indices of {indexed} range up to {largest}, beyond {typeof(TIndex).Name}.MaxValue = {MaxOf<TIndex>()}; use a wider index type for {paramName}, such as {wider}.");
     }
 
     /// <summary>Rejects <paramref name="written"/> sharing memory with <paramref name="other"/> unless it is exactly the same span (in place).</summary>

@@ -26,10 +26,11 @@ internal static class ThrowHelper
 
     /// <summary>
     /// An index outside <c>[0, layout.Space)</c>: names <paramref name="paramName"/>, the position, the value and the
-    /// valid range, with the plane or sample the range belongs to.
+    /// valid range, with the plane or sample the range belongs to. The value is the caller's own, of its own type, so
+    /// the message states it exactly (a 128-bit value could not be shown as a <see cref="long"/>).
     /// </summary>
     [DoesNotReturn]
-    public static void ThrowBadIndex(string paramName, long value, long position, long positionsPerPlane, in IndexLayout layout, Shape4D indexed)
+    public static void ThrowBadIndex<TIndex>(string paramName, TIndex value, long position, long positionsPerPlane, in IndexLayout layout, Shape4D indexed)
     {
         long plane = position / positionsPerPlane, n = plane / Math.Max(1, indexed.Channels), c = plane - (n * indexed.Channels);
         throw new ArgumentOutOfRangeException(

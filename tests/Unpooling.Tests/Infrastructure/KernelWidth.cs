@@ -37,7 +37,7 @@ internal static unsafe class KernelWidths
     public static void MaxPool<T, TIndex>(
         KernelWidth width, T* source, T* destination, TIndex* indices, int planes, in MaxPool2DKernel.Plan plan, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TIndex : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         switch (width)
         {
