@@ -141,13 +141,23 @@ public abstract unsafe class ConvOperatorTests<T>
         Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
         var y = new T[2 * 8 * o.Height * o.Width];
         Run(transposed, x, xs, w, ws, bias, g, y, 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
+
+        // The scratch comes from ArrayPool<T>.Shared, which drops its buffers when a gen-2 GC trims it (other test
+        // classes run and allocate in parallel), so one window can see a re-rent. A real per-call allocation shows in
+        // every window; a trim in at most one or two of three.
+        long fewest = long.MaxValue;
+        for (int attempt = 0; attempt < 3 && fewest != 0; attempt++)
         {
-            Run(transposed, x, xs, w, ws, bias, g, y, 1);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                Run(transposed, x, xs, w, ws, bias, g, y, 1);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
