@@ -6,117 +6,20 @@ using Unpooling.Tests.Infrastructure;
 namespace Unpooling.Tests;
 
 /// <summary>
-/// The generic methods admit every element type their constraint allows, but the kernels run float and double
-/// elements: any other element type is refused with a <see cref="NotSupportedException"/> whose message names the
-/// operator and the type, before anything is written (every destination below is guarded and checked untouched), in
-/// the span, tensor and allocating forms alike. Arguments are otherwise valid, so the type is the only thing wrong.
-/// Index types are not refused: every <see cref="IBinaryInteger{TSelf}"/> runs (<see cref="IndexTypeTests{TIndex}"/>).
+/// The convolutions admit every <see cref="IFloatingPointIeee754{TSelf}"/> but run float and double elements only: any
+/// other element type is refused with a <see cref="NotSupportedException"/> whose message names the operator and the
+/// type, before anything is written (every destination below is guarded and checked untouched), in the span, tensor and
+/// allocating forms alike. Arguments are otherwise valid, so the type is the only thing wrong. Pooling, argmax
+/// unpooling and the fixed/random/repeat family run every admitted type (<see cref="MaxPool2DElementTypeTests{T}"/>
+/// and its siblings), and index types are never refused (<see cref="IndexTypeTests{TIndex}"/>).
 /// </summary>
 public sealed class UnsupportedTypeTests
 {
-    /// <summary>[2, 3, 4, 6] pooled by 2x2 stride 2: [2, 3, 2, 3] (36 values), unpooled back to 144 elements.</summary>
-    private static readonly Shape4D Shape = new(2, 3, 4, 6);
-    private static readonly Shape4D Pooled = new(2, 3, 2, 3);
-    private static readonly Pool2DGeometry K2 = new(2);
-    private static readonly long[] Valid = TestData.WindowIndices(6, 2, 3, 6, 1);
-
-    [Fact]
-    public void MaxPool2DRefusesOtherElementTypes()
-    {
-        MaxPool2DRefuses<Half>();
-        MaxPool2DRefuses<int>();
-        MaxPool2DRefuses<NFloat>();
-        MaxPool2DRefuses<byte>();
-    }
-
-    [Fact]
-    public void MaxUnpool2DRefusesOtherElementTypes()
-    {
-        MaxUnpool2DRefuses<Half>();
-        MaxUnpool2DRefuses<int>();
-        MaxUnpool2DRefuses<NFloat>();
-    }
-
-    [Fact]
-    public void BlockUnpoolingRefusesOtherElementTypes()
-    {
-        BlockUnpoolingRefuses<Half>();
-        BlockUnpoolingRefuses<int>();
-        BlockUnpoolingRefuses<NFloat>();
-    }
-
     [Fact]
     public void ConvolutionsRefuseOtherElementTypes()
     {
         ConvolutionsRefuse<Half>();
         ConvolutionsRefuse<NFloat>();
-    }
-
-    private static void MaxPool2DRefuses<T>()
-        where T : unmanaged, INumber<T>
-    {
-        T[] x = Data<T>(Shape.ElementCount);
-        var values = new GuardedBuffer<T>(36);
-        var indices = new GuardedBuffer<long>(36);
-        AssertRefused(() => Functional.MaxPool2D(x, Shape, K2, values.Span, indices.Span), "MaxPool2D", "element", typeof(T));
-        AssertRefused(() => Functional.MaxPool2D(x, Shape, K2, values.Span, indices.Span, IndexConvention.GlobalRowMajor, ExecutionOptions.SingleThreaded), "MaxPool2D", "element", typeof(T));
-        values.AssertUntouched($"MaxPool2D<{typeof(T).Name}> values");
-        indices.AssertUntouched($"MaxPool2D<{typeof(T).Name}> indices");
-
-        var tensorValues = new PaddedTensor<T>(Pooled, 2);
-        var tensorIndices = new PaddedTensor<long>(Pooled, 1);
-        AssertRefused(() => Functional.MaxPool2D(TensorViews.ChannelsLast(x, Shape), K2, tensorValues.View, tensorIndices.View), "MaxPool2D", "element", typeof(T));
-        tensorValues.Buffer.AssertUntouched($"MaxPool2D<{typeof(T).Name}> tensor values");
-        tensorIndices.Buffer.AssertUntouched($"MaxPool2D<{typeof(T).Name}> tensor indices");
-
-        AssertRefused(() => Functional.MaxPool2D(Tensor.Create(x, TensorViews.Lengths(Shape)), K2), "MaxPool2D", "element", typeof(T));
-        AssertRefused(() => Functional.MaxPool2D(TensorViews.ChannelsLast(x, Shape), K2), "MaxPool2D", "element", typeof(T));
-    }
-
-    private static void MaxUnpool2DRefuses<T>()
-        where T : unmanaged, INumberBase<T>
-    {
-        T[] x = Data<T>(36);
-        var destination = new GuardedBuffer<T>(144);
-        AssertRefused(() => Functional.MaxUnpool2D(x, Valid, Pooled, K2, destination.Span), "MaxUnpool2D", "element", typeof(T));
-        AssertRefused(() => Functional.MaxUnpool2D(x, Valid, Pooled, K2, destination.Span, reduction: UnpoolReduction.Sum), "MaxUnpool2D", "element", typeof(T));
-        destination.AssertUntouched($"MaxUnpool2D<{typeof(T).Name}>");
-
-        var tensor = new PaddedTensor<T>(Shape, 3);
-        AssertRefused(() => Functional.MaxUnpool2D(TensorViews.ChannelsLast(x, Pooled), Dense(Valid, Pooled), K2, tensor.View), "MaxUnpool2D", "element", typeof(T));
-        tensor.Buffer.AssertUntouched($"MaxUnpool2D<{typeof(T).Name}> tensor");
-
-        Tensor<T> values = Tensor.Create(x, TensorViews.Lengths(Pooled));
-        Tensor<long> indices = Tensor.Create(Valid, TensorViews.Lengths(Pooled));
-        AssertRefused(() => Functional.MaxUnpool2D(values, indices, K2), "MaxUnpool2D", "element", typeof(T));
-        AssertRefused(() => Functional.MaxUnpool2D(TensorViews.ChannelsLast(x, Pooled), Dense(Valid, Pooled), K2), "MaxUnpool2D", "element", typeof(T));
-        var switches = new Switches<long>(indices, K2, Shape.SpatialSize);
-        AssertRefused(() => Functional.MaxUnpool2D(values, switches), "MaxUnpool2D", "element", typeof(T));
-        AssertRefused(() => Functional.MaxUnpool2D(TensorViews.ChannelsLast(x, Pooled), switches), "MaxUnpool2D", "element", typeof(T));
-    }
-
-    private static void BlockUnpoolingRefuses<T>()
-        where T : unmanaged, INumberBase<T>
-    {
-        T[] x = Data<T>(36);
-        Tensor<T> tensor = Tensor.Create(x, TensorViews.Lengths(Pooled));
-        (string Name, Writer<T> Span, TensorWriter<T> View, Func<object> Allocating, Func<object> AllocatingView)[] operators =
-        [
-            ("FixedUnpool2D", d => Functional.FixedUnpool2D(x, Pooled, 2, d), v => Functional.FixedUnpool2D(Dense(x, Pooled), 2, v), () => Functional.FixedUnpool2D(tensor, 2), () => Functional.FixedUnpool2D(TensorViews.ChannelsLast(x, Pooled), 2)),
-            ("RepeatUnpool2D", d => Functional.RepeatUnpool2D(x, Pooled, 2, d), v => Functional.RepeatUnpool2D(Dense(x, Pooled), 2, v), () => Functional.RepeatUnpool2D(tensor, 2), () => Functional.RepeatUnpool2D(TensorViews.ChannelsLast(x, Pooled), 2)),
-            ("RandomUnpool2D", d => Functional.RandomUnpool2D(x, Pooled, 2, 5, d), v => Functional.RandomUnpool2D(Dense(x, Pooled), 2, 5, v), () => Functional.RandomUnpool2D(tensor, 2, 5), () => Functional.RandomUnpool2D(TensorViews.ChannelsLast(x, Pooled), 2, 5)),
-        ];
-        foreach ((string name, Writer<T> span, TensorWriter<T> view, Func<object> allocating, Func<object> allocatingView) in operators)
-        {
-            var destination = new GuardedBuffer<T>(144);
-            AssertRefused(() => span(destination.Span), name, "element", typeof(T));
-            destination.AssertUntouched($"{name}<{typeof(T).Name}>");
-            var padded = new PaddedTensor<T>(Shape, 2);
-            AssertRefused(() => view(padded.View), name, "element", typeof(T));
-            padded.Buffer.AssertUntouched($"{name}<{typeof(T).Name}> tensor");
-            AssertRefused(() => allocating(), name, "element", typeof(T));
-            AssertRefused(() => allocatingView(), name, "element", typeof(T));
-        }
     }
 
     private static void ConvolutionsRefuse<T>()

@@ -47,7 +47,7 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        // The kernels compare with IEEE semantics (NaN wins); the element-type issue adds the other INumber types.
+        // float and double keep their own instantiations (the vector paths); every other type runs the scalar path.
         if (typeof(T) == typeof(float))
         {
             MaxPool2DCore(MemoryMarshal.Cast<T, float>(source), sourceShape, geometry, MemoryMarshal.Cast<T, float>(destination), indices, indexConvention, options);
@@ -58,7 +58,7 @@ public static partial class Functional
         }
         else
         {
-            ElementTypes.RequireFloatOrDouble<T>(nameof(MaxPool2D));
+            MaxPool2DCore(source, sourceShape, geometry, destination, indices, indexConvention, options);
         }
     }
 
@@ -145,7 +145,6 @@ public static partial class Functional
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
         Guard.Convention(indexConvention, nameof(indexConvention));
-        ElementTypes.RequireFloatOrDouble<T>(nameof(MaxPool2D));
         nint[] lengths = TensorAdapter.Lengths(outputShape);
         Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
         Tensor<long> indices = Tensor.CreateFromShapeUninitialized<long>(lengths);
@@ -156,7 +155,7 @@ public static partial class Functional
     private static unsafe void MaxPool2DCore<T, TIndex>(
         ReadOnlySpan<T> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices,
         IndexConvention indexConvention, ExecutionOptions options)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         sourceShape.Validate(nameof(sourceShape));

@@ -93,7 +93,7 @@ internal static unsafe class MaxPool2DKernel
 
     /// <summary>Runs at the widest hardware vector that the row's vector columns fill, else the scalar definition.</summary>
     public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
@@ -102,7 +102,7 @@ internal static unsafe class MaxPool2DKernel
 
     /// <summary>The arguments of the dispatching <c>Run</c>, run at the width the dispatch picks.</summary>
     private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         private readonly ref readonly Plan _plan = ref plan;
@@ -120,7 +120,7 @@ internal static unsafe class MaxPool2DKernel
         T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree, bool scalarOnly = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         int rows = checked(planes * plan.OutH);
@@ -144,7 +144,7 @@ internal static unsafe class MaxPool2DKernel
         T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TIndexing : struct, IIndexing
     {
@@ -166,7 +166,7 @@ internal static unsafe class MaxPool2DKernel
         T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
@@ -185,7 +185,7 @@ internal static unsafe class MaxPool2DKernel
     private struct RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing> : IParallelBody
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
@@ -212,7 +212,7 @@ internal static unsafe class MaxPool2DKernel
         T* source, T* destination, TIndex* indices, in Plan p, int row, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
@@ -279,7 +279,7 @@ internal static unsafe class MaxPool2DKernel
         T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
@@ -292,7 +292,7 @@ internal static unsafe class MaxPool2DKernel
         // which is exact again once the origin's index is added, since every index is below 2^31.
         long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : p.DH * p.IndexH;
         long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : p.DW * p.IndexW;
-        TVector best = TSimd.Create(T.NegativeInfinity);
+        TVector best = TSimd.Create(NegativeInfinity<T>());
         TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
         T* origin = src + ((nint)ih0 * p.W) + iw0;
         for (int kh = khLo; kh < khHi; kh++)
@@ -315,7 +315,7 @@ internal static unsafe class MaxPool2DKernel
     /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void ScalarRange<T, TIndex, TIndexing>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int from, int to)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TIndexing : struct, IIndexing
     {
@@ -324,7 +324,9 @@ internal static unsafe class MaxPool2DKernel
         for (int ow = from; ow < to; ow++)
         {
             int iw0 = (ow * p.SW) - p.PW;
-            T best = T.NegativeInfinity;
+            // From -infinity for float and double (as before the other types ran); any other type starts from the
+            // first real cell, which is the same rule: the first cell is taken unless a later one beats it.
+            T best = Vectorized<T>() ? NegativeInfinity<T>() : T.Zero;
             long arg = -1;
             for (int kh = khLo; kh < khHi; kh++)
             {
@@ -344,6 +346,11 @@ internal static unsafe class MaxPool2DKernel
                     if (arg < 0)
                     {
                         arg = position;
+                        if (!Vectorized<T>())
+                        {
+                            best = v;
+                            continue;
+                        }
                     }
 
                     if (v > best || T.IsNaN(v))
@@ -358,6 +365,18 @@ internal static unsafe class MaxPool2DKernel
             IndexValue.Write(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
     }
+
+    /// <summary>Whether <typeparamref name="T"/> has vector paths (float, double); a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+
+    /// <summary>-infinity for float and double, the vector paths' starting maximum (only they call it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T NegativeInfinity<T>()
+        where T : unmanaged, INumber<T>
+        => typeof(T) == typeof(float) ? (T)(object)float.NegativeInfinity
+        : typeof(T) == typeof(double) ? (T)(object)double.NegativeInfinity
+        : throw new InvalidOperationException($"{typeof(T).Name} has no vector path.");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update<TSimd, TVector, T>(TVector value, long offset, ref TVector best, ref TVector arg)

@@ -58,7 +58,8 @@ internal static class SimdDispatch
 
     /// <summary>
     /// Runs <paramref name="body"/> at 512, 256 or 128 bits: the widest that runs in hardware for <typeparamref name="T"/>
-    /// and has at most <paramref name="lanes"/> lanes; at the scalar path when none does.
+    /// and has at most <paramref name="lanes"/> lanes; at the scalar path when none does, and always for an element type
+    /// other than <see cref="float"/> and <see cref="double"/>.
     /// </summary>
     /// <param name="body">The kernel at every width.</param>
     /// <param name="lanes">
@@ -71,6 +72,15 @@ internal static class SimdDispatch
         where T : unmanaged
         where TBody : struct, IWidthBody<T>, allows ref struct
     {
+        // The vector widths compute in float and double only (their members branch on typeof(float)/typeof(double)),
+        // while Vector512<int> and the like are supported: any other element type takes the scalar path, or an int
+        // would silently compute garbage. A JIT-time constant, so float and double compile exactly as before.
+        // The element-type issue adds integer lanes.
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            lanes = 0;
+        }
+
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && lanes >= Vector512<T>.Count)
         {
             body.Run<Simd512<T>, Vector512<T>>();

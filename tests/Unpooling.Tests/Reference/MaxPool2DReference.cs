@@ -12,7 +12,7 @@ internal sealed record PoolResult<T>(T[] Values, long[] Indices, int OutH, int O
 internal static class MaxPool2DReference
 {
     public static PoolResult<T> Pool<T>(T[] x, int planes, int height, int width, PoolAxis rows, PoolAxis cols, bool ceilMode)
-        where T : IFloatingPointIeee754<T>
+        where T : INumber<T>
     {
         if (!rows.TryGetOutputSize(height, ceilMode, out int outH) || !cols.TryGetOutputSize(width, ceilMode, out int outW))
         {
