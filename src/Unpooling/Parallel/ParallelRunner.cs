@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Unpooling.Internal;
 
 /// <summary>A unit of parallel work: processes items <c>[start, end)</c>. Implemented by kernel structs.</summary>
@@ -44,6 +46,7 @@ internal static class ParallelRunner
         private int _next;
         private int _done;
         private int _references;
+        private Exception? _failure;
 
         public static void Run(ref TBody body, int count, int degree)
         {
@@ -55,6 +58,7 @@ internal static class ParallelRunner
             runner._chunks = (count + runner._chunkSize - 1) / runner._chunkSize;
             runner._next = 0;
             runner._done = 0;
+            runner._failure = null;
             int helpers = Math.Min(degree, runner._chunks) - 1;
             runner._references = helpers + 1;
             for (int i = 0; i < helpers; i++)
@@ -71,7 +75,15 @@ internal static class ParallelRunner
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
 
+            // A body that throws (an element type whose arithmetic is checked, decimal's overflow) must neither crash
+            // the process from a pool thread nor return while helpers still write through the caller's pinned
+            // pointers: every chunk has finished by now, and the first failure is rethrown on the calling thread.
+            Exception? failure = runner._failure;
             runner.Release();
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
         }
 
         public void Execute()
@@ -91,8 +103,20 @@ internal static class ParallelRunner
                 }
 
                 int start = chunk * _chunkSize;
-                _body.Invoke(start, Math.Min(_count, start + _chunkSize));
-                Interlocked.Increment(ref _done);
+                try
+                {
+                    _body.Invoke(start, Math.Min(_count, start + _chunkSize));
+                }
+#pragma warning disable CA1031 // Any exception: it is rethrown on the calling thread once every chunk has finished.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Interlocked.CompareExchange(ref _failure, e, null);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref _done);
+                }
             }
         }
 
@@ -102,6 +126,7 @@ internal static class ParallelRunner
             if (Interlocked.Decrement(ref _references) == 0)
             {
                 _body = default;
+                _failure = null;
                 Volatile.Write(ref s_cached, this);
             }
         }
