@@ -53,7 +53,6 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireFloatOrDouble<T>(nameof(MaxUnpool2D));
         MaxUnpool2DCore(source, indices, sourceShape, geometry, destination, indexConvention, outputSize, reduction, options, nameof(outputSize));
     }
 
@@ -83,7 +82,6 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireFloatOrDouble<T>(nameof(MaxUnpool2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         RequireSameShape(indices, shape);
         Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
@@ -130,7 +128,6 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ElementTypes.RequireFloatOrDouble<T>(nameof(MaxUnpool2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         RequireSameShape(indices, shape);
         Size2D size = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
@@ -170,7 +167,6 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(switches);
-        ElementTypes.RequireFloatOrDouble<T>(nameof(MaxUnpool2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         if (shape != switches.PooledShape)
         {

@@ -347,7 +347,8 @@ internal static unsafe class MaxUnpool2DKernel
         public readonly void Invoke(int start, int end)
         {
             int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
-            int count = TSimd.Count;
+            // One SimdScalar lane is float or double arithmetic: any other element type runs the per-cell loop only.
+            int count = typeof(T) == typeof(float) || typeof(T) == typeof(double) ? TSimd.Count : int.MaxValue;
             Debug.Assert(2L * h <= Output.Height && 2L * w <= outW, "2x2 blocks leave the output plane");
             for (int plane = start; plane < end; plane++)
             {

@@ -96,7 +96,7 @@ internal static class IndexConventionReference
     /// <c>+= x</c> when <paramref name="sum"/>), so the last duplicate wins across planes too.
     /// </summary>
     public static T[] MaxUnpool<T>(T[] x, long[] indices, Shape4D pooled, Size2D output, IndexConvention convention, bool sum)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
     {
         Shape4D indexed = pooled.WithSpatialSize(output);
         Dictionary<(long, long), long> cells = Cells(convention, indexed);

@@ -10,7 +10,7 @@ internal static class UnpoolReference
 {
     /// <summary>Argmax unpooling: <c>y[plane, index] = x</c> (or <c>+= x</c> when <paramref name="sum"/>).</summary>
     public static T[] MaxUnpool<T>(T[] x, long[] indices, int planes, int height, int width, int outH, int outW, bool sum)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
     {
         long outPlane = (long)outH * outW;
         var y = new T[planes * outPlane];
@@ -36,7 +36,7 @@ internal static class UnpoolReference
 
     /// <summary>Fixed-position unpooling: <c>y[ih*kH + aH, iw*kW + aW] = x[ih, iw]</c>, dropped when outside.</summary>
     public static T[] Fixed<T>(T[] x, int planes, int height, int width, int factorH, int factorW, int offsetH, int offsetW, int outH, int outW)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
         => Scatter(x, planes, height, width, factorH, factorW, outH, outW, (_, _, _) => (offsetH, offsetW));
 
     /// <summary>
@@ -44,14 +44,14 @@ internal static class UnpoolReference
     /// <see cref="RandomOffset"/>.
     /// </summary>
     public static T[] Random<T>(T[] x, int planes, int height, int width, int factorH, int factorW, ulong seed, int outH, int outW)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
         => Scatter(
             x, planes, height, width, factorH, factorW, outH, outW,
             (plane, ih, iw) => RandomOffset(seed, plane, ih, iw, height, width, factorH, factorW));
 
     /// <summary>Nearest-neighbour repeat: output cell (oh, ow) takes <c>x[oh / kH, ow / kW]</c>, or 0 past the input.</summary>
     public static T[] Repeat<T>(T[] x, int planes, int height, int width, int factorH, int factorW, int outH, int outW)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
     {
         var y = new T[planes * outH * outW];
         for (int plane = 0; plane < planes; plane++)
@@ -90,7 +90,7 @@ internal static class UnpoolReference
 
     private static T[] Scatter<T>(
         T[] x, int planes, int height, int width, int factorH, int factorW, int outH, int outW, Func<int, int, int, (int H, int W)> offset)
-        where T : IFloatingPointIeee754<T>
+        where T : INumberBase<T>
     {
         var y = new T[planes * outH * outW];
         y.AsSpan().Fill(T.Zero);
