@@ -107,7 +107,6 @@ public static partial class Functional
         Size2D? outputSize, ExecutionOptions options, string outputSizeName)
         where T : unmanaged, INumberBase<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
@@ -133,7 +132,6 @@ public static partial class Functional
         BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
         using ReadView<T> s = TensorAdapter.Read(source);
@@ -146,7 +144,6 @@ public static partial class Functional
         BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, Size2D? outputSize, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(BlockUnpoolName(mode));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Size2D size = ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(outputSize));
         Shape4D outputShape = shape.WithSpatialSize(size);
