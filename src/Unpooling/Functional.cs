@@ -14,9 +14,13 @@ namespace Unpooling;
 /// processor has no fused multiply-add (x64 without FMA), the convolutions multiply and then add, so their last bits
 /// can differ from an FMA machine's. Every argument is validated before any memory is read or written; a failing call
 /// leaves the destinations untouched.</para>
-/// <para>Each family states its element-type constraint on its type parameter; today every family runs
-/// <see cref="float"/> and <see cref="double"/> (zero insertion and subsampling: any unmanaged type) and refuses
-/// other admitted element types with a <see cref="NotSupportedException"/> naming the type. Indices may be of any
+/// <para>Each family states its element-type constraint on its type parameter. Pooling, argmax unpooling and the
+/// fixed/random/repeat family run every type their constraint admits: <see cref="float"/> and <see cref="double"/>
+/// vectorized, every other type (<see cref="Half"/>, the integer types, <see cref="decimal"/>, ...) on the scalar path;
+/// zero insertion and subsampling run any unmanaged type. The convolutions run <see cref="float"/> and
+/// <see cref="double"/> and refuse other admitted element types with a <see cref="NotSupportedException"/> naming the
+/// type. Unpooling's sum adds with the element type's <c>+</c>: integers wrap (unchecked), <see cref="decimal"/>
+/// throws <see cref="OverflowException"/> on overflow. Indices may be of any
 /// <see cref="System.Numerics.IBinaryInteger{TSelf}"/> type, 8 to 128 bits, signed or unsigned, as long as the
 /// convention's largest index fits it (else an <see cref="ArgumentException"/> naming the indices).</para>
 /// </remarks>

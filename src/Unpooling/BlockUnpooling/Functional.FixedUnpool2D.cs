@@ -11,8 +11,9 @@ public static partial class Functional
     /// <c>i * factor + offset</c> of its <c>factor</c>-sized block, zeros elsewhere. The default offset (0, 0) is the
     /// upper-left corner, the paper's operator.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size (= stride) per axis, each &gt;= 1.</param>
@@ -26,7 +27,6 @@ public static partial class Functional
     /// range.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
     /// <paramref name="destination"/> overlaps <paramref name="source"/>.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void FixedUnpool2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, Span<T> destination, Size2D offset = default, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DCore(BlockUnpoolMode.Fixed, source, sourceShape, factor, offset, 0, destination, outputSize, options, nameof(outputSize));
@@ -36,8 +36,9 @@ public static partial class Functional
     /// spatial size (same rule as the explicit size of
     /// <see cref="FixedUnpool2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D, Size2D?, ExecutionOptions)"/>).
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
@@ -45,14 +46,14 @@ public static partial class Functional
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor or offset is out of range.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void FixedUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, Size2D offset = default, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DTensor(BlockUnpoolMode.Fixed, source, factor, offset, 0, destination, options);
 
     /// <summary>Fixed-position unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="offset">The position inside each block; default upper-left.</param>
@@ -62,7 +63,6 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A factor or offset is out of range.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the output size is out of range.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> FixedUnpool2D<T>(Tensor<T> source, Size2D factor, Size2D offset = default, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
     {

@@ -12,8 +12,9 @@ public static partial class Functional
     /// input cell lands at its own pseudo-random position inside its block, drawn from <paramref name="seed"/>. The
     /// same seed always gives the same output, whatever the thread count or SIMD width.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size per axis, each &gt;= 1.</param>
@@ -34,14 +35,14 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
     /// <paramref name="destination"/> overlaps <paramref name="source"/>.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void RandomUnpool2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, ulong seed, Span<T> destination, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DCore(BlockUnpoolMode.Random, source, sourceShape, factor, default, seed, destination, outputSize, options, nameof(outputSize));
 
     /// <summary>Random-offset unpooling over rank-4 tensors; the output size is <paramref name="destination"/>'s spatial size.</summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="seed">The seed of the offsets.</param>
@@ -49,14 +50,14 @@ public static partial class Functional
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void RandomUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, ulong seed, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DTensor(BlockUnpoolMode.Random, source, factor, default, seed, destination, options);
 
     /// <summary>Random-offset unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="seed">The seed of the offsets.</param>
@@ -66,7 +67,6 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the output size is out of range.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> RandomUnpool2D<T>(Tensor<T> source, Size2D factor, ulong seed, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
     {

@@ -10,8 +10,9 @@ public static partial class Functional
     /// Repeat unpooling (nearest-neighbour upsampling): every cell of block <c>i</c> gets <c>x[i]</c>. It is the
     /// sum-adjoint of the fixed-position family. Cells outside every block (a larger explicit output) are zero.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size per axis, each &gt;= 1.</param>
@@ -22,28 +23,28 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
     /// <paramref name="destination"/> overlaps <paramref name="source"/>.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void RepeatUnpool2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, Span<T> destination, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DCore(BlockUnpoolMode.Repeat, source, sourceShape, factor, default, 0, destination, outputSize, options, nameof(outputSize));
 
     /// <summary>Repeat unpooling over rank-4 tensors; the output size is <paramref name="destination"/>'s spatial size.</summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void RepeatUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DTensor(BlockUnpoolMode.Repeat, source, factor, default, 0, destination, options);
 
     /// <summary>Repeat unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
+    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
+    /// runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="outputSize">The output (H, W), or <see langword="null"/> for <c>input * factor</c>.</param>
@@ -52,7 +53,6 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the output size is out of range.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> RepeatUnpool2D<T>(Tensor<T> source, Size2D factor, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
     {

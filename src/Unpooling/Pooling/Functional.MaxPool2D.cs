@@ -13,9 +13,11 @@ public static partial class Functional
     /// (<c>max_pool2d_with_indices</c>); ONNX's global row- or column-major offsets or TensorFlow's channels-last
     /// offsets on request.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run (vectorized); any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> the constraint admits (<see cref="Half"/>,
+    /// the integer types, <see cref="decimal"/>, <see cref="System.Runtime.InteropServices.NFloat"/>, ...).
+    /// <see cref="float"/> and <see cref="double"/> are vectorized; every other type runs the scalar path, with the same
+    /// rule in the type's own comparison (integers have no NaN: plain first maximum; <see cref="Half"/> compares as
+    /// <see cref="float"/> does).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
@@ -40,7 +42,6 @@ public static partial class Functional
     /// <exception cref="ArgumentException">A length does not match its shape, the geometry does not fit the input,
     /// <typeparamref name="TIndex"/> cannot hold the convention's largest index, or a destination overlaps another buffer.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxPool2D<T, TIndex>(
         ReadOnlySpan<T> source, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices,
         IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -67,7 +68,7 @@ public static partial class Functional
     /// <see cref="MaxPool2D{T, TIndex}(ReadOnlySpan{T}, Shape4D, Pool2DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
     /// for the selection rule and the type parameters.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The input tensor.</param>
@@ -81,7 +82,6 @@ public static partial class Functional
     /// steady state).</remarks>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices,
         IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -107,7 +107,7 @@ public static partial class Functional
     /// size, so that <see cref="MaxUnpool2D{T, TIndex}(Tensor{T}, Switches{TIndex}, UnpoolReduction, ExecutionOptions)"/>
     /// needs nothing else.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input, any strides.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
@@ -116,7 +116,6 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the geometry does not fit it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         Tensor<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>
@@ -129,7 +128,7 @@ public static partial class Functional
     /// 2-D max pooling with arg-max capture of a tensor view (what ONNX Runtime and TorchSharp memory arrives as) into
     /// new tensors; see <see cref="MaxPool2D{T}(Tensor{T}, Pool2DGeometry, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input, any strides.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
@@ -137,7 +136,6 @@ public static partial class Functional
     /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
     /// <exception cref="ArgumentException">The tensor is not rank 4 or the geometry does not fit it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>

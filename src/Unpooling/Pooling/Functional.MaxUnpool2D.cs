@@ -10,8 +10,11 @@ public static partial class Functional
     /// Argmax unpooling (PyTorch <c>max_unpool2d</c>, ONNX <c>MaxUnpool</c>, SegNet): every input value goes to the
     /// output cell its index names, in the <see cref="IndexConvention"/> pooling wrote, and every other cell is zero.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits. Today
-    /// <see cref="float"/> and <see cref="double"/> run; any other type throws <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits.
+    /// <see cref="float"/> and <see cref="double"/> are vectorized; every other type runs the scalar path. Replace moves
+    /// data; <see cref="UnpoolReduction.Sum"/> adds with the type's <c>+</c> in row-major input order, so integer sums
+    /// wrap as C#'s unchecked arithmetic does, and <see cref="decimal"/> (always checked) throws
+    /// <see cref="OverflowException"/> on overflow, after part of the destination is written.</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
@@ -45,7 +48,6 @@ public static partial class Functional
     /// is written.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, <typeparamref name="TIndex"/>
     /// cannot hold the convention's largest index, or <paramref name="destination"/> overlaps an input.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxUnpool2D<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination,
         Size2D? outputSize = null, IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace,
@@ -61,7 +63,7 @@ public static partial class Functional
     /// spatial size, which must obey the explicit-size rule of
     /// <see cref="MaxUnpool2D{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D?, IndexConvention, UnpoolReduction, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The pooled values <c>[N, C, H, W]</c>.</param>
@@ -75,7 +77,6 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or an enum is undefined; nothing is
     /// written.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static void MaxUnpool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> destination,
         IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
@@ -94,7 +95,7 @@ public static partial class Functional
     /// When the indices come from this library's pooling, <see cref="MaxUnpool2D{T, TIndex}(Tensor{T}, Switches{TIndex}, UnpoolReduction, ExecutionOptions)"/>
     /// needs no size.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The rank-4 pooled values, any strides.</param>
@@ -109,7 +110,6 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException">A tensor is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or an enum is undefined.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the output size is out of range.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> MaxUnpool2D<T, TIndex>(
         Tensor<T> source, Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D? outputSize = null,
         IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
@@ -139,7 +139,7 @@ public static partial class Functional
     /// maximum came from, in a new tensor of the pooling input's size, zeros elsewhere. No output size is needed: the
     /// switches carry it (also for ceil mode, padding and dilation).
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The pooled values (or any tensor of the pooled shape, e.g. a decoder's activations).</param>
@@ -152,7 +152,6 @@ public static partial class Functional
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range (the switches' tensor was changed), or
     /// <paramref name="reduction"/> is undefined.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/>'s shape is not the pooled shape.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
     public static Tensor<T> MaxUnpool2D<T, TIndex>(Tensor<T> source, Switches<TIndex> switches, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
