@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
@@ -67,6 +68,24 @@ public abstract class MaxPool2DElementTypeTests<T>
                 Check<long>(x, rows, cols, ceil, expected, expected.Indices, IndexConvention.PerPlane, threads, $"{typeof(T).Name} {threads} threads");
             }
         }
+    }
+
+    /// <summary>The allocating forms: pooling into new tensors with switches, and unpooling through the switches.</summary>
+    [Fact]
+    public void AllocatingPoolAndUnpoolThroughSwitches()
+    {
+        var (rows, cols, ceil) = Geometries[0];
+        T[] x = ElementData.Values<T>((int)Shape.ElementCount, 61);
+        PoolResult<T> expected = MaxPool2DReference.Pool(x, 6, Shape.Height, Shape.Width, rows, cols, ceil);
+        (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(
+            Tensor.Create(x, [Shape.Batch, Shape.Channels, Shape.Height, Shape.Width]), Geometry.ToLibrary(rows, cols, ceil));
+        ElementData.Exact<T>(expected.Values, values.ToArray(), $"{typeof(T).Name} allocating values");
+        ElementData.Indices<long>(expected.Indices, switches.Indices.ToArray(), $"{typeof(T).Name} allocating indices");
+
+        // Unpooled back to the input size (the switches carry it): each maximum at its argmax, zeros elsewhere.
+        Tensor<T> unpooled = Functional.MaxUnpool2D(values, switches);
+        T[] back = UnpoolReference.MaxUnpool(expected.Values, expected.Indices, 6, expected.OutH, expected.OutW, Shape.Height, Shape.Width, false);
+        ElementData.Exact<T>(back, unpooled.ToArray(), $"{typeof(T).Name} unpooled through switches");
     }
 
     /// <summary>Planted windows of one 2x2 pool over a 1x1x2x8 input (four windows), results written out by hand.</summary>

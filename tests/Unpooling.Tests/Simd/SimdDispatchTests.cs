@@ -90,6 +90,23 @@ public sealed class SimdDispatchTests
     public void ElementTypesNoWidthSupportsRunScalar()
         => Assert.Equal(0, SimdDispatch.SelectedWidth<Half>(int.MaxValue));
 
+    /// <summary>
+    /// Vector512&lt;int&gt; and the like are supported, but the widths compute in float and double only: every other
+    /// element type must take the scalar path (the element-type issue adds integer lanes).
+    /// </summary>
+    [Fact]
+    public void OnlyFloatAndDoubleGetAVectorWidth()
+    {
+        Assert.Equal(0, SimdDispatch.SelectedWidth<int>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<long>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<byte>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<short>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<uint>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<ulong>(int.MaxValue));
+        Assert.Equal(0, SimdDispatch.SelectedWidth<System.Runtime.InteropServices.NFloat>(int.MaxValue));
+        Assert.Equal(Expected<float>(int.MaxValue), SimdDispatch.SelectedWidth<float>(int.MaxValue));
+    }
+
     [Fact]
     public void MultiplyAddIsFusedExactlyWhereTheHardwareFuses()
     {
