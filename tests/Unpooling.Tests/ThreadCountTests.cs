@@ -20,15 +20,13 @@ public abstract class ThreadCountTests<T>
 
     private delegate void Run<TElement>(ExecutionOptions options, Span<TElement> destination);
 
-    public static ExecutionOptions Options(int degree) => new() { MaxDegreeOfParallelism = degree, MinParallelElements = 0 };
-
     /// <summary>The test shapes have at least 32 rows or planes, so degree 8 gets 32 chunks and 8 threads.</summary>
     [Fact]
     public void TheOptionsReallySplitTheseShapes()
     {
         foreach (int degree in Degrees)
         {
-            Assert.Equal(degree, Options(degree).ResolveDegree(items: 32, workSize: 1));
+            Assert.Equal(degree, Threads.Options(degree).ResolveDegree(items: 32, workSize: 1));
             Assert.Equal(1, ExecutionOptions.WithMaxDegreeOfParallelism(degree).ResolveDegree(items: 32, workSize: 1000));
         }
     }
@@ -171,13 +169,13 @@ public abstract class ThreadCountTests<T>
         Tensor<T> source = Tensor.Create(c.Source, TensorViews.Lengths(c.Shape));
         foreach (int degree in Degrees)
         {
-            (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(source, c.Geometry, options: Options(degree));
+            (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(source, c.Geometry, options: Threads.Options(degree));
             BitAssert.Equal<T>(c.Expected.Values, values.ToArray(), $"allocating MaxPool2D values, degree {degree}");
             BitAssert.IndicesEqual<long>(c.Expected.Indices, switches.Indices.ToArray(), $"allocating MaxPool2D indices, degree {degree}");
-            Tensor<T> restored = Functional.MaxUnpool2D(values, switches, options: Options(degree));
+            Tensor<T> restored = Functional.MaxUnpool2D(values, switches, options: Threads.Options(degree));
             T[] expected = UnpoolReference.MaxUnpool(c.Expected.Values, c.Expected.Indices, 6, c.Expected.OutH, c.Expected.OutW, 13, 21, sum: false);
             BitAssert.Equal<T>(expected, restored.ToArray(), $"MaxUnpool2D through switches, degree {degree}");
-            Tensor<T> repeated = Functional.RepeatUnpool2D(values, 2, options: Options(degree));
+            Tensor<T> repeated = Functional.RepeatUnpool2D(values, 2, options: Threads.Options(degree));
             BitAssert.Equal<T>(UnpoolReference.Repeat(c.Expected.Values, 6, c.Expected.OutH, c.Expected.OutW, 2, 2, 2 * c.Expected.OutH, 2 * c.Expected.OutW), repeated.ToArray(), $"RepeatUnpool2D tensor, degree {degree}");
         }
     }
@@ -192,7 +190,7 @@ public abstract class ThreadCountTests<T>
             string context = $"MaxPool2D {convention} {typeof(TIndex).Name} degree {degree} {c}";
             var values = new GuardedBuffer<T>(expected.Length);
             var indices = new GuardedBuffer<TIndex>(expected.Length);
-            Functional.MaxPool2D(c.Source, c.Shape, c.Geometry, values.Span, indices.Span, convention, Options(degree));
+            Functional.MaxPool2D(c.Source, c.Shape, c.Geometry, values.Span, indices.Span, convention, Threads.Options(degree));
             values.AssertGuardsIntact(context);
             indices.AssertGuardsIntact(context);
             firstValues ??= values.ToArray();
@@ -214,7 +212,7 @@ public abstract class ThreadCountTests<T>
         T[]? first = null;
         foreach (int degree in Degrees)
         {
-            T[] result = Guarded.Run<T>(length, d => run(Options(degree), d), $"{context} degree {degree}");
+            T[] result = Guarded.Run<T>(length, d => run(Threads.Options(degree), d), $"{context} degree {degree}");
             first ??= result;
             BitAssert.Equal<T>(first, result, $"{context}: degree {degree} vs 1");
         }

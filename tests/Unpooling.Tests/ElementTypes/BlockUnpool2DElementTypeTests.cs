@@ -37,7 +37,7 @@ public abstract class BlockUnpool2DElementTypeTests<T>
                 foreach (int threads in ElementData.ThreadCounts)
                 {
                     string context = $"{typeof(T).Name} fixed {factor} {offset} {output} {threads} threads";
-                    Check(expected, d => Functional.FixedUnpool2D<T>(x, Shape, factor, d, offset, output, ElementData.Threads(threads)), context);
+                    Check(expected, d => Functional.FixedUnpool2D<T>(x, Shape, factor, d, offset, output, Threads.Options(threads)), context);
                 }
             }
         }
@@ -55,7 +55,7 @@ public abstract class BlockUnpool2DElementTypeTests<T>
                 foreach (int threads in ElementData.ThreadCounts)
                 {
                     string context = $"{typeof(T).Name} random {factor} {output} {threads} threads";
-                    Check(expected, d => Functional.RandomUnpool2D<T>(x, Shape, factor, 77, d, output, ElementData.Threads(threads)), context);
+                    Check(expected, d => Functional.RandomUnpool2D<T>(x, Shape, factor, 77, d, output, Threads.Options(threads)), context);
                 }
             }
         }
@@ -73,7 +73,7 @@ public abstract class BlockUnpool2DElementTypeTests<T>
                 foreach (int threads in ElementData.ThreadCounts)
                 {
                     string context = $"{typeof(T).Name} repeat {factor} {output} {threads} threads";
-                    Check(expected, d => Functional.RepeatUnpool2D<T>(x, Shape, factor, d, output, ElementData.Threads(threads)), context);
+                    Check(expected, d => Functional.RepeatUnpool2D<T>(x, Shape, factor, d, output, Threads.Options(threads)), context);
                 }
             }
         }

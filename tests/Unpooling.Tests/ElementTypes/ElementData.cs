@@ -54,21 +54,6 @@ internal static class ElementData
         }
     }
 
-    /// <summary>Asserts the indices equal the oracle's 64-bit ones.</summary>
-    public static void Indices<TIndex>(ReadOnlySpan<long> expected, ReadOnlySpan<TIndex> actual, string context)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        Assert.True(expected.Length == actual.Length, $"{context}: {actual.Length} indices, expected {expected.Length}.");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            long value = long.CreateChecked(actual[i]);
-            Assert.True(value == expected[i], $"{context}: index {i} is {value}, expected {expected[i]}.");
-        }
-    }
-
-    /// <summary>The options that split even tiny calls over <paramref name="threads"/> threads.</summary>
-    public static ExecutionOptions Threads(int threads) => new() { MaxDegreeOfParallelism = threads, MinParallelElements = 0 };
-
     /// <summary>The thread counts every result must be identical for.</summary>
     public static readonly int[] ThreadCounts = [1, 2, 3, 8];
 

@@ -80,7 +80,7 @@ public abstract class MaxPool2DElementTypeTests<T>
         (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(
             Tensor.Create(x, [Shape.Batch, Shape.Channels, Shape.Height, Shape.Width]), Geometry.ToLibrary(rows, cols, ceil));
         ElementData.Exact<T>(expected.Values, values.ToArray(), $"{typeof(T).Name} allocating values");
-        ElementData.Indices<long>(expected.Indices, switches.Indices.ToArray(), $"{typeof(T).Name} allocating indices");
+        BitAssert.IndicesEqual<long>(expected.Indices, switches.Indices.ToArray(), $"{typeof(T).Name} allocating indices");
 
         // Unpooled back to the input size (the switches carry it): each maximum at its argmax, zeros elsewhere.
         Tensor<T> unpooled = Functional.MaxUnpool2D(values, switches);
@@ -137,12 +137,12 @@ public abstract class MaxPool2DElementTypeTests<T>
     {
         (T[] values, long[] indices) = Pool(x, width);
         ElementData.Exact<T>(expectedValues, values, $"{typeof(T).Name} planted values");
-        ElementData.Indices<long>(expectedIndices, indices, $"{typeof(T).Name} planted indices");
+        BitAssert.IndicesEqual<long>(expectedIndices, indices, $"{typeof(T).Name} planted indices");
 
         // The oracle agrees with the hand-written expectation.
         PoolResult<T> oracle = MaxPool2DReference.Pool(x, 1, 2, width, new PoolAxis(2, 2, 0, 1), new PoolAxis(2, 2, 0, 1), false);
         ElementData.Exact<T>(expectedValues, oracle.Values, $"{typeof(T).Name} oracle values");
-        ElementData.Indices<long>(expectedIndices, oracle.Indices, $"{typeof(T).Name} oracle indices");
+        BitAssert.IndicesEqual<long>(expectedIndices, oracle.Indices, $"{typeof(T).Name} oracle indices");
     }
 
     private static void Check<TIndex>(
@@ -151,11 +151,11 @@ public abstract class MaxPool2DElementTypeTests<T>
     {
         var values = new GuardedBuffer<T>(expected.Values.Length);
         var indices = new GuardedBuffer<TIndex>(expected.Values.Length);
-        Functional.MaxPool2D(x, Shape, Geometry.ToLibrary(rows, cols, ceil), values.Span, indices.Span, convention, ElementData.Threads(threads));
+        Functional.MaxPool2D(x, Shape, Geometry.ToLibrary(rows, cols, ceil), values.Span, indices.Span, convention, Threads.Options(threads));
         values.AssertGuardsIntact(context);
         indices.AssertGuardsIntact(context);
         ElementData.Exact<T>(expected.Values, values.Span, $"values {context}");
-        ElementData.Indices<TIndex>(expectedIndices, indices.Span, $"indices {typeof(TIndex).Name} {context}");
+        BitAssert.IndicesEqual<TIndex>(expectedIndices, indices.Span, $"indices {typeof(TIndex).Name} {context}");
     }
 }
 

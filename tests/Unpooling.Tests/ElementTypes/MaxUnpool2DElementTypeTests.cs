@@ -112,13 +112,13 @@ public abstract class MaxUnpool2DElementTypeTests<T>
         if (expected is null)
         {
             // decimal's + overflowed in the oracle: the library's throws the same exception.
-            Assert.Throws<OverflowException>(() => Functional.MaxUnpool2D<T, TIndex>(x, indices, pooled, geometry, new T[outputLength], null, convention, reduction, ElementData.Threads(threads)));
+            Assert.Throws<OverflowException>(() => Functional.MaxUnpool2D<T, TIndex>(x, indices, pooled, geometry, new T[outputLength], null, convention, reduction, Threads.Options(threads)));
             return;
         }
 
         Assert.Equal(outputLength, expected.Length);
         var destination = new GuardedBuffer<T>(expected.Length);
-        Functional.MaxUnpool2D<T, TIndex>(x, indices, pooled, geometry, destination.Span, null, convention, reduction, ElementData.Threads(threads));
+        Functional.MaxUnpool2D<T, TIndex>(x, indices, pooled, geometry, destination.Span, null, convention, reduction, Threads.Options(threads));
         destination.AssertGuardsIntact(context);
         ElementData.Exact<T>(expected, destination.Span, context);
     }
