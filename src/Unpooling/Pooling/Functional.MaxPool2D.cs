@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -47,21 +46,7 @@ public static partial class Functional
         IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        // float and double keep their own instantiations (the vector paths); every other type runs the scalar path.
-        if (typeof(T) == typeof(float))
-        {
-            MaxPool2DCore(MemoryMarshal.Cast<T, float>(source), sourceShape, geometry, MemoryMarshal.Cast<T, float>(destination), indices, indexConvention, options);
-        }
-        else if (typeof(T) == typeof(double))
-        {
-            MaxPool2DCore(MemoryMarshal.Cast<T, double>(source), sourceShape, geometry, MemoryMarshal.Cast<T, double>(destination), indices, indexConvention, options);
-        }
-        else
-        {
-            MaxPool2DCore(source, sourceShape, geometry, destination, indices, indexConvention, options);
-        }
-    }
+        => MaxPool2DCore(source, sourceShape, geometry, destination, indices, indexConvention, options);
 
     /// <summary>
     /// 2-D max pooling with arg-max capture over rank-4 <c>[N, C, H, W]</c> tensors of any strides; see
