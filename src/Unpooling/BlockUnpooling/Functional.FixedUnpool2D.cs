@@ -152,11 +152,4 @@ public static partial class Functional
         BlockUnpool2DTensor(mode, source, factor, offset, seed, result.AsTensorSpan(), options);
         return result;
     }
-
-    private static string BlockUnpoolName(BlockUnpoolMode mode) => mode switch
-    {
-        BlockUnpoolMode.Fixed => nameof(FixedUnpool2D),
-        BlockUnpoolMode.Random => nameof(RandomUnpool2D),
-        _ => nameof(RepeatUnpool2D),
-    };
 }

@@ -102,8 +102,7 @@ public readonly record struct Pool2DGeometry
     internal Size2D GetUnpoolOutputSize(Size2D pooledSize, string paramName)
     {
         ThrowIfDefault(paramName);
-        long h = ((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height;
-        long w = ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width;
+        (long h, long w) = DefaultUnpoolSize(pooledSize);
         if (pooledSize.Height < 1 || pooledSize.Width < 1 || h < 1 || w < 1 || h > int.MaxValue || w > int.MaxValue)
         {
             ThrowHelper.ThrowArgument(
@@ -127,10 +126,15 @@ public readonly record struct Pool2DGeometry
         }
 
         ThrowIfDefault(paramName);
-        long h = ((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height;
-        long w = ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width;
+        (long h, long w) = DefaultUnpoolSize(pooledSize);
         return UnpoolSize.Resolve(h, w, Stride, requested, outputSizeName);
     }
+
+    /// <summary>The default unpooled size <c>(i-1)*s - 2p + k</c> per axis, in 64 bits (it may be below 1 or past
+    /// <see cref="int.MaxValue"/>; the callers judge it).</summary>
+    private (long Height, long Width) DefaultUnpoolSize(Size2D pooledSize)
+        => (((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height,
+            ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width);
 
     private int AxisOutput(int i, int k, int s, int p, int d, string axis, Size2D inputSize, string paramName)
     {

@@ -54,9 +54,7 @@ public static partial class Functional
         ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        MaxUnpool2DCore(source, indices, sourceShape, geometry, destination, indexConvention, outputSize, reduction, options, nameof(outputSize));
-    }
+        => MaxUnpool2DCore(source, indices, sourceShape, geometry, destination, indexConvention, outputSize, reduction, options, nameof(outputSize));
 
     /// <summary>
     /// Argmax unpooling over rank-4 tensors of any strides; the output size is <paramref name="destination"/>'s
