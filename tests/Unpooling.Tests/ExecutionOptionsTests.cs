@@ -98,7 +98,7 @@ public sealed class ExecutionOptionsTests
     public void FactoryRejectsABadDegree(int degree)
     {
         ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => ExecutionOptions.WithMaxDegreeOfParallelism(degree));
-        Assert.Equal("maxDegreeOfParallelism", e.ParamName, ignoreCase: true);
+        Assert.Equal("maxDegreeOfParallelism", e.ParamName);
         Assert.Equal(degree, e.ActualValue);
     }
 

@@ -162,8 +162,8 @@ public abstract class SwitchesTests<T>
     }
 
     /// <summary>
-    /// The switches hold their tensor by reference: an index changed afterwards is still validated when unpooling.
-    /// (ParamName is not asserted: the library names "indices", which is not a parameter of this overload.)
+    /// The switches hold their tensor by reference: an index changed afterwards is still validated when unpooling, and
+    /// the error names <c>switches</c>, the argument of this overload that holds the bad index.
     /// </summary>
     [Fact]
     public void AnIndexChangedAfterPoolingIsStillChecked()
@@ -171,7 +171,7 @@ public abstract class SwitchesTests<T>
         MaxPoolCase<T> c = NewCase(0);
         (Tensor<T> values, Switches<long> switches) = Functional.MaxPool2D(Tensor.Create(c.Source, TensorViews.Lengths(c.Shape)), c.Geometry);
         switches.Indices[1, 2, 0, 3] = c.Shape.Height * c.Shape.Width;
-        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => Functional.MaxUnpool2D(values, switches));
+        ArgumentOutOfRangeException e = Throws.Param<ArgumentOutOfRangeException>("switches", () => Functional.MaxUnpool2D(values, switches));
         Assert.Contains($"Index {c.Shape.Height * c.Shape.Width}", e.Message, StringComparison.Ordinal);
         Assert.Contains("at position 63", e.Message, StringComparison.Ordinal); // plane 1*3 + 2 of 12 values, value 3 of it
     }
