@@ -44,4 +44,12 @@ public enum IndexConvention
     /// <c>max_pool_with_argmax</c> with include_batch_in_index true.
     /// </summary>
     ChannelsLastWithBatch = 4,
+
+    /// <summary>
+    /// <c>kh*kW + kw</c>: the tap number inside the element's own pooling window (kernel row <c>kh</c>, kernel column
+    /// <c>kw</c>, counted in kernel taps, so dilation and padding do not change it). oneDNN's workspace and XNNPACK's
+    /// arg-max use this compact form; valid indices are <c>[0, kH*kW)</c>, so one <see cref="byte"/> holds every window
+    /// up to 16x16. Reading or writing it needs the pooling geometry as well as the indexed size.
+    /// </summary>
+    InWindow = 5,
 }
