@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// Argmax unpooling from <see cref="IndexConvention.InWindow"/> indices, for any geometry (overlapping windows,
+/// padding, dilation, ceil mode, an explicit output size): every tap is checked first (in parallel by planes, the
+/// smallest bad position wins, so the report never depends on the thread count), then per plane the output plane is
+/// cleared and the values are scattered to their taps' cells in row-major input order (the last duplicate wins, or
+/// all are added in that order). A tap names a cell of its element's own plane, so planes are independent.
+/// </summary>
+internal static unsafe class InWindowKernel
+{
+    /// <summary>
+    /// Validates and unpools <paramref name="planes"/> planes of <c>taps.PooledH x taps.PooledW</c> values into planes of
+    /// <c>taps.Height x taps.Width</c>. Returns -1, or the position of the first invalid tap, in which case nothing
+    /// was written.
+    /// </summary>
+    public static long Run<T, TIndex>(T* source, TIndex* indices, T* destination, int planes, in WindowTaps taps, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long bad = FindInvalid(indices, planes, taps, degree);
+        if (bad >= 0)
+        {
+            return bad;
+        }
+
+        var body = new ScatterBody<T, TIndex>
+        {
+            Source = source,
+            Indices = indices,
+            Destination = destination,
+            Taps = taps,
+            Planes = planes,
+            Sum = reduction == UnpoolReduction.Sum,
+        };
+        ParallelRunner.Run(ref body, planes, degree);
+        return -1;
+    }
+
+    /// <summary>The position of the first index that is no valid tap (see <see cref="WindowTaps.Cell"/>), or -1.</summary>
+    public static long FindInvalid<TIndex>(TIndex* indices, int planes, in WindowTaps taps, int degree)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        // The body is copied to the worker threads, so the result lives in this frame, which outlives the run.
+        long first = long.MaxValue;
+        var body = new ValidateBody<TIndex> { Indices = indices, Taps = taps, Planes = planes, FirstBad = &first };
+        ParallelRunner.Run(ref body, planes, degree);
+        first = Volatile.Read(ref first);
+        return first == long.MaxValue ? -1 : first;
+    }
+
+    /// <summary>The position in its plane of the first invalid tap of one plane of indices, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    public static long FirstInvalidInPlane<TIndex>(TIndex* idx, in WindowTaps taps)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long position = 0;
+        for (long oh = 0; oh < taps.PooledH; oh++)
+        {
+            long rowStart = taps.RowStart(oh);
+            for (long ow = 0; ow < taps.PooledW; ow++, position++)
+            {
+                if (taps.Cell(IndexValue.Read(idx[position]), rowStart, taps.ColumnStart(ow)) < 0)
+                {
+                    return position;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Throws the <see cref="ArgumentOutOfRangeException"/> for the invalid tap at <paramref name="position"/>, named <paramref name="paramName"/>.</summary>
+    [DoesNotReturn]
+    public static void ThrowBadTap<TIndex>(string paramName, TIndex value, long position, in WindowTaps taps, Shape4D pooled)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => throw new ArgumentOutOfRangeException(paramName, value, taps.DescribeBadTap(value, IndexValue.Read(value), position, pooled));
+
+    private struct ValidateBody<TIndex> : IParallelBody
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public TIndex* Indices;
+        public WindowTaps Taps;
+        public int Planes;
+        public long* FirstBad;
+
+        public readonly void Invoke(int start, int end)
+        {
+            long perPlane = Taps.PooledPlane;
+            for (int plane = start; plane < end; plane++)
+            {
+                long first = plane * perPlane;
+                if (first >= Volatile.Read(ref *FirstBad))
+                {
+                    return; // a failure at an earlier position is already known
+                }
+
+                Debug.Assert(Bounds.Within(Indices + first, perPlane, Indices, Planes * perPlane), "index plane outside the indices");
+                long bad = FirstInvalidInPlane(Indices + first, Taps);
+                if (bad >= 0)
+                {
+                    KeepSmallest(FirstBad, first + bad);
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Keeps the smallest position over all threads, so the message never depends on the thread count.</summary>
+        private static void KeepSmallest(long* location, long position)
+        {
+            long seen = Volatile.Read(ref *location);
+            while (position < seen)
+            {
+                long prior = Interlocked.CompareExchange(ref *location, position, seen);
+                if (prior == seen)
+                {
+                    return;
+                }
+
+                seen = prior;
+            }
+        }
+    }
+
+    private struct ScatterBody<T, TIndex> : IParallelBody
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Source;
+        public TIndex* Indices;
+        public T* Destination;
+        public WindowTaps Taps;
+        public bool Sum;
+
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            WindowTaps taps = Taps;
+            long inPlane = taps.PooledPlane, outPlane = taps.Plane;
+            for (int plane = start; plane < end; plane++)
+            {
+                T* x = Source + (plane * inPlane);
+                TIndex* idx = Indices + (plane * inPlane);
+                T* y = Destination + (plane * outPlane);
+                Debug.Assert(Bounds.Within(x, inPlane, Source, Planes * inPlane) && Bounds.Within(idx, inPlane, Indices, Planes * inPlane), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, outPlane, Destination, Planes * outPlane), "output plane outside the destination");
+                new Span<T>(y, (int)outPlane).Clear();
+                long i = 0;
+                for (long oh = 0; oh < taps.PooledH; oh++)
+                {
+                    long rowStart = taps.RowStart(oh);
+                    for (long ow = 0; ow < taps.PooledW; ow++, i++)
+                    {
+                        long cell = taps.Cell(IndexValue.Read(idx[i]), rowStart, taps.ColumnStart(ow));
+                        Debug.Assert((ulong)cell < (ulong)outPlane, "a tap leaves its output plane (it passed validation)");
+                        y[cell] = Sum ? y[cell] + x[i] : x[i];
+                    }
+                }
+            }
+        }
+    }
+}
