@@ -46,6 +46,13 @@ internal static unsafe class InWindowKernel
     public static long FindInvalid<TIndex>(TIndex* indices, int planes, in WindowTaps taps, int degree)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        if (taps.AllTapsInside)
+        {
+            // No padding and no window past the border (the common case): a tap is valid exactly when it is in range,
+            // which the vectorized range check decides.
+            return MaxUnpool2DKernel.FindInvalid(indices, planes * taps.PooledPlane, taps.Count, degree);
+        }
+
         // The body is copied to the worker threads, so the result lives in this frame, which outlives the run.
         long first = long.MaxValue;
         var body = new ValidateBody<TIndex> { Indices = indices, Taps = taps, Planes = planes, FirstBad = &first };
@@ -59,13 +66,17 @@ internal static unsafe class InWindowKernel
     public static long FirstInvalidInPlane<TIndex>(TIndex* idx, in WindowTaps taps)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        long position = 0;
-        for (long oh = 0; oh < taps.PooledH; oh++)
+        ulong count = (ulong)taps.Count;
+        (long insideStart, long insideEnd) = taps.ColumnsInside;
+        for (long oh = 0, position = 0; oh < taps.PooledH; oh++)
         {
             long rowStart = taps.RowStart(oh);
+            bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
             for (long ow = 0; ow < taps.PooledW; ow++, position++)
             {
-                if (taps.Cell(IndexValue.Read(idx[position]), rowStart, taps.ColumnStart(ow)) < 0)
+                long tap = IndexValue.Read(idx[position]);
+                bool valid = rowInside && ow >= insideStart && ow < insideEnd ? (ulong)tap < count : taps.Cell(tap, rowStart, taps.ColumnStart(ow)) >= 0;
+                if (!valid)
                 {
                     return position;
                 }

@@ -26,6 +26,12 @@ internal readonly struct WindowTaps
     /// <summary>The number of taps of a window, <c>kH*kW</c>: valid indices are below it.</summary>
     public readonly long Count;
 
+    /// <summary>
+    /// The pooled rows <c>[RowsInside.Start, RowsInside.End)</c> and columns whose windows lie entirely inside the
+    /// plane: there a tap is valid exactly when it is below <see cref="Count"/>.
+    /// </summary>
+    public readonly (long Start, long End) RowsInside, ColumnsInside;
+
     private readonly FastDivisor _byKernelW, _byDilationH, _byDilationW, _byWidth;
 
     public WindowTaps(in Pool2DGeometry geometry, Size2D pooled, Size2D indexed)
@@ -41,7 +47,12 @@ internal readonly struct WindowTaps
         _byDilationH = new FastDivisor(DilationH, (KernelH - 1) * DilationH);
         _byDilationW = new FastDivisor(DilationW, (KernelW - 1) * DilationW);
         _byWidth = new FastDivisor(Math.Max(1, Width), Math.Max(0, (Height * Width) - 1));
+        RowsInside = Inside(KernelH, StrideH, PadH, DilationH, Height, PooledH);
+        ColumnsInside = Inside(KernelW, StrideW, PadW, DilationW, Width, PooledW);
     }
+
+    /// <summary>Whether every tap of every window lies inside the plane: then the taps need only a range check.</summary>
+    public bool AllTapsInside => RowsInside == (0, PooledH) && ColumnsInside == (0, PooledW);
 
     /// <summary>The cells of one plane of the indexed tensor.</summary>
     public long Plane => Height * Width;
@@ -91,6 +102,17 @@ internal readonly struct WindowTaps
 
         long kh = _byDilationH.Divide(dh), kw = _byDilationW.Divide(dw);
         return kh * DilationH == dh && kw * DilationW == dw ? (kh * KernelW) + kw : -1;
+    }
+
+    /// <summary>
+    /// The windows <c>o</c> of one axis whose first cell <c>o*s - p</c> is at least 0 and whose last cell
+    /// <c>o*s - p + (k-1)*d</c> is below <paramref name="size"/>: a range, as both bounds grow with <c>o</c>.
+    /// </summary>
+    private static (long Start, long End) Inside(long kernel, long stride, long pad, long dilation, long size, long pooled)
+    {
+        long room = size + pad - ((kernel - 1) * dilation);
+        long end = Math.Min(room > 0 ? (room + stride - 1) / stride : 0, pooled);
+        return (Math.Min((pad + stride - 1) / stride, end), end);
     }
 
     /// <summary>

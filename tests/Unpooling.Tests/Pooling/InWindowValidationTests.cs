@@ -128,6 +128,49 @@ public sealed class InWindowValidationTests
     }
 
     /// <summary>
+    /// The two shortcuts of the tap check: without padding or a window past the border (2x2 stride 2 onto 4x6) a tap is
+    /// checked by range alone, over the whole tensor at once; windows wholly inside the plane (3x3 stride 1 padding 1
+    /// onto 4x4: the middle 2x2 windows) by range, the others tap by tap. A bad tap anywhere is refused as above.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, 0, 2, 3, 0, 4L)]
+    [InlineData(2, 2, 0, 2, 3, 17, 255L)]
+    [InlineData(2, 2, 0, 2, 3, 35, -1L)]
+    [InlineData(3, 1, 1, 4, 4, 5, 9L)]
+    [InlineData(3, 1, 1, 4, 4, 26, 200L)]
+    [InlineData(3, 1, 1, 4, 4, 16, 0L)]
+    [InlineData(3, 1, 1, 4, 4, 95, 8L)]
+    public void EveryPathOfTheTapCheckRefusesABadTap(int kernel, int stride, int padding, int pooledH, int pooledW, int position, long tap)
+    {
+        var axis = new PoolAxis(kernel, stride, padding, 1);
+        var geometry = new Pool2DGeometry(kernel, stride, padding);
+        var pooled = new Shape4D(2, 3, pooledH, pooledW);
+        Size2D output = geometry.GetUnpoolOutputSize(pooled.SpatialSize);
+        long[] taps = InWindowCases.RandomTaps(pooled, output, axis, axis, new Random(75))!;
+        Assert.True(IndexConventionReference.CellOfTap(tap, position / pooledW % pooledH, position % pooledW, axis, axis, output) < 0, "the oracle agrees the tap is invalid");
+        float[] x = TestData.NonZero<float>((int)pooled.ElementCount, 76);
+        Functional.MaxUnpool2D<float, long>(x, taps, pooled, geometry, new float[pooled.WithSpatialSize(output).ElementCount], indexConvention: IndexConvention.InWindow);
+        taps[position] = tap;
+        foreach (UnpoolReduction reduction in new[] { UnpoolReduction.Replace, UnpoolReduction.Sum })
+        {
+            foreach (ExecutionOptions options in new[] { ExecutionOptions.SingleThreaded, Threads.Options(3) })
+            {
+                var destination = new GuardedBuffer<float>((int)pooled.WithSpatialSize(output).ElementCount);
+                ArgumentOutOfRangeException e = Throws.Param<ArgumentOutOfRangeException>(
+                    "indices", () => Functional.MaxUnpool2D<float, long>(x, taps, pooled, geometry, destination.Span, indexConvention: IndexConvention.InWindow, reduction: reduction, options: options));
+                Assert.Contains($"Index {tap.ToString(CultureInfo.InvariantCulture)} at position {position}", e.Message, StringComparison.Ordinal);
+                if (tap is >= 0 and <= 255)
+                {
+                    Throws.Param<ArgumentOutOfRangeException>(
+                        "indices", () => Functional.MaxUnpool2D<float, byte>(x, TestData.Convert<byte>(taps), pooled, geometry, destination.Span, indexConvention: IndexConvention.InWindow, reduction: reduction, options: options));
+                }
+
+                destination.AssertUntouched($"position {position}, tap {tap}");
+            }
+        }
+    }
+
+    /// <summary>
     /// A tap past a ceil-mode border: 5x5 pooled 2x2 stride 2 with ceil mode gives 3x3, whose last window row and
     /// column lie on row and column 5 of 5. Tap 0 of that window is valid, taps 1 to 3 are not.
     /// </summary>
