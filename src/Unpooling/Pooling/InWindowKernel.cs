@@ -138,6 +138,9 @@ internal static unsafe class InWindowKernel
         }
     }
 
+    /// <summary>The largest window whose tap offsets the scatter tabulates on the stack (8 KB).</summary>
+    private const int MaxTableTaps = 1024;
+
     private struct ScatterBody<T, TIndex> : IParallelBody
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -156,6 +159,17 @@ internal static unsafe class InWindowKernel
         {
             WindowTaps taps = Taps;
             long inPlane = taps.PooledPlane, outPlane = taps.Plane;
+
+            // A window wholly inside the plane puts tap t at its first cell plus offsets[t]: a table lookup instead of a
+            // division and two bounds tests (windows of up to MaxTableTaps taps; larger ones decode every tap).
+            bool table = taps.Count <= MaxTableTaps;
+            long* offsets = stackalloc long[table ? (int)taps.Count : 1];
+            for (long t = 0; table && t < taps.Count; t++)
+            {
+                offsets[t] = taps.Offset(t);
+            }
+
+            (long insideStart, long insideEnd) = table ? taps.ColumnsInside : (0, 0);
             for (int plane = start; plane < end; plane++)
             {
                 T* x = Source + (plane * inPlane);
@@ -167,10 +181,15 @@ internal static unsafe class InWindowKernel
                 long i = 0;
                 for (long oh = 0; oh < taps.PooledH; oh++)
                 {
-                    long rowStart = taps.RowStart(oh);
+                    long rowStart = taps.RowStart(oh), rowFirst = rowStart * taps.Width;
+                    bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
                     for (long ow = 0; ow < taps.PooledW; ow++, i++)
                     {
-                        long cell = taps.Cell(IndexValue.Read(idx[i]), rowStart, taps.ColumnStart(ow));
+                        long tap = IndexValue.Read(idx[i]);
+                        Debug.Assert(!rowInside || ow < insideStart || ow >= insideEnd || (ulong)tap < (ulong)taps.Count, "a tap outside the table (it passed validation)");
+                        long cell = rowInside && ow >= insideStart && ow < insideEnd
+                            ? rowFirst + taps.ColumnStart(ow) + offsets[tap]
+                            : taps.Cell(tap, rowStart, taps.ColumnStart(ow));
                         Debug.Assert((ulong)cell < (ulong)outPlane, "a tap leaves its output plane (it passed validation)");
                         y[cell] = Sum ? y[cell] + x[i] : x[i];
                     }

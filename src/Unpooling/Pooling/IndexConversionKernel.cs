@@ -98,7 +98,7 @@ internal static unsafe class IndexConversionKernel
     {
         ulong space = (ulong)other.Space, cells = (ulong)taps.Plane;
         long position = 0;
-        outOfRange = false;
+        bool bad = false; // a local: the out parameter is a reference the loop would store through every time
         for (long plane = 0; plane < planes; plane++)
         {
             long n = plane / other.Channels, c = plane - (n * other.Channels), planeBase = plane * taps.Plane;
@@ -110,19 +110,20 @@ internal static unsafe class IndexConversionKernel
                     long index = IndexValue.Read(indices[position]), converted;
                     if (toInWindow)
                     {
-                        outOfRange = (ulong)index >= space;
-                        long cell = outOfRange ? -1 : other.ToRowMajor(index, n, c) - planeBase;
+                        bad = (ulong)index >= space;
+                        long cell = bad ? -1 : other.ToRowMajor(index, n, c) - planeBase;
                         converted = (ulong)cell < cells ? taps.Tap(cell, rowStart, taps.ColumnStart(ow)) : -1;
                     }
                     else
                     {
                         long cell = taps.Cell(index, rowStart, taps.ColumnStart(ow));
-                        outOfRange = cell < 0;
-                        converted = outOfRange ? -1 : other.FromRowMajor(planeBase + cell);
+                        bad = cell < 0;
+                        converted = bad ? -1 : other.FromRowMajor(planeBase + cell);
                     }
 
                     if (converted < 0)
                     {
+                        outOfRange = bad;
                         return position;
                     }
 
@@ -134,6 +135,7 @@ internal static unsafe class IndexConversionKernel
             }
         }
 
+        outOfRange = false;
         return -1;
     }
 }

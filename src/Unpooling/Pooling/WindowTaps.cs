@@ -87,6 +87,16 @@ internal readonly struct WindowTaps
     }
 
     /// <summary>
+    /// The offset <c>kh*dH*W + kw*dW</c> of tap <paramref name="tap"/> (in <c>[0, Count)</c>) from its window's first
+    /// cell: where a window wholly inside the plane puts it.
+    /// </summary>
+    public long Offset(long tap)
+    {
+        long kh = tap / KernelW;
+        return (kh * DilationH * Width) + ((tap - (kh * KernelW)) * DilationW);
+    }
+
+    /// <summary>
     /// The tap of the window starting at (<paramref name="rowStart"/>, <paramref name="columnStart"/>) that lies on
     /// in-plane cell <paramref name="cell"/> (in <c>[0, H*W)</c>), or -1 when no tap does.
     /// </summary>
@@ -100,7 +110,8 @@ internal readonly struct WindowTaps
             return -1;
         }
 
-        long kh = _byDilationH.Divide(dh), kw = _byDilationW.Divide(dw);
+        // Dilation 1 (the usual case) needs no division: a divisor of 1 would take the hardware divide.
+        long kh = DilationH == 1 ? dh : _byDilationH.Divide(dh), kw = DilationW == 1 ? dw : _byDilationW.Divide(dw);
         return kh * DilationH == dh && kw * DilationW == dw ? (kh * KernelW) + kw : -1;
     }
 

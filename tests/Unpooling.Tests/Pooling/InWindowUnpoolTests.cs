@@ -131,6 +131,39 @@ public abstract class InWindowUnpoolTests<T>
         Assert.True(sizes >= 100, $"{sizes} admitted sizes had a valid tap in every window");
     }
 
+    /// <summary>
+    /// Windows of more than 1024 taps (33x32, stride 3, padding 2, ceil mode, onto 40x41) decode every tap instead of
+    /// tabulating their offsets; short and int taps, both reductions, equal the oracle.
+    /// </summary>
+    [Fact]
+    public void LargeWindowsUnpoolAsTheOracle()
+    {
+        var rows = new PoolAxis(33, 3, 2, 1);
+        var cols = new PoolAxis(32, 3, 2, 1);
+        var input = new Size2D(40, 41);
+        Assert.True(rows.TryGetOutputSize(input.Height, true, out int oh));
+        Assert.True(cols.TryGetOutputSize(input.Width, true, out int ow));
+        var pooled = new Shape4D(1, 2, oh, ow);
+        Pool2DGeometry geometry = Geometry.ToLibrary(rows, cols, true);
+        long[] taps = InWindowCases.RandomTaps(pooled, input, rows, cols, new Random(67))!;
+        long[] cells = IndexConventionReference.PerPlaneFromInWindow(taps, pooled, input, rows, cols);
+        T[] x = TestData.NonZero<T>((int)pooled.ElementCount, 68);
+        var switches = new Switches<short>(Tensor.Create(TestData.Convert<short>(taps), TensorViews.Lengths(pooled)), geometry, input, IndexConvention.InWindow);
+        Tensor<T> values = Tensor.Create(x, TensorViews.Lengths(pooled));
+        foreach (UnpoolReduction reduction in Reductions)
+        {
+            T[] expected = UnpoolReference.MaxUnpool(x, cells, 2, oh, ow, input.Height, input.Width, reduction == UnpoolReduction.Sum);
+            BitAssert.Equal<T>(expected, Functional.MaxUnpool2D(values, switches, reduction, Threads.Options(2)).ToArray(), $"{reduction}: short switches");
+            var intSwitches = new Switches<int>(Tensor.Create(TestData.Convert<int>(taps), TensorViews.Lengths(pooled)), geometry, input, IndexConvention.InWindow);
+            BitAssert.Equal<T>(expected, Functional.MaxUnpool2D(values, intSwitches, reduction).ToArray(), $"{reduction}: int switches");
+        }
+
+        long[] bad = (long[])taps.Clone();
+        bad[^1] = 33 * 32;
+        var badSwitches = new Switches<long>(Tensor.Create(bad, TensorViews.Lengths(pooled)), geometry, input, IndexConvention.InWindow);
+        Throws.Param<ArgumentOutOfRangeException>("switches", () => Functional.MaxUnpool2D(values, badSwitches));
+    }
+
     /// <summary>A destination full of garbage is entirely rewritten: cells no tap names become zero.</summary>
     [Fact]
     public void EveryCellIsWrittenOverGarbage()
