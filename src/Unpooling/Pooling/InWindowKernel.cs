@@ -162,7 +162,9 @@ internal static unsafe class InWindowKernel
 
             // A window wholly inside the plane puts tap t at its first cell plus offsets[t]: a table lookup instead of a
             // division and two bounds tests (windows of up to MaxTableTaps taps; larger ones decode every tap).
-            bool table = taps.Count <= MaxTableTaps;
+            // Only windows inside the plane read the table, so it is built only when there are some: then
+            // (kH-1)*dH < H and (kW-1)*dW < W, and no offset overflows.
+            bool table = taps.Count <= MaxTableTaps && taps.RowsInside.End > taps.RowsInside.Start && taps.ColumnsInside.End > taps.ColumnsInside.Start;
             long* offsets = stackalloc long[table ? (int)taps.Count : 1];
             for (long t = 0; table && t < taps.Count; t++)
             {
@@ -181,8 +183,9 @@ internal static unsafe class InWindowKernel
                 long i = 0;
                 for (long oh = 0; oh < taps.PooledH; oh++)
                 {
-                    long rowStart = taps.RowStart(oh), rowFirst = rowStart * taps.Width;
+                    long rowStart = taps.RowStart(oh);
                     bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
+                    long rowFirst = rowInside ? rowStart * taps.Width : 0;
                     for (long ow = 0; ow < taps.PooledW; ow++, i++)
                     {
                         long tap = IndexValue.Read(idx[i]);
