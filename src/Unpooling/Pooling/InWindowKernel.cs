@@ -53,12 +53,27 @@ internal static unsafe class InWindowKernel
             return MaxUnpool2DKernel.FindInvalid(indices, planes * taps.PooledPlane, taps.Count, degree);
         }
 
-        // The body is copied to the worker threads, so the result lives in this frame, which outlives the run.
-        long first = long.MaxValue;
-        var body = new ValidateBody<TIndex> { Indices = indices, Taps = taps, Planes = planes, FirstBad = &first };
+        // The body is copied to the worker threads, so the flag lives in this frame, which outlives the run.
+        int failed = 0;
+        var body = new ValidateBody<TIndex> { Indices = indices, Taps = taps, Planes = planes, Failed = &failed };
         ParallelRunner.Run(ref body, planes, degree);
-        first = Volatile.Read(ref first);
-        return first == long.MaxValue ? -1 : first;
+        if (Volatile.Read(ref failed) == 0)
+        {
+            return -1;
+        }
+
+        // The error path: find the first bad position in order, so the message never depends on the thread count.
+        for (long plane = 0; plane < planes; plane++)
+        {
+            long bad = FirstInvalidInPlane(indices + (plane * taps.PooledPlane), taps);
+            if (bad >= 0)
+            {
+                return (plane * taps.PooledPlane) + bad;
+            }
+        }
+
+        Debug.Fail("a plane failed the check, and none does when it is repeated");
+        return -1;
     }
 
     /// <summary>The position in its plane of the first invalid tap of one plane of indices, or -1.</summary>
@@ -92,48 +107,27 @@ internal static unsafe class InWindowKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         => throw new ArgumentOutOfRangeException(paramName, value, taps.DescribeBadTap(value, IndexValue.Read(value), position, pooled));
 
+    /// <summary>Checks planes in parallel; the first thread to find a bad tap raises the flag and all stop.</summary>
     private struct ValidateBody<TIndex> : IParallelBody
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         public TIndex* Indices;
         public WindowTaps Taps;
         public int Planes;
-        public long* FirstBad;
+        public int* Failed;
 
         public readonly void Invoke(int start, int end)
         {
             long perPlane = Taps.PooledPlane;
-            for (int plane = start; plane < end; plane++)
+            for (int plane = start; plane < end && Volatile.Read(ref *Failed) == 0; plane++)
             {
-                long first = plane * perPlane;
-                if (first >= Volatile.Read(ref *FirstBad))
+                TIndex* idx = Indices + (plane * perPlane);
+                Debug.Assert(Bounds.Within(idx, perPlane, Indices, Planes * perPlane), "index plane outside the indices");
+                if (FirstInvalidInPlane(idx, Taps) >= 0)
                 {
-                    return; // a failure at an earlier position is already known
-                }
-
-                Debug.Assert(Bounds.Within(Indices + first, perPlane, Indices, Planes * perPlane), "index plane outside the indices");
-                long bad = FirstInvalidInPlane(Indices + first, Taps);
-                if (bad >= 0)
-                {
-                    KeepSmallest(FirstBad, first + bad);
+                    Volatile.Write(ref *Failed, 1);
                     return;
                 }
-            }
-        }
-
-        /// <summary>Keeps the smallest position over all threads, so the message never depends on the thread count.</summary>
-        private static void KeepSmallest(long* location, long position)
-        {
-            long seen = Volatile.Read(ref *location);
-            while (position < seen)
-            {
-                long prior = Interlocked.CompareExchange(ref *location, position, seen);
-                if (prior == seen)
-                {
-                    return;
-                }
-
-                seen = prior;
             }
         }
     }
