@@ -7,8 +7,8 @@ namespace Unpooling.Internal;
 
 /// <summary>
 /// Argmax unpooling from <see cref="IndexConvention.InWindow"/> indices, for any geometry (overlapping windows,
-/// padding, dilation, ceil mode, an explicit output size): every tap is checked first (in parallel by planes, the
-/// smallest bad position wins, so the report never depends on the thread count), then per plane the output plane is
+/// padding, dilation, ceil mode, an explicit output size): every tap is checked first (in parallel by planes; on a
+/// failure the first bad position is found in order, so the report never depends on the thread count), then per plane the output plane is
 /// cleared and the values are scattered to their taps' cells in row-major input order (the last duplicate wins, or
 /// all are added in that order). A tap names a cell of its element's own plane, so planes are independent.
 /// </summary>
