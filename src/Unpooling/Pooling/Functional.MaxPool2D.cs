@@ -9,8 +9,9 @@ public static partial class Functional
     /// <summary>
     /// 2-D max pooling over <c>[N, C, H, W]</c> that also records where each maximum came from ("switches"), as an
     /// index in the chosen <see cref="IndexConvention"/>: by default PyTorch's per-plane <c>h * W + w</c>
-    /// (<c>max_pool2d_with_indices</c>); ONNX's global row- or column-major offsets or TensorFlow's channels-last
-    /// offsets on request.
+    /// (<c>max_pool2d_with_indices</c>); ONNX's global row- or column-major offsets, TensorFlow's channels-last
+    /// offsets, or the tap inside the element's own window (<see cref="IndexConvention.InWindow"/>, oneDNN's and
+    /// XNNPACK's compact form) on request.
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> the constraint admits (<see cref="Half"/>,
     /// the integer types, <see cref="decimal"/>, <see cref="System.Runtime.InteropServices.NFloat"/>, ...).
@@ -36,7 +37,8 @@ public static partial class Functional
     /// of -infinity yields -infinity at its first real cell. Padding is never read or selected.</para>
     /// <para>The kernel writes the requested convention directly, at the speed of the per-plane one. An index type is
     /// rejected when the convention's largest index exceeds its largest value (<see cref="byte"/> per-plane indices of
-    /// a 16x17 input would reach 271), before anything is written: never a silent wrap.</para>
+    /// a 16x17 input would reach 271), before anything is written: never a silent wrap. InWindow indices are taps in
+    /// <c>[0, kH*kW)</c> whatever the input size, so a <see cref="byte"/> holds them for every window up to 16x16.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the geometry does not fit the input,
     /// <typeparamref name="TIndex"/> cannot hold the convention's largest index, or a destination overlaps another buffer.</exception>
@@ -90,7 +92,8 @@ public static partial class Functional
     /// 2-D max pooling with arg-max capture into new tensors: the maxima, and <see cref="Switches{TIndex}"/> that hold
     /// their <see cref="long"/> indices (PyTorch's index type) together with the convention, the geometry and the input
     /// size, so that <see cref="MaxUnpool2D{T, TIndex}(Tensor{T}, Switches{TIndex}, UnpoolReduction, ExecutionOptions)"/>
-    /// needs nothing else.
+    /// needs nothing else. For another index type (byte <see cref="IndexConvention.InWindow"/> switches) use
+    /// <see cref="MaxPool2D{T, TIndex}(Tensor{T}, Pool2DGeometry, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
     /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input, any strides.</param>
@@ -104,10 +107,7 @@ public static partial class Functional
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         Tensor<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        return MaxPool2D(source.AsReadOnlyTensorSpan(), geometry, indexConvention, options);
-    }
+        => MaxPool2D<T, long>(source, geometry, indexConvention, options);
 
     /// <summary>
     /// 2-D max pooling with arg-max capture of a tensor view (what ONNX Runtime and TorchSharp memory arrives as) into
@@ -124,15 +124,64 @@ public static partial class Functional
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>
+        => MaxPool2D<T, long>(source, geometry, indexConvention, options);
+
+    /// <summary>
+    /// 2-D max pooling with arg-max capture into new tensors, with switches of the index type of your choice: for
+    /// <see cref="IndexConvention.InWindow"/>, <c>MaxPool2D&lt;float, byte&gt;(x, geometry, IndexConvention.InWindow)</c>
+    /// stores one byte per window (windows up to 16x16), an eighth of PyTorch's <see cref="long"/> indices.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index (<c>kH*kW - 1</c> for InWindow; the pooling input's index space otherwise).</typeparam>
+    /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input, any strides.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="indexConvention">How an index names an input cell.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>, the switches'
+    /// index tensor); checked before anything is allocated.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
+    public static (Tensor<T> Values, Switches<TIndex> Switches) MaxPool2D<T, TIndex>(
+        Tensor<T> source, Pool2DGeometry geometry, IndexConvention indexConvention, ExecutionOptions options = default)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return MaxPool2D<T, TIndex>(source.AsReadOnlyTensorSpan(), geometry, indexConvention, options);
+    }
+
+    /// <summary>
+    /// 2-D max pooling with arg-max capture of a tensor view into new tensors, with switches of the index type of your
+    /// choice; see <see cref="MaxPool2D{T, TIndex}(Tensor{T}, Pool2DGeometry, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="source">The rank-4 <c>[N, C, H, W]</c> input, any strides.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="indexConvention">How an index names an input cell.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
+    public static (Tensor<T> Values, Switches<TIndex> Switches) MaxPool2D<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention, ExecutionOptions options = default)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
         Guard.Convention(indexConvention, nameof(indexConvention));
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, "indices");
         nint[] lengths = TensorAdapter.Lengths(outputShape);
         Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<long> indices = Tensor.CreateFromShapeUninitialized<long>(lengths);
+        Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
         MaxPool2D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
-        return (values, new Switches<long>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
+        return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }
 
     private static unsafe void MaxPool2DCore<T, TIndex>(
@@ -148,7 +197,7 @@ public static partial class Functional
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outH*outW of", outputShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
-        Guard.IndexSpace<TIndex>(indexConvention, sourceShape, nameof(indices));
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<TIndex, T>(indices, source, nameof(indices), nameof(source));
         Guard.NoOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));

@@ -33,7 +33,9 @@ public static partial class Functional
     /// a cell of its element's plane, in <c>[0, outH*outW)</c>; channels-last per sample, a cell of its element's
     /// sample, in <c>[0, C*outH*outW)</c>; the global conventions name any cell of the output, in
     /// <c>[0, N*C*outH*outW)</c>, also one in another plane or sample (ONNX <c>MaxUnpool</c>, as ONNX Runtime runs
-    /// it).</param>
+    /// it); <see cref="IndexConvention.InWindow"/>, a tap <c>kh*kW + kw</c> in <c>[0, kH*kW)</c> of the element's own
+    /// window under <paramref name="geometry"/>, whose cell <c>(i*sH - pH + kh*dH, j*sW - pW + kw*dW)</c> must lie in the
+    /// output (a tap in the padding or past the border is invalid).</param>
     /// <param name="reduction">How inputs naming one cell combine: <see cref="UnpoolReduction.Replace"/> (the last in
     /// row-major input order wins, across planes too) or <see cref="UnpoolReduction.Sum"/> (added in that order: the
     /// max-pool backward pass).</param>
@@ -41,7 +43,9 @@ public static partial class Functional
     /// <remarks>
     /// Every index is checked before anything is written. When every index names a cell of its own element's plane
     /// (always so for indices pooling wrote) the planes are unpooled in parallel; otherwise one thread clears the
-    /// output and scatters in row-major input order, so the result never depends on the thread count.
+    /// output and scatters in row-major input order, so the result never depends on the thread count. InWindow taps
+    /// always name a cell of their own plane: those planes are unpooled in parallel, for any geometry (overlapping
+    /// windows, padding, dilation, ceil mode).
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its valid range (the message names its
     /// position and value), or <paramref name="indexConvention"/> or <paramref name="reduction"/> is undefined. Nothing
@@ -230,6 +234,24 @@ public static partial class Functional
         fixed (T* d = destination)
         {
             long bad;
+            if (indexConvention == IndexConvention.InWindow)
+            {
+                var taps = new WindowTaps(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
+
+                // BLOCK-FAST-PATH: non-overlapping windows (stride == kernel, no padding, dilation 1) with Replace hook in
+                // here: each output block is written once from its tap, no clear pass and no scatter. It must still
+                // refuse a tap >= kH*kW, and a tap past the output's border when the output is smaller than
+                // pooled*kernel (an explicit size), before writing, and zero the cells no window covers (an explicit
+                // size past pooled*kernel), with the error InWindowKernel.ThrowBadTap reports.
+                bad = InWindowKernel.Run(s, i, d, (int)sourceShape.PlaneCount, taps, reduction, degree);
+                if (bad >= 0)
+                {
+                    InWindowKernel.ThrowBadTap(indicesName, indices[(int)bad], bad, taps, sourceShape);
+                }
+
+                return;
+            }
+
             if (indexConvention == IndexConvention.PerPlane)
             {
                 bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
@@ -264,7 +286,7 @@ public static partial class Functional
             : geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName);
-        Guard.IndexSpace<TIndex>(indexConvention, outputShape, nameof(indices));
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
         if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");

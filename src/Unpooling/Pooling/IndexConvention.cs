@@ -5,13 +5,16 @@ namespace Unpooling;
 /// input, or the argmax-unpooling output. <c>H</c> and <c>W</c> are that tensor's spatial size.
 /// </summary>
 /// <remarks>
-/// <para>Every convention is the row-major offset of the cell in some order of the axes, with the sample (and the
-/// channel) left out where the index is relative to the element's own sample (plane). The conventions describe
-/// positions only: the memory layout of the tensors passed to an operator plays no part.</para>
+/// <para>Every convention but <see cref="InWindow"/> is the row-major offset of the cell in some order of the axes, with
+/// the sample (and the channel) left out where the index is relative to the element's own sample (plane); InWindow is
+/// the tap inside the element's own pooling window. The conventions describe positions only: the memory layout of the
+/// tensors passed to an operator plays no part.</para>
 /// <para>For an element of the pooled tensor at <c>(n, c, i, j)</c>, a per-plane index names a cell of plane
 /// <c>(n, c)</c> and a per-sample index a cell of sample <c>n</c>; the global conventions can name any cell (ONNX's
-/// <c>MaxUnpool</c> allows that). <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>
-/// converts between them.</para>
+/// <c>MaxUnpool</c> allows that); an in-window index names a cell of the element's own window.
+/// <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>
+/// converts between the first five; <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>,
+/// given the pooling geometry, between any two.</para>
 /// </remarks>
 public enum IndexConvention
 {

@@ -82,4 +82,60 @@ internal static unsafe class IndexConversionKernel
             }
         }
     }
+
+    /// <summary>
+    /// Converts between <see cref="IndexConvention.InWindow"/> and <paramref name="other"/>'s convention (to InWindow
+    /// when <paramref name="toInWindow"/>), checking each index first: returns the first position whose index is
+    /// invalid, or -1. With a null <paramref name="destination"/> it only checks (the pass before any write); otherwise
+    /// it writes every position, which may be the same memory as <paramref name="indices"/> (each position is read
+    /// before it is written). <paramref name="outOfRange"/> tells an index outside its source range (an InWindow index
+    /// that is no valid tap, or another convention's index outside <c>[0, other.Space)</c>) from one that names a cell
+    /// which is no tap of its element's own window.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    public static long ConvertInWindow<TIndex>(TIndex* indices, TIndex* destination, long planes, in WindowTaps taps, in IndexLayout other, bool toInWindow, out bool outOfRange)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ulong space = (ulong)other.Space, cells = (ulong)taps.Plane;
+        long position = 0;
+        bool bad = false; // a local: the out parameter is a reference the loop would store through every time
+        for (long plane = 0; plane < planes; plane++)
+        {
+            long n = plane / other.Channels, c = plane - (n * other.Channels), planeBase = plane * taps.Plane;
+            for (long oh = 0; oh < taps.PooledH; oh++)
+            {
+                long rowStart = taps.RowStart(oh);
+                for (long ow = 0; ow < taps.PooledW; ow++, position++)
+                {
+                    long index = IndexValue.Read(indices[position]), converted;
+                    if (toInWindow)
+                    {
+                        bad = (ulong)index >= space;
+                        long cell = bad ? -1 : other.ToRowMajor(index, n, c) - planeBase;
+                        converted = (ulong)cell < cells ? taps.Tap(cell, rowStart, taps.ColumnStart(ow)) : -1;
+                    }
+                    else
+                    {
+                        long cell = taps.Cell(index, rowStart, taps.ColumnStart(ow));
+                        bad = cell < 0;
+                        converted = bad ? -1 : other.FromRowMajor(planeBase + cell);
+                    }
+
+                    if (converted < 0)
+                    {
+                        outOfRange = bad;
+                        return position;
+                    }
+
+                    if (destination != null)
+                    {
+                        destination[position] = TIndex.CreateTruncating(converted);
+                    }
+                }
+            }
+        }
+
+        outOfRange = false;
+        return -1;
+    }
 }

@@ -16,6 +16,9 @@ namespace Unpooling.Internal;
 /// <c>(n, c)</c> (per plane), sample <c>n</c> (channels-last per sample) or everything. Valid indices are
 /// <c>[0, Space)</c>; the cell they name lies in <c>[ScopeStart(n, c), ScopeStart(n, c) + Space)</c> of the
 /// row-major tensor. Callers check that <see cref="TotalOf(Shape4D)"/> fits a <see cref="long"/> first.
+/// <see cref="IndexConvention.InWindow"/> is no affine map of the cell: a layout of it carries only the convention
+/// (the pooling kernel's plan reads it; its strides and space mean nothing), and <see cref="WindowTaps"/>, which knows
+/// the geometry, reads and writes it.
 /// </remarks>
 internal readonly struct IndexLayout
 {
@@ -52,7 +55,7 @@ internal readonly struct IndexLayout
     /// <summary>Whether the index depends on the element's sample or channel (the pooling kernel then adds a base per plane).</summary>
     public bool HasPlaneBase => StrideN != 0 || StrideC != 0;
 
-    public static bool IsDefined(IndexConvention convention) => (uint)convention <= (uint)IndexConvention.ChannelsLastWithBatch;
+    public static bool IsDefined(IndexConvention convention) => (uint)convention <= (uint)IndexConvention.InWindow;
 
     /// <summary>The number of valid indices (computed wide: the product of four ints can exceed a <see cref="long"/>).</summary>
     public static Int128 SpaceOf(IndexConvention convention, Shape4D indexed) => convention switch

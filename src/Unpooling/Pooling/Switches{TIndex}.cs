@@ -11,8 +11,10 @@ namespace Unpooling;
 /// takes them and needs no output size (PyTorch's <c>max_unpool2d</c> needs <c>output_size</c> whenever the pooling
 /// floored away a row or column, its most common surprise).
 /// </summary>
-/// <typeparam name="TIndex">The index type: <see cref="long"/> from the allocating pooling; any
-/// <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the convention's largest index works too.</typeparam>
+/// <typeparam name="TIndex">The index type: <see cref="long"/> from the allocating pooling, or the one its two-type form
+/// <see cref="Functional.MaxPool2D{T, TIndex}(Tensor{T}, Pool2DGeometry, IndexConvention, ExecutionOptions)"/> is given
+/// (<see cref="byte"/> for <see cref="IndexConvention.InWindow"/> switches); any <see cref="IBinaryInteger{TSelf}"/>
+/// whose largest value holds the convention's largest index (<c>kH*kW - 1</c> for InWindow) works.</typeparam>
 /// <remarks>
 /// Instances are immutable references to their <see cref="Indices"/> tensor: the tensor is not copied, so changing its
 /// elements afterwards changes what unpooling reads (it is still validated then). Thread-safe for reading.
@@ -29,7 +31,7 @@ public sealed class Switches<TIndex>
     /// <exception cref="ArgumentNullException"><paramref name="indices"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="indices"/> is not rank 4, <paramref name="geometry"/>
     /// does not pool <paramref name="sourceSize"/> to its spatial size, or <typeparamref name="TIndex"/> cannot hold
-    /// the largest index of <paramref name="convention"/> for that input.</exception>
+    /// the largest index of <paramref name="convention"/> for that input (for InWindow: <c>kH*kW - 1</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined.</exception>
     public Switches(Tensor<TIndex> indices, Pool2DGeometry geometry, Size2D sourceSize, IndexConvention convention = IndexConvention.PerPlane)
     {
@@ -47,7 +49,7 @@ public sealed class Switches<TIndex>
 
         // Refused when built, so no later call has to explain them: switches whose index space the type cannot hold
         // could never be unpooled.
-        Guard.IndexSpace<TIndex>(convention, pooled.WithSpatialSize(sourceSize), nameof(indices));
+        Guard.PoolingIndexSpace<TIndex>(convention, pooled.WithSpatialSize(sourceSize), geometry, nameof(indices));
         Indices = indices;
         Geometry = geometry;
         SourceSize = sourceSize;
@@ -82,13 +84,17 @@ public sealed class Switches<TIndex>
     /// <summary>The pooling input's shape <c>[N, C, H, W]</c>.</summary>
     public Shape4D SourceShape => PooledShape.WithSpatialSize(SourceSize);
 
-    /// <summary>The same switches in another convention (a new index tensor; this one is unchanged).</summary>
+    /// <summary>
+    /// The same switches in another convention (a new index tensor; this one is unchanged), to and from
+    /// <see cref="IndexConvention.InWindow"/> too: the switches carry the geometry that defines the windows.
+    /// </summary>
     /// <param name="convention">The convention to convert to.</param>
     /// <returns>Switches whose indices name the same cells in <paramref name="convention"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="convention"/> is undefined, or an index is out of
     /// range.</exception>
     /// <exception cref="ArgumentException">An index names a cell <paramref name="convention"/> cannot express from its
-    /// position, or <typeparamref name="TIndex"/> cannot hold the convention's largest index.</exception>
+    /// position (for InWindow: a cell outside its element's window), or <typeparamref name="TIndex"/> cannot hold the
+    /// convention's largest index.</exception>
     public Switches<TIndex> WithConvention(IndexConvention convention)
     {
         Guard.Convention(convention, nameof(convention));
@@ -97,7 +103,7 @@ public sealed class Switches<TIndex>
             return this;
         }
 
-        Tensor<TIndex> converted = Functional.ConvertIndices(Indices, SourceSize, Convention, convention);
+        Tensor<TIndex> converted = Functional.ConvertIndices(Indices, SourceSize, Geometry, Convention, convention);
         return new Switches<TIndex>(converted, Geometry, SourceSize, convention, validated: true);
     }
 

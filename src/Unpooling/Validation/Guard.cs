@@ -46,7 +46,7 @@ internal static class Guard
             ThrowHelper.ThrowArgumentOutOfRange(
                 paramName,
                 convention,
-                $"Index convention {convention} is not defined; use PerPlane, GlobalRowMajor, GlobalColumnMajor, ChannelsLastPerSample or ChannelsLastWithBatch.");
+                $"Index convention {convention} is not defined; use PerPlane, GlobalRowMajor, GlobalColumnMajor, ChannelsLastPerSample, ChannelsLastWithBatch or InWindow.");
         }
     }
 
@@ -59,10 +59,34 @@ internal static class Guard
     public static void IndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, string paramName)
         where TIndex : IBinaryInteger<TIndex>
     {
+        System.Diagnostics.Debug.Assert(convention != IndexConvention.InWindow, "InWindow's index space is the window's: pass the geometry");
         Int128 largest = IndexLayout.SpaceOf(convention, indexed) - 1;
         if (largest > MaxOf<TIndex>())
         {
             ThrowIndexSpace<TIndex>(convention, indexed, largest, paramName);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="IndexSpace{TIndex}(IndexConvention, Shape4D, string)"/> for an operator that knows the pooling
+    /// geometry: an <see cref="IndexConvention.InWindow"/> index is a tap in <c>[0, kH*kW)</c>, whatever the sizes.
+    /// </summary>
+    public static void PoolingIndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, in Pool2DGeometry geometry, string paramName)
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        if (convention != IndexConvention.InWindow)
+        {
+            IndexSpace<TIndex>(convention, indexed, paramName);
+            return;
+        }
+
+        Int128 largest = ((Int128)geometry.KernelSize.Height * geometry.KernelSize.Width) - 1;
+        if (largest > MaxOf<TIndex>())
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"In convention InWindow the indices of a {geometry.KernelSize} kernel are taps 0 to kH*kW - 1 = {largest}, beyond {typeof(TIndex).Name}.MaxValue = {MaxOf<TIndex>()}; " +
+                $"use a wider index type for {paramName}, such as {WiderType(largest)}.");
         }
     }
 
@@ -77,11 +101,13 @@ internal static class Guard
     private static void ThrowIndexSpace<TIndex>(IndexConvention convention, Shape4D indexed, Int128 largest, string paramName)
         where TIndex : IBinaryInteger<TIndex>
     {
-        string wider = largest <= byte.MaxValue ? "byte" : largest <= ushort.MaxValue ? "ushort" : largest <= int.MaxValue ? "int" : "long";
         ThrowHelper.ThrowArgument(
             paramName,
-            $"In convention {convention} the indices of {indexed} range up to {largest}, beyond {typeof(TIndex).Name}.MaxValue = {MaxOf<TIndex>()}; use a wider index type for {paramName}, such as {wider}.");
+            $"In convention {convention} the indices of {indexed} range up to {largest}, beyond {typeof(TIndex).Name}.MaxValue = {MaxOf<TIndex>()}; use a wider index type for {paramName}, such as {WiderType(largest)}.");
     }
+
+    private static string WiderType(Int128 largest)
+        => largest <= byte.MaxValue ? "byte" : largest <= ushort.MaxValue ? "ushort" : largest <= int.MaxValue ? "int" : "long";
 
     /// <summary>Rejects <paramref name="written"/> sharing memory with <paramref name="other"/> unless it is exactly the same span (in place).</summary>
     public static void NoPartialOverlap<T>(ReadOnlySpan<T> written, ReadOnlySpan<T> other, string writtenName, string otherName)

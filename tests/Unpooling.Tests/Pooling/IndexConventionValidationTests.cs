@@ -11,7 +11,7 @@ namespace Unpooling.Tests;
 /// </summary>
 public sealed class IndexConventionValidationTests
 {
-    private const IndexConvention Undefined = (IndexConvention)5;
+    private const IndexConvention Undefined = (IndexConvention)6;
 
     /// <summary>[2, 3, 2, 3] pooled by 2x2 stride 2 from [2, 3, 4, 6]: 24 cells a plane, 72 a sample, 144 in all.</summary>
     private static readonly Shape4D Pooled = new(2, 3, 2, 3);

@@ -108,10 +108,10 @@ public sealed class MaxPool2DValidationTests
     [Fact]
     public void FirstBadArgumentInParameterOrderIsNamed()
     {
-        AssertRejected<ArgumentException>("source", () => Functional.MaxPool2D(new float[5], Shape, default, new float[1], new int[1], (IndexConvention)5));
-        AssertRejected<ArgumentException>("geometry", () => Functional.MaxPool2D(Source, Shape, default, new float[1], new int[1], (IndexConvention)5));
-        AssertRejected<ArgumentException>("destination", () => Functional.MaxPool2D(Source, Shape, K2, new float[1], new int[1], (IndexConvention)5));
-        AssertRejected<ArgumentException>("indices", () => Functional.MaxPool2D(Source, Shape, K2, _values.Span, new int[1], (IndexConvention)5));
+        AssertRejected<ArgumentException>("source", () => Functional.MaxPool2D(new float[5], Shape, default, new float[1], new int[1], (IndexConvention)6));
+        AssertRejected<ArgumentException>("geometry", () => Functional.MaxPool2D(Source, Shape, default, new float[1], new int[1], (IndexConvention)6));
+        AssertRejected<ArgumentException>("destination", () => Functional.MaxPool2D(Source, Shape, K2, new float[1], new int[1], (IndexConvention)6));
+        AssertRejected<ArgumentException>("indices", () => Functional.MaxPool2D(Source, Shape, K2, _values.Span, new int[1], (IndexConvention)6));
     }
 
     /// <summary>A destination sharing memory with the source (shifted or identical) is rejected before anything runs.</summary>

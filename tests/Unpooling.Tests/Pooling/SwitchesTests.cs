@@ -214,7 +214,7 @@ public abstract class SwitchesTests<T>
         Throws.Param<ArgumentException>("indices", () => new Switches<long>(indices, new Pool2DGeometry(3), new Size2D(4, 4)));
         Throws.Param<ArgumentException>("sourceSize", () => new Switches<long>(indices, g, new Size2D(1, 1)));
         Throws.Param<ArgumentException>("sourceSize", () => new Switches<long>(indices, g, new Size2D(0, 4)));
-        Throws.Param<ArgumentOutOfRangeException>("convention", () => new Switches<long>(indices, g, new Size2D(4, 4), (IndexConvention)5));
+        Throws.Param<ArgumentOutOfRangeException>("convention", () => new Switches<long>(indices, g, new Size2D(4, 4), (IndexConvention)6));
         Throws.Param<ArgumentOutOfRangeException>("convention", () => new Switches<long>(indices, g, new Size2D(4, 4), (IndexConvention)(-1)));
     }
 
@@ -252,7 +252,7 @@ public abstract class SwitchesTests<T>
         Assert.Equal(original, onnx.WithConvention(IndexConvention.PerPlane).Indices.ToArray());
         Assert.Equal(original, perPlane.Indices.ToArray());
         Assert.Equal(IndexConvention.PerPlane, perPlane.Convention);
-        Throws.Param<ArgumentOutOfRangeException>("convention", () => perPlane.WithConvention((IndexConvention)5));
+        Throws.Param<ArgumentOutOfRangeException>("convention", () => perPlane.WithConvention((IndexConvention)6));
     }
 
     private static MaxPoolCase<T> NewCase(int index)

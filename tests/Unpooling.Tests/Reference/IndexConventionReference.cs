@@ -116,4 +116,74 @@ internal static class IndexConventionReference
 
         return y;
     }
+
+    /// <summary>
+    /// The in-window tap of a cell, from IndexConvention.InWindow's definition: the element at (oh, ow) of a pooled plane
+    /// has window taps <c>kh*KW + kw</c> on cells <c>(oh*SH - PH + kh*DH, ow*SW - PW + kw*DW)</c>. Searches every tap
+    /// for one on cell (h, w); -1 when none is (the cell lies outside the element's window).
+    /// </summary>
+    public static long TapOfCell(long h, long w, int oh, int ow, PoolAxis rows, PoolAxis cols)
+    {
+        for (int kh = 0; kh < rows.Kernel; kh++)
+        {
+            for (int kw = 0; kw < cols.Kernel; kw++)
+            {
+                if (rows.Position(oh, kh) == h && cols.Position(ow, kw) == w)
+                {
+                    return ((long)kh * cols.Kernel) + kw;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// The per-plane cell <c>h*W + w</c> that tap <paramref name="tap"/> of the window of (oh, ow) lies on, or -1 when the
+    /// tap is outside <c>[0, KH*KW)</c> or its cell is outside the <paramref name="indexed"/> plane.
+    /// </summary>
+    public static long CellOfTap(long tap, int oh, int ow, PoolAxis rows, PoolAxis cols, Size2D indexed)
+    {
+        if (tap < 0 || tap >= (long)rows.Kernel * cols.Kernel)
+        {
+            return -1;
+        }
+
+        long h = rows.Position(oh, (int)(tap / cols.Kernel)), w = cols.Position(ow, (int)(tap % cols.Kernel));
+        return h >= 0 && h < indexed.Height && w >= 0 && w < indexed.Width ? (h * indexed.Width) + w : -1;
+    }
+
+    /// <summary>Per-plane indices of an <c>[N, C, oH, oW]</c> index tensor as in-window taps; throws for a cell outside its window.</summary>
+    public static long[] InWindowFromPerPlane(long[] perPlane, Shape4D indicesShape, Size2D indexed, PoolAxis rows, PoolAxis cols)
+    {
+        var taps = new long[perPlane.Length];
+        for (int i = 0; i < perPlane.Length; i++)
+        {
+            int oh = i / indicesShape.Width % indicesShape.Height, ow = i % indicesShape.Width;
+            taps[i] = TapOfCell(perPlane[i] / indexed.Width, perPlane[i] % indexed.Width, oh, ow, rows, cols);
+            if (taps[i] < 0)
+            {
+                throw new InvalidOperationException($"Oracle: per-plane index {perPlane[i]} at {i} is outside the window of ({oh}, {ow}).");
+            }
+        }
+
+        return taps;
+    }
+
+    /// <summary>In-window taps of an <c>[N, C, oH, oW]</c> index tensor as per-plane indices; throws for an invalid tap.</summary>
+    public static long[] PerPlaneFromInWindow(long[] taps, Shape4D indicesShape, Size2D indexed, PoolAxis rows, PoolAxis cols)
+    {
+        var perPlane = new long[taps.Length];
+        for (int i = 0; i < taps.Length; i++)
+        {
+            int oh = i / indicesShape.Width % indicesShape.Height, ow = i % indicesShape.Width;
+            perPlane[i] = CellOfTap(taps[i], oh, ow, rows, cols, indexed);
+            if (perPlane[i] < 0)
+            {
+                throw new InvalidOperationException($"Oracle: tap {taps[i]} at {i} is no cell of the {indexed} plane.");
+            }
+        }
+
+        return perPlane;
+    }
 }

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// Argmax unpooling from <see cref="IndexConvention.InWindow"/> indices, for any geometry (overlapping windows,
+/// padding, dilation, ceil mode, an explicit output size): every tap is checked first (in parallel by planes; on a
+/// failure the first bad position is found in order, so the report never depends on the thread count), then per plane the output plane is
+/// cleared and the values are scattered to their taps' cells in row-major input order (the last duplicate wins, or
+/// all are added in that order). A tap names a cell of its element's own plane, so planes are independent.
+/// </summary>
+internal static unsafe class InWindowKernel
+{
+    /// <summary>
+    /// Validates and unpools <paramref name="planes"/> planes of <c>taps.PooledH x taps.PooledW</c> values into planes of
+    /// <c>taps.Height x taps.Width</c>. Returns -1, or the position of the first invalid tap, in which case nothing
+    /// was written.
+    /// </summary>
+    public static long Run<T, TIndex>(T* source, TIndex* indices, T* destination, int planes, in WindowTaps taps, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long bad = FindInvalid(indices, planes, taps, degree);
+        if (bad >= 0)
+        {
+            return bad;
+        }
+
+        var body = new ScatterBody<T, TIndex>
+        {
+            Source = source,
+            Indices = indices,
+            Destination = destination,
+            Taps = taps,
+            Planes = planes,
+            Sum = reduction == UnpoolReduction.Sum,
+        };
+        ParallelRunner.Run(ref body, planes, degree);
+        return -1;
+    }
+
+    /// <summary>The position of the first index that is no valid tap (see <see cref="WindowTaps.Cell"/>), or -1.</summary>
+    public static long FindInvalid<TIndex>(TIndex* indices, int planes, in WindowTaps taps, int degree)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (taps.AllTapsInside)
+        {
+            // No padding and no window past the border (the common case): a tap is valid exactly when it is in range,
+            // which the vectorized range check decides.
+            return MaxUnpool2DKernel.FindInvalid(indices, planes * taps.PooledPlane, taps.Count, degree);
+        }
+
+        // The body is copied to the worker threads, so the flag lives in this frame, which outlives the run.
+        int failed = 0;
+        var body = new ValidateBody<TIndex> { Indices = indices, Taps = taps, Planes = planes, Failed = &failed };
+        ParallelRunner.Run(ref body, planes, degree);
+        if (Volatile.Read(ref failed) == 0)
+        {
+            return -1;
+        }
+
+        // The error path: find the first bad position in order, so the message never depends on the thread count.
+        for (long plane = 0; plane < planes; plane++)
+        {
+            long bad = FirstInvalidInPlane(indices + (plane * taps.PooledPlane), taps);
+            if (bad >= 0)
+            {
+                return (plane * taps.PooledPlane) + bad;
+            }
+        }
+
+        Debug.Fail("a plane failed the check, and none does when it is repeated");
+        return -1;
+    }
+
+    /// <summary>The position in its plane of the first invalid tap of one plane of indices, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    public static long FirstInvalidInPlane<TIndex>(TIndex* idx, in WindowTaps taps)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ulong count = (ulong)taps.Count;
+        (long insideStart, long insideEnd) = taps.ColumnsInside;
+        for (long oh = 0, position = 0; oh < taps.PooledH; oh++)
+        {
+            long rowStart = taps.RowStart(oh);
+            bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
+            for (long ow = 0; ow < taps.PooledW; ow++, position++)
+            {
+                long tap = IndexValue.Read(idx[position]);
+                bool valid = rowInside && ow >= insideStart && ow < insideEnd ? (ulong)tap < count : taps.Cell(tap, rowStart, taps.ColumnStart(ow)) >= 0;
+                if (!valid)
+                {
+                    return position;
+                }
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Throws the <see cref="ArgumentOutOfRangeException"/> for the invalid tap at <paramref name="position"/>, named <paramref name="paramName"/>.</summary>
+    [DoesNotReturn]
+    public static void ThrowBadTap<TIndex>(string paramName, TIndex value, long position, in WindowTaps taps, Shape4D pooled)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => throw new ArgumentOutOfRangeException(paramName, value, taps.DescribeBadTap(value, IndexValue.Read(value), position, pooled));
+
+    /// <summary>Checks planes in parallel; the first thread to find a bad tap raises the flag and all stop.</summary>
+    private struct ValidateBody<TIndex> : IParallelBody
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public TIndex* Indices;
+        public WindowTaps Taps;
+        public int Planes;
+        public int* Failed;
+
+        public readonly void Invoke(int start, int end)
+        {
+            long perPlane = Taps.PooledPlane;
+            for (int plane = start; plane < end && Volatile.Read(ref *Failed) == 0; plane++)
+            {
+                TIndex* idx = Indices + (plane * perPlane);
+                Debug.Assert(Bounds.Within(idx, perPlane, Indices, Planes * perPlane), "index plane outside the indices");
+                if (FirstInvalidInPlane(idx, Taps) >= 0)
+                {
+                    Volatile.Write(ref *Failed, 1);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The largest window whose tap offsets the scatter tabulates on the stack (8 KB).</summary>
+    private const int MaxTableTaps = 1024;
+
+    private struct ScatterBody<T, TIndex> : IParallelBody
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Source;
+        public TIndex* Indices;
+        public T* Destination;
+        public WindowTaps Taps;
+        public bool Sum;
+
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            WindowTaps taps = Taps;
+            long inPlane = taps.PooledPlane, outPlane = taps.Plane;
+
+            // A window wholly inside the plane puts tap t at its first cell plus offsets[t]: a table lookup instead of a
+            // division and two bounds tests (windows of up to MaxTableTaps taps; larger ones decode every tap).
+            // Only windows inside the plane read the table, so it is built only when there are some: then
+            // (kH-1)*dH < H and (kW-1)*dW < W, and no offset overflows.
+            bool table = taps.Count <= MaxTableTaps && taps.RowsInside.End > taps.RowsInside.Start && taps.ColumnsInside.End > taps.ColumnsInside.Start;
+            long* offsets = stackalloc long[table ? (int)taps.Count : 1];
+            for (long t = 0; table && t < taps.Count; t++)
+            {
+                offsets[t] = taps.Offset(t);
+            }
+
+            (long insideStart, long insideEnd) = table ? taps.ColumnsInside : (0, 0);
+            for (int plane = start; plane < end; plane++)
+            {
+                T* x = Source + (plane * inPlane);
+                TIndex* idx = Indices + (plane * inPlane);
+                T* y = Destination + (plane * outPlane);
+                Debug.Assert(Bounds.Within(x, inPlane, Source, Planes * inPlane) && Bounds.Within(idx, inPlane, Indices, Planes * inPlane), "input plane outside the buffers");
+                Debug.Assert(Bounds.Within(y, outPlane, Destination, Planes * outPlane), "output plane outside the destination");
+                new Span<T>(y, (int)outPlane).Clear();
+                long i = 0;
+                for (long oh = 0; oh < taps.PooledH; oh++)
+                {
+                    long rowStart = taps.RowStart(oh);
+                    bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
+                    long rowFirst = rowInside ? rowStart * taps.Width : 0;
+                    for (long ow = 0; ow < taps.PooledW; ow++, i++)
+                    {
+                        long tap = IndexValue.Read(idx[i]);
+                        Debug.Assert(!rowInside || ow < insideStart || ow >= insideEnd || (ulong)tap < (ulong)taps.Count, "a tap outside the table (it passed validation)");
+                        long cell = rowInside && ow >= insideStart && ow < insideEnd
+                            ? rowFirst + taps.ColumnStart(ow) + offsets[tap]
+                            : taps.Cell(tap, rowStart, taps.ColumnStart(ow));
+                        Debug.Assert((ulong)cell < (ulong)outPlane, "a tap leaves its output plane (it passed validation)");
+                        y[cell] = Sum ? y[cell] + x[i] : x[i];
+                    }
+                }
+            }
+        }
+    }
+}
