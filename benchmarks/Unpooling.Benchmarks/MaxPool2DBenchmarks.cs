@@ -12,7 +12,10 @@ namespace Unpooling.Benchmarks;
 /// Max pooling with int64 indices (A1-A3): the naive loop (baseline), Unpooling, libtorch's
 /// <c>max_pool2d_with_indices</c>, ONNX Runtime's MaxPool with its <c>Indices</c> output, and the limit row (reading
 /// the input and writing values and indices once). Every peer's output is checked against ours in setup; ONNX's indices
-/// are global row-major (<c>(n*C + c)*H*W + h*W + w</c>), ours and libtorch's per plane.
+/// are global row-major (<c>(n*C + c)*H*W + h*W + w</c>), ours and libtorch's per plane. Two more rows write byte
+/// switches (<see cref="IndexConvention.InWindow"/>: the tap inside the window, one byte per output) and give their
+/// limit (the same input, and values plus one byte per output); the taps are checked against the int64 indices
+/// converted by <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class MaxPool2DBenchmarks : PeerBenchmark
@@ -20,12 +23,14 @@ public class MaxPool2DBenchmarks : PeerBenchmark
     private float[] _source = [];
     private float[] _destination = [];
     private long[] _indices = [];
+    private byte[] _taps = [];
     private Shape4D _shape;
     private Pool2DGeometry _geometry;
     private int _kernel, _stride, _padding;
     private Tensor? _torchSource;
     private OrtRunner? _ort;
     private MemoryLimit? _limit;
+    private MemoryLimit? _limitTaps;
 
     [Params(PoolWorkload.A1, PoolWorkload.A2, PoolWorkload.A3)]
     public PoolWorkload Workload { get; set; }
@@ -54,6 +59,14 @@ public class MaxPool2DBenchmarks : PeerBenchmark
         Unpooling();
         BenchmarkData.RequireSame<float>(expected, _destination, $"MaxPool2D {Workload} values, {Threads} threads");
         BenchmarkData.RequireSame<long>(expectedIndices, _indices, $"MaxPool2D {Workload} indices, {Threads} threads");
+
+        _taps = new byte[pooled.ElementCount];
+        Array.Fill(_destination, float.NaN);
+        UnpoolingInWindowByte();
+        BenchmarkData.RequireSame<float>(expected, _destination, $"MaxPool2D {Workload} values with byte switches, {Threads} threads");
+        long[] expectedTaps = new long[pooled.ElementCount];
+        Functional.ConvertIndices<long>(expectedIndices, pooled, _shape.SpatialSize, _geometry, IndexConvention.PerPlane, expectedTaps, IndexConvention.InWindow);
+        BenchmarkData.RequireSame<long>(expectedTaps, _taps.Select(t => (long)t).ToArray(), $"MaxPool2D {Workload} byte switches, {Threads} threads");
 
         UseTorch();
         _torchSource = Own(torch.tensor(_source, BenchmarkData.Dims(_shape)));
@@ -87,6 +100,7 @@ public class MaxPool2DBenchmarks : PeerBenchmark
         BenchmarkData.RequireSame<long>(BenchmarkData.GlobalRowMajor(expectedIndices, pooled, _shape.SpatialSize), ortIndices, $"ONNX Runtime MaxPool {Workload} indices");
 
         _limit = new MemoryLimit(_shape.ElementCount * sizeof(float), pooled.ElementCount * (sizeof(float) + sizeof(long)));
+        _limitTaps = new MemoryLimit(_shape.ElementCount * sizeof(float), pooled.ElementCount * (sizeof(float) + sizeof(byte)));
     }
 
     [Benchmark(Baseline = true)]
@@ -94,6 +108,10 @@ public class MaxPool2DBenchmarks : PeerBenchmark
 
     [Benchmark]
     public void Unpooling() => Functional.MaxPool2D(_source, _shape, _geometry, _destination, _indices, options: Options);
+
+    /// <summary>Ours with byte switches (<see cref="IndexConvention.InWindow"/>).</summary>
+    [Benchmark]
+    public void UnpoolingInWindowByte() => Functional.MaxPool2D<float, byte>(_source, _shape, _geometry, _destination, _taps, IndexConvention.InWindow, Options);
 
     [Benchmark]
     public void LibTorch()
@@ -108,6 +126,10 @@ public class MaxPool2DBenchmarks : PeerBenchmark
 
     [Benchmark]
     public float Limit() => _limit!.Run(Threads);
+
+    /// <summary>The limit of the byte-switch row: values and one byte per output.</summary>
+    [Benchmark]
+    public float LimitInWindowByte() => _limitTaps!.Run(Threads);
 
     private (Tensor Values, Tensor Indices) TorchPool() => torch.nn.functional.max_pool2d_with_indices(
         _torchSource!, [_kernel, _kernel], [_stride, _stride], [_padding, _padding]);

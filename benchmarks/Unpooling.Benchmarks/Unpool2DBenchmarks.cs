@@ -14,7 +14,10 @@ namespace Unpooling.Benchmarks;
 /// B1/B3 unpool A1's/A3's values and indices (pooled once in setup; ONNX Runtime gets them global row-major, its
 /// convention) with libtorch's <c>max_unpool2d</c> and ONNX's MaxUnpool given the output shape. C is fixed upper-left
 /// unpooling: libtorch as a user writes it (zeros, then a strided slice assignment), ONNX Runtime as MaxUnpool with
-/// the upper-left indices computed in setup. Every peer's output is checked against ours before timing.
+/// the upper-left indices computed in setup. Every peer's output is checked against ours before timing. Two more rows
+/// unpool from byte switches (<see cref="IndexConvention.InWindow"/>, the tap inside the window: B's indices converted
+/// in setup; for C every tap is 0, the upper-left corner, so that row is fixed unpooling through switches) and give
+/// their limit (values and one byte per pooled cell read, the output written).
 /// </summary>
 [MemoryDiagnoser]
 public class Unpool2DBenchmarks : PeerBenchmark
@@ -22,6 +25,7 @@ public class Unpool2DBenchmarks : PeerBenchmark
     private static readonly Shape4D OutputShape = new(8, 64, 112, 112);
     private float[] _source = [];
     private long[] _indices = [];
+    private byte[] _taps = [];
     private float[] _destination = [];
     private Shape4D _pooledShape;
     private Pool2DGeometry _geometry;
@@ -30,6 +34,7 @@ public class Unpool2DBenchmarks : PeerBenchmark
     private Tensor? _torchIndices;
     private OrtRunner? _ort;
     private MemoryLimit? _limit;
+    private MemoryLimit? _limitTaps;
 
     [Params(UnpoolWorkload.B1, UnpoolWorkload.B3, UnpoolWorkload.C)]
     public UnpoolWorkload Workload { get; set; }
@@ -60,6 +65,18 @@ public class Unpool2DBenchmarks : PeerBenchmark
         Array.Fill(_destination, float.NaN);
         Unpooling();
         BenchmarkData.RequireSame<float>(expected, _destination, $"Unpooling {Workload}, {Threads} threads");
+
+        _taps = new byte[_pooledShape.ElementCount];
+        if (Workload != UnpoolWorkload.C)
+        {
+            long[] taps = new long[_pooledShape.ElementCount];
+            Functional.ConvertIndices<long>(_indices, _pooledShape, OutputShape.SpatialSize, _geometry, IndexConvention.PerPlane, taps, IndexConvention.InWindow);
+            _taps = taps.Select(t => checked((byte)t)).ToArray();
+        }
+
+        Array.Fill(_destination, float.NaN);
+        UnpoolingInWindowByte();
+        BenchmarkData.RequireSame<float>(expected, _destination, $"Unpooling {Workload} from byte switches, {Threads} threads");
 
         UseTorch();
         _torchSource = Own(torch.tensor(_source, BenchmarkData.Dims(_pooledShape)));
@@ -96,6 +113,7 @@ public class Unpool2DBenchmarks : PeerBenchmark
 
         long indexBytes = Workload == UnpoolWorkload.C ? 0 : sizeof(long);
         _limit = new MemoryLimit(_pooledShape.ElementCount * (sizeof(float) + indexBytes), OutputShape.ElementCount * sizeof(float));
+        _limitTaps = new MemoryLimit(_pooledShape.ElementCount * (sizeof(float) + sizeof(byte)), OutputShape.ElementCount * sizeof(float));
     }
 
     [Benchmark(Baseline = true)]
@@ -124,6 +142,11 @@ public class Unpool2DBenchmarks : PeerBenchmark
         }
     }
 
+    /// <summary>Ours from byte switches (<see cref="IndexConvention.InWindow"/>).</summary>
+    [Benchmark]
+    public void UnpoolingInWindowByte() => Functional.MaxUnpool2D<float, byte>(
+        _source, _taps, _pooledShape, _geometry, _destination, OutputShape.SpatialSize, IndexConvention.InWindow, UnpoolReduction.Replace, Options);
+
     [Benchmark]
     public void LibTorch() => TorchUnpool().Dispose();
 
@@ -132,6 +155,10 @@ public class Unpool2DBenchmarks : PeerBenchmark
 
     [Benchmark]
     public float Limit() => _limit!.Run(Threads);
+
+    /// <summary>The limit of the byte-switch row: values and one byte per pooled cell read, the output written.</summary>
+    [Benchmark]
+    public float LimitInWindowByte() => _limitTaps!.Run(Threads);
 
     private Tensor TorchUnpool()
     {
