@@ -1,0 +1,150 @@
+using System.Numerics.Tensors;
+using Unpooling.Internal;
+using Unpooling.Tests.Infrastructure;
+
+namespace Unpooling.Tests.Conv;
+
+/// <summary>
+/// What only Half convolutions have: float accumulation with one rounding at the store (planted sums a Half
+/// accumulator, or a Half bias add after the GEMM, would round differently), the split into whole-sample chunks
+/// (the same bits as the float kernel over the whole batch, each output cast to Half), and the tensor forms over
+/// strided Half views. The oracle grid, the boundary widths, threads and allocation run in
+/// <see cref="ConvGridHalfTests"/> and <see cref="ConvOperatorHalfTests"/>.
+/// </summary>
+public sealed class ConvHalfTests
+{
+    /// <summary>
+    /// A 1x1 convolution of three input channels: 1024 + 0.25 + 0.25 plus bias 0.25 is 1024.75 in float, rounded once to
+    /// 1025 (Half's spacing at 1024 is 1). Summed in Half every addition would tie back to 1024; a float GEMM rounded to
+    /// Half (1024.5, ties to 1024) and then a Half bias add would give 1024 too. 2048 + 1 + 1 is 2050 (spacing 2) where a
+    /// Half accumulator stays at 2048.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AccumulatesInFloatAndRoundsOnce(bool transposed)
+    {
+        var xs = new Shape4D(1, 3, 1, 2);
+        Half[] x = [(Half)1024, (Half)2048, (Half)0.25, (Half)1, (Half)0.25, (Half)1];
+        Half[] w = [Half.One, Half.One, Half.One];
+        Half[] bias = [(Half)0.25];
+        var ws = transposed ? new Shape4D(3, 1, 1, 1) : new Shape4D(1, 3, 1, 1);
+        var y = new GuardedBuffer<Half>(2);
+        if (transposed)
+        {
+            Functional.ConvTranspose2D(x, xs, w, ws, bias, new Conv2DGeometry(1), y.Span);
+        }
+        else
+        {
+            Functional.Conv2D(x, xs, w, ws, bias, new Conv2DGeometry(1), y.Span);
+        }
+
+        y.AssertGuardsIntact("planted");
+        BitAssert.Equal((Half)1025, y.Span[0], "1024 + 0.25 + 0.25 + 0.25");
+        BitAssert.Equal((Half)2050.25 /* rounds to 2050 */, y.Span[1], "2048 + 1 + 1 + 0.25");
+        Assert.Equal(2050.0, (double)y.Span[1]);
+    }
+
+    /// <summary>
+    /// Samples of more than half the conversion chunk (about 4 MB of float for input and output) go one at a time; the
+    /// result must equal the float convolution of the whole batch at once, each output cast to Half, at 1 and 2 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void WholeSampleChunksEqualTheWholeBatchInFloat(bool transposed)
+    {
+        var g = new Conv2DGeometry(3, transposed ? 2 : 1, 1, outputPadding: transposed ? 1 : 0);
+        var xs = transposed ? new Shape4D(3, 4, 160, 200) : new Shape4D(3, 4, 256, 300);
+        var ws = new Shape4D(4, 4, 3, 3);
+        Half[] x = ConvData.Uniform<Half>((int)xs.ElementCount, 1);
+        Half[] w = ConvData.Uniform<Half>((int)ws.ElementCount, 2);
+        Half[] bias = ConvData.Uniform<Half>(4, 3);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var ys = new Shape4D(3, 4, o.Height, o.Width);
+        Assert.True(xs.ElementCount / 3 + ys.ElementCount / 3 > (1 << 19), "a sample must exceed half the chunk");
+        var wide = new float[ys.ElementCount];
+        Run(transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g, wide, Threads.Options(1));
+        Half[] expected = wide.Select(v => (Half)v).ToArray();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var y = new GuardedBuffer<Half>((int)ys.ElementCount);
+            Run(transposed, x, xs, w, ws, bias, g, y.Span, Threads.Options(threads));
+            y.AssertGuardsIntact($"{threads} threads");
+            BitAssert.Equal<Half>(expected, y.Span, $"chunked Half vs whole-batch float, {threads} threads");
+        }
+    }
+
+    /// <summary>The TensorSpan and allocating forms over channels-last Half views give the span form's bits.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TensorFormsOverStridedViewsMatchTheSpanForm(bool transposed)
+    {
+        var g = new Conv2DGeometry(new Size2D(3, 2), new Size2D(2, 1), 1, outputPadding: transposed ? new Size2D(1, 0) : default);
+        var xs = new Shape4D(2, 3, 7, 9);
+        var ws = transposed ? new Shape4D(3, 5, 3, 2) : new Shape4D(5, 3, 3, 2);
+        Half[] x = ConvData.Uniform<Half>((int)xs.ElementCount, 4);
+        Half[] w = ConvData.Uniform<Half>((int)ws.ElementCount, 5);
+        Half[] bias = ConvData.Uniform<Half>(5, 6);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var ys = new Shape4D(2, 5, o.Height, o.Width);
+        var expected = new Half[ys.ElementCount];
+        Run(transposed, x, xs, w, ws, bias, g, expected, default);
+
+        ReadOnlyTensorSpan<Half> vx = TensorViews.ChannelsLast(x, xs), vw = TensorViews.ChannelsLast(w, ws);
+        var padded = new PaddedTensor<Half>(ys, 3);
+        if (transposed)
+        {
+            Functional.ConvTranspose2D(vx, vw, bias, g, padded.View);
+        }
+        else
+        {
+            Functional.Conv2D(vx, vw, bias, g, padded.View);
+        }
+
+        padded.AssertPaddingUntouched("strided destination");
+        BitAssert.Equal<Half>(expected, padded.Read(), "TensorSpan form over views");
+        Tensor<Half> allocated = transposed ? Functional.ConvTranspose2D(vx, vw, bias, g) : Functional.Conv2D(vx, vw, bias, g);
+        BitAssert.Equal<Half>(expected, allocated.ToArray(), "allocating form over views");
+    }
+
+    private static float[] Widen(Half[] values) => values.Select(v => (float)v).ToArray();
+
+    private static void Run<T>(bool transposed, ReadOnlySpan<T> x, Shape4D xs, ReadOnlySpan<T> w, Shape4D ws, ReadOnlySpan<T> bias, Conv2DGeometry g, Span<T> y, ExecutionOptions options)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (transposed)
+        {
+            Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y, options);
+        }
+        else
+        {
+            Functional.Conv2D(x, xs, w, ws, bias, g, y, options);
+        }
+    }
+}
+
+/// <summary>The Half convolution's per-width check: the float kernel at every width over the widened inputs, cast to Half.</summary>
+internal static unsafe class ConvHalfKernel
+{
+    public static void AllWidthsAgree(bool transposed, float[] x, Shape4D xs, float[] w, Shape4D ws, float[] bias, Conv2DGeometry g, ReadOnlySpan<Half> expected, int degree)
+    {
+        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, degree);
+        foreach (KernelWidth width in KernelWidths.All)
+        {
+            var y = new float[expected.Length];
+            fixed (float* px = x)
+            fixed (float* pw = w)
+            fixed (float* pb = bias)
+            fixed (float* py = y)
+            {
+                KernelWidths.Conv(width, px, pw, pb, py, plan, degree);
+            }
+
+            BitAssert.Equal<Half>(expected, y.Select(v => (Half)v).ToArray(), $"Half {(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
+        }
+    }
+}
