@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Tests.Conv;
@@ -58,11 +57,7 @@ public sealed class ConvHalfTests
         // One input channel, two output channels: a sample is 1 + 4*2 (transposed) or 1 + 2 planes, past 2^19 elements.
         var xs = transposed ? new Shape4D(3, 1, 250, 250) : new Shape4D(3, 1, 420, 420);
         var ws = transposed ? new Shape4D(1, 2, 3, 3) : new Shape4D(2, 1, 3, 3);
-        Half[] x = ConvData.Uniform<Half>((int)xs.ElementCount, 1);
-        Half[] w = ConvData.Uniform<Half>((int)ws.ElementCount, 2);
-        Half[] bias = ConvData.Uniform<Half>(2, 3);
-        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
-        var ys = new Shape4D(3, 2, o.Height, o.Width);
+        (Half[] x, Half[] w, Half[] bias, Shape4D ys) = Data(transposed, g, xs, ws, 1);
         Assert.True(xs.ElementCount / 3 + ys.ElementCount / 3 > (1 << 19), "a sample must exceed half the chunk");
         var wide = new float[ys.ElementCount];
         Run(transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g, wide, Threads.Options(1));
@@ -85,11 +80,7 @@ public sealed class ConvHalfTests
         var g = new Conv2DGeometry(new Size2D(3, 2), new Size2D(2, 1), 1, outputPadding: transposed ? new Size2D(1, 0) : default);
         var xs = new Shape4D(2, 3, 7, 9);
         var ws = transposed ? new Shape4D(3, 5, 3, 2) : new Shape4D(5, 3, 3, 2);
-        Half[] x = ConvData.Uniform<Half>((int)xs.ElementCount, 4);
-        Half[] w = ConvData.Uniform<Half>((int)ws.ElementCount, 5);
-        Half[] bias = ConvData.Uniform<Half>(5, 6);
-        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
-        var ys = new Shape4D(2, 5, o.Height, o.Width);
+        (Half[] x, Half[] w, Half[] bias, Shape4D ys) = Data(transposed, g, xs, ws, 4);
         var expected = new Half[ys.ElementCount];
         Run(transposed, x, xs, w, ws, bias, g, expected, default);
 
@@ -110,6 +101,14 @@ public sealed class ConvHalfTests
         BitAssert.Equal<Half>(expected, allocated.ToArray(), "allocating form over views");
     }
 
+    /// <summary>Uniform input, weight and bias for the shapes, and the output shape.</summary>
+    private static (Half[] X, Half[] W, Half[] Bias, Shape4D Output) Data(bool transposed, Conv2DGeometry g, Shape4D xs, Shape4D ws, int seed)
+    {
+        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        return (ConvData.Uniform<Half>((int)xs.ElementCount, seed), ConvData.Uniform<Half>((int)ws.ElementCount, seed + 1), ConvData.Uniform<Half>(cout, seed + 2), new Shape4D(xs.Batch, cout, o.Height, o.Width));
+    }
+
     private static float[] Widen(Half[] values) => values.Select(v => (float)v).ToArray();
 
     private static void Run<T>(bool transposed, ReadOnlySpan<T> x, Shape4D xs, ReadOnlySpan<T> w, Shape4D ws, ReadOnlySpan<T> bias, Conv2DGeometry g, Span<T> y, ExecutionOptions options)
@@ -122,30 +121,6 @@ public sealed class ConvHalfTests
         else
         {
             Functional.Conv2D(x, xs, w, ws, bias, g, y, options);
-        }
-    }
-}
-
-/// <summary>The Half convolution's per-width check: the float kernel at every width over the widened inputs, cast to Half.</summary>
-internal static unsafe class ConvHalfKernel
-{
-    public static void AllWidthsAgree(bool transposed, float[] x, Shape4D xs, float[] w, Shape4D ws, float[] bias, Conv2DGeometry g, ReadOnlySpan<Half> expected, int degree)
-    {
-        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
-        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
-        var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, degree);
-        foreach (KernelWidth width in KernelWidths.All)
-        {
-            var y = new float[expected.Length];
-            fixed (float* px = x)
-            fixed (float* pw = w)
-            fixed (float* pb = bias)
-            fixed (float* py = y)
-            {
-                KernelWidths.Conv(width, px, pw, pb, py, plan, degree);
-            }
-
-            BitAssert.Equal<Half>(expected, y.Select(v => (Half)v).ToArray(), $"Half {(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
         }
     }
 }

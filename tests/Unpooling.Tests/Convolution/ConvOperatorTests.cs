@@ -267,28 +267,31 @@ public abstract unsafe class ConvOperatorTests<T>
     /// </summary>
     private static void AllWidthsAgree(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] expected)
     {
-        if (typeof(T) == typeof(Half))
-        {
-            ConvHalfKernel.AllWidthsAgree(transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g, MemoryMarshal.Cast<T, Half>(expected), 1);
-            return;
-        }
-
-        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
-        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
-        var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, 1);
         foreach (KernelWidth width in KernelWidths.All)
         {
-            var y = new T[expected.Length];
-            fixed (T* px = x)
-            fixed (T* pw = w)
-            fixed (T* pb = bias)
-            fixed (T* py = y)
-            {
-                KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
-            }
-
-            BitAssert.Equal<T>(expected, y, $"{(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
+            T[] y = typeof(T) == typeof(Half)
+                ? AtWidth(width, transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g).Select(v => T.CreateChecked(v)).ToArray()
+                : AtWidth(width, transposed, x, xs, w, ws, bias, g);
+            BitAssert.Equal<T>(expected, y, $"{typeof(T).Name} {(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
         }
+    }
+
+    /// <summary>The kernel's output at one width, on one thread.</summary>
+    private static TKernel[] AtWidth<TKernel>(KernelWidth width, bool transposed, TKernel[] x, Shape4D xs, TKernel[] w, Shape4D ws, TKernel[] bias, Conv2DGeometry g)
+        where TKernel : unmanaged, IFloatingPointIeee754<TKernel>
+    {
+        Shape4D ys = OutputShape(transposed, xs, ws, g);
+        var plan = new ConvKernel.Plan(transposed, xs, ys.Channels, ys.SpatialSize, g, 1);
+        var y = new TKernel[ys.ElementCount];
+        fixed (TKernel* px = x)
+        fixed (TKernel* pw = w)
+        fixed (TKernel* pb = bias)
+        fixed (TKernel* py = y)
+        {
+            KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
+        }
+
+        return y;
     }
 
     private static float[] Widen(T[] values) => values.Select(float.CreateChecked).ToArray();

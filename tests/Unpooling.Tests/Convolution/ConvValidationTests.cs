@@ -79,30 +79,12 @@ public sealed class ConvValidationTests
     [Theory]
     [MemberData(nameof(TransposedRules))]
     public void ConvTranspose2DRejectsEachBadArgumentBeforeWriting(string rule, string element)
-    {
-        if (element == nameof(Half))
-        {
-            TransposedRejects<Half>(rule);
-        }
-        else
-        {
-            TransposedRejects<float>(rule);
-        }
-    }
+        => (element == nameof(Half) ? (Action<string>)TransposedRejects<Half> : TransposedRejects<float>)(rule);
 
     [Theory]
     [MemberData(nameof(ForwardRules))]
     public void Conv2DRejectsEachBadArgumentBeforeWriting(string rule, string element)
-    {
-        if (element == nameof(Half))
-        {
-            ForwardRejects<Half>(rule);
-        }
-        else
-        {
-            ForwardRejects<float>(rule);
-        }
-    }
+        => (element == nameof(Half) ? (Action<string>)ForwardRejects<Half> : ForwardRejects<float>)(rule);
 
     private static TheoryData<string, string> Cross(params string[] rules)
     {
