@@ -262,12 +262,12 @@ public abstract unsafe class ConvOperatorTests<T>
 
     /// <summary>
     /// Runs the kernel on the scalar path and at 128, 256 and 512 bits (software where the CPU lacks them) and compares
-    /// bits. Half has no kernel of its own: its expected bits are the float kernel's at each width over the widened
-    /// inputs, each output cast to Half.
+    /// bits. Half has no kernel of its own: its expected bits are the float kernel's over the widened inputs, each output
+    /// cast to Half, on the scalar path only (the float tests show every width of that kernel gives the same bits).
     /// </summary>
     private static void AllWidthsAgree(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] expected)
     {
-        foreach (KernelWidth width in KernelWidths.All)
+        foreach (KernelWidth width in typeof(T) == typeof(Half) ? [KernelWidth.Scalar] : KernelWidths.All)
         {
             T[] y = typeof(T) == typeof(Half)
                 ? AtWidth(width, transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g).Select(v => T.CreateChecked(v)).ToArray()

@@ -58,18 +58,12 @@ public abstract class ElementIndexGridTests<T>
             Assert.True(
                 Math.Abs(output.Height - rows.UnpoolOutputSize(c.Expected.OutH)) < rows.Stride && Math.Abs(output.Width - cols.UnpoolOutputSize(c.Expected.OutW)) < cols.Stride,
                 $"grid setup: {output} is not within a stride of the default unpool size");
-            var expected = new T[]?[IndexConventionReference.All.Length, Reductions.Length];
-            var indices = new long[IndexConventionReference.All.Length][];
-            for (int k = 0; k < IndexConventionReference.All.Length; k++)
-            {
-                IndexConvention convention = IndexConventionReference.All[k];
-                indices[k] = IndexConventionReference.FromPerPlane(c.Expected.Indices, c.Pooled, output, convention);
-                for (int r = 0; r < Reductions.Length; r++)
-                {
-                    expected[k, r] = Oracle(() => IndexConventionReference.MaxUnpool(c.Expected.Values, indices[k], c.Pooled, output, convention, Reductions[r] == UnpoolReduction.Sum));
-                }
-            }
-
+            // Each convention's indices name the same cells (converted from the per-plane ones, each inside its own
+            // plane, in the same input order), so one per-plane oracle result per reduction serves them all.
+            var indices = IndexConventionReference.All.Select(k => IndexConventionReference.FromPerPlane(c.Expected.Indices, c.Pooled, output, k)).ToArray();
+            T[]?[] expected = Reductions
+                .Select(r => Oracle(() => UnpoolReference.MaxUnpool(c.Expected.Values, c.Expected.Indices, GridData.Planes, c.Expected.OutH, c.Expected.OutW, output.Height, output.Width, r == UnpoolReduction.Sum)))
+                .ToArray();
             Unpool<byte>(c, indices, expected);
             Unpool<short>(c, indices, expected);
             Unpool<int>(c, indices, expected);
@@ -183,7 +177,7 @@ public abstract class ElementIndexGridTests<T>
         }
     }
 
-    private static void Unpool<TIndex>(PooledCase c, long[][] indices, T[]?[,] expected)
+    private static void Unpool<TIndex>(PooledCase c, long[][] indices, T[]?[] expected)
         where TIndex : unmanaged, IBinaryInteger<TIndex>, IMinMaxValue<TIndex>
     {
         Size2D output = c.Shape.SpatialSize;
@@ -211,7 +205,7 @@ public abstract class ElementIndexGridTests<T>
                 {
                     string where = $"{context} {Reductions[r]} {threads} threads";
                     ExecutionOptions options = Threads.Options(threads);
-                    if (expected[k, r] is not { } values)
+                    if (expected[r] is not { } values)
                     {
                         Assert.Throws<OverflowException>(() => Functional.MaxUnpool2D<T, TIndex>(
                             c.Expected.Values, typed, c.Pooled, c.Geometry, destination.Span, output, convention, Reductions[r], options));
