@@ -12,9 +12,10 @@ public static partial class Functional
     /// <see cref="ConvTranspose2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
     /// with the same geometry, and computes that operator's input gradient.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
-    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/> (computed in their own
+    /// arithmetic), or <see cref="Half"/> (stored 16-bit, widened exactly to <see cref="float"/>, accumulated in float and
+    /// rounded to Half once at the store). Any other <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits
+    /// throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*Cin*H*W</c> elements.</param>
     /// <param name="sourceShape">The input shape <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel, dense row-major <c>[Cout, Cin/groups, kH, kW]</c> (PyTorch's layout).</param>
@@ -29,11 +30,16 @@ public static partial class Functional
     /// Computed as a packed GEMM over im2col panels on the widest available vectors; each output is the bias plus a
     /// fused multiply-add chain over <c>(ci, kh, kw)</c> in ascending order, bit-identical for every thread count and
     /// SIMD width on a given instruction set (fused where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// <para>For <see cref="Half"/> the float kernel runs on float copies in pooled scratch: the weight and bias whole, the
+    /// input and output a group of whole samples at a time (about 4 MB of float for both, or one sample's input and output
+    /// when a sample is larger); each output is the float result rounded to Half once, so it is within one Half ulp plus
+    /// the float accumulation error of the exact value, and the same bits for every thread count, SIMD width and batch
+    /// split.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the padded input is smaller than the kernel, or <paramref name="destination"/> overlaps an
     /// input.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static void Conv2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvCore(false, source, sourceShape, weight, weightShape, bias, geometry, destination, options);
@@ -42,9 +48,10 @@ public static partial class Functional
     /// 2-D convolution over rank-4 tensors (any strides); see
     /// <see cref="Conv2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
-    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/> (computed in their own
+    /// arithmetic), or <see cref="Half"/> (stored 16-bit, widened exactly to <see cref="float"/>, accumulated in float and
+    /// rounded to Half once at the store). Any other <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits
+    /// throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel <c>[Cout, Cin/groups, kH, kW]</c>.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
@@ -52,7 +59,7 @@ public static partial class Functional
     /// <param name="destination">Receives the output; its shape must be <c>[N, Cout, outH, outW]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static void Conv2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvTensor(false, source, weight, bias, geometry, destination, options);
@@ -66,7 +73,7 @@ public static partial class Functional
     /// <returns>The output tensor.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="weight"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static Tensor<T> Conv2D<T>(Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating(false, source, weight, bias, geometry, null, options);
@@ -76,7 +83,7 @@ public static partial class Functional
     /// <c>[N, Cout, outH, outW]</c> tensor; see
     /// <see cref="Conv2D{T}(Tensor{T}, Tensor{T}, Tensor{T}, Conv2DGeometry, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/>, <see cref="double"/>, or <see cref="Half"/> accumulated in <see cref="float"/>.</typeparam>
     /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>, any strides.</param>
     /// <param name="weight">The kernel <c>[Cout, Cin/groups, kH, kW]</c>, any strides.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
@@ -84,8 +91,7 @@ public static partial class Functional
     /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The output tensor.</returns>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static Tensor<T> Conv2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating(false, source, weight, bias, geometry, null, options);

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -14,9 +16,10 @@ public static partial class Functional
     /// <see cref="Conv2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>
     /// with the same geometry.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
-    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/> (computed in their own
+    /// arithmetic), or <see cref="Half"/> (stored 16-bit, widened exactly to <see cref="float"/>, accumulated in float and
+    /// rounded to Half once at the store). Any other <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits
+    /// throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*Cin*H*W</c> elements.</param>
     /// <param name="sourceShape">The input shape <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel, dense row-major <c>[Cin, Cout/groups, kH, kW]</c> (PyTorch's layout).</param>
@@ -32,10 +35,15 @@ public static partial class Functional
     /// packed GEMM on the widest available vectors followed by a scatter-add of the column buffer. The summation order
     /// differs from the plain loop, so results match it to rounding (exactly when the arithmetic is exact); they are
     /// bit-identical for every thread count and SIMD width on a given instruction set (fused multiply-add where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// <para>For <see cref="Half"/> the float kernel runs on float copies in pooled scratch: the weight and bias whole, the
+    /// input and output a group of whole samples at a time (about 4 MB of float for both, or one sample's input and output
+    /// when a sample is larger); each output is the float result rounded to Half once, so it is within one Half ulp plus
+    /// the float accumulation error of the exact value, and the same bits for every thread count, SIMD width and batch
+    /// split.</para>
     /// </remarks>
     /// <exception cref="ArgumentException">A length does not match its shape, the shapes do not agree with each other or
     /// with the geometry, the output would be empty, or <paramref name="destination"/> overlaps an input.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static void ConvTranspose2D<T>(ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvCore(true, source, sourceShape, weight, weightShape, bias, geometry, destination, options);
@@ -44,9 +52,10 @@ public static partial class Functional
     /// 2-D transposed convolution over rank-4 tensors (any strides); see
     /// <see cref="ConvTranspose2D{T}(ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Shape4D, ReadOnlySpan{T}, Conv2DGeometry, Span{T}, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
-    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/> (computed in their own
+    /// arithmetic), or <see cref="Half"/> (stored 16-bit, widened exactly to <see cref="float"/>, accumulated in float and
+    /// rounded to Half once at the store). Any other <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits
+    /// throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The kernel <c>[Cin, Cout/groups, kH, kW]</c>.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
@@ -54,7 +63,7 @@ public static partial class Functional
     /// <param name="destination">Receives the output; its shape must be <c>[N, Cout, outH, outW]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static void ConvTranspose2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvTensor(true, source, weight, bias, geometry, destination, options);
@@ -63,9 +72,10 @@ public static partial class Functional
     /// 2-D transposed convolution into a new <c>[N, Cout, outH, outW]</c> tensor, optionally of a requested output size
     /// (PyTorch's <c>output_size</c>: each size within <c>[min, min + stride - 1]</c>, which sets the output padding).
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits.
-    /// Today <see cref="float"/> and <see cref="double"/> run; any other type throws
-    /// <see cref="NotSupportedException"/>.</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/> or <see cref="double"/> (computed in their own
+    /// arithmetic), or <see cref="Half"/> (stored 16-bit, widened exactly to <see cref="float"/>, accumulated in float and
+    /// rounded to Half once at the store). Any other <see cref="IFloatingPointIeee754{TSelf}"/> the constraint admits
+    /// throws <see cref="NotSupportedException"/>.</typeparam>
     /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>.</param>
     /// <param name="weight">The rank-4 kernel <c>[Cin, Cout/groups, kH, kW]</c>.</param>
     /// <param name="bias">The rank-1 bias <c>[Cout]</c>, or <see langword="null"/>.</param>
@@ -76,7 +86,7 @@ public static partial class Functional
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="weight"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputSize"/> is unreachable.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static Tensor<T> ConvTranspose2D<T>(Tensor<T> source, Tensor<T> weight, Tensor<T>? bias, Conv2DGeometry geometry, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating(true, source, weight, bias, geometry, outputSize, options);
@@ -86,7 +96,7 @@ public static partial class Functional
     /// <c>[N, Cout, outH, outW]</c> tensor; see
     /// <see cref="ConvTranspose2D{T}(Tensor{T}, Tensor{T}, Tensor{T}, Conv2DGeometry, Size2D?, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type (today <see cref="float"/> or <see cref="double"/>).</typeparam>
+    /// <typeparam name="T">The element type: <see cref="float"/>, <see cref="double"/>, or <see cref="Half"/> accumulated in <see cref="float"/>.</typeparam>
     /// <param name="source">The rank-4 input <c>[N, Cin, H, W]</c>, any strides.</param>
     /// <param name="weight">The kernel <c>[Cin, Cout/groups, kH, kW]</c>, any strides.</param>
     /// <param name="bias">One value per output channel, or empty for no bias.</param>
@@ -96,7 +106,7 @@ public static partial class Functional
     /// <returns>The output tensor.</returns>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outputSize"/> is unreachable.</exception>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not yet supported.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is not <see cref="float"/>, <see cref="double"/> or <see cref="Half"/>.</exception>
     public static Tensor<T> ConvTranspose2D<T>(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating(true, source, weight, bias, geometry, outputSize, options);
@@ -159,11 +169,11 @@ public static partial class Functional
         return outputShape;
     }
 
-    private static unsafe void ConvCore<T>(
+    private static void ConvCore<T>(
         bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
+        ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
@@ -178,6 +188,22 @@ public static partial class Functional
             return;
         }
 
+        if (typeof(T) == typeof(Half))
+        {
+            ConvHalf(
+                transposed, MemoryMarshal.Cast<T, Half>(source), sourceShape, MemoryMarshal.Cast<T, Half>(weight), MemoryMarshal.Cast<T, Half>(bias),
+                geometry, outputShape, MemoryMarshal.Cast<T, Half>(destination), options);
+            return;
+        }
+
+        ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
+    }
+
+    /// <summary>Runs a validated float or double convolution (any batch: results never depend on how it is split).</summary>
+    private static unsafe void ConvRun<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Shape4D outputShape, Span<T> destination, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         long multiplyAdds = (long)sourceShape.Batch * sourceShape.Channels * (outputShape.Channels / geometry.Groups)
             * geometry.KernelSize.Height * geometry.KernelSize.Width * (transposed ? sourceShape.PlaneSize : outputShape.PlaneSize);
         // The work size that decides threading is the multiply-add count here, not the touched elements.
@@ -192,11 +218,59 @@ public static partial class Functional
         }
     }
 
+    /// <summary>
+    /// Input plus output elements (4 MB of <see cref="float"/>) a <see cref="Half"/> convolution converts at a time;
+    /// a sample larger than this is converted whole.
+    /// </summary>
+    private const long HalfChunkElements = 1 << 20;
+
+    /// <summary>
+    /// A validated <see cref="Half"/> convolution: the weight and bias are widened to <see cref="float"/> once, then
+    /// whole samples, as many as fit <see cref="HalfChunkElements"/> (at least one), are widened, run through the float
+    /// kernel and its result rounded to Half once at the store. Exact widening and a sample-wise split (the float kernel's
+    /// results do not depend on the batch split) keep the bits independent of the chunking, the thread count and the
+    /// vector width. All scratch is rented from <see cref="ArrayPool{T}.Shared"/> and returned.
+    /// </summary>
+    private static void ConvHalf(
+        bool transposed, ReadOnlySpan<Half> source, Shape4D sourceShape, ReadOnlySpan<Half> weight, ReadOnlySpan<Half> bias, Conv2DGeometry geometry, Shape4D outputShape, Span<Half> destination, ExecutionOptions options)
+    {
+        long inPerSample = (long)sourceShape.Channels * sourceShape.PlaneSize;
+        long outPerSample = (long)outputShape.Channels * outputShape.PlaneSize;
+
+        // Each piece is at most one sample's span (an int length) or, for several samples, within the chunk budget.
+        int samples = (int)Math.Clamp(HalfChunkElements / Math.Max(1, inPerSample + outPerSample), 1, sourceShape.Batch);
+        float[] parameters = ArrayPool<float>.Shared.Rent(weight.Length + bias.Length);
+        float[] input = ArrayPool<float>.Shared.Rent((int)(samples * inPerSample));
+        float[] output = ArrayPool<float>.Shared.Rent((int)(samples * outPerSample));
+        try
+        {
+            Span<float> w = parameters.AsSpan(0, weight.Length), b = parameters.AsSpan(weight.Length, bias.Length);
+            TensorPrimitives.ConvertToSingle(weight, w);
+            TensorPrimitives.ConvertToSingle(bias, b);
+            for (int n0 = 0; n0 < sourceShape.Batch; n0 += samples)
+            {
+                int count = Math.Min(samples, sourceShape.Batch - n0);
+                int inLength = (int)(count * inPerSample), outLength = (int)(count * outPerSample);
+                Span<float> x = input.AsSpan(0, inLength), y = output.AsSpan(0, outLength);
+                TensorPrimitives.ConvertToSingle(source.Slice((int)(n0 * inPerSample), inLength), x);
+                ConvRun<float>(
+                    transposed, x, sourceShape with { Batch = count }, w, b, geometry, outputShape with { Batch = count }, y, options);
+                TensorPrimitives.ConvertToHalf(y, destination.Slice((int)(n0 * outPerSample), outLength));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(output);
+            ArrayPool<float>.Shared.Return(input);
+            ArrayPool<float>.Shared.Return(parameters);
+        }
+    }
+
     private static void ConvTensor<T>(
         bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
+        ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D weightShape = TensorAdapter.GetShape(weight, nameof(weight));
         Shape4D outputShape = ConvOutputShape(transposed, shape, weightShape, bias.Length, geometry);
@@ -226,7 +300,7 @@ public static partial class Functional
         bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Size2D? outputSize, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ElementTypes.RequireFloatOrDouble<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
+        ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         if (outputSize is Size2D requested)
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.Conv;
@@ -7,8 +9,8 @@ namespace Unpooling.Tests.Conv;
 /// <summary>
 /// The defining identity of the transposed convolution, its adjointness to the convolution, and both operators against
 /// the reference loops, over a grid of non-square geometries (kernel 1-5, stride 1-3, symmetric and per-side padding
-/// 0-2, output padding, dilation 1-2, groups 1/2/4, with and without bias). Inputs are small integers, so every path
-/// is exact and the comparisons are exact.
+/// 0-2, output padding, dilation 1-2, groups 1/2/4, with and without bias), at 1 and 2 threads. Inputs are small
+/// integers, so every path is exact and the comparisons are exact; the oracles run in double over the inputs widened.
 /// </summary>
 public abstract class ConvGridTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -75,11 +77,15 @@ public abstract class ConvGridTests<T>
         T[] w = ConvData.Integers<T>((int)ws.ElementCount, seed + 7919);
         T[]? bias = withBias ? ConvData.Integers<T>(cout, seed + 104729) : null;
 
-        // Oracle: the scatter loop.
-        (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
+        // Oracle: the scatter loop, in double over the inputs widened (exact: integer data), at 1 and 2 threads.
+        (double[] wide, Shape4D ys) = ConvReference.ConvTranspose2D(Wide(x), xs, Wide(w), ws, Wide(bias), g);
+        T[] expected = Narrow(wide);
         var y = new T[ys.ElementCount];
-        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y);
+        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y, Threads.Options(1));
         ConvAssert.Exact<T>(expected, y, $"{context}: ConvTranspose2D vs oracle");
+        var two = new T[ys.ElementCount];
+        Functional.ConvTranspose2D(x, xs, w, ws, bias, g, two, Threads.Options(2));
+        BitAssert.Equal<T>(y, two, $"{context}: ConvTranspose2D at 2 threads vs 1");
 
         // Defining identity: zero insertion, pad by d*(k-1) - p (crop where negative), stride-1 convolution with the
         // flipped, in/out-swapped kernel.
@@ -102,10 +108,14 @@ public abstract class ConvGridTests<T>
         // then the adjoint identity <conv(u), v> = <u, convT(v)> (exact: integer data, sums in double).
         T[] u = ConvData.Integers<T>((int)ys.ElementCount, seed + 3);
         T[]? convBias = withBias ? ConvData.Integers<T>(xs.Channels, seed + 5) : null;
-        (T[] convExpected, Shape4D convShape) = ConvReference.Conv2D(u, ys, w, ws, convBias, g);
+        (double[] convWide, Shape4D convShape) = ConvReference.Conv2D(Wide(u), ys, Wide(w), ws, Wide(convBias), g);
+        T[] convExpected = Narrow(convWide);
         var conv = new T[convShape.ElementCount];
-        Functional.Conv2D(u, ys, w, ws, convBias, g, conv);
+        Functional.Conv2D(u, ys, w, ws, convBias, g, conv, Threads.Options(1));
         ConvAssert.Exact<T>(convExpected, conv, $"{context}: Conv2D vs oracle");
+        var convTwo = new T[convShape.ElementCount];
+        Functional.Conv2D(u, ys, w, ws, convBias, g, convTwo, Threads.Options(2));
+        BitAssert.Equal<T>(conv, convTwo, $"{context}: Conv2D at 2 threads vs 1");
         if (adjoint)
         {
             Assert.Equal(xs, convShape);
@@ -118,6 +128,13 @@ public abstract class ConvGridTests<T>
             Assert.True(lhs == rhs, $"{context}: <conv(u), v> = {lhs} but <u, convT(v)> = {rhs}");
         }
     }
+
+    [return: NotNullIfNotNull(nameof(values))]
+    private static double[]? Wide(T[]? values) => values?.Select(double.CreateChecked).ToArray();
+
+    /// <summary>Back to <typeparamref name="T"/>, checked exact (every oracle value here is a small integer).</summary>
+    private static T[] Narrow(double[] values)
+        => values.Select(v => double.CreateChecked(T.CreateChecked(v)) == v ? T.CreateChecked(v) : throw new InvalidOperationException($"Oracle value {v} is not exact in {typeof(T).Name}.")).ToArray();
 
     private static double Dot(T[] a, T[] b)
     {
@@ -134,3 +151,7 @@ public abstract class ConvGridTests<T>
 public sealed class ConvGridFloatTests : ConvGridTests<float>;
 
 public sealed class ConvGridDoubleTests : ConvGridTests<double>;
+
+/// <summary>Half storage, float accumulation: every result of the grid (at most 8*20 products of 3*3 plus a bias of 3,
+/// under 2048) is an integer Half holds exactly, so the comparisons stay exact.</summary>
+public sealed class ConvGridHalfTests : ConvGridTests<Half>;

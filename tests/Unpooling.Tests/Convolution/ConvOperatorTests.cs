@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
@@ -31,18 +32,17 @@ public abstract unsafe class ConvOperatorTests<T>
         var g = new Conv2DGeometry(k, s, p, outputPadding: op);
         foreach (int channels in new[] { 1, 3, 17 })
         {
-            foreach (int width in KernelWidths.AllBoundaryWidths<T>())
+            foreach (int width in BoundaryWidths())
             {
                 var xs = new Shape4D(2, channels, 3, width);
                 var ws = new Shape4D(channels, 20 - channels, k, k);
                 T[] x = ConvData.Uniform<T>((int)xs.ElementCount, width);
                 T[] w = ConvData.Uniform<T>((int)ws.ElementCount, width + 1);
                 T[] bias = ConvData.Uniform<T>(ws.Channels, width + 2);
-                (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
-                var y = new GuardedBuffer<T>((int)ys.ElementCount);
+                var y = new GuardedBuffer<T>((int)OutputShape(true, xs, ws, g).ElementCount);
                 Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y.Span);
                 y.AssertGuardsIntact($"{g} {xs}");
-                ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"ConvTranspose2D {g} {xs}");
+                AssertMatchesOracle(true, x, xs, w, ws, bias, g, channels * k * k, y.Span, $"ConvTranspose2D {g} {xs}");
                 AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
             }
         }
@@ -56,18 +56,17 @@ public abstract unsafe class ConvOperatorTests<T>
         var g = new Conv2DGeometry(k, s, p);
         foreach (int channels in new[] { 1, 3, 17 })
         {
-            foreach (int width in KernelWidths.AllBoundaryWidths<T>())
+            foreach (int width in BoundaryWidths())
             {
                 var xs = new Shape4D(2, channels, k + 2, width + k);
                 var ws = new Shape4D(20 - channels, channels, k, k);
                 T[] x = ConvData.Uniform<T>((int)xs.ElementCount, width);
                 T[] w = ConvData.Uniform<T>((int)ws.ElementCount, width + 1);
                 T[] bias = ConvData.Uniform<T>(ws.Batch, width + 2);
-                (T[] expected, Shape4D ys) = ConvReference.Conv2D(x, xs, w, ws, bias, g);
-                var y = new GuardedBuffer<T>((int)ys.ElementCount);
+                var y = new GuardedBuffer<T>((int)OutputShape(false, xs, ws, g).ElementCount);
                 Functional.Conv2D(x, xs, w, ws, bias, g, y.Span);
                 y.AssertGuardsIntact($"{g} {xs}");
-                ConvAssert.Close<T>(expected, y.Span, channels * k * k, $"Conv2D {g} {xs}");
+                AssertMatchesOracle(false, x, xs, w, ws, bias, g, channels * k * k, y.Span, $"Conv2D {g} {xs}");
                 AllWidthsAgree(false, x, xs, w, ws, bias, g, y.ToArray());
             }
         }
@@ -91,11 +90,11 @@ public abstract unsafe class ConvOperatorTests<T>
             T[] x = ConvData.Uniform<T>((int)xs.ElementCount, h);
             T[] w = ConvData.Uniform<T>((int)ws.ElementCount, h + 1);
             T[] bias = ConvData.Uniform<T>(ws.Channels, h + 2);
-            (T[] expected, Shape4D ys) = ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g);
+            Shape4D ys = OutputShape(true, xs, ws, g);
             var y = new GuardedBuffer<T>((int)ys.ElementCount);
             Functional.ConvTranspose2D(x, xs, w, ws, bias, g, y.Span, ExecutionOptions.SingleThreaded);
             y.AssertGuardsIntact($"{g} {xs}");
-            ConvAssert.Close<T>(expected, y.Span, 7 * k * k, $"ConvTranspose2D {g} {xs}");
+            AssertMatchesOracle(true, x, xs, w, ws, bias, g, 7 * k * k, y.Span, $"ConvTranspose2D {g} {xs}");
             AllWidthsAgree(true, x, xs, w, ws, bias, g, y.ToArray());
             var two = new GuardedBuffer<T>((int)ys.ElementCount);
             Functional.ConvTranspose2D(x, xs, w, ws, bias, g, two.Span, ExecutionOptions.WithMaxDegreeOfParallelism(2));
@@ -216,28 +215,90 @@ public abstract unsafe class ConvOperatorTests<T>
         }
     }
 
-    /// <summary>Runs the kernel on the scalar path and at 128, 256 and 512 bits (software where the CPU lacks them) and compares bits.</summary>
+    /// <summary>The vector-boundary widths of the kernel that runs: Half runs the float kernel.</summary>
+    private static int[] BoundaryWidths() => typeof(T) == typeof(Half) ? KernelWidths.AllBoundaryWidths<float>() : KernelWidths.AllBoundaryWidths<T>();
+
+    /// <summary>The output shape: the geometry's size rule (itself tested against the oracles' formulas) and the channel count.</summary>
+    private static Shape4D OutputShape(bool transposed, Shape4D xs, Shape4D ws, Conv2DGeometry g)
+    {
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        return new Shape4D(xs.Batch, transposed ? ws.Channels * g.Groups : ws.Batch, o.Height, o.Width);
+    }
+
+    /// <summary>
+    /// Asserts a result against the reference loop: float and double against the loop in their own arithmetic within
+    /// <see cref="ConvTolerance"/> (<paramref name="termScale"/> bounds each output's sum of |terms|); Half against the
+    /// loop in double over the Half inputs widened exactly, within <see cref="ConvTolerance.Half"/>, with each output's
+    /// sum of |terms| from the same loop over the absolute values.
+    /// </summary>
+    private static void AssertMatchesOracle(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[]? bias, Conv2DGeometry g, double termScale, ReadOnlySpan<T> actual, string context)
+    {
+        if (typeof(T) != typeof(Half))
+        {
+            T[] expected = transposed ? ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g).Output : ConvReference.Conv2D(x, xs, w, ws, bias, g).Output;
+            ConvAssert.Close<T>(expected, actual, termScale, context);
+            return;
+        }
+
+        (double[] exact, double[] magnitudes) = HalfOracle(transposed, x, xs, w, ws, bias, g);
+        int terms = (xs.Channels / g.Groups * g.KernelSize.Height * g.KernelSize.Width) + 1;
+        ConvAssert.CloseHalf(exact, magnitudes, terms, MemoryMarshal.Cast<T, Half>(actual), context);
+    }
+
+    /// <summary>The double-precision reference over the inputs widened to double, and over their absolute values.</summary>
+    internal static (double[] Exact, double[] Magnitudes) HalfOracle(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[]? bias, Conv2DGeometry g)
+    {
+        static double[] Wide(T[] v, bool abs) => v.Select(e => abs ? Math.Abs(double.CreateChecked(e)) : double.CreateChecked(e)).ToArray();
+        double[] Run(bool abs)
+        {
+            double[]? b = bias is null ? null : Wide(bias, abs);
+            return transposed
+                ? ConvReference.ConvTranspose2D(Wide(x, abs), xs, Wide(w, abs), ws, b, g).Output
+                : ConvReference.Conv2D(Wide(x, abs), xs, Wide(w, abs), ws, b, g).Output;
+        }
+
+        return (Run(false), Run(true));
+    }
+
+    /// <summary>
+    /// Runs the kernel on the scalar path and at 128, 256 and 512 bits (software where the CPU lacks them) and compares
+    /// bits. Half has no kernel of its own: its expected bits are the float kernel's over the widened inputs, each output
+    /// cast to Half, on the scalar path only (the float tests show every width of that kernel gives the same bits).
+    /// </summary>
     private static void AllWidthsAgree(bool transposed, T[] x, Shape4D xs, T[] w, Shape4D ws, T[] bias, Conv2DGeometry g, T[] expected)
     {
-        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
-        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
-        var plan = new ConvKernel.Plan(transposed, xs, cout, o, g, 1);
-        foreach (KernelWidth width in KernelWidths.All)
+        foreach (KernelWidth width in typeof(T) == typeof(Half) ? [KernelWidth.Scalar] : KernelWidths.All)
         {
-            var y = new T[expected.Length];
-            fixed (T* px = x)
-            fixed (T* pw = w)
-            fixed (T* pb = bias)
-            fixed (T* py = y)
-            {
-                KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
-            }
-
-            BitAssert.Equal<T>(expected, y, $"{(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
+            T[] y = typeof(T) == typeof(Half)
+                ? AtWidth(width, transposed, Widen(x), xs, Widen(w), ws, Widen(bias), g).Select(v => T.CreateChecked(v)).ToArray()
+                : AtWidth(width, transposed, x, xs, w, ws, bias, g);
+            BitAssert.Equal<T>(expected, y, $"{typeof(T).Name} {(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
         }
     }
+
+    /// <summary>The kernel's output at one width, on one thread.</summary>
+    private static TKernel[] AtWidth<TKernel>(KernelWidth width, bool transposed, TKernel[] x, Shape4D xs, TKernel[] w, Shape4D ws, TKernel[] bias, Conv2DGeometry g)
+        where TKernel : unmanaged, IFloatingPointIeee754<TKernel>
+    {
+        Shape4D ys = OutputShape(transposed, xs, ws, g);
+        var plan = new ConvKernel.Plan(transposed, xs, ys.Channels, ys.SpatialSize, g, 1);
+        var y = new TKernel[ys.ElementCount];
+        fixed (TKernel* px = x)
+        fixed (TKernel* pw = w)
+        fixed (TKernel* pb = bias)
+        fixed (TKernel* py = y)
+        {
+            KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
+        }
+
+        return y;
+    }
+
+    private static float[] Widen(T[] values) => values.Select(float.CreateChecked).ToArray();
 }
 
 public sealed class ConvOperatorFloatTests : ConvOperatorTests<float>;
 
 public sealed class ConvOperatorDoubleTests : ConvOperatorTests<double>;
+
+public sealed class ConvOperatorHalfTests : ConvOperatorTests<Half>;

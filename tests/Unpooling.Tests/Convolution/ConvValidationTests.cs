@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Unpooling.Tests.Infrastructure;
 
@@ -68,61 +69,75 @@ public sealed class ConvValidationTests
     public void RequestedOutputSizeSetsOutputPadding()
         => Assert.Equal(new Size2D(1, 0), Geometry.WithTransposedOutputSize(new Size2D(5, 6), new Size2D(10, 11)).OutputPadding);
 
+    /// <summary>Every rule for each element type the convolutions run (Half validates before its float conversion).</summary>
+    public static TheoryData<string, string> TransposedRules => Cross(
+        "sourceShape", "source", "weightShape.kernel", "weightShape.inputChannels", "weight", "geometry.groups", "geometry.default",
+        "geometry.emptyOutput", "bias", "destination", "destination.overlapsSource", "destination.overlapsWeight");
+
+    public static TheoryData<string, string> ForwardRules => Cross("geometry.outputGroups", "weightShape.inputChannels", "geometry.kernelTooLarge");
+
     [Theory]
-    [InlineData("sourceShape")]
-    [InlineData("source")]
-    [InlineData("weightShape.kernel")]
-    [InlineData("weightShape.inputChannels")]
-    [InlineData("weight")]
-    [InlineData("geometry.groups")]
-    [InlineData("geometry.default")]
-    [InlineData("geometry.emptyOutput")]
-    [InlineData("bias")]
-    [InlineData("destination")]
-    [InlineData("destination.overlapsSource")]
-    [InlineData("destination.overlapsWeight")]
-    public void ConvTranspose2DRejectsEachBadArgumentBeforeWriting(string rule)
+    [MemberData(nameof(TransposedRules))]
+    public void ConvTranspose2DRejectsEachBadArgumentBeforeWriting(string rule, string element)
+        => (element == nameof(Half) ? (Action<string>)TransposedRejects<Half> : TransposedRejects<float>)(rule);
+
+    [Theory]
+    [MemberData(nameof(ForwardRules))]
+    public void Conv2DRejectsEachBadArgumentBeforeWriting(string rule, string element)
+        => (element == nameof(Half) ? (Action<string>)ForwardRejects<Half> : ForwardRejects<float>)(rule);
+
+    private static TheoryData<string, string> Cross(params string[] rules)
     {
-        float[] x = new float[SourceShape.ElementCount];
-        float[] w = new float[WeightShape.ElementCount];
-        float[] b = new float[3];
+        var data = new TheoryData<string, string>();
+        foreach (string rule in rules)
+        {
+            data.Add(rule, nameof(Single));
+            data.Add(rule, nameof(Half));
+        }
+
+        return data;
+    }
+
+    private static void TransposedRejects<T>(string rule)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = new T[SourceShape.ElementCount];
+        T[] w = new T[WeightShape.ElementCount];
+        T[] b = new T[3];
         Shape4D xs = SourceShape, ws = WeightShape;
         Conv2DGeometry g = Geometry;
-        var y = new GuardedBuffer<float>((int)OutputShape.ElementCount);
-        float[] shared = new float[y.Array.Length + w.Length];
+        var y = new GuardedBuffer<T>((int)OutputShape.ElementCount);
+        T[] shared = new T[y.Array.Length + w.Length];
         switch (rule)
         {
             case "sourceShape": xs = new Shape4D(2, 4, 0, 6); break;
-            case "source": x = new float[x.Length - 1]; break;
-            case "weightShape.kernel": ws = new Shape4D(4, 3, 3, 2); w = new float[ws.ElementCount]; break;
-            case "weightShape.inputChannels": ws = new Shape4D(2, 3, 3, 3); w = new float[ws.ElementCount]; break;
-            case "weight": w = new float[w.Length + 1]; break;
+            case "source": x = new T[x.Length - 1]; break;
+            case "weightShape.kernel": ws = new Shape4D(4, 3, 3, 2); w = new T[ws.ElementCount]; break;
+            case "weightShape.inputChannels": ws = new Shape4D(2, 3, 3, 3); w = new T[ws.ElementCount]; break;
+            case "weight": w = new T[w.Length + 1]; break;
             case "geometry.groups": g = new Conv2DGeometry(3, 2, 1, groups: 3, outputPadding: 1); break;
             case "geometry.default": g = default; break;
             case "geometry.emptyOutput": g = new Conv2DGeometry(3, 1, 4); break;
-            case "bias": b = new float[2]; break;
+            case "bias": b = new T[2]; break;
         }
 
         string expected = rule.Split('.')[0];
         ArgumentException e = rule switch
         {
-            "destination" => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span[1..])),
+            "destination" => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D<T>(x, xs, w, ws, b, g, y.Span[1..])),
             "destination.overlapsSource" => Assert.Throws<ArgumentException>(() =>
-                Functional.ConvTranspose2D(shared.AsSpan(0, x.Length), xs, w, ws, b, g, shared.AsSpan(10, y.Length))),
+                Functional.ConvTranspose2D<T>(shared.AsSpan(0, x.Length), xs, w, ws, b, g, shared.AsSpan(10, y.Length))),
             "destination.overlapsWeight" => Assert.Throws<ArgumentException>(() =>
-                Functional.ConvTranspose2D(x, xs, shared.AsSpan(y.Length - 5, w.Length), ws, b, g, shared.AsSpan(0, y.Length))),
-            _ => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, xs, w, ws, b, g, y.Span)),
+                Functional.ConvTranspose2D<T>(x, xs, shared.AsSpan(y.Length - 5, w.Length), ws, b, g, shared.AsSpan(0, y.Length))),
+            _ => Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D<T>(x, xs, w, ws, b, g, y.Span)),
         };
         Assert.Equal(expected, e.ParamName);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         y.AssertUntouched(rule);
     }
 
-    [Theory]
-    [InlineData("geometry.outputGroups")]
-    [InlineData("weightShape.inputChannels")]
-    [InlineData("geometry.kernelTooLarge")]
-    public void Conv2DRejectsEachBadArgumentBeforeWriting(string rule)
+    private static void ForwardRejects<T>(string rule)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var xs = new Shape4D(1, 4, 5, 6);
         var ws = new Shape4D(6, 2, 3, 3);
@@ -134,8 +149,8 @@ public sealed class ConvValidationTests
             case "geometry.kernelTooLarge": g = new Conv2DGeometry(3, dilation: 3, groups: 2); break;
         }
 
-        var y = new GuardedBuffer<float>(64);
-        var e = Assert.Throws<ArgumentException>(() => Functional.Conv2D(new float[xs.ElementCount], xs, new float[ws.ElementCount], ws, default, g, y.Span));
+        var y = new GuardedBuffer<T>(64);
+        var e = Assert.Throws<ArgumentException>(() => Functional.Conv2D<T>(new T[xs.ElementCount], xs, new T[ws.ElementCount], ws, default, g, y.Span));
         Assert.Equal(rule.Split('.')[0], e.ParamName);
         y.AssertUntouched(rule);
     }
@@ -143,15 +158,22 @@ public sealed class ConvValidationTests
     [Fact]
     public void TensorFormRejectsWrongRankAndDestinationShape()
     {
-        var x3 = Tensor.Create(new float[4 * 5 * 6], [4, 5, 6]);
-        var w = Tensor.Create(new float[WeightShape.ElementCount], [4, 3, 3, 3]);
-        var y = Tensor.Create(new float[OutputShape.ElementCount], [2, 3, 10, 12]);
+        TensorFormRejects<float>();
+        TensorFormRejects<Half>();
+    }
+
+    private static void TensorFormRejects<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x3 = Tensor.Create(new T[4 * 5 * 6], [4, 5, 6]);
+        var w = Tensor.Create(new T[WeightShape.ElementCount], [4, 3, 3, 3]);
+        var y = Tensor.Create(new T[OutputShape.ElementCount], [2, 3, 10, 12]);
         Assert.Equal("source", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x3.AsReadOnlyTensorSpan(), w.AsReadOnlyTensorSpan(), default, Geometry, y.AsTensorSpan())).ParamName);
 
-        var x = Tensor.Create(new float[SourceShape.ElementCount], [2, 4, 5, 6]);
-        var wrong = Tensor.Create(new float[OutputShape.ElementCount], [2, 3, 12, 10]);
+        var x = Tensor.Create(new T[SourceShape.ElementCount], [2, 4, 5, 6]);
+        var wrong = Tensor.Create(new T[OutputShape.ElementCount], [2, 3, 12, 10]);
         Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x.AsReadOnlyTensorSpan(), w.AsReadOnlyTensorSpan(), default, Geometry, wrong.AsTensorSpan())).ParamName);
-        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, w, Tensor.Create(new float[3], [1, 3]), Geometry)).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => Functional.ConvTranspose2D(x, w, Tensor.Create(new T[3], [1, 3]), Geometry)).ParamName);
         Assert.Equal("outputSize", Assert.Throws<ArgumentOutOfRangeException>(() => Functional.ConvTranspose2D(x, w, null, Geometry, new Size2D(20, 12))).ParamName);
     }
 

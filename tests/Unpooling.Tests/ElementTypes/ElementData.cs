@@ -45,6 +45,11 @@ internal static class ElementData
         where T : unmanaged
     {
         Assert.True(expected.Length == actual.Length, $"{context}: length {actual.Length}, expected {expected.Length}.");
+        if (MemoryMarshal.AsBytes(expected).SequenceEqual(MemoryMarshal.AsBytes(actual)))
+        {
+            return;
+        }
+
         for (int i = 0; i < expected.Length; i++)
         {
             if (!MemoryMarshal.AsBytes(expected.Slice(i, 1)).SequenceEqual(MemoryMarshal.AsBytes(actual.Slice(i, 1))))
