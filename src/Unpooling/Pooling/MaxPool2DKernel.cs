@@ -354,8 +354,8 @@ internal static unsafe class MaxPool2DKernel
 
     /// <summary>
     /// A vector of output columns for 8- and 16-bit elements (DESIGN.md section 4): values compare in their own lanes
-    /// and the arg-max travels beside them as the tap code <c>kh*KW + kw</c> in lanes of the same width, fixed per tap
-    /// and selected with the value's mask; the store decodes it into the convention (<see cref="TapDecode"/>). The
+    /// (Half through order keys carried beside its bits, <see cref="HalfKey"/>) and the arg-max travels beside them as the
+    /// tap code <c>kh*KW + kw</c> in lanes of the same width, fixed per tap and selected with the value's mask; the store decodes it into the convention (<see cref="TapDecode"/>). The
     /// running maximum starts from the type's minimum with the first real cell's code, which is the scalar rule: that
     /// cell stays unless a later one is strictly greater.
     /// </summary>
@@ -453,9 +453,9 @@ internal static unsafe class MaxPool2DKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
-    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as tap codes in 8- or 16-bit lanes; a JIT-time constant.</summary>
+    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as tap codes in 8- or 16-bit lanes (Half too, see <see cref="HalfKey"/>); a JIT-time constant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TapLanes<T>() => typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short);
+    private static bool TapLanes<T>() => typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short) || typeof(T) == typeof(Half);
 
     /// <summary>
     /// The vector paths' starting maximum: -infinity for the floating-point types (a window of -infinity keeps its first
@@ -498,7 +498,7 @@ internal static unsafe class MaxPool2DKernel
             where TIndexing : struct, IIndexing;
     }
 
-    /// <summary>Index offsets from the window origin in lanes of the element's width (float, double, int, Half keys).</summary>
+    /// <summary>Index offsets from the window origin in lanes of the element's width (float, double, int).</summary>
     private readonly struct OffsetLanes : ICells
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -513,7 +513,7 @@ internal static unsafe class MaxPool2DKernel
             => VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
     }
 
-    /// <summary>Tap codes in lanes of the element's width (sbyte, byte, short).</summary>
+    /// <summary>Tap codes in lanes of the element's width (sbyte, byte, short, Half).</summary>
     private readonly struct TapCodeLanes : ICells
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -3,49 +3,33 @@ using System.Runtime.CompilerServices;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// An exact, invertible map from <see cref="Half"/> bits to float bits that orders like the Half values do: the sign
-/// stays the sign, the 15 magnitude bits move up 13 places, and the exponent field of infinity and NaN is completed to
-/// float's all-ones. So +0 and -0 compare equal, NaNs are float NaNs (each keeps its payload), infinities are float
-/// infinities, and every finite Half maps to a distinct float below them, in order. The float compare-and-select of
-/// SEMANTICS.md on keys is therefore the Half rule, and <see cref="Bits"/> returns the chosen cell's exact bits
-/// (NaN payload and signalling bit, the sign of zero), which a value conversion would not (it quiets NaNs).
+/// The order key of a <see cref="Half"/> in a signed 16-bit lane: <c>+magnitude</c> for a positive value, <c>-magnitude</c>
+/// for a negative one (so +0 and -0 are equal, as SEMANTICS.md's compare says), and the top key <c>0x7FFF</c> for every
+/// NaN, so that nothing compares greater than a NaN (IEEE's false compare); a NaN itself is taken by the separate
+/// <c>isNaN</c> test of the selection rule. The key is not invertible (both zeros, all NaNs), so the Half widths carry
+/// the bits beside it (<see cref="HalfLanes256"/>) and store exactly the chosen cell.
 /// </summary>
 /// <remarks>
-/// Why keys in float lanes rather than compares in 16-bit lanes: a 16-bit key cannot be both order-correct for ±0 and
-/// invertible, so it must carry the bits in a third vector beside the key and the tap code, and its key costs as many
-/// operations per tap; the float lanes reuse the float kernel whole (every index convention, int32 offset lanes).
-/// Measured with a Stopwatch probe on 2x2 stride-2 and 3x3 stride-2 rows (see the lanes branch report). Half
-/// subnormals become float subnormals: compares stay exact as long as denormals are not flushed (.NET never sets
-/// DAZ/FTZ).
+/// Why 16-bit lanes and not Half widened to float: measured with a Stopwatch probe (2x2 stride-2 rows of 16 planes of
+/// 224x224, values and int32 per-plane indices, 256-bit, this 2-core Zen machine, 2026-12-01), exact keys in float
+/// lanes with int32 offsets took 290-350 us, 16-bit keys with bits and tap code carried 195-255 us (0.60-0.81x), and
+/// 16-bit bits with the running maximum's key recomputed per tap 326-370 us (no gain). In the kernel at 512 bits the
+/// float-lane Half path ran 2x2 stride 2 at 287 us against 173 us for float; the 16-bit path moves twice the lanes per
+/// instruction and writes in-window byte switches with one narrowing store.
 /// </remarks>
 internal static class HalfKey
 {
-    /// <summary>The sign bit and the shifted magnitude's bits of a key (bits 28..30 cleared).</summary>
-    public const int SignAndMagnitude = unchecked((int)0x8FFFFFFF);
+    /// <summary>The magnitude bits of infinity: a larger magnitude is a NaN.</summary>
+    public const int Infinity = 0x7C00;
 
-    /// <summary>The largest shifted magnitude of a finite Half (<c>0x7BFF &lt;&lt; 13</c>, rounded up to the next 13 bits).</summary>
-    public const int LargestFinite = 0x0F7FFFFF;
-
-    /// <summary>The exponent bits a float has above a shifted Half exponent: set for infinity and NaN.</summary>
-    public const int ExponentTop = 0x70000000;
-
-    /// <summary>The key of the Half whose bits are <paramref name="bits"/>, as a float.</summary>
+    /// <summary>The key of the Half whose bits are <paramref name="bits"/> (the scalar form of the widths' keys).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Key(ushort bits)
+    public static short Key(ushort bits)
     {
-        int shifted = (bits << 16) >> 3;
-        int top = (shifted & 0x0FFFFFFF) > LargestFinite ? ExponentTop : 0;
-        return BitConverter.Int32BitsToSingle((shifted & SignAndMagnitude) | top);
+        int magnitude = bits & 0x7FFF;
+        return magnitude > Infinity ? short.MaxValue : (short)((bits & 0x8000) != 0 ? -magnitude : magnitude);
     }
 
-    /// <summary>The Half bits of <paramref name="key"/> (the inverse of <see cref="Key"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ushort Bits(float key)
-    {
-        uint k = BitConverter.SingleToUInt32Bits(key);
-        return (ushort)(((k >> 16) & 0x8000) | ((k >> 13) & 0x7FFF));
-    }
-
-    /// <summary>For the members that have no meaning on order keys.</summary>
-    public static NotSupportedException NotOnKeys() => new("The Half widths compare and move order keys; they do no arithmetic.");
+    /// <summary>For the members the Half widths leave out (the pooling kernel uses none of them).</summary>
+    public static NotSupportedException NotForHalfLanes() => new("The Half widths compare, select, load and store Half lanes for pooling only.");
 }

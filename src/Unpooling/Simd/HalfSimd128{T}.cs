@@ -5,137 +5,134 @@ using System.Runtime.Intrinsics;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// The 128-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> elements (<c>Vector128&lt;Half&gt;</c>
-/// is not supported): each Half is widened on load to an exact order key in a float lane (<see cref="HalfKey"/>) and
-/// narrowed back to its own bits on store, so the float compares, selects and int32 offset lanes run unchanged and the
-/// output is bit for bit the chosen input cell. Generic in <typeparamref name="T"/> only so that
-/// <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; <typeparamref name="T"/> is always <see cref="Half"/>.
+/// A vector of 8 <see cref="Half"/> elements in 16-bit lanes as the max-pooling kernel carries them: the order key of
+/// each (<see cref="HalfKey"/>), which the compares read, and the element's own bits, which the selects carry beside it
+/// so that the store writes the chosen cell bit for bit. The tap code travels in the key half of an index vector.
 /// </summary>
-/// <remarks>Arithmetic members (<see cref="Add"/>, <see cref="MultiplyAdd"/>) and element-typed masked or interleaved
-/// memory access have no meaning on order keys and throw; pooling uses none of them.</remarks>
-internal readonly unsafe struct HalfSimd128<T> : ISimd<HalfSimd128<T>, Vector128<float>, T>
+internal readonly struct HalfLanes128
+{
+    /// <summary>Order keys (signed 16-bit), or a compare mask, or tap codes.</summary>
+    public readonly Vector128<ushort> Key;
+
+    /// <summary>The elements' bits (or the same mask).</summary>
+    public readonly Vector128<ushort> Bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HalfLanes128(Vector128<ushort> key, Vector128<ushort> bits) => (Key, Bits) = (key, bits);
+}
+
+/// <summary>
+/// The 128-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> (<c>Vector128&lt;Half&gt;</c> is not
+/// supported): 8 elements in 16-bit lanes, compared through their order keys, carried with their bits, the arg-max
+/// as tap codes like the other 16-bit elements (see <see cref="HalfKey"/> for why not widened to float). Generic in
+/// <typeparamref name="T"/> only so that <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; it is always Half.
+/// </summary>
+/// <remarks>Only the members the pooling kernel's tap-code path uses are implemented; arithmetic, offset-index and
+/// masked or interleaved memory members throw.</remarks>
+internal readonly unsafe struct HalfSimd128<T> : ISimd<HalfSimd128<T>, HalfLanes128, T>
     where T : unmanaged
 {
-    public static int Count => Vector128<float>.Count;
+    public static int Count => Vector128<ushort>.Count;
 
     public static bool IsHardwareAccelerated => Vector128.IsHardwareAccelerated;
 
-    public static int Registers => Simd128<float>.Registers;
+    public static int Registers => Simd128<ushort>.Registers;
 
-    /// <summary>The key of +0.</summary>
-    public static Vector128<float> Zero => Vector128<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Create(T value) => Vector128.Create(HalfKey.Key(Unsafe.BitCast<T, ushort>(value)));
+    public static HalfLanes128 Zero => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Load(T* source) => Key(Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(source)).AsUInt16()));
+    public static HalfLanes128 Create(T value) => Keyed(Vector128.Create(Unsafe.BitCast<T, ushort>(value)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector128<float> value, T* destination)
+    public static HalfLanes128 Load(T* source) => Keyed(Vector128.Load((ushort*)source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(HalfLanes128 value, T* destination) => value.Bits.Store((ushort*)destination);
+
+    /// <summary>Key order: the Half rule for non-NaN values, and never greater than a NaN (whose key is the top).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes128 GreaterThan(HalfLanes128 left, HalfLanes128 right)
+        => Mask(Vector128.GreaterThan(left.Key.AsInt16(), right.Key.AsInt16()).AsUInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes128 IsNaN(HalfLanes128 value) => Mask(NaNs(value.Bits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes128 Or(HalfLanes128 left, HalfLanes128 right) => new(left.Key | right.Key, left.Bits | right.Bits);
+
+    public static HalfLanes128 Add(HalfLanes128 left, HalfLanes128 right) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes128 MultiplyAdd(HalfLanes128 a, HalfLanes128 b, HalfLanes128 c) => throw HalfKey.NotForHalfLanes();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes128 ConditionalSelect(HalfLanes128 mask, HalfLanes128 whenTrue, HalfLanes128 whenFalse)
+        => new(Vector128.ConditionalSelect(mask.Key, whenTrue.Key, whenFalse.Key), Vector128.ConditionalSelect(mask.Bits, whenTrue.Bits, whenFalse.Bits));
+
+    /// <summary>A tap code in every lane (in both halves: the selects treat index vectors as they treat values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes128 CreateIndex(long value)
     {
-        Vector128<uint> bits = Bits(value);
-        Unsafe.WriteUnaligned(destination, Vector128.Narrow(bits, bits).AsUInt64().ToScalar());
+        Vector128<ushort> code = Vector128.Create((ushort)value);
+        return new(code, code);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> GreaterThan(Vector128<float> left, Vector128<float> right) => Simd128<float>.GreaterThan(left, right);
+    public static HalfLanes128 IndexRamp(long start, long step) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> IsNaN(Vector128<float> value) => Simd128<float>.IsNaN(value);
+    public static HalfLanes128 AddIndex(HalfLanes128 left, HalfLanes128 right) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Or(Vector128<float> left, Vector128<float> right) => left | right;
-
-    public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => throw HalfKey.NotOnKeys();
-
-    public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => throw HalfKey.NotOnKeys();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> ConditionalSelect(Vector128<float> mask, Vector128<float> whenTrue, Vector128<float> whenFalse)
-        => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> CreateIndex(long value) => Simd128<float>.CreateIndex(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> IndexRamp(long start, long step) => Simd128<float>.IndexRamp(start, step);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> AddIndex(Vector128<float> left, Vector128<float> right) => Simd128<float>.AddIndex(left, right);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreIndex<TIndex>(Vector128<float> index, TIndex* destination)
+    public static void StoreIndex<TIndex>(HalfLanes128 index, TIndex* destination)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd128<float>.StoreIndex(index, destination);
+        => throw HalfKey.NotForHalfLanes();
 
-    public static void StoreTapIndex<TIndex>(Vector128<float> codes, TIndex* destination, in TapDecode decode)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(HalfLanes128 codes, TIndex* destination, in TapDecode decode)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => throw HalfKey.NotOnKeys();
+        => SimdLanes.StoreTapIndex128(codes.Key, destination, decode);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadIndex<TIndex>(TIndex* source)
+    public static HalfLanes128 LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd128<float>.LoadIndex(source);
+        => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes128 EqualsIndex(HalfLanes128 left, HalfLanes128 right) => throw HalfKey.NotForHalfLanes();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> EqualsIndex(Vector128<float> left, Vector128<float> right) => Simd128<float>.EqualsIndex(left, right);
-
-    /// <remarks>One load of <c>2 * Count</c> Halves as 32-bit pairs: the low half of each is the even element.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadDeinterleave(T* source, out Vector128<float> even, out Vector128<float> odd)
+    public static void LoadDeinterleave(T* source, out HalfLanes128 even, out HalfLanes128 odd)
     {
-        Vector128<uint> pairs = Vector128.Load((uint*)source);
-        even = Key(pairs & Vector128.Create(0xFFFFu));
-        odd = Key(pairs >>> 16);
+        SimdLanes.LoadDeinterleave128((ushort*)source, out Vector128<ushort> e, out Vector128<ushort> o);
+        even = Keyed(e);
+        odd = Keyed(o);
     }
 
-    /// <remarks>In software: no gather reads 16-bit elements, and a 32-bit one would read past the last.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadStrided(T* source, int stride)
-    {
-        Unsafe.SkipInit(out Vector128<uint> bits);
-        ref uint lane = ref Unsafe.As<Vector128<uint>, uint>(ref bits);
-        for (int i = 0; i < Count; i++)
-        {
-            Unsafe.Add(ref lane, i) = ((ushort*)source)[(nint)i * stride];
-        }
+    public static HalfLanes128 LoadStrided(T* source, int stride)
+        => Keyed(SimdFallback.LoadStrided<Vector128<ushort>, ushort>((ushort*)source, stride, Count));
 
-        return Key(bits);
+    public static void StoreInterleave(HalfLanes128 a, HalfLanes128 b, T* destination) => throw HalfKey.NotForHalfLanes();
+
+    public static void Interleave(HalfLanes128 a, HalfLanes128 b, out HalfLanes128 lower, out HalfLanes128 upper) => throw HalfKey.NotForHalfLanes();
+
+    public static void Deinterleave(HalfLanes128 lower, HalfLanes128 upper, out HalfLanes128 even, out HalfLanes128 odd) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes128 LaneMask(int lo, int hi) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes128 LoadMasked(T* source, HalfLanes128 mask) => throw HalfKey.NotForHalfLanes();
+
+    public static void StoreMasked(HalfLanes128 value, T* destination, HalfLanes128 mask) => throw HalfKey.NotForHalfLanes();
+
+    /// <summary>The bits with their order keys: the vector form of <see cref="HalfKey.Key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HalfLanes128 Keyed(Vector128<ushort> bits)
+    {
+        Vector128<short> sign = bits.AsInt16() >> 15;
+        Vector128<short> magnitude = (bits & Vector128.Create((ushort)0x7FFF)).AsInt16();
+        Vector128<short> key = Vector128.ConditionalSelect(NaNs(bits).AsInt16(), Vector128.Create(short.MaxValue), (magnitude ^ sign) - sign);
+        return new(key.AsUInt16(), bits);
     }
 
-    public static void StoreInterleave(Vector128<float> a, Vector128<float> b, T* destination) => throw HalfKey.NotOnKeys();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> NaNs(Vector128<ushort> bits)
+        => Vector128.GreaterThan((bits & Vector128.Create((ushort)0x7FFF)).AsInt16(), Vector128.Create((short)HalfKey.Infinity)).AsUInt16();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector128<float> a, Vector128<float> b, out Vector128<float> lower, out Vector128<float> upper)
-        => Simd128<float>.Interleave(a, b, out lower, out upper);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Deinterleave(Vector128<float> lower, Vector128<float> upper, out Vector128<float> even, out Vector128<float> odd)
-        => Simd128<float>.Deinterleave(lower, upper, out even, out odd);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LaneMask(int lo, int hi) => Simd128<float>.LaneMask(lo, hi);
-
-    public static Vector128<float> LoadMasked(T* source, Vector128<float> mask) => throw HalfKey.NotOnKeys();
-
-    public static void StoreMasked(Vector128<float> value, T* destination, Vector128<float> mask) => throw HalfKey.NotOnKeys();
-
-    /// <summary>The vector form of <see cref="HalfKey.Key"/> on zero-extended Half bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Key(Vector128<uint> bits)
-    {
-        // Sign to bit 31 (copied into 28..30 by the arithmetic shift, then cleared), magnitude to bits 13..27.
-        Vector128<int> shifted = (bits << 16).AsInt32() >> 3;
-        Vector128<int> infinityOrNaN = Vector128.GreaterThan(shifted & Vector128.Create(0x0FFFFFFF), Vector128.Create(HalfKey.LargestFinite));
-        return ((shifted & Vector128.Create(HalfKey.SignAndMagnitude)) | (infinityOrNaN & Vector128.Create(HalfKey.ExponentTop))).AsSingle();
-    }
-
-    /// <summary>The vector form of <see cref="HalfKey.Bits"/>: zero-extended Half bits of keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> Bits(Vector128<float> key)
-    {
-        Vector128<uint> k = key.AsUInt32();
-        return ((k >>> 16) & Vector128.Create(0x8000u)) | ((k >>> 13) & Vector128.Create(0x7FFFu));
-    }
+    private static HalfLanes128 Mask(Vector128<ushort> mask) => new(mask, mask);
 }

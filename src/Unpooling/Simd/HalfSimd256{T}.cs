@@ -5,137 +5,134 @@ using System.Runtime.Intrinsics;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// The 256-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> elements (<c>Vector256&lt;Half&gt;</c>
-/// is not supported): each Half is widened on load to an exact order key in a float lane (<see cref="HalfKey"/>) and
-/// narrowed back to its own bits on store, so the float compares, selects and int32 offset lanes run unchanged and the
-/// output is bit for bit the chosen input cell. Generic in <typeparamref name="T"/> only so that
-/// <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; <typeparamref name="T"/> is always <see cref="Half"/>.
+/// A vector of 16 <see cref="Half"/> elements in 16-bit lanes as the max-pooling kernel carries them: the order key of
+/// each (<see cref="HalfKey"/>), which the compares read, and the element's own bits, which the selects carry beside it
+/// so that the store writes the chosen cell bit for bit. The tap code travels in the key half of an index vector.
 /// </summary>
-/// <remarks>Arithmetic members (<see cref="Add"/>, <see cref="MultiplyAdd"/>) and element-typed masked or interleaved
-/// memory access have no meaning on order keys and throw; pooling uses none of them.</remarks>
-internal readonly unsafe struct HalfSimd256<T> : ISimd<HalfSimd256<T>, Vector256<float>, T>
+internal readonly struct HalfLanes256
+{
+    /// <summary>Order keys (signed 16-bit), or a compare mask, or tap codes.</summary>
+    public readonly Vector256<ushort> Key;
+
+    /// <summary>The elements' bits (or the same mask).</summary>
+    public readonly Vector256<ushort> Bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HalfLanes256(Vector256<ushort> key, Vector256<ushort> bits) => (Key, Bits) = (key, bits);
+}
+
+/// <summary>
+/// The 256-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> (<c>Vector256&lt;Half&gt;</c> is not
+/// supported): 16 elements in 16-bit lanes, compared through their order keys, carried with their bits, the arg-max
+/// as tap codes like the other 16-bit elements (see <see cref="HalfKey"/> for why not widened to float). Generic in
+/// <typeparamref name="T"/> only so that <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; it is always Half.
+/// </summary>
+/// <remarks>Only the members the pooling kernel's tap-code path uses are implemented; arithmetic, offset-index and
+/// masked or interleaved memory members throw.</remarks>
+internal readonly unsafe struct HalfSimd256<T> : ISimd<HalfSimd256<T>, HalfLanes256, T>
     where T : unmanaged
 {
-    public static int Count => Vector256<float>.Count;
+    public static int Count => Vector256<ushort>.Count;
 
     public static bool IsHardwareAccelerated => Vector256.IsHardwareAccelerated;
 
-    public static int Registers => Simd256<float>.Registers;
+    public static int Registers => Simd256<ushort>.Registers;
 
-    /// <summary>The key of +0.</summary>
-    public static Vector256<float> Zero => Vector256<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Create(T value) => Vector256.Create(HalfKey.Key(Unsafe.BitCast<T, ushort>(value)));
+    public static HalfLanes256 Zero => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Load(T* source) => Key(Vector256.WidenLower(Vector128.Load((ushort*)source).ToVector256Unsafe()));
+    public static HalfLanes256 Create(T value) => Keyed(Vector256.Create(Unsafe.BitCast<T, ushort>(value)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector256<float> value, T* destination)
+    public static HalfLanes256 Load(T* source) => Keyed(Vector256.Load((ushort*)source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(HalfLanes256 value, T* destination) => value.Bits.Store((ushort*)destination);
+
+    /// <summary>Key order: the Half rule for non-NaN values, and never greater than a NaN (whose key is the top).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes256 GreaterThan(HalfLanes256 left, HalfLanes256 right)
+        => Mask(Vector256.GreaterThan(left.Key.AsInt16(), right.Key.AsInt16()).AsUInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes256 IsNaN(HalfLanes256 value) => Mask(NaNs(value.Bits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes256 Or(HalfLanes256 left, HalfLanes256 right) => new(left.Key | right.Key, left.Bits | right.Bits);
+
+    public static HalfLanes256 Add(HalfLanes256 left, HalfLanes256 right) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes256 MultiplyAdd(HalfLanes256 a, HalfLanes256 b, HalfLanes256 c) => throw HalfKey.NotForHalfLanes();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes256 ConditionalSelect(HalfLanes256 mask, HalfLanes256 whenTrue, HalfLanes256 whenFalse)
+        => new(Vector256.ConditionalSelect(mask.Key, whenTrue.Key, whenFalse.Key), Vector256.ConditionalSelect(mask.Bits, whenTrue.Bits, whenFalse.Bits));
+
+    /// <summary>A tap code in every lane (in both halves: the selects treat index vectors as they treat values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes256 CreateIndex(long value)
     {
-        Vector256<uint> bits = Bits(value);
-        Vector256.Narrow(bits, bits).GetLower().Store((ushort*)destination);
+        Vector256<ushort> code = Vector256.Create((ushort)value);
+        return new(code, code);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> GreaterThan(Vector256<float> left, Vector256<float> right) => Simd256<float>.GreaterThan(left, right);
+    public static HalfLanes256 IndexRamp(long start, long step) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> IsNaN(Vector256<float> value) => Simd256<float>.IsNaN(value);
+    public static HalfLanes256 AddIndex(HalfLanes256 left, HalfLanes256 right) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Or(Vector256<float> left, Vector256<float> right) => left | right;
-
-    public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => throw HalfKey.NotOnKeys();
-
-    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => throw HalfKey.NotOnKeys();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> ConditionalSelect(Vector256<float> mask, Vector256<float> whenTrue, Vector256<float> whenFalse)
-        => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> CreateIndex(long value) => Simd256<float>.CreateIndex(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> IndexRamp(long start, long step) => Simd256<float>.IndexRamp(start, step);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> AddIndex(Vector256<float> left, Vector256<float> right) => Simd256<float>.AddIndex(left, right);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreIndex<TIndex>(Vector256<float> index, TIndex* destination)
+    public static void StoreIndex<TIndex>(HalfLanes256 index, TIndex* destination)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd256<float>.StoreIndex(index, destination);
+        => throw HalfKey.NotForHalfLanes();
 
-    public static void StoreTapIndex<TIndex>(Vector256<float> codes, TIndex* destination, in TapDecode decode)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(HalfLanes256 codes, TIndex* destination, in TapDecode decode)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => throw HalfKey.NotOnKeys();
+        => SimdLanes.StoreTapIndex256(codes.Key, destination, decode);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LoadIndex<TIndex>(TIndex* source)
+    public static HalfLanes256 LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd256<float>.LoadIndex(source);
+        => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes256 EqualsIndex(HalfLanes256 left, HalfLanes256 right) => throw HalfKey.NotForHalfLanes();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> EqualsIndex(Vector256<float> left, Vector256<float> right) => Simd256<float>.EqualsIndex(left, right);
-
-    /// <remarks>One load of <c>2 * Count</c> Halves as 32-bit pairs: the low half of each is the even element.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadDeinterleave(T* source, out Vector256<float> even, out Vector256<float> odd)
+    public static void LoadDeinterleave(T* source, out HalfLanes256 even, out HalfLanes256 odd)
     {
-        Vector256<uint> pairs = Vector256.Load((uint*)source);
-        even = Key(pairs & Vector256.Create(0xFFFFu));
-        odd = Key(pairs >>> 16);
+        SimdLanes.LoadDeinterleave256((ushort*)source, out Vector256<ushort> e, out Vector256<ushort> o);
+        even = Keyed(e);
+        odd = Keyed(o);
     }
 
-    /// <remarks>In software: no gather reads 16-bit elements, and a 32-bit one would read past the last.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LoadStrided(T* source, int stride)
-    {
-        Unsafe.SkipInit(out Vector256<uint> bits);
-        ref uint lane = ref Unsafe.As<Vector256<uint>, uint>(ref bits);
-        for (int i = 0; i < Count; i++)
-        {
-            Unsafe.Add(ref lane, i) = ((ushort*)source)[(nint)i * stride];
-        }
+    public static HalfLanes256 LoadStrided(T* source, int stride)
+        => Keyed(SimdFallback.LoadStrided<Vector256<ushort>, ushort>((ushort*)source, stride, Count));
 
-        return Key(bits);
+    public static void StoreInterleave(HalfLanes256 a, HalfLanes256 b, T* destination) => throw HalfKey.NotForHalfLanes();
+
+    public static void Interleave(HalfLanes256 a, HalfLanes256 b, out HalfLanes256 lower, out HalfLanes256 upper) => throw HalfKey.NotForHalfLanes();
+
+    public static void Deinterleave(HalfLanes256 lower, HalfLanes256 upper, out HalfLanes256 even, out HalfLanes256 odd) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes256 LaneMask(int lo, int hi) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes256 LoadMasked(T* source, HalfLanes256 mask) => throw HalfKey.NotForHalfLanes();
+
+    public static void StoreMasked(HalfLanes256 value, T* destination, HalfLanes256 mask) => throw HalfKey.NotForHalfLanes();
+
+    /// <summary>The bits with their order keys: the vector form of <see cref="HalfKey.Key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HalfLanes256 Keyed(Vector256<ushort> bits)
+    {
+        Vector256<short> sign = bits.AsInt16() >> 15;
+        Vector256<short> magnitude = (bits & Vector256.Create((ushort)0x7FFF)).AsInt16();
+        Vector256<short> key = Vector256.ConditionalSelect(NaNs(bits).AsInt16(), Vector256.Create(short.MaxValue), (magnitude ^ sign) - sign);
+        return new(key.AsUInt16(), bits);
     }
 
-    public static void StoreInterleave(Vector256<float> a, Vector256<float> b, T* destination) => throw HalfKey.NotOnKeys();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> NaNs(Vector256<ushort> bits)
+        => Vector256.GreaterThan((bits & Vector256.Create((ushort)0x7FFF)).AsInt16(), Vector256.Create((short)HalfKey.Infinity)).AsUInt16();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector256<float> a, Vector256<float> b, out Vector256<float> lower, out Vector256<float> upper)
-        => Simd256<float>.Interleave(a, b, out lower, out upper);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Deinterleave(Vector256<float> lower, Vector256<float> upper, out Vector256<float> even, out Vector256<float> odd)
-        => Simd256<float>.Deinterleave(lower, upper, out even, out odd);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LaneMask(int lo, int hi) => Simd256<float>.LaneMask(lo, hi);
-
-    public static Vector256<float> LoadMasked(T* source, Vector256<float> mask) => throw HalfKey.NotOnKeys();
-
-    public static void StoreMasked(Vector256<float> value, T* destination, Vector256<float> mask) => throw HalfKey.NotOnKeys();
-
-    /// <summary>The vector form of <see cref="HalfKey.Key"/> on zero-extended Half bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Key(Vector256<uint> bits)
-    {
-        // Sign to bit 31 (copied into 28..30 by the arithmetic shift, then cleared), magnitude to bits 13..27.
-        Vector256<int> shifted = (bits << 16).AsInt32() >> 3;
-        Vector256<int> infinityOrNaN = Vector256.GreaterThan(shifted & Vector256.Create(0x0FFFFFFF), Vector256.Create(HalfKey.LargestFinite));
-        return ((shifted & Vector256.Create(HalfKey.SignAndMagnitude)) | (infinityOrNaN & Vector256.Create(HalfKey.ExponentTop))).AsSingle();
-    }
-
-    /// <summary>The vector form of <see cref="HalfKey.Bits"/>: zero-extended Half bits of keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Bits(Vector256<float> key)
-    {
-        Vector256<uint> k = key.AsUInt32();
-        return ((k >>> 16) & Vector256.Create(0x8000u)) | ((k >>> 13) & Vector256.Create(0x7FFFu));
-    }
+    private static HalfLanes256 Mask(Vector256<ushort> mask) => new(mask, mask);
 }

@@ -5,137 +5,134 @@ using System.Runtime.Intrinsics;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// The 512-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> elements (<c>Vector512&lt;Half&gt;</c>
-/// is not supported): each Half is widened on load to an exact order key in a float lane (<see cref="HalfKey"/>) and
-/// narrowed back to its own bits on store, so the float compares, selects and int32 offset lanes run unchanged and the
-/// output is bit for bit the chosen input cell. Generic in <typeparamref name="T"/> only so that
-/// <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; <typeparamref name="T"/> is always <see cref="Half"/>.
+/// A vector of 32 <see cref="Half"/> elements in 16-bit lanes as the max-pooling kernel carries them: the order key of
+/// each (<see cref="HalfKey"/>), which the compares read, and the element's own bits, which the selects carry beside it
+/// so that the store writes the chosen cell bit for bit. The tap code travels in the key half of an index vector.
 /// </summary>
-/// <remarks>Arithmetic members (<see cref="Add"/>, <see cref="MultiplyAdd"/>) and element-typed masked or interleaved
-/// memory access have no meaning on order keys and throw; pooling uses none of them.</remarks>
-internal readonly unsafe struct HalfSimd512<T> : ISimd<HalfSimd512<T>, Vector512<float>, T>
+internal readonly struct HalfLanes512
+{
+    /// <summary>Order keys (signed 16-bit), or a compare mask, or tap codes.</summary>
+    public readonly Vector512<ushort> Key;
+
+    /// <summary>The elements' bits (or the same mask).</summary>
+    public readonly Vector512<ushort> Bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HalfLanes512(Vector512<ushort> key, Vector512<ushort> bits) => (Key, Bits) = (key, bits);
+}
+
+/// <summary>
+/// The 512-bit width of <see cref="ISimd{TSelf, TVector, T}"/> for <see cref="Half"/> (<c>Vector512&lt;Half&gt;</c> is not
+/// supported): 32 elements in 16-bit lanes, compared through their order keys, carried with their bits, the arg-max
+/// as tap codes like the other 16-bit elements (see <see cref="HalfKey"/> for why not widened to float). Generic in
+/// <typeparamref name="T"/> only so that <see cref="SimdDispatch.RunLanes{T, TBody}"/> can name it; it is always Half.
+/// </summary>
+/// <remarks>Only the members the pooling kernel's tap-code path uses are implemented; arithmetic, offset-index and
+/// masked or interleaved memory members throw.</remarks>
+internal readonly unsafe struct HalfSimd512<T> : ISimd<HalfSimd512<T>, HalfLanes512, T>
     where T : unmanaged
 {
-    public static int Count => Vector512<float>.Count;
+    public static int Count => Vector512<ushort>.Count;
 
     public static bool IsHardwareAccelerated => Vector512.IsHardwareAccelerated;
 
-    public static int Registers => Simd512<float>.Registers;
+    public static int Registers => Simd512<ushort>.Registers;
 
-    /// <summary>The key of +0.</summary>
-    public static Vector512<float> Zero => Vector512<float>.Zero;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Create(T value) => Vector512.Create(HalfKey.Key(Unsafe.BitCast<T, ushort>(value)));
+    public static HalfLanes512 Zero => default;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Load(T* source) => Key(Vector512.WidenLower(Vector256.Load((ushort*)source).ToVector512Unsafe()));
+    public static HalfLanes512 Create(T value) => Keyed(Vector512.Create(Unsafe.BitCast<T, ushort>(value)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Vector512<float> value, T* destination)
+    public static HalfLanes512 Load(T* source) => Keyed(Vector512.Load((ushort*)source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(HalfLanes512 value, T* destination) => value.Bits.Store((ushort*)destination);
+
+    /// <summary>Key order: the Half rule for non-NaN values, and never greater than a NaN (whose key is the top).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes512 GreaterThan(HalfLanes512 left, HalfLanes512 right)
+        => Mask(Vector512.GreaterThan(left.Key.AsInt16(), right.Key.AsInt16()).AsUInt16());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes512 IsNaN(HalfLanes512 value) => Mask(NaNs(value.Bits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes512 Or(HalfLanes512 left, HalfLanes512 right) => new(left.Key | right.Key, left.Bits | right.Bits);
+
+    public static HalfLanes512 Add(HalfLanes512 left, HalfLanes512 right) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes512 MultiplyAdd(HalfLanes512 a, HalfLanes512 b, HalfLanes512 c) => throw HalfKey.NotForHalfLanes();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes512 ConditionalSelect(HalfLanes512 mask, HalfLanes512 whenTrue, HalfLanes512 whenFalse)
+        => new(Vector512.ConditionalSelect(mask.Key, whenTrue.Key, whenFalse.Key), Vector512.ConditionalSelect(mask.Bits, whenTrue.Bits, whenFalse.Bits));
+
+    /// <summary>A tap code in every lane (in both halves: the selects treat index vectors as they treat values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static HalfLanes512 CreateIndex(long value)
     {
-        Vector512<uint> bits = Bits(value);
-        Vector512.Narrow(bits, bits).GetLower().Store((ushort*)destination);
+        Vector512<ushort> code = Vector512.Create((ushort)value);
+        return new(code, code);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> GreaterThan(Vector512<float> left, Vector512<float> right) => Simd512<float>.GreaterThan(left, right);
+    public static HalfLanes512 IndexRamp(long start, long step) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> IsNaN(Vector512<float> value) => Simd512<float>.IsNaN(value);
+    public static HalfLanes512 AddIndex(HalfLanes512 left, HalfLanes512 right) => throw HalfKey.NotForHalfLanes();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Or(Vector512<float> left, Vector512<float> right) => left | right;
-
-    public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => throw HalfKey.NotOnKeys();
-
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => throw HalfKey.NotOnKeys();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ConditionalSelect(Vector512<float> mask, Vector512<float> whenTrue, Vector512<float> whenFalse)
-        => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> CreateIndex(long value) => Simd512<float>.CreateIndex(value);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> IndexRamp(long start, long step) => Simd512<float>.IndexRamp(start, step);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> AddIndex(Vector512<float> left, Vector512<float> right) => Simd512<float>.AddIndex(left, right);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreIndex<TIndex>(Vector512<float> index, TIndex* destination)
+    public static void StoreIndex<TIndex>(HalfLanes512 index, TIndex* destination)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd512<float>.StoreIndex(index, destination);
+        => throw HalfKey.NotForHalfLanes();
 
-    public static void StoreTapIndex<TIndex>(Vector512<float> codes, TIndex* destination, in TapDecode decode)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(HalfLanes512 codes, TIndex* destination, in TapDecode decode)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => throw HalfKey.NotOnKeys();
+        => SimdLanes.StoreTapIndex512(codes.Key, destination, decode);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadIndex<TIndex>(TIndex* source)
+    public static HalfLanes512 LoadIndex<TIndex>(TIndex* source)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Simd512<float>.LoadIndex(source);
+        => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes512 EqualsIndex(HalfLanes512 left, HalfLanes512 right) => throw HalfKey.NotForHalfLanes();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> EqualsIndex(Vector512<float> left, Vector512<float> right) => Simd512<float>.EqualsIndex(left, right);
-
-    /// <remarks>One load of <c>2 * Count</c> Halves as 32-bit pairs: the low half of each is the even element.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LoadDeinterleave(T* source, out Vector512<float> even, out Vector512<float> odd)
+    public static void LoadDeinterleave(T* source, out HalfLanes512 even, out HalfLanes512 odd)
     {
-        Vector512<uint> pairs = Vector512.Load((uint*)source);
-        even = Key(pairs & Vector512.Create(0xFFFFu));
-        odd = Key(pairs >>> 16);
+        SimdLanes.LoadDeinterleave512((ushort*)source, out Vector512<ushort> e, out Vector512<ushort> o);
+        even = Keyed(e);
+        odd = Keyed(o);
     }
 
-    /// <remarks>In software: no gather reads 16-bit elements, and a 32-bit one would read past the last.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadStrided(T* source, int stride)
-    {
-        Unsafe.SkipInit(out Vector512<uint> bits);
-        ref uint lane = ref Unsafe.As<Vector512<uint>, uint>(ref bits);
-        for (int i = 0; i < Count; i++)
-        {
-            Unsafe.Add(ref lane, i) = ((ushort*)source)[(nint)i * stride];
-        }
+    public static HalfLanes512 LoadStrided(T* source, int stride)
+        => Keyed(SimdFallback.LoadStrided<Vector512<ushort>, ushort>((ushort*)source, stride, Count));
 
-        return Key(bits);
+    public static void StoreInterleave(HalfLanes512 a, HalfLanes512 b, T* destination) => throw HalfKey.NotForHalfLanes();
+
+    public static void Interleave(HalfLanes512 a, HalfLanes512 b, out HalfLanes512 lower, out HalfLanes512 upper) => throw HalfKey.NotForHalfLanes();
+
+    public static void Deinterleave(HalfLanes512 lower, HalfLanes512 upper, out HalfLanes512 even, out HalfLanes512 odd) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes512 LaneMask(int lo, int hi) => throw HalfKey.NotForHalfLanes();
+
+    public static HalfLanes512 LoadMasked(T* source, HalfLanes512 mask) => throw HalfKey.NotForHalfLanes();
+
+    public static void StoreMasked(HalfLanes512 value, T* destination, HalfLanes512 mask) => throw HalfKey.NotForHalfLanes();
+
+    /// <summary>The bits with their order keys: the vector form of <see cref="HalfKey.Key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HalfLanes512 Keyed(Vector512<ushort> bits)
+    {
+        Vector512<short> sign = bits.AsInt16() >> 15;
+        Vector512<short> magnitude = (bits & Vector512.Create((ushort)0x7FFF)).AsInt16();
+        Vector512<short> key = Vector512.ConditionalSelect(NaNs(bits).AsInt16(), Vector512.Create(short.MaxValue), (magnitude ^ sign) - sign);
+        return new(key.AsUInt16(), bits);
     }
 
-    public static void StoreInterleave(Vector512<float> a, Vector512<float> b, T* destination) => throw HalfKey.NotOnKeys();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> NaNs(Vector512<ushort> bits)
+        => Vector512.GreaterThan((bits & Vector512.Create((ushort)0x7FFF)).AsInt16(), Vector512.Create((short)HalfKey.Infinity)).AsUInt16();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Interleave(Vector512<float> a, Vector512<float> b, out Vector512<float> lower, out Vector512<float> upper)
-        => Simd512<float>.Interleave(a, b, out lower, out upper);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Deinterleave(Vector512<float> lower, Vector512<float> upper, out Vector512<float> even, out Vector512<float> odd)
-        => Simd512<float>.Deinterleave(lower, upper, out even, out odd);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LaneMask(int lo, int hi) => Simd512<float>.LaneMask(lo, hi);
-
-    public static Vector512<float> LoadMasked(T* source, Vector512<float> mask) => throw HalfKey.NotOnKeys();
-
-    public static void StoreMasked(Vector512<float> value, T* destination, Vector512<float> mask) => throw HalfKey.NotOnKeys();
-
-    /// <summary>The vector form of <see cref="HalfKey.Key"/> on zero-extended Half bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Key(Vector512<uint> bits)
-    {
-        // Sign to bit 31 (copied into 28..30 by the arithmetic shift, then cleared), magnitude to bits 13..27.
-        Vector512<int> shifted = (bits << 16).AsInt32() >> 3;
-        Vector512<int> infinityOrNaN = Vector512.GreaterThan(shifted & Vector512.Create(0x0FFFFFFF), Vector512.Create(HalfKey.LargestFinite));
-        return ((shifted & Vector512.Create(HalfKey.SignAndMagnitude)) | (infinityOrNaN & Vector512.Create(HalfKey.ExponentTop))).AsSingle();
-    }
-
-    /// <summary>The vector form of <see cref="HalfKey.Bits"/>: zero-extended Half bits of keys.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<uint> Bits(Vector512<float> key)
-    {
-        Vector512<uint> k = key.AsUInt32();
-        return ((k >>> 16) & Vector512.Create(0x8000u)) | ((k >>> 13) & Vector512.Create(0x7FFFu));
-    }
+    private static HalfLanes512 Mask(Vector512<ushort> mask) => new(mask, mask);
 }

@@ -14,7 +14,7 @@ namespace Unpooling.Internal;
 /// <see cref="int"/>, int64 lanes for <see cref="double"/>; 8- and 16-bit lanes carry tap codes, see
 /// <see cref="StoreTapIndex"/>), stored in the same vector type so that a select mask computed on values applies
 /// unchanged to the arg-max that travels beside them. <typeparamref name="TVector"/> need not be a vector of
-/// <typeparamref name="T"/>: the <see cref="Half"/> widths compute on order keys in float lanes.
+/// <typeparamref name="T"/>: the <see cref="Half"/> widths carry order keys and bits in 16-bit lanes.
 /// </remarks>
 internal interface ISimd<TSelf, TVector, T>
     where TSelf : struct, ISimd<TSelf, TVector, T>

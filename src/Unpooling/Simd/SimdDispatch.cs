@@ -88,7 +88,7 @@ internal static class SimdDispatch
     /// <see cref="Run{T, TBody}(ref TBody, int)"/> for kernels whose widths handle every element type of
     /// DESIGN.md section 4 (an opt-in: the pooling kernel): <see cref="float"/>, <see cref="double"/>, <see cref="int"/>,
     /// <see cref="short"/>, <see cref="sbyte"/> and <see cref="byte"/> at their own vector widths, <see cref="Half"/> at the
-    /// <see cref="HalfSimd256{T}"/> family (order keys in float lanes, since <c>Vector128&lt;Half&gt;</c> is not
+    /// <see cref="HalfSimd256{T}"/> family (16-bit lanes with order keys, since <c>Vector128&lt;Half&gt;</c> is not
     /// supported); any other type at the scalar path.
     /// </summary>
     /// <remarks>
@@ -108,17 +108,17 @@ internal static class SimdDispatch
     {
         if (typeof(T) == typeof(Half))
         {
-            if (Vector512.IsHardwareAccelerated && lanes >= Vector512<float>.Count)
+            if (Vector512.IsHardwareAccelerated && lanes >= Vector512<ushort>.Count)
             {
-                body.Run<HalfSimd512<T>, Vector512<float>>();
+                body.Run<HalfSimd512<T>, HalfLanes512>();
             }
-            else if (Vector256.IsHardwareAccelerated && lanes >= Vector256<float>.Count)
+            else if (Vector256.IsHardwareAccelerated && lanes >= Vector256<ushort>.Count)
             {
-                body.Run<HalfSimd256<T>, Vector256<float>>();
+                body.Run<HalfSimd256<T>, HalfLanes256>();
             }
-            else if (Vector128.IsHardwareAccelerated && lanes >= Vector128<float>.Count)
+            else if (Vector128.IsHardwareAccelerated && lanes >= Vector128<ushort>.Count)
             {
-                body.Run<HalfSimd128<T>, Vector128<float>>();
+                body.Run<HalfSimd128<T>, HalfLanes128>();
             }
             else
             {
@@ -187,7 +187,7 @@ internal static class SimdDispatch
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => Bits = Unsafe.SizeOf<TVector>() * 8;
+            => Bits = TSimd.Count * Unsafe.SizeOf<T>() * 8; // lanes times element bits: a Half width carries two vectors
 
         public void RunScalar() => Bits = 0;
     }

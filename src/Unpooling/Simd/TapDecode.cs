@@ -27,6 +27,7 @@ internal readonly struct TapDecode
     /// <summary>The index step per kernel row and per kernel column (int32, wrapping).</summary>
     public readonly int RowStep, ColumnStep;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TapDecode(int kernelWidth, bool isInWindow, long start, long step, long rowStep, long columnStep)
     {
         KernelWidth = kernelWidth;
@@ -35,9 +36,11 @@ internal readonly struct TapDecode
     }
 
     /// <summary>The index is the code: <c>kh*KW + kw</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TapDecode InWindow(int kernelWidth) => new(kernelWidth, true, 0, 0, 0, 0);
 
     /// <summary>The index is <c>start + lane*step + kh*rowStep + kw*columnStep</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TapDecode Affine(int kernelWidth, long start, long step, long rowStep, long columnStep)
         => new(kernelWidth, false, start, step, rowStep, columnStep);
 

@@ -9,8 +9,8 @@ namespace Unpooling.Tests.Pooling;
 
 /// <summary>
 /// The max-pooling kernel's vector lanes for every element type (DESIGN.md section 4): float and double with offset
-/// lanes, int with int32 offset lanes, Half through exact order keys in float lanes, and sbyte, byte and short with
-/// tap codes in lanes of their own width; and the in-window indices (<see cref="IndexConvention.InWindow"/>) from every
+/// lanes, int with int32 offset lanes, and sbyte, byte, short and Half (order keys with the bits beside) with tap codes
+/// in lanes of their own width; and the in-window indices (<see cref="IndexConvention.InWindow"/>) from every
 /// path. Each width's instantiation (128, 256, 512 bits, which run in software where the CPU lacks them, and the scalar
 /// path) is called directly and compared bit for bit with the plain oracle (<see cref="MaxPool2DReference"/>, the
 /// conventions by <see cref="IndexConventionReference"/>, the in-window tap by arithmetic on the oracle's index), over
@@ -288,7 +288,7 @@ internal sealed unsafe class LaneCase<T>
     /// <summary>Whether <paramref name="width"/>'s vector loop covers some columns of this case (the kernel's own rule).</summary>
     public bool Vectorizes(KernelWidth width)
         => Plan(IndexConvention.PerPlane).CanVectorize(LaneWidths.Count<T>(width))
-           && (sizeof(T) >= 4 || typeof(T) == typeof(Half) || Taps <= 1L << (8 * sizeof(T)));
+           && (sizeof(T) >= 4 || Taps <= 1L << (8 * sizeof(T)));
 
     /// <summary>Runs the kernel at <paramref name="width"/> into guarded buffers and compares values and indices bitwise.</summary>
     public void Check<TIndex>(KernelWidth width, IndexConvention convention, int degree = 1)
@@ -361,10 +361,10 @@ internal sealed unsafe class LaneCase<T>
 /// <summary>The kernel's instantiation per width for every element type, and each width's lane count.</summary>
 internal static unsafe class LaneWidths
 {
-    /// <summary>Lanes per vector at <paramref name="width"/>: float lanes for Half (its widths compute on keys in them);
-    /// the scalar path uses the 128-bit count for its boundary widths.</summary>
+    /// <summary>Lanes per vector at <paramref name="width"/> (16-bit lanes for Half); the scalar path uses the 128-bit
+    /// count for its boundary widths.</summary>
     public static int Count<T>(KernelWidth width)
-        => typeof(T) == typeof(Half) ? KernelWidths.Count<float>(width) : KernelWidths.Count<T>(width);
+        => typeof(T) == typeof(Half) ? KernelWidths.Count<ushort>(width) : KernelWidths.Count<T>(width);
 
     /// <summary>Boundary output widths of every vector width of <typeparamref name="T"/>, merged.</summary>
     public static int[] AllBoundaryWidths<T>()
@@ -384,13 +384,13 @@ internal static unsafe class LaneWidths
             switch (width)
             {
                 case KernelWidth.V128:
-                    MaxPool2DKernel.Run<HalfSimd128<T>, Vector128<float>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                    MaxPool2DKernel.Run<HalfSimd128<T>, HalfLanes128, T, TIndex>(source, destination, indices, planes, plan, degree);
                     break;
                 case KernelWidth.V256:
-                    MaxPool2DKernel.Run<HalfSimd256<T>, Vector256<float>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                    MaxPool2DKernel.Run<HalfSimd256<T>, HalfLanes256, T, TIndex>(source, destination, indices, planes, plan, degree);
                     break;
                 default:
-                    MaxPool2DKernel.Run<HalfSimd512<T>, Vector512<float>, T, TIndex>(source, destination, indices, planes, plan, degree);
+                    MaxPool2DKernel.Run<HalfSimd512<T>, HalfLanes512, T, TIndex>(source, destination, indices, planes, plan, degree);
                     break;
             }
         }

@@ -5,7 +5,7 @@ namespace Unpooling.Tests.Simd;
 
 /// <summary>
 /// The opt-in dispatch of the pooling kernel (<see cref="SimdDispatch.RunLanes{T, TBody}"/>): every element type of
-/// DESIGN.md section 4 gets the widest accelerated width its work fills, Half at the float lane counts of its key widths;
+/// DESIGN.md section 4 gets the widest accelerated width its work fills, Half at the 16-bit lane counts of its widths;
 /// any other type, and every type but float and double at the shared <see cref="SimdDispatch.Run{T, TBody}"/>, the scalar
 /// path.
 /// </summary>
@@ -42,13 +42,13 @@ public sealed class SimdLaneDispatchTests
         Assert.Equal(Expected<byte>(lanes), SimdDispatch.SelectedLaneWidth<byte>(lanes));
     }
 
-    /// <summary><c>Vector128&lt;Half&gt;</c> is not supported: Half runs on keys in float lanes, so float's counts apply.</summary>
+    /// <summary><c>Vector128&lt;Half&gt;</c> is not supported: Half runs in 16-bit lanes of its own widths.</summary>
     [Theory]
     [MemberData(nameof(Lanes))]
-    public void HalfGetsTheFloatLaneWidths(int lanes)
+    public void HalfGetsSixteenBitLaneWidths(int lanes)
     {
         Assert.False(Vector128<Half>.IsSupported);
-        Assert.Equal(Expected<float>(lanes), SimdDispatch.SelectedLaneWidth<Half>(lanes));
+        Assert.Equal(Expected<ushort>(lanes), SimdDispatch.SelectedLaneWidth<Half>(lanes));
     }
 
     [Fact]
