@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -174,7 +175,8 @@ internal static unsafe class SimdLanes
 
             if (decode.IsInWindow && IndexValue.Is8Bit<TIndex>())
             {
-                Vector256.Narrow(shorts, shorts).GetLower().Store((byte*)destination);
+                Vector128<byte> narrowed = Avx512BW.VL.IsSupported ? Avx512BW.VL.ConvertToVector128Byte(shorts) : Vector256.Narrow(shorts, shorts).GetLower();
+                narrowed.Store((byte*)destination);
                 return;
             }
 
@@ -272,7 +274,9 @@ internal static unsafe class SimdLanes
 
             if (decode.IsInWindow && IndexValue.Is8Bit<TIndex>())
             {
-                Vector512.Narrow(shorts, shorts).GetLower().Store((byte*)destination);
+                // One vpmovwb where AVX-512 has it; the portable narrow computes both halves and keeps the lower.
+                Vector256<byte> narrowed = Avx512BW.IsSupported ? Avx512BW.ConvertToVector256Byte(shorts) : Vector512.Narrow(shorts, shorts).GetLower();
+                narrowed.Store((byte*)destination);
                 return;
             }
 
