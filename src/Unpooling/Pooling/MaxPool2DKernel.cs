@@ -312,88 +312,6 @@ internal static unsafe class MaxPool2DKernel
         ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd, p.OutW);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
-        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumber<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        where TLoad : struct, IWindowRow
-        where TIndexing : struct, IIndexing
-    {
-        int iw0 = (ow * p.SW) - p.PW;
-        int rowStep = p.DH * p.W;
-
-        // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
-        // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
-        // which is exact again once the origin's index is added, since every index is below 2^31. In window, it is the
-        // tap number itself, and no origin is added.
-        long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
-        long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
-        TVector best = TSimd.Create(Lowest<T>());
-        TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
-        T* origin = src + ((nint)ih0 * p.W) + iw0;
-        for (int kh = khLo; kh < khHi; kh++)
-        {
-            int offset = kh * rowStep;
-            Debug.Assert(
-                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
-                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
-            TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
-        }
-
-        TVector position = TIndexing.TapIsLoadOffset
-            ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
-            : TIndexing.IsInWindow ? arg
-            : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
-        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
-        TSimd.Store(best, dst + ow);
-        TSimd.StoreIndex(position, idx + ow);
-    }
-
-    /// <summary>
-    /// A vector of output columns for 8- and 16-bit elements (DESIGN.md section 4): values compare in their own lanes
-    /// (Half through order keys carried beside its bits, <see cref="HalfKey"/>) and the arg-max travels beside them as the
-    /// tap code <c>kh*KW + kw</c> in lanes of the same width, fixed per tap and selected with the value's mask; the store decodes it into the convention (<see cref="TapDecode"/>). The
-    /// running maximum starts from the type's minimum with the first real cell's code, which is the scalar rule: that
-    /// cell stays unless a later one is strictly greater.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TapCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
-        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumber<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        where TLoad : struct, IWindowRow
-        where TIndexing : struct, IIndexing
-    {
-        int iw0 = (ow * p.SW) - p.PW;
-        int rowStep = p.DH * p.W;
-        TVector best = TSimd.Create(Lowest<T>());
-        TVector code = TSimd.CreateIndex(khLo * p.KW);
-        T* origin = src + ((nint)ih0 * p.W) + iw0;
-        for (int kh = khLo; kh < khHi; kh++)
-        {
-            int offset = kh * rowStep;
-            Debug.Assert(
-                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
-                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
-
-            // In-window order makes tap j of the row carry kh*KW + j.
-            TLoad.Accumulate<TSimd, TVector, T, WindowOrder>(origin + offset, offset, (long)kh * p.KW, 1, p.KW, p.DW, p.SW, ref best, ref code);
-        }
-
-        TapDecode decode = TIndexing.IsInWindow ? TapDecode.InWindow(p.KW)
-            : TIndexing.TapIsLoadOffset
-            ? TapDecode.Affine(p.KW, (TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW, rowStep, p.DW)
-            : TapDecode.Affine(p.KW, indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DH * p.IndexH, p.DW * p.IndexW);
-        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
-        TSimd.Store(best, dst + ow);
-        TSimd.StoreTapIndex(code, idx + ow, decode);
-    }
-
     /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void ScalarRange<T, TIndex, TIndexing>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int from, int to)
@@ -510,10 +428,46 @@ internal static unsafe class MaxPool2DKernel
             where TIndex : unmanaged, IBinaryInteger<TIndex>
             where TLoad : struct, IWindowRow
             where TIndexing : struct, IIndexing
-            => VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
+        {
+            int iw0 = (ow * p.SW) - p.PW;
+            int rowStep = p.DH * p.W;
+
+            // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
+            // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
+            // which is exact again once the origin's index is added, since every index is below 2^31. In window, it is the
+            // tap number itself, and no origin is added.
+            long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
+            long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
+            TVector best = TSimd.Create(Lowest<T>());
+            TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
+            T* origin = src + ((nint)ih0 * p.W) + iw0;
+            for (int kh = khLo; kh < khHi; kh++)
+            {
+                int offset = kh * rowStep;
+                Debug.Assert(
+                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
+                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+                TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
+            }
+
+            TVector position = TIndexing.TapIsLoadOffset
+                ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
+                : TIndexing.IsInWindow ? arg
+                : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
+            Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+            TSimd.Store(best, dst + ow);
+            TSimd.StoreIndex(position, idx + ow);
+        }
     }
 
-    /// <summary>Tap codes in lanes of the element's width (sbyte, byte, short, Half).</summary>
+    /// <summary>
+    /// Tap codes in lanes of the element's width, for sbyte, byte, short and Half (DESIGN.md section 4): values compare
+    /// in their own lanes (Half through order keys carried beside its bits, <see cref="HalfKey"/>) and the arg-max
+    /// travels beside them as the tap code <c>kh*KW + kw</c> in lanes of the same width, fixed per tap and selected with
+    /// the value's mask; the store decodes it into the convention (<see cref="TapDecode"/>). The running maximum starts
+    /// from the type's minimum with the first real cell's code, which is the scalar rule: that cell stays unless a
+    /// later one is strictly greater.
+    /// </summary>
     private readonly struct TapCodeLanes : ICells
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -525,7 +479,31 @@ internal static unsafe class MaxPool2DKernel
             where TIndex : unmanaged, IBinaryInteger<TIndex>
             where TLoad : struct, IWindowRow
             where TIndexing : struct, IIndexing
-            => TapCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
+        {
+            int iw0 = (ow * p.SW) - p.PW;
+            int rowStep = p.DH * p.W;
+            TVector best = TSimd.Create(Lowest<T>());
+            TVector code = TSimd.CreateIndex(khLo * p.KW);
+            T* origin = src + ((nint)ih0 * p.W) + iw0;
+            for (int kh = khLo; kh < khHi; kh++)
+            {
+                int offset = kh * rowStep;
+                Debug.Assert(
+                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
+                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+
+                // In-window order makes tap j of the row carry kh*KW + j.
+                TLoad.Accumulate<TSimd, TVector, T, WindowOrder>(origin + offset, offset, (long)kh * p.KW, 1, p.KW, p.DW, p.SW, ref best, ref code);
+            }
+
+            TapDecode decode = TIndexing.IsInWindow ? TapDecode.InWindow(p.KW)
+                : TIndexing.TapIsLoadOffset
+                ? TapDecode.Affine(p.KW, (TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW, rowStep, p.DW)
+                : TapDecode.Affine(p.KW, indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DH * p.IndexH, p.DW * p.IndexW);
+            Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+            TSimd.Store(best, dst + ow);
+            TSimd.StoreTapIndex(code, idx + ow, decode);
+        }
     }
 
     /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>

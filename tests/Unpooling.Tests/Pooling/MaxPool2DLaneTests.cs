@@ -41,25 +41,10 @@ public abstract unsafe class MaxPool2DLaneTests<T>
 
     /// <summary>Kernel 1..3 with stride 1..3, padding 0..1, dilation 1..2, floor and ceil; then one 4x4 and one 5x5.</summary>
     private static IEnumerable<(PoolAxis Axis, bool Ceil)> Grid()
-    {
-        for (int k = 1; k <= 3; k++)
-        {
-            for (int s = 1; s <= 3; s++)
-            {
-                for (int p = 0; p <= 1; p++)
-                {
-                    for (int d = 1; d <= 2; d++)
-                    {
-                        yield return (new PoolAxis(k, s, p, d), false);
-                        yield return (new PoolAxis(k, s, p, d), true);
-                    }
-                }
-            }
-        }
-
-        yield return (new PoolAxis(4, 2, 1, 1), true);
-        yield return (new PoolAxis(5, 3, 2, 2), false);
-    }
+        => Infrastructure.Geometry.SquareGrid()
+            .Where(g => g.Axis.Kernel <= 3 && g.Axis.Padding <= 1)
+            .Append((new PoolAxis(4, 2, 1, 1), true))
+            .Append((new PoolAxis(5, 3, 2, 2), false));
 
     /// <summary>The geometries of the convention and index-type sweep: the common shapes, padded, dilated, strided.</summary>
     private static readonly (PoolAxis Axis, bool Ceil)[] Sweep =
