@@ -416,6 +416,34 @@ internal static unsafe class MaxPool2DKernel
             where TIndexing : struct, IIndexing;
     }
 
+    /// <summary>
+    /// Folds a vector of windows into the running maximum and its arg, kernel row by kernel row, from the first real
+    /// cell (the arg's start) in row-major order; tap j of kernel row kh carries <c>kh*indexRowStep + j*indexColumnStep</c>
+    /// (the load offset itself in the orders whose tap is one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Window<TSimd, TVector, T, TLoad, TIndexing>(
+        T* src, in Plan p, int ih0, int khLo, int khHi, int iw0, long indexRowStep, long indexColumnStep, out TVector best, out TVector arg)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
+    {
+        int rowStep = p.DH * p.W;
+        best = TSimd.Create(Lowest<T>());
+        arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
+        T* origin = src + ((nint)ih0 * p.W) + iw0;
+        for (int kh = khLo; kh < khHi; kh++)
+        {
+            int offset = kh * rowStep;
+            Debug.Assert(
+                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
+                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+            TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
+        }
+    }
+
     /// <summary>Index offsets from the window origin in lanes of the element's width (float, double, int).</summary>
     private readonly struct OffsetLanes : ICells
     {
@@ -438,17 +466,7 @@ internal static unsafe class MaxPool2DKernel
             // tap number itself, and no origin is added.
             long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
             long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
-            TVector best = TSimd.Create(Lowest<T>());
-            TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
-            T* origin = src + ((nint)ih0 * p.W) + iw0;
-            for (int kh = khLo; kh < khHi; kh++)
-            {
-                int offset = kh * rowStep;
-                Debug.Assert(
-                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
-                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
-                TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
-            }
+            Window<TSimd, TVector, T, TLoad, TIndexing>(src, p, ih0, khLo, khHi, iw0, indexRowStep, indexColumnStep, out TVector best, out TVector arg);
 
             TVector position = TIndexing.TapIsLoadOffset
                 ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
@@ -482,19 +500,9 @@ internal static unsafe class MaxPool2DKernel
         {
             int iw0 = (ow * p.SW) - p.PW;
             int rowStep = p.DH * p.W;
-            TVector best = TSimd.Create(Lowest<T>());
-            TVector code = TSimd.CreateIndex(khLo * p.KW);
-            T* origin = src + ((nint)ih0 * p.W) + iw0;
-            for (int kh = khLo; kh < khHi; kh++)
-            {
-                int offset = kh * rowStep;
-                Debug.Assert(
-                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
-                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
 
-                // In-window order makes tap j of the row carry kh*KW + j.
-                TLoad.Accumulate<TSimd, TVector, T, WindowOrder>(origin + offset, offset, (long)kh * p.KW, 1, p.KW, p.DW, p.SW, ref best, ref code);
-            }
+            // In-window order makes tap j of kernel row kh carry kh*KW + j.
+            Window<TSimd, TVector, T, TLoad, WindowOrder>(src, p, ih0, khLo, khHi, iw0, p.KW, 1, out TVector best, out TVector code);
 
             TapDecode decode = TIndexing.IsInWindow ? TapDecode.InWindow(p.KW)
                 : TIndexing.TapIsLoadOffset
