@@ -10,12 +10,14 @@ namespace Unpooling.Internal;
 /// the bits beside it (<see cref="HalfLanes256"/>) and store exactly the chosen cell.
 /// </summary>
 /// <remarks>
-/// Why 16-bit lanes and not Half widened to float: measured with a Stopwatch probe (2x2 stride-2 rows of 16 planes of
-/// 224x224, values and int32 per-plane indices, 256-bit, this 2-core Zen machine, 2026-12-01), exact keys in float
-/// lanes with int32 offsets took 290-350 us, 16-bit keys with bits and tap code carried 195-255 us (0.60-0.81x), and
-/// 16-bit bits with the running maximum's key recomputed per tap 326-370 us (no gain). In the kernel at 512 bits the
-/// float-lane Half path ran 2x2 stride 2 at 287 us against 173 us for float; the 16-bit path moves twice the lanes per
-/// instruction and writes in-window byte switches with one narrowing store.
+/// Why 16-bit lanes and not Half widened to float: measured with Stopwatch probes on this 2-core Zen machine
+/// (2026-12-01, shared and noisy, 1 thread). In isolated 2x2 stride-2 row loops at 256 bits (16 planes of 224x224,
+/// values and int32 per-plane indices), exact keys in float lanes with int32 offsets took 290-350 us, 16-bit keys with
+/// the bits and the tap code carried 195-255 us (0.60-0.81x), and 16-bit bits with the running maximum's key
+/// recomputed per tap 326-370 us (no gain). In this kernel at 512 bits, both layouts built and run alternately:
+/// in-window byte switches 130-185 us against 185-207 us with float keys (the tap code is the switch: one narrowing
+/// store), long per-plane indices 220-260 us against 210-290 us and 3x3 stride 2 350-435 us against 400-435 us (no clear
+/// difference: decoding tap codes into plane offsets costs about what the wider lanes save).
 /// </remarks>
 internal static class HalfKey
 {
