@@ -47,6 +47,9 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>Taps per window, <c>KH*KW</c>: the tap codes of 8- and 16-bit elements must fit their lanes.</summary>
         public readonly long Taps;
 
+        /// <summary>The float multiplier that divides tap codes by <c>KW</c> (<see cref="TapDecode.ReciprocalOf"/>).</summary>
+        public readonly float TapReciprocal;
+
         /// <summary>A plan that writes per-plane indices.</summary>
         public Plan(Size2D input, Size2D output, in Pool2DGeometry g)
             : this(input, output, g, new IndexLayout(IndexConvention.PerPlane, new Shape4D(1, 1, input.Height, input.Width)))
@@ -79,6 +82,7 @@ internal static unsafe class MaxPool2DKernel
             (IndexN, IndexC, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideH, layout.StrideW);
             IsInWindow = layout.Convention == IndexConvention.InWindow;
             Taps = (long)KH * KW;
+            TapReciprocal = TapDecode.ReciprocalOf(KW);
         }
 
         /// <summary>Whether indices are the cell's offset in its plane (per plane).</summary>
@@ -506,8 +510,8 @@ internal static unsafe class MaxPool2DKernel
 
             TapDecode decode = TIndexing.IsInWindow ? TapDecode.InWindow(p.KW)
                 : TIndexing.TapIsLoadOffset
-                ? TapDecode.Affine(p.KW, (TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW, rowStep, p.DW)
-                : TapDecode.Affine(p.KW, indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DH * p.IndexH, p.DW * p.IndexW);
+                ? TapDecode.Affine(p.KW, p.TapReciprocal, (TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW, rowStep, p.DW)
+                : TapDecode.Affine(p.KW, p.TapReciprocal, indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DH * p.IndexH, p.DW * p.IndexW);
             Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
             TSimd.Store(best, dst + ow);
             TSimd.StoreTapIndex(code, idx + ow, decode);

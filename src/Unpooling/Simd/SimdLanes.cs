@@ -104,7 +104,7 @@ internal static unsafe class SimdLanes
             return code;
         }
 
-        Vector128<int> kh = Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(code) / Vector128.Create((float)decode.KernelWidth));
+        Vector128<int> kh = Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(code) * Vector128.Create(decode.Reciprocal));
         Vector128<int> kw = code - (kh * decode.KernelWidth);
         return (Vector128<int>.Indices * decode.Step) + Vector128.Create(unchecked(decode.Start + (lane * decode.Step)))
             + (kh * decode.RowStep) + (kw * decode.ColumnStep);
@@ -203,7 +203,7 @@ internal static unsafe class SimdLanes
             return code;
         }
 
-        Vector256<int> kh = Vector256.ConvertToInt32Native(Vector256.ConvertToSingle(code) / Vector256.Create((float)decode.KernelWidth));
+        Vector256<int> kh = Vector256.ConvertToInt32Native(Vector256.ConvertToSingle(code) * Vector256.Create(decode.Reciprocal));
         Vector256<int> kw = code - (kh * decode.KernelWidth);
         return (Vector256<int>.Indices * decode.Step) + Vector256.Create(unchecked(decode.Start + (lane * decode.Step)))
             + (kh * decode.RowStep) + (kw * decode.ColumnStep);
@@ -303,7 +303,7 @@ internal static unsafe class SimdLanes
             return code;
         }
 
-        Vector512<int> kh = Vector512.ConvertToInt32Native(Vector512.ConvertToSingle(code) / Vector512.Create((float)decode.KernelWidth));
+        Vector512<int> kh = Vector512.ConvertToInt32Native(Vector512.ConvertToSingle(code) * Vector512.Create(decode.Reciprocal));
         Vector512<int> kw = code - (kh * decode.KernelWidth);
         return (Vector512<int>.Indices * decode.Step) + Vector512.Create(unchecked(decode.Start + (lane * decode.Step)))
             + (kh * decode.RowStep) + (kw * decode.ColumnStep);
