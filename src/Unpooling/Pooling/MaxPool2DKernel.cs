@@ -40,6 +40,16 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>The index strides of the convention: index = n*IndexN + c*IndexC + h*IndexH + w*IndexW.</summary>
         public readonly long IndexN, IndexC, IndexH, IndexW;
 
+        /// <summary>Whether indices are the tap <c>kh*KW + kw</c> inside the element's own window
+        /// (<see cref="IndexConvention.InWindow"/>; the layout's strides are then unused).</summary>
+        public readonly bool IsInWindow;
+
+        /// <summary>Taps per window, <c>KH*KW</c>: the tap codes of 8- and 16-bit elements must fit their lanes.</summary>
+        public readonly long Taps;
+
+        /// <summary>The float multiplier that divides tap codes by <c>KW</c> (<see cref="TapDecode.ReciprocalOf"/>).</summary>
+        public readonly float TapReciprocal;
+
         /// <summary>A plan that writes per-plane indices.</summary>
         public Plan(Size2D input, Size2D output, in Pool2DGeometry g)
             : this(input, output, g, new IndexLayout(IndexConvention.PerPlane, new Shape4D(1, 1, input.Height, input.Width)))
@@ -70,6 +80,9 @@ internal static unsafe class MaxPool2DKernel
             Channels = (int)Math.Max(1, layout.Channels);
             ByChannels = new FastDivisor(Channels, int.MaxValue);
             (IndexN, IndexC, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideH, layout.StrideW);
+            IsInWindow = layout.Convention == IndexConvention.InWindow;
+            Taps = (long)KH * KW;
+            TapReciprocal = TapDecode.ReciprocalOf(KW);
         }
 
         /// <summary>Whether indices are the cell's offset in its plane (per plane).</summary>
@@ -87,6 +100,9 @@ internal static unsafe class MaxPool2DKernel
 
         public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
 
+        /// <summary>Whether every tap code <c>kh*KW + kw</c> fits an unsigned lane of <paramref name="laneBytes"/> bytes.</summary>
+        public bool TapsFit(int laneBytes) => Taps <= 1L << (8 * laneBytes);
+
         /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
         public int Planes { get; init; }
     }
@@ -97,7 +113,7 @@ internal static unsafe class MaxPool2DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
-        SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
+        SimdDispatch.RunLanes<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
     }
 
     /// <summary>The arguments of the dispatching <c>Run</c>, run at the width the dispatch picks.</summary>
@@ -124,9 +140,13 @@ internal static unsafe class MaxPool2DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         int rows = checked(planes * plan.OutH);
-        bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count);
+        bool vector = !scalarOnly && plan.CanVectorize(TSimd.Count) && (!TapLanes<T>() || plan.TapsFit(sizeof(T)));
         Plan sized = plan with { Planes = planes };
-        if (plan.IsPerPlane)
+        if (plan.IsInWindow)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, WindowOrder>(source, destination, indices, sized, rows, degree, vector);
+        }
+        else if (plan.IsPerPlane)
         {
             Dispatch<TSimd, TVector, T, TIndex, PlaneOrder>(source, destination, indices, sized, rows, degree, vector);
         }
@@ -171,7 +191,27 @@ internal static unsafe class MaxPool2DKernel
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
     {
-        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing>
+        if (TapLanes<T>())
+        {
+            Dispatch<TSimd, TVector, T, TIndex, TLoad, TIndexing, TapCodeLanes>(source, destination, indices, plan, rows, degree, vector);
+        }
+        else
+        {
+            Dispatch<TSimd, TVector, T, TIndex, TLoad, TIndexing, OffsetLanes>(source, destination, indices, plan, rows, degree, vector);
+        }
+    }
+
+    private static void Dispatch<TSimd, TVector, T, TIndex, TLoad, TIndexing, TCells>(
+        T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
+        where TCells : struct, ICells
+    {
+        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing, TCells>
         {
             Source = source,
             Destination = destination,
@@ -182,13 +222,14 @@ internal static unsafe class MaxPool2DKernel
         ParallelRunner.Run(ref body, rows, degree);
     }
 
-    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing> : IParallelBody
+    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing, TCells> : IParallelBody
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
+        where TCells : struct, ICells
     {
         public T* Source;
         public T* Destination;
@@ -201,14 +242,14 @@ internal static unsafe class MaxPool2DKernel
         {
             for (int row = start; row < end; row++)
             {
-                Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(Source, Destination, Indices, Plan, row, Vector);
+                Row<TSimd, TVector, T, TIndex, TLoad, TIndexing, TCells>(Source, Destination, Indices, Plan, row, Vector);
             }
         }
     }
 
     /// <summary>One output row: <paramref name="row"/> counts rows over all planes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+    private static void Row<TSimd, TVector, T, TIndex, TLoad, TIndexing, TCells>(
         T* source, T* destination, TIndex* indices, in Plan p, int row, bool vector)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -216,6 +257,7 @@ internal static unsafe class MaxPool2DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TLoad : struct, IWindowRow
         where TIndexing : struct, IIndexing
+        where TCells : struct, ICells
     {
         int plane = row / p.OutH;
         int oh = row - (plane * p.OutH);
@@ -262,54 +304,16 @@ internal static unsafe class MaxPool2DKernel
         int ow = p.VectorStart;
         for (; ow <= p.VectorEnd - count; ow += count)
         {
-            VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
+            TCells.Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, ow);
         }
 
         if (ow < p.VectorEnd)
         {
             // Overlap the last full vector with the previous one: recomputing a cell writes the same values.
-            VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd - count);
+            TCells.Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd - count);
         }
 
         ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, ih0, khLo, khHi, p.VectorEnd, p.OutW);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void VectorCells<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
-        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumber<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        where TLoad : struct, IWindowRow
-        where TIndexing : struct, IIndexing
-    {
-        int iw0 = (ow * p.SW) - p.PW;
-        int rowStep = p.DH * p.W;
-
-        // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
-        // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
-        // which is exact again once the origin's index is added, since every index is below 2^31.
-        long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : p.DH * p.IndexH;
-        long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : p.DW * p.IndexW;
-        TVector best = TSimd.Create(NegativeInfinity<T>());
-        TVector arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
-        T* origin = src + ((nint)ih0 * p.W) + iw0;
-        for (int kh = khLo; kh < khHi; kh++)
-        {
-            int offset = kh * rowStep;
-            Debug.Assert(
-                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
-                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
-            TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
-        }
-
-        TVector position = TIndexing.TapIsLoadOffset
-            ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
-            : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
-        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
-        TSimd.Store(best, dst + ow);
-        TSimd.StoreIndex(position, idx + ow);
     }
 
     /// <summary>The scalar definition, for border columns and rows too narrow for a vector.</summary>
@@ -326,7 +330,7 @@ internal static unsafe class MaxPool2DKernel
             int iw0 = (ow * p.SW) - p.PW;
             // From -infinity for float and double (as before the other types ran); any other type starts from the
             // first real cell, which is the same rule: the first cell is taken unless a later one beats it.
-            T best = Vectorized<T>() ? NegativeInfinity<T>() : T.Zero;
+            T best = Vectorized<T>() ? Lowest<T>() : T.Zero;
             long arg = -1;
             for (int kh = khLo; kh < khHi; kh++)
             {
@@ -342,7 +346,8 @@ internal static unsafe class MaxPool2DKernel
                     }
 
                     T v = line[iw];
-                    long position = TIndexing.TapIsLoadOffset ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
+                    long position = TIndexing.IsInWindow ? ((long)kh * p.KW) + kw
+                        : TIndexing.TapIsLoadOffset ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
                     if (arg < 0)
                     {
                         arg = position;
@@ -370,12 +375,24 @@ internal static unsafe class MaxPool2DKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
-    /// <summary>-infinity for float and double, the vector paths' starting maximum (only they call it).</summary>
+    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as tap codes in 8- or 16-bit lanes (Half too, see <see cref="HalfKey"/>); a JIT-time constant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T NegativeInfinity<T>()
+    private static bool TapLanes<T>() => typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short) || typeof(T) == typeof(Half);
+
+    /// <summary>
+    /// The vector paths' starting maximum: -infinity for the floating-point types (a window of -infinity keeps its first
+    /// real cell, whose offset the arg starts at), the minimum for integers (likewise: nothing is strictly greater).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Lowest<T>()
         where T : unmanaged, INumber<T>
         => typeof(T) == typeof(float) ? (T)(object)float.NegativeInfinity
         : typeof(T) == typeof(double) ? (T)(object)double.NegativeInfinity
+        : typeof(T) == typeof(Half) ? (T)(object)Half.NegativeInfinity
+        : typeof(T) == typeof(int) ? (T)(object)int.MinValue
+        : typeof(T) == typeof(short) ? (T)(object)short.MinValue
+        : typeof(T) == typeof(sbyte) ? (T)(object)sbyte.MinValue
+        : typeof(T) == typeof(byte) ? (T)(object)byte.MinValue
         : throw new InvalidOperationException($"{typeof(T).Name} has no vector path.");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -387,6 +404,118 @@ internal static unsafe class MaxPool2DKernel
         TVector take = TSimd.Or(TSimd.GreaterThan(value, best), TSimd.IsNaN(value));
         best = TSimd.ConditionalSelect(take, value, best);
         arg = TSimd.ConditionalSelect(take, TSimd.CreateIndex(offset), arg);
+    }
+
+    /// <summary>How a vector of output columns carries its arg-max, fixed per element type (a type, not a branch, so
+    /// that the row loop of the offset lanes compiles exactly as it did before tap codes existed).</summary>
+    private interface ICells
+    {
+        static abstract void Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+            T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged, INumber<T>
+            where TIndex : unmanaged, IBinaryInteger<TIndex>
+            where TLoad : struct, IWindowRow
+            where TIndexing : struct, IIndexing;
+    }
+
+    /// <summary>
+    /// Folds a vector of windows into the running maximum and its arg, kernel row by kernel row, from the first real
+    /// cell (the arg's start) in row-major order; tap j of kernel row kh carries <c>kh*indexRowStep + j*indexColumnStep</c>
+    /// (the load offset itself in the orders whose tap is one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Window<TSimd, TVector, T, TLoad, TIndexing>(
+        T* src, in Plan p, int ih0, int khLo, int khHi, int iw0, long indexRowStep, long indexColumnStep, out TVector best, out TVector arg)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TLoad : struct, IWindowRow
+        where TIndexing : struct, IIndexing
+    {
+        int rowStep = p.DH * p.W;
+        best = TSimd.Create(Lowest<T>());
+        arg = TSimd.CreateIndex(TIndexing.TapIsLoadOffset ? (long)khLo * rowStep : khLo * indexRowStep);
+        T* origin = src + ((nint)ih0 * p.W) + iw0;
+        for (int kh = khLo; kh < khHi; kh++)
+        {
+            int offset = kh * rowStep;
+            Debug.Assert(
+                Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((nint)(ih0 + (kh * p.DH)) * p.W), p.W),
+                "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+            TLoad.Accumulate<TSimd, TVector, T, TIndexing>(origin + offset, offset, kh * indexRowStep, indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
+        }
+    }
+
+    /// <summary>Index offsets from the window origin in lanes of the element's width (float, double, int).</summary>
+    private readonly struct OffsetLanes : ICells
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+            T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged, INumber<T>
+            where TIndex : unmanaged, IBinaryInteger<TIndex>
+            where TLoad : struct, IWindowRow
+            where TIndexing : struct, IIndexing
+        {
+            int iw0 = (ow * p.SW) - p.PW;
+            int rowStep = p.DH * p.W;
+
+            // Arg-max travels as the index offset from the window origin; the first real cell is the starting arg. Per
+            // plane that is the load offset itself. Otherwise it is exact in int64 lanes, and modulo 2^32 in int32 lanes,
+            // which is exact again once the origin's index is added, since every index is below 2^31. In window, it is the
+            // tap number itself, and no origin is added.
+            long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
+            long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
+            Window<TSimd, TVector, T, TLoad, TIndexing>(src, p, ih0, khLo, khHi, iw0, indexRowStep, indexColumnStep, out TVector best, out TVector arg);
+
+            TVector position = TIndexing.TapIsLoadOffset
+                ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW), arg)
+                : TIndexing.IsInWindow ? arg
+                : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
+            Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+            TSimd.Store(best, dst + ow);
+            TSimd.StoreIndex(position, idx + ow);
+        }
+    }
+
+    /// <summary>
+    /// Tap codes in lanes of the element's width, for sbyte, byte, short and Half (DESIGN.md section 4): values compare
+    /// in their own lanes (Half through order keys carried beside its bits, <see cref="HalfKey"/>) and the arg-max
+    /// travels beside them as the tap code <c>kh*KW + kw</c> in lanes of the same width, fixed per tap and selected with
+    /// the value's mask; the store decodes it into the convention (<see cref="TapDecode"/>). The running maximum starts
+    /// from the type's minimum with the first real cell's code, which is the scalar rule: that cell stays unless a
+    /// later one is strictly greater.
+    /// </summary>
+    private readonly struct TapCodeLanes : ICells
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+            T* src, T* dst, TIndex* idx, in Plan p, long indexBase, int ih0, int khLo, int khHi, int ow)
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            where T : unmanaged, INumber<T>
+            where TIndex : unmanaged, IBinaryInteger<TIndex>
+            where TLoad : struct, IWindowRow
+            where TIndexing : struct, IIndexing
+        {
+            int iw0 = (ow * p.SW) - p.PW;
+            int rowStep = p.DH * p.W;
+
+            // In-window order makes tap j of kernel row kh carry kh*KW + j.
+            Window<TSimd, TVector, T, TLoad, WindowOrder>(src, p, ih0, khLo, khHi, iw0, p.KW, 1, out TVector best, out TVector code);
+
+            TapDecode decode = TIndexing.IsInWindow ? TapDecode.InWindow(p.KW)
+                : TIndexing.TapIsLoadOffset
+                ? TapDecode.Affine(p.KW, p.TapReciprocal, (TIndexing.HasPlaneBase ? indexBase : 0) + ((long)ih0 * p.W) + iw0, p.SW, rowStep, p.DW)
+                : TapDecode.Affine(p.KW, p.TapReciprocal, indexBase + (ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DH * p.IndexH, p.DW * p.IndexW);
+            Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+            TSimd.Store(best, dst + ow);
+            TSimd.StoreTapIndex(code, idx + ow, decode);
+        }
     }
 
     /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>
@@ -412,8 +541,11 @@ internal static unsafe class MaxPool2DKernel
         /// <summary>Whether the tap's index offset is its load offset (per plane, global row-major).</summary>
         static abstract bool TapIsLoadOffset { get; }
 
-        /// <summary>Whether indices add the index of the plane's first cell (all but per plane).</summary>
+        /// <summary>Whether indices add the index of the plane's first cell (all but per plane and in window).</summary>
         static abstract bool HasPlaneBase { get; }
+
+        /// <summary>Whether the index is the tap number <c>kh*KW + kw</c> inside the window (<see cref="IndexConvention.InWindow"/>).</summary>
+        static abstract bool IsInWindow { get; }
     }
 
     /// <summary>Per plane: the tap's index is its load offset (the original, leanest loop).</summary>
@@ -422,6 +554,8 @@ internal static unsafe class MaxPool2DKernel
         public static bool TapIsLoadOffset => true;
 
         public static bool HasPlaneBase => false;
+
+        public static bool IsInWindow => false;
     }
 
     /// <summary>Global row-major: the per-plane loop, and the plane base added once per store.</summary>
@@ -430,6 +564,8 @@ internal static unsafe class MaxPool2DKernel
         public static bool TapIsLoadOffset => true;
 
         public static bool HasPlaneBase => true;
+
+        public static bool IsInWindow => false;
     }
 
     /// <summary>Column-major and channels-last: the tap's index follows the convention's strides, plus the plane base.</summary>
@@ -438,6 +574,18 @@ internal static unsafe class MaxPool2DKernel
         public static bool TapIsLoadOffset => false;
 
         public static bool HasPlaneBase => true;
+
+        public static bool IsInWindow => false;
+    }
+
+    /// <summary>In window: the tap's index is its number <c>kh*KW + kw</c> (the row's index offset plus j), no origin, no plane base.</summary>
+    internal readonly struct WindowOrder : IIndexing
+    {
+        public static bool TapIsLoadOffset => false;
+
+        public static bool HasPlaneBase => false;
+
+        public static bool IsInWindow => true;
     }
 
     /// <summary>

@@ -10,9 +10,11 @@ namespace Unpooling.Internal;
 /// <c>Vector256</c> kernel would.
 /// </summary>
 /// <remarks>
-/// "Index" members treat the lanes as signed integers of the element's width (int32 lanes for <see cref="float"/>,
-/// int64 lanes for <see cref="double"/>), stored in the same vector type so that a select mask computed on values
-/// applies unchanged to the arg-max that travels beside them.
+/// "Index" members treat the lanes as signed integers of the element's width (int32 lanes for <see cref="float"/> and
+/// <see cref="int"/>, int64 lanes for <see cref="double"/>; 8- and 16-bit lanes carry tap codes, see
+/// <see cref="StoreTapIndex"/>), stored in the same vector type so that a select mask computed on values applies
+/// unchanged to the arg-max that travels beside them. <typeparamref name="TVector"/> need not be a vector of
+/// <typeparamref name="T"/>: the <see cref="Half"/> widths carry order keys and bits in 16-bit lanes.
 /// </remarks>
 internal interface ISimd<TSelf, TVector, T>
     where TSelf : struct, ISimd<TSelf, TVector, T>
@@ -76,6 +78,14 @@ internal interface ISimd<TSelf, TVector, T>
     /// <summary>Stores the integer lanes as <paramref name="destination"/>'s type (widening or narrowing, exact for
     /// lanes inside the checked index space).</summary>
     static abstract unsafe void StoreIndex<TIndex>(TVector index, TIndex* destination)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>;
+
+    /// <summary>
+    /// Stores tap-code lanes as indices: for 8- and 16-bit elements, whose arg-max travels as the tap code
+    /// <c>kh*KW + kw</c> in lanes of the element's width (read unsigned), decoded by <paramref name="decode"/> into the
+    /// requested convention. Only the pooling kernel's tap-code path calls it.
+    /// </summary>
+    static abstract unsafe void StoreTapIndex<TIndex>(TVector codes, TIndex* destination, in TapDecode decode)
         where TIndex : unmanaged, IBinaryInteger<TIndex>;
 
     /// <summary>Loads <c>Count</c> indices of <paramref name="source"/>'s type as integer lanes (truncating wider

@@ -7,7 +7,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
-/// <summary>The 128-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+/// <summary>The 128-bit width of <see cref="ISimd{TSelf, TVector, T}"/>: arithmetic for <see cref="float"/> and <see cref="double"/>;
+/// compares, selects, loads and index lanes also for the integer elements of <see cref="SimdDispatch.RunLanes{T, TBody}"/>.</summary>
 internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     where T : unmanaged
 {
@@ -54,7 +55,9 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> CreateIndex(long value) => sizeof(T) == 4
+    public static Vector128<T> CreateIndex(long value) => sizeof(T) == 1 ? Vector128.Create((byte)value).As<byte, T>()
+        : sizeof(T) == 2 ? Vector128.Create((ushort)value).As<ushort, T>()
+        : sizeof(T) == 4
         ? Vector128.Create((int)value).As<int, T>()
         : Vector128.Create(value).As<long, T>();
 
@@ -158,9 +161,30 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
         }
     }
 
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(Vector128<T> codes, TIndex* destination, in TapDecode decode)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => SimdLanes.StoreTapIndex128(codes, destination, decode);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadDeinterleave(T* source, out Vector128<T> even, out Vector128<T> odd)
     {
+        if (typeof(T) == typeof(int))
+        {
+            // Bits move unchanged: the float shuffles serve int32 elements.
+            Simd128<float>.LoadDeinterleave((float*)source, out Vector128<float> e, out Vector128<float> o);
+            even = e.As<float, T>();
+            odd = o.As<float, T>();
+            return;
+        }
+
+        if (sizeof(T) < 4)
+        {
+            SimdLanes.LoadDeinterleave128(source, out even, out odd);
+            return;
+        }
+
         if (Sse2.IsSupported)
         {
             if (typeof(T) == typeof(float))
@@ -195,6 +219,11 @@ internal readonly unsafe struct Simd128<T> : ISimd<Simd128<T>, Vector128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> LoadStrided(T* source, int stride)
     {
+        if (typeof(T) == typeof(int))
+        {
+            return Simd128<float>.LoadStrided((float*)source, stride).As<float, T>();
+        }
+
         if (Avx2.IsSupported)
         {
             if (typeof(T) == typeof(float))

@@ -7,7 +7,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
-/// <summary>The 256-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+/// <summary>The 256-bit width of <see cref="ISimd{TSelf, TVector, T}"/>: arithmetic for <see cref="float"/> and <see cref="double"/>;
+/// compares, selects, loads and index lanes also for the integer elements of <see cref="SimdDispatch.RunLanes{T, TBody}"/>.</summary>
 internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     where T : unmanaged
 {
@@ -54,7 +55,9 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> CreateIndex(long value) => sizeof(T) == 4
+    public static Vector256<T> CreateIndex(long value) => sizeof(T) == 1 ? Vector256.Create((byte)value).As<byte, T>()
+        : sizeof(T) == 2 ? Vector256.Create((ushort)value).As<ushort, T>()
+        : sizeof(T) == 4
         ? Vector256.Create((int)value).As<int, T>()
         : Vector256.Create(value).As<long, T>();
 
@@ -158,9 +161,30 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         }
     }
 
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(Vector256<T> codes, TIndex* destination, in TapDecode decode)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => SimdLanes.StoreTapIndex256(codes, destination, decode);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadDeinterleave(T* source, out Vector256<T> even, out Vector256<T> odd)
     {
+        if (typeof(T) == typeof(int))
+        {
+            // Bits move unchanged: the float shuffles serve int32 elements.
+            Simd256<float>.LoadDeinterleave((float*)source, out Vector256<float> e, out Vector256<float> o);
+            even = e.As<float, T>();
+            odd = o.As<float, T>();
+            return;
+        }
+
+        if (sizeof(T) < 4)
+        {
+            SimdLanes.LoadDeinterleave256(source, out even, out odd);
+            return;
+        }
+
         if (Avx2.IsSupported)
         {
             if (typeof(T) == typeof(float))
@@ -190,6 +214,11 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> LoadStrided(T* source, int stride)
     {
+        if (typeof(T) == typeof(int))
+        {
+            return Simd256<float>.LoadStrided((float*)source, stride).As<float, T>();
+        }
+
         if (Avx2.IsSupported)
         {
             if (typeof(T) == typeof(float))

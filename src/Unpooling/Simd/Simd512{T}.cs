@@ -7,7 +7,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
-/// <summary>The 512-bit width of <see cref="ISimd{TSelf, TVector, T}"/>, for <see cref="float"/> and <see cref="double"/>.</summary>
+/// <summary>The 512-bit width of <see cref="ISimd{TSelf, TVector, T}"/>: arithmetic for <see cref="float"/> and <see cref="double"/>;
+/// compares, selects, loads and index lanes also for the integer elements of <see cref="SimdDispatch.RunLanes{T, TBody}"/>.</summary>
 internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     where T : unmanaged
 {
@@ -55,7 +56,9 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> CreateIndex(long value) => sizeof(T) == 4
+    public static Vector512<T> CreateIndex(long value) => sizeof(T) == 1 ? Vector512.Create((byte)value).As<byte, T>()
+        : sizeof(T) == 2 ? Vector512.Create((ushort)value).As<ushort, T>()
+        : sizeof(T) == 4
         ? Vector512.Create((int)value).As<int, T>()
         : Vector512.Create(value).As<long, T>();
 
@@ -162,9 +165,30 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         }
     }
 
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(Vector512<T> codes, TIndex* destination, in TapDecode decode)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => SimdLanes.StoreTapIndex512(codes, destination, decode);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void LoadDeinterleave(T* source, out Vector512<T> even, out Vector512<T> odd)
     {
+        if (typeof(T) == typeof(int))
+        {
+            // Bits move unchanged: the float shuffles serve int32 elements.
+            Simd512<float>.LoadDeinterleave((float*)source, out Vector512<float> e, out Vector512<float> o);
+            even = e.As<float, T>();
+            odd = o.As<float, T>();
+            return;
+        }
+
+        if (sizeof(T) < 4)
+        {
+            SimdLanes.LoadDeinterleave512(source, out even, out odd);
+            return;
+        }
+
         if (Avx512F.IsSupported)
         {
             if (typeof(T) == typeof(float))
@@ -194,6 +218,11 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> LoadStrided(T* source, int stride)
     {
+        if (typeof(T) == typeof(int))
+        {
+            return Simd512<float>.LoadStrided((float*)source, stride).As<float, T>();
+        }
+
         if (Avx2.IsSupported)
         {
             // Two 256-bit gathers: the halves are independent, so this costs what one 512-bit gather would.

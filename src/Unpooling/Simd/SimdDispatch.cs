@@ -81,6 +81,68 @@ internal static class SimdDispatch
             lanes = 0;
         }
 
+        Widest<T, TBody>(ref body, lanes);
+    }
+
+    /// <summary>
+    /// <see cref="Run{T, TBody}(ref TBody, int)"/> for kernels whose widths handle every element type of
+    /// DESIGN.md section 4 (an opt-in: the pooling kernel): <see cref="float"/>, <see cref="double"/>, <see cref="int"/>,
+    /// <see cref="short"/>, <see cref="sbyte"/> and <see cref="byte"/> at their own vector widths, <see cref="Half"/> at the
+    /// <see cref="HalfSimd256{T}"/> family (16-bit lanes with order keys, since <c>Vector128&lt;Half&gt;</c> is not
+    /// supported); any other type at the scalar path.
+    /// </summary>
+    /// <remarks>
+    /// What a kernel must handle to opt in: <see cref="ISimd{TSelf, TVector, T}.GreaterThan"/> and
+    /// <see cref="ISimd{TSelf, TVector, T}.ConditionalSelect"/> in integer lanes (signed or unsigned as the type is),
+    /// <see cref="ISimd{TSelf, TVector, T}.IsNaN"/> all-zero for integers, index lanes of 8 and 16 bits for the small
+    /// types (tap codes, <see cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>), and no arithmetic
+    /// (<see cref="ISimd{TSelf, TVector, T}.Add"/>, <see cref="ISimd{TSelf, TVector, T}.MultiplyAdd"/>) on integers or
+    /// Half keys: the widths do it in float and double only.
+    /// </remarks>
+    /// <param name="body">The kernel at every width.</param>
+    /// <param name="lanes">As for <see cref="Run{T, TBody}(ref TBody, int)"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunLanes<T, TBody>(ref TBody body, int lanes)
+        where T : unmanaged
+        where TBody : struct, IWidthBody<T>, allows ref struct
+    {
+        if (typeof(T) == typeof(Half))
+        {
+            if (Vector512.IsHardwareAccelerated && lanes >= Vector512<ushort>.Count)
+            {
+                body.Run<HalfSimd512<T>, HalfLanes512>();
+            }
+            else if (Vector256.IsHardwareAccelerated && lanes >= Vector256<ushort>.Count)
+            {
+                body.Run<HalfSimd256<T>, HalfLanes256>();
+            }
+            else if (Vector128.IsHardwareAccelerated && lanes >= Vector128<ushort>.Count)
+            {
+                body.Run<HalfSimd128<T>, HalfLanes128>();
+            }
+            else
+            {
+                body.RunScalar();
+            }
+
+            return;
+        }
+
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double) && typeof(T) != typeof(int)
+            && typeof(T) != typeof(short) && typeof(T) != typeof(sbyte) && typeof(T) != typeof(byte))
+        {
+            lanes = 0;
+        }
+
+        Widest<T, TBody>(ref body, lanes);
+    }
+
+    /// <summary>The widest accelerated width with at most <paramref name="lanes"/> lanes, else the scalar path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Widest<T, TBody>(ref TBody body, int lanes)
+        where T : unmanaged
+        where TBody : struct, IWidthBody<T>, allows ref struct
+    {
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && lanes >= Vector512<T>.Count)
         {
             body.Run<Simd512<T>, Vector512<T>>();
@@ -108,6 +170,15 @@ internal static class SimdDispatch
         return probe.Bits;
     }
 
+    /// <summary>The width <see cref="RunLanes{T, TBody}(ref TBody, int)"/> picks, in bits (0 for the scalar path), for tests and probes.</summary>
+    public static int SelectedLaneWidth<T>(int lanes)
+        where T : unmanaged
+    {
+        var probe = new WidthProbe<T>();
+        RunLanes<T, WidthProbe<T>>(ref probe, lanes);
+        return probe.Bits;
+    }
+
     private struct WidthProbe<T> : IWidthBody<T>
         where T : unmanaged
     {
@@ -116,7 +187,7 @@ internal static class SimdDispatch
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => Bits = Unsafe.SizeOf<TVector>() * 8;
+            => Bits = TSimd.Count * Unsafe.SizeOf<T>() * 8; // lanes times element bits: a Half width carries two vectors
 
         public void RunScalar() => Bits = 0;
     }

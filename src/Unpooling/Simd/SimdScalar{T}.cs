@@ -93,7 +93,9 @@ internal readonly unsafe struct SimdScalar<T> : ISimd<SimdScalar<T>, T, T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T CreateIndex(long value) => sizeof(T) == 4 ? Unsafe.BitCast<int, T>((int)value) : Unsafe.BitCast<long, T>(value);
+    public static T CreateIndex(long value) => sizeof(T) == 1 ? Unsafe.BitCast<byte, T>((byte)value)
+        : sizeof(T) == 2 ? Unsafe.BitCast<ushort, T>((ushort)value)
+        : sizeof(T) == 4 ? Unsafe.BitCast<int, T>((int)value) : Unsafe.BitCast<long, T>(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T IndexRamp(long start, long step) => CreateIndex(start);
@@ -108,6 +110,12 @@ internal readonly unsafe struct SimdScalar<T> : ISimd<SimdScalar<T>, T, T>
     public static void StoreIndex<TIndex>(T index, TIndex* destination)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         => Internal.IndexValue.Write(destination, IndexValue(index));
+
+    /// <inheritdoc cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreTapIndex<TIndex>(T codes, TIndex* destination, in TapDecode decode)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => Internal.IndexValue.Write(destination, decode.Decode(sizeof(T) == 1 ? Unsafe.BitCast<T, byte>(codes) : Unsafe.BitCast<T, ushort>(codes), 0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LoadIndex<TIndex>(TIndex* source)
