@@ -88,20 +88,13 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
         where TE : unmanaged
     {
         TIndex* t = taps + ((((nint)plane * p.H) + ih) * p.W) + first;
-        int bytes = BlockKernel.CodeBytes<TLanes, TE>();
-        // Validated taps lie in [0, KH*KW), so an index type of the code width holds the code's own bits.
-        if (sizeof(TIndex) == bytes && (IndexValue.Is8Bit<TIndex>() || IndexValue.Is16Bit<TIndex>() || IndexValue.Is32Bit<TIndex>() || IndexValue.Is64Bit<TIndex>()))
+        if (BlockKernel.CodeBytes<TLanes, TE>() == 1 && IndexValue.Is8Bit<TIndex>())
         {
+            // Validated taps lie in [0, KH*KW), so a byte index is its own code.
             return t;
         }
 
-        int i = 0;
-        if (IndexValue.Is8Bit<TIndex>() && Vector.IsHardwareAccelerated)
-        {
-            i = BlockKernel.WidenCodes((byte*)t, scratch, n, bytes);
-        }
-
-        for (; i < n; i++)
+        for (int i = 0; i < n; i++)
         {
             BlockKernel.WriteCode<TLanes, TE>(scratch, i, IndexValue.Read(t[i]));
         }
@@ -127,16 +120,7 @@ internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
         where TE : unmanaged
     {
         ulong z = unchecked(BlockKernel.RowHashInput(seed, plane, ih, p) + ((ulong)first * BlockKernel.Golden));
-        int bytes = BlockKernel.CodeBytes<TLanes, TE>();
-        if (bytes == 8)
-        {
-            BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW);
-            return scratch;
-        }
-
-        // Whole groups of hashed cells (unused past n), narrowed in place to the code width.
-        BlockKernel.HashTaps(scratch, (n + 63) & ~63, z, p.KH, p.KW);
-        BlockKernel.NarrowCodes(scratch, n, sizeof(ulong), bytes);
+        BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
         return scratch;
     }
 }
@@ -171,22 +155,27 @@ internal static unsafe partial class BlockKernel
         => ((((h & 0xFFFFFFFFUL) * (ulong)kh) >> 32) * (ulong)kw) + (((h >> 32) * (ulong)kw) >> 32);
 
     /// <summary>
-    /// Taps of <paramref name="count"/> consecutive cells whose first hash input is <paramref name="z"/>, as 64-bit
-    /// codes: whole vectors (so up to a vector past <paramref name="count"/>), the same bits as <see cref="Mix"/> and
+    /// Taps of <paramref name="count"/> consecutive cells whose first hash input is <paramref name="z"/>, as codes of
+    /// <paramref name="bytes"/> (1 or 8) at <paramref name="taps"/>: whole vectors (so up to 64 codes past
+    /// <paramref name="count"/>, which the buffer must hold as 64-bit values), the same bits as <see cref="Mix"/> and
     /// <see cref="Tap"/> cell by cell. Power-of-two factors scale by a shift (exact: <c>(v * 2^k) &gt;&gt; 32</c> is
     /// <c>v &gt;&gt; (32 - k)</c> for 32-bit <c>v</c>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void HashTaps(ulong* taps, int count, ulong z, int kh, int kw)
+    internal static void HashTaps(ulong* taps, int count, ulong z, int kh, int kw, int bytes)
     {
-        bool shifts = BitOperations.IsPow2(kh) && BitOperations.IsPow2(kw);
-        int sh = 32 - BitOperations.Log2((uint)kh), sw = 32 - BitOperations.Log2((uint)kw), lw = BitOperations.Log2((uint)kw);
+        // Powers of two: offsetH is the top lh bits of the low half, offsetW the top lw bits of the high half, so
+        // tap = ((h >> (32 - lh - lw)) & ((kh - 1) << lw)) | (h >> (64 - lw)) (a shift by 64 gives 0 in the vector units).
+        int lh = BitOperations.Log2((uint)kh), lw = BitOperations.Log2((uint)kw);
+        bool shifts = BitOperations.IsPow2(kh) && BitOperations.IsPow2(kw) && lh + lw <= 32;
+        int sh = 32 - lh, sw = 32 - lw;
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
         {
             Vector512<ulong> lanes = Vector512.Create(z) + (Vector512<ulong>.Indices * Golden);
             Vector512<ulong> step = Vector512.Create(unchecked(Golden * (ulong)Vector512<ulong>.Count));
-            Vector512<ulong> low = Vector512.Create(0xFFFFFFFFUL);
+            Vector128<ulong> rowShift = Vector128.CreateScalar((ulong)(32 - lh - lw)), columnShift = Vector128.CreateScalar((ulong)(64 - lw));
+            Vector512<ulong> rowMask = Vector512.Create((ulong)(kh - 1) << lw), factorH = Vector512.Create((ulong)kh), factorW = Vector512.Create((ulong)kw);
             for (; i < count; i += Vector512<ulong>.Count, lanes += step)
             {
                 Vector512<ulong> h = lanes ^ (lanes >>> 30);
@@ -195,10 +184,16 @@ internal static unsafe partial class BlockKernel
                 h *= 0x94D049BB133111EBUL;
                 h ^= h >>> 31;
                 Vector512<ulong> tap = shifts
-                    ? (((h & low) >>> sh) << lw) | ((h >>> 32) >>> sw)
-                    : (((Avx512F.IsSupported ? Avx512F.Multiply(h.AsUInt32(), Vector512.Create((uint)kh)) : (h & low) * (ulong)kh) >>> 32) * (ulong)kw)
-                      + (((h >>> 32) * (ulong)kw) >>> 32);
-                tap.Store(taps + i);
+                    ? (Avx512F.ShiftRightLogical(h, rowShift) & rowMask) | Avx512F.ShiftRightLogical(h, columnShift)
+                    : ((Avx512F.Multiply(h.AsUInt32(), factorH.AsUInt32()) >>> 32) * factorW) + (((h >>> 32) * factorW) >>> 32);
+                if (bytes == 1)
+                {
+                    BlockLanes512<ulong>.StoreCode(tap, (byte*)taps + i);
+                }
+                else
+                {
+                    tap.Store(taps + i);
+                }
             }
 
             return;
@@ -222,65 +217,39 @@ internal static unsafe partial class BlockKernel
                 tap.Store(taps + i);
             }
 
+            if (bytes == 1)
+            {
+                NarrowCodes(taps, count);
+            }
+
             return;
         }
 
         for (; i < count; i++, z = unchecked(z + Golden))
         {
-            taps[i] = Tap(Mix(z), kh, kw);
+            WriteCode(taps, i, Tap(Mix(z), kh, kw), bytes);
         }
     }
 
     /// <summary>
-    /// Narrows the first <paramref name="count"/> codes of <paramref name="codes"/> in place from
-    /// <paramref name="from"/> bytes (8 or 4) to <paramref name="to"/> bytes (4, 2 or 1) each: whole groups of vectors,
-    /// so the buffer must hold <paramref name="count"/> rounded up to 64 codes of the source width (the codes past
+    /// Narrows the first <paramref name="count"/> 64-bit codes of <paramref name="codes"/> in place to bytes: whole
+    /// groups of vectors, so the buffer must hold <paramref name="count"/> rounded up to 64 codes (those past
     /// <paramref name="count"/> are read, not used). Each step reads a group before it writes a smaller one at or
     /// before it, so in place is safe.
     /// </summary>
-    internal static void NarrowCodes(void* codes, int count, int from, int to)
+    private static void NarrowCodes(ulong* codes, int count)
     {
         int n = (count + 63) & ~63;
-        if (!Vector.IsHardwareAccelerated)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                ulong tap = from == 8 ? ((ulong*)codes)[i] : ((uint*)codes)[i];
-                switch (to)
-                {
-                    case 1: ((byte*)codes)[i] = (byte)tap; break;
-                    case 2: ((ushort*)codes)[i] = (ushort)tap; break;
-                    default: ((uint*)codes)[i] = (uint)tap; break;
-                }
-            }
-
-            return;
-        }
-
         uint* c32 = (uint*)codes;
-        if (from == 8)
+        for (int i = 0; i < n; i += 2 * Vector<ulong>.Count)
         {
-            ulong* c64 = (ulong*)codes;
-            for (int i = 0; i < n; i += 2 * Vector<ulong>.Count)
-            {
-                Vector.Narrow(Vector.Load(c64 + i), Vector.Load(c64 + i + Vector<ulong>.Count)).Store(c32 + i);
-            }
-        }
-
-        if (to == 4)
-        {
-            return;
+            Vector.Narrow(Vector.Load(codes + i), Vector.Load(codes + i + Vector<ulong>.Count)).Store(c32 + i);
         }
 
         ushort* c16 = (ushort*)codes;
         for (int i = 0; i < n; i += 2 * Vector<uint>.Count)
         {
             Vector.Narrow(Vector.Load(c32 + i), Vector.Load(c32 + i + Vector<uint>.Count)).Store(c16 + i);
-        }
-
-        if (to == 2)
-        {
-            return;
         }
 
         byte* c8 = (byte*)codes;
@@ -290,52 +259,16 @@ internal static unsafe partial class BlockKernel
         }
     }
 
-    /// <summary>
-    /// Widens whole vectors of byte codes of <paramref name="source"/> (reading only <c>[0, count)</c>) into
-    /// <paramref name="destination"/> at <paramref name="bytes"/> (2, 4 or 8) each; returns how many it converted.
-    /// </summary>
-    internal static int WidenCodes(byte* source, void* destination, int count, int bytes)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteCode(ulong* codes, int i, ulong tap, int bytes)
     {
-        int i = 0;
-        for (; i <= count - Vector<byte>.Count; i += Vector<byte>.Count)
+        if (bytes == 1)
         {
-            Vector.Widen(Vector.Load(source + i), out Vector<ushort> a, out Vector<ushort> b);
-            if (bytes == 2)
-            {
-                a.Store((ushort*)destination + i);
-                b.Store((ushort*)destination + i + Vector<ushort>.Count);
-                continue;
-            }
-
-            Vector.Widen(a, out Vector<uint> a0, out Vector<uint> a1);
-            Vector.Widen(b, out Vector<uint> b0, out Vector<uint> b1);
-            if (bytes == 4)
-            {
-                uint* d = (uint*)destination + i;
-                int c = Vector<uint>.Count;
-                a0.Store(d);
-                a1.Store(d + c);
-                b0.Store(d + (2 * c));
-                b1.Store(d + (3 * c));
-                continue;
-            }
-
-            ulong* q = (ulong*)destination + i;
-            int k = Vector<ulong>.Count;
-            Vector.Widen(a0, out Vector<ulong> w0, out Vector<ulong> w1);
-            Vector.Widen(a1, out Vector<ulong> w2, out Vector<ulong> w3);
-            Vector.Widen(b0, out Vector<ulong> w4, out Vector<ulong> w5);
-            Vector.Widen(b1, out Vector<ulong> w6, out Vector<ulong> w7);
-            w0.Store(q);
-            w1.Store(q + k);
-            w2.Store(q + (2 * k));
-            w3.Store(q + (3 * k));
-            w4.Store(q + (4 * k));
-            w5.Store(q + (5 * k));
-            w6.Store(q + (6 * k));
-            w7.Store(q + (7 * k));
+            ((byte*)codes)[i] = (byte)tap;
         }
-
-        return i;
+        else
+        {
+            codes[i] = tap;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -67,6 +68,7 @@ internal static unsafe partial class BlockKernel
     /// The first tap (flat position) of a block cut by the output's bottom or right edge whose cell lies outside the
     /// output, or -1; taps out of <c>[0, KH*KW)</c> are left to the range check. Only the cut blocks are read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long FirstTapOutsideOutput<TIndex>(TIndex* taps, int planes, in Plan p)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -157,13 +159,12 @@ internal static unsafe partial class BlockKernel
         {
             ref readonly Plan p = ref Plan;
             long inPlane = (long)p.H * p.W;
-            ulong* scratch = stackalloc ulong[ChunkCells];
             for (int plane = start; plane < end && Volatile.Read(ref *Failures) == 0; plane++)
             {
                 TIndex* idx = Indices + ((nint)plane * inPlane);
                 byte* codes = Codes + ((nint)plane * inPlane);
                 Debug.Assert(Bounds.Within(idx, inPlane, Indices, p.Planes * inPlane) && Bounds.Within(codes, inPlane, Codes, p.Planes * inPlane), "index plane outside the buffers");
-                if (!EncodePlane(idx, codes, scratch, p))
+                if (!EncodePlane(idx, codes, p))
                 {
                     Interlocked.Increment(ref *Failures);
                     return;
@@ -176,83 +177,78 @@ internal static unsafe partial class BlockKernel
     /// Index <c>at</c> of pooled cell (i, j) is in its block when, for some row <c>a &lt; KH</c>,
     /// <c>r = at - ((i*KH + a)*OutW + j*KW)</c> is in <c>[0, KW)</c> (one unsigned compare, which also rejects
     /// negatives); its code is then <c>a*KW + r</c>. 32- and 64-bit indices are tested a vector at a time on their bits
-    /// (a wrapped difference cannot land in a block: every block cell is below the plane size, itself below 2^31).
+    /// (a wrapped difference cannot land in a block: every block cell is below the plane size, itself below 2^31);
+    /// other index types one exact value at a time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool EncodePlane<TIndex>(TIndex* idx, byte* codes, ulong* scratch, in Plan p)
+    private static bool EncodePlane<TIndex>(TIndex* idx, byte* codes, in Plan p)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        if (Vector.IsHardwareAccelerated)
+        if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
         {
-            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
-            {
-                return EncodeLanes<uint>((uint*)idx, codes, scratch, p);
-            }
-
-            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
-            {
-                return EncodeLanes<ulong>((ulong*)idx, codes, scratch, p);
-            }
+            return EncodeLanes((uint*)idx, codes, p);
         }
 
-        for (int i = 0; i < p.H; i++, idx += p.W, codes += p.W)
+        if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
         {
-            if (EncodeCells(idx, codes, 0, p.W, i, p) >= 0)
-            {
-                return false;
-            }
+            return EncodeLanes((ulong*)idx, codes, p);
         }
 
-        return true;
+        return EncodeRows<NoLanes<TIndex>, TIndex, TIndex>(idx, codes, p);
     }
 
-    /// <summary>The vector form of <see cref="EncodePlane{TIndex}"/> on 32- or 64-bit lanes, a chunk of cells at a time.</summary>
-    private static bool EncodeLanes<TLane>(TLane* idx, byte* codes, ulong* scratch, in Plan p)
-        where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
-    {
-        int count = Vector<TLane>.Count;
-        TLane* lanes = (TLane*)scratch;
-        Vector<TLane> kw = new(TLane.CreateTruncating(p.KW)), outW = new(TLane.CreateTruncating(p.OutW));
-        Vector<TLane> step = new(TLane.CreateTruncating((long)count * p.KW));
-        Vector<TLane> ramp = Vector<TLane>.Indices * kw;
+    /// <summary>The widest hardware width a pooled row fills, for 32- and 64-bit indices read as unsigned lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EncodeLanes<TS>(TS* idx, byte* codes, in Plan p)
+        where TS : unmanaged, IBinaryInteger<TS>, IUnsignedNumber<TS>
+        => Vector512.IsHardwareAccelerated && p.W >= Vector512<TS>.Count ? EncodeRows<BlockLanes512<TS>, Vector512<TS>, TS>(idx, codes, p)
+            : Vector256.IsHardwareAccelerated && p.W >= Vector256<TS>.Count ? EncodeRows<BlockLanes256<TS>, Vector256<TS>, TS>(idx, codes, p)
+            : Vector128.IsHardwareAccelerated && p.W >= Vector128<TS>.Count ? EncodeRows<BlockLanes128<TS>, Vector128<TS>, TS>(idx, codes, p)
+            : EncodeRows<NoLanes<TS>, TS, TS>(idx, codes, p);
 
-        // Whole vectors per chunk, and whole groups of 64 codes for the narrowing, inside the scratch.
-        int chunk = ChunkCells * sizeof(ulong) / sizeof(TLane);
+    /// <summary>
+    /// The rows of one plane, a vector of cells at a time (the last overlapping the one before), with the per-cell loop
+    /// for rows narrower than a vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool EncodeRows<TLanes, TVector, TS>(TS* idx, byte* codes, in Plan p)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TS>
+        where TVector : struct
+        where TS : unmanaged, IBinaryInteger<TS>
+    {
+        int count = TLanes.Count;
+        TVector kw = TLanes.CreateCode(p.KW), outW = TLanes.CreateCode(p.OutW), none = TLanes.AllBits, ramp = TLanes.Ramp(p.KW);
         for (int i = 0; i < p.H; i++, idx += p.W, codes += p.W)
         {
-            long rowBase = (long)i * p.KH * p.OutW;
-            int j = 0;
-            while (p.W - j >= count)
+            if (p.W < count)
             {
-                int n = Math.Min(chunk, p.W - j) / count * count;
-                Vector<TLane> expected = ramp + new Vector<TLane>(TLane.CreateTruncating(rowBase + ((long)j * p.KW)));
-                Vector<TLane> bad = Vector<TLane>.Zero;
-                for (int k = 0; k < n; k += count, expected += step)
-                {
-                    Vector<TLane> d = Vector.Load(idx + j + k) - expected;
-                    Vector<TLane> code = Vector<TLane>.AllBitsSet, tapRow = Vector<TLane>.Zero;
-                    for (int a = 0; a < p.KH; a++, d -= outW, tapRow += kw)
-                    {
-                        code = Vector.ConditionalSelect(Vector.LessThan(d, kw), tapRow + d, code);
-                    }
-
-                    bad |= Vector.Equals(code, Vector<TLane>.AllBitsSet);
-                    code.Store(lanes + k);
-                }
-
-                if (bad != Vector<TLane>.Zero)
+                if (EncodeCells(idx, codes, 0, p.W, i, p) >= 0)
                 {
                     return false;
                 }
 
-                NarrowCodes(lanes, n, sizeof(TLane), 1);
-                Buffer.MemoryCopy(lanes, codes + j, n, n);
-                j += n;
+                continue;
             }
 
-            if (j < p.W && EncodeCells(idx, codes, j, p.W, i, p) >= 0)
+            long rowBase = (long)i * p.KH * p.OutW;
+            for (int j = 0; j < p.W; j += count)
             {
-                return false;
+                j = Math.Min(j, p.W - count);
+                TVector d = TLanes.Subtract(TLanes.Load(idx + j), TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * p.KW))));
+                TVector code = none, tapRow = TLanes.Zero;
+                for (int a = 0; a < p.KH; a++)
+                {
+                    code = TLanes.ConditionalSelect(TLanes.LessThan(d, kw), TLanes.Add(tapRow, d), code);
+                    d = TLanes.Subtract(d, outW);
+                    tapRow = TLanes.Add(tapRow, kw);
+                }
+
+                if (TLanes.EqualsAny(code, none))
+                {
+                    return false;
+                }
+
+                TLanes.StoreCode(code, codes + j);
             }
         }
 
@@ -260,6 +256,7 @@ internal static unsafe partial class BlockKernel
     }
 
     /// <summary>Encodes cells <c>[from, to)</c> of pooled row <paramref name="i"/> one exact index at a time; returns -1, or the first cell out of its block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EncodeCells<TIndex>(TIndex* idx, byte* codes, int from, int to, int i, in Plan p)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {

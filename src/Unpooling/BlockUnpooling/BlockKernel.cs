@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
@@ -141,12 +142,12 @@ internal static unsafe partial class BlockKernel
 
     /// <summary>
     /// Whether the vector writer serves the plan: a zip tree exists for the block width, and per-cell codes (tap
-    /// numbers up to <c>KH*KW - 1</c>) fit a lane of <typeparamref name="TS"/>.
+    /// numbers up to <c>KH*KW - 1</c>) fit their one byte.
     /// </summary>
     public static bool Vectorizes<TS, TCode>(in Plan plan)
         where TS : unmanaged
         where TCode : struct, ITapCode<TCode>
-        => plan.KW is 1 or 2 or 4 && (!TCode.PerCell || (ulong)(plan.Taps - 1) <= (sizeof(TS) == 8 ? ulong.MaxValue : (1UL << (8 * sizeof(TS))) - 1));
+        => plan.KW is 1 or 2 or 4 && (!TCode.PerCell || plan.Taps <= 256);
 
     /// <summary>Runs one width (<see cref="NoLanes{TE}"/> for the per-cell path); any width works on any CPU.</summary>
     public static void RunAt<TLanes, TVector, TE, TCode>(TE* source, TE* destination, int planes, in Plan plan, TCode code, TE zero, int degree)
@@ -196,7 +197,7 @@ internal static unsafe partial class BlockKernel
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
                 if (ih >= p.H)
                 {
-                    new Span<TE>(y, rows * p.OutW).Fill(Zero);
+                    FillZero(y, (nint)rows * p.OutW, Zero);
                     continue;
                 }
 
@@ -208,7 +209,7 @@ internal static unsafe partial class BlockKernel
     }
 
     /// <summary>The output rows of one block row: per chunk of cells, their codes (when they vary per cell), then each row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WriteBlockRow<TLanes, TVector, TE, TCode>(TE* x, TE* y, int rows, int plane, int ih, ulong* scratch, in TCode code, TE zero, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
@@ -225,7 +226,7 @@ internal static unsafe partial class BlockKernel
                 long rowTap = (long)r * p.KW;
                 if (!TCode.Every && (p.FixedTap < rowTap || p.FixedTap >= rowTap + p.KW))
                 {
-                    new Span<TE>(yr, p.OutW).Fill(zero);
+                    FillZero(yr, p.OutW, zero);
                     continue;
                 }
 
@@ -270,7 +271,7 @@ internal static unsafe partial class BlockKernel
     /// Output columns past the whole blocks of a row: the part of cell <paramref name="full"/>'s block inside the output
     /// (its code at <paramref name="codes"/>[0]), then zeros past the input.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WriteTail<TLanes, TE, TCode>(TE* x, TE* yr, long rowTap, int full, void* codes, TE zero, in Plan p)
         where TLanes : struct
         where TE : unmanaged
@@ -288,7 +289,7 @@ internal static unsafe partial class BlockKernel
 
         if (ow < p.OutW)
         {
-            new Span<TE>(yr + ow, (int)(p.OutW - ow)).Fill(zero);
+            FillZero(yr + ow, (nint)(p.OutW - ow), zero);
         }
     }
 
@@ -297,7 +298,7 @@ internal static unsafe partial class BlockKernel
     /// <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per cell): whole vectors of cells through the
     /// zip tree (the last overlapping the one before), the per-cell loop when fewer than a vector remain.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, TE zero, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
@@ -309,7 +310,7 @@ internal static unsafe partial class BlockKernel
         if (n >= count)
         {
             TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
-            TE* c = (TE*)codes;
+            byte* c = (byte*)codes;
             if (kw == 1)
             {
                 int i = 0;
@@ -382,18 +383,18 @@ internal static unsafe partial class BlockKernel
 
     /// <summary>A vector of cells' values where their tap is <paramref name="mask"/>'s, zero elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Select<TLanes, TVector, TE, TCode>(TE* x, TE* codes, TVector mask)
+    private static TVector Select<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TVector mask)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
         where TCode : struct, ITapCode<TCode>
     {
         TVector v = TLanes.Load(x);
-        return TCode.Every ? v : TCode.PerCell ? TLanes.And(v, TLanes.EqualsCode(TLanes.Load(codes), mask)) : TLanes.And(v, mask);
+        return TCode.Every ? v : TCode.PerCell ? TLanes.SelectCode(TLanes.LoadCode(codes), mask, v) : TLanes.And(v, mask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Pair<TLanes, TVector, TE, TCode>(TE* x, TE* codes, TE* y, TVector m0, TVector m1)
+    private static void Pair<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TE* y, TVector m0, TVector m1)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -407,8 +408,8 @@ internal static unsafe partial class BlockKernel
         }
         else if (TCode.PerCell)
         {
-            TVector c = TLanes.Load(codes);
-            (a, b) = (TLanes.And(v, TLanes.EqualsCode(c, m0)), TLanes.And(v, TLanes.EqualsCode(c, m1)));
+            TVector c = TLanes.LoadCode(codes);
+            (a, b) = (TLanes.SelectCode(c, m0, v), TLanes.SelectCode(c, m1, v));
         }
         else
         {
@@ -421,7 +422,7 @@ internal static unsafe partial class BlockKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Quad<TLanes, TVector, TE, TCode>(TE* x, TE* codes, TE* y, TVector m0, TVector m1, TVector m2, TVector m3)
+    private static void Quad<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TE* y, TVector m0, TVector m1, TVector m2, TVector m3)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -435,11 +436,11 @@ internal static unsafe partial class BlockKernel
         }
         else if (TCode.PerCell)
         {
-            TVector c = TLanes.Load(codes);
-            s0 = TLanes.And(v, TLanes.EqualsCode(c, m0));
-            s1 = TLanes.And(v, TLanes.EqualsCode(c, m1));
-            s2 = TLanes.And(v, TLanes.EqualsCode(c, m2));
-            s3 = TLanes.And(v, TLanes.EqualsCode(c, m3));
+            TVector c = TLanes.LoadCode(codes);
+            s0 = TLanes.SelectCode(c, m0, v);
+            s1 = TLanes.SelectCode(c, m1, v);
+            s2 = TLanes.SelectCode(c, m2, v);
+            s3 = TLanes.SelectCode(c, m3, v);
         }
         else
         {
@@ -458,18 +459,27 @@ internal static unsafe partial class BlockKernel
         TLanes.Store(o3, y + (3 * count));
     }
 
+    /// <summary>Writes <paramref name="zero"/> to <paramref name="count"/> elements (a memset when it is all-zero bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FillZero<TE>(TE* y, nint count, TE zero)
+        where TE : unmanaged
+    {
+        if (IsStorable(zero))
+        {
+            NativeMemory.Clear(y, (nuint)count * (nuint)sizeof(TE));
+        }
+        else
+        {
+            new Span<TE>(y, (int)count).Fill(zero);
+        }
+    }
+
     /// <summary>Code <paramref name="i"/> of a codes scratch of <typeparamref name="TLanes"/>'s code width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long ReadCode<TLanes, TE>(void* codes, int i)
         where TLanes : struct
         where TE : unmanaged
-        => CodeBytes<TLanes, TE>() switch
-        {
-            1 => ((byte*)codes)[i],
-            2 => ((ushort*)codes)[i],
-            4 => ((uint*)codes)[i],
-            _ => (long)((ulong*)codes)[i],
-        };
+        => CodeBytes<TLanes, TE>() == 1 ? ((byte*)codes)[i] : (long)((ulong*)codes)[i];
 
     /// <summary>Stores tap <paramref name="tap"/> (which fits: <see cref="Vectorizes{TS, TCode}"/>) as code <paramref name="i"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -477,27 +487,21 @@ internal static unsafe partial class BlockKernel
         where TLanes : struct
         where TE : unmanaged
     {
-        switch (CodeBytes<TLanes, TE>())
+        if (CodeBytes<TLanes, TE>() == 1)
         {
-            case 1:
-                ((byte*)codes)[i] = (byte)tap;
-                break;
-            case 2:
-                ((ushort*)codes)[i] = (ushort)tap;
-                break;
-            case 4:
-                ((uint*)codes)[i] = (uint)tap;
-                break;
-            default:
-                ((ulong*)codes)[i] = (ulong)tap;
-                break;
+            ((byte*)codes)[i] = (byte)tap;
+        }
+        else
+        {
+            ((ulong*)codes)[i] = (ulong)tap;
         }
     }
 
-    /// <summary>The code width of a lanes type: its lane size, 8 for <see cref="NoLanes{TE}"/> (a JIT-time constant).</summary>
+    /// <summary>The code width of a lanes type: one byte for the vector widths, 8 for <see cref="NoLanes{TE}"/>, whose
+    /// plans may have any number of taps (a JIT-time constant).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int CodeBytes<TLanes, TE>()
         where TLanes : struct
         where TE : unmanaged
-        => typeof(TLanes) == typeof(NoLanes<TE>) ? 8 : sizeof(TE);
+        => typeof(TLanes) == typeof(NoLanes<TE>) ? 8 : 1;
 }

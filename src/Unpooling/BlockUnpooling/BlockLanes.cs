@@ -14,8 +14,9 @@ namespace Unpooling.Internal;
 /// everything here is bitwise, so it is right for any element type.
 /// </summary>
 /// <remarks>
-/// Tap codes travel in the same lanes as the values (a code is the tap number <c>a*KW + b</c> as a lane-wide unsigned
-/// integer), so a code compare gives the select mask of the value lane beside it.
+/// Tap codes (the tap number <c>a*KW + b</c>, below 256) are stored one byte per cell and zero-extended to the value
+/// lanes as they load, so a code compare gives the select mask of the value lane beside it. The integer members
+/// (<see cref="Ramp"/> to <see cref="EqualsAny"/>) serve the encoding of argmax indices into such codes.
 /// </remarks>
 internal interface IBlockLanes<TSelf, TVector, TE>
     where TSelf : struct, IBlockLanes<TSelf, TVector, TE>
@@ -38,8 +39,29 @@ internal interface IBlockLanes<TSelf, TVector, TE>
 
     static abstract TVector And(TVector left, TVector right);
 
-    /// <summary>All-ones lanes where the lanes are equal (as integers).</summary>
-    static abstract TVector EqualsCode(TVector left, TVector right);
+    /// <summary><paramref name="value"/>'s lanes where <paramref name="codes"/> equals <paramref name="tap"/>, zero elsewhere.</summary>
+    static abstract TVector SelectCode(TVector codes, TVector tap, TVector value);
+
+    /// <summary>Reads <c>Count</c> one-byte codes (exactly <c>Count</c> bytes) zero-extended to lanes.</summary>
+    static abstract unsafe TVector LoadCode(byte* codes);
+
+    /// <summary>Stores the low byte of each lane (lanes hold codes below 256) as <c>Count</c> bytes.</summary>
+    static abstract unsafe void StoreCode(TVector codes, byte* destination);
+
+    /// <summary>Lane <c>i</c> holds <c>i * step</c> (wrapping to the lane width).</summary>
+    static abstract TVector Ramp(long step);
+
+    static abstract TVector Add(TVector left, TVector right);
+
+    static abstract TVector Subtract(TVector left, TVector right);
+
+    /// <summary>All-ones lanes where <paramref name="left"/> &lt; <paramref name="right"/> as unsigned integers.</summary>
+    static abstract TVector LessThan(TVector left, TVector right);
+
+    static abstract TVector ConditionalSelect(TVector mask, TVector whenTrue, TVector whenFalse);
+
+    /// <summary>Whether any lane of <paramref name="left"/> equals its lane of <paramref name="right"/>.</summary>
+    static abstract bool EqualsAny(TVector left, TVector right);
 
     /// <summary><c>a0 b0 a1 b1 ...</c>: <paramref name="lower"/> holds the first <c>Count</c> elements.</summary>
     static abstract void Zip(TVector a, TVector b, out TVector lower, out TVector upper);
@@ -63,7 +85,25 @@ internal readonly struct NoLanes<TE> : IBlockLanes<NoLanes<TE>, TE, TE>
 
     public static TE And(TE left, TE right) => left;
 
-    public static TE EqualsCode(TE left, TE right) => left;
+    public static TE SelectCode(TE codes, TE tap, TE value) => value;
+
+    public static unsafe TE LoadCode(byte* codes) => default;
+
+    public static unsafe void StoreCode(TE codes, byte* destination)
+    {
+    }
+
+    public static TE Ramp(long step) => default;
+
+    public static TE Add(TE left, TE right) => left;
+
+    public static TE Subtract(TE left, TE right) => left;
+
+    public static TE LessThan(TE left, TE right) => left;
+
+    public static TE ConditionalSelect(TE mask, TE whenTrue, TE whenFalse) => whenTrue;
+
+    public static bool EqualsAny(TE left, TE right) => false;
 
     public static void Zip(TE a, TE b, out TE lower, out TE upper) => (lower, upper) = (a, b);
 }
@@ -91,6 +131,18 @@ internal static class BlockLanesFallback
             Unsafe.Add(ref hi, (2 * i) + 1) = Unsafe.Add(ref rb, half + i);
         }
     }
+    /// <summary>Stores the low byte of each of <paramref name="count"/> lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreCode<TVector, TS>(TVector codes, byte* destination, int count)
+        where TVector : unmanaged
+        where TS : unmanaged, IBinaryInteger<TS>
+    {
+        ref TS c = ref Unsafe.As<TVector, TS>(ref codes);
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = byte.CreateTruncating(Unsafe.Add(ref c, i));
+        }
+    }
 }
 
 /// <summary>The 128-bit width of <see cref="IBlockLanes{TSelf, TVector, TE}"/>.</summary>
@@ -113,10 +165,83 @@ internal readonly unsafe struct BlockLanes128<TS> : IBlockLanes<BlockLanes128<TS
     public static void Store(Vector128<TS> value, TS* destination) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> LoadCode(byte* codes)
+    {
+        if (sizeof(TS) == 1)
+        {
+            return Vector128.Load(codes).As<byte, TS>();
+        }
+
+        // Exactly Count bytes: 8, 4 or 2, zero-extended level by level (pmovzx where the instruction set has it).
+        if (sizeof(TS) == 2)
+        {
+            return Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(codes)).AsByte()).As<ushort, TS>();
+        }
+
+        Vector128<ushort> words = sizeof(TS) == 4
+            ? Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(codes)).AsByte())
+            : Vector128.WidenLower(Vector128.CreateScalar(Unsafe.ReadUnaligned<ushort>(codes)).AsByte());
+        Vector128<uint> dwords = Vector128.WidenLower(words);
+        return sizeof(TS) == 4 ? dwords.As<uint, TS>() : Vector128.WidenLower(dwords).As<ulong, TS>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreCode(Vector128<TS> codes, byte* destination)
+    {
+        if (sizeof(TS) == 1)
+        {
+            codes.AsByte().Store(destination);
+            return;
+        }
+
+        if (Avx512F.VL.IsSupported && (sizeof(TS) != 2 || Avx512BW.VL.IsSupported))
+        {
+            Vector128<byte> bytes = sizeof(TS) == 2 ? Avx512BW.VL.ConvertToVector128Byte(codes.AsUInt16())
+                : sizeof(TS) == 4 ? Avx512F.VL.ConvertToVector128Byte(codes.AsUInt32())
+                : Avx512F.VL.ConvertToVector128Byte(codes.AsUInt64());
+            StoreLow(bytes, destination, Count);
+            return;
+        }
+
+        BlockLanesFallback.StoreCode<Vector128<TS>, TS>(codes, destination, Count);
+    }
+
+    /// <summary>Stores the lowest <paramref name="count"/> bytes (2, 4, 8 or 16) of <paramref name="bytes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreLow(Vector128<byte> bytes, byte* destination, int count)
+    {
+        switch (count)
+        {
+            case 2: Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar()); break;
+            case 4: Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar()); break;
+            case 8: Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar()); break;
+            default: bytes.Store(destination); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<TS> And(Vector128<TS> left, Vector128<TS> right) => left & right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<TS> EqualsCode(Vector128<TS> left, Vector128<TS> right) => Vector128.Equals(left, right);
+    public static Vector128<TS> SelectCode(Vector128<TS> codes, Vector128<TS> tap, Vector128<TS> value) => Vector128.ConditionalSelect(Vector128.Equals(codes, tap), value, Vector128<TS>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> Ramp(long step) => Vector128<TS>.Indices * TS.CreateTruncating(step);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> Add(Vector128<TS> left, Vector128<TS> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> Subtract(Vector128<TS> left, Vector128<TS> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> LessThan(Vector128<TS> left, Vector128<TS> right) => Vector128.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<TS> ConditionalSelect(Vector128<TS> mask, Vector128<TS> whenTrue, Vector128<TS> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool EqualsAny(Vector128<TS> left, Vector128<TS> right) => Vector128.EqualsAny(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Zip(Vector128<TS> a, Vector128<TS> b, out Vector128<TS> lower, out Vector128<TS> upper)
@@ -197,10 +322,68 @@ internal readonly unsafe struct BlockLanes256<TS> : IBlockLanes<BlockLanes256<TS
     public static void Store(Vector256<TS> value, TS* destination) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> LoadCode(byte* codes)
+    {
+        if (sizeof(TS) == 1)
+        {
+            return Vector256.Load(codes).As<byte, TS>();
+        }
+
+        if (Avx2.IsSupported)
+        {
+            // vpmovzx from exactly Count bytes (16, 8 or 4).
+            return sizeof(TS) == 2 ? Avx2.ConvertToVector256Int16(Vector128.Load(codes)).As<short, TS>()
+                : sizeof(TS) == 4 ? Avx2.ConvertToVector256Int32(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(codes)).AsByte()).As<int, TS>()
+                : Avx2.ConvertToVector256Int64(Vector128.CreateScalar(Unsafe.ReadUnaligned<uint>(codes)).AsByte()).As<long, TS>();
+        }
+
+        return Vector256.Create(BlockLanes128<TS>.LoadCode(codes), BlockLanes128<TS>.LoadCode(codes + (Count / 2)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreCode(Vector256<TS> codes, byte* destination)
+    {
+        if (sizeof(TS) == 1)
+        {
+            codes.AsByte().Store(destination);
+            return;
+        }
+
+        if (Avx512F.VL.IsSupported && (sizeof(TS) != 2 || Avx512BW.VL.IsSupported))
+        {
+            Vector128<byte> bytes = sizeof(TS) == 2 ? Avx512BW.VL.ConvertToVector128Byte(codes.AsUInt16())
+                : sizeof(TS) == 4 ? Avx512F.VL.ConvertToVector128Byte(codes.AsUInt32())
+                : Avx512F.VL.ConvertToVector128Byte(codes.AsUInt64());
+            BlockLanes128<TS>.StoreLow(bytes, destination, Count);
+            return;
+        }
+
+        BlockLanesFallback.StoreCode<Vector256<TS>, TS>(codes, destination, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<TS> And(Vector256<TS> left, Vector256<TS> right) => left & right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<TS> EqualsCode(Vector256<TS> left, Vector256<TS> right) => Vector256.Equals(left, right);
+    public static Vector256<TS> SelectCode(Vector256<TS> codes, Vector256<TS> tap, Vector256<TS> value) => Vector256.ConditionalSelect(Vector256.Equals(codes, tap), value, Vector256<TS>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> Ramp(long step) => Vector256<TS>.Indices * TS.CreateTruncating(step);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> Add(Vector256<TS> left, Vector256<TS> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> Subtract(Vector256<TS> left, Vector256<TS> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> LessThan(Vector256<TS> left, Vector256<TS> right) => Vector256.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<TS> ConditionalSelect(Vector256<TS> mask, Vector256<TS> whenTrue, Vector256<TS> whenFalse) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool EqualsAny(Vector256<TS> left, Vector256<TS> right) => Vector256.EqualsAny(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Zip(Vector256<TS> a, Vector256<TS> b, out Vector256<TS> lower, out Vector256<TS> upper)
@@ -265,10 +448,72 @@ internal readonly unsafe struct BlockLanes512<TS> : IBlockLanes<BlockLanes512<TS
     public static void Store(Vector512<TS> value, TS* destination) => value.Store(destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> LoadCode(byte* codes)
+    {
+        if (sizeof(TS) == 1)
+        {
+            return Vector512.Load(codes).As<byte, TS>();
+        }
+
+        if (Avx512F.IsSupported && (sizeof(TS) != 2 || Avx512BW.IsSupported))
+        {
+            // vpmovzx from exactly Count bytes (32, 16 or 8).
+            return sizeof(TS) == 2 ? Avx512BW.ConvertToVector512UInt16(Vector256.Load(codes)).As<ushort, TS>()
+                : sizeof(TS) == 4 ? Avx512F.ConvertToVector512UInt32(Vector128.Load(codes)).As<uint, TS>()
+                : Avx512F.ConvertToVector512UInt64(Vector128.CreateScalar(Unsafe.ReadUnaligned<ulong>(codes)).AsByte()).As<ulong, TS>();
+        }
+
+        return Vector512.Create(BlockLanes256<TS>.LoadCode(codes), BlockLanes256<TS>.LoadCode(codes + (Count / 2)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreCode(Vector512<TS> codes, byte* destination)
+    {
+        if (sizeof(TS) == 1)
+        {
+            codes.AsByte().Store(destination);
+            return;
+        }
+
+        if (Avx512F.IsSupported && (sizeof(TS) != 2 || Avx512BW.IsSupported))
+        {
+            if (sizeof(TS) == 2)
+            {
+                Avx512BW.ConvertToVector256Byte(codes.AsUInt16()).Store(destination);
+                return;
+            }
+
+            Vector128<byte> bytes = sizeof(TS) == 4 ? Avx512F.ConvertToVector128Byte(codes.AsUInt32()) : Avx512F.ConvertToVector128Byte(codes.AsUInt64());
+            BlockLanes128<TS>.StoreLow(bytes, destination, Count);
+            return;
+        }
+
+        BlockLanesFallback.StoreCode<Vector512<TS>, TS>(codes, destination, Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<TS> And(Vector512<TS> left, Vector512<TS> right) => left & right;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<TS> EqualsCode(Vector512<TS> left, Vector512<TS> right) => Vector512.Equals(left, right);
+    public static Vector512<TS> SelectCode(Vector512<TS> codes, Vector512<TS> tap, Vector512<TS> value) => Vector512.ConditionalSelect(Vector512.Equals(codes, tap), value, Vector512<TS>.Zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> Ramp(long step) => Vector512<TS>.Indices * TS.CreateTruncating(step);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> Add(Vector512<TS> left, Vector512<TS> right) => left + right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> Subtract(Vector512<TS> left, Vector512<TS> right) => left - right;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> LessThan(Vector512<TS> left, Vector512<TS> right) => Vector512.LessThan(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<TS> ConditionalSelect(Vector512<TS> mask, Vector512<TS> whenTrue, Vector512<TS> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool EqualsAny(Vector512<TS> left, Vector512<TS> right) => Vector512.EqualsAny(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Zip(Vector512<TS> a, Vector512<TS> b, out Vector512<TS> lower, out Vector512<TS> upper)
