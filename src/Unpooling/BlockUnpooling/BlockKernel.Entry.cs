@@ -216,13 +216,14 @@ internal static unsafe partial class BlockKernel
         where TVector : struct
         where TS : unmanaged, IBinaryInteger<TS>
     {
-        int count = TLanes.Count;
-        TVector kw = TLanes.CreateCode(p.KW), outW = TLanes.CreateCode(p.OutW), none = TLanes.AllBits, ramp = TLanes.Ramp(p.KW);
-        for (int i = 0; i < p.H; i++, idx += p.W, codes += p.W)
+        // Locals, not the plan's fields: the code stores could alias it, so the JIT would reload each field per vector.
+        int count = TLanes.Count, h = p.H, w = p.W, kh = p.KH, kw = p.KW, outW = p.OutW;
+        TVector vkw = TLanes.CreateCode(kw), vOutW = TLanes.CreateCode(outW), ramp = TLanes.Ramp(kw), step = TLanes.CreateCode((long)count * kw);
+        for (int i = 0; i < h; i++, idx += w, codes += w)
         {
-            if (p.W < count)
+            if (w < count)
             {
-                if (EncodeCells(idx, codes, 0, p.W, i, p) >= 0)
+                if (EncodeCells(idx, codes, 0, w, i, p) >= 0)
                 {
                     return false;
                 }
@@ -230,28 +231,68 @@ internal static unsafe partial class BlockKernel
                 continue;
             }
 
-            long rowBase = (long)i * p.KH * p.OutW;
-            for (int j = 0; j < p.W; j += count)
+            long rowBase = (long)i * kh * outW;
+            TVector expected = TLanes.Add(ramp, TLanes.CreateCode(rowBase));
+            int j = 0;
+            for (; j <= w - count; j += count, expected = TLanes.Add(expected, step))
             {
-                j = Math.Min(j, p.W - count);
-                TVector d = TLanes.Subtract(TLanes.Load(idx + j), TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * p.KW))));
-                TVector code = none, tapRow = TLanes.Zero;
-                for (int a = 0; a < p.KH; a++)
-                {
-                    code = TLanes.ConditionalSelect(TLanes.LessThan(d, kw), TLanes.Add(tapRow, d), code);
-                    d = TLanes.Subtract(d, outW);
-                    tapRow = TLanes.Add(tapRow, kw);
-                }
-
-                if (TLanes.EqualsAny(code, none))
+                if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, expected, vkw, vOutW, kh))
                 {
                     return false;
                 }
+            }
 
-                TLanes.StoreCode(code, codes + j);
+            if (j < w)
+            {
+                j = w - count;
+                if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * kw))), vkw, vOutW, kh))
+                {
+                    return false;
+                }
             }
         }
 
+        return true;
+    }
+
+    /// <summary>One vector of cells whose block origins are <paramref name="expected"/>: false when one lies outside its block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool EncodeVector<TLanes, TVector, TS>(TS* idx, byte* codes, TVector expected, TVector kw, TVector outW, int kh)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TS>
+        where TVector : struct
+        where TS : unmanaged, IBinaryInteger<TS>
+    {
+        TVector d = TLanes.Subtract(TLanes.Load(idx), expected);
+        TVector code;
+        if (kh == 2)
+        {
+            // Two block rows: r = min(d, d - outW) (unsigned) is the column offset of whichever row holds the index,
+            // valid when below KW; the code adds KW in the second row (d >= KW there, as outW >= KW).
+            TVector r = TLanes.Min(d, TLanes.Subtract(d, outW));
+            if (!TLanes.EqualsAny(TLanes.LessThan(r, kw), TLanes.Zero))
+            {
+                TLanes.StoreCode(TLanes.ConditionalSelect(TLanes.LessThan(d, kw), r, TLanes.Add(r, kw)), codes);
+                return true;
+            }
+
+            return false;
+        }
+
+        code = TLanes.ConditionalSelect(TLanes.LessThan(d, kw), d, TLanes.AllBits);
+        TVector tapRow = kw;
+        for (int a = 1; a < kh; a++)
+        {
+            d = TLanes.Subtract(d, outW);
+            code = TLanes.ConditionalSelect(TLanes.LessThan(d, kw), TLanes.Add(tapRow, d), code);
+            tapRow = TLanes.Add(tapRow, kw);
+        }
+
+        if (TLanes.EqualsAny(code, TLanes.AllBits))
+        {
+            return false;
+        }
+
+        TLanes.StoreCode(code, codes);
         return true;
     }
 
