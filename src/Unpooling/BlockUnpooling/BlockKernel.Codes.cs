@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -88,6 +89,8 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
         where TE : unmanaged
     {
         TIndex* t = taps + ((((nint)plane * p.H) + ih) * p.W) + first;
+        Debug.Assert(Bounds.Within(t, n, taps, (long)p.Planes * p.H * p.W), "taps outside the tap buffer");
+        Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         if (BlockKernel.CodeBytes<TLanes, TE>() == 1 && IndexValue.Is8Bit<TIndex>())
         {
             // Validated taps lie in [0, KH*KW), so a byte index is its own code.
@@ -119,6 +122,7 @@ internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
         where TVector : struct
         where TE : unmanaged
     {
+        Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         ulong z = unchecked(BlockKernel.RowHashInput(seed, plane, ih, p) + ((ulong)first * BlockKernel.Golden));
         BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
         return scratch;

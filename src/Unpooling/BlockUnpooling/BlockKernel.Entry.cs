@@ -244,6 +244,7 @@ internal static unsafe partial class BlockKernel
 
             if (j < w)
             {
+                // Overlap the previous vector: the codes it rewrites get the same values.
                 j = w - count;
                 if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * kw))), vkw, vOutW, kh))
                 {

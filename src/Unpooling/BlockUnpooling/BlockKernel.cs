@@ -185,7 +185,7 @@ internal static unsafe partial class BlockKernel
         {
             ref readonly Plan p = ref Plan;
             int blockRows = p.BlockRows;
-            ulong* scratch = stackalloc ulong[ChunkCells + 1];
+            ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
             for (int item = start; item < end; item++)
             {
                 int plane = item / blockRows;
@@ -247,6 +247,7 @@ internal static unsafe partial class BlockKernel
                 n = count;
             }
 
+            Debug.Assert(first >= 0 && first + n <= full, "a chunk of cells outside the row");
             void* codes = code.Codes<TLanes, TVector, TE>(plane, ih, first, n, scratch, p);
             for (int r = 0; r < rows; r++)
             {
@@ -309,50 +310,30 @@ internal static unsafe partial class BlockKernel
         int kw = p.KW;
         if (n >= count)
         {
+            Debug.Assert(kw is 1 or 2 or 4, "no zip tree for this block width");
             TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
+            TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
             byte* c = (byte*)codes;
-            if (kw == 1)
+            for (int i = 0; ; i = Math.Min(i + count, n - count))
             {
-                int i = 0;
-                for (; i <= n - count; i += count)
+                // The block width is the same for the whole row: a branch the predictor always gets right.
+                if (kw == 1)
                 {
                     TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + i, c + i, m0), y + i);
                 }
-
-                if (i < n)
-                {
-                    i = n - count;
-                    TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + i, c + i, m0), y + i);
-                }
-            }
-            else if (kw == 2)
-            {
-                int i = 0;
-                for (; i <= n - count; i += count)
+                else if (kw == 2)
                 {
                     Pair<TLanes, TVector, TE, TCode>(x + i, c + i, y + (2 * i), m0, m1);
                 }
-
-                if (i < n)
-                {
-                    i = n - count;
-                    Pair<TLanes, TVector, TE, TCode>(x + i, c + i, y + (2 * i), m0, m1);
-                }
-            }
-            else
-            {
-                Debug.Assert(kw == 4, "no zip tree for this block width");
-                TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
-                int i = 0;
-                for (; i <= n - count; i += count)
+                else
                 {
                     Quad<TLanes, TVector, TE, TCode>(x + i, c + i, y + (4 * i), m0, m1, m2, m3);
                 }
 
-                if (i < n)
+                if (i == n - count)
                 {
-                    i = n - count;
-                    Quad<TLanes, TVector, TE, TCode>(x + i, c + i, y + (4 * i), m0, m1, m2, m3);
+                    // The last vector overlaps the one before when n is not a multiple of Count: it rewrites the same values.
+                    break;
                 }
             }
 
