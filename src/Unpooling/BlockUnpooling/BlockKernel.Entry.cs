@@ -270,7 +270,7 @@ internal static unsafe partial class BlockKernel
             // Two block rows: r = min(d, d - outW) (unsigned) is the column offset of whichever row holds the index,
             // valid when below KW; the code adds KW in the second row (d >= KW there, as outW >= KW).
             TVector r = TLanes.Min(d, TLanes.Subtract(d, outW));
-            if (!TLanes.EqualsAny(TLanes.LessThan(r, kw), TLanes.Zero))
+            if (TLanes.LessThanAll(r, kw))
             {
                 TLanes.StoreCode(TLanes.ConditionalSelect(TLanes.LessThan(d, kw), r, TLanes.Add(r, kw)), codes);
                 return true;

@@ -58,6 +58,9 @@ internal interface IBlockLanes<TSelf, TVector, TE>
     /// <summary>All-ones lanes where <paramref name="left"/> &lt; <paramref name="right"/> as unsigned integers.</summary>
     static abstract TVector LessThan(TVector left, TVector right);
 
+    /// <summary>Whether every lane of <paramref name="left"/> is below its lane of <paramref name="right"/> (unsigned).</summary>
+    static abstract bool LessThanAll(TVector left, TVector right);
+
     /// <summary>The unsigned minimum, lane by lane.</summary>
     static abstract TVector Min(TVector left, TVector right);
 
@@ -105,6 +108,8 @@ internal readonly struct NoLanes<TE> : IBlockLanes<NoLanes<TE>, TE, TE>
     public static TE LessThan(TE left, TE right) => left;
 
     public static TE Min(TE left, TE right) => left;
+
+    public static bool LessThanAll(TE left, TE right) => false;
 
     public static TE ConditionalSelect(TE mask, TE whenTrue, TE whenFalse) => whenTrue;
 
@@ -244,6 +249,9 @@ internal readonly unsafe struct BlockLanes128<TS> : IBlockLanes<BlockLanes128<TS
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<TS> Min(Vector128<TS> left, Vector128<TS> right) => Vector128.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LessThanAll(Vector128<TS> left, Vector128<TS> right) => Vector128.LessThanAll(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<TS> ConditionalSelect(Vector128<TS> mask, Vector128<TS> whenTrue, Vector128<TS> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
@@ -391,6 +399,9 @@ internal readonly unsafe struct BlockLanes256<TS> : IBlockLanes<BlockLanes256<TS
     public static Vector256<TS> Min(Vector256<TS> left, Vector256<TS> right) => Vector256.Min(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LessThanAll(Vector256<TS> left, Vector256<TS> right) => Vector256.LessThanAll(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<TS> ConditionalSelect(Vector256<TS> mask, Vector256<TS> whenTrue, Vector256<TS> whenFalse) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -522,6 +533,9 @@ internal readonly unsafe struct BlockLanes512<TS> : IBlockLanes<BlockLanes512<TS
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<TS> Min(Vector512<TS> left, Vector512<TS> right) => Vector512.Min(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool LessThanAll(Vector512<TS> left, Vector512<TS> right) => Vector512.LessThanAll(left, right);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<TS> ConditionalSelect(Vector512<TS> mask, Vector512<TS> whenTrue, Vector512<TS> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);

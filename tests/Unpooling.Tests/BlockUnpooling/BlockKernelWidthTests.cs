@@ -171,6 +171,52 @@ public abstract unsafe class BlockKernelWidthTests<T>
         }
     }
 
+    /// <summary>The dispatched widths on 1, 2, 3 and 8 threads: the oracle's result for taps and the dense path alike.</summary>
+    [Fact]
+    public void ThreadCountDoesNotChangeTapsOrDenseResults()
+    {
+        const int planes = 10, h = 9, w = 37;
+        T[] x = ElementData.Values<T>(planes * h * w, 91);
+        foreach (Size2D factor in new Size2D[] { new(2, 2), new(3, 2), new(4, 4) })
+        {
+            var output = new Size2D(h * factor.Height, w * factor.Width);
+            var random = new Random(factor.Height);
+            long[] taps = Enumerable.Range(0, planes * h * w).Select(_ => (long)random.Next(factor.Height * factor.Width)).ToArray();
+            byte[] byteTaps = TestData.Convert<byte>(taps);
+            long[] indices = Enumerable.Range(0, taps.Length)
+                .Select(at => ((((at / w % h) * (long)factor.Height) + (taps[at] / factor.Width)) * output.Width) + ((at % w) * (long)factor.Width) + (taps[at] % factor.Width))
+                .ToArray();
+            T[] expected = UnpoolReference.UnpoolTaps(x, taps, planes, h, w, factor.Height, factor.Width, output.Height, output.Width);
+            Assert.True(
+                MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(UnpoolReference.MaxUnpool(x, indices, planes, h, w, output.Height, output.Width, sum: false).AsSpan())),
+                "the two oracles disagree on in-window indices");
+            foreach (int degree in ElementData.ThreadCounts)
+            {
+                string context = $"{typeof(T).Name} factor {factor} degree {degree}";
+                var buffer = new GuardedBuffer<T>(expected.Length);
+                fixed (T* s = x)
+                fixed (byte* t = byteTaps)
+                fixed (T* d = buffer.Span)
+                {
+                    Assert.Equal(-1, BlockKernel.UnpoolTaps(s, t, d, planes, new Size2D(h, w), output, factor, degree));
+                }
+
+                buffer.AssertGuardsIntact(context);
+                ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, taps");
+                buffer = new GuardedBuffer<T>(expected.Length);
+                fixed (T* s = x)
+                fixed (long* i = indices)
+                fixed (T* d = buffer.Span)
+                {
+                    Assert.True(BlockKernel.TryUnpoolDense(s, i, d, planes, new Size2D(h, w), output, factor, degree), $"{context}: dense path declined");
+                }
+
+                buffer.AssertGuardsIntact(context);
+                ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, dense");
+            }
+        }
+    }
+
     private static void Refused(T[] x, long[] taps, int w, Size2D output, Size2D factor, KernelWidth width, long at, string what)
     {
         Assert.Equal(at, UnpoolReference.FirstInvalidTap(taps, Planes, Height, w, factor.Height, factor.Width, output.Height, output.Width));
