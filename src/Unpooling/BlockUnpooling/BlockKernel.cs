@@ -218,6 +218,9 @@ internal static unsafe partial class BlockKernel
     {
         int full = p.FullCells;
         int count = TLanes.Count;
+
+        // Columns past the whole blocks: a block cut by the output's right edge, or zeros past the input.
+        bool tail = (long)full * p.KW < p.OutW;
         if (!TCode.PerCell)
         {
             for (int r = 0; r < rows; r++)
@@ -230,8 +233,11 @@ internal static unsafe partial class BlockKernel
                     continue;
                 }
 
-                WriteCells<TLanes, TVector, TE, TCode>(x, null, yr, full, rowTap, zero, p);
-                WriteTail<TLanes, TE, TCode>(x, yr, rowTap, full, null, zero, p);
+                WriteCells<TLanes, TVector, TE, TCode>(x, null, yr, full, 1, rowTap, zero, p);
+                if (tail)
+                {
+                    WriteTail<TLanes, TE, TCode>(x, yr, rowTap, full, null, zero, p);
+                }
             }
 
             return;
@@ -249,14 +255,16 @@ internal static unsafe partial class BlockKernel
 
             Debug.Assert(first >= 0 && first + n <= full, "a chunk of cells outside the row");
             void* codes = code.Codes<TLanes, TVector, TE>(plane, ih, first, n, scratch, p);
-            for (int r = 0; r < rows; r++)
-            {
-                WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, y + ((nint)r * p.OutW) + ((nint)first * p.KW), n, (long)r * p.KW, zero, p);
-            }
+            WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, y + ((nint)first * p.KW), n, rows, 0, zero, p);
+        }
+
+        if (!tail)
+        {
+            return;
         }
 
         void* last = null;
-        if (full < p.W && (long)full * p.KW < p.OutW)
+        if (full < p.W)
         {
             // A block cut by the output's right edge: its cell's code, computed alone.
             last = code.Codes<NoLanes<TE>, TE, TE>(plane, ih, full, 1, scratch, p);
@@ -295,12 +303,13 @@ internal static unsafe partial class BlockKernel
     }
 
     /// <summary>
-    /// Output columns <c>[0, n*KW)</c> of the output row whose taps start at <paramref name="rowTap"/>, from cells
-    /// <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per cell): whole vectors of cells through the
-    /// zip tree (the last overlapping the one before), the per-cell loop when fewer than a vector remain.
+    /// Output columns <c>[0, n*KW)</c> of <paramref name="rows"/> consecutive output rows, the first one's taps starting
+    /// at <paramref name="rowTap"/>, from cells <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per
+    /// cell): whole vectors of cells through the zip tree (the last overlapping the one before), the per-cell loop when
+    /// fewer than a vector remain.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, TE zero, in Plan p)
+    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, int rows, long rowTap, TE zero, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -308,8 +317,14 @@ internal static unsafe partial class BlockKernel
     {
         int count = TLanes.Count;
         int kw = p.KW;
-        if (n >= count)
+        for (int r = 0; r < rows; r++, y += p.OutW, rowTap += kw)
         {
+            if (n < count)
+            {
+                WriteCellsOneByOne<TLanes, TE, TCode>(x, codes, y, n, rowTap, zero, p);
+                continue;
+            }
+
             Debug.Assert(kw is 1 or 2 or 4, "no zip tree for this block width");
             TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
             TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
@@ -336,10 +351,17 @@ internal static unsafe partial class BlockKernel
                     break;
                 }
             }
-
-            return;
         }
+    }
 
+    /// <summary>The per-cell path of <see cref="WriteCells"/>: <c>KW</c> outputs per cell, its value at its tap, zero elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void WriteCellsOneByOne<TLanes, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, TE zero, in Plan p)
+        where TLanes : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        int kw = p.KW;
         long fixedTap = p.FixedTap;
         for (int i = 0; i < n; i++)
         {
