@@ -16,7 +16,9 @@ namespace Unpooling.Internal;
 /// <remarks>
 /// Tap codes (the tap number <c>a*KW + b</c>, below 256) are stored one byte per cell and zero-extended to the value
 /// lanes as they load, so a code compare gives the select mask of the value lane beside it. The integer members
-/// (<see cref="Ramp"/> to <see cref="EqualsAny"/>) serve the encoding of argmax indices into such codes.
+/// (<see cref="StoreCode"/>, <see cref="Ramp"/>, <see cref="Add"/>, <see cref="Subtract"/>, <see cref="LessThan"/>,
+/// <see cref="LessThanAll"/>, <see cref="Min"/>, <see cref="ConditionalSelect"/>, <see cref="EqualsAny"/>) serve the
+/// encoding of argmax indices into such codes, on the indices' own unsigned lanes.
 /// </remarks>
 internal interface IBlockLanes<TSelf, TVector, TE>
     where TSelf : struct, IBlockLanes<TSelf, TVector, TE>
