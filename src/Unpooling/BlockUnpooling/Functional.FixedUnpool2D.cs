@@ -12,8 +12,9 @@ public static partial class Functional
     /// upper-left corner, the paper's operator.
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size (= stride) per axis, each &gt;= 1.</param>
@@ -37,8 +38,9 @@ public static partial class Functional
     /// <see cref="FixedUnpool2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D, Size2D?, ExecutionOptions)"/>).
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
@@ -52,8 +54,9 @@ public static partial class Functional
 
     /// <summary>Fixed-position unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="offset">The position inside each block; default upper-left.</param>
@@ -119,12 +122,11 @@ public static partial class Functional
             return;
         }
 
-        var plan = new BlockUnpool2DKernel.Plan(mode, sourceShape.SpatialSize, size, factor, offset, seed);
         int degree = options.ResolveDegree(outputShape.PlaneCount * size.Height, outputShape.ElementCount);
         fixed (T* s = source)
         fixed (T* d = destination)
         {
-            BlockUnpool2DKernel.Run(s, d, (int)sourceShape.PlaneCount, plan, degree);
+            BlockKernel.Unpool(mode, s, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, size, factor, offset, seed, degree);
         }
     }
 

@@ -11,8 +11,9 @@ public static partial class Functional
     /// sum-adjoint of the fixed-position family. Cells outside every block (a larger explicit output) are zero.
     /// </summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
     /// <param name="sourceShape">The input shape.</param>
     /// <param name="factor">The block size per axis, each &gt;= 1.</param>
@@ -29,8 +30,9 @@ public static partial class Functional
 
     /// <summary>Repeat unpooling over rank-4 tensors; the output size is <paramref name="destination"/>'s spatial size.</summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
@@ -43,8 +45,9 @@ public static partial class Functional
 
     /// <summary>Repeat unpooling into a new <c>[N, C, outH, outW]</c> tensor.</summary>
     /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> the constraint admits (data movement
-    /// only: the zeros are <c>T.Zero</c>). <see cref="float"/> and <see cref="double"/> are vectorized; every other type
-    /// runs the scalar path.</typeparam>
+    /// only: the zeros are <c>T.Zero</c>). Every type of 1, 2, 4 or 8 bytes whose zero is all-zero bits (<see cref="float"/>,
+    /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
+    /// type runs the scalar path.</typeparam>
     /// <param name="source">The input <c>[N, C, H, W]</c>.</param>
     /// <param name="factor">The block size per axis.</param>
     /// <param name="outputSize">The output (H, W), or <see langword="null"/> for <c>input * factor</c>.</param>

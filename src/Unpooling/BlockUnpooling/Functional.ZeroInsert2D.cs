@@ -146,21 +146,19 @@ public static partial class Functional
         }
 
         int planes = (int)sourceShape.PlaneCount;
-        int degree = options.ResolveDegree(planes, outputShape.ElementCount + sourceShape.ElementCount);
         fixed (T* s = source)
         fixed (T* d = destination)
         {
-            // The zero-inserted (large) plane is always Z; the compact plane is always X.
-            var body = new StridedBody<T>
+            if (insert)
             {
-                Insert = insert,
-                Compact = insert ? s : d,
-                Spread = insert ? d : s,
-                Small = insert ? sourceShape.SpatialSize : outputShape.SpatialSize,
-                Large = insert ? outputShape.SpatialSize : sourceShape.SpatialSize,
-                Stride = stride,
-            };
-            ParallelRunner.Run(ref body, planes, degree);
+                int degree = options.ResolveDegree(outputShape.PlaneCount * outputShape.Height, outputShape.ElementCount + sourceShape.ElementCount);
+                BlockKernel.ZeroInsert(s, d, planes, sourceShape.SpatialSize, outputShape.SpatialSize, stride, degree);
+            }
+            else
+            {
+                var body = new SubsampleBody<T> { Spread = s, Compact = d, Small = outputShape.SpatialSize, Large = sourceShape.SpatialSize, Stride = stride };
+                ParallelRunner.Run(ref body, planes, options.ResolveDegree(planes, outputShape.ElementCount + sourceShape.ElementCount));
+            }
         }
     }
 
@@ -184,11 +182,10 @@ public static partial class Functional
         return result;
     }
 
-    /// <summary>Zero insertion (compact to spread) or subsample (spread to compact) of whole planes.</summary>
-    private unsafe struct StridedBody<T> : IParallelBody
+    /// <summary>The strided subsample of whole planes (zero insertion, its adjoint, is <see cref="BlockKernel.ZeroInsert{T}"/>).</summary>
+    private unsafe struct SubsampleBody<T> : IParallelBody
         where T : unmanaged
     {
-        public bool Insert;
         public T* Compact;
         public T* Spread;
         public Size2D Small;
@@ -204,23 +201,11 @@ public static partial class Functional
             {
                 T* x = Compact + (plane * smallPlane);
                 T* z = Spread + (plane * largePlane);
-                if (Insert)
-                {
-                    new Span<T>(z, (int)largePlane).Clear();
-                }
-
                 for (int h = 0; h < Small.Height; h++, x += Small.Width, z += rowStep)
                 {
                     for (int w = 0; w < Small.Width; w++)
                     {
-                        if (Insert)
-                        {
-                            z[w * Stride.Width] = x[w];
-                        }
-                        else
-                        {
-                            x[w] = z[w * Stride.Width];
-                        }
+                        x[w] = z[w * Stride.Width];
                     }
                 }
             }

@@ -8,22 +8,27 @@ namespace Unpooling.Internal;
 /// Argmax unpooling: validates every index (in parallel, before any write), then per plane clears the output plane
 /// and scatters in row-major input order, so the last duplicate wins (or all are summed). A plane is the unit of
 /// work: clearing and scattering one plane while it is still in cache costs one pass over the output.
-/// For 2x2 stride-2 windows whose every index lies inside its own window (what max pooling writes) the output is
-/// instead built densely, two output rows per pooled row, with compare-and-select and interleaving stores: one write
-/// pass, no clear, no scattered read-modify-write.
+/// For 2x2 stride-2 windows whose every index lies inside its own window (what max pooling writes) the Replace
+/// reduction instead runs <see cref="BlockKernel.TryUnpoolDense{T, TIndex}"/>: one write pass, no clear, no scattered
+/// read-modify-write.
 /// Indices in another <see cref="IndexConvention"/> name cells of the whole output (ONNX <c>MaxUnpool</c>). When each
 /// names a cell of its own plane (what pooling writes) the per-plane scatter runs, decoding on the fly; otherwise
 /// planes are not independent, and one thread clears the output and scatters in row-major input order.
 /// </summary>
 internal static unsafe class MaxUnpool2DKernel
 {
-    /// <summary>Whether the dense 2x2 path applies to this geometry and output size (indices permitting).</summary>
-    public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output)
-        => g.KernelSize == new Size2D(2, 2) && g.Stride == new Size2D(2, 2) && g.Padding == new Size2D(0, 0)
-           && output.Height >= 2 * (long)pooled.Height && output.Width >= 2 * (long)pooled.Width;
+    /// <summary>The block size of the dense path that <see cref="Run{T, TIndex}(T*, TIndex*, T*, int, Size2D, Size2D, bool, UnpoolReduction, int)"/> runs.</summary>
+    private static readonly Size2D DenseFactor = new(2, 2);
 
     /// <summary>
-    /// Validates and unpools: the dense path when every index sits in its own 2x2 window, otherwise a range check
+    /// Whether the dense path applies to this geometry and output size (indices permitting): 2x2 windows here, since
+    /// <c>Run</c> is not given the geometry (<see cref="BlockKernel.IsDenseCandidate"/> admits any non-overlapping one).
+    /// </summary>
+    public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output)
+        => g.KernelSize == DenseFactor && BlockKernel.IsDenseCandidate(g, pooled, output);
+
+    /// <summary>
+    /// Validates and unpools: the dense path when every index sits in its own 2x2 window (Replace), otherwise a range check
     /// and the scatter. Returns -1, or the position of the first out-of-range index, in which case nothing was written.
     /// </summary>
     public static long Run<T, TIndex>(
@@ -34,10 +39,10 @@ internal static unsafe class MaxUnpool2DKernel
     {
         long inPlane = (long)pooled.Height * pooled.Width;
         long outPlane = (long)output.Height * output.Width;
-        if (denseCandidate && AllInWindow(indices, planes, pooled, output.Width, degree))
+        // Sum differs from Replace here only in the sign of zero (+0 + -0 = +0): it takes the arithmetic scatter.
+        if (denseCandidate && reduction == UnpoolReduction.Replace
+            && BlockKernel.TryUnpoolDense(source, indices, destination, planes, pooled, output, DenseFactor, degree))
         {
-            var body = new DenseWidthBody<T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-            SimdDispatch.Run<T, DenseWidthBody<T, TIndex>>(ref body, pooled.Width);
             return -1;
         }
 
@@ -123,11 +128,6 @@ internal static unsafe class MaxUnpool2DKernel
         }
     }
 
-    /// <summary>Whether every index names a cell of its own 2x2 window (all planes, checked in parallel).</summary>
-    public static bool AllInWindow<TIndex>(TIndex* indices, int planes, Size2D pooled, int outW, int degree)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => AllPlanes(new InWindowCheck<TIndex> { Indices = indices, Pooled = pooled, OutW = outW, Planes = planes }, planes, degree);
-
     /// <summary>Whether <paramref name="check"/> holds for every plane (checked in parallel; stops at the first failure).</summary>
     private static bool AllPlanes<TCheck>(TCheck check, int planes, int degree)
         where TCheck : struct, IPlaneCheck
@@ -136,46 +136,6 @@ internal static unsafe class MaxUnpool2DKernel
         var body = new AllPlanesBody<TCheck> { Check = check, Failures = &failures };
         ParallelRunner.Run(ref body, planes, degree);
         return Volatile.Read(ref failures) == 0;
-    }
-
-    /// <summary>The dense 2x2 unpooling at one vector width; indices must have passed <see cref="AllInWindow"/>.</summary>
-    /// <remarks>
-    /// Every cell receives at most one value here, so <see cref="UnpoolReduction.Sum"/> differs from
-    /// <see cref="UnpoolReduction.Replace"/> only in the sign of zero: the sum starts from +0 and <c>+0 + -0 = +0</c>.
-    /// </remarks>
-    public static void RunDense<TSimd, TVector, T, TIndex>(
-        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree, UnpoolReduction reduction = UnpoolReduction.Replace)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumberBase<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        var body = new DenseBody<TSimd, TVector, T, TIndex>
-        {
-            Source = source,
-            Indices = indices,
-            Destination = destination,
-            Pooled = pooled,
-            Output = output,
-            Sum = reduction == UnpoolReduction.Sum,
-            Planes = planes,
-        };
-        ParallelRunner.Run(ref body, planes, degree);
-    }
-
-    /// <summary>The dense path's arguments, run at the widest hardware vector a pooled row fills, else one lane at a time.</summary>
-    private readonly ref struct DenseWidthBody<T, TIndex>(
-        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree, UnpoolReduction reduction) : IWidthBody<T>
-        where T : unmanaged, INumberBase<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        public void Run<TSimd, TVector>()
-            where TSimd : struct, ISimd<TSimd, TVector, T>
-            where TVector : struct
-            => RunDense<TSimd, TVector, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
-
-        // One lane is the per-cell compare and select; a software Vector128 would do the same through memory.
-        public void RunScalar() => RunDense<SimdScalar<T>, T, T, TIndex>(source, indices, destination, planes, pooled, output, degree, reduction);
     }
 
     /// <summary>A predicate on one plane's indices.</summary>
@@ -200,223 +160,6 @@ internal static unsafe class MaxUnpool2DKernel
                     return;
                 }
             }
-        }
-    }
-
-    private readonly struct InWindowCheck<TIndex> : IPlaneCheck
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        public TIndex* Indices { get; init; }
-
-        public Size2D Pooled { get; init; }
-
-        public int OutW { get; init; }
-
-        /// <summary>The planes of the indices (for the range asserts only).</summary>
-        public int Planes { get; init; }
-
-        // Inlined into the per-plane loop as before the other index types: the type tests fold away, but count against
-        // the IL size the inliner would otherwise allow.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)] // kernels: skip tier-0
-        public bool Holds(int plane)
-        {
-            int h = Pooled.Height, w = Pooled.Width;
-            TIndex* idx = Indices + ((nint)plane * h * w);
-            Debug.Assert(Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "index plane outside the indices");
-            // The int and long tests come first and by name: folded while importing, they leave the code those two
-            // types always had (through the helper alone the JIT kept an extra address computation per store).
-            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
-            {
-                return PlaneInWindow<uint>((uint*)idx, h, w, OutW);
-            }
-
-            return typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()) ? PlaneInWindow<ulong>((ulong*)idx, h, w, OutW) : PlaneInWindowExact(idx, h, w, OutW);
-        }
-
-        /// <summary>
-        /// The same test for any other index type, on each index's exact value (<see cref="IndexValue.Read{TIndex}"/>):
-        /// a wide value saturates, so it cannot wrap into a window the way a truncated one could.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static bool PlaneInWindowExact(TIndex* idx, int h, int w, int outW)
-        {
-            for (int i = 0; i < h; i++, idx += w)
-            {
-                long rowBase = 2L * i * outW;
-                for (int j = 0; j < w; j++)
-                {
-                    ulong d = unchecked((ulong)(IndexValue.Read(idx[j]) - (rowBase + (2L * j))));
-                    if (d > 1 && unchecked(d - (ulong)outW) > 1)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-
-        /// <summary>
-        /// Index <c>a</c> of pooled cell (i, j) is in its window when <c>d = a - (2i*outW + 2j)</c> is 0, 1, outW or
-        /// outW + 1: two unsigned compares (<c>d &lt;= 1</c>, <c>d - outW &lt;= 1</c>) that also reject negatives.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static bool PlaneInWindow<TLane>(TLane* idx, int h, int w, int outW)
-            where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
-        {
-            if (!Vector.IsHardwareAccelerated)
-            {
-                // Without hardware SIMD even the per-row setup below would run as software vectors.
-                return PlaneInWindowScalar(idx, h, w, outW);
-            }
-
-            TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
-            Vector<TLane> one = Vector<TLane>.One, vWidth = Vector.Create(width);
-            Vector<TLane> ramp = Vector<TLane>.Indices * Vector.Create(two);
-            Vector<TLane> step = Vector.Create(TLane.CreateTruncating(2 * Vector<TLane>.Count));
-            for (int i = 0; i < h; i++, idx += w)
-            {
-                TLane rowBase = TLane.CreateTruncating(2L * i * outW);
-                Vector<TLane> expected = ramp + Vector.Create(rowBase);
-                Vector<TLane> bad = Vector<TLane>.Zero;
-                int j = 0;
-                for (; j <= w - Vector<TLane>.Count; j += Vector<TLane>.Count, expected += step)
-                {
-                    Vector<TLane> d = Vector.Load(idx + j) - expected;
-                    bad |= Vector.GreaterThan(d, one) & Vector.GreaterThan(d - vWidth, one);
-                }
-
-                if (bad != Vector<TLane>.Zero)
-                {
-                    return false;
-                }
-
-                for (; j < w; j++)
-                {
-                    TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
-                    if (d > TLane.One && d - width > TLane.One)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-
-        /// <summary>The same test one index at a time.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static bool PlaneInWindowScalar<TLane>(TLane* idx, int h, int w, int outW)
-            where TLane : unmanaged, IBinaryInteger<TLane>, IUnsignedNumber<TLane>
-        {
-            TLane two = TLane.CreateTruncating(2), width = TLane.CreateTruncating(outW);
-            for (int i = 0; i < h; i++, idx += w)
-            {
-                TLane rowBase = TLane.CreateTruncating(2L * i * outW);
-                for (int j = 0; j < w; j++)
-                {
-                    TLane d = idx[j] - (rowBase + (two * TLane.CreateTruncating(j)));
-                    if (d > TLane.One && d - width > TLane.One)
-                    {
-                        return false;
-                    }
-                }
-            }
-
-            return true;
-        }
-    }
-
-    private struct DenseBody<TSimd, TVector, T, TIndex> : IParallelBody
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumberBase<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        public T* Source;
-        public TIndex* Indices;
-        public T* Destination;
-        public Size2D Pooled;
-        public Size2D Output;
-        public bool Sum;
-
-        /// <summary>The planes of the buffers (for the range asserts only).</summary>
-        public int Planes;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        public readonly void Invoke(int start, int end)
-        {
-            int h = Pooled.Height, w = Pooled.Width, outW = Output.Width;
-            // One SimdScalar lane is float or double arithmetic: any other element type runs the per-cell loop only.
-            int count = typeof(T) == typeof(float) || typeof(T) == typeof(double) ? TSimd.Count : int.MaxValue;
-            Debug.Assert(2L * h <= Output.Height && 2L * w <= outW, "2x2 blocks leave the output plane");
-            for (int plane = start; plane < end; plane++)
-            {
-                T* x = Source + ((nint)plane * h * w);
-                TIndex* idx = Indices + ((nint)plane * h * w);
-                T* y = Destination + ((nint)plane * Output.Height * outW);
-                Debug.Assert(Bounds.Within(x, (long)h * w, Source, (long)Planes * h * w) && Bounds.Within(idx, (long)h * w, Indices, (long)Planes * h * w), "input plane outside the buffers");
-                Debug.Assert(Bounds.Within(y, (long)Output.Height * outW, Destination, (long)Planes * Output.Height * outW), "output plane outside the destination");
-                for (int i = 0; i < h; i++, x += w, idx += w)
-                {
-                    T* y0 = y + ((nint)2 * i * outW);
-                    long rowBase = 2L * i * outW;
-                    int j = 0;
-                    if (w >= count)
-                    {
-                        for (; j <= w - count; j += count)
-                        {
-                            Debug.Assert(j >= 0 && j + count <= w, "a vector leaves the pooled row");
-                            DenseCells(x + j, idx + j, y0 + (2 * j), rowBase + (2L * j), outW, Sum);
-                        }
-
-                        if (j < w)
-                        {
-                            // Overlap the previous vector: the cells it rewrites get the same values.
-                            DenseCells(x + w - count, idx + w - count, y0 + (2 * (w - count)), rowBase + (2L * (w - count)), outW, Sum);
-                            j = w;
-                        }
-                    }
-
-                    for (; j < w; j++)
-                    {
-                        long e = rowBase + (2L * j), at = IndexValue.Read(idx[j]);
-                        T v = Sum ? x[j] + T.Zero : x[j];
-                        y0[2 * j] = at == e ? v : T.Zero;
-                        y0[(2 * j) + 1] = at == e + 1 ? v : T.Zero;
-                        y0[outW + (2 * j)] = at == e + outW ? v : T.Zero;
-                        y0[outW + (2 * j) + 1] = at == e + outW + 1 ? v : T.Zero;
-                    }
-
-                    for (int c = 2 * w; c < outW; c++)
-                    {
-                        y0[c] = T.Zero;
-                        y0[outW + c] = T.Zero;
-                    }
-                }
-
-                int filled = 2 * h * outW;
-                new Span<T>(y + filled, (Output.Height * outW) - filled).Clear();
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void DenseCells(T* x, TIndex* idx, T* y0, long first, int outW, bool sum)
-        {
-            TVector zero = TSimd.Zero;
-            TVector v = sum ? TSimd.Add(TSimd.Load(x), zero) : TSimd.Load(x);
-            TVector at = TSimd.LoadIndex(idx);
-            TVector e = TSimd.IndexRamp(first, 2);
-            TVector one = TSimd.CreateIndex(1);
-            TVector below = TSimd.AddIndex(e, TSimd.CreateIndex(outW));
-            TSimd.StoreInterleave(
-                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, e), v, zero),
-                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(e, one)), v, zero),
-                y0);
-            TSimd.StoreInterleave(
-                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, below), v, zero),
-                TSimd.ConditionalSelect(TSimd.EqualsIndex(at, TSimd.AddIndex(below, one)), v, zero),
-                y0 + outW);
         }
     }
 

@@ -189,13 +189,12 @@ public abstract class BlockUnpool2DTests<T>
         KernelWidth width, BlockUnpoolMode mode, T[] x, Shape4D shape, Size2D factor, Size2D offset, ulong seed, Size2D output, T[] expected)
     {
         string context = $"{mode} {width} {typeof(T).Name} {shape} factor {factor} offset {offset} output {output}";
-        var plan = new BlockUnpool2DKernel.Plan(mode, shape.SpatialSize, output, factor, offset, seed);
         T[] y = Guarded.Run<T>(expected.Length, d =>
         {
             fixed (T* s = x)
             fixed (T* p = d)
             {
-                KernelWidths.BlockUnpool(width, s, p, 6, plan, 1);
+                BlockKernel.Unpool(mode, s, p, 6, shape.SpatialSize, output, factor, offset, seed, 1, KernelWidths.Bits(width));
             }
         }, context);
         BitAssert.Equal<T>(expected, y, context);

@@ -43,14 +43,14 @@ public abstract class RandomUnpool2DKernelTests<T>
                                 {
                                     T[] expected = UnpoolReference.Random(x, planes, h, w, kh, kw, seed, outH, outW);
                                     string context = $"random {width} {typeof(T).Name} w {w} factor {kh}x{kw} output {outH}x{outW} seed {seed:X}";
-                                    var plan = new BlockUnpool2DKernel.Plan(
-                                        BlockUnpoolMode.Random, new Size2D(h, w), new Size2D(outH, outW), new Size2D(kh, kw), default, seed);
                                     T[] y = Guarded.Run<T>(expected.Length, d =>
                                     {
                                         fixed (T* s = x)
                                         fixed (T* p = d)
                                         {
-                                            KernelWidths.BlockUnpool(width, s, p, planes, plan, 1);
+                                            BlockKernel.Unpool(
+                                                BlockUnpoolMode.Random, s, p, planes, new Size2D(h, w), new Size2D(outH, outW), new Size2D(kh, kw), default, seed, 1,
+                                                KernelWidths.Bits(width));
                                         }
                                     }, context);
                                     BitAssert.Equal<T>(expected, y, context);

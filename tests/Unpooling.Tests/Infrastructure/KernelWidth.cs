@@ -56,47 +56,24 @@ internal static unsafe class KernelWidths
         }
     }
 
-    /// <summary>The dense 2x2 argmax unpooling at one width (the scalar path is its one-lane instantiation).</summary>
+    /// <summary>The vector width in bits that <see cref="BlockKernel"/> takes to pin a width (0 for its per-cell path).</summary>
+    public static int Bits(KernelWidth width) => width switch
+    {
+        KernelWidth.V128 => 128,
+        KernelWidth.V256 => 256,
+        KernelWidth.V512 => 512,
+        _ => 0,
+    };
+
+    /// <summary>The dense 2x2 argmax unpooling (the block kernel's) at one width; every index must lie in its own window.</summary>
     public static void DenseMaxUnpool<T, TIndex>(
         KernelWidth width, T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, int degree)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        switch (width)
+        if (!BlockKernel.TryUnpoolDense(source, indices, destination, planes, pooled, output, new Size2D(2, 2), degree, Bits(width)))
         {
-            case KernelWidth.Scalar:
-                MaxUnpool2DKernel.RunDense<SimdScalar<T>, T, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
-                break;
-            case KernelWidth.V256:
-                MaxUnpool2DKernel.RunDense<Simd256<T>, Vector256<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
-                break;
-            case KernelWidth.V512:
-                MaxUnpool2DKernel.RunDense<Simd512<T>, Vector512<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
-                break;
-            default:
-                MaxUnpool2DKernel.RunDense<Simd128<T>, Vector128<T>, T, TIndex>(source, indices, destination, planes, pooled, output, degree);
-                break;
-        }
-    }
-
-    /// <summary>The fixed/repeat/random block kernel at one width.</summary>
-    public static void BlockUnpool<T>(KernelWidth width, T* source, T* destination, int planes, in BlockUnpool2DKernel.Plan plan, int degree)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        switch (width)
-        {
-            case KernelWidth.Scalar:
-                BlockUnpool2DKernel.Run<SimdScalar<T>, T, T>(source, destination, planes, plan, degree, scalarOnly: true);
-                break;
-            case KernelWidth.V128:
-                BlockUnpool2DKernel.Run<Simd128<T>, Vector128<T>, T>(source, destination, planes, plan, degree);
-                break;
-            case KernelWidth.V256:
-                BlockUnpool2DKernel.Run<Simd256<T>, Vector256<T>, T>(source, destination, planes, plan, degree);
-                break;
-            default:
-                BlockUnpool2DKernel.Run<Simd512<T>, Vector512<T>, T>(source, destination, planes, plan, degree);
-                break;
+            throw new InvalidOperationException("An index lies outside its own 2x2 window: not a dense input.");
         }
     }
 

@@ -73,6 +73,72 @@ internal static class UnpoolReference
     }
 
     /// <summary>
+    /// In-window switches: <c>taps[p, i, j] = a*kW + b</c> sends <c>x[p, i, j]</c> to output cell
+    /// <c>(i*kH + a, j*kW + b)</c>; every other cell is zero. A tap outside <c>[0, kH*kW)</c> or naming a cell outside the
+    /// output is an oracle error (see <see cref="FirstInvalidTap"/>).
+    /// </summary>
+    public static T[] UnpoolTaps<T>(T[] x, long[] taps, int planes, int height, int width, int factorH, int factorW, int outH, int outW)
+        where T : INumberBase<T>
+    {
+        if (FirstInvalidTap(taps, planes, height, width, factorH, factorW, outH, outW) is var bad and >= 0)
+        {
+            throw new InvalidOperationException($"Oracle: tap {taps[bad]} at {bad} is not a cell of its block inside the output.");
+        }
+
+        var y = new T[(long)planes * outH * outW];
+        y.AsSpan().Fill(T.Zero);
+        for (int plane = 0; plane < planes; plane++)
+        {
+            for (int i = 0; i < height; i++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    long at = (((long)plane * height) + i) * width + j;
+                    long a = taps[at] / factorW, b = taps[at] % factorW;
+                    y[(((plane * (long)outH) + (i * (long)factorH) + a) * outW) + (j * (long)factorW) + b] = x[at];
+                }
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The first flat position whose tap is outside <c>[0, kH*kW)</c> or names a cell outside the output, or -1.</summary>
+    public static long FirstInvalidTap(long[] taps, int planes, int height, int width, int factorH, int factorW, int outH, int outW)
+    {
+        for (long at = 0; at < (long)planes * height * width; at++)
+        {
+            long i = at / width % height, j = at % width, t = taps[at];
+            if (t < 0 || t >= (long)factorH * factorW || (i * factorH) + (t / factorW) >= outH || (j * factorW) + (t % factorW) >= outW)
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Zero insertion (SEMANTICS.md 4): <c>z[i*sH, j*sW] = x[i, j]</c>, <c>default(T)</c> elsewhere, size <c>(n-1)*s + 1</c>.</summary>
+    public static T[] ZeroInsert<T>(T[] x, int planes, int height, int width, int strideH, int strideW)
+        where T : unmanaged
+    {
+        int outH = ((height - 1) * strideH) + 1, outW = ((width - 1) * strideW) + 1;
+        var z = new T[planes * outH * outW];
+        for (int plane = 0; plane < planes; plane++)
+        {
+            for (int i = 0; i < height; i++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    z[(((plane * outH) + (i * strideH)) * outW) + (j * strideW)] = x[(((plane * height) + i) * width) + j];
+                }
+            }
+        }
+
+        return z;
+    }
+
+    /// <summary>
     /// The documented per-cell offset: a SplitMix64 finaliser of <c>seed + (b + 1) * golden</c> with
     /// <c>b = ((p*H) + ih)*W + iw</c>, its low half scaled to the height factor and its high half to the width factor.
     /// </summary>

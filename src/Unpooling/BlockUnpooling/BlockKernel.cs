@@ -1,0 +1,510 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// Where each input cell owns one <c>KH x KW</c> block of the output: fixed, random and repeat unpooling, zero
+/// insertion and the dense argmax unpooling. One writer, driven by a tap-code operator (<see cref="ITapCode{TSelf}"/>)
+/// that says which tap of its block each cell's value goes to (or all of them): output cell
+/// <c>(ih*KH + a, iw*KW + b)</c> gets <c>x[ih, iw]</c> when the cell's code is <c>a*KW + b</c>, zero otherwise, and
+/// zero past the input. Every output element is written exactly once (no clearing pass).
+/// </summary>
+/// <remarks>
+/// The work item is one block row (plane, input row <c>ih</c>: output rows <c>[ih*KH, ih*KH + KH)</c> cut by the
+/// output), so per-cell codes are made once and serve every output row of the block. Values move as their storage
+/// bits (<see cref="IBlockLanes{TSelf, TVector, TE}"/>): every element type of 1, 2, 4 or 8 bytes whose zero is
+/// all-zero bits runs vectorized; any other runs the same writer one cell at a time. Widths 1, 2 and 4 are built with
+/// interleaving stores (a zip tree); other widths take the per-cell loop.
+/// </remarks>
+internal static unsafe partial class BlockKernel
+{
+    /// <summary>Input cells whose codes one stack chunk holds (a multiple of every lane count).</summary>
+    internal const int ChunkCells = 256;
+
+    /// <summary>The geometry of one run.</summary>
+    internal readonly struct Plan
+    {
+        public readonly int H, W, OutH, OutW, KH, KW;
+
+        /// <summary>The one live tap <c>a*KW + b</c> of <see cref="FixedCode"/> (ignored by the other codes).</summary>
+        public readonly long FixedTap;
+
+        public Plan(Size2D input, Size2D output, Size2D factor, Size2D offset = default)
+        {
+            (H, W) = (input.Height, input.Width);
+            (OutH, OutW) = (output.Height, output.Width);
+            (KH, KW) = (factor.Height, factor.Width);
+            FixedTap = ((long)offset.Height * factor.Width) + offset.Width;
+        }
+
+        /// <summary>Input columns whose whole block row segment (<c>KW</c> columns) lies inside the output row.</summary>
+        public int FullCells => Math.Min(W, OutW / KW);
+
+        /// <summary>Block rows per plane, <c>ceil(OutH / KH)</c>: the last may be cut by the output, or lie below the input.</summary>
+        public int BlockRows => (int)(((long)OutH + KH - 1) / KH);
+
+        /// <summary>Taps per block, <c>KH * KW</c>, in 64 bits.</summary>
+        public long Taps => (long)KH * KW;
+
+        /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
+        public int Planes { get; init; }
+    }
+
+    /// <summary>
+    /// Runs the block writer for any element type: on the storage bits at the widest hardware vector a row's cells
+    /// fill when <typeparamref name="T"/> has 1, 2, 4 or 8 bytes and <paramref name="zero"/> is all-zero bits, else
+    /// the per-cell path with <paramref name="zero"/> as the fill.
+    /// </summary>
+    /// <remarks><paramref name="bits"/> is -1 to dispatch; tests pin a width: 0 for the per-cell path, 128, 256 or 512
+    /// (which run in software where the hardware lacks them). A plan without a vector path runs per cell at any width.</remarks>
+    public static void Run<T, TCode>(T* source, T* destination, int planes, in Plan plan, TCode code, T zero, int degree, int bits = -1)
+        where T : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        if (IsStorable(zero))
+        {
+            switch (sizeof(T))
+            {
+                case 1:
+                    RunStorage((byte*)source, (byte*)destination, planes, plan, code, degree, bits);
+                    return;
+                case 2:
+                    RunStorage((ushort*)source, (ushort*)destination, planes, plan, code, degree, bits);
+                    return;
+                case 4:
+                    RunStorage((uint*)source, (uint*)destination, planes, plan, code, degree, bits);
+                    return;
+                case 8:
+                    RunStorage((ulong*)source, (ulong*)destination, planes, plan, code, degree, bits);
+                    return;
+            }
+        }
+
+        RunAt<NoLanes<T>, T, T, TCode>(source, destination, planes, plan, code, zero, degree);
+    }
+
+    /// <summary>Whether values of <typeparamref name="T"/> may move as raw storage lanes with all-zero bits as the fill.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsStorable<T>(T zero)
+        where T : unmanaged
+        => sizeof(T) switch
+        {
+            1 => Unsafe.BitCast<T, byte>(zero) == 0,
+            2 => Unsafe.BitCast<T, ushort>(zero) == 0,
+            4 => Unsafe.BitCast<T, uint>(zero) == 0,
+            8 => Unsafe.BitCast<T, ulong>(zero) == 0,
+            _ => false,
+        };
+
+    /// <summary>The widest hardware width a row fills, when the writer has a vector path for the plan, else scalar.</summary>
+    private static void RunStorage<TS, TCode>(TS* source, TS* destination, int planes, in Plan plan, TCode code, int degree, int bits)
+        where TS : unmanaged, System.Numerics.IBinaryInteger<TS>, System.Numerics.IUnsignedNumber<TS>
+        where TCode : struct, ITapCode<TCode>
+    {
+        int lanes = Vectorizes<TS, TCode>(plan) ? plan.FullCells : 0;
+        if (bits >= 0)
+        {
+            bits = lanes > 0 ? bits : 0;
+        }
+        else if (Vector512.IsHardwareAccelerated && lanes >= Vector512<TS>.Count)
+        {
+            bits = 512;
+        }
+        else if (Vector256.IsHardwareAccelerated && lanes >= Vector256<TS>.Count)
+        {
+            bits = 256;
+        }
+        else if (Vector128.IsHardwareAccelerated && lanes >= Vector128<TS>.Count)
+        {
+            bits = 128;
+        }
+
+        if (bits == 512)
+        {
+            RunAt<BlockLanes512<TS>, Vector512<TS>, TS, TCode>(source, destination, planes, plan, code, default, degree);
+        }
+        else if (bits == 256)
+        {
+            RunAt<BlockLanes256<TS>, Vector256<TS>, TS, TCode>(source, destination, planes, plan, code, default, degree);
+        }
+        else if (bits == 128)
+        {
+            RunAt<BlockLanes128<TS>, Vector128<TS>, TS, TCode>(source, destination, planes, plan, code, default, degree);
+        }
+        else
+        {
+            RunAt<NoLanes<TS>, TS, TS, TCode>(source, destination, planes, plan, code, default, degree);
+        }
+    }
+
+    /// <summary>
+    /// Whether the vector writer serves the plan: a zip tree exists for the block width, and per-cell codes (tap
+    /// numbers up to <c>KH*KW - 1</c>) fit their one byte.
+    /// </summary>
+    public static bool Vectorizes<TS, TCode>(in Plan plan)
+        where TS : unmanaged
+        where TCode : struct, ITapCode<TCode>
+        => plan.KW is 1 or 2 or 4 && (!TCode.PerCell || plan.Taps <= 256);
+
+    /// <summary>Runs one width (<see cref="NoLanes{TE}"/> for the per-cell path); any width works on any CPU.</summary>
+    public static void RunAt<TLanes, TVector, TE, TCode>(TE* source, TE* destination, int planes, in Plan plan, TCode code, TE zero, int degree)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        Debug.Assert(typeof(TLanes) == typeof(NoLanes<TE>) || Vectorizes<TE, TCode>(plan), "a vector width for a plan without a vector path");
+        var body = new BlockBody<TLanes, TVector, TE, TCode>
+        {
+            Source = source,
+            Destination = destination,
+            Plan = plan with { Planes = planes },
+            Code = code,
+            Zero = zero,
+        };
+        ParallelRunner.Run(ref body, checked(planes * plan.BlockRows), degree);
+    }
+
+    private struct BlockBody<TLanes, TVector, TE, TCode> : IParallelBody
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        public TE* Source;
+        public TE* Destination;
+        public Plan Plan;
+        public TCode Code;
+        public TE Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            ref readonly Plan p = ref Plan;
+            int blockRows = p.BlockRows;
+            ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
+            for (int item = start; item < end; item++)
+            {
+                int plane = item / blockRows;
+                int ih = item - (plane * blockRows);
+                long oh = (long)ih * p.KH;
+                int rows = (int)Math.Min(p.KH, p.OutH - oh);
+                TE* y = Destination + ((((nint)plane * p.OutH) + (nint)oh) * p.OutW);
+                Debug.Assert(rows >= 1, "a block row without output rows");
+                Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
+                if (ih >= p.H)
+                {
+                    FillZero(y, (nint)rows * p.OutW, Zero);
+                    continue;
+                }
+
+                TE* x = Source + ((((nint)plane * p.H) + ih) * p.W);
+                Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.H * p.W), "input row outside the source");
+                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, plane, ih, scratch, Code, Zero, p);
+            }
+        }
+    }
+
+    /// <summary>The output rows of one block row: per chunk of cells, their codes (when they vary per cell), then each row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void WriteBlockRow<TLanes, TVector, TE, TCode>(TE* x, TE* y, int rows, int plane, int ih, ulong* scratch, in TCode code, TE zero, in Plan p)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        int full = p.FullCells;
+        int count = TLanes.Count;
+
+        // Columns past the whole blocks: a block cut by the output's right edge, or zeros past the input.
+        bool tail = (long)full * p.KW < p.OutW;
+        if (!TCode.PerCell)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                TE* yr = y + ((nint)r * p.OutW);
+                long rowTap = (long)r * p.KW;
+                if (!TCode.Every && (p.FixedTap < rowTap || p.FixedTap >= rowTap + p.KW))
+                {
+                    FillZero(yr, p.OutW, zero);
+                    continue;
+                }
+
+                WriteCells<TLanes, TVector, TE, TCode>(x, null, yr, full, 1, rowTap, zero, p);
+                if (tail)
+                {
+                    WriteTail<TLanes, TE, TCode>(x, yr, rowTap, full, null, zero, p);
+                }
+            }
+
+            return;
+        }
+
+        for (int c0 = 0; c0 < full; c0 += ChunkCells)
+        {
+            int first = c0, n = Math.Min(ChunkCells, full - c0);
+            if (n < count && full >= count && c0 > 0)
+            {
+                // Overlap the previous chunk so the last one still fills a vector (the cells it rewrites get the same values).
+                first = full - count;
+                n = count;
+            }
+
+            Debug.Assert(first >= 0 && first + n <= full, "a chunk of cells outside the row");
+            void* codes = code.Codes<TLanes, TVector, TE>(plane, ih, first, n, scratch, p);
+            WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, y + ((nint)first * p.KW), n, rows, 0, zero, p);
+        }
+
+        if (!tail)
+        {
+            return;
+        }
+
+        void* last = null;
+        if (full < p.W)
+        {
+            // A block cut by the output's right edge: its cell's code, computed alone.
+            last = code.Codes<NoLanes<TE>, TE, TE>(plane, ih, full, 1, scratch, p);
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            WriteTail<NoLanes<TE>, TE, TCode>(x, y + ((nint)r * p.OutW), (long)r * p.KW, full, last, zero, p);
+        }
+    }
+
+    /// <summary>
+    /// Output columns past the whole blocks of a row: the part of cell <paramref name="full"/>'s block inside the output
+    /// (its code at <paramref name="codes"/>[0]), then zeros past the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void WriteTail<TLanes, TE, TCode>(TE* x, TE* yr, long rowTap, int full, void* codes, TE zero, in Plan p)
+        where TLanes : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        long ow = (long)full * p.KW;
+        if (full < p.W)
+        {
+            long tap = TCode.PerCell ? ReadCode<NoLanes<TE>, TE>(codes, 0) : p.FixedTap;
+            for (int b = 0; ow < p.OutW; b++, ow++)
+            {
+                yr[ow] = TCode.Every || tap == rowTap + b ? x[full] : zero;
+            }
+        }
+
+        if (ow < p.OutW)
+        {
+            FillZero(yr + ow, (nint)(p.OutW - ow), zero);
+        }
+    }
+
+    /// <summary>
+    /// Output columns <c>[0, n*KW)</c> of <paramref name="rows"/> consecutive output rows, the first one's taps starting
+    /// at <paramref name="rowTap"/>, from cells <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per
+    /// cell): whole vectors of cells through the zip tree (the last overlapping the one before), the per-cell loop when
+    /// fewer than a vector remain.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, int rows, long rowTap, TE zero, in Plan p)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        int count = TLanes.Count;
+        int kw = p.KW;
+        for (int r = 0; r < rows; r++, y += p.OutW, rowTap += kw)
+        {
+            if (n < count)
+            {
+                WriteCellsOneByOne<TLanes, TE, TCode>(x, codes, y, n, rowTap, zero, p);
+                continue;
+            }
+
+            Debug.Assert(kw is 1 or 2 or 4, "no zip tree for this block width");
+            TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
+            TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
+            byte* c = (byte*)codes;
+            for (int i = 0; ; i = Math.Min(i + count, n - count))
+            {
+                // The block width is the same for the whole row: a branch the predictor always gets right.
+                if (kw == 1)
+                {
+                    TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + i, c + i, m0), y + i);
+                }
+                else if (kw == 2)
+                {
+                    Pair<TLanes, TVector, TE, TCode>(x + i, c + i, y + (2 * i), m0, m1);
+                }
+                else
+                {
+                    Quad<TLanes, TVector, TE, TCode>(x + i, c + i, y + (4 * i), m0, m1, m2, m3);
+                }
+
+                if (i == n - count)
+                {
+                    // The last vector overlaps the one before when n is not a multiple of Count: it rewrites the same values.
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The per-cell path of <see cref="WriteCells"/>: <c>KW</c> outputs per cell, its value at its tap, zero elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void WriteCellsOneByOne<TLanes, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, TE zero, in Plan p)
+        where TLanes : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        int kw = p.KW;
+        long fixedTap = p.FixedTap;
+        for (int i = 0; i < n; i++)
+        {
+            long tap = TCode.PerCell ? ReadCode<TLanes, TE>(codes, i) : fixedTap;
+            TE v = x[i];
+            TE* yc = y + ((nint)i * kw);
+            for (int b = 0; b < kw; b++)
+            {
+                yc[b] = TCode.Every || tap == rowTap + b ? v : zero;
+            }
+        }
+    }
+
+    /// <summary>The mask of tap <paramref name="tap"/>: its code (per-cell codes), or all-ones when it is the fixed tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Mask<TLanes, TVector, TE, TCode>(long tap, in Plan p)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+        => TCode.Every ? TLanes.AllBits : TCode.PerCell ? TLanes.CreateCode(tap) : tap == p.FixedTap ? TLanes.AllBits : TLanes.Zero;
+
+    /// <summary>A vector of cells' values where their tap is <paramref name="mask"/>'s, zero elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Select<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TVector mask)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        TVector v = TLanes.Load(x);
+        return TCode.Every ? v : TCode.PerCell ? TLanes.SelectCode(TLanes.LoadCode(codes), mask, v) : TLanes.And(v, mask);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Pair<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TE* y, TVector m0, TVector m1)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        TVector v = TLanes.Load(x);
+        TVector a, b;
+        if (TCode.Every)
+        {
+            (a, b) = (v, v);
+        }
+        else if (TCode.PerCell)
+        {
+            TVector c = TLanes.LoadCode(codes);
+            (a, b) = (TLanes.SelectCode(c, m0, v), TLanes.SelectCode(c, m1, v));
+        }
+        else
+        {
+            (a, b) = (TLanes.And(v, m0), TLanes.And(v, m1));
+        }
+
+        TLanes.Zip(a, b, out TVector lower, out TVector upper);
+        TLanes.Store(lower, y);
+        TLanes.Store(upper, y + TLanes.Count);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Quad<TLanes, TVector, TE, TCode>(TE* x, byte* codes, TE* y, TVector m0, TVector m1, TVector m2, TVector m3)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        TVector v = TLanes.Load(x);
+        TVector s0, s1, s2, s3;
+        if (TCode.Every)
+        {
+            (s0, s1, s2, s3) = (v, v, v, v);
+        }
+        else if (TCode.PerCell)
+        {
+            TVector c = TLanes.LoadCode(codes);
+            s0 = TLanes.SelectCode(c, m0, v);
+            s1 = TLanes.SelectCode(c, m1, v);
+            s2 = TLanes.SelectCode(c, m2, v);
+            s3 = TLanes.SelectCode(c, m3, v);
+        }
+        else
+        {
+            (s0, s1, s2, s3) = (TLanes.And(v, m0), TLanes.And(v, m1), TLanes.And(v, m2), TLanes.And(v, m3));
+        }
+
+        // zip(zip(s0, s2), zip(s1, s3)) = s0[0] s1[0] s2[0] s3[0] s0[1] ...
+        TLanes.Zip(s0, s2, out TVector p0, out TVector p1);
+        TLanes.Zip(s1, s3, out TVector q0, out TVector q1);
+        TLanes.Zip(p0, q0, out TVector o0, out TVector o1);
+        TLanes.Zip(p1, q1, out TVector o2, out TVector o3);
+        int count = TLanes.Count;
+        TLanes.Store(o0, y);
+        TLanes.Store(o1, y + count);
+        TLanes.Store(o2, y + (2 * count));
+        TLanes.Store(o3, y + (3 * count));
+    }
+
+    /// <summary>Writes <paramref name="zero"/> to <paramref name="count"/> elements (a memset when it is all-zero bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FillZero<TE>(TE* y, nint count, TE zero)
+        where TE : unmanaged
+    {
+        if (IsStorable(zero))
+        {
+            NativeMemory.Clear(y, (nuint)count * (nuint)sizeof(TE));
+        }
+        else
+        {
+            new Span<TE>(y, (int)count).Fill(zero);
+        }
+    }
+
+    /// <summary>Code <paramref name="i"/> of a codes scratch of <typeparamref name="TLanes"/>'s code width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long ReadCode<TLanes, TE>(void* codes, int i)
+        where TLanes : struct
+        where TE : unmanaged
+        => CodeBytes<TLanes, TE>() == 1 ? ((byte*)codes)[i] : (long)((ulong*)codes)[i];
+
+    /// <summary>Stores tap <paramref name="tap"/> (which fits: <see cref="Vectorizes{TS, TCode}"/>) as code <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void WriteCode<TLanes, TE>(void* codes, int i, long tap)
+        where TLanes : struct
+        where TE : unmanaged
+    {
+        if (CodeBytes<TLanes, TE>() == 1)
+        {
+            ((byte*)codes)[i] = (byte)tap;
+        }
+        else
+        {
+            ((ulong*)codes)[i] = (ulong)tap;
+        }
+    }
+
+    /// <summary>The code width of a lanes type: one byte for the vector widths, 8 for <see cref="NoLanes{TE}"/>, whose
+    /// plans may have any number of taps (a JIT-time constant).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int CodeBytes<TLanes, TE>()
+        where TLanes : struct
+        where TE : unmanaged
+        => typeof(TLanes) == typeof(NoLanes<TE>) ? 8 : 1;
+}
