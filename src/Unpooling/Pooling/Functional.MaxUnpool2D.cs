@@ -238,11 +238,21 @@ public static partial class Functional
             {
                 var taps = new WindowTaps(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
 
-                // BLOCK-FAST-PATH: non-overlapping windows (stride == kernel, no padding, dilation 1) with Replace hook in
-                // here: each output block is written once from its tap, no clear pass and no scatter. It must still
-                // refuse a tap >= kH*kW, and a tap past the output's border when the output is smaller than
-                // pooled*kernel (an explicit size), before writing, and zero the cells no window covers (an explicit
-                // size past pooled*kernel), with the error InWindowKernel.ThrowBadTap reports.
+                // Non-overlapping windows with Replace: each output block is written once from its tap by the block
+                // kernel (no clear pass, no scatter), which refuses a tap >= kH*kW or past a smaller output's border
+                // before writing, and zeroes the cells no window covers.
+                if (reduction == UnpoolReduction.Replace && geometry.Stride == geometry.KernelSize
+                    && geometry.Padding == new Size2D(0, 0) && geometry.Dilation == new Size2D(1, 1))
+                {
+                    bad = BlockKernel.UnpoolTaps(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, geometry.KernelSize, degree);
+                    if (bad >= 0)
+                    {
+                        InWindowKernel.ThrowBadTap(indicesName, indices[(int)bad], bad, taps, sourceShape);
+                    }
+
+                    return;
+                }
+
                 bad = InWindowKernel.Run(s, i, d, (int)sourceShape.PlaneCount, taps, reduction, degree);
                 if (bad >= 0)
                 {
@@ -255,7 +265,7 @@ public static partial class Functional
             if (indexConvention == IndexConvention.PerPlane)
             {
                 bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
-                bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, reduction, degree);
+                bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, geometry.KernelSize, reduction, degree);
             }
             else
             {

@@ -17,22 +17,19 @@ namespace Unpooling.Internal;
 /// </summary>
 internal static unsafe class MaxUnpool2DKernel
 {
-    /// <summary>The block size of the dense path that <see cref="Run{T, TIndex}(T*, TIndex*, T*, int, Size2D, Size2D, bool, UnpoolReduction, int)"/> runs.</summary>
-    private static readonly Size2D DenseFactor = new(2, 2);
-
     /// <summary>
-    /// Whether the dense path applies to this geometry and output size (indices permitting): 2x2 windows here, since
-    /// <c>Run</c> is not given the geometry (<see cref="BlockKernel.IsDenseCandidate"/> admits any non-overlapping one).
+    /// Whether the dense path applies to this geometry and output size (indices permitting): non-overlapping windows of
+    /// at most 256 taps (<see cref="BlockKernel.IsDenseCandidate"/>).
     /// </summary>
-    public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output)
-        => g.KernelSize == DenseFactor && BlockKernel.IsDenseCandidate(g, pooled, output);
+    public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output) => BlockKernel.IsDenseCandidate(g, pooled, output);
 
     /// <summary>
-    /// Validates and unpools: the dense path when every index sits in its own 2x2 window (Replace), otherwise a range check
-    /// and the scatter. Returns -1, or the position of the first out-of-range index, in which case nothing was written.
+    /// Validates and unpools: the dense path when every index sits in its own <paramref name="denseFactor"/> window
+    /// (Replace), otherwise a range check and the scatter. Returns -1, or the position of the first out-of-range index,
+    /// in which case nothing was written.
     /// </summary>
     public static long Run<T, TIndex>(
-        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, bool denseCandidate,
+        T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, bool denseCandidate, Size2D denseFactor,
         UnpoolReduction reduction, int degree)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -41,7 +38,7 @@ internal static unsafe class MaxUnpool2DKernel
         long outPlane = (long)output.Height * output.Width;
         // Sum differs from Replace here only in the sign of zero (+0 + -0 = +0): it takes the arithmetic scatter.
         if (denseCandidate && reduction == UnpoolReduction.Replace
-            && BlockKernel.TryUnpoolDense(source, indices, destination, planes, pooled, output, DenseFactor, degree))
+            && BlockKernel.TryUnpoolDense(source, indices, destination, planes, pooled, output, denseFactor, degree))
         {
             return -1;
         }
