@@ -42,6 +42,12 @@ public class ReadmeExampleTests
         Functional.MaxPool2D(input, shape, pool, pooled, onnxIndices, IndexConvention.GlobalRowMajor,
             new ExecutionOptions { MaxDegreeOfParallelism = 1 });
 
+        // Byte switches: the tap inside each 2x2 window, one byte per pooled cell instead of eight.
+        byte[] taps = new byte[pooledShape.ElementCount];
+        Functional.MaxPool2D(input, shape, pool, pooled, taps, IndexConvention.InWindow);
+        float[] fromTaps = new float[shape.ElementCount];
+        Functional.MaxUnpool2D(pooled, taps, pooledShape, pool, fromTaps, indexConvention: IndexConvention.InWindow);
+
         // The same with System.Numerics.Tensors types: the switches carry the geometry and the input size.
         Tensor<float> tensor = Tensor.Create(input, [2, 3, 8, 8]);
         (Tensor<float> values, Switches<long> switchesOfTensor) = Functional.MaxPool2D(tensor, pool);
@@ -57,6 +63,8 @@ public class ReadmeExampleTests
         BitAssert.IndicesEqual<long>(expected.Indices, switches, "per-plane switches");
         float[] expectedRestored = UnpoolReference.MaxUnpool(expected.Values, expected.Indices, 6, 4, 4, 8, 8, sum: false);
         BitAssert.Equal<float>(expectedRestored, restored, "argmax unpooling");
+        BitAssert.Equal<float>(expectedRestored, fromTaps, "argmax unpooling from the byte switches");
+        BitAssert.IndicesEqual<byte>(IndexConventionReference.InWindowFromPerPlane(expected.Indices, pooledShape, shape.SpatialSize, axis, axis), taps, "byte switches");
         Assert.Equal(pooled.Length, restored.Count(v => v != 0));
         BitAssert.Equal<float>(UnpoolReference.Fixed(expected.Values, 6, 4, 4, 2, 2, 0, 0, 8, 8), upperLeft, "upper-left unpooling");
 
