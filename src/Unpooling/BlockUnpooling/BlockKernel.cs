@@ -32,19 +32,25 @@ internal static unsafe partial class BlockKernel
         /// <summary>The one live tap <c>a*KW + b</c> of <see cref="FixedCode"/> (ignored by the other codes).</summary>
         public readonly long FixedTap;
 
+        /// <summary>Input columns whose whole block row segment (<c>KW</c> columns) lies inside the output row.</summary>
+        /// <remarks>A field, not a property: the writer reads it once per block row, and a property's integer division
+        /// (20-odd cycles) there was a measurable part of a small, cache-resident run.</remarks>
+        public readonly int FullCells;
+
+        /// <summary>Block rows per plane, <c>ceil(OutH / KH)</c>: the last may be cut by the output, or lie below the input.</summary>
+        public readonly int BlockRows;
+
         public Plan(Size2D input, Size2D output, Size2D factor, Size2D offset = default)
         {
             (H, W) = (input.Height, input.Width);
             (OutH, OutW) = (output.Height, output.Width);
             (KH, KW) = (factor.Height, factor.Width);
             FixedTap = ((long)offset.Height * factor.Width) + offset.Width;
+
+            // Factors are validated >= 1 by every caller; a zero one (never run) must not divide by zero here.
+            FullCells = KW > 0 ? Math.Min(W, OutW / KW) : 0;
+            BlockRows = KH > 0 ? (int)(((long)OutH + KH - 1) / KH) : 0;
         }
-
-        /// <summary>Input columns whose whole block row segment (<c>KW</c> columns) lies inside the output row.</summary>
-        public int FullCells => Math.Min(W, OutW / KW);
-
-        /// <summary>Block rows per plane, <c>ceil(OutH / KH)</c>: the last may be cut by the output, or lie below the input.</summary>
-        public int BlockRows => (int)(((long)OutH + KH - 1) / KH);
 
         /// <summary>Taps per block, <c>KH * KW</c>, in 64 bits.</summary>
         public long Taps => (long)KH * KW;
@@ -186,10 +192,16 @@ internal static unsafe partial class BlockKernel
             ref readonly Plan p = ref Plan;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
-            for (int item = start; item < end; item++)
+            // The plane and block row of each item, stepped rather than divided per item (one division per chunk).
+            int plane = start / blockRows;
+            int ih = start - (plane * blockRows);
+            for (int item = start; item < end; item++, ih++)
             {
-                int plane = item / blockRows;
-                int ih = item - (plane * blockRows);
+                if (ih == blockRows)
+                {
+                    (plane, ih) = (plane + 1, 0);
+                }
+
                 long oh = (long)ih * p.KH;
                 int rows = (int)Math.Min(p.KH, p.OutH - oh);
                 TE* y = Destination + ((((nint)plane * p.OutH) + (nint)oh) * p.OutW);
@@ -209,7 +221,10 @@ internal static unsafe partial class BlockKernel
     }
 
     /// <summary>The output rows of one block row: per chunk of cells, their codes (when they vary per cell), then each row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    /// <remarks>Inlined into <see cref="BlockBody{TLanes, TVector, TE, TCode}.Invoke"/>: a call per block row (nine
+    /// arguments, three of them on the stack, and six saved registers) cost the small cache-resident runs a measurable
+    /// share against the old per-row kernel.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteBlockRow<TLanes, TVector, TE, TCode>(TE* x, TE* y, int rows, int plane, int ih, ulong* scratch, in TCode code, TE zero, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
@@ -227,13 +242,30 @@ internal static unsafe partial class BlockKernel
             {
                 TE* yr = y + ((nint)r * p.OutW);
                 long rowTap = (long)r * p.KW;
+                if (TCode.Every && r > 0)
+                {
+                    // Every row of a repeat block is the same: copy the first. The copy aligns its stores, where the
+                    // zip tree's land wherever the row starts (split lines); it was the old kernel's repeat path and
+                    // is measurably faster than writing the row again.
+                    new ReadOnlySpan<TE>(y, p.OutW).CopyTo(new Span<TE>(yr, p.OutW));
+                    continue;
+                }
+
                 if (!TCode.Every && (p.FixedTap < rowTap || p.FixedTap >= rowTap + p.KW))
                 {
                     FillZero(yr, p.OutW, zero);
                     continue;
                 }
 
-                WriteCells<TLanes, TVector, TE, TCode>(x, null, yr, full, 1, rowTap, zero, p);
+                if (full >= count)
+                {
+                    RowBody<TLanes, TVector, TE, TCode>(x, null, yr, full, rowTap, p);
+                }
+                else
+                {
+                    WriteCellsOneByOne<TLanes, TE, TCode>(x, null, yr, full, rowTap, zero, p);
+                }
+
                 if (tail)
                 {
                     WriteTail<TLanes, TE, TCode>(x, yr, rowTap, full, null, zero, p);
@@ -255,7 +287,17 @@ internal static unsafe partial class BlockKernel
 
             Debug.Assert(first >= 0 && first + n <= full, "a chunk of cells outside the row");
             void* codes = code.Codes<TLanes, TVector, TE>(plane, ih, first, n, scratch, p);
-            WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, y + ((nint)first * p.KW), n, rows, 0, zero, p);
+            TE* yc = y + ((nint)first * p.KW);
+            if (n >= count)
+            {
+                WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, yc, rows, n, p);
+                continue;
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                WriteCellsOneByOne<TLanes, TE, TCode>(x + first, codes, yc + ((nint)r * p.OutW), n, (long)r * p.KW, zero, p);
+            }
         }
 
         if (!tail)
@@ -303,13 +345,36 @@ internal static unsafe partial class BlockKernel
     }
 
     /// <summary>
-    /// Output columns <c>[0, n*KW)</c> of <paramref name="rows"/> consecutive output rows, the first one's taps starting
-    /// at <paramref name="rowTap"/>, from cells <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per
-    /// cell): whole vectors of cells through the zip tree (the last overlapping the one before), the per-cell loop when
-    /// fewer than a vector remain.
+    /// Output columns <c>[0, n*KW)</c> of <paramref name="rows"/> consecutive output rows (the block row's first, tap
+    /// row 0 on), from cells <c>x[0, n)</c> with their per-cell codes at <paramref name="codes"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, int rows, long rowTap, TE zero, in Plan p)
+    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int rows, int n, in Plan p)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            RowBody<TLanes, TVector, TE, TCode>(x, codes, y + ((nint)r * p.OutW), n, (long)r * p.KW, p);
+        }
+    }
+
+    /// <summary>
+    /// Output columns <c>[0, n*KW)</c> of one output row whose taps start at <paramref name="rowTap"/>, from cells
+    /// <c>x[0, n)</c> (codes at <paramref name="codes"/> when they vary per cell): whole vectors of cells through the zip
+    /// tree (the last overlapping the one before). <paramref name="n"/> is at least one vector of cells; narrower rows
+    /// take <see cref="WriteCellsOneByOne"/> in the caller.
+    /// </summary>
+    /// <remarks>
+    /// No call inside, and one loop per block width: the writer is store-bound, and on short rows the per-row cost
+    /// counts. The first block kernel called the per-cell fallback from inside its row loop and tested the width per
+    /// vector, so every row paid saved registers, spilled counters and a stack argument (stores, queued behind the row's
+    /// vector stores) and the width branches; inlined into the fixed and repeat operators' block-row loop, it pays none.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowBody<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -317,44 +382,45 @@ internal static unsafe partial class BlockKernel
     {
         int count = TLanes.Count;
         int kw = p.KW;
-        for (int r = 0; r < rows; r++, y += p.OutW, rowTap += kw)
+        Debug.Assert(n >= count, "fewer cells than one vector: the last vector would start before the row");
+        Debug.Assert(kw is 1 or 2 or 4, "no zip tree for this block width");
+        TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
+        TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
+        // One loop per block width, the width tested once per row rather than per vector; each loop stops before
+        // the last vector, which then always runs at n - Count (overlapping the one before when n is not a multiple
+        // of Count: it rewrites the same values).
+        byte* c = (byte*)codes;
+        int last = n - count;
+        if (kw == 1)
         {
-            if (n < count)
+            for (int i = 0; i < last; i += count)
             {
-                WriteCellsOneByOne<TLanes, TE, TCode>(x, codes, y, n, rowTap, zero, p);
-                continue;
+                TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + i, c + i, m0), y + i);
             }
 
-            Debug.Assert(kw is 1 or 2 or 4, "no zip tree for this block width");
-            TVector m0 = Mask<TLanes, TVector, TE, TCode>(rowTap, p), m1 = Mask<TLanes, TVector, TE, TCode>(rowTap + 1, p);
-            TVector m2 = Mask<TLanes, TVector, TE, TCode>(rowTap + 2, p), m3 = Mask<TLanes, TVector, TE, TCode>(rowTap + 3, p);
-            byte* c = (byte*)codes;
-            for (int i = 0; ; i = Math.Min(i + count, n - count))
+            TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + last, c + last, m0), y + last);
+        }
+        else if (kw == 2)
+        {
+            for (int i = 0; i < last; i += count)
             {
-                // The block width is the same for the whole row: a branch the predictor always gets right.
-                if (kw == 1)
-                {
-                    TLanes.Store(Select<TLanes, TVector, TE, TCode>(x + i, c + i, m0), y + i);
-                }
-                else if (kw == 2)
-                {
-                    Pair<TLanes, TVector, TE, TCode>(x + i, c + i, y + (2 * i), m0, m1);
-                }
-                else
-                {
-                    Quad<TLanes, TVector, TE, TCode>(x + i, c + i, y + (4 * i), m0, m1, m2, m3);
-                }
-
-                if (i == n - count)
-                {
-                    // The last vector overlaps the one before when n is not a multiple of Count: it rewrites the same values.
-                    break;
-                }
+                Pair<TLanes, TVector, TE, TCode>(x + i, c + i, y + (2 * i), m0, m1);
             }
+
+            Pair<TLanes, TVector, TE, TCode>(x + last, c + last, y + (2 * last), m0, m1);
+        }
+        else
+        {
+            for (int i = 0; i < last; i += count)
+            {
+                Quad<TLanes, TVector, TE, TCode>(x + i, c + i, y + (4 * i), m0, m1, m2, m3);
+            }
+
+            Quad<TLanes, TVector, TE, TCode>(x + last, c + last, y + (4 * last), m0, m1, m2, m3);
         }
     }
 
-    /// <summary>The per-cell path of <see cref="WriteCells"/>: <c>KW</c> outputs per cell, its value at its tap, zero elsewhere.</summary>
+    /// <summary>The per-cell path of <see cref="RowBody"/>: <c>KW</c> outputs per cell, its value at its tap, zero elsewhere.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WriteCellsOneByOne<TLanes, TE, TCode>(TE* x, void* codes, TE* y, int n, long rowTap, TE zero, in Plan p)
         where TLanes : struct
