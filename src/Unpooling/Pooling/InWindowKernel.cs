@@ -77,24 +77,55 @@ internal static unsafe class InWindowKernel
     }
 
     /// <summary>The position in its plane of the first invalid tap of one plane of indices, or -1.</summary>
+    /// <remarks>
+    /// Each row is checked in three column ranges, so no element pays a branch on where its window lies: the windows
+    /// wholly inside the plane by range alone, through the vectorized range check (a tap there is valid exactly when it
+    /// is below <c>kH*kW</c>), and the few border windows on either side tap by tap (<see cref="WindowTaps.Cell"/>).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     public static long FirstInvalidInPlane<TIndex>(TIndex* idx, in WindowTaps taps)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        ulong count = (ulong)taps.Count;
+        long count = taps.Count, pooledH = taps.PooledH, pooledW = taps.PooledW;
         (long insideStart, long insideEnd) = taps.ColumnsInside;
-        for (long oh = 0, position = 0; oh < taps.PooledH; oh++)
+        (long rowsStart, long rowsEnd) = taps.RowsInside;
+        for (long oh = 0; oh < pooledH; oh++)
         {
+            TIndex* row = idx + (oh * pooledW);
             long rowStart = taps.RowStart(oh);
-            bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
-            for (long ow = 0; ow < taps.PooledW; ow++, position++)
+            bool rowInside = oh >= rowsStart && oh < rowsEnd;
+            long from = rowInside ? insideStart : pooledW, to = rowInside ? insideEnd : pooledW;
+            long bad = FirstOffWindow(row, 0, from, rowStart, taps);
+            if (bad < 0 && to > from)
             {
-                long tap = IndexValue.Read(idx[position]);
-                bool valid = rowInside && ow >= insideStart && ow < insideEnd ? (ulong)tap < count : taps.Cell(tap, rowStart, taps.ColumnStart(ow)) >= 0;
-                if (!valid)
-                {
-                    return position;
-                }
+                long inRange = MaxUnpool2DKernel.FindInvalid(row + from, to - from, count, degree: 1);
+                bad = inRange < 0 ? -1 : from + inRange;
+            }
+
+            if (bad < 0)
+            {
+                bad = FirstOffWindow(row, Math.Max(from, to), pooledW, rowStart, taps);
+            }
+
+            if (bad >= 0)
+            {
+                return (oh * pooledW) + bad;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first column in <c>[from, to)</c> of one pooled row whose tap names no cell of the plane, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FirstOffWindow<TIndex>(TIndex* row, long from, long to, long rowStart, in WindowTaps taps)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (long ow = from; ow < to; ow++)
+        {
+            if (taps.Cell(IndexValue.Read(row[ow]), rowStart, taps.ColumnStart(ow)) < 0)
+            {
+                return ow;
             }
         }
 
@@ -166,6 +197,12 @@ internal static unsafe class InWindowKernel
             }
 
             (long insideStart, long insideEnd) = table ? taps.ColumnsInside : (0, 0);
+            (long rowsStart, long rowsEnd) = taps.RowsInside;
+            long pooledH = taps.PooledH, pooledW = taps.PooledW, width = taps.Width, strideW = taps.StrideW, padW = taps.PadW;
+
+            // In locals: the stores through T* may alias this struct as far as the JIT knows, so fields would be
+            // reloaded per element.
+            bool sum = Sum;
             for (int plane = start; plane < end; plane++)
             {
                 T* x = Source + (plane * inPlane);
@@ -174,23 +211,39 @@ internal static unsafe class InWindowKernel
                 Debug.Assert(Bounds.Within(x, inPlane, Source, Planes * inPlane) && Bounds.Within(idx, inPlane, Indices, Planes * inPlane), "input plane outside the buffers");
                 Debug.Assert(Bounds.Within(y, outPlane, Destination, Planes * outPlane), "output plane outside the destination");
                 new Span<T>(y, (int)outPlane).Clear();
-                long i = 0;
-                for (long oh = 0; oh < taps.PooledH; oh++)
+                for (long oh = 0; oh < pooledH; oh++)
                 {
+                    // Three column ranges per row (border windows, windows inside the plane, border windows), so the
+                    // inside ones, nearly all of them, place a tap through the table with no branch on where they lie.
+                    long i = oh * pooledW;
                     long rowStart = taps.RowStart(oh);
-                    bool rowInside = oh >= taps.RowsInside.Start && oh < taps.RowsInside.End;
-                    long rowFirst = rowInside ? rowStart * taps.Width : 0;
-                    for (long ow = 0; ow < taps.PooledW; ow++, i++)
+                    bool rowInside = table && oh >= rowsStart && oh < rowsEnd;
+                    long from = rowInside ? insideStart : pooledW, to = rowInside ? insideEnd : pooledW;
+                    ScatterOffWindow(x, idx, y, i, 0, from, rowStart, taps, sum);
+                    T* yRow = y + (rowStart * width) + (from * strideW) - padW;
+                    for (long ow = from; ow < to; ow++)
                     {
-                        long tap = IndexValue.Read(idx[i]);
-                        Debug.Assert(!rowInside || ow < insideStart || ow >= insideEnd || (ulong)tap < (ulong)taps.Count, "a tap outside the table (it passed validation)");
-                        long cell = rowInside && ow >= insideStart && ow < insideEnd
-                            ? rowFirst + taps.ColumnStart(ow) + offsets[tap]
-                            : taps.Cell(tap, rowStart, taps.ColumnStart(ow));
-                        Debug.Assert((ulong)cell < (ulong)outPlane, "a tap leaves its output plane (it passed validation)");
-                        y[cell] = Sum ? y[cell] + x[i] : x[i];
+                        long tap = IndexValue.Read(idx[i + ow]);
+                        Debug.Assert((ulong)tap < (ulong)taps.Count, "a tap outside the table (it passed validation)");
+                        T* cell = yRow + ((ow - from) * strideW) + offsets[tap];
+                        Debug.Assert(cell >= y && cell < y + outPlane, "a tap leaves its output plane (it passed validation)");
+                        *cell = sum ? *cell + x[i + ow] : x[i + ow];
                     }
+
+                    ScatterOffWindow(x, idx, y, i, Math.Max(from, to), pooledW, rowStart, taps, sum);
                 }
+            }
+        }
+
+        /// <summary>Scatters the elements of columns <c>[from, to)</c> of the pooled row starting at <paramref name="i"/>, each tap decoded (border windows).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void ScatterOffWindow(T* x, TIndex* idx, T* y, long i, long from, long to, long rowStart, in WindowTaps taps, bool sum)
+        {
+            for (long ow = from; ow < to; ow++)
+            {
+                long cell = taps.Cell(IndexValue.Read(idx[i + ow]), rowStart, taps.ColumnStart(ow));
+                Debug.Assert((ulong)cell < (ulong)taps.Plane, "a tap leaves its output plane (it passed validation)");
+                y[cell] = sum ? y[cell] + x[i + ow] : x[i + ow];
             }
         }
     }
