@@ -149,8 +149,11 @@ public static partial class Functional
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Size2D size = ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(outputSize));
         Shape4D outputShape = shape.WithSpatialSize(size);
-        outputShape.Validate(nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+
+        // The argument that made the output too large: the factor, unless the caller chose the size.
+        string sizeName = outputSize is null ? nameof(factor) : nameof(outputSize);
+        outputShape.Validate(sizeName);
+        Tensor<T> result = TensorAdapter.Allocate<T>(outputShape, sizeName);
         BlockUnpool2DTensor(mode, source, factor, offset, seed, result.AsTensorSpan(), options);
         return result;
     }

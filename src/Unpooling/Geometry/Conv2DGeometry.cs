@@ -274,6 +274,14 @@ public readonly record struct Conv2DGeometry
                 $"Convolving an input of size {inputSize} with {this} gives no output: the padded input ({inputSize.Height + (long)PaddingBegin.Height + PaddingEnd.Height}x{inputSize.Width + (long)PaddingBegin.Width + PaddingEnd.Width}) is smaller than the effective kernel {EffectiveKernelSize}.");
         }
 
+        // Padding near int.MaxValue on both sides gives an axis past int.MaxValue: refused, never truncated.
+        if (h > int.MaxValue || w > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Convolving an input of size {inputSize} with {this} gives an output of {h}x{w}; each size must be at most {int.MaxValue} (reduce the padding).");
+        }
+
         return new Size2D((int)h, (int)w);
     }
 
