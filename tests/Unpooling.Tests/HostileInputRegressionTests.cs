@@ -33,9 +33,11 @@ public class HostileInputRegressionTests
 
     /// <summary>
     /// Defect 9: the allocating forms of fixed, random and repeat unpooling with factor (30000, 30000) on a 2x2 tensor
-    /// threw OverflowException: the output [1, 1, 60000, 60000] has 3.6e9 elements, more than an array holds. Now an
-    /// ArgumentException naming the argument that made it that large (factor, or outputSize when one is given); zero
-    /// insertion (stride), argmax unpooling (outputSize) and the transposed convolution (geometry) likewise.
+    /// were reported to throw OverflowException: the output [1, 1, 60000, 60000] has 3.6e9 elements, more than an array
+    /// holds. On this code they threw ArgumentException from the output shape's check, but named outputSize when the
+    /// caller gave none; now it names the argument that made the output that large (factor, or outputSize when one is
+    /// given). Zero insertion (stride), argmax unpooling (outputSize) and the transposed convolution (geometry) are
+    /// held to the same rule.
     /// </summary>
     [Fact]
     public void AnAllocatingFormWhoseOutputNoArrayHoldsIsRefusedNamingTheArgument()

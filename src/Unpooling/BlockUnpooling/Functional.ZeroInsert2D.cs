@@ -177,7 +177,7 @@ public static partial class Functional
         where T : unmanaged
     {
         Shape4D outputShape = StridedOutputShape(insert, TensorAdapter.GetShape(source, nameof(source)), stride);
-        Tensor<T> result = TensorAdapter.Allocate<T>(outputShape, nameof(stride));
+        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         StridedTensor(insert, source, stride, result.AsTensorSpan(), options);
         return result;
     }

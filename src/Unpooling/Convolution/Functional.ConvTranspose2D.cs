@@ -309,7 +309,7 @@ public static partial class Functional
         }
 
         Shape4D outputShape = ConvOutputShape(transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry);
-        Tensor<T> result = TensorAdapter.Allocate<T>(outputShape, outputSize is null ? nameof(geometry) : nameof(outputSize));
+        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         ConvTensor(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

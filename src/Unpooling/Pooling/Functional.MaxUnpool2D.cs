@@ -194,7 +194,7 @@ public static partial class Functional
     {
         Shape4D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
-        Tensor<T> result = TensorAdapter.Allocate<T>(outputShape, sizeName);
+        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }

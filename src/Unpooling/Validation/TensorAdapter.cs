@@ -32,23 +32,6 @@ internal static class TensorAdapter
         return shape;
     }
 
-    /// <summary>
-    /// A new dense tensor of <paramref name="shape"/> for an allocating form. An output with more elements than one
-    /// array holds (<see cref="Array.MaxLength"/>) is an <see cref="ArgumentException"/> naming
-    /// <paramref name="paramName"/>, the argument that made it that large, instead of an OverflowException from the allocation.
-    /// </summary>
-    public static Tensor<T> Allocate<T>(Shape4D shape, string paramName)
-    {
-        if (shape.ElementCount > Array.MaxLength)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"The output {shape} has {shape.ElementCount} elements, more than one tensor holds ({Array.MaxLength}); use the span form over memory of your own, or a smaller {paramName}.");
-        }
-
-        return Tensor.CreateFromShapeUninitialized<T>(Lengths(shape));
-    }
-
     public static void RequireShape<T>(in TensorSpan<T> tensor, Shape4D expected, string paramName)
     {
         ReadOnlySpan<nint> l = tensor.Lengths;
