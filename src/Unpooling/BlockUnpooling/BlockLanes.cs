@@ -211,24 +211,11 @@ internal readonly unsafe struct BlockLanes128<TS> : IBlockLanes<BlockLanes128<TS
             Vector128<byte> bytes = sizeof(TS) == 2 ? Avx512BW.VL.ConvertToVector128Byte(codes.AsUInt16())
                 : sizeof(TS) == 4 ? Avx512F.VL.ConvertToVector128Byte(codes.AsUInt32())
                 : Avx512F.VL.ConvertToVector128Byte(codes.AsUInt64());
-            StoreLow(bytes, destination, Count);
+            SimdLanes.StoreLowBytes(bytes, destination, Count);
             return;
         }
 
         BlockLanesFallback.StoreCode<Vector128<TS>, TS>(codes, destination, Count);
-    }
-
-    /// <summary>Stores the lowest <paramref name="count"/> bytes (2, 4, 8 or 16) of <paramref name="bytes"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void StoreLow(Vector128<byte> bytes, byte* destination, int count)
-    {
-        switch (count)
-        {
-            case 2: Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar()); break;
-            case 4: Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar()); break;
-            case 8: Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar()); break;
-            default: bytes.Store(destination); break;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -372,7 +359,7 @@ internal readonly unsafe struct BlockLanes256<TS> : IBlockLanes<BlockLanes256<TS
             Vector128<byte> bytes = sizeof(TS) == 2 ? Avx512BW.VL.ConvertToVector128Byte(codes.AsUInt16())
                 : sizeof(TS) == 4 ? Avx512F.VL.ConvertToVector128Byte(codes.AsUInt32())
                 : Avx512F.VL.ConvertToVector128Byte(codes.AsUInt64());
-            BlockLanes128<TS>.StoreLow(bytes, destination, Count);
+            SimdLanes.StoreLowBytes(bytes, destination, Count);
             return;
         }
 
@@ -508,7 +495,7 @@ internal readonly unsafe struct BlockLanes512<TS> : IBlockLanes<BlockLanes512<TS
             }
 
             Vector128<byte> bytes = sizeof(TS) == 4 ? Avx512F.ConvertToVector128Byte(codes.AsUInt32()) : Avx512F.ConvertToVector128Byte(codes.AsUInt64());
-            BlockLanes128<TS>.StoreLow(bytes, destination, Count);
+            SimdLanes.StoreLowBytes(bytes, destination, Count);
             return;
         }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -134,31 +133,7 @@ internal readonly unsafe struct Simd256<T> : ISimd<Simd256<T>, Vector256<T>, T>
         where TIndex : unmanaged
     {
         Vector256<byte> bytes = sizeof(TIndex) == 2 ? lanes.AsByte() : Vector256.Narrow(lanes, lanes).AsByte();
-        StoreLowBytes(bytes, destination, Count * sizeof(TIndex));
-    }
-
-    /// <summary>Stores the lowest <paramref name="length"/> bytes of <paramref name="bytes"/> (2 to 32: a constant per instantiation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreLowBytes(Vector256<byte> bytes, void* destination, int length)
-    {
-        switch (length)
-        {
-            case 2:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar());
-                break;
-            case 4:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar());
-                break;
-            case 8:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar());
-                break;
-            case 16:
-                Unsafe.WriteUnaligned(destination, bytes.GetLower());
-                break;
-            default:
-                Debug.Fail("no index store of this many bytes");
-                break;
-        }
+        SimdLanes.StoreLowBytes(bytes.GetLower(), destination, Count * sizeof(TIndex));
     }
 
     /// <inheritdoc cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>

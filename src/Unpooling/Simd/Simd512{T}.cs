@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -135,33 +134,14 @@ internal readonly unsafe struct Simd512<T> : ISimd<Simd512<T>, Vector512<T>, T>
         where TIndex : unmanaged
     {
         Vector512<byte> bytes = sizeof(TIndex) == 2 ? lanes.AsByte() : Vector512.Narrow(lanes, lanes).AsByte();
-        StoreLowBytes(bytes, destination, Count * sizeof(TIndex));
-    }
-
-    /// <summary>Stores the lowest <paramref name="length"/> bytes of <paramref name="bytes"/> (2 to 32: a constant per instantiation).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreLowBytes(Vector512<byte> bytes, void* destination, int length)
-    {
-        switch (length)
+        // 16 float lanes of 16-bit indices fill 32 bytes, the low half of the vector; anything shorter, its low quarter.
+        if (Count * sizeof(TIndex) == 32)
         {
-            case 2:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar());
-                break;
-            case 4:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar());
-                break;
-            case 8:
-                Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar());
-                break;
-            case 16:
-                Unsafe.WriteUnaligned(destination, bytes.GetLower().GetLower());
-                break;
-            case 32:
-                Unsafe.WriteUnaligned(destination, bytes.GetLower());
-                break;
-            default:
-                Debug.Fail("no index store of this many bytes");
-                break;
+            bytes.GetLower().Store((byte*)destination);
+        }
+        else
+        {
+            SimdLanes.StoreLowBytes(bytes.GetLower().GetLower(), destination, Count * sizeof(TIndex));
         }
     }
 

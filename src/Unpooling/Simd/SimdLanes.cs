@@ -12,6 +12,33 @@ namespace Unpooling.Internal;
 /// </summary>
 internal static unsafe class SimdLanes
 {
+    /// <summary>
+    /// Stores the lowest <paramref name="length"/> bytes (2, 4, 8 or 16: a constant per instantiation) of
+    /// <paramref name="bytes"/> as one piece: narrowed index and tap-code stores of every width end here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreLowBytes(Vector128<byte> bytes, void* destination, int length)
+    {
+        switch (length)
+        {
+            case 2:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt16().ToScalar());
+                break;
+            case 4:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt32().ToScalar());
+                break;
+            case 8:
+                Unsafe.WriteUnaligned(destination, bytes.AsUInt64().ToScalar());
+                break;
+            case 16:
+                Unsafe.WriteUnaligned(destination, bytes);
+                break;
+            default:
+                Debug.Fail("no store of this many bytes");
+                break;
+        }
+    }
+
     /// <summary>Loads <c>2 * Count</c> 8- or 16-bit elements and splits them into even and odd positions.</summary>
     /// <remarks>Pairs are read as one wider lane: the low half is the even element, the high half the odd one.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
