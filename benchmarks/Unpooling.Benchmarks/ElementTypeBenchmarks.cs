@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using Unpooling.Benchmarks.Limits;
 using Unpooling.Benchmarks.Naive;
+using Unpooling.Peers;
 using static TorchSharp.torch;
 
 namespace Unpooling.Benchmarks;
@@ -154,25 +155,6 @@ internal static class TypedData
         new Random(BenchmarkData.Seed).NextBytes(bytes);
         return bytes.Select(b => T.CreateTruncating(b)).ToArray();
     }
-
-    public static ScalarType TorchType<T>() => typeof(T) == typeof(Half) ? ScalarType.Float16 : ScalarType.Byte;
-
-    /// <summary>A libtorch tensor of the element type holding <paramref name="data"/> (through float or int64, exactly).</summary>
-    public static Tensor ToTorch<T>(T[] data, Shape4D shape)
-        where T : unmanaged, INumber<T>
-    {
-        using Tensor wide = typeof(T) == typeof(Half)
-            ? torch.tensor(data.Select(float.CreateChecked).ToArray(), BenchmarkData.Dims(shape))
-            : torch.tensor(data.Select(long.CreateChecked).ToArray(), BenchmarkData.Dims(shape));
-        return wide.to(TorchType<T>()).contiguous();
-    }
-
-    /// <summary>The elements of a libtorch tensor of the element type.</summary>
-    public static T[] FromTorch<T>(Tensor t)
-        where T : unmanaged, INumber<T>
-        => typeof(T) == typeof(Half)
-            ? t.to(ScalarType.Float32).contiguous().data<float>().ToArray().Select(T.CreateChecked).ToArray()
-            : t.to(ScalarType.Int64).contiguous().data<long>().ToArray().Select(T.CreateChecked).ToArray();
 }
 
 /// <summary>A1 in one element type.</summary>
@@ -198,9 +180,9 @@ internal sealed unsafe class PoolRows<T> : ITypedRows
         BenchmarkData.RequireSame<T>(expected, _destination, $"MaxPool2D A1 {typeof(T).Name} values, {threads} threads");
         BenchmarkData.RequireSame<long>(expectedIndices, _indices, $"MaxPool2D A1 {typeof(T).Name} indices, {threads} threads");
 
-        _torchSource = TypedData.ToTorch(_source, TypedData.Unpooled);
+        _torchSource = TorchTensors.From(_source, BenchmarkData.Dims(TypedData.Unpooled));
         (Tensor values, Tensor indices) = TorchPool();
-        BenchmarkData.RequireSame<T>(expected, TypedData.FromTorch<T>(values), $"libtorch max_pool2d_with_indices A1 {typeof(T).Name} values");
+        BenchmarkData.RequireSame<T>(expected, TorchTensors.Read<T>(values), $"libtorch max_pool2d_with_indices A1 {typeof(T).Name} values");
         BenchmarkData.RequireSame<long>(expectedIndices, indices.data<long>().ToArray(), $"libtorch max_pool2d_with_indices A1 {typeof(T).Name} indices");
         values.Dispose();
         indices.Dispose();
@@ -263,10 +245,10 @@ internal sealed unsafe class UnpoolRows<T> : ITypedRows
         BenchmarkData.RequireSame<T>(expected, _destination, $"Unpooling {what}, {threads} threads");
         if (withTorch)
         {
-            _torchSource = TypedData.ToTorch(_source, TypedData.Pooled);
+            _torchSource = TorchTensors.From(_source, BenchmarkData.Dims(TypedData.Pooled));
             _torchIndices = torch.tensor(_indices, BenchmarkData.Dims(TypedData.Pooled));
             using Tensor y = TorchUnpool();
-            BenchmarkData.RequireSame<T>(expected, TypedData.FromTorch<T>(y), $"libtorch {what}");
+            BenchmarkData.RequireSame<T>(expected, TorchTensors.Read<T>(y), $"libtorch {what}");
         }
 
         long indexBytes = fixedPosition ? 0 : sizeof(long);
@@ -311,7 +293,7 @@ internal sealed unsafe class UnpoolRows<T> : ITypedRows
     {
         if (_fixed)
         {
-            Tensor y = torch.zeros(BenchmarkData.Dims(TypedData.Unpooled), TypedData.TorchType<T>());
+            Tensor y = torch.zeros(BenchmarkData.Dims(TypedData.Unpooled), TorchTensors.TypeOf<T>());
             y[TensorIndex.Ellipsis, TensorIndex.Slice(null, null, 2), TensorIndex.Slice(null, null, 2)] = _torchSource!;
             return y;
         }

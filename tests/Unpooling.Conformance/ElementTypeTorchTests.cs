@@ -1,8 +1,6 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Unpooling.Conformance.Infrastructure;
 using Xunit.Abstractions;
-using static TorchSharp.torch;
 
 namespace Unpooling.Conformance;
 
@@ -16,8 +14,8 @@ namespace Unpooling.Conformance;
 /// <para>Integer inputs are drawn full of ties and of the type's own extremes (<c>MinValue</c>, <c>MaxValue</c>):
 /// the first maximum in row-major window order wins, and a window of <c>MinValue</c> yields <c>MinValue</c> at its
 /// first real cell. Half inputs carry NaN, infinities and signed zeros like the float suites.</para>
-/// <para>Values cross to libtorch as float or int64 tensors converted there with <c>.to(dtype)</c> (exact: every
-/// value of these types is a float and an int64), and come back the same way.</para>
+/// <para>Values cross to libtorch through <see cref="Unpooling.Peers.TorchTensors"/> (Half through float, the integers
+/// through int64, both exact).</para>
 /// </remarks>
 public sealed class ElementTypeTorchTests(ITestOutputHelper output) : RandomCaseTests<ElementTypeTorchTests>(output), ISuites
 {
@@ -29,48 +27,6 @@ public sealed class ElementTypeTorchTests(ITestOutputHelper output) : RandomCase
         new("MaxPool2D vs max_pool2d_with_indices, int", 60, PoolInteger<int>),
         new("MaxPool2D vs max_pool2d_with_indices, Half", 80, PoolHalf),
     ];
-
-    private static ScalarType TorchType<T>() =>
-        typeof(T) == typeof(byte) ? ScalarType.Byte
-        : typeof(T) == typeof(sbyte) ? ScalarType.Int8
-        : typeof(T) == typeof(short) ? ScalarType.Int16
-        : typeof(T) == typeof(int) ? ScalarType.Int32
-        : typeof(T) == typeof(Half) ? ScalarType.Float16
-        : throw new NotSupportedException(typeof(T).Name);
-
-    /// <summary>A libtorch tensor of <typeparamref name="T"/> holding <paramref name="data"/> (through int64 or float, exactly).</summary>
-    private static Tensor ToTorch<T>(T[] data, Shape4D shape)
-        where T : unmanaged, INumber<T>
-    {
-        Tensor wide = typeof(T) == typeof(Half)
-            ? tensor(data.Select(v => (float)(Half)(object)v).ToArray(), TorchOps.Dims(shape))
-            : tensor(data.Select(long.CreateChecked).ToArray(), TorchOps.Dims(shape));
-        return wide.to(TorchType<T>()).clone();
-    }
-
-    /// <summary>The elements of a libtorch tensor of <typeparamref name="T"/> (through int64 or float, exactly).</summary>
-    private static T[] FromTorch<T>(Tensor t)
-        where T : unmanaged, INumber<T>
-        => typeof(T) == typeof(Half)
-            ? TorchOps.Read<float>(t.to(ScalarType.Float32)).Select(v => (T)(object)(Half)v).ToArray()
-            : TorchOps.Read<long>(t.to(ScalarType.Int64)).Select(T.CreateChecked).ToArray();
-
-    /// <summary>libtorch's pooled values and indices, or its error message when it refuses the geometry.</summary>
-    private static (T[] Values, long[] Indices, string? Error) TorchPool<T>(T[] x, PoolCase p)
-        where T : unmanaged, INumber<T>
-    {
-        Pool2DGeometry g = p.Geometry;
-        try
-        {
-            (Tensor values, Tensor indices) = nn.functional.max_pool2d_with_indices(
-                ToTorch(x, p.Shape), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.Padding), TorchOps.Pair(g.Dilation), g.CeilMode);
-            return (FromTorch<T>(values), TorchOps.Read<long>(indices), null);
-        }
-        catch (ExternalException e)
-        {
-            return ([], [], TorchOps.FirstLine(e.Message));
-        }
-    }
 
     /// <summary>Integers full of ties (a few distinct small values) and the type's extremes.</summary>
     private static T[] IntegerValues<T>(Random r, long length)
@@ -147,7 +103,7 @@ public sealed class ElementTypeTorchTests(ITestOutputHelper output) : RandomCase
         }
 
         using IDisposable scope = TorchOps.Scope();
-        (T[] Values, long[] Indices, string? Error) torch = TorchPool(x, p);
+        (T[] Values, long[] Indices, string? Error) torch = MaxPool2DTorchTests.TorchPool(x, p);
         if (torch.Error is { } error)
         {
             throw new MismatchException($"libtorch refuses the geometry ({error}), ours pools it to {outSize}.");

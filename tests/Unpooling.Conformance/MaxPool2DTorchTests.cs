@@ -29,7 +29,7 @@ public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTe
 
     /// <summary>libtorch's pooled values and indices, or its error message when it refuses the geometry.</summary>
     internal static (T[] Values, long[] Indices, string? Error) TorchPool<T>(T[] x, PoolCase p)
-        where T : unmanaged
+        where T : unmanaged, INumberBase<T>
     {
         Pool2DGeometry g = p.Geometry;
         try

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Unpooling.Peers;
 using static TorchSharp.torch;
 
@@ -24,37 +25,26 @@ internal static class TorchOps
         return NewDisposeScope();
     }
 
-    /// <summary>A tensor of <paramref name="shape"/> holding a copy of <paramref name="data"/> (Half through float, exactly).</summary>
+    /// <summary>A tensor of <paramref name="shape"/> holding a copy of <paramref name="data"/> (<see cref="TorchTensors.From{T}"/>).</summary>
     public static Tensor From<T>(T[] data, params long[] shape)
-        where T : unmanaged
-    {
-        Tensor t = typeof(T) == typeof(float) ? tensor((float[])(object)data, shape)
-            : typeof(T) == typeof(double) ? tensor((double[])(object)data, shape)
-            : typeof(T) == typeof(long) ? tensor((long[])(object)data, shape)
-            : typeof(T) == typeof(Half) ? tensor(((Half[])(object)data).Select(v => (float)v).ToArray(), shape).to(ScalarType.Float16)
-            : throw new NotSupportedException(typeof(T).Name);
-        return t.clone();
-    }
+        where T : unmanaged, INumberBase<T>
+        => TorchTensors.From(data, shape);
 
     /// <summary>A tensor of a <see cref="Shape4D"/>.</summary>
     public static Tensor From<T>(T[] data, Shape4D shape)
-        where T : unmanaged
+        where T : unmanaged, INumberBase<T>
         => From(data, Dims(shape));
 
     /// <summary>The <c>[N, C, H, W]</c> dimensions of <paramref name="shape"/>.</summary>
     public static long[] Dims(Shape4D shape) => [shape.Batch, shape.Channels, shape.Height, shape.Width];
 
     /// <summary>The element type matching <typeparamref name="T"/>.</summary>
-    public static ScalarType Type<T>() => typeof(T) == typeof(float) ? ScalarType.Float32
-        : typeof(T) == typeof(Half) ? ScalarType.Float16
-        : ScalarType.Float64;
+    public static ScalarType Type<T>() => TorchTensors.TypeOf<T>();
 
-    /// <summary>The elements of <paramref name="t"/> in row-major order (Half through float, exactly).</summary>
+    /// <summary>The elements of <paramref name="t"/> in row-major order (<see cref="TorchTensors.Read{T}"/>).</summary>
     public static T[] Read<T>(Tensor t)
-        where T : unmanaged
-        => typeof(T) == typeof(Half)
-            ? (T[])(object)t.to(ScalarType.Float32).contiguous().data<float>().ToArray().Select(v => (Half)v).ToArray()
-            : t.contiguous().data<T>().ToArray();
+        where T : unmanaged, INumberBase<T>
+        => TorchTensors.Read<T>(t);
 
     /// <summary>The shape of a rank-4 tensor.</summary>
     public static Shape4D ShapeOf(Tensor t) => new((int)t.shape[0], (int)t.shape[1], (int)t.shape[2], (int)t.shape[3]);
