@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Unpooling.Internal;
@@ -19,14 +21,127 @@ internal static class Guard
     }
 
     /// <summary>Rejects <paramref name="written"/> sharing any byte with <paramref name="other"/>.</summary>
+    /// <remarks>
+    /// Compares byte ranges in 64-bit arithmetic, so spans of any legal length work (a span of 2^29 floats is 2^31 bytes,
+    /// more than <c>MemoryMarshal.AsBytes</c> can describe).
+    /// </remarks>
     public static void NoOverlap<TWritten, TOther>(ReadOnlySpan<TWritten> written, ReadOnlySpan<TOther> other, string writtenName, string otherName)
         where TWritten : struct
         where TOther : struct
     {
-        if (MemoryMarshal.AsBytes(written).Overlaps(MemoryMarshal.AsBytes(other)))
+        if (written.IsEmpty || other.IsEmpty)
+        {
+            return;
+        }
+
+        if (BytesOverlap(
+            ref Unsafe.As<TWritten, byte>(ref MemoryMarshal.GetReference(written)),
+            (long)written.Length * Unsafe.SizeOf<TWritten>(),
+            ref Unsafe.As<TOther, byte>(ref MemoryMarshal.GetReference(other)),
+            (long)other.Length * Unsafe.SizeOf<TOther>()))
         {
             ThrowHelper.ThrowOverlap(writtenName, otherName);
         }
+    }
+
+    /// <summary>
+    /// Rejects a destination view sharing any byte of the caller's memory with an input view. Each view is judged by
+    /// its footprint (the bytes from its first element to its last, whatever its strides), so a strided view is checked
+    /// where it really lies, not through the dense copy an operator may compute it in. Two views that interleave
+    /// without sharing an element (the even and the odd columns of one array) are refused too: the footprint cannot
+    /// tell them apart, and refusing is the safe side.
+    /// </summary>
+    public static void NoOverlap<TWritten, TOther>(in TensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
+    {
+        long writtenBytes = FootprintBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
+        long otherBytes = FootprintBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
+        if (writtenBytes == 0 || otherBytes == 0)
+        {
+            return;
+        }
+
+        if (BytesOverlap(
+            ref Unsafe.As<TWritten, byte>(ref written.GetPinnableReference()),
+            writtenBytes,
+            ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
+            otherBytes))
+        {
+            ThrowHelper.ThrowOverlap(writtenName, otherName);
+        }
+    }
+
+    /// <summary>
+    /// Rejects a destination view in which two elements share memory (a stride of 0 on a dimension longer than 1, or
+    /// strides that interleave): writing it would store several results in one place. The test is the usual sufficient
+    /// one (as PyTorch's internal-overlap check): sorted by stride, each dimension's stride must pass the extent of the
+    /// smaller ones. A view of distinct elements whose strides interleave is refused too (none of the operators'
+    /// natural layouts is such a view).
+    /// </summary>
+    public static void NoSelfOverlap<T>(in TensorSpan<T> destination, string paramName)
+    {
+        ReadOnlySpan<nint> lengths = destination.Lengths, strides = destination.Strides;
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
+        Span<int> order = stackalloc int[lengths.Length];
+        int count = 0;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] > 1)
+            {
+                // Insertion sort by stride: ranks are tiny.
+                int j = count++;
+                while (j > 0 && strides[order[j - 1]] > strides[i])
+                {
+                    order[j] = order[j - 1];
+                    j--;
+                }
+
+                order[j] = i;
+            }
+        }
+
+        // extent: the largest element offset the dimensions visited so far reach (fits: the span holds them).
+        long extent = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int d = order[k];
+            if (strides[d] <= extent)
+            {
+                ThrowHelper.ThrowArgument(
+                    paramName,
+                    $"Tensor {paramName} (lengths [{string.Join(", ", lengths.ToArray())}], strides [{string.Join(", ", strides.ToArray())}]) has elements that share memory; " +
+                    "a destination must hold each result in its own place: pass a dense tensor or a view without stride-0 or interleaved dimensions.");
+            }
+
+            extent += (lengths[d] - 1) * (long)strides[d];
+        }
+    }
+
+    /// <summary>The bytes from a view's first element to the end of its last: 0 for an empty view.</summary>
+    private static long FootprintBytes(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, int elementSize)
+    {
+        long last = 0;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] == 0)
+            {
+                return 0;
+            }
+
+            last += (lengths[i] - 1) * (long)strides[i];
+        }
+
+        return (last + 1) * elementSize;
+    }
+
+    /// <summary>Whether <c>[a, a + aBytes)</c> and <c>[b, b + bBytes)</c> share a byte (both lengths positive).</summary>
+    private static bool BytesOverlap(ref byte a, long aBytes, ref byte b, long bBytes)
+    {
+        long offset = Unsafe.ByteOffset(ref a, ref b);
+        return offset >= 0 ? offset < aBytes : -offset < bBytes;
     }
 
     /// <summary>Rejects a pair with a size below <paramref name="minimum"/>.</summary>

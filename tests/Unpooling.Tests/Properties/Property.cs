@@ -7,14 +7,19 @@ namespace Unpooling.Tests.Properties;
 /// <summary>
 /// Runs the generated (property) tests through CsCheck, so a failure prints the shrunk case and the seed that
 /// reproduces it. Every run of README's test command generates the same number of cases per property, scaled by the
-/// environment variable <c>PROPERTY_SCALE</c> (default 1; e.g. 20 for a long run); <c>PROPERTY_SEED</c> replays a seed
+/// environment variable <c>PROPERTY_SCALE</c> (default 1; e.g. 20 for a long run, 0.25 for the quick legs CI adds under
+/// each instruction-set knob); <c>PROPERTY_SEED</c> replays a seed
 /// CsCheck printed. With <c>PROPERTY_TALLY</c> set to a file path, each property appends how many cases of each category
 /// it generated (tab-separated: entry point, category, count), which is how the issue notes report coverage.
 /// </summary>
 internal static class Property
 {
     /// <summary>The multiplier of every property's case count, from <c>PROPERTY_SCALE</c>.</summary>
-    public static int Scale { get; } = int.TryParse(Environment.GetEnvironmentVariable("PROPERTY_SCALE"), out int s) && s > 0 ? s : 1;
+    public static double Scale { get; } =
+        double.TryParse(Environment.GetEnvironmentVariable("PROPERTY_SCALE"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 ? s : 1;
+
+    /// <summary><paramref name="iterations"/> scaled by <see cref="Scale"/>, at least 1.</summary>
+    public static long Scaled(int iterations) => Math.Max(1, (long)Math.Round(iterations * Scale));
 
     private static readonly string? Seed = Environment.GetEnvironmentVariable("PROPERTY_SEED") is { Length: > 0 } seed ? seed : null;
     private static readonly string? TallyPath = Environment.GetEnvironmentVariable("PROPERTY_TALLY") is { Length: > 0 } path ? path : null;
@@ -28,7 +33,7 @@ internal static class Property
     public static void Check<T>(string entryPoint, Gen<T> gen, Action<T, Tally> property, int iterations, Func<T, string>? print = null)
     {
         var tally = new Tally(entryPoint);
-        gen.Sample(value => property(value, tally), seed: Seed, iter: (long)iterations * Scale, print: print);
+        gen.Sample(value => property(value, tally), seed: Seed, iter: Scaled(iterations), print: print);
         tally.Write();
     }
 
