@@ -96,33 +96,7 @@ public static partial class Functional
             return;
         }
 
-        if (shape.ElementCount <= Array.MaxLength && outputShape.ElementCount <= Array.MaxLength)
-        {
-            MaxPool2DViews(source, shape, geometry, destination, indices, indexConvention, options, 0);
-            return;
-        }
-
-        // More elements than one span holds, though each sample fits: a batch of samples at a time, each batch's
-        // slices viewed in place when dense. The samples per batch are as many as a span holds, or (when a tensor is
-        // not dense, so each batch is gathered) as many as fit a modest buffer, at least one.
-        long sample = Math.Max(shape.Channels * shape.PlaneSize, outputShape.Channels * outputShape.PlaneSize);
-        long perBatch = Math.Max(1, Array.MaxLength / Math.Max(1, sample));
-        if (!TensorAdapter.IsRowMajor(source.Lengths, source.Strides)
-            || !TensorAdapter.IsRowMajor(destination.Lengths, destination.Strides)
-            || !TensorAdapter.IsRowMajor(indices.Lengths, indices.Strides))
-        {
-            perBatch = Math.Max(1, Math.Min(perBatch, GatherBudget / Math.Max(1, sample)));
-        }
-
-        for (int n = 0; n < shape.Batch; n += (int)perBatch)
-        {
-            int count = (int)Math.Min(perBatch, shape.Batch - n);
-            var batch = new NRange(n, n + count);
-            MaxPool2DViews(
-                source.Slice(batch, NRange.All, NRange.All, NRange.All), shape with { Batch = count }, geometry,
-                destination.Slice(batch, NRange.All, NRange.All, NRange.All), indices.Slice(batch, NRange.All, NRange.All, NRange.All),
-                indexConvention, options, n);
-        }
+        MaxPool2DInBatches(source, shape, outputShape, geometry, destination, indices, indexConvention, options, BatchLimits.Default);
     }
 
     /// <summary>
@@ -230,8 +204,58 @@ public static partial class Functional
         return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }
 
-    /// <summary>Elements gathered at a time when a tensor of more elements than a span holds is not dense.</summary>
-    private const long GatherBudget = 1L << 22;
+    /// <summary>
+    /// The validated tensor form's run: one call when every tensor fits a span, else a batch of samples at a time (each
+    /// batch's slices viewed in place when dense). Dense tensors: as many samples per batch as a span holds. Otherwise,
+    /// when every sample is dense by itself (a batch stride of 0 or a sliced batch) and large enough to pay for a call,
+    /// one sample per batch, viewed in place; else as many samples as fit a modest gather buffer, at least one. The
+    /// limits are a parameter only so that tests can drive the batched path with small tensors.
+    /// </summary>
+    internal static void MaxPool2DInBatches<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Shape4D shape, Shape4D outputShape, Pool2DGeometry geometry, in TensorSpan<T> destination,
+        in TensorSpan<TIndex> indices, IndexConvention indexConvention, ExecutionOptions options, BatchLimits limits)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (shape.ElementCount <= limits.Span && outputShape.ElementCount <= limits.Span)
+        {
+            MaxPool2DViews(source, shape, geometry, destination, indices, indexConvention, options, 0);
+            return;
+        }
+
+        long sample = Math.Max(shape.Channels * shape.PlaneSize, outputShape.Channels * outputShape.PlaneSize);
+        long perBatch = Math.Max(1, limits.Span / Math.Max(1, sample));
+        if (!TensorAdapter.IsRowMajor(source.Lengths, source.Strides)
+            || !TensorAdapter.IsRowMajor(destination.Lengths, destination.Strides)
+            || !TensorAdapter.IsRowMajor(indices.Lengths, indices.Strides))
+        {
+            bool denseSamples = sample >= limits.InPlaceSample
+                && TensorAdapter.IsRowMajor(source.Lengths[1..], source.Strides[1..])
+                && TensorAdapter.IsRowMajor(destination.Lengths[1..], destination.Strides[1..])
+                && TensorAdapter.IsRowMajor(indices.Lengths[1..], indices.Strides[1..]);
+            perBatch = denseSamples ? 1 : Math.Max(1, Math.Min(perBatch, limits.Gather / Math.Max(1, sample)));
+        }
+
+        for (int n = 0; n < shape.Batch; n += (int)perBatch)
+        {
+            int count = (int)Math.Min(perBatch, shape.Batch - n);
+            var batch = new NRange(n, n + count);
+            MaxPool2DViews(
+                source.Slice(batch, NRange.All, NRange.All, NRange.All), shape with { Batch = count }, geometry,
+                destination.Slice(batch, NRange.All, NRange.All, NRange.All), indices.Slice(batch, NRange.All, NRange.All, NRange.All),
+                indexConvention, options, n);
+        }
+    }
+
+    /// <summary>How the tensor form splits a batch (<see cref="MaxPool2DInBatches"/>).</summary>
+    /// <param name="Span">The most elements one call's tensors may hold: <see cref="Array.MaxLength"/>.</param>
+    /// <param name="Gather">Elements gathered at a time when a tensor is not dense.</param>
+    /// <param name="InPlaceSample">The smallest sample run as a batch of its own, in place, rather than gathered with
+    /// its neighbours.</param>
+    internal readonly record struct BatchLimits(long Span, long Gather, long InPlaceSample)
+    {
+        public static BatchLimits Default => new(Array.MaxLength, 1L << 22, 1L << 16);
+    }
 
     /// <summary>
     /// One span-sized batch of samples of the tensor form, starting at sample <paramref name="firstSample"/> of the
