@@ -67,9 +67,20 @@ public static partial class Functional
     /// <paramref name="destination"/>. The convention describes logical positions, whatever the tensors' strides.</param>
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
-    /// <remarks>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
-    /// steady state).</remarks>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
+    /// <remarks>
+    /// <para>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
+    /// steady state).</para>
+    /// <para>The tensors may hold more elements than a span (a batch over native memory) as long as each sample,
+    /// <c>C*H*W</c> elements of the input and of the output, fits one: the call then runs a span-sized batch of samples
+    /// at a time, each batch viewed in place when dense, with the same results (indices of the conventions that count
+    /// across samples carry the sample's base, in 64 bits) and the same bits for any thread count.</para>
+    /// <para>Everything is validated before anything is written: shapes, the index type, an output view that names one
+    /// cell twice (stride 0 on a dimension of length &gt; 1), and outputs whose memory ranges (first to last element)
+    /// overlap each other or the source, so a refused call leaves both outputs untouched.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample holds more elements than a span,
+    /// the geometry does not fit, <typeparamref name="TIndex"/> cannot hold the convention's largest index, an output
+    /// view has stride 0 on a dimension of length &gt; 1, or an output's memory overlaps another tensor's.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static void MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices,
@@ -130,7 +141,8 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
     /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
-    /// <exception cref="ArgumentException">The tensor is not rank 4 or the geometry does not fit it.</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or the output holds
+    /// more elements than an array (the source may hold more, as long as each sample fits a span).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -176,8 +188,10 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
-    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
-    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>).</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it,
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>), or the output
+    /// holds more elements than an array (named <c>source</c>, or <c>geometry</c> when its padding makes the output the
+    /// larger); the source may hold more than an array, as long as each sample fits a span.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static (Tensor<T> Values, Switches<TIndex> Switches) MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention, ExecutionOptions options = default)
