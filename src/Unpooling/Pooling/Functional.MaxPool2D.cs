@@ -250,10 +250,11 @@ public static partial class Functional
             perBatch = denseSamples ? 1 : Math.Max(1, Math.Min(perBatch, limits.Gather / Math.Max(1, sample)));
         }
 
-        for (int n = 0; n < shape.Batch; n += (int)perBatch)
+        // In 64 bits: n + perBatch can pass int.MaxValue on the last batch of a batch near int.MaxValue samples.
+        for (long n = 0; n < shape.Batch; n += perBatch)
         {
             int count = (int)Math.Min(perBatch, shape.Batch - n);
-            var batch = new NRange(n, n + count);
+            var batch = new NRange((nint)n, (nint)(n + count));
             MaxPool2DViews(
                 source.Slice(batch, NRange.All, NRange.All, NRange.All), shape with { Batch = count }, geometry,
                 destination.Slice(batch, NRange.All, NRange.All, NRange.All), indices.Slice(batch, NRange.All, NRange.All, NRange.All),

@@ -112,6 +112,47 @@ public sealed class PoolingDefectTests
         }
     }
 
+    /// <summary>
+    /// The kernel's closed-form tap range (which replaced a walk over every kernel row per output row) equals the taps
+    /// found one by one, on small axes and on the defect's own: start -(2^31 - 1), kernel 5, dilation 2^30, size 3 gives
+    /// the single tap [2, 3).
+    /// </summary>
+    [Fact]
+    public void KernelTapRangeEqualsTheTapsFoundOneByOne()
+    {
+        for (long start = -20; start <= 12; start++)
+        {
+            for (int kernel = 1; kernel <= 6; kernel++)
+            {
+                for (int dilation = 1; dilation <= 5; dilation++)
+                {
+                    for (int size = 1; size <= 7; size++)
+                    {
+                        int lo = 0, hi = 0;
+                        bool found = false;
+                        for (int j = 0; j < kernel; j++)
+                        {
+                            long cell = start + ((long)j * dilation);
+                            if (cell >= 0 && cell < size)
+                            {
+                                (lo, hi) = found ? (lo, j + 1) : (j, j + 1);
+                                found = true;
+                            }
+                        }
+
+                        (int Lo, int Hi) actual = MaxPool2DKernel.TapRange(start, kernel, dilation, size);
+                        bool same = found ? actual == (lo, hi) : actual.Lo >= actual.Hi;
+                        Assert.True(same, $"start {start} k {kernel} d {dilation} size {size}: ({actual.Lo}, {actual.Hi}), expected ({lo}, {hi})");
+                    }
+                }
+            }
+        }
+
+        Assert.Equal((2, 3), MaxPool2DKernel.TapRange(-int.MaxValue, 5, TwoTo30, 3));
+        // Window 1 of defect 2: start 1 - 2^30, so columns 0..999 are taps 2^30 - 1 .. 2^30 + 998.
+        Assert.Equal((TwoTo30 - 1, TwoTo30 + 999), MaxPool2DKernel.TapRange(1 - TwoTo30, int.MaxValue, 1, 1000));
+    }
+
     private static void AssertOneRealRow<T>(Pool2DGeometry geometry)
         where T : unmanaged, INumber<T>
     {
