@@ -166,25 +166,120 @@ public readonly record struct Pool2DGeometry
         }
 
         // Every window must hold a real cell; with dilation a window can straddle the input with all cells outside.
-        for (long w = 0; w < o; w++)
+        // Closed form, never a walk over windows or taps (a kernel of int.MaxValue taps would take hours).
+        long empty = FirstWindowWithoutRealCell(i, k, s, p, d, o);
+        if (empty >= 0)
         {
-            long start = (w * s) - p;
-            bool real = false;
-            for (long j = 0; j < k && !real; j++)
-            {
-                long cell = start + (j * d);
-                real = cell >= 0 && cell < i;
-            }
-
-            if (!real)
-            {
-                ThrowHelper.ThrowArgument(
-                    paramName,
-                    $"Pooling an input of size {inputSize} with {this}: the window at output {axis} {w} covers only padding; every window must hold at least one input cell.");
-            }
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Pooling an input of size {inputSize} with {this}: the window at output {axis} {empty} covers only padding; every window must hold at least one input cell.");
         }
 
         return (int)o;
+    }
+
+    /// <summary>
+    /// The first of the <paramref name="o"/> windows of one axis that holds no input cell, or -1 when each holds one;
+    /// in O(log) time, whatever the kernel, padding or output size.
+    /// </summary>
+    /// <remarks>
+    /// <para>Window <c>w</c> starts at <c>a = w*s - p</c> and has taps <c>a + j*d</c>, <c>j</c> in <c>[0, k)</c>; it
+    /// holds a real cell iff some tap lies in <c>[0, i)</c>. The taps increase, so the candidate is the first tap
+    /// <c>&gt;= 0</c>, <c>j0 = ceil(-a/d)</c> (0 when <c>a &gt;= 0</c>): the window is real iff <c>j0 &lt; k</c> and
+    /// <c>a + j0*d &lt; i</c>.</para>
+    /// <para>Over all windows at once: when <c>d &lt;= i</c> the tap ranges <c>[-j*d, -j*d + i)</c> touch, so the real
+    /// starts are exactly <c>[-(k-1)*d, i)</c>, and as <c>a</c> increases with <c>w</c> only window 0 can fall below and
+    /// the first <c>w</c> with <c>a &gt;= i</c> is the first above. When <c>d &gt; i</c> at most one tap can be real:
+    /// write <c>a = q*d + r</c>, <c>0 &lt;= r &lt; d</c>; tap <c>j</c> is at <c>(q + j)*d + r</c>, which lies in
+    /// <c>[0, i)</c> iff <c>q + j = 0</c> and <c>r &lt; i</c>. So a window is real iff <c>a</c> is in
+    /// <c>[-(k-1)*d, i)</c> (as before) and <c>a mod d &lt; i</c>. The first and last windows are not enough: with
+    /// i 1, k 2, s 1, p 3, d 3 the windows start at -3 (tap 0 real), -2 (taps -2 and 1: none), -1 and 0 (real). The
+    /// residue rule is counted with floor sums (<see cref="CountResidueAtLeast"/>) and the first failing window found
+    /// by bisection on that count.</para>
+    /// </remarks>
+    internal static long FirstWindowWithoutRealCell(long i, long k, long s, long p, long d, long o)
+    {
+        long first = -1;
+        if (-p < -((k - 1) * d))
+        {
+            return 0; // window 0's last tap is still in the begin padding
+        }
+
+        // The first window starting at or past the input's end: a = w*s - p >= i.
+        long past = (i + p + s - 1) / s;
+        if (past < o)
+        {
+            first = past;
+        }
+
+        if (d > i)
+        {
+            long limit = first >= 0 ? first : o;
+            long offset = ((-p % d) + d) % d; // a = w*s - p = w*s + offset (mod d), offset in [0, d)
+            if (limit > 0 && CountResidueAtLeast(limit, s, offset, d, i) > 0)
+            {
+                // Smallest n with a bad window among the first n: that window is n - 1.
+                long lo = 1, hi = limit;
+                while (lo < hi)
+                {
+                    long mid = lo + ((hi - lo) / 2);
+                    if (CountResidueAtLeast(mid, s, offset, d, i) > 0)
+                    {
+                        hi = mid;
+                    }
+                    else
+                    {
+                        lo = mid + 1;
+                    }
+                }
+
+                first = lo - 1;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>
+    /// How many <c>w</c> in <c>[0, n)</c> have <c>(w*s + b) mod d &gt;= i</c> (with <c>0 &lt; i &lt; d</c>), as
+    /// <c>sum floor((w*s + b + d - i)/d) - sum floor((w*s + b)/d)</c>: for <c>x = Q*d + r</c> the difference of the two
+    /// floors is 1 exactly when <c>r &gt;= i</c>. Both sums are taken modulo 2^64, which leaves their difference (at most
+    /// <paramref name="n"/>) exact.
+    /// </summary>
+    private static long CountResidueAtLeast(long n, long s, long b, long d, long i)
+        => (long)(FloorSum((ulong)n, (ulong)d, (ulong)s, (ulong)(b + d - i)) - FloorSum((ulong)n, (ulong)d, (ulong)s, (ulong)b));
+
+    /// <summary>
+    /// <c>sum over x in [0, n) of floor((a*x + b) / m)</c> modulo 2^64, by the Euclid-like reduction (AtCoder Library's
+    /// <c>floor_sum_unsigned</c>); exact in its intermediates for <c>n, m &lt; 2^32</c>, since after the reductions
+    /// <c>a, b &lt; m</c> and so <c>a*n + b &lt; 2^64</c>.
+    /// </summary>
+    internal static ulong FloorSum(ulong n, ulong m, ulong a, ulong b)
+    {
+        ulong answer = 0;
+        while (true)
+        {
+            if (a >= m)
+            {
+                answer += (n * (n - 1) / 2) * (a / m);
+                a %= m;
+            }
+
+            if (b >= m)
+            {
+                answer += n * (b / m);
+                b %= m;
+            }
+
+            ulong yMax = (a * n) + b;
+            if (yMax < m)
+            {
+                return answer;
+            }
+
+            (n, b) = (yMax / m, yMax % m);
+            (m, a) = (a, m);
+        }
     }
 
     private static void RequireAtLeast(Size2D value, int minimum, string paramName)

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -65,9 +67,20 @@ public static partial class Functional
     /// <paramref name="destination"/>. The convention describes logical positions, whatever the tensors' strides.</param>
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
-    /// <remarks>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
-    /// steady state).</remarks>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the geometry does not fit.</exception>
+    /// <remarks>
+    /// <para>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
+    /// steady state).</para>
+    /// <para>The tensors may hold more elements than a span (a batch over native memory) as long as each sample,
+    /// <c>C*H*W</c> elements of the input and of the output, fits one: the call then runs a span-sized batch of samples
+    /// at a time, each batch viewed in place when dense, with the same results (indices of the conventions that count
+    /// across samples carry the sample's base, in 64 bits) and the same bits for any thread count.</para>
+    /// <para>Everything is validated before anything is written: shapes, the index type, an output view that names one
+    /// cell twice (stride 0 on a dimension of length &gt; 1), and outputs whose memory ranges (first to last element)
+    /// overlap each other or the source, so a refused call leaves both outputs untouched.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample holds more elements than a span,
+    /// the geometry does not fit, <typeparamref name="TIndex"/> cannot hold the convention's largest index, an output
+    /// view has stride 0 on a dimension of length &gt; 1, or an output's memory overlaps another tensor's.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static void MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices,
@@ -75,17 +88,26 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
+        // Every check of every output before anything is written (SEMANTICS.md 6): a refusal after the kernel ran, or
+        // between the commits of two strided views, would leave one output written and the other not.
+        Shape4D shape = GetBatchedShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
+        RequireSampleFits(outputShape, nameof(geometry), "pooled");
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
         TensorAdapter.RequireShape(indices, outputShape, nameof(indices));
         Guard.Convention(indexConvention, nameof(indexConvention));
-        using ReadView<T> s = TensorAdapter.Read(source);
-        using WriteView<T> d = TensorAdapter.Write(destination);
-        using WriteView<TIndex> i = TensorAdapter.Write(indices);
-        MaxPool2D(s.Span, shape, geometry, d.Span, i.Span, indexConvention, options);
-        d.Commit();
-        i.Commit();
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, nameof(indices));
+        RequireDistinctCells(destination.Lengths, destination.Strides, nameof(destination));
+        RequireDistinctCells(indices.Lengths, indices.Strides, nameof(indices));
+        RequireApart(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        RequireApart(indices.AsReadOnlyTensorSpan(), source, nameof(indices), nameof(source));
+        RequireApart(indices.AsReadOnlyTensorSpan(), destination.AsReadOnlyTensorSpan(), nameof(indices), nameof(destination));
+        if (outputShape.ElementCount == 0)
+        {
+            return;
+        }
+
+        MaxPool2DInBatches(source, shape, outputShape, geometry, destination, indices, indexConvention, options, BatchLimits.Default);
     }
 
     /// <summary>
@@ -119,7 +141,8 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
     /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
-    /// <exception cref="ArgumentException">The tensor is not rank 4 or the geometry does not fit it.</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or the output holds
+    /// more elements than an array (the source may hold more, as long as each sample fits a span).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static (Tensor<T> Values, Switches<long> Switches) MaxPool2D<T>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
@@ -165,23 +188,214 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
     /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
-    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
-    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>).</exception>
+    /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it,
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>), or the output
+    /// holds more elements than an array (named <c>source</c>, or <c>geometry</c> when its padding makes the output the
+    /// larger); the source may hold more than an array, as long as each sample fits a span.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
     public static (Tensor<T> Values, Switches<TIndex> Switches) MaxPool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, Pool2DGeometry geometry, IndexConvention indexConvention, ExecutionOptions options = default)
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
+        Shape4D shape = GetBatchedShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
+        RequireSampleFits(outputShape, nameof(geometry), "pooled");
         Guard.Convention(indexConvention, nameof(indexConvention));
         Guard.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, "indices");
+        if (outputShape.ElementCount > Array.MaxLength)
+        {
+            // A source of more elements than an array may still pool into an array; an output past it cannot.
+            ThrowHelper.ThrowArgument(
+                outputShape.ElementCount > shape.ElementCount ? nameof(geometry) : nameof(source),
+                $"Pooling {shape} with {geometry} gives {outputShape}, {outputShape.ElementCount} elements, more than an array holds ({Array.MaxLength}); pool into destination tensors of your own (the TensorSpan form).");
+        }
+
         nint[] lengths = TensorAdapter.Lengths(outputShape);
         Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
         Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
         MaxPool2D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
+    }
+
+    /// <summary>
+    /// The validated tensor form's run: one call when every tensor fits a span, else a batch of samples at a time (each
+    /// batch's slices viewed in place when dense). Dense tensors: as many samples per batch as a span holds. Otherwise,
+    /// when every sample is dense by itself (a batch stride of 0 or a sliced batch) and large enough to pay for a call,
+    /// one sample per batch, viewed in place; else as many samples as fit a modest gather buffer, at least one. The
+    /// limits are a parameter only so that tests can drive the batched path with small tensors.
+    /// </summary>
+    internal static void MaxPool2DInBatches<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Shape4D shape, Shape4D outputShape, Pool2DGeometry geometry, in TensorSpan<T> destination,
+        in TensorSpan<TIndex> indices, IndexConvention indexConvention, ExecutionOptions options, BatchLimits limits)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (shape.ElementCount <= limits.Span && outputShape.ElementCount <= limits.Span)
+        {
+            MaxPool2DViews(source, shape, geometry, destination, indices, indexConvention, options, 0);
+            return;
+        }
+
+        long sample = Math.Max(shape.Channels * shape.PlaneSize, outputShape.Channels * outputShape.PlaneSize);
+        long perBatch = Math.Max(1, limits.Span / Math.Max(1, sample));
+        if (!TensorAdapter.IsRowMajor(source.Lengths, source.Strides)
+            || !TensorAdapter.IsRowMajor(destination.Lengths, destination.Strides)
+            || !TensorAdapter.IsRowMajor(indices.Lengths, indices.Strides))
+        {
+            bool denseSamples = sample >= limits.InPlaceSample
+                && TensorAdapter.IsRowMajor(source.Lengths[1..], source.Strides[1..])
+                && TensorAdapter.IsRowMajor(destination.Lengths[1..], destination.Strides[1..])
+                && TensorAdapter.IsRowMajor(indices.Lengths[1..], indices.Strides[1..]);
+            perBatch = denseSamples ? 1 : Math.Max(1, Math.Min(perBatch, limits.Gather / Math.Max(1, sample)));
+        }
+
+        // In 64 bits: n + perBatch can pass int.MaxValue on the last batch of a batch near int.MaxValue samples.
+        for (long n = 0; n < shape.Batch; n += perBatch)
+        {
+            int count = (int)Math.Min(perBatch, shape.Batch - n);
+            var batch = new NRange((nint)n, (nint)(n + count));
+            MaxPool2DViews(
+                source.Slice(batch, NRange.All, NRange.All, NRange.All), shape with { Batch = count }, geometry,
+                destination.Slice(batch, NRange.All, NRange.All, NRange.All), indices.Slice(batch, NRange.All, NRange.All, NRange.All),
+                indexConvention, options, n);
+        }
+    }
+
+    /// <summary>How the tensor form splits a batch (<see cref="MaxPool2DInBatches"/>).</summary>
+    /// <param name="Span">The most elements one call's tensors may hold: <see cref="Array.MaxLength"/>.</param>
+    /// <param name="Gather">Elements gathered at a time when a tensor is not dense.</param>
+    /// <param name="InPlaceSample">The smallest sample run as a batch of its own, in place, rather than gathered with
+    /// its neighbours.</param>
+    internal readonly record struct BatchLimits(long Span, long Gather, long InPlaceSample)
+    {
+        public static BatchLimits Default => new(Array.MaxLength, 1L << 22, 1L << 16);
+    }
+
+    /// <summary>
+    /// One span-sized batch of samples of the tensor form, starting at sample <paramref name="firstSample"/> of the
+    /// caller's tensors (already validated as a whole). Indices come out relative to the batch; the conventions that
+    /// count across samples then get the batch's first index, <c>firstSample * C*H*W</c>, added in 64 bits (the vector
+    /// lanes carry indices modulo 2^32, exact only below 2^31, which a batch's own indices always are).
+    /// </summary>
+    private static void MaxPool2DViews<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Shape4D shape, Pool2DGeometry geometry, in TensorSpan<T> destination, in TensorSpan<TIndex> indices,
+        IndexConvention indexConvention, ExecutionOptions options, long firstSample)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        using ReadView<T> s = TensorAdapter.Read(source);
+        using WriteView<T> d = TensorAdapter.Write(destination);
+        using WriteView<TIndex> i = TensorAdapter.Write(indices);
+        MaxPool2DCore(s.Span, shape, geometry, d.Span, i.Span, indexConvention, options);
+        long sampleBase = firstSample * shape.Channels * shape.PlaneSize;
+        if (sampleBase != 0 && indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
+        {
+            Span<TIndex> written = i.Span;
+            for (int k = 0; k < written.Length; k++)
+            {
+                written[k] = TIndex.CreateTruncating(long.CreateTruncating(written[k]) + sampleBase);
+            }
+        }
+
+        d.Commit();
+        i.Commit();
+    }
+
+    /// <summary>
+    /// The <c>[N, C, H, W]</c> shape of a tensor that may hold more elements than a span (a batch over native memory),
+    /// as long as each sample fits one: the tensor forms run a span-sized batch of samples at a time.
+    /// </summary>
+    private static Shape4D GetBatchedShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
+    {
+        if (tensor.Rank != 4)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has rank {tensor.Rank}; a rank-4 [N, C, H, W] tensor is expected.");
+        }
+
+        ReadOnlySpan<nint> l = tensor.Lengths;
+        for (int d = 0; d < 4; d++)
+        {
+            if (l[d] > int.MaxValue)
+            {
+                ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has a dimension of {l[d]}; each must be <= {int.MaxValue}.");
+            }
+        }
+
+        var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
+        RequireSampleFits(shape, paramName, "input");
+        (shape with { Batch = Math.Min(shape.Batch, 1) }).Validate(paramName);
+        return shape;
+    }
+
+    /// <summary>Rejects a shape one of whose samples (<c>C*H*W</c> elements) no span holds.</summary>
+    private static void RequireSampleFits(Shape4D shape, string paramName, string what)
+    {
+        if ((Int128)shape.Channels * shape.Height * shape.Width > Array.MaxLength)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Each {what} sample of {shape} holds C*H*W = {(Int128)shape.Channels * shape.Height * shape.Width} elements, more than a span can address ({Array.MaxLength}); a tensor may hold more elements than that in all, but each sample must fit.");
+        }
+    }
+
+    /// <summary>
+    /// Rejects an output view that names one memory cell twice (stride 0 on a dimension of length &gt; 1): its cells
+    /// would be written more than once, and the runtime refuses to copy into it, which would come only after the
+    /// other output was written.
+    /// </summary>
+    private static void RequireDistinctCells(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, string paramName)
+    {
+        for (int d = 0; d < lengths.Length; d++)
+        {
+            if (lengths[d] > 1 && strides[d] == 0)
+            {
+                ThrowHelper.ThrowArgument(
+                    paramName,
+                    $"Tensor {paramName} has stride 0 on dimension {d} of length {lengths[d]}, so its elements share memory; an output needs a distinct cell per element.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rejects <paramref name="written"/> sharing any byte of its memory range (first to last element) with
+    /// <paramref name="other"/>'s. For dense tensors this is the span forms' rule; a strided view is judged by the range
+    /// it spans, so two views that interleave in one buffer are refused too (the kernels cannot prove they never meet).
+    /// </summary>
+    private static void RequireApart<TWritten, TOther>(in ReadOnlyTensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
+    {
+        nint writtenBytes = ExtentBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
+        nint otherBytes = ExtentBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
+        if (writtenBytes == 0 || otherBytes == 0)
+        {
+            return;
+        }
+
+        // As Span.Overlaps: one byte offset between the two first elements (no GC can move them within it).
+        nint offset = Unsafe.ByteOffset(
+            ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
+            ref Unsafe.As<TWritten, byte>(ref Unsafe.AsRef(in written.GetPinnableReference())));
+        if (offset < otherBytes && -offset < writtenBytes)
+        {
+            ThrowHelper.ThrowOverlap(writtenName, otherName);
+        }
+    }
+
+    /// <summary>Bytes from a view's first element to one past its last (0 when it has no element).</summary>
+    private static nint ExtentBytes(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, int elementSize)
+    {
+        nint last = 0;
+        for (int d = 0; d < lengths.Length; d++)
+        {
+            if (lengths[d] == 0)
+            {
+                return 0;
+            }
+
+            last += (lengths[d] - 1) * strides[d];
+        }
+
+        return (last + 1) * elementSize;
     }
 
     private static unsafe void MaxPool2DCore<T, TIndex>(

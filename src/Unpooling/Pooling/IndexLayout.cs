@@ -44,8 +44,10 @@ internal readonly struct IndexLayout
             IndexConvention.ChannelsLastPerSample => (0L, 1L, Width * Channels, Channels),
             _ => (Plane * Channels, 1L, Width * Channels, Channels),
         };
-        Space = (long)SpaceOf(convention, indexed);
-        long largest = (long)TotalOf(indexed) - 1;
+        // Saturated, not truncated: a shape of four ints can hold up to 2^124 cells, and a wrapped space could pass a
+        // range check it should fail (every caller validates its shape first; this keeps a stray one safe).
+        Space = (long)Int128.Min(SpaceOf(convention, indexed), long.MaxValue);
+        long largest = (long)Int128.Min(TotalOf(indexed) - 1, long.MaxValue);
         _byChannels = new FastDivisor(Math.Max(1, Channels), largest);
         _byHeight = new FastDivisor(Height, largest);
         _byWidth = new FastDivisor(Width, largest);

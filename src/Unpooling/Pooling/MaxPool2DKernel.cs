@@ -68,14 +68,16 @@ internal static unsafe class MaxPool2DKernel
             (PH, PW) = (g.Padding.Height, g.Padding.Width);
             (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
 
-            VectorStart = Math.Min(OutW, (PW + SW - 1) / SW);
+            // Per call in 64 bits: PW + SW - 1 alone can pass int.MaxValue.
+            VectorStart = (int)Math.Min(OutW, (PW + (long)SW - 1) / SW);
             long last = W - 1 - ExtraRead(SW, KW, DW) + PW - ((long)(KW - 1) * DW);
             long end = last < 0 ? 0 : (last / SW) + 1;
             VectorEnd = (int)Math.Clamp(end, VectorStart, OutW);
 
             long paddedRows = H + (2L * PH) + ((long)(KH - 1) * DH);
             long paddedCols = W + (2L * PW) + ((long)(KW - 1) * DW) + ((long)SW * 64);
-            OffsetsFitInt32 = paddedRows * paddedCols < int.MaxValue;
+            // Each factor fits a long (up to 2^62), their product need not: a wrapped product could look small.
+            OffsetsFitInt32 = (Int128)paddedRows * paddedCols < int.MaxValue;
 
             Channels = (int)Math.Max(1, layout.Channels);
             ByChannels = new FastDivisor(Channels, int.MaxValue);
@@ -276,21 +278,15 @@ internal static unsafe class MaxPool2DKernel
             indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
         }
 
-        // The kernel rows [khLo, khHi) that land in the input. In 64 bits: a window may reach past the input by more
-        // than int.MaxValue (huge dilation and padding, or ceil mode on an input shorter than the kernel), and a
-        // wrapped row would pass the test and be read.
-        int ih0 = (oh * p.SH) - p.PH;
-        int khLo = 0;
-        while (ih0 + ((long)khLo * p.DH) < 0)
-        {
-            khLo++;
-        }
-
-        int khHi = p.KH;
-        while (ih0 + ((long)(khHi - 1) * p.DH) >= p.H)
-        {
-            khHi--;
-        }
+        // The kernel rows [khLo, khHi) that land in the input, in closed form (never a walk over the kernel rows: a
+        // kernel of int.MaxValue rows would take seconds per row) and in 64 bits: oh*SH alone can pass int.MaxValue,
+        // and a window may reach past the input by more than int.MaxValue (huge dilation and padding, or ceil mode on an
+        // input shorter than the kernel); a wrapped row would pass the test and be read. The window's top, oh*SH - PH,
+        // lies in [-PH, H) because every window holds a real cell (Pool2DGeometry), so it fits an int.
+        long top = ((long)oh * p.SH) - p.PH;
+        (int khLo, int khHi) = TapRange(top, p.KH, p.DH, p.H);
+        int ih0 = (int)top;
+        Debug.Assert(top == ih0, "a window's top row outside [-PH, H)");
 
         if (!vector)
         {
@@ -324,10 +320,13 @@ internal static unsafe class MaxPool2DKernel
         where TIndexing : struct, IIndexing
     {
         Debug.Assert(from >= 0 && to <= p.OutW, "scalar columns outside the output row");
-        Debug.Assert(khLo >= khHi || (ih0 + (khLo * p.DH) >= 0 && ih0 + ((khHi - 1) * p.DH) < p.H), "kernel rows outside the plane");
+        Debug.Assert(khLo >= khHi || (ih0 + ((long)khLo * p.DH) >= 0 && ih0 + ((long)(khHi - 1) * p.DH) < p.H), "kernel rows outside the plane");
         for (int ow = from; ow < to; ow++)
         {
-            int iw0 = (ow * p.SW) - p.PW;
+            // 64-bit for the same reasons as the kernel rows; only the taps that land in the row are visited (a kernel
+            // of int.MaxValue columns over a 1000-wide row visits at most 1000).
+            long iw0 = ((long)ow * p.SW) - p.PW;
+            (int kwLo, int kwHi) = TapRange(iw0, p.KW, p.DW, p.W);
             // From -infinity for float and double (as before the other types ran); any other type starts from the
             // first real cell, which is the same rule: the first cell is taken unless a later one beats it.
             T best = Vectorized<T>() ? Lowest<T>() : T.Zero;
@@ -336,15 +335,10 @@ internal static unsafe class MaxPool2DKernel
             {
                 long ih = ih0 + ((long)kh * p.DH);
                 T* line = src + (nint)(ih * p.W);
-                for (int kw = 0; kw < p.KW; kw++)
+                for (int kw = kwLo; kw < kwHi; kw++)
                 {
-                    // 64-bit for the same reason as the kernel rows: a wrapped column could land inside the row.
                     long iw = iw0 + ((long)kw * p.DW);
-                    if ((ulong)iw >= (ulong)p.W)
-                    {
-                        continue;
-                    }
-
+                    Debug.Assert((ulong)iw < (ulong)p.W, "a kernel column outside the row");
                     T v = line[iw];
                     long position = TIndexing.IsInWindow ? ((long)kh * p.KW) + kw
                         : TIndexing.TapIsLoadOffset ? (ih * p.W) + iw : (ih * p.IndexH) + (iw * p.IndexW);
@@ -369,6 +363,30 @@ internal static unsafe class MaxPool2DKernel
             dst[ow] = best;
             IndexValue.Write(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
+    }
+
+    /// <summary>
+    /// The taps <c>[lo, hi)</c> of a window axis that land in <c>[0, size)</c>: tap <c>j</c> is at
+    /// <c>start + j*dilation</c>, so <c>lo = ceil(-start / dilation)</c> when <c>start &lt; 0</c> and
+    /// <c>hi = floor((size - 1 - start) / dilation) + 1</c>, both clamped to <c>[0, kernel]</c>. Division only when the
+    /// window crosses an edge: an interior window takes every tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (int Lo, int Hi) TapRange(long start, int kernel, int dilation, int size)
+    {
+        if (start >= 0 && start + ((long)(kernel - 1) * dilation) < size)
+        {
+            return (0, kernel);
+        }
+
+        if (start >= size)
+        {
+            return (0, 0);
+        }
+
+        long lo = start >= 0 ? 0 : Math.Min(kernel, (-start + dilation - 1) / dilation);
+        long hi = Math.Min(kernel, ((size - 1 - start) / dilation) + 1);
+        return ((int)lo, (int)Math.Max(lo, hi));
     }
 
     /// <summary>Whether <typeparamref name="T"/> has vector paths (float, double); a JIT-time constant.</summary>
