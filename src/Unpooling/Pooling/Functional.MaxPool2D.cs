@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -90,18 +89,18 @@ public static partial class Functional
     {
         // Every check of every output before anything is written (SEMANTICS.md 6): a refusal after the kernel ran, or
         // between the commits of two strided views, would leave one output written and the other not.
-        Shape4D shape = GetBatchedShape(source, nameof(source));
+        Shape4D shape = TensorAdapter.GetBatchedShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
-        RequireSampleFits(outputShape, nameof(geometry), "pooled");
+        TensorAdapter.RequireSampleFits(outputShape, nameof(geometry), "pooled");
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
         TensorAdapter.RequireShape(indices, outputShape, nameof(indices));
         Guard.Convention(indexConvention, nameof(indexConvention));
         Guard.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, nameof(indices));
-        RequireDistinctCells(destination.Lengths, destination.Strides, nameof(destination));
-        RequireDistinctCells(indices.Lengths, indices.Strides, nameof(indices));
-        RequireApart(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
-        RequireApart(indices.AsReadOnlyTensorSpan(), source, nameof(indices), nameof(source));
-        RequireApart(indices.AsReadOnlyTensorSpan(), destination.AsReadOnlyTensorSpan(), nameof(indices), nameof(destination));
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoSelfOverlap(indices, nameof(indices));
+        Guard.NoViewOverlap<T, T>(destination, source, nameof(destination), nameof(source));
+        Guard.NoViewOverlap<TIndex, T>(indices, source, nameof(indices), nameof(source));
+        Guard.NoViewOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
         if (outputShape.ElementCount == 0)
         {
             return;
@@ -198,9 +197,9 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        Shape4D shape = GetBatchedShape(source, nameof(source));
+        Shape4D shape = TensorAdapter.GetBatchedShape(source, nameof(source));
         Shape4D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
-        RequireSampleFits(outputShape, nameof(geometry), "pooled");
+        TensorAdapter.RequireSampleFits(outputShape, nameof(geometry), "pooled");
         Guard.Convention(indexConvention, nameof(indexConvention));
         Guard.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, "indices");
         if (outputShape.ElementCount > Array.MaxLength)
@@ -300,102 +299,6 @@ public static partial class Functional
 
         d.Commit();
         i.Commit();
-    }
-
-    /// <summary>
-    /// The <c>[N, C, H, W]</c> shape of a tensor that may hold more elements than a span (a batch over native memory),
-    /// as long as each sample fits one: the tensor forms run a span-sized batch of samples at a time.
-    /// </summary>
-    private static Shape4D GetBatchedShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
-    {
-        if (tensor.Rank != 4)
-        {
-            ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has rank {tensor.Rank}; a rank-4 [N, C, H, W] tensor is expected.");
-        }
-
-        ReadOnlySpan<nint> l = tensor.Lengths;
-        for (int d = 0; d < 4; d++)
-        {
-            if (l[d] > int.MaxValue)
-            {
-                ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has a dimension of {l[d]}; each must be <= {int.MaxValue}.");
-            }
-        }
-
-        var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
-        RequireSampleFits(shape, paramName, "input");
-        (shape with { Batch = Math.Min(shape.Batch, 1) }).Validate(paramName);
-        return shape;
-    }
-
-    /// <summary>Rejects a shape one of whose samples (<c>C*H*W</c> elements) no span holds.</summary>
-    private static void RequireSampleFits(Shape4D shape, string paramName, string what)
-    {
-        if ((Int128)shape.Channels * shape.Height * shape.Width > Array.MaxLength)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Each {what} sample of {shape} holds C*H*W = {(Int128)shape.Channels * shape.Height * shape.Width} elements, more than a span can address ({Array.MaxLength}); a tensor may hold more elements than that in all, but each sample must fit.");
-        }
-    }
-
-    /// <summary>
-    /// Rejects an output view that names one memory cell twice (stride 0 on a dimension of length &gt; 1): its cells
-    /// would be written more than once, and the runtime refuses to copy into it, which would come only after the
-    /// other output was written.
-    /// </summary>
-    private static void RequireDistinctCells(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, string paramName)
-    {
-        for (int d = 0; d < lengths.Length; d++)
-        {
-            if (lengths[d] > 1 && strides[d] == 0)
-            {
-                ThrowHelper.ThrowArgument(
-                    paramName,
-                    $"Tensor {paramName} has stride 0 on dimension {d} of length {lengths[d]}, so its elements share memory; an output needs a distinct cell per element.");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Rejects <paramref name="written"/> sharing any byte of its memory range (first to last element) with
-    /// <paramref name="other"/>'s. For dense tensors this is the span forms' rule; a strided view is judged by the range
-    /// it spans, so two views that interleave in one buffer are refused too (the kernels cannot prove they never meet).
-    /// </summary>
-    private static void RequireApart<TWritten, TOther>(in ReadOnlyTensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
-    {
-        nint writtenBytes = ExtentBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
-        nint otherBytes = ExtentBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
-        if (writtenBytes == 0 || otherBytes == 0)
-        {
-            return;
-        }
-
-        // As Span.Overlaps: one byte offset between the two first elements (no GC can move them within it).
-        nint offset = Unsafe.ByteOffset(
-            ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
-            ref Unsafe.As<TWritten, byte>(ref Unsafe.AsRef(in written.GetPinnableReference())));
-        if (offset < otherBytes && -offset < writtenBytes)
-        {
-            ThrowHelper.ThrowOverlap(writtenName, otherName);
-        }
-    }
-
-    /// <summary>Bytes from a view's first element to one past its last (0 when it has no element).</summary>
-    private static nint ExtentBytes(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, int elementSize)
-    {
-        nint last = 0;
-        for (int d = 0; d < lengths.Length; d++)
-        {
-            if (lengths[d] == 0)
-            {
-                return 0;
-            }
-
-            last += (lengths[d] - 1) * strides[d];
-        }
-
-        return (last + 1) * elementSize;
     }
 
     private static unsafe void MaxPool2DCore<T, TIndex>(

@@ -51,7 +51,7 @@ internal static class Guard
     /// without sharing an element (the even and the odd columns of one array) are refused too: the footprint cannot
     /// tell them apart, and refusing is the safe side.
     /// </summary>
-    public static void NoOverlap<TWritten, TOther>(in TensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
+    public static void NoViewOverlap<TWritten, TOther>(in ReadOnlyTensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
     {
         long writtenBytes = FootprintBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
         long otherBytes = FootprintBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
@@ -61,7 +61,7 @@ internal static class Guard
         }
 
         if (BytesOverlap(
-            ref Unsafe.As<TWritten, byte>(ref written.GetPinnableReference()),
+            ref Unsafe.As<TWritten, byte>(ref Unsafe.AsRef(in written.GetPinnableReference())),
             writtenBytes,
             ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
             otherBytes))

@@ -32,6 +32,43 @@ internal static class TensorAdapter
         return shape;
     }
 
+    /// <summary>
+    /// The <c>[N, C, H, W]</c> shape of a tensor that may hold more elements than a span (a batch over native memory),
+    /// as long as each sample fits one: the tensor forms run a span-sized batch of samples at a time.
+    /// </summary>
+    public static Shape4D GetBatchedShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
+    {
+        if (tensor.Rank != 4)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has rank {tensor.Rank}; a rank-4 [N, C, H, W] tensor is expected.");
+        }
+
+        ReadOnlySpan<nint> l = tensor.Lengths;
+        for (int d = 0; d < 4; d++)
+        {
+            if (l[d] > int.MaxValue)
+            {
+                ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has a dimension of {l[d]}; each must be <= {int.MaxValue}.");
+            }
+        }
+
+        var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
+        RequireSampleFits(shape, paramName, "input");
+        (shape with { Batch = Math.Min(shape.Batch, 1) }).Validate(paramName);
+        return shape;
+    }
+
+    /// <summary>Rejects a shape one of whose samples (<c>C*H*W</c> elements) no span holds.</summary>
+    public static void RequireSampleFits(Shape4D shape, string paramName, string what)
+    {
+        if ((Int128)shape.Channels * shape.Height * shape.Width > Array.MaxLength)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Each {what} sample of {shape} holds C*H*W = {(Int128)shape.Channels * shape.Height * shape.Width} elements, more than a span can address ({Array.MaxLength}); a tensor may hold more elements than that in all, but each sample must fit.");
+        }
+    }
+
     public static void RequireShape<T>(in TensorSpan<T> tensor, Shape4D expected, string paramName)
     {
         ReadOnlySpan<nint> l = tensor.Lengths;

@@ -56,22 +56,22 @@ public unsafe class OverlapGuardTests
         float[] array = new float[64];
         var source = new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]);
         var destination = new TensorSpan<float>(array, [1, 1, 8, 8], [0, 0, 8, 1]);
-        Throws.Param<ArgumentException>("destination", () => Guard.NoOverlap(new TensorSpan<float>(array, [1, 1, 8, 8], [0, 0, 8, 1]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
+        Throws.Param<ArgumentException>("destination", () => Guard.NoViewOverlap<float, float>(new TensorSpan<float>(array, [1, 1, 8, 8], [0, 0, 8, 1]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
 
         // The strided destination of the issue: every other cell of an 8x... array: footprint elements 0..(3*8+3*2) = 0..30.
-        Throws.Param<ArgumentException>("destination", () => Guard.NoOverlap(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 8, 2]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
+        Throws.Param<ArgumentException>("destination", () => Guard.NoViewOverlap<float, float>(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 8, 2]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
 
         // Disjoint halves of the array: source is elements 0..15 (a dense 4x4), destination starts at 16.
-        Guard.NoOverlap(new TensorSpan<float>(array.AsSpan(16), [1, 1, 4, 4], [0, 0, 8, 2]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source");
+        Guard.NoViewOverlap<float, float>(new TensorSpan<float>(array.AsSpan(16), [1, 1, 4, 4], [0, 0, 8, 2]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source");
 
         // The footprint ends at the last element: a destination starting right after it (element 16) is disjoint, one at 15 is not.
-        Guard.NoOverlap(new TensorSpan<float>(array.AsSpan(16), [1, 1, 2, 2], [0, 0, 2, 1]), source, "destination", "source");
-        Throws.Param<ArgumentException>("destination", () => Guard.NoOverlap(new TensorSpan<float>(array.AsSpan(15), [1, 1, 2, 2], [0, 0, 2, 1]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
+        Guard.NoViewOverlap<float, float>(new TensorSpan<float>(array.AsSpan(16), [1, 1, 2, 2], [0, 0, 2, 1]), source, "destination", "source");
+        Throws.Param<ArgumentException>("destination", () => Guard.NoViewOverlap<float, float>(new TensorSpan<float>(array.AsSpan(15), [1, 1, 2, 2], [0, 0, 2, 1]), new ReadOnlyTensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), "destination", "source"));
 
         // Different element types: the check is in bytes. A byte view on the last byte of element 15 overlaps.
         Span<byte> bytes = MemoryMarshal.AsBytes(array.AsSpan());
-        Throws.Param<ArgumentException>("destination", () => Guard.NoOverlap(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), new ReadOnlyTensorSpan<byte>(MemoryMarshal.AsBytes(array.AsSpan())[63..64], [1, 1, 1, 1], [0, 0, 0, 0]), "destination", "source"));
-        Guard.NoOverlap(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), new ReadOnlyTensorSpan<byte>(bytes[64..65], [1, 1, 1, 1], [0, 0, 0, 0]), "destination", "source");
+        Throws.Param<ArgumentException>("destination", () => Guard.NoViewOverlap<float, byte>(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), new ReadOnlyTensorSpan<byte>(MemoryMarshal.AsBytes(array.AsSpan())[63..64], [1, 1, 1, 1], [0, 0, 0, 0]), "destination", "source"));
+        Guard.NoViewOverlap<float, byte>(new TensorSpan<float>(array, [1, 1, 4, 4], [0, 0, 4, 1]), new ReadOnlyTensorSpan<byte>(bytes[64..65], [1, 1, 1, 1], [0, 0, 0, 0]), "destination", "source");
         Assert.Equal(64, destination.FlattenedLength);
     }
 
