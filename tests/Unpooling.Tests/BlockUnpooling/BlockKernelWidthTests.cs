@@ -11,7 +11,8 @@ namespace Unpooling.Tests;
 /// The block kernel at every width it has (the per-cell path and the 128/256/512-bit instantiations, pinned), for each
 /// of its operators (fixed with offsets, random with seeds, repeat, zero insertion, dense argmax unpooling, in-window
 /// taps), factors 1x1, 2x2, 2x3, 3x2 and 4x4, and input widths at every vector boundary in storage lanes (0, 1,
-/// Count-1, Count, Count+1, 2*Count+1, 8*Count+7), against the plain oracles, with guard buffers.
+/// Count-1, Count, Count+1, 2*Count+1, 8*Count+7), against the plain oracles, with inputs read-only on guarded pages and
+/// destinations on guarded pages flush after and flush before (<see cref="GuardedPages"/>).
 /// </summary>
 public abstract unsafe class BlockKernelWidthTests<T>
     where T : unmanaged, INumberBase<T>, IMinMaxValue<T>
@@ -22,7 +23,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
 
     private static readonly ulong[] Seeds = [0x0123456789ABCDEFUL, ulong.MaxValue];
 
-    private delegate void Kernel(T* destination);
+    private delegate void Kernel(T* destination, GuardSide side);
 
     [Fact]
     public void FixedEqualsTheOracleAtEveryWidth()
@@ -31,7 +32,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
             foreach (Size2D offset in new Size2D[] { new(0, 0), new(factor.Height - 1, factor.Width - 1), new(factor.Height / 2, factor.Width / 2) }.Distinct())
             {
                 T[] expected = UnpoolReference.Fixed(x, Planes, Height, w, factor.Height, factor.Width, offset.Height, offset.Width, output.Height, output.Width);
-                Check(expected, d => Unpool(BlockUnpoolMode.Fixed, x, d, w, output, factor, offset, 0, width), $"fixed offset {offset}", width, factor, w, output);
+                Check(expected, (d, side) => Unpool(BlockUnpoolMode.Fixed, x, d, w, output, factor, offset, 0, width, side), $"fixed offset {offset}", width, factor, w, output);
             }
         });
 
@@ -42,7 +43,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
             foreach (ulong seed in Seeds)
             {
                 T[] expected = UnpoolReference.Random(x, Planes, Height, w, factor.Height, factor.Width, seed, output.Height, output.Width);
-                Check(expected, d => Unpool(BlockUnpoolMode.Random, x, d, w, output, factor, default, seed, width), $"random seed {seed:X}", width, factor, w, output);
+                Check(expected, (d, side) => Unpool(BlockUnpoolMode.Random, x, d, w, output, factor, default, seed, width, side), $"random seed {seed:X}", width, factor, w, output);
             }
         });
 
@@ -51,7 +52,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
         => ForEachCase(Outputs, (width, factor, w, output, x) =>
         {
             T[] expected = UnpoolReference.Repeat(x, Planes, Height, w, factor.Height, factor.Width, output.Height, output.Width);
-            Check(expected, d => Unpool(BlockUnpoolMode.Repeat, x, d, w, output, factor, default, 0, width), "repeat", width, factor, w, output);
+            Check(expected, (d, side) => Unpool(BlockUnpoolMode.Repeat, x, d, w, output, factor, default, 0, width, side), "repeat", width, factor, w, output);
         });
 
     [Fact]
@@ -61,12 +62,10 @@ public abstract unsafe class BlockKernelWidthTests<T>
             (width, factor, w, output, x) =>
             {
                 T[] expected = UnpoolReference.ZeroInsert(x, Planes, Height, w, factor.Height, factor.Width);
-                Check(expected, d =>
+                Check(expected, (d, side) =>
                 {
-                    fixed (T* s = x)
-                    {
-                        BlockKernel.ZeroInsert(s, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
-                    }
+                    using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+                    BlockKernel.ZeroInsert(s.Pointer, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
                 }, "zero insertion", width, factor, w, output);
             });
 
@@ -77,9 +76,9 @@ public abstract unsafe class BlockKernelWidthTests<T>
         {
             long[] indices = BlockIndices(w, factor, output, w * 31 + factor.Width);
             T[] expected = UnpoolReference.MaxUnpool(x, indices, Planes, Height, w, output.Height, output.Width, sum: false);
-            Check(expected, d => Dense(x, indices, d, w, output, factor, width, expectDense: true), "dense long", width, factor, w, output);
+            Check(expected, (d, side) => Dense(x, indices, d, w, output, factor, width, side, expectDense: true), "dense long", width, factor, w, output);
             int[] narrow = TestData.Convert<int>(indices);
-            Check(expected, d => Dense(x, narrow, d, w, output, factor, width, expectDense: true), "dense int", width, factor, w, output);
+            Check(expected, (d, side) => Dense(x, narrow, d, w, output, factor, width, side, expectDense: true), "dense int", width, factor, w, output);
         });
 
     /// <summary>An index in a neighbour's block (or past the plane) makes the dense path decline without writing.</summary>
@@ -99,13 +98,12 @@ public abstract unsafe class BlockKernelWidthTests<T>
                     {
                         long[] indices = (long[])good.Clone();
                         indices[at] = at % 2 == 0 ? indices[at] + ((long)factor.Height * output.Width) : -1;
-                        var buffer = new GuardedBuffer<T>(Planes * output.Height * output.Width);
-                        fixed (T* d = buffer.Span)
+                        foreach (GuardSide side in GuardedPages.Sides)
                         {
-                            Dense(x, indices, d, w, output, factor, width, expectDense: false);
+                            using var buffer = new PageGuardedDestination<T>(Planes * output.Height * output.Width, side);
+                            Dense(x, indices, buffer.Pointer, w, output, factor, width, side, expectDense: false);
+                            buffer.AssertUntouched($"dense {width} factor {factor} w {w}, bad index at {at}, flush {side}");
                         }
-
-                        buffer.AssertUntouched($"dense {width} factor {factor} w {w}, bad index at {at}");
                     }
                 }
             }
@@ -119,8 +117,8 @@ public abstract unsafe class BlockKernelWidthTests<T>
         {
             long[] taps = ValidTaps(w, factor, output, (w * 17) + factor.Height);
             T[] expected = UnpoolReference.UnpoolTaps(x, taps, Planes, Height, w, factor.Height, factor.Width, output.Height, output.Width);
-            Check(expected, d => Assert.Equal(-1, Taps(x, TestData.Convert<byte>(taps), d, w, output, factor, width)), "taps byte", width, factor, w, output);
-            Check(expected, d => Assert.Equal(-1, Taps(x, taps, d, w, output, factor, width)), "taps long", width, factor, w, output);
+            Check(expected, (d, side) => Assert.Equal(-1, Taps(x, TestData.Convert<byte>(taps), d, w, output, factor, width, side)), "taps byte", width, factor, w, output);
+            Check(expected, (d, side) => Assert.Equal(-1, Taps(x, taps, d, w, output, factor, width, side)), "taps long", width, factor, w, output);
         });
 
     /// <summary>
@@ -192,27 +190,26 @@ public abstract unsafe class BlockKernelWidthTests<T>
                 "the two oracles disagree on in-window indices");
             foreach (int degree in ElementData.ThreadCounts)
             {
-                string context = $"{typeof(T).Name} factor {factor} degree {degree}";
-                var buffer = new GuardedBuffer<T>(expected.Length);
-                fixed (T* s = x)
-                fixed (byte* t = byteTaps)
-                fixed (T* d = buffer.Span)
+                foreach (GuardSide side in GuardedPages.Sides)
                 {
-                    Assert.Equal(-1, BlockKernel.UnpoolTaps(s, t, d, planes, new Size2D(h, w), output, factor, degree));
-                }
+                    string context = $"{typeof(T).Name} factor {factor} degree {degree} flush {side}";
+                    using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+                    using GuardedInput<byte> t = GuardedPages.Input<byte>(byteTaps, side);
+                    using GuardedInput<long> i = GuardedPages.Input<long>(indices, side);
+                    using (var buffer = new PageGuardedDestination<T>(expected.Length, side))
+                    {
+                        Assert.Equal(-1, BlockKernel.UnpoolTaps(s.Pointer, t.Pointer, buffer.Pointer, planes, new Size2D(h, w), output, factor, degree));
+                        buffer.AssertGuardsIntact(context);
+                        ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, taps");
+                    }
 
-                buffer.AssertGuardsIntact(context);
-                ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, taps");
-                buffer = new GuardedBuffer<T>(expected.Length);
-                fixed (T* s = x)
-                fixed (long* i = indices)
-                fixed (T* d = buffer.Span)
-                {
-                    Assert.True(BlockKernel.TryUnpoolDense(s, i, d, planes, new Size2D(h, w), output, factor, degree), $"{context}: dense path declined");
+                    using (var buffer = new PageGuardedDestination<T>(expected.Length, side))
+                    {
+                        Assert.True(BlockKernel.TryUnpoolDense(s.Pointer, i.Pointer, buffer.Pointer, planes, new Size2D(h, w), output, factor, degree), $"{context}: dense path declined");
+                        buffer.AssertGuardsIntact(context);
+                        ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, dense");
+                    }
                 }
-
-                buffer.AssertGuardsIntact(context);
-                ElementData.Exact<T>(expected, buffer.ToArray(), $"{context}, dense");
             }
         }
     }
@@ -220,23 +217,24 @@ public abstract unsafe class BlockKernelWidthTests<T>
     private static void Refused(T[] x, long[] taps, int w, Size2D output, Size2D factor, KernelWidth width, long at, string what)
     {
         Assert.Equal(at, UnpoolReference.FirstInvalidTap(taps, Planes, Height, w, factor.Height, factor.Width, output.Height, output.Width));
-        string context = $"{typeof(T).Name} taps {width} factor {factor} w {w} output {output}: {what}";
-        var buffer = new GuardedBuffer<T>(Planes * output.Height * output.Width);
-        fixed (T* d = buffer.Span)
+        foreach (GuardSide side in GuardedPages.Sides)
         {
-            Assert.True(at == Taps(x, taps, d, w, output, factor, width), $"{context}: wrong position.");
+            string context = $"{typeof(T).Name} taps {width} factor {factor} w {w} output {output} flush {side}: {what}";
+            using var buffer = new PageGuardedDestination<T>(Planes * output.Height * output.Width, side);
+            T* d = buffer.Pointer;
+            Assert.True(at == Taps(x, taps, d, w, output, factor, width, side), $"{context}: wrong position.");
             if (taps.All(t => t is >= 0 and <= 255))
             {
-                Assert.True(at == Taps(x, TestData.Convert<byte>(taps), d, w, output, factor, width), $"{context}: wrong position (byte taps).");
+                Assert.True(at == Taps(x, TestData.Convert<byte>(taps), d, w, output, factor, width, side), $"{context}: wrong position (byte taps).");
             }
 
             if (taps.All(t => t is >= sbyte.MinValue and <= sbyte.MaxValue))
             {
-                Assert.True(at == Taps(x, TestData.Convert<sbyte>(taps), d, w, output, factor, width), $"{context}: wrong position (sbyte taps).");
+                Assert.True(at == Taps(x, TestData.Convert<sbyte>(taps), d, w, output, factor, width, side), $"{context}: wrong position (sbyte taps).");
             }
-        }
 
-        buffer.AssertUntouched(context);
+            buffer.AssertUntouched(context);
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> for every width, factor and boundary input width, and each of its output sizes.</summary>
@@ -308,49 +306,44 @@ public abstract unsafe class BlockKernelWidthTests<T>
         return taps;
     }
 
-    private static void Unpool(BlockUnpoolMode mode, T[] x, T* d, int w, Size2D output, Size2D factor, Size2D offset, ulong seed, KernelWidth width)
+    /// <summary>The inputs of the calls below are read-only copies on guarded pages, flush on <paramref name="side"/>.</summary>
+    private static void Unpool(BlockUnpoolMode mode, T[] x, T* d, int w, Size2D output, Size2D factor, Size2D offset, ulong seed, KernelWidth width, GuardSide side)
     {
-        fixed (T* s = x)
-        {
-            BlockKernel.Unpool(mode, s, d, Planes, new Size2D(Height, w), output, factor, offset, seed, 1, KernelWidths.Bits(width));
-        }
+        using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+        BlockKernel.Unpool(mode, s.Pointer, d, Planes, new Size2D(Height, w), output, factor, offset, seed, 1, KernelWidths.Bits(width));
     }
 
-    private static void Dense<TIndex>(T[] x, TIndex[] indices, T* d, int w, Size2D output, Size2D factor, KernelWidth width, bool expectDense)
+    private static void Dense<TIndex>(T[] x, TIndex[] indices, T* d, int w, Size2D output, Size2D factor, KernelWidth width, GuardSide side, bool expectDense)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        fixed (T* s = x)
-        fixed (TIndex* i = indices)
-        {
-            bool dense = BlockKernel.TryUnpoolDense(s, i, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
-            Assert.True(dense == expectDense, $"dense path {(dense ? "taken" : "declined")} for {typeof(TIndex).Name} indices, factor {factor}, w {w}.");
-        }
+        using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+        using GuardedInput<TIndex> i = GuardedPages.Input<TIndex>(indices, side);
+        bool dense = BlockKernel.TryUnpoolDense(s.Pointer, i.Pointer, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
+        Assert.True(dense == expectDense, $"dense path {(dense ? "taken" : "declined")} for {typeof(TIndex).Name} indices, factor {factor}, w {w}, flush {side}.");
     }
 
-    private static long Taps<TIndex>(T[] x, TIndex[] taps, T* d, int w, Size2D output, Size2D factor, KernelWidth width)
+    private static long Taps<TIndex>(T[] x, TIndex[] taps, T* d, int w, Size2D output, Size2D factor, KernelWidth width, GuardSide side)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        fixed (T* s = x)
-        fixed (TIndex* t = taps)
-        {
-            return BlockKernel.UnpoolTaps(s, t, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
-        }
+        using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+        using GuardedInput<TIndex> t = GuardedPages.Input<TIndex>(taps, side);
+        return BlockKernel.UnpoolTaps(s.Pointer, t.Pointer, d, Planes, new Size2D(Height, w), output, factor, 1, KernelWidths.Bits(width));
     }
 
+    /// <summary>Runs <paramref name="kernel"/> into a page-guarded destination in both placements and compares with <paramref name="expected"/>.</summary>
     private static void Check(T[] expected, Kernel kernel, string what, KernelWidth width, Size2D factor, int w, Size2D output)
     {
-        string context = $"{typeof(T).Name} {what} {width} factor {factor} w {w} output {output}";
-        var buffer = new GuardedBuffer<T>(expected.Length);
-        fixed (T* d = buffer.Span)
+        foreach (GuardSide side in GuardedPages.Sides)
         {
-            kernel(d);
-        }
-
-        buffer.AssertGuardsIntact(context);
-        T[] actual = buffer.ToArray();
-        if (!MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())))
-        {
-            ElementData.Exact<T>(expected, actual, context);
+            string context = $"{typeof(T).Name} {what} {width} factor {factor} w {w} output {output} flush {side}";
+            using var buffer = new PageGuardedDestination<T>(expected.Length, side);
+            kernel(buffer.Pointer, side);
+            buffer.AssertGuardsIntact(context);
+            T[] actual = buffer.ToArray();
+            if (!MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.AsSpan())))
+            {
+                ElementData.Exact<T>(expected, actual, context);
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ public abstract class RandomUnpool2DKernelTests<T>
 
     /// <summary>
     /// Input widths 0, 1, Count-1, Count, Count+1, 2*Count+1 and 8*Count+7, plus widths around the kernel's 256-cell
-    /// hashing chunk; factors 1-4 per axis; output sizes at both ends of the range and the default.
+    /// hashing chunk; factors 1-4 per axis; output sizes at both ends of the range and the default; the source
+    /// read-only on guarded pages and the destination on guarded pages, flush after and flush before.
     /// </summary>
     [Fact]
     public unsafe void KernelMatchesOracleAtEveryWidthOnVectorBoundaries()
@@ -43,15 +44,12 @@ public abstract class RandomUnpool2DKernelTests<T>
                                 {
                                     T[] expected = UnpoolReference.Random(x, planes, h, w, kh, kw, seed, outH, outW);
                                     string context = $"random {width} {typeof(T).Name} w {w} factor {kh}x{kw} output {outH}x{outW} seed {seed:X}";
-                                    T[] y = Guarded.Run<T>(expected.Length, d =>
+                                    T[] y = GuardedPages.Run<T>(expected.Length, (p, side) =>
                                     {
-                                        fixed (T* s = x)
-                                        fixed (T* p = d)
-                                        {
-                                            BlockKernel.Unpool(
-                                                BlockUnpoolMode.Random, s, p, planes, new Size2D(h, w), new Size2D(outH, outW), new Size2D(kh, kw), default, seed, 1,
-                                                KernelWidths.Bits(width));
-                                        }
+                                        using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+                                        BlockKernel.Unpool(
+                                            BlockUnpoolMode.Random, s.Pointer, p, planes, new Size2D(h, w), new Size2D(outH, outW), new Size2D(kh, kw), default, seed, 1,
+                                            KernelWidths.Bits(width));
                                     }, context);
                                     BitAssert.Equal<T>(expected, y, context);
                                 }

@@ -4,7 +4,11 @@ using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.Conv;
 
-/// <summary>Zero insertion and strided subsample: exact against the reference, inverse and adjoint of each other.</summary>
+/// <summary>
+/// Zero insertion and strided subsample: exact against the reference, inverse and adjoint of each other; at the
+/// vector-boundary widths with the source read-only on guarded pages and the destination on guarded pages, flush after
+/// and flush before.
+/// </summary>
 public abstract class ZeroInsert2DTests<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -22,15 +26,22 @@ public abstract class ZeroInsert2DTests<T>
             var xs = new Shape4D(2, 3, 4, width);
             T[] x = TestData.NonZero<T>((int)xs.ElementCount, width);
             (T[] expected, Shape4D zs) = ConvReference.ZeroInsert(x, xs, stride);
-            var z = new GuardedBuffer<T>((int)zs.ElementCount);
-            Functional.ZeroInsert2D(x, xs, stride, z.Span);
-            z.AssertGuardsIntact($"zero insert {xs} {stride}");
-            BitAssert.Equal<T>(expected, z.Span, $"zero insert {xs} {stride}");
+            T[] inserted = [];
+            foreach (GuardSide side in GuardedPages.Sides)
+            {
+                using GuardedInput<T> source = GuardedPages.Input<T>(x, side);
+                using var z = new PageGuardedDestination<T>((int)zs.ElementCount, side);
+                Functional.ZeroInsert2D(source.Span, xs, stride, z.Span);
+                z.AssertGuardsIntact($"zero insert {xs} {stride} flush {side}");
+                BitAssert.Equal<T>(expected, z.Span, $"zero insert {xs} {stride} flush {side}");
+                inserted = z.ToArray();
 
-            var back = new GuardedBuffer<T>((int)xs.ElementCount);
-            Functional.StridedSubsample2D(z.Span, zs, stride, back.Span);
-            back.AssertGuardsIntact($"subsample {zs} {stride}");
-            BitAssert.Equal<T>(x, back.Span, $"subsample(zero insert(x)) {xs} {stride}");
+                using GuardedInput<T> zIn = GuardedPages.Input<T>(inserted, side);
+                using var back = new PageGuardedDestination<T>((int)xs.ElementCount, side);
+                Functional.StridedSubsample2D(zIn.Span, zs, stride, back.Span);
+                back.AssertGuardsIntact($"subsample {zs} {stride} flush {side}");
+                BitAssert.Equal<T>(x, back.Span, $"subsample(zero insert(x)) {xs} {stride} flush {side}");
+            }
 
             // Adjoint on an arbitrary z (not only zero-inserted ones), against the reference subsample too.
             T[] u = TestData.NonZero<T>((int)zs.ElementCount, width + 1);
@@ -38,7 +49,7 @@ public abstract class ZeroInsert2DTests<T>
             var sub = new T[xs.ElementCount];
             Functional.StridedSubsample2D(u, zs, stride, sub);
             BitAssert.Equal<T>(subExpected, sub, $"subsample {zs} {stride}");
-            Assert.Equal(Dot(z.ToArray(), u), Dot(x, sub));
+            Assert.Equal(Dot(inserted, u), Dot(x, sub));
         }
     }
 

@@ -276,22 +276,22 @@ public abstract unsafe class ConvOperatorTests<T>
         }
     }
 
-    /// <summary>The kernel's output at one width, on one thread.</summary>
+    /// <summary>
+    /// The kernel's output at one width, on one thread: source, weight and bias read-only on guarded pages, the
+    /// destination on guarded pages, flush after and then flush before (both runs must agree; <see cref="GuardedPages"/>).
+    /// </summary>
     private static TKernel[] AtWidth<TKernel>(KernelWidth width, bool transposed, TKernel[] x, Shape4D xs, TKernel[] w, Shape4D ws, TKernel[] bias, Conv2DGeometry g)
         where TKernel : unmanaged, IFloatingPointIeee754<TKernel>
     {
         Shape4D ys = OutputShape(transposed, xs, ws, g);
         var plan = new ConvKernel.Plan(transposed, xs, ys.Channels, ys.SpatialSize, g, 1);
-        var y = new TKernel[ys.ElementCount];
-        fixed (TKernel* px = x)
-        fixed (TKernel* pw = w)
-        fixed (TKernel* pb = bias)
-        fixed (TKernel* py = y)
+        return GuardedPages.Run<TKernel>((int)ys.ElementCount, (py, side) =>
         {
-            KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
-        }
-
-        return y;
+            using GuardedInput<TKernel> px = GuardedPages.Input<TKernel>(x, side);
+            using GuardedInput<TKernel> pw = GuardedPages.Input<TKernel>(w, side);
+            using GuardedInput<TKernel> pb = GuardedPages.Input<TKernel>(bias, side);
+            KernelWidths.Conv(width, px.Pointer, pw.Pointer, bias.Length == 0 ? null : pb.Pointer, py, plan, 1);
+        }, $"{typeof(TKernel).Name} {(transposed ? "ConvTranspose2D" : "Conv2D")} {g} {xs} at {width}");
     }
 
     private static float[] Widen(T[] values) => values.Select(float.CreateChecked).ToArray();

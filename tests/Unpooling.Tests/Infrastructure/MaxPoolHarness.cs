@@ -40,22 +40,27 @@ internal sealed class MaxPoolCase<T>
     public override string ToString()
         => $"{typeof(T).Name} {Infrastructure.Geometry.Describe(Rows, Cols, CeilMode)} input {Shape} output {Expected.OutH}x{Expected.OutW}";
 
-    /// <summary>Runs the internal kernel at one width into guarded buffers and checks values and indices bitwise.</summary>
+    /// <summary>
+    /// Runs the internal kernel at one width with the source read-only on guarded pages and both destinations on
+    /// guarded pages, flush after and then flush before (<see cref="GuardedPages"/>), and checks values and indices
+    /// bitwise each time.
+    /// </summary>
     public unsafe void CheckKernel<TIndex>(KernelWidth width, int degree = 1)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        string context = $"{width} {typeof(TIndex).Name} {this}";
         var plan = new MaxPool2DKernel.Plan(Shape.SpatialSize, new Size2D(Expected.OutH, Expected.OutW), Geometry);
-        var values = new GuardedBuffer<T>(Expected.Values.Length);
-        var indices = new GuardedBuffer<TIndex>(Expected.Values.Length);
-        fixed (T* s = Source)
-        fixed (T* d = values.Span)
-        fixed (TIndex* i = indices.Span)
+        foreach (GuardSide side in GuardedPages.Sides)
         {
-            KernelWidths.MaxPool(width, s, d, i, Planes, plan, degree);
+            string context = $"{width} {typeof(TIndex).Name} flush {side} {this}";
+            using GuardedInput<T> source = GuardedPages.Input<T>(Source, side);
+            using var values = new PageGuardedDestination<T>(Expected.Values.Length, side);
+            using var indices = new PageGuardedDestination<TIndex>(Expected.Values.Length, side);
+            KernelWidths.MaxPool(width, source.Pointer, values.Pointer, indices.Pointer, Planes, plan, degree);
+            values.AssertGuardsIntact($"values {context}");
+            indices.AssertGuardsIntact($"indices {context}");
+            BitAssert.Equal<T>(Expected.Values, values.Span, $"values {context}");
+            BitAssert.IndicesEqual<TIndex>(Expected.Indices, indices.Span, $"indices {context}");
         }
-
-        Check(values, indices, context);
     }
 
     /// <summary>Runs the public span overload into guarded buffers and checks values and indices bitwise.</summary>

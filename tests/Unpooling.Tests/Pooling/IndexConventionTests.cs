@@ -44,7 +44,8 @@ public abstract class IndexConventionTests<T>
         }
     }
 
-    /// <summary>Each internal width instantiation (scalar, 128, 256, 512) writes every convention, on rows wide enough to vectorize.</summary>
+    /// <summary>Each internal width instantiation (scalar, 128, 256, 512) writes every convention, on rows wide enough to
+    /// vectorize, from a read-only source on guarded pages into guarded destinations, flush after and flush before.</summary>
     [Fact]
     public unsafe void EveryKernelWidthWritesEveryConvention()
     {
@@ -60,20 +61,18 @@ public abstract class IndexConventionTests<T>
                 var plan = new MaxPool2DKernel.Plan(c.Shape.SpatialSize, c.OutputShape.SpatialSize, c.Geometry, new IndexLayout(convention, c.Shape));
                 foreach (KernelWidth width in KernelWidths.All)
                 {
-                    var values = new GuardedBuffer<T>(expected.Length);
-                    var indices = new GuardedBuffer<int>(expected.Length);
-                    fixed (T* s = c.Source)
-                    fixed (T* d = values.Span)
-                    fixed (int* i = indices.Span)
+                    foreach (GuardSide side in GuardedPages.Sides)
                     {
-                        KernelWidths.MaxPool(width, s, d, i, c.Planes, plan, 1);
+                        using GuardedInput<T> source = GuardedPages.Input<T>(c.Source, side);
+                        using var values = new PageGuardedDestination<T>(expected.Length, side);
+                        using var indices = new PageGuardedDestination<int>(expected.Length, side);
+                        KernelWidths.MaxPool(width, source.Pointer, values.Pointer, indices.Pointer, c.Planes, plan, 1);
+                        string context = $"{width} {convention} flush {side} {c}";
+                        values.AssertGuardsIntact(context);
+                        indices.AssertGuardsIntact(context);
+                        BitAssert.Equal<T>(c.Expected.Values, values.Span, $"values {context}");
+                        BitAssert.IndicesEqual<int>(expected, indices.Span, $"indices {context}");
                     }
-
-                    string context = $"{width} {convention} {c}";
-                    values.AssertGuardsIntact(context);
-                    indices.AssertGuardsIntact(context);
-                    BitAssert.Equal<T>(c.Expected.Values, values.Span, $"values {context}");
-                    BitAssert.IndicesEqual<int>(expected, indices.Span, $"indices {context}");
                 }
             }
         }

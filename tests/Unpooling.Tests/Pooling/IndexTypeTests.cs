@@ -48,7 +48,9 @@ public abstract class IndexTypeTests<TIndex>
         PoolEveryConvention<double>(22);
     }
 
-    /// <summary>Each kernel width (scalar, 128, 256, 512; float and double lanes) stores this index type exactly, per plane and global row-major.</summary>
+    /// <summary>Each kernel width (scalar, 128, 256, 512; float and double lanes) stores this index type exactly, per plane
+    /// and global; the source read-only on guarded pages, the destinations on guarded pages, pre-filled with the sentinel
+    /// flush after and with 0x5A flush before.</summary>
     [Fact]
     public unsafe void EveryKernelWidthStoresTheIndexType()
     {
@@ -280,19 +282,14 @@ public abstract class IndexTypeTests<TIndex>
                 var plan = new MaxPool2DKernel.Plan(c.Shape.SpatialSize, c.OutputShape.SpatialSize, c.Geometry, new IndexLayout(convention, c.Shape));
                 foreach (KernelWidth width in KernelWidths.All)
                 {
-                    foreach (TIndex fill in new[] { GuardedBuffer<TIndex>.Sentinel, TIndex.CreateTruncating(0x5A) })
+                    foreach ((TIndex fill, GuardSide side) in new[] { (GuardedBuffer<TIndex>.Sentinel, GuardSide.After), (TIndex.CreateTruncating(0x5A), GuardSide.Before) })
                     {
-                        var values = new GuardedBuffer<T>(expected.Length);
-                        var indices = new GuardedBuffer<TIndex>(expected.Length);
+                        using GuardedInput<T> source = GuardedPages.Input<T>(c.Source, side);
+                        using var values = new PageGuardedDestination<T>(expected.Length, side);
+                        using var indices = new PageGuardedDestination<TIndex>(expected.Length, side);
                         indices.Fill(fill);
-                        fixed (T* s = c.Source)
-                        fixed (T* d = values.Span)
-                        fixed (TIndex* i = indices.Span)
-                        {
-                            KernelWidths.MaxPool(width, s, d, i, c.Planes, plan, 1);
-                        }
-
-                        string context = $"{Name} {typeof(T).Name} {width} {convention} fill {fill} {c}";
+                        KernelWidths.MaxPool(width, source.Pointer, values.Pointer, indices.Pointer, c.Planes, plan, 1);
+                        string context = $"{Name} {typeof(T).Name} {width} {convention} fill {fill} flush {side} {c}";
                         values.AssertGuardsIntact(context);
                         indices.AssertGuardsIntact(context);
                         BitAssert.Equal<T>(c.Expected.Values, values.Span, $"values {context}");
@@ -355,17 +352,16 @@ public abstract class IndexTypeTests<TIndex>
             T[] expected = UnpoolReference.MaxUnpool(x, indices, 2, 2, pooledWidth, 4, outW, sum: false);
             foreach (KernelWidth width in KernelWidths.All)
             {
-                var y = new GuardedBuffer<T>(expected.Length);
-                fixed (T* s = x)
-                fixed (TIndex* i = typed)
-                fixed (T* d = y.Span)
+                foreach (GuardSide side in GuardedPages.Sides)
                 {
-                    KernelWidths.DenseMaxUnpool(width, s, i, d, 2, pooled, output, 1);
+                    using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+                    using GuardedInput<TIndex> i = GuardedPages.Input<TIndex>(typed, side);
+                    using var y = new PageGuardedDestination<T>(expected.Length, side);
+                    KernelWidths.DenseMaxUnpool(width, s.Pointer, i.Pointer, y.Pointer, 2, pooled, output, 1);
+                    string context = $"{Name} {typeof(T).Name} dense {width} pooled {pooled} flush {side}";
+                    y.AssertGuardsIntact(context);
+                    BitAssert.Equal<T>(expected, y.Span, context);
                 }
-
-                string context = $"{Name} {typeof(T).Name} dense {width} pooled {pooled}";
-                y.AssertGuardsIntact(context);
-                BitAssert.Equal<T>(expected, y.Span, context);
             }
         }
     }

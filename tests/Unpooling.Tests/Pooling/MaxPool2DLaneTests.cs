@@ -275,44 +275,42 @@ internal sealed unsafe class LaneCase<T>
         => Plan(IndexConvention.PerPlane).CanVectorize(LaneWidths.Count<T>(width))
            && (sizeof(T) >= 4 || Taps <= 1L << (8 * sizeof(T)));
 
-    /// <summary>Runs the kernel at <paramref name="width"/> into guarded buffers and compares values and indices bitwise.</summary>
+    /// <summary>Runs the kernel at <paramref name="width"/>, source read-only on guarded pages and destinations on
+    /// guarded pages in both placements (<see cref="GuardedPages"/>), and compares values and indices bitwise.</summary>
     public void Check<TIndex>(KernelWidth width, IndexConvention convention, int degree = 1)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        string context = $"{width} {convention} {typeof(TIndex).Name} degree {degree} {_name}";
         int outputs = _expected.Values.Length;
-        var values = new GuardedBuffer<T>(outputs);
-        var indices = new GuardedBuffer<TIndex>(outputs);
         MaxPool2DKernel.Plan plan = Plan(convention);
-        fixed (T* s = _source)
-        fixed (T* d = values.Span)
-        fixed (TIndex* i = indices.Span)
+        long[] expectedIndices = ExpectedIndices(convention);
+        foreach (GuardSide side in GuardedPages.Sides)
         {
-            LaneWidths.MaxPool(width, s, d, i, Shape.Batch * Shape.Channels, plan, degree);
+            string context = $"{width} {convention} {typeof(TIndex).Name} degree {degree} flush {side} {_name}";
+            using GuardedInput<T> source = GuardedPages.Input<T>(_source, side);
+            using var values = new PageGuardedDestination<T>(outputs, side);
+            using var indices = new PageGuardedDestination<TIndex>(outputs, side);
+            LaneWidths.MaxPool(width, source.Pointer, values.Pointer, indices.Pointer, Shape.Batch * Shape.Channels, plan, degree);
+            values.AssertGuardsIntact($"values {context}");
+            indices.AssertGuardsIntact($"indices {context}");
+            ElementData.Exact<T>(_expected.Values, values.Span, $"values {context}");
+            BitAssert.IndicesEqual<TIndex>(expectedIndices, indices.Span, $"indices {context}");
         }
-
-        values.AssertGuardsIntact($"values {context}");
-        indices.AssertGuardsIntact($"indices {context}");
-        ElementData.Exact<T>(_expected.Values, values.Span, $"values {context}");
-        BitAssert.IndicesEqual<TIndex>(ExpectedIndices(convention), indices.Span, $"indices {context}");
     }
 
-    /// <summary>Runs the kernel over no planes: both destinations must stay all sentinels.</summary>
+    /// <summary>Runs the kernel over no planes (guarded pages, both placements): both destinations must stay all sentinels.</summary>
     public void CheckNoPlanes<TIndex>(KernelWidth width, IndexConvention convention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        var values = new GuardedBuffer<T>(_expected.Values.Length);
-        var indices = new GuardedBuffer<TIndex>(_expected.Values.Length);
         MaxPool2DKernel.Plan plan = Plan(convention);
-        fixed (T* s = _source)
-        fixed (T* d = values.Span)
-        fixed (TIndex* i = indices.Span)
+        foreach (GuardSide side in GuardedPages.Sides)
         {
-            LaneWidths.MaxPool(width, s, d, i, 0, plan, 1);
+            using GuardedInput<T> source = GuardedPages.Input<T>(_source, side);
+            using var values = new PageGuardedDestination<T>(_expected.Values.Length, side);
+            using var indices = new PageGuardedDestination<TIndex>(_expected.Values.Length, side);
+            LaneWidths.MaxPool(width, source.Pointer, values.Pointer, indices.Pointer, 0, plan, 1);
+            values.AssertUntouched($"values {width} no planes flush {side} {_name}");
+            indices.AssertUntouched($"indices {width} no planes flush {side} {_name}");
         }
-
-        values.AssertUntouched($"values {width} no planes {_name}");
-        indices.AssertUntouched($"indices {width} no planes {_name}");
     }
 
     private MaxPool2DKernel.Plan Plan(IndexConvention convention)

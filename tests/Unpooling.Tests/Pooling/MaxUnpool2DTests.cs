@@ -95,6 +95,7 @@ public abstract class MaxUnpool2DTests<T>
     /// <summary>
     /// The dense 2x2 stride-2 path, called at each vector width, at pooled widths on every boundary of that width, for
     /// outputs of exactly twice the pooled size and of the largest explicit size (2i + 1); NaN payloads and -0 are copied.
+    /// Values and indices are read-only on guarded pages and the destination is on guarded pages, flush after and before.
     /// </summary>
     [Fact]
     public unsafe void DensePathMatchesReferenceAtEveryWidth()
@@ -226,14 +227,11 @@ public abstract class MaxUnpool2DTests<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         TIndex[] typed = TestData.Convert<TIndex>(indices);
-        T[] y = Guarded.Run<T>(expected.Length, d =>
+        T[] y = GuardedPages.Run<T>(expected.Length, (p, side) =>
         {
-            fixed (T* s = x)
-            fixed (TIndex* i = typed)
-            fixed (T* p = d)
-            {
-                KernelWidths.DenseMaxUnpool(width, s, i, p, 6, shape.SpatialSize, output, 1);
-            }
+            using GuardedInput<T> s = GuardedPages.Input<T>(x, side);
+            using GuardedInput<TIndex> i = GuardedPages.Input<TIndex>(typed, side);
+            KernelWidths.DenseMaxUnpool(width, s.Pointer, i.Pointer, p, 6, shape.SpatialSize, output, 1);
         }, context);
         BitAssert.Equal<T>(expected, y, $"{context} {typeof(TIndex).Name}");
     }

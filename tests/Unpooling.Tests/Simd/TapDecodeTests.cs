@@ -1,23 +1,45 @@
 using System.Runtime.Intrinsics;
 using Unpooling.Internal;
+using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Tests.Simd;
 
 /// <summary>
 /// The tap-code store (<see cref="ISimd{TSelf, TVector, T}.StoreTapIndex"/>) against plain arithmetic: every 16-bit code
 /// for kernel widths up to 65535 (the float-reciprocal division must be exact over the whole range), every 8-bit code,
-/// at every width, into every index width, in window and affine.
+/// at every width, into every index width, in window and affine. The codes are read-only on guarded pages and the
+/// indices are stored into guarded pages of exactly the stored length, flush after and flush before, so a load or a
+/// store one element too wide faults.
 /// </summary>
 public sealed unsafe class TapDecodeTests
 {
     public static TheoryData<int> KernelWidths => [1, 2, 3, 5, 7, 13, 255, 256, 257, 1000, 4097, 65535];
 
+    public static TheoryData<GuardSide> Sides => new(GuardedPages.Sides);
+
+    public static TheoryData<int, GuardSide> KernelWidthsAndSides
+    {
+        get
+        {
+            var data = new TheoryData<int, GuardSide>();
+            foreach (int kernelWidth in KernelWidths)
+            {
+                foreach (GuardSide side in GuardedPages.Sides)
+                {
+                    data.Add(kernelWidth, side);
+                }
+            }
+
+            return data;
+        }
+    }
+
     private static long Expected(int code, int lane, int kernelWidth, int start, int step, int rowStep, int columnStep)
         => start + ((long)lane * step) + ((long)(code / kernelWidth) * rowStep) + ((long)(code % kernelWidth) * columnStep);
 
     [Theory]
-    [MemberData(nameof(KernelWidths))]
-    public void SixteenBitCodesDecodeExactlyAtEveryWidth(int kernelWidth)
+    [MemberData(nameof(KernelWidthsAndSides))]
+    public void SixteenBitCodesDecodeExactlyAtEveryWidth(int kernelWidth, GuardSide side)
     {
         (int start, int step, int row, int column) = (1000, 3, 7, 2);
         var decode = TapDecode.Affine(kernelWidth, TapDecode.ReciprocalOf(kernelWidth), start, step, row, column);
@@ -27,9 +49,11 @@ public sealed unsafe class TapDecodeTests
             codes[i] = (ushort)i;
         }
 
-        var indices = new long[0x10000];
-        fixed (ushort* c = codes)
-        fixed (long* d = indices)
+        using GuardedInput<ushort> guardedCodes = GuardedPages.Input<ushort>(codes, side);
+        using var guardedIndices = new PageGuardedDestination<long>(0x10000, side);
+        ushort* c = guardedCodes.Pointer;
+        long* d = guardedIndices.Pointer;
+        Span<long> indices = guardedIndices.Span;
         {
             for (int i = 0; i < 0x10000; i += 32)
             {
@@ -56,16 +80,20 @@ public sealed unsafe class TapDecodeTests
                 Assert.Equal(Expected(i, 0, kernelWidth, start, step, row, column), decode.Decode(i, 0));
             }
         }
+
+        guardedIndices.AssertGuardsIntact($"16-bit codes, kernel width {kernelWidth}, flush {side}");
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(16)]
-    [InlineData(17)]
-    [InlineData(255)]
-    public void EightBitCodesDecodeIntoEveryIndexType(int kernelWidth)
+    [InlineData(1, GuardSide.After)]
+    [InlineData(2, GuardSide.Before)]
+    [InlineData(3, GuardSide.After)]
+    [InlineData(3, GuardSide.Before)]
+    [InlineData(16, GuardSide.After)]
+    [InlineData(17, GuardSide.Before)]
+    [InlineData(255, GuardSide.After)]
+    [InlineData(255, GuardSide.Before)]
+    public void EightBitCodesDecodeIntoEveryIndexType(int kernelWidth, GuardSide side)
     {
         var decode = TapDecode.Affine(kernelWidth, TapDecode.ReciprocalOf(kernelWidth), 5, 2, 3, 1);
         var codes = new byte[256];
@@ -74,14 +102,15 @@ public sealed unsafe class TapDecodeTests
             codes[i] = (byte)i;
         }
 
-        Check<byte>(codes, decode, kernelWidth, v => v <= byte.MaxValue);
-        Check<short>(codes, decode, kernelWidth, v => v <= short.MaxValue);
-        Check<int>(codes, decode, kernelWidth, _ => true);
-        Check<long>(codes, decode, kernelWidth, _ => true);
+        Check<byte>(codes, decode, kernelWidth, v => v <= byte.MaxValue, side);
+        Check<short>(codes, decode, kernelWidth, v => v <= short.MaxValue, side);
+        Check<int>(codes, decode, kernelWidth, _ => true, side);
+        Check<long>(codes, decode, kernelWidth, _ => true, side);
     }
 
-    [Fact]
-    public void InWindowCodesAreStoredAsTheyAreInEveryIndexType()
+    [Theory]
+    [MemberData(nameof(Sides))]
+    public void InWindowCodesAreStoredAsTheyAreInEveryIndexType(GuardSide side)
     {
         var decode = TapDecode.InWindow(3);
         var codes = new byte[64];
@@ -96,26 +125,31 @@ public sealed unsafe class TapDecodeTests
             shorts[i] = (ushort)(i * 2001);
         }
 
-        var bytes = new byte[64];
-        var wide = new ushort[64];
-        var longs = new long[64];
-        fixed (byte* c = codes)
-        fixed (ushort* s = shorts)
-        fixed (byte* b = bytes)
-        fixed (ushort* w = wide)
-        fixed (long* l = longs)
+        using GuardedInput<byte> guardedCodes = GuardedPages.Input<byte>(codes, side);
+        using GuardedInput<ushort> guardedShorts = GuardedPages.Input<ushort>(shorts, side);
+        using var guardedBytes = new PageGuardedDestination<byte>(64, side);
+        using var guardedWide = new PageGuardedDestination<ushort>(64, side);
+        using var guardedLongs = new PageGuardedDestination<long>(64, side);
+        byte* c = guardedCodes.Pointer;
+        ushort* s = guardedShorts.Pointer;
+        byte* b = guardedBytes.Pointer;
+        ushort* w = guardedWide.Pointer;
+        long* l = guardedLongs.Pointer;
+        Span<byte> bytes = guardedBytes.Span;
+        Span<ushort> wide = guardedWide.Span;
+        Span<long> longs = guardedLongs.Span;
         {
             Simd512<byte>.StoreTapIndex(Vector512.Load(c), b, decode);
             Simd512<byte>.StoreTapIndex(Vector512.Load(c), w, decode);
             Simd512<byte>.StoreTapIndex(Vector512.Load(c), l, decode);
-            Assert.Equal(codes, bytes);
-            Assert.Equal(codes.Select(x => (ushort)x), wide);
-            Assert.Equal(codes.Select(x => (long)x), longs);
+            Assert.Equal(codes, bytes.ToArray());
+            Assert.Equal(codes.Select(x => (ushort)x), wide.ToArray());
+            Assert.Equal(codes.Select(x => (long)x), longs.ToArray());
 
             Simd512<short>.StoreTapIndex(Vector512.Load((short*)s), w, decode);
             Simd512<short>.StoreTapIndex(Vector512.Load((short*)s), l, decode);
-            Assert.Equal(shorts, wide.AsSpan(0, 32).ToArray());
-            Assert.Equal(shorts.Select(x => (long)x), longs.AsSpan(0, 32).ToArray());
+            Assert.Equal(shorts, wide[..32].ToArray());
+            Assert.Equal(shorts.Select(x => (long)x), longs[..32].ToArray());
 
             // 16-bit codes below 256 into byte switches: one narrowing store of exactly Count bytes, at every width.
             var small = new ushort[32];
@@ -124,25 +158,33 @@ public sealed unsafe class TapDecodeTests
                 small[i] = (ushort)(255 - i);
             }
 
-            fixed (ushort* m = small)
+            using GuardedInput<ushort> guardedSmall = GuardedPages.Input<ushort>(small, side);
+            ushort* m = guardedSmall.Pointer;
             {
-                bytes.AsSpan().Fill(0xEE);
+                bytes.Fill(0xEE);
                 Simd128<short>.StoreTapIndex(Vector128.Load((short*)m), b, decode);
-                Assert.Equal(small.Take(8).Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 56)), bytes);
+                Assert.Equal(small.Take(8).Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 56)), bytes.ToArray());
                 Simd256<short>.StoreTapIndex(Vector256.Load((short*)m), b, decode);
-                Assert.Equal(small.Take(16).Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 48)), bytes);
+                Assert.Equal(small.Take(16).Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 48)), bytes.ToArray());
                 Simd512<short>.StoreTapIndex(Vector512.Load((short*)m), b, decode);
-                Assert.Equal(small.Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 32)), bytes);
+                Assert.Equal(small.Select(x => (byte)x).Concat(Enumerable.Repeat((byte)0xEE, 32)), bytes.ToArray());
             }
+
+            // 32 of 64 bytes narrowed: the rest is the 0xEE fill; the stores into wide and longs were whole.
+            guardedBytes.AssertGuardsIntact($"in-window bytes, flush {side}");
+            guardedWide.AssertGuardsIntact($"in-window 16-bit, flush {side}");
+            guardedLongs.AssertGuardsIntact($"in-window 64-bit, flush {side}");
         }
     }
 
-    private static void Check<TIndex>(byte[] codes, TapDecode decode, int kernelWidth, Func<long, bool> fits)
+    private static void Check<TIndex>(byte[] codes, TapDecode decode, int kernelWidth, Func<long, bool> fits, GuardSide side)
         where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
     {
-        var indices = new TIndex[256];
-        fixed (byte* c = codes)
-        fixed (TIndex* d = indices)
+        using GuardedInput<byte> guardedCodes = GuardedPages.Input<byte>(codes, side);
+        using var guardedIndices = new PageGuardedDestination<TIndex>(256, side);
+        byte* c = guardedCodes.Pointer;
+        TIndex* d = guardedIndices.Pointer;
+        Span<TIndex> indices = guardedIndices.Span;
         {
             for (int i = 0; i < 256; i += 64)
             {
@@ -168,5 +210,7 @@ public sealed unsafe class TapDecodeTests
                 }
             }
         }
+
+        guardedIndices.AssertGuardsIntact($"8-bit codes into {typeof(TIndex).Name}, kernel width {kernelWidth}, flush {side}");
     }
 }
