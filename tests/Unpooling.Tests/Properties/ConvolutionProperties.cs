@@ -142,7 +142,7 @@ public sealed class ConvolutionProperties
     /// <summary>One axis of an extreme geometry: (input, kernel, stride, dilation, output padding, begin pad, end pad).</summary>
     private static Gen<(int I, int K, int S, int D, int Op, int Pb, int Pe)> ExtremeAxis(bool transposed, bool longKernel) =>
         from i in Gen.Int[1, 4]
-        from k in longKernel ? Gen.Frequency((6, Gen.Int[1, 5]), (1, Gen.OneOf(2796203, 8388609, (1 << 20) + 1))) : Gen.Int[1, 5]
+        from k in longKernel ? Gen.Frequency((40, Gen.Int[1, 5]), (1, Gen.OneOf(2796203, 8388609, (1 << 20) + 1))) : Gen.Int[1, 5]
         from s in BlockConvGen.NoKnownCrashers && transposed ? Gen.Int[1, 3] : Gen.Frequency((6, Gen.Int[1, 3]), (1, BlockConvGen.Edge))
         from dKind in Gen.Int[0, 6]
         from dEdge in BlockConvGen.Edge
@@ -310,6 +310,11 @@ public sealed class ConvolutionProperties
         if (form == ConvForm.Tensor || element == ConvElement.NFloat || element == ConvElement.Half)
         {
             uniform = uniform && element != ConvElement.Half && element != ConvElement.NFloat;
+        }
+
+        if (w.Width > 5)
+        {
+            kinds = (kinds.Item1, ViewKind.Dense, kinds.Item3);
         }
 
         return new ConvCase(
@@ -528,7 +533,7 @@ public sealed class ConvolutionProperties
         }
 
         Int128 work = (Int128)Math.Max(1, c.X.Batch) * Math.Max(1, c.X.Channels) * Math.Max(1, c.W.ElementCount / Math.Max(1, c.X.Channels)) * Math.Max(1, c.Transposed ? c.X.PlaneSize : output.PlaneSize);
-        return output.ElementCount <= Cap && work <= (c.Set == ConvSet.Extreme ? 1 << 27 : 1 << 18);
+        return output.ElementCount <= Cap && work <= (c.Set == ConvSet.Extreme ? 1 << 25 : 1 << 18);
     }
 
     private static bool Storable(Shape4D s) => s.Batch == 0 || s.Channels == 0 || s.Height == 0 || s.Width == 0 || (BlockConvGen.Valid(s) && s.ElementCount <= Cap * 256L);
