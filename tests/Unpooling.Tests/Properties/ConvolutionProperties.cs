@@ -197,7 +197,7 @@ public sealed class ConvolutionProperties
         from coutG in Gen.Int[1, set == ConvSet.Extreme ? 2 : 3]
         from n in Gen.Frequency((1, Gen.Const(0)), (8, Gen.Const(1)), (2, Gen.Const(2)))
         from hw in set == ConvSet.Extreme ? Gen.Const((0, 0)) : Gen.Select(Gen.Int[1, 6], Gen.Int[1, 6])
-        from fault in set == ConvSet.Ordinary ? Gen.Frequency((24, Gen.Const(0)), (2, Gen.Int[1, 14])) : Gen.Int[0, 3]
+        from fault in set == ConvSet.Ordinary ? Gen.Frequency((10, Gen.Const(0)), (14, Gen.Int[1, 14])) : Gen.Int[0, 3]
         from r in Gen.Select(Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue])
         from kinds in Gen.Select(Gen.OneOf(ViewKind.Dense, ViewKind.RowPadded, ViewKind.ChannelsLast), Gen.OneOf(ViewKind.Dense, ViewKind.RowPadded), Gen.OneOf(ViewKind.Dense, ViewKind.RowPadded))
         from outputSizeKind in Gen.Frequency((3, Gen.Const(-1)), (2, Gen.Int[0, 4]))
