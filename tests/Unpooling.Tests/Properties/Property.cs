@@ -33,8 +33,15 @@ internal static class Property
     public static void Check<T>(string entryPoint, Gen<T> gen, Action<T, Tally> property, int iterations, Func<T, string>? print = null)
     {
         var tally = new Tally(entryPoint);
-        gen.Sample(value => property(value, tally), seed: Seed, iter: Scaled(iterations), print: print);
-        tally.Write();
+        try
+        {
+            gen.Sample(value => property(value, tally), seed: Seed, iter: Scaled(iterations), print: print);
+        }
+        finally
+        {
+            // Also when a case fails: the counts say how far the run got.
+            tally.Write();
+        }
     }
 
     /// <summary>Case counts per category of one property run (thread-safe: CsCheck samples on several threads).</summary>
