@@ -93,13 +93,19 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         if (BlockKernel.CodeBytes<TLanes, TE>() == 1 && IndexValue.Is8Bit<TIndex>())
         {
-            // Validated taps lie in [0, KH*KW), so a byte index is its own code.
+            // Validated taps lie in [0, KH*KW), so a byte index is its own code. The writer only compares codes with
+            // tap numbers, so one a racing caller changed since validation selects no cell or another cell of the same
+            // block: never a write outside it.
             return t;
         }
 
+        // Byte codes saturate rather than truncate: a tap a racing caller moved past 255 (or below 0) since validation
+        // must not wrap onto a real tap (0x103 would become tap 3); 255 is no tap of a block below 256 taps, and of a
+        // 16x16 one its own last cell. 64-bit codes are exact, and an out-of-range one matches no tap.
+        ulong ceiling = BlockKernel.CodeBytes<TLanes, TE>() == 1 ? byte.MaxValue : ulong.MaxValue;
         for (int i = 0; i < n; i++)
         {
-            BlockKernel.WriteCode<TLanes, TE>(scratch, i, IndexValue.Read(t[i]));
+            BlockKernel.WriteCode<TLanes, TE>(scratch, i, (long)Math.Min((ulong)IndexValue.Read(t[i]), ceiling));
         }
 
         return scratch;

@@ -46,6 +46,12 @@ public static partial class Functional
     /// output and scatters in row-major input order, so the result never depends on the thread count. InWindow taps
     /// always name a cell of their own plane: those planes are unpooled in parallel, for any geometry (overlapping
     /// windows, padding, dilation, ceil mode).
+    /// <para>Indices changed by another thread during the call (a data race, the caller's bug) cannot make it write
+    /// outside <paramref name="destination"/>: each index is read once more where it is used and checked again there
+    /// (one compare against the size validation computed), and one that no longer passes is skipped. A racing caller
+    /// may therefore get some cells left zero that a valid index would have written, or written from an old or new
+    /// value of an index that was valid when read; no cell outside the destination is touched, and no exception is
+    /// guaranteed (validation may or may not see the changed value).</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its valid range (the message names its
     /// position and value), or <paramref name="indexConvention"/> or <paramref name="reduction"/> is undefined. Nothing
