@@ -114,7 +114,10 @@ public static partial class Functional
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
-        outputShape.Validate(outputSizeName);
+
+        // The argument that made the output too large: the factor, unless the caller chose the size (as the
+        // allocating forms name it).
+        outputShape.Validate(outputSize is null ? nameof(factor) : outputSizeName);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)

@@ -352,6 +352,117 @@ public unsafe class UnpoolingDefectTests
         }
     }
 
+    // ---------------------------------------------------------------- the class audit: extreme factors on tiny tensors
+
+    /// <summary>
+    /// Argmax unpooling with stride 2^30 on a pooled 2x2: the default size <c>(2-1)*2^30 - 0 + 1 = 2^30 + 1</c> per
+    /// axis admits the explicit size 2x2 (it lies in <c>(1, 2^31 + 1)</c>), and per-plane indices in [0, 4) place their
+    /// values as written (<c>y[index] = x</c>). Kernel and stride 2^30 give a default of 2^31 per axis, past
+    /// <see cref="int.MaxValue"/>: refused naming geometry. In window, the windows of pooled row and column 1 start at
+    /// 2^30, off the 2x2 plane: element (0, 1)'s tap 0 (cell (0, 2^30)) is refused naming indices, nothing written.
+    /// </summary>
+    [Fact]
+    public void ArgmaxUnpoolingWithStridesNear2To30OnTinyTensorsGivesTheRightAnswerOrNamesTheParameter()
+    {
+        var pooled = new Shape4D(1, 1, 2, 2);
+        var geometry = new Pool2DGeometry(new Size2D(1, 1), new Size2D(1 << 30, 1 << 30));
+        float[] x = [1, 2, 3, 4];
+        var y = new float[4];
+        Functional.MaxUnpool2D<float, long>(x, [3, 0, 2, 1], pooled, geometry, y, new Size2D(2, 2));
+        Assert.Equal([2f, 4, 3, 1], y);
+
+        var huge = new Pool2DGeometry(new Size2D(1 << 30, 1 << 30), new Size2D(1 << 30, 1 << 30));
+        Throws.Param<ArgumentException>("geometry", () => Functional.MaxUnpool2D<float, long>(x, [0, 0, 0, 0], pooled, huge, new float[4]));
+
+        var guarded = new GuardedBuffer<float>(4);
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D<float, long>(x, [0, 0, 0, 0], pooled, geometry, guarded.Span, new Size2D(2, 2), IndexConvention.InWindow));
+        guarded.AssertUntouched("in-window taps off the plane");
+
+        // Dilation 2^30 with a 2x2 kernel, stride 2, on a pooled 1x1 into 2x2 (the default (1-1)*2 + 2 = 2 has no
+        // dilation): tap 0 is cell (0, 0); tap 1 is cell (0, 2^30), off the plane.
+        var dilated = new Pool2DGeometry(new Size2D(2, 2), new Size2D(2, 2), dilation: new Size2D(1 << 30, 1 << 30));
+        var one = new Shape4D(1, 1, 1, 1);
+        var z = new float[4];
+        Functional.MaxUnpool2D<float, byte>([5f], [0], one, dilated, z, indexConvention: IndexConvention.InWindow);
+        Assert.Equal([5f, 0, 0, 0], z);
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2D<float, byte>([5f], [1], one, dilated, new float[4], indexConvention: IndexConvention.InWindow));
+    }
+
+    /// <summary>
+    /// The block family with factors near 2^31 on a 1x1 input into an explicit 1x1 output (the default <c>1*k</c> admits
+    /// any size in <c>(0, 2k)</c>): the block is cut to its first cell, so the output is <c>x</c> exactly when the tap
+    /// is (0, 0): fixed offset (0, 0) yes, fixed offset (k-1, k-1) no (its tap <c>(k-1)*k + k-1 ~ 2^62</c> must not
+    /// wrap onto 0), repeat always, random as the reference's hash says.
+    /// </summary>
+    [Theory]
+    [InlineData(1 << 30)]
+    [InlineData(int.MaxValue)]
+    public void BlockUnpoolingWithFactorsNear2To31OnATinyTensorGivesTheRightAnswer(int k)
+    {
+        var shape = new Shape4D(1, 1, 1, 1);
+        var factor = new Size2D(k, k);
+        var one = new Size2D(1, 1);
+        float[] x = [7f];
+        var y = new float[1];
+        Functional.FixedUnpool2D<float>(x, shape, factor, y, outputSize: one);
+        Assert.Equal(7f, y[0]);
+        Functional.FixedUnpool2D<float>(x, shape, factor, y, offset: new Size2D(k - 1, k - 1), outputSize: one);
+        Assert.Equal(0f, y[0]);
+        Functional.FixedUnpool2D<float>(x, shape, factor, y, offset: new Size2D(0, k - 1), outputSize: one);
+        Assert.Equal(0f, y[0]);
+        Functional.RepeatUnpool2D<float>(x, shape, factor, y, outputSize: one);
+        Assert.Equal(7f, y[0]);
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            Functional.RandomUnpool2D<float>(x, shape, factor, seed, y, outputSize: one);
+            Assert.Equal(UnpoolReference.Random(x, 1, 1, 1, k, k, seed, 1, 1), y);
+        }
+    }
+
+    /// <summary>
+    /// Repro: <c>FixedUnpool2D(span, [1, 1, 1, 1], factor (2^31 - 1, 1), destination)</c> with no output size: the
+    /// output <c>[1, 1, 2^31 - 1, 1]</c> holds more elements than a span can, and the span forms named outputSize, which
+    /// the caller never gave (the allocating forms name factor since defect 9). Now they name factor too; zero
+    /// insertion names stride (3x1 with stride 2^30 gives <c>2*2^30 + 1 = 2^31 + 1</c> rows).
+    /// </summary>
+    [Fact]
+    public void BlockSpanFormsWithATooLargeOutputNameTheFactorWhenNoSizeWasGiven()
+    {
+        var shape = new Shape4D(1, 1, 1, 1);
+        var factor = new Size2D(int.MaxValue, 1);
+        Throws.Param<ArgumentException>("factor", () => Functional.FixedUnpool2D<float>([1f], shape, factor, new float[1]));
+        Throws.Param<ArgumentException>("factor", () => Functional.RandomUnpool2D<float>([1f], shape, factor, 3, new float[1]));
+        Throws.Param<ArgumentException>("factor", () => Functional.RepeatUnpool2D<float>([1f], shape, factor, new float[1]));
+        Throws.Param<ArgumentException>("factor", () => Functional.FixedUnpool2D<float>([1f], shape, new Size2D(int.MaxValue, int.MaxValue), new float[1]));
+        Throws.Param<ArgumentException>("stride", () => Functional.ZeroInsert2D<float>(new float[3], new Shape4D(1, 1, 3, 1), new Size2D(1 << 30, 1), new float[1]));
+        Throws.Param<ArgumentException>("stride", () => Functional.ZeroInsert2D<float>(new float[4], new Shape4D(1, 1, 2, 2), new Size2D(1 << 30, 1 << 30), new float[1]));
+    }
+
+    /// <summary>
+    /// Index conversion on an indexed 2^31-1 x 2^31-1 plane (2^62 cells, 64-bit indices): per-plane index
+    /// <c>h*W + w</c> of the last cell, h = w = 2^31 - 2, converts to column-major <c>h + w*H</c> and channels-last
+    /// <c>(h*W + w)*C + c</c> as the formulas say (the reference's), with no 32-bit product on the way.
+    /// </summary>
+    [Fact]
+    public void IndexConversionOnAPlaneOf2To62CellsIsExact()
+    {
+        const int side = int.MaxValue;
+        var shape = new Shape4D(1, 2, 1, 1);
+        var indexed = new Size2D(side, side);
+        long last = side - 1L;
+        long[] perPlane = [(last * side) + last, (3L * side) + 5];
+        foreach (IndexConvention to in new[] { IndexConvention.GlobalColumnMajor, IndexConvention.ChannelsLastPerSample, IndexConvention.ChannelsLastWithBatch, IndexConvention.GlobalRowMajor })
+        {
+            var converted = new long[2];
+            Functional.ConvertIndices<long>(perPlane, shape, indexed, IndexConvention.PerPlane, converted, to);
+            Assert.Equal(IndexConventionReference.Index(to, 0, 0, last, last, 2, side, side), converted[0]);
+            Assert.Equal(IndexConventionReference.Index(to, 0, 1, 3, 5, 2, side, side), converted[1]);
+            var back = new long[2];
+            Functional.ConvertIndices<long>(converted, shape, indexed, to, back, IndexConvention.PerPlane);
+            Assert.Equal(perPlane, back);
+        }
+    }
+
     // ---------------------------------------------------------------- defect 13, the race itself
 
     /// <summary>One race scenario: pooled values and valid indices, and the positions another thread makes invalid.</summary>
