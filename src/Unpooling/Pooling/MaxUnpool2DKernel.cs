@@ -83,14 +83,14 @@ internal static unsafe class MaxUnpool2DKernel
     {
         if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes }, planes, degree))
         {
-            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: true, reduction, degree);
+            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: true, reduction, degree, 0);
             return -1;
         }
 
         long bad = FindInvalid(indices, (long)planes * inPlane, layout.Space, degree);
         if (bad < 0)
         {
-            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: false, reduction, degree);
+            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: false, reduction, degree, 0);
         }
 
         return bad;
@@ -103,40 +103,40 @@ internal static unsafe class MaxUnpool2DKernel
     /// thread. Indices outside <c>[0, layout.Space)</c> are skipped.
     /// </summary>
     internal static void Scatter<T, TIndex>(
-        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree)
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree, long indexBase = 0)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         switch (layout.Convention)
         {
             case IndexConvention.GlobalRowMajor:
-                Scatter<T, TIndex, ConventionTags.GlobalRowMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree);
+                Scatter<T, TIndex, ConventionTags.GlobalRowMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
                 break;
             case IndexConvention.GlobalColumnMajor:
-                Scatter<T, TIndex, ConventionTags.GlobalColumnMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree);
+                Scatter<T, TIndex, ConventionTags.GlobalColumnMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
                 break;
             case IndexConvention.ChannelsLastPerSample:
-                Scatter<T, TIndex, ConventionTags.ChannelsLastPerSample>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree);
+                Scatter<T, TIndex, ConventionTags.ChannelsLastPerSample>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
                 break;
             case IndexConvention.ChannelsLastWithBatch:
-                Scatter<T, TIndex, ConventionTags.ChannelsLastWithBatch>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree);
+                Scatter<T, TIndex, ConventionTags.ChannelsLastWithBatch>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
                 break;
             default:
-                Debug.Assert(layout.Convention == IndexConvention.PerPlane, "InWindow has its own kernel");
+                Debug.Assert(layout.Convention == IndexConvention.PerPlane && indexBase == 0, "InWindow has its own kernel; per-plane indices need no base");
                 Run(source, indices, destination, planes, inPlane, (int)layout.Plane, reduction, degree);
                 break;
         }
     }
 
     private static void Scatter<T, TIndex, TConvention>(
-        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree)
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree, long indexBase)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
         if (!ownPlanes)
         {
-            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum);
+            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum, indexBase);
             return;
         }
 
@@ -149,9 +149,30 @@ internal static unsafe class MaxUnpool2DKernel
             OutPlane = (int)layout.Plane,
             Planes = planes,
             Sum = reduction == UnpoolReduction.Sum,
-            Map = new LayoutMap<TConvention>(layout),
+            Map = new LayoutMap<TConvention>(layout, indexBase),
         };
         ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    /// <summary>
+    /// Unpools a run of whole samples of a larger tensor (the TensorSpan forms split one past a span's reach), after
+    /// the caller validated every index against the whole tensor and found each in its own sample: indices are in
+    /// <paramref name="layout"/>'s convention over this run's samples once <paramref name="indexBase"/> (the first
+    /// sample's offset, <c>n0*C*H*W</c> for the global conventions) is subtracted. Indices are checked at use.
+    /// </summary>
+    internal static void RunSamples<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, long indexBase, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        bool ownPlanes = layout.Convention switch
+        {
+            IndexConvention.GlobalRowMajor => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.GlobalRowMajor> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            IndexConvention.GlobalColumnMajor => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.GlobalColumnMajor> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            IndexConvention.ChannelsLastPerSample => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.ChannelsLastPerSample> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            _ => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.ChannelsLastWithBatch> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+        };
+        Scatter(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
     }
 
     /// <summary>
@@ -159,7 +180,7 @@ internal static unsafe class MaxUnpool2DKernel
     /// row-major input order (the last duplicate wins, or all are added in that order).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum)
+    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum, long indexBase = 0)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
@@ -176,7 +197,7 @@ internal static unsafe class MaxUnpool2DKernel
                 // Read once, checked at use (see the class remarks): an index another thread moved out of range since
                 // validation is skipped. Every index of [0, Space) decodes to a cell of the output (of its own sample
                 // for channels-last per sample), so the one compare is the whole bound.
-                long index = IndexValue.Read(idx[i]);
+                long index = IndexValue.Read(idx[i]) - indexBase;
                 if ((ulong)index >= space)
                 {
                     continue;
@@ -287,20 +308,29 @@ internal static unsafe class MaxUnpool2DKernel
         where TConvention : struct, IConventionTag
     {
         private readonly IndexLayout _layout;
-        private readonly long _n, _c, _first;
+        private readonly long _n, _c, _first, _base;
 
-        public LayoutMap(in IndexLayout layout, long plane = 0)
+        /// <param name="layout">The layout of the samples being unpooled.</param>
+        /// <param name="indexBase">Subtracted from every index first: 0, or the offset of the first sample of a run of
+        /// samples of a larger tensor (see <see cref="RunSamples"/>).</param>
+        /// <param name="plane">The plane whose elements this map decodes.</param>
+        public LayoutMap(in IndexLayout layout, long indexBase, long plane = 0)
         {
             _layout = layout;
+            _base = indexBase;
             _n = plane / Math.Max(1, layout.Channels);
             _c = plane - (_n * layout.Channels);
             _first = plane * layout.Plane;
         }
 
-        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, plane);
+        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, _base, plane);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public nint Cell(nint index) => (ulong)index < (ulong)_layout.Space ? (nint)(_layout.ToRowMajor<TConvention>(index, _n, _c) - _first) : -1;
+        public nint Cell(nint index)
+        {
+            long local = index - _base;
+            return (ulong)local < (ulong)_layout.Space ? (nint)(_layout.ToRowMajor<TConvention>(local, _n, _c) - _first) : -1;
+        }
     }
 
     private struct ScatterBody<T, TIndex, TMap> : IParallelBody
@@ -401,6 +431,9 @@ internal static unsafe class MaxUnpool2DKernel
         /// <summary>The planes of the indices (for the range asserts only).</summary>
         public int Planes { get; init; }
 
+        /// <summary>Subtracted from every index first (see <see cref="RunSamples"/>).</summary>
+        public long Base { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
@@ -411,7 +444,7 @@ internal static unsafe class MaxUnpool2DKernel
             Debug.Assert(Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "index plane outside the indices");
             for (int i = 0; i < InPlane; i++)
             {
-                long index = IndexValue.Read(idx[i]);
+                long index = IndexValue.Read(idx[i]) - Base;
                 if ((ulong)index >= space || (ulong)(layout.ToRowMajor<TConvention>(index, n, c) - first) >= cells)
                 {
                     return false;

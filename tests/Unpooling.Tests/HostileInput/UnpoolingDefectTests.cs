@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
@@ -461,6 +462,147 @@ public unsafe class UnpoolingDefectTests
             Functional.ConvertIndices<long>(converted, shape, indexed, to, back, IndexConvention.PerPlane);
             Assert.Equal(perPlane, back);
         }
+    }
+
+    // ---------------------------------------------------------------- TensorSpans past a span's reach, by samples
+
+    public static TheoryData<IndexConvention, UnpoolReduction, int> SplitCases()
+    {
+        var data = new TheoryData<IndexConvention, UnpoolReduction, int>();
+        foreach (IndexConvention convention in IndexConventionReference.All.Append(IndexConvention.InWindow))
+        {
+            // Runs of one sample, of two (the last run one sample: 5 = 2 + 2 + 1), and all five at once.
+            foreach (int samplesPerRun in new[] { 1, 2, 5 })
+            {
+                data.Add(convention, UnpoolReduction.Replace, samplesPerRun);
+            }
+
+            data.Add(convention, UnpoolReduction.Sum, 2);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The sample-by-sample path of the TensorSpan form (what a tensor of more than 2^31 elements takes), forced onto a
+    /// small tensor by a small run size, must equal the reference (SEMANTICS.md 2) in every convention: per-plane,
+    /// per-sample and in-window indices read as they are, global ones less their run's base. A 3x3 stride-2 pooling
+    /// (overlapping windows, so duplicates meet in Sum) of [5, 3, 9, 9] to [5, 3, 4, 4]; global indices of elements of
+    /// plane (n, 0) name a cell of plane (n, 1) (within the sample: the planes are not independent). The destination
+    /// is a row-padded view, so each run goes through its buffer and commit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SplitCases))]
+    public void TensorSpanUnpoolingBySamplesEqualsTheReference(IndexConvention convention, UnpoolReduction reduction, int samplesPerRun)
+    {
+        var pooled = new Shape4D(5, 3, 4, 4);
+        var output = new Size2D(9, 9);
+        var geometry = new Pool2DGeometry(3, 2);
+        var axis = new PoolAxis(3, 2, 0, 1);
+        var random = new Random(43);
+        int count = (int)pooled.ElementCount;
+        float[] x = Enumerable.Range(1, count).Select(v => (float)v).ToArray();
+        long[] perPlane = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            int oh = i % 16 / 4, ow = i % 4;
+            perPlane[i] = IndexConventionReference.CellOfTap(random.Next(9), oh, ow, axis, axis, output);
+        }
+
+        long[] indices = convention == IndexConvention.InWindow
+            ? IndexConventionReference.InWindowFromPerPlane(perPlane, pooled, output, axis, axis)
+            : IndexConventionReference.FromPerPlane(perPlane, pooled, output, convention);
+        IndexConvention referenceConvention = convention == IndexConvention.InWindow ? IndexConvention.PerPlane : convention;
+        long[] referenceIndices = convention == IndexConvention.InWindow ? perPlane : indices;
+        if (convention is not (IndexConvention.PerPlane or IndexConvention.InWindow or IndexConvention.ChannelsLastPerSample))
+        {
+            for (int n = 0; n < pooled.Batch; n++)
+            {
+                // Element 0 of plane (n, 0) names cell (h 4, w 4) of plane (n, 1).
+                indices[n * 48] = IndexConventionReference.Index(convention, n, 1, 4, 4, 3, 9, 9);
+            }
+        }
+
+        float[] expected = IndexConventionReference.MaxUnpool(x, referenceIndices, pooled, output, referenceConvention, reduction == UnpoolReduction.Sum);
+        var target = new PaddedTensor<float>(pooled.WithSpatialSize(output), rowPadding: 2);
+        long sampleElements = 3 * 9 * 9;
+        Functional.MaxUnpool2DSamples(
+            new ReadOnlyTensorSpan<float>(x, TensorViews.Lengths(pooled), []), new ReadOnlyTensorSpan<long>(indices, TensorViews.Lengths(pooled), []), pooled, geometry,
+            target.View, output, convention, reduction, ExecutionOptions.Default, "destination", sizeFromPooling: false, runElements: samplesPerRun * sampleElements);
+        target.AssertPaddingUntouched($"{convention} {reduction} {samplesPerRun}");
+        Assert.Equal(expected, target.Read());
+    }
+
+    /// <summary>
+    /// The split path checks every index of the whole tensor before it writes: a bad index in the last sample (its run
+    /// comes last) is refused naming indices, at its position in the whole tensor, and no run was written. A global
+    /// index naming a cell of another sample is refused too (naming indices): samples are unpooled apart.
+    /// </summary>
+    [Fact]
+    public void TensorSpanUnpoolingBySamplesChecksEveryIndexBeforeWriting()
+    {
+        var pooled = new Shape4D(4, 2, 2, 2);
+        var output = new Size2D(4, 4);
+        var geometry = new Pool2DGeometry(2);
+        float[] x = Enumerable.Range(1, 32).Select(v => (float)v).ToArray();
+        var random = new Random(47);
+        long[] perPlane = Enumerable.Range(0, 32).Select(i => (long)(((i % 4 / 2 * 2) + random.Next(2)) * 4) + (i % 2 * 2) + random.Next(2)).ToArray();
+        foreach (IndexConvention convention in IndexConventionReference.All)
+        {
+            long[] indices = IndexConventionReference.FromPerPlane(perPlane, pooled, output, convention);
+            indices[30] = IndexConventionReference.Space(convention, pooled.WithSpatialSize(output));
+            var target = new GuardedBuffer<float>(4 * 2 * 16);
+            ArgumentOutOfRangeException e = Throws.Param<ArgumentOutOfRangeException>("indices", () => Split(convention, indices, target));
+            Assert.Contains("position 30", e.Message, StringComparison.Ordinal);
+            target.AssertUntouched($"{convention}: a refused split call");
+
+            if (convention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
+            {
+                indices = IndexConventionReference.FromPerPlane(perPlane, pooled, output, convention);
+                indices[27] = IndexConventionReference.Index(convention, 0, 1, 2, 2, 2, 4, 4); // sample 3's element names a cell of sample 0
+                Throws.Param<ArgumentException>("indices", () => Split(convention, indices, target));
+                target.AssertUntouched($"{convention}: a cross-sample index");
+            }
+        }
+
+        void Split(IndexConvention convention, long[] indices, GuardedBuffer<float> target)
+            => Functional.MaxUnpool2DSamples(
+                new ReadOnlyTensorSpan<float>(x, TensorViews.Lengths(pooled), []), new ReadOnlyTensorSpan<long>(indices, TensorViews.Lengths(pooled), []), pooled, geometry,
+                new TensorSpan<float>(target.Array, GuardedBuffer<float>.GuardLength, TensorViews.Lengths(pooled.WithSpatialSize(output)), []), output, convention,
+                UnpoolReduction.Replace, ExecutionOptions.Default, "destination", sizeFromPooling: false, runElements: 32);
+    }
+
+    /// <summary>
+    /// Repro: a TensorSpan of more than int.MaxValue elements in all (a stride-0 batch of 2^20 samples of 1x32x64 over
+    /// one sample's memory: 2^31 elements, past Array.MaxLength) was refused as a whole ("more than a span can
+    /// address"), although each sample fits a span. Now the form accepts it and unpools sample by sample; here the
+    /// first index is -1, so the whole-tensor check refuses it naming indices, with the destination (a stride-0 view
+    /// too) untouched: a few milliseconds, a few KB. A sample itself past a span's reach (1x65536x65536) is refused
+    /// naming the tensor.
+    /// </summary>
+    [Fact]
+    public void TensorSpansPastIntMaxValueElementsAreAcceptedWhenEachSampleFits()
+    {
+        const int batch = 1 << 20;
+        var x = new float[32 * 64];
+        var indices = new long[32 * 64];
+        indices[0] = -1;
+        var target = new GuardedBuffer<float>(64 * 128);
+        ArgumentOutOfRangeException e = Throws.Param<ArgumentOutOfRangeException>("indices", () =>
+        {
+            var source = new ReadOnlyTensorSpan<float>(x, [batch, 1, 32, 64], [0, 0, 64, 1]);
+            var idx = new ReadOnlyTensorSpan<long>(indices, [batch, 1, 32, 64], [0, 0, 64, 1]);
+            var destination = new TensorSpan<float>(target.Array, GuardedBuffer<float>.GuardLength, [batch, 1, 64, 128], [0, 0, 128, 1]);
+            Assert.True(source.FlattenedLength > Array.MaxLength && destination.FlattenedLength > Array.MaxLength);
+            Functional.MaxUnpool2D(source, idx, new Pool2DGeometry(2), destination);
+        });
+        Assert.Contains("position 0", e.Message, StringComparison.Ordinal);
+        target.AssertUntouched("a refused call past int.MaxValue elements");
+
+        var one = new float[1];
+        Throws.Param<ArgumentException>("source", () => Functional.MaxUnpool2D(
+            new ReadOnlyTensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0]), new ReadOnlyTensorSpan<long>(new long[1], [2, 1, 65536, 65536], [0, 0, 0, 0]),
+            new Pool2DGeometry(1), new TensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0])));
     }
 
     // ---------------------------------------------------------------- defect 13, the race itself
