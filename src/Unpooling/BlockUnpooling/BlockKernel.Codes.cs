@@ -116,7 +116,11 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
 /// The seeded offsets of <c>RandomUnpool2D</c> (the formula in its remarks, pinned by tests): each cell's tap is hashed
 /// once per block row, a vector of cells at a time, and serves every output row of its block.
 /// </summary>
-internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
+/// <param name="seed">The caller's seed.</param>
+/// <param name="planeBase">The number of the first plane of the run in its whole tensor (a TensorSpan past a span's
+/// reach is unpooled by runs of samples): the hash takes the plane's number in the whole tensor, so the offsets never
+/// depend on the split.</param>
+internal readonly struct RandomCode(ulong seed, long planeBase = 0) : ITapCode<RandomCode>
 {
     public static bool PerCell => true;
 
@@ -129,7 +133,7 @@ internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
         where TE : unmanaged
     {
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
-        ulong z = unchecked(BlockKernel.RowHashInput(seed, plane, ih, p) + ((ulong)first * BlockKernel.Golden));
+        ulong z = unchecked(BlockKernel.RowHashInput(seed, planeBase + plane, ih, p) + ((ulong)first * BlockKernel.Golden));
         BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
         return scratch;
     }

@@ -578,7 +578,7 @@ public unsafe class UnpoolingDefectTests
     /// address"), although each sample fits a span. Now the form accepts it and unpools sample by sample; here the
     /// first index is -1, so the whole-tensor check refuses it naming indices, with the destination (a stride-0 view
     /// too) untouched: a few milliseconds, a few KB. A sample itself past a span's reach (1x65536x65536) is refused
-    /// naming the tensor.
+    /// naming the tensor, by argmax unpooling, the fixed family and zero insertion alike.
     /// </summary>
     [Fact]
     public void TensorSpansPastIntMaxValueElementsAreAcceptedWhenEachSampleFits()
@@ -603,6 +603,60 @@ public unsafe class UnpoolingDefectTests
         Throws.Param<ArgumentException>("source", () => Functional.MaxUnpool2D(
             new ReadOnlyTensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0]), new ReadOnlyTensorSpan<long>(new long[1], [2, 1, 65536, 65536], [0, 0, 0, 0]),
             new Pool2DGeometry(1), new TensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0])));
+        Throws.Param<ArgumentException>("source", () => Functional.FixedUnpool2D(
+            new ReadOnlyTensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0]), new Size2D(1, 1), new TensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0])));
+        Throws.Param<ArgumentException>("source", () => Functional.ZeroInsert2D(
+            new ReadOnlyTensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0]), new Size2D(1, 1), new TensorSpan<float>(one, [2, 1, 65536, 65536], [0, 0, 0, 0])));
+    }
+
+    public static TheoryData<int, int> BlockSplitCases() => new() { { 1, 1 }, { 2, 1 }, { 1, 2 }, { 2, 3 } };
+
+    /// <summary>
+    /// The block family's sample-by-sample path (what a TensorSpan past a span's reach takes), forced onto [5, 3, 3, 5]
+    /// by runs of one or two samples, must equal the reference over the whole tensor: fixed (offset (1, 0)), repeat,
+    /// and random, whose offsets hash each plane's number in the whole tensor (SEMANTICS.md 3: same seed, same result),
+    /// so they must not depend on the split; zero insertion and strided subsampling too. The destinations are
+    /// row-padded views (each run through its buffer and commit), into the largest output the size rule admits (past the blocks by factor - 1).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BlockSplitCases))]
+    public void BlockTensorSpansBySamplesEqualTheReference(int samplesPerRun, int factorH)
+    {
+        var shape = new Shape4D(5, 3, 3, 5);
+        var factor = new Size2D(factorH, 2);
+        var output = new Size2D((4 * factorH) - 1, 11); // the largest the rule admits: default + factor - 1
+        float[] x = Enumerable.Range(1, (int)shape.ElementCount).Select(v => (float)v).ToArray();
+        var source = new ReadOnlyTensorSpan<float>(x, TensorViews.Lengths(shape), []);
+        long run = samplesPerRun * 3L * output.Height * output.Width;
+        Shape4D outputShape = shape.WithSpatialSize(output);
+        int planes = (int)shape.PlaneCount;
+
+        var target = new PaddedTensor<float>(outputShape, rowPadding: 3);
+        Functional.BlockUnpool2DSamples(BlockUnpoolMode.Fixed, source, shape, factor, new Size2D(factorH - 1, 1), 0, target.View, output, ExecutionOptions.Default, run);
+        target.AssertPaddingUntouched("fixed");
+        Assert.Equal(UnpoolReference.Fixed(x, planes, 3, 5, factorH, 2, factorH - 1, 1, output.Height, output.Width), target.Read());
+
+        target = new PaddedTensor<float>(outputShape, rowPadding: 3);
+        Functional.BlockUnpool2DSamples(BlockUnpoolMode.Repeat, source, shape, factor, default, 0, target.View, output, ExecutionOptions.Default, run);
+        target.AssertPaddingUntouched("repeat");
+        Assert.Equal(UnpoolReference.Repeat(x, planes, 3, 5, factorH, 2, output.Height, output.Width), target.Read());
+
+        target = new PaddedTensor<float>(outputShape, rowPadding: 3);
+        Functional.BlockUnpool2DSamples(BlockUnpoolMode.Random, source, shape, factor, default, 0xC0FFEE, target.View, output, ExecutionOptions.Default, run);
+        target.AssertPaddingUntouched("random");
+        Assert.Equal(UnpoolReference.Random(x, planes, 3, 5, factorH, 2, 0xC0FFEE, output.Height, output.Width), target.Read());
+
+        // Zero insertion with stride (factorH, 2): (3-1)*sH + 1 by (5-1)*2 + 1 = 9; and back by subsampling.
+        Shape4D inserted = shape.WithSpatialSize(new Size2D((2 * factorH) + 1, 9));
+        var zeros = new PaddedTensor<float>(inserted, rowPadding: 2);
+        Functional.StridedSamples(true, source, shape, factor, zeros.View, ExecutionOptions.Default, samplesPerRun * 3L * inserted.Height * 9);
+        zeros.AssertPaddingUntouched("zero insertion");
+        float[] z = UnpoolReference.ZeroInsert(x, planes, 3, 5, factorH, 2);
+        Assert.Equal(z, zeros.Read());
+        var back = new PaddedTensor<float>(shape, rowPadding: 1);
+        Functional.StridedSamples(false, new ReadOnlyTensorSpan<float>(z, TensorViews.Lengths(inserted), []), inserted, factor, back.View, ExecutionOptions.Default, samplesPerRun * 3L * inserted.Height * 9);
+        back.AssertPaddingUntouched("subsample");
+        Assert.Equal(x, back.Read());
     }
 
     // ---------------------------------------------------------------- defect 13, the race itself
