@@ -93,13 +93,19 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         if (BlockKernel.CodeBytes<TLanes, TE>() == 1 && IndexValue.Is8Bit<TIndex>())
         {
-            // Validated taps lie in [0, KH*KW), so a byte index is its own code.
+            // Validated taps lie in [0, KH*KW), so a byte index is its own code. The writer only compares codes with
+            // tap numbers, so one a racing caller changed since validation selects no cell or another cell of the same
+            // block: never a write outside it.
             return t;
         }
 
+        // Byte codes saturate rather than truncate: a tap a racing caller moved past 255 (or below 0) since validation
+        // must not wrap onto a real tap (0x103 would become tap 3); 255 is no tap of a block below 256 taps, and of a
+        // 16x16 one its own last cell. 64-bit codes are exact, and an out-of-range one matches no tap.
+        ulong ceiling = BlockKernel.CodeBytes<TLanes, TE>() == 1 ? byte.MaxValue : ulong.MaxValue;
         for (int i = 0; i < n; i++)
         {
-            BlockKernel.WriteCode<TLanes, TE>(scratch, i, IndexValue.Read(t[i]));
+            BlockKernel.WriteCode<TLanes, TE>(scratch, i, (long)Math.Min((ulong)IndexValue.Read(t[i]), ceiling));
         }
 
         return scratch;
@@ -110,7 +116,11 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
 /// The seeded offsets of <c>RandomUnpool2D</c> (the formula in its remarks, pinned by tests): each cell's tap is hashed
 /// once per block row, a vector of cells at a time, and serves every output row of its block.
 /// </summary>
-internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
+/// <param name="seed">The caller's seed.</param>
+/// <param name="planeBase">The number of the first plane of the run in its whole tensor (a TensorSpan past a span's
+/// reach is unpooled by runs of samples): the hash takes the plane's number in the whole tensor, so the offsets never
+/// depend on the split.</param>
+internal readonly struct RandomCode(ulong seed, long planeBase = 0) : ITapCode<RandomCode>
 {
     public static bool PerCell => true;
 
@@ -123,7 +133,7 @@ internal readonly struct RandomCode(ulong seed) : ITapCode<RandomCode>
         where TE : unmanaged
     {
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
-        ulong z = unchecked(BlockKernel.RowHashInput(seed, plane, ih, p) + ((ulong)first * BlockKernel.Golden));
+        ulong z = unchecked(BlockKernel.RowHashInput(seed, planeBase + plane, ih, p) + ((ulong)first * BlockKernel.Golden));
         BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
         return scratch;
     }

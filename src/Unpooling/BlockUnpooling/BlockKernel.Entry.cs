@@ -9,8 +9,8 @@ namespace Unpooling.Internal;
 /// <summary>The block kernel's operators: the fixed family, zero insertion, in-window taps and the dense argmax unpooling.</summary>
 internal static unsafe partial class BlockKernel
 {
-    /// <summary>Fixed, repeat or random unpooling of <paramref name="planes"/> planes (validated by the caller).</summary>
-    public static void Unpool<T>(BlockUnpoolMode mode, T* source, T* destination, int planes, Size2D input, Size2D output, Size2D factor, Size2D offset, ulong seed, int degree, int bits = -1)
+    /// <summary>Fixed, repeat or random unpooling of <paramref name="planes"/> planes (validated by the caller), which are planes <c>[planeBase, planeBase + planes)</c> of the whole tensor (random offsets hash that number).</summary>
+    public static void Unpool<T>(BlockUnpoolMode mode, T* source, T* destination, int planes, Size2D input, Size2D output, Size2D factor, Size2D offset, ulong seed, int degree, int bits = -1, long planeBase = 0)
         where T : unmanaged, INumberBase<T>
     {
         var plan = new Plan(input, output, factor, offset);
@@ -23,7 +23,7 @@ internal static unsafe partial class BlockKernel
                 Run(source, destination, planes, plan, default(AllTaps), T.Zero, degree, bits);
                 break;
             default:
-                Run(source, destination, planes, plan, new RandomCode(seed), T.Zero, degree, bits);
+                Run(source, destination, planes, plan, new RandomCode(seed, planeBase), T.Zero, degree, bits);
                 break;
         }
     }

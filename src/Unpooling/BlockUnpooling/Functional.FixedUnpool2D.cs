@@ -47,7 +47,11 @@ public static partial class Functional
     /// <param name="offset">The position inside each block.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor or offset is out of range.</exception>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
+    /// <remarks>The tensors may hold more than <see cref="int.MaxValue"/> elements in all (TensorSpans over native memory)
+    /// when each sample (<c>C*H*W</c> elements of either tensor) fits <see cref="Array.MaxLength"/>: they are then
+    /// processed by runs of whole samples through slices (dense ones in place), with the same result.</remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample exceeds <see cref="Array.MaxLength"/>
+    /// elements, or the tensors overlap.</exception>
     public static void FixedUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, Size2D offset = default, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DTensor(BlockUnpoolMode.Fixed, source, factor, offset, 0, destination, options);
@@ -107,14 +111,17 @@ public static partial class Functional
 
     private static unsafe void BlockUnpool2DCore<T>(
         BlockUnpoolMode mode, ReadOnlySpan<T> source, Shape4D sourceShape, Size2D factor, Size2D offset, ulong seed, Span<T> destination,
-        Size2D? outputSize, ExecutionOptions options, string outputSizeName)
+        Size2D? outputSize, ExecutionOptions options, string outputSizeName, long planeBase = 0)
         where T : unmanaged, INumberBase<T>
     {
         sourceShape.Validate(nameof(sourceShape));
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
-        outputShape.Validate(outputSizeName);
+
+        // The argument that made the output too large: the factor, unless the caller chose the size (as the
+        // allocating forms name it).
+        outputShape.Validate(outputSize is null ? nameof(factor) : outputSizeName);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)
@@ -126,7 +133,7 @@ public static partial class Functional
         fixed (T* s = source)
         fixed (T* d = destination)
         {
-            BlockKernel.Unpool(mode, s, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, size, factor, offset, seed, degree);
+            BlockKernel.Unpool(mode, s, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, size, factor, offset, seed, degree, planeBase: planeBase);
         }
     }
 
@@ -134,12 +141,53 @@ public static partial class Functional
         BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
-        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
-        Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
-        using ReadView<T> s = TensorAdapter.Read(source);
-        using WriteView<T> d = TensorAdapter.Write(destination);
-        BlockUnpool2DCore(mode, s.Span, shape, factor, offset, seed, d.Span, outputShape.SpatialSize, options, nameof(destination));
-        d.Commit();
+        Shape4D shape = GetSampledShape(source, nameof(source));
+        Shape4D outputShape = GetSampledShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
+        if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
+        }
+
+        long runElements = source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength ? SampleRunElements : long.MaxValue;
+        BlockUnpool2DSamples(mode, source, shape, factor, offset, seed, destination, outputShape.SpatialSize, options, runElements);
+    }
+
+    /// <summary>
+    /// The TensorSpan forms of the fixed family by runs of whole samples of about <c>runElements</c> elements (one run,
+    /// the whole tensor, when it fits a span; the tests pass small values): each plane is independent, and the random
+    /// offsets hash the plane's number in the whole tensor, so the result never depends on the split. The shape checks
+    /// (the same for every run) and a whole-tensor overlap check run before the first run writes.
+    /// </summary>
+    internal static void BlockUnpool2DSamples<T>(
+        BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Shape4D shape, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination,
+        Size2D outputSize, ExecutionOptions options, long runElements)
+        where T : unmanaged, INumberBase<T>
+    {
+        if (runElements == long.MaxValue)
+        {
+            using ReadView<T> s = TensorAdapter.Read(source);
+            using WriteView<T> d = TensorAdapter.Write(destination);
+            BlockUnpool2DCore(mode, s.Span, shape, factor, offset, seed, d.Span, outputSize, options, nameof(destination));
+            d.Commit();
+            return;
+        }
+
+        ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(destination));
+        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
+        {
+            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
+        }
+
+        long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)shape.Channels * outputSize.Height * outputSize.Width);
+        int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));
+        for (int n0 = 0; n0 < shape.Batch; n0 += run)
+        {
+            int count = Math.Min(run, shape.Batch - n0);
+            using ReadView<T> s = TensorAdapter.Read(source.Slice(Samples(n0, count)));
+            using WriteView<T> d = TensorAdapter.Write(destination.Slice(Samples(n0, count)));
+            BlockUnpool2DCore(mode, s.Span, shape with { Batch = count }, factor, offset, seed, d.Span, outputSize, options, nameof(destination), planeBase: (long)n0 * shape.Channels);
+            d.Commit();
+        }
     }
 
     private static Tensor<T> BlockUnpool2DAllocating<T>(

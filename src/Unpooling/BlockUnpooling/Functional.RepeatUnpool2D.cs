@@ -38,7 +38,11 @@ public static partial class Functional
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
     /// <exception cref="ArgumentOutOfRangeException">A factor is out of range.</exception>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
+    /// <remarks>The tensors may hold more than <see cref="int.MaxValue"/> elements in all (TensorSpans over native memory)
+    /// when each sample (<c>C*H*W</c> elements of either tensor) fits <see cref="Array.MaxLength"/>: they are then
+    /// processed by runs of whole samples through slices (dense ones in place), with the same result.</remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample exceeds <see cref="Array.MaxLength"/>
+    /// elements, or the tensors overlap.</exception>
     public static void RepeatUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DTensor(BlockUnpoolMode.Repeat, source, factor, default, 0, destination, options);

@@ -33,7 +33,11 @@ public static partial class Functional
     /// <param name="stride">The spacing per axis, each &gt;= 1.</param>
     /// <param name="destination">Receives the output; its shape must be <c>[N, C, (H-1)*sh+1, (W-1)*sw+1]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
+    /// <remarks>The tensors may hold more than <see cref="int.MaxValue"/> elements in all (TensorSpans over native memory)
+    /// when each sample (<c>C*H*W</c> elements of either tensor) fits <see cref="Array.MaxLength"/>: they are then
+    /// processed by runs of whole samples through slices (dense ones in place), with the same result.</remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample exceeds <see cref="Array.MaxLength"/>
+    /// elements, or the tensors overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="stride"/> is out of range.</exception>
     public static void ZeroInsert2D<T>(in ReadOnlyTensorSpan<T> source, Size2D stride, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged
@@ -87,7 +91,11 @@ public static partial class Functional
     /// <param name="stride">The step per axis, each &gt;= 1.</param>
     /// <param name="destination">Receives the output; its shape must be <c>[N, C, (H-1)/sh+1, (W-1)/sw+1]</c>.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
+    /// <remarks>The tensors may hold more than <see cref="int.MaxValue"/> elements in all (TensorSpans over native memory)
+    /// when each sample (<c>C*H*W</c> elements of either tensor) fits <see cref="Array.MaxLength"/>: they are then
+    /// processed by runs of whole samples through slices (dense ones in place), with the same result.</remarks>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample exceeds <see cref="Array.MaxLength"/>
+    /// elements, or the tensors overlap.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="stride"/> is out of range.</exception>
     public static void StridedSubsample2D<T>(in ReadOnlyTensorSpan<T> source, Size2D stride, in TensorSpan<T> destination, ExecutionOptions options = default)
         where T : unmanaged
@@ -117,7 +125,7 @@ public static partial class Functional
         where T : unmanaged
         => StridedAllocating(false, source, stride, options);
 
-    private static Shape4D StridedOutputShape(bool insert, Shape4D shape, Size2D stride)
+    private static Shape4D StridedOutputShape(bool insert, Shape4D shape, Size2D stride, bool bySamples = false)
     {
         Guard.AtLeast(stride, 1, nameof(stride));
         long h = insert ? ((long)(shape.Height - 1) * stride.Height) + 1 : ((shape.Height - 1) / stride.Height) + 1;
@@ -128,7 +136,16 @@ public static partial class Functional
         }
 
         var output = shape.WithSpatialSize(new Size2D((int)h, (int)w));
-        output.Validate(nameof(stride));
+        if (!bySamples)
+        {
+            output.Validate(nameof(stride));
+        }
+        else if ((long)shape.Channels * h * w > Array.MaxLength)
+        {
+            // Unpooled by runs of samples: each output sample must fit a span.
+            ThrowHelper.ThrowArgument(nameof(stride), $"Zero insertion of {shape} with stride {stride} gives samples of C*{h}*{w} = {(long)shape.Channels * h * w} elements; each must hold at most {Array.MaxLength}.");
+        }
+
         return output;
     }
 
@@ -165,12 +182,46 @@ public static partial class Functional
     private static void StridedTensor<T>(bool insert, in ReadOnlyTensorSpan<T> source, Size2D stride, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged
     {
-        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
-        TensorAdapter.RequireShape(destination, StridedOutputShape(insert, shape, stride), nameof(destination));
-        using ReadView<T> s = TensorAdapter.Read(source);
-        using WriteView<T> d = TensorAdapter.Write(destination);
-        StridedCore(insert, s.Span, shape, stride, d.Span, options);
-        d.Commit();
+        Shape4D shape = GetSampledShape(source, nameof(source));
+        long runElements = source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength ? SampleRunElements : long.MaxValue;
+        StridedSamples(insert, source, shape, stride, destination, options, runElements);
+    }
+
+    /// <summary>
+    /// Zero insertion or subsampling of TensorSpans by runs of whole samples of about <c>runElements</c> elements (one
+    /// run when the tensors fit a span; the tests pass small values): planes are independent, so the split changes
+    /// nothing. The shape checks and a whole-tensor overlap check run before the first run writes.
+    /// </summary>
+    internal static void StridedSamples<T>(bool insert, in ReadOnlyTensorSpan<T> source, Shape4D shape, Size2D stride, in TensorSpan<T> destination, ExecutionOptions options, long runElements)
+        where T : unmanaged
+    {
+        bool bySamples = runElements != long.MaxValue;
+        Shape4D outputShape = StridedOutputShape(insert, shape, stride, bySamples);
+        TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
+        if (!bySamples)
+        {
+            using ReadView<T> s = TensorAdapter.Read(source);
+            using WriteView<T> d = TensorAdapter.Write(destination);
+            StridedCore(insert, s.Span, shape, stride, d.Span, options);
+            d.Commit();
+            return;
+        }
+
+        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
+        {
+            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
+        }
+
+        long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)outputShape.Channels * outputShape.Height * outputShape.Width);
+        int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));
+        for (int n0 = 0; n0 < shape.Batch; n0 += run)
+        {
+            int count = Math.Min(run, shape.Batch - n0);
+            using ReadView<T> s = TensorAdapter.Read(source.Slice(Samples(n0, count)));
+            using WriteView<T> d = TensorAdapter.Write(destination.Slice(Samples(n0, count)));
+            StridedCore(insert, s.Span, shape with { Batch = count }, stride, d.Span, options);
+            d.Commit();
+        }
     }
 
     private static Tensor<T> StridedAllocating<T>(bool insert, in ReadOnlyTensorSpan<T> source, Size2D stride, ExecutionOptions options)

@@ -32,6 +32,10 @@ public static partial class Functional
     /// every actual index would fit: the check depends on shapes only. The indexed tensor itself is never touched, so
     /// it may be larger than a span (64-bit indices); it must have fewer than 2^63 cells. Runs on the
     /// calling thread.</para>
+    /// <para>Indices changed by another thread during the call (a data race, the caller's bug) are read once more after
+    /// validation; one that no longer passes is still converted to a value inside the destination convention's range
+    /// (0, or its nearest valid index), so the destination never receives an index outside that range, nothing outside
+    /// <paramref name="destination"/> is written, and no exception is guaranteed.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range (the message names its
     /// position, value and the range), or a convention is undefined. Nothing is written.</exception>
@@ -69,6 +73,9 @@ public static partial class Functional
     /// the padding, nor past a ceil-mode or explicit-size border), and an index converted to InWindow must name a cell
     /// of its own element's window. The geometry is not checked against the sizes: any window of any pooled element is
     /// defined, even one the pooling of <paramref name="indexedSize"/> would not produce. Runs on the calling thread.</para>
+    /// <para>An index changed by another thread after validation (a data race, the caller's bug) is converted to a
+    /// value inside the destination convention's range (for InWindow <c>[0, kH*kW)</c>), so nothing outside that range
+    /// or outside <paramref name="destination"/> is ever written; no exception is guaranteed.</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range (for InWindow: no valid tap;
     /// the message names its position, value and why), or a convention is undefined. Nothing is written.</exception>
@@ -318,9 +325,12 @@ public static partial class Functional
 
         if (destinationConvention == IndexConvention.InWindow && sourceConvention == IndexConvention.InWindow)
         {
-            if (source != destination)
+            // A checked copy: the taps passed validation, and one a racing caller has changed since is written as 0
+            // (a tap of every window), so what lands in the destination is always in [0, kH*kW).
+            for (int k = 0; k < indices.Length; k++)
             {
-                indices.CopyTo(new Span<TIndex>(destination, indices.Length));
+                TIndex tap = source[k];
+                destination[k] = IndexValue.InRange(tap, taps.Count) ? tap : TIndex.Zero;
             }
 
             return;

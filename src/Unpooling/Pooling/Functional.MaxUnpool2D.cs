@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -46,6 +48,12 @@ public static partial class Functional
     /// output and scatters in row-major input order, so the result never depends on the thread count. InWindow taps
     /// always name a cell of their own plane: those planes are unpooled in parallel, for any geometry (overlapping
     /// windows, padding, dilation, ceil mode).
+    /// <para>Indices changed by another thread during the call (a data race, the caller's bug) cannot make it write
+    /// outside <paramref name="destination"/>: each index is read once more where it is used and checked again there
+    /// (one compare against the size validation computed), and one that no longer passes is skipped. A racing caller
+    /// may therefore get some cells left zero that a valid index would have written, or written from an old or new
+    /// value of an index that was valid when read; no cell outside the destination is touched, and no exception is
+    /// guaranteed (validation may or may not see the changed value).</para>
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its valid range (the message names its
     /// position and value), or <paramref name="indexConvention"/> or <paramref name="reduction"/> is undefined. Nothing
@@ -76,18 +84,40 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
     /// <param name="reduction">How inputs naming one cell combine.</param>
     /// <param name="options">Threading; results never depend on it.</param>
+    /// <remarks>
+    /// The tensors may hold more than <see cref="int.MaxValue"/> elements in all (TensorSpans over native memory have
+    /// <see cref="nint"/> lengths), as long as each sample of <paramref name="source"/> and of
+    /// <paramref name="destination"/> (<c>C*H*W</c> elements) fits <see cref="Array.MaxLength"/>: such a call checks
+    /// every index of the whole tensor first, then unpools runs of whole samples through slices of the tensors (dense
+    /// slices in place, no copy). Indices mean what they mean for the whole tensor: the global conventions' carry their
+    /// sample's offset <c>n*C*H*W</c>; in such a call each must name a cell of its own sample (always so for indices
+    /// pooling wrote), since samples are unpooled apart; one naming another sample is refused
+    /// (<see cref="ArgumentException"/> naming <paramref name="indices"/>). Racing callers get what the span form
+    /// documents.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index is out of range, or an enum is undefined; nothing is
     /// written.</exception>
-    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, a sample exceeds
+    /// <see cref="Array.MaxLength"/> elements (named after its tensor), or the tensors overlap.</exception>
     public static void MaxUnpool2D<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> destination,
         IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
-        RequireSameShape(indices, shape);
-        Shape4D outputShape = TensorAdapter.GetDestinationShape(destination, shape, nameof(destination));
+        Shape4D shape = GetSampledShape(source, nameof(source));
+        Shape4D indexShape = GetSampledShape(indices, nameof(indices));
+        if (indexShape != shape)
+        {
+            ThrowHelper.ThrowArgument(nameof(indices), $"Tensor indices has shape {indexShape}; it must match source's {shape}.");
+        }
+
+        Shape4D outputShape = GetSampledShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
+        if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
+        }
+
         MaxUnpool2DTensor(source, indices, shape, geometry, destination, outputShape.SpatialSize, indexConvention, reduction, options, nameof(destination), sizeFromPooling: false);
     }
 
@@ -205,6 +235,13 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        if (source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength)
+        {
+            // Past a span's reach: by runs of whole samples, each of which fits (GetSampledShape checked that).
+            MaxUnpool2DSamples(source, indices, shape, geometry, destination, size, indexConvention, reduction, options, sizeName, sizeFromPooling, SampleRunElements);
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -277,6 +314,208 @@ public static partial class Functional
                 ThrowHelper.ThrowBadIndex(indicesName, indices[(int)bad], bad, sourceShape.PlaneSize, new IndexLayout(indexConvention, outputShape), outputShape);
             }
         }
+    }
+
+    /// <summary>
+    /// The elements a run of samples of a split TensorSpan call aims at (whole samples, at least one): big enough that
+    /// the per-run cost vanishes, small enough that a strided tensor's run buffers stay modest.
+    /// </summary>
+    internal const long SampleRunElements = 1L << 26;
+
+    /// <summary>
+    /// The shape of a rank-4 tensor that may hold more than a span's reach in total, as long as each sample
+    /// (<c>C*H*W</c> elements) fits one: through <see cref="TensorAdapter.GetShape{T}"/> when the whole tensor fits (same
+    /// checks and messages), else with the sample rule, refusing a sample past <see cref="Array.MaxLength"/>.
+    /// </summary>
+    private static Shape4D GetSampledShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
+    {
+        if (tensor.Rank != 4 || tensor.FlattenedLength <= Array.MaxLength)
+        {
+            return TensorAdapter.GetShape(tensor, paramName);
+        }
+
+        ReadOnlySpan<nint> l = tensor.Lengths;
+        for (int d = 0; d < 4; d++)
+        {
+            if (l[d] > int.MaxValue)
+            {
+                ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has a dimension of {l[d]}; each must be <= {int.MaxValue}.");
+            }
+        }
+
+        var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
+        long sample = (long)shape.Channels * shape.Height * shape.Width;
+        if (sample > Array.MaxLength)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Tensor {paramName} of shape {shape} has samples of C*H*W = {sample} elements; a tensor of more than {Array.MaxLength} elements in all is unpooled " +
+                $"sample by sample, so each sample must hold at most {Array.MaxLength}.");
+        }
+
+        return shape;
+    }
+
+    /// <summary>
+    /// Argmax unpooling of TensorSpans past a span's reach, by runs of whole samples: first every index of the whole
+    /// tensor is checked against the whole tensor's index space (so a failing call writes nothing), then each run is
+    /// unpooled through slices of the three tensors (a dense slice in place, a strided one through the run's buffer).
+    /// Per-plane, per-sample and in-window indices are relative to their plane or sample, so a run reads them as they
+    /// are; global ones carry their sample's base <c>n*C*H*W</c>, which the run subtracts (<see cref="MaxUnpool2DKernel.RunSamples"/>),
+    /// and must name a cell of their own sample (always so for indices pooling wrote): one naming another sample is
+    /// refused here, as samples are unpooled apart. <c>runElements</c> is the elements a run aims at (the tests pass
+    /// small values to split small tensors).
+    /// </summary>
+    internal static unsafe void MaxUnpool2DSamples<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Shape4D shape, Pool2DGeometry geometry, in TensorSpan<T> destination,
+        Size2D size, IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling, long runElements)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        // The checks of ValidateMaxUnpool2D, in its order, on the whole tensor (whose element count may pass a span's).
+        string indicesName = sizeFromPooling ? sizeName : nameof(indices);
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Size2D outSize = sizeFromPooling ? size : geometry.ResolveUnpoolOutputSize(shape.SpatialSize, size, nameof(geometry), sizeName);
+        Shape4D outputShape = shape.WithSpatialSize(outSize);
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");
+        }
+
+        long inSample = (long)shape.Channels * shape.Height * shape.Width, outSample = (long)shape.Channels * outputShape.Height * outputShape.Width;
+        if (outSample > Array.MaxLength)
+        {
+            ThrowHelper.ThrowArgument(sizeName, $"Unpooling to {outputShape} makes samples of C*outH*outW = {outSample} elements; each must hold at most {Array.MaxLength}.");
+        }
+
+        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
+        {
+            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
+        }
+
+        if (Overlaps(destination.AsReadOnlyTensorSpan(), indices))
+        {
+            ThrowHelper.ThrowOverlap(nameof(destination), nameof(indices));
+        }
+
+        if (outputShape.PlaneCount == 0)
+        {
+            return;
+        }
+
+        int run = (int)Math.Clamp(runElements / Math.Max(1, Math.Max(inSample, outSample)), 1, shape.Batch);
+        var whole = new IndexLayout(indexConvention, outputShape);
+        var taps = indexConvention == IndexConvention.InWindow ? new WindowTaps(geometry, shape.SpatialSize, outSize) : default;
+
+        // Pass 1: every index, before anything is written.
+        for (int n0 = 0; n0 < shape.Batch; n0 += run)
+        {
+            int count = Math.Min(run, shape.Batch - n0);
+            Shape4D part = shape with { Batch = count };
+            int degree = options.ResolveDegree(part.PlaneCount, part.ElementCount);
+            using ReadView<TIndex> view = TensorAdapter.Read(indices.Slice(Samples(n0, count)));
+            fixed (TIndex* i = view.Span)
+            {
+                long bad = indexConvention switch
+                {
+                    IndexConvention.InWindow => InWindowKernel.FindInvalid(i, (int)part.PlaneCount, taps, degree),
+                    IndexConvention.PerPlane => MaxUnpool2DKernel.FindInvalid(i, part.ElementCount, outputShape.PlaneSize, degree),
+                    _ => MaxUnpool2DKernel.FindInvalid(i, part.ElementCount, whole.Space, degree),
+                };
+                long first = n0 * inSample;
+                if (bad >= 0 && indexConvention == IndexConvention.InWindow)
+                {
+                    InWindowKernel.ThrowBadTap(indicesName, view.Span[(int)bad], first + bad, taps, shape);
+                }
+
+                if (bad >= 0)
+                {
+                    ThrowHelper.ThrowBadIndex(indicesName, view.Span[(int)bad], first + bad, shape.PlaneSize, whole, outputShape);
+                }
+
+                if (indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
+                {
+                    // In all three, sample n's cells have the indices [n*outSample, (n+1)*outSample).
+                    for (long k = 0; k < part.ElementCount; k++)
+                    {
+                        long n = n0 + (k / inSample), index = IndexValue.Read(i[k]);
+                        if ((ulong)(index - (n * outSample)) >= (ulong)outSample)
+                        {
+                            ThrowHelper.ThrowArgument(
+                                indicesName,
+                                $"Index {index} at position {first + k} (sample {n}) names a cell of another sample in convention {indexConvention}; a tensor of more than " +
+                                $"{Array.MaxLength} elements is unpooled sample by sample, so each index must name a cell of its own sample, [{n * outSample}, {(n + 1) * outSample}).");
+                        }
+                    }
+                }
+            }
+        }
+
+        // Pass 2: each run of samples, its indices checked again at use (a racing caller's are skipped).
+        for (int n0 = 0; n0 < shape.Batch; n0 += run)
+        {
+            int count = Math.Min(run, shape.Batch - n0);
+            Shape4D part = shape with { Batch = count }, outPart = outputShape with { Batch = count };
+            int degree = options.ResolveDegree(part.PlaneCount, outPart.ElementCount);
+            using ReadView<T> sv = TensorAdapter.Read(source.Slice(Samples(n0, count)));
+            using ReadView<TIndex> iv = TensorAdapter.Read(indices.Slice(Samples(n0, count)));
+            TensorSpan<T> target = destination.Slice(Samples(n0, count));
+            using WriteView<T> dv = TensorAdapter.Write(target);
+            fixed (T* s = sv.Span)
+            fixed (TIndex* i = iv.Span)
+            fixed (T* d = dv.Span)
+            {
+                switch (indexConvention)
+                {
+                    case IndexConvention.InWindow:
+                        InWindowKernel.Scatter(s, i, d, (int)part.PlaneCount, taps, reduction, degree);
+                        break;
+                    case IndexConvention.PerPlane:
+                        MaxUnpool2DKernel.Run(s, i, d, (int)part.PlaneCount, (int)part.PlaneSize, (int)outPart.PlaneSize, reduction, degree);
+                        break;
+                    case IndexConvention.ChannelsLastPerSample:
+                        MaxUnpool2DKernel.RunSamples(s, i, d, (int)part.PlaneCount, (int)part.PlaneSize, new IndexLayout(indexConvention, outPart), 0, reduction, degree);
+                        break;
+                    default:
+                        MaxUnpool2DKernel.RunSamples(s, i, d, (int)part.PlaneCount, (int)part.PlaneSize, new IndexLayout(indexConvention, outPart), n0 * outSample, reduction, degree);
+                        break;
+                }
+            }
+
+            dv.Commit();
+        }
+    }
+
+    /// <summary>The slice ranges of samples <c>[n0, n0 + count)</c> of a rank-4 tensor.</summary>
+    private static NRange[] Samples(int n0, int count) => [new NRange(n0, n0 + count), NRange.All, NRange.All, NRange.All];
+
+    /// <summary>
+    /// Whether the memory of two tensors (from the first element to the last any index reaches; strides are never
+    /// negative) shares a byte: conservative for interleaved strided tensors, exact for dense ones.
+    /// </summary>
+    private static unsafe bool Overlaps<TA, TB>(in ReadOnlyTensorSpan<TA> a, in ReadOnlyTensorSpan<TB> b)
+    {
+        if (a.IsEmpty || b.IsEmpty)
+        {
+            return false;
+        }
+
+        nuint a0 = (nuint)Unsafe.AsPointer(ref Unsafe.AsRef(in a.GetPinnableReference())), b0 = (nuint)Unsafe.AsPointer(ref Unsafe.AsRef(in b.GetPinnableReference()));
+        nuint a1 = a0 + (Reach(a.Lengths, a.Strides) * (nuint)Unsafe.SizeOf<TA>()), b1 = b0 + (Reach(b.Lengths, b.Strides) * (nuint)Unsafe.SizeOf<TB>());
+        return a0 < b1 && b0 < a1;
+    }
+
+    /// <summary>One past the largest element offset a tensor's lengths and strides reach.</summary>
+    private static nuint Reach(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides)
+    {
+        nuint last = 0;
+        for (int d = 0; d < lengths.Length; d++)
+        {
+            last += (nuint)(lengths[d] - 1) * (nuint)strides[d];
+        }
+
+        return last + 1;
     }
 
     /// <summary>Checks everything but the destination; returns the output shape.</summary>

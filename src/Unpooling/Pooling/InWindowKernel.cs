@@ -12,6 +12,11 @@ namespace Unpooling.Internal;
 /// cleared and the values are scattered to their taps' cells in row-major input order (the last duplicate wins, or
 /// all are added in that order). A tap names a cell of its element's own plane, so planes are independent.
 /// </summary>
+/// <remarks>
+/// The scatter reads each tap once and checks it again at use (a tap a racing caller changed after validation is
+/// skipped): one compare against <c>kH*kW</c> for windows inside the plane, <see cref="WindowTaps.Cell"/>'s own
+/// checks for border windows.
+/// </remarks>
 internal static unsafe class InWindowKernel
 {
     /// <summary>
@@ -29,6 +34,18 @@ internal static unsafe class InWindowKernel
             return bad;
         }
 
+        Scatter(source, indices, destination, planes, taps, reduction, degree);
+        return -1;
+    }
+
+    /// <summary>
+    /// The scatter of <see cref="Run{T, TIndex}"/> without its validation (the entry the tests call with taps validation
+    /// would refuse): a tap out of range or off the plane is skipped.
+    /// </summary>
+    internal static void Scatter<T, TIndex>(T* source, TIndex* indices, T* destination, int planes, in WindowTaps taps, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
         var body = new ScatterBody<T, TIndex>
         {
             Source = source,
@@ -39,7 +56,6 @@ internal static unsafe class InWindowKernel
             Sum = reduction == UnpoolReduction.Sum,
         };
         ParallelRunner.Run(ref body, planes, degree);
-        return -1;
     }
 
     /// <summary>The position of the first index that is no valid tap (see <see cref="WindowTaps.Cell"/>), or -1.</summary>
@@ -198,7 +214,7 @@ internal static unsafe class InWindowKernel
 
             (long insideStart, long insideEnd) = table ? taps.ColumnsInside : (0, 0);
             (long rowsStart, long rowsEnd) = taps.RowsInside;
-            long pooledH = taps.PooledH, pooledW = taps.PooledW, width = taps.Width, strideW = taps.StrideW, padW = taps.PadW;
+            long pooledH = taps.PooledH, pooledW = taps.PooledW, width = taps.Width, strideW = taps.StrideW, padW = taps.PadW, tapCount = taps.Count;
 
             // In locals: the stores through T* may alias this struct as far as the JIT knows, so fields would be
             // reloaded per element.
@@ -223,10 +239,17 @@ internal static unsafe class InWindowKernel
                     T* yRow = y + (rowStart * width) + (from * strideW) - padW;
                     for (long ow = from; ow < to; ow++)
                     {
+                        // Read once and checked at use (a racing caller may have changed it since validation): a
+                        // window inside the plane puts every tap below Count on a cell of the plane, so the one
+                        // compare is the whole bound; a tap that fails is skipped.
                         long tap = IndexValue.Read(idx[i + ow]);
-                        Debug.Assert((ulong)tap < (ulong)taps.Count, "a tap outside the table (it passed validation)");
+                        if ((ulong)tap >= (ulong)tapCount)
+                        {
+                            continue;
+                        }
+
                         T* cell = yRow + ((ow - from) * strideW) + offsets[tap];
-                        Debug.Assert(cell >= y && cell < y + outPlane, "a tap leaves its output plane (it passed validation)");
+                        Debug.Assert(cell >= y && cell < y + outPlane, "a tap below Count of a window inside the plane leaves the plane");
                         *cell = sum ? *cell + x[i + ow] : x[i + ow];
                     }
 
@@ -241,8 +264,15 @@ internal static unsafe class InWindowKernel
         {
             for (long ow = from; ow < to; ow++)
             {
+                // Cell is -1 for a tap out of range or off the plane (one a racing caller changed since validation):
+                // skipped, never written through.
                 long cell = taps.Cell(IndexValue.Read(idx[i + ow]), rowStart, taps.ColumnStart(ow));
-                Debug.Assert((ulong)cell < (ulong)taps.Plane, "a tap leaves its output plane (it passed validation)");
+                if (cell < 0)
+                {
+                    continue;
+                }
+
+                Debug.Assert((ulong)cell < (ulong)taps.Plane, "a valid tap's cell leaves its output plane");
                 y[cell] = sum ? y[cell] + x[i + ow] : x[i + ow];
             }
         }

@@ -51,10 +51,20 @@ internal static unsafe class IndexConversionKernel
     }
 
     /// <summary>Converts indices that passed <see cref="FindInvalid"/>; <paramref name="destination"/> may be <paramref name="indices"/>.</summary>
+    /// <remarks>
+    /// Every value written lies in <paramref name="to"/>'s range <c>[0, to.Space)</c>, even for an index a racing caller
+    /// changed after <see cref="FindInvalid"/> passed: the vectorized cases clamp each index into its valid range first
+    /// (a valid index is its own clamp, so that costs one more pass over a plane, never a different answer), and the
+    /// decoding case converts an index outside <c>[0, from.Space)</c> to 0. Any index of <c>[0, from.Space)</c> decodes to
+    /// a cell of the tensor, whose index in every convention lies in <c>[0, to.Space)</c> (a cell of another plane or
+    /// sample, which validation refused, becomes one of the element's own).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     public static void Convert<TIndex>(TIndex* indices, TIndex* destination, long planes, int perPlane, in IndexLayout from, in IndexLayout to)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        ulong fromSpace = (ulong)from.Space;
+        TIndex lastInPlane = TIndex.CreateTruncating(from.Plane - 1), lastOfSpace = TIndex.CreateTruncating(from.Space - 1);
         for (long plane = 0; plane < planes; plane++)
         {
             var source = new ReadOnlySpan<TIndex>(indices + (plane * perPlane), perPlane);
@@ -63,19 +73,25 @@ internal static unsafe class IndexConversionKernel
             switch ((from.Convention, to.Convention))
             {
                 case var (a, b) when a == b:
-                    source.CopyTo(target);
+                    // A checked copy: validation proved every index in [0, Space), the clamp keeps a racing one there.
+                    TensorPrimitives.Clamp(source, TIndex.Zero, lastOfSpace, target);
                     break;
                 case (IndexConvention.PerPlane, IndexConvention.GlobalRowMajor):
-                    TensorPrimitives.Add(source, planeBase, target);
+                    // base + [0, Plane) is this plane's range of global indices, inside [0, N*C*H*W) with no overflow.
+                    TensorPrimitives.Clamp(source, TIndex.Zero, lastInPlane, target);
+                    TensorPrimitives.Add(target, planeBase, target);
                     break;
                 case (IndexConvention.GlobalRowMajor, IndexConvention.PerPlane):
-                    TensorPrimitives.Subtract(source, planeBase, target);
+                    // Validation proved each global index in this plane, [base, base + Plane).
+                    TensorPrimitives.Clamp(source, planeBase, planeBase + lastInPlane, target);
+                    TensorPrimitives.Subtract(target, planeBase, target);
                     break;
                 default:
                     long n = plane / from.Channels, c = plane - (n * from.Channels);
                     for (int i = 0; i < perPlane; i++)
                     {
-                        target[i] = TIndex.CreateTruncating(to.FromRowMajor(from.ToRowMajor(IndexValue.Read(source[i]), n, c)));
+                        long index = IndexValue.Read(source[i]);
+                        target[i] = TIndex.CreateTruncating((ulong)index < fromSpace ? to.FromRowMajor(from.ToRowMajor(index, n, c)) : 0);
                     }
 
                     break;
@@ -123,8 +139,16 @@ internal static unsafe class IndexConversionKernel
 
                     if (converted < 0)
                     {
-                        outOfRange = bad;
-                        return position;
+                        if (destination == null)
+                        {
+                            outOfRange = bad;
+                            return position;
+                        }
+
+                        // The writing pass after a passed check: only an index a racing caller changed in between
+                        // fails here. It becomes 0, inside the destination convention's range (a tap of every window,
+                        // an index of every scope), and the pass goes on, so every position is written.
+                        converted = 0;
                     }
 
                     if (destination != null)

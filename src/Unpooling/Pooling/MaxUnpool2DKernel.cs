@@ -15,6 +15,13 @@ namespace Unpooling.Internal;
 /// names a cell of its own plane (what pooling writes) the per-plane scatter runs, decoding on the fly; otherwise
 /// planes are not independent, and one thread clears the output and scatters in row-major input order.
 /// </summary>
+/// <remarks>
+/// Validation and scatter read the indices separately, so a caller whose other thread changes an index in between (a
+/// data race, the caller's bug) must not turn into a write outside the destination: every scatter reads each index
+/// once and checks it at use, with one unsigned compare against the plane or global size validation already computed,
+/// and skips an index that fails (its cell is then not written). The dense path encodes each index once into a
+/// private code buffer and writes every cell from that, so it needs no second check.
+/// </remarks>
 internal static unsafe class MaxUnpool2DKernel
 {
     /// <summary>
@@ -76,28 +83,96 @@ internal static unsafe class MaxUnpool2DKernel
     {
         if (AllPlanes(new OwnPlaneCheck<TIndex, TConvention> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes }, planes, degree))
         {
-            var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
-            {
-                Source = source,
-                Indices = indices,
-                Destination = destination,
-                InPlane = inPlane,
-                OutPlane = (int)layout.Plane,
-                Planes = planes,
-                Sum = reduction == UnpoolReduction.Sum,
-                Map = new LayoutMap<TConvention>(layout),
-            };
-            ParallelRunner.Run(ref body, planes, degree);
+            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: true, reduction, degree, 0);
             return -1;
         }
 
         long bad = FindInvalid(indices, (long)planes * inPlane, layout.Space, degree);
         if (bad < 0)
         {
-            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum);
+            Scatter<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, ownPlanes: false, reduction, degree, 0);
         }
 
         return bad;
+    }
+
+    /// <summary>
+    /// The scatter of <see cref="Run{T, TIndex}(T*, TIndex*, T*, int, int, in IndexLayout, UnpoolReduction, int)"/>
+    /// without its validation (the entry the tests call with indices validation would refuse): per plane in parallel when
+    /// <paramref name="ownPlanes"/> (an index naming another plane is then skipped), otherwise across planes on one
+    /// thread. Indices outside <c>[0, layout.Space)</c> are skipped.
+    /// </summary>
+    internal static void Scatter<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree, long indexBase = 0)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        switch (layout.Convention)
+        {
+            case IndexConvention.GlobalRowMajor:
+                Scatter<T, TIndex, ConventionTags.GlobalRowMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
+                break;
+            case IndexConvention.GlobalColumnMajor:
+                Scatter<T, TIndex, ConventionTags.GlobalColumnMajor>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
+                break;
+            case IndexConvention.ChannelsLastPerSample:
+                Scatter<T, TIndex, ConventionTags.ChannelsLastPerSample>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
+                break;
+            case IndexConvention.ChannelsLastWithBatch:
+                Scatter<T, TIndex, ConventionTags.ChannelsLastWithBatch>(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
+                break;
+            default:
+                Debug.Assert(layout.Convention == IndexConvention.PerPlane && indexBase == 0, "InWindow has its own kernel; per-plane indices need no base");
+                Run(source, indices, destination, planes, inPlane, (int)layout.Plane, reduction, degree);
+                break;
+        }
+    }
+
+    private static void Scatter<T, TIndex, TConvention>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool ownPlanes, UnpoolReduction reduction, int degree, long indexBase)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        if (!ownPlanes)
+        {
+            ScatterAcrossPlanes<T, TIndex, TConvention>(source, indices, destination, planes, inPlane, layout, reduction == UnpoolReduction.Sum, indexBase);
+            return;
+        }
+
+        var body = new ScatterBody<T, TIndex, LayoutMap<TConvention>>
+        {
+            Source = source,
+            Indices = indices,
+            Destination = destination,
+            InPlane = inPlane,
+            OutPlane = (int)layout.Plane,
+            Planes = planes,
+            Sum = reduction == UnpoolReduction.Sum,
+            Map = new LayoutMap<TConvention>(layout, indexBase),
+        };
+        ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    /// <summary>
+    /// Unpools a run of whole samples of a larger tensor (the TensorSpan forms split one past a span's reach), after
+    /// the caller validated every index against the whole tensor and found each in its own sample: indices are in
+    /// <paramref name="layout"/>'s convention over this run's samples once <paramref name="indexBase"/> (the first
+    /// sample's offset, <c>n0*C*H*W</c> for the global conventions) is subtracted. Indices are checked at use.
+    /// </summary>
+    internal static void RunSamples<T, TIndex>(
+        T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, long indexBase, UnpoolReduction reduction, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        bool ownPlanes = layout.Convention switch
+        {
+            IndexConvention.GlobalRowMajor => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.GlobalRowMajor> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            IndexConvention.GlobalColumnMajor => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.GlobalColumnMajor> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            IndexConvention.ChannelsLastPerSample => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.ChannelsLastPerSample> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+            _ => AllPlanes(new OwnPlaneCheck<TIndex, ConventionTags.ChannelsLastWithBatch> { Indices = indices, InPlane = inPlane, Layout = layout, Planes = planes, Base = indexBase }, planes, degree),
+        };
+        Scatter(source, indices, destination, planes, inPlane, layout, ownPlanes, reduction, degree, indexBase);
     }
 
     /// <summary>
@@ -105,12 +180,13 @@ internal static unsafe class MaxUnpool2DKernel
     /// row-major input order (the last duplicate wins, or all are added in that order).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum)
+    private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum, long indexBase = 0)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
         new Span<T>(destination, (int)(planes * layout.Plane)).Clear();
+        ulong space = (ulong)layout.Space;
         for (int plane = 0; plane < planes; plane++)
         {
             long n = plane / layout.Channels, c = plane - (n * layout.Channels);
@@ -118,8 +194,17 @@ internal static unsafe class MaxUnpool2DKernel
             TIndex* idx = indices + ((nint)plane * inPlane);
             for (int i = 0; i < inPlane; i++)
             {
-                T* y = destination + layout.ToRowMajor<TConvention>(IndexValue.Read(idx[i]), n, c);
-                Debug.Assert(Bounds.Within(y, 1, destination, planes * layout.Plane), "a scatter index leaves the output (it passed validation)");
+                // Read once, checked at use (see the class remarks): an index another thread moved out of range since
+                // validation is skipped. Every index of [0, Space) decodes to a cell of the output (of its own sample
+                // for channels-last per sample), so the one compare is the whole bound.
+                long index = IndexValue.Read(idx[i]) - indexBase;
+                if ((ulong)index >= space)
+                {
+                    continue;
+                }
+
+                T* y = destination + layout.ToRowMajor<TConvention>(index, n, c);
+                Debug.Assert(Bounds.Within(y, 1, destination, planes * layout.Plane), "an index of the space decodes outside the output");
                 *y = sum ? *y + x[i] : x[i];
             }
         }
@@ -190,13 +275,18 @@ internal static unsafe class MaxUnpool2DKernel
         ParallelRunner.Run(ref body, planes, degree);
     }
 
-    /// <summary>Maps a checked index of an element of one plane to a cell of that plane's output.</summary>
+    /// <summary>Maps an index of an element of one plane to a cell of that plane's output.</summary>
     private interface IPlaneMap<TSelf>
         where TSelf : struct, IPlaneMap<TSelf>
     {
         /// <summary>The map for the elements of <paramref name="plane"/>.</summary>
         TSelf ForPlane(int plane);
 
+        /// <summary>
+        /// The cell of the output plane that <paramref name="index"/> names; for an index no longer valid (changed by
+        /// another thread since validation) any value, which the caller's one unsigned compare against the plane size
+        /// then skips unless it is a cell of the plane.
+        /// </summary>
         nint Cell(nint index);
     }
 
@@ -209,25 +299,38 @@ internal static unsafe class MaxUnpool2DKernel
         public nint Cell(nint index) => index;
     }
 
-    /// <summary>Decodes another convention's index (known to name a cell of the element's own plane).</summary>
+    /// <summary>Decodes another convention's index (validated to name a cell of the element's own plane).</summary>
+    /// <remarks>
+    /// An index outside <c>[0, Space)</c> (a racing caller's) maps to -1, which the scatter skips; one inside it decodes
+    /// exactly, and the scatter's compare against the plane size skips a cell of another plane.
+    /// </remarks>
     private readonly struct LayoutMap<TConvention> : IPlaneMap<LayoutMap<TConvention>>
         where TConvention : struct, IConventionTag
     {
         private readonly IndexLayout _layout;
-        private readonly long _n, _c, _first;
+        private readonly long _n, _c, _first, _base;
 
-        public LayoutMap(in IndexLayout layout, long plane = 0)
+        /// <param name="layout">The layout of the samples being unpooled.</param>
+        /// <param name="indexBase">Subtracted from every index first: 0, or the offset of the first sample of a run of
+        /// samples of a larger tensor (see <see cref="RunSamples"/>).</param>
+        /// <param name="plane">The plane whose elements this map decodes.</param>
+        public LayoutMap(in IndexLayout layout, long indexBase, long plane = 0)
         {
             _layout = layout;
+            _base = indexBase;
             _n = plane / Math.Max(1, layout.Channels);
             _c = plane - (_n * layout.Channels);
             _first = plane * layout.Plane;
         }
 
-        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, plane);
+        public LayoutMap<TConvention> ForPlane(int plane) => new(_layout, _base, plane);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public nint Cell(nint index) => (nint)(_layout.ToRowMajor<TConvention>(index, _n, _c) - _first);
+        public nint Cell(nint index)
+        {
+            long local = index - _base;
+            return (ulong)local < (ulong)_layout.Space ? (nint)(_layout.ToRowMajor<TConvention>(local, _n, _c) - _first) : -1;
+        }
     }
 
     private struct ScatterBody<T, TIndex, TMap> : IParallelBody
@@ -258,12 +361,20 @@ internal static unsafe class MaxUnpool2DKernel
                 Debug.Assert(Bounds.Within(y, OutPlane, Destination, (long)Planes * OutPlane), "output plane outside the destination");
                 TMap map = Map.ForPlane(plane);
                 new Span<T>(y, OutPlane).Clear();
+
+                // Each index is read once and its cell checked at use, one unsigned compare against the plane size
+                // (which also rejects negatives): validation ran before, but a racing caller may have changed an index
+                // since, and such an index is skipped (its cell keeps what it has) rather than written through.
+                nuint outPlane = (nuint)OutPlane;
                 if (Sum)
                 {
                     for (int i = 0; i < InPlane; i++)
                     {
-                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
-                        y[map.Cell(ToNint(idx[i]))] += x[i];
+                        nint cell = map.Cell(ToNint(idx[i]));
+                        if ((nuint)cell < outPlane)
+                        {
+                            y[cell] += x[i];
+                        }
                     }
                 }
                 else
@@ -271,20 +382,36 @@ internal static unsafe class MaxUnpool2DKernel
                     int i = 0;
                     for (; i <= InPlane - 4; i += 4)
                     {
-                        Debug.Assert(
-                            (nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 1])) < (nuint)OutPlane
-                            && (nuint)map.Cell(ToNint(idx[i + 2])) < (nuint)OutPlane && (nuint)map.Cell(ToNint(idx[i + 3])) < (nuint)OutPlane,
-                            "a scatter index leaves its output plane (it passed validation)");
-                        y[map.Cell(ToNint(idx[i]))] = x[i];
-                        y[map.Cell(ToNint(idx[i + 1]))] = x[i + 1];
-                        y[map.Cell(ToNint(idx[i + 2]))] = x[i + 2];
-                        y[map.Cell(ToNint(idx[i + 3]))] = x[i + 3];
+                        nint c0 = map.Cell(ToNint(idx[i])), c1 = map.Cell(ToNint(idx[i + 1]));
+                        nint c2 = map.Cell(ToNint(idx[i + 2])), c3 = map.Cell(ToNint(idx[i + 3]));
+                        if ((nuint)c0 < outPlane)
+                        {
+                            y[c0] = x[i];
+                        }
+
+                        if ((nuint)c1 < outPlane)
+                        {
+                            y[c1] = x[i + 1];
+                        }
+
+                        if ((nuint)c2 < outPlane)
+                        {
+                            y[c2] = x[i + 2];
+                        }
+
+                        if ((nuint)c3 < outPlane)
+                        {
+                            y[c3] = x[i + 3];
+                        }
                     }
 
                     for (; i < InPlane; i++)
                     {
-                        Debug.Assert((nuint)map.Cell(ToNint(idx[i])) < (nuint)OutPlane, "a scatter index leaves its output plane (it passed validation)");
-                        y[map.Cell(ToNint(idx[i]))] = x[i];
+                        nint cell = map.Cell(ToNint(idx[i]));
+                        if ((nuint)cell < outPlane)
+                        {
+                            y[cell] = x[i];
+                        }
                     }
                 }
             }
@@ -304,6 +431,9 @@ internal static unsafe class MaxUnpool2DKernel
         /// <summary>The planes of the indices (for the range asserts only).</summary>
         public int Planes { get; init; }
 
+        /// <summary>Subtracted from every index first (see <see cref="RunSamples"/>).</summary>
+        public long Base { get; init; }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public bool Holds(int plane)
         {
@@ -314,7 +444,7 @@ internal static unsafe class MaxUnpool2DKernel
             Debug.Assert(Bounds.Within(idx, InPlane, Indices, (long)Planes * InPlane), "index plane outside the indices");
             for (int i = 0; i < InPlane; i++)
             {
-                long index = IndexValue.Read(idx[i]);
+                long index = IndexValue.Read(idx[i]) - Base;
                 if ((ulong)index >= space || (ulong)(layout.ToRowMajor<TConvention>(index, n, c) - first) >= cells)
                 {
                     return false;
