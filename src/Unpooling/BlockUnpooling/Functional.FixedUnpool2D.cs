@@ -141,8 +141,8 @@ public static partial class Functional
         BlockUnpoolMode mode, in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D offset, ulong seed, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged, INumberBase<T>
     {
-        Shape4D shape = GetSampledShape(source, nameof(source));
-        Shape4D outputShape = GetSampledShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
+        Shape4D shape = TensorAdapter.GetBatchedShape(source, nameof(source));
+        Shape4D outputShape = TensorAdapter.GetBatchedShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
         if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
         {
             ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
@@ -163,6 +163,9 @@ public static partial class Functional
         Size2D outputSize, ExecutionOptions options, long runElements)
         where T : unmanaged, INumberBase<T>
     {
+        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         if (runElements == long.MaxValue)
         {
             using ReadView<T> s = TensorAdapter.Read(source);
@@ -173,10 +176,6 @@ public static partial class Functional
         }
 
         ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(destination));
-        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
-        {
-            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
-        }
 
         long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)shape.Channels * outputSize.Height * outputSize.Width);
         int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));

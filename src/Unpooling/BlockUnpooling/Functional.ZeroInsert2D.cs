@@ -182,7 +182,7 @@ public static partial class Functional
     private static void StridedTensor<T>(bool insert, in ReadOnlyTensorSpan<T> source, Size2D stride, in TensorSpan<T> destination, ExecutionOptions options)
         where T : unmanaged
     {
-        Shape4D shape = GetSampledShape(source, nameof(source));
+        Shape4D shape = TensorAdapter.GetBatchedShape(source, nameof(source));
         long runElements = source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength ? SampleRunElements : long.MaxValue;
         StridedSamples(insert, source, shape, stride, destination, options, runElements);
     }
@@ -198,6 +198,10 @@ public static partial class Functional
         bool bySamples = runElements != long.MaxValue;
         Shape4D outputShape = StridedOutputShape(insert, shape, stride, bySamples);
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
+
+        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         if (!bySamples)
         {
             using ReadView<T> s = TensorAdapter.Read(source);
@@ -205,11 +209,6 @@ public static partial class Functional
             StridedCore(insert, s.Span, shape, stride, d.Span, options);
             d.Commit();
             return;
-        }
-
-        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
-        {
-            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
         }
 
         long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)outputShape.Channels * outputShape.Height * outputShape.Width);

@@ -204,6 +204,8 @@ public static partial class Functional
     {
         Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
         TensorAdapter.RequireShape(destination, shape, nameof(destination));
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoPartialViewOverlap(destination, indices, nameof(destination), nameof(indices));
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<TIndex> d = TensorAdapter.Write(destination);
         ConvertIndicesCore(i.Span, shape, indexedSize, geometry, sourceConvention, d.Span, destinationConvention);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -105,14 +104,14 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        Shape4D shape = GetSampledShape(source, nameof(source));
-        Shape4D indexShape = GetSampledShape(indices, nameof(indices));
+        Shape4D shape = TensorAdapter.GetBatchedShape(source, nameof(source));
+        Shape4D indexShape = TensorAdapter.GetBatchedShape(indices, nameof(indices));
         if (indexShape != shape)
         {
             ThrowHelper.ThrowArgument(nameof(indices), $"Tensor indices has shape {indexShape}; it must match source's {shape}.");
         }
 
-        Shape4D outputShape = GetSampledShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
+        Shape4D outputShape = TensorAdapter.GetBatchedShape(destination.AsReadOnlyTensorSpan(), nameof(destination));
         if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
         {
             ThrowHelper.ThrowArgument(nameof(destination), $"Tensor destination has shape {outputShape}; N and C must match source's {shape}.");
@@ -235,9 +234,13 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
         if (source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength)
         {
-            // Past a span's reach: by runs of whole samples, each of which fits (GetSampledShape checked that).
+            // Past a span's reach: by runs of whole samples, each of which fits (GetBatchedShape checked that).
             MaxUnpool2DSamples(source, indices, shape, geometry, destination, size, indexConvention, reduction, options, sizeName, sizeFromPooling, SampleRunElements);
             return;
         }
@@ -323,40 +326,6 @@ public static partial class Functional
     internal const long SampleRunElements = 1L << 26;
 
     /// <summary>
-    /// The shape of a rank-4 tensor that may hold more than a span's reach in total, as long as each sample
-    /// (<c>C*H*W</c> elements) fits one: through <see cref="TensorAdapter.GetShape{T}"/> when the whole tensor fits (same
-    /// checks and messages), else with the sample rule, refusing a sample past <see cref="Array.MaxLength"/>.
-    /// </summary>
-    private static Shape4D GetSampledShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
-    {
-        if (tensor.Rank != 4 || tensor.FlattenedLength <= Array.MaxLength)
-        {
-            return TensorAdapter.GetShape(tensor, paramName);
-        }
-
-        ReadOnlySpan<nint> l = tensor.Lengths;
-        for (int d = 0; d < 4; d++)
-        {
-            if (l[d] > int.MaxValue)
-            {
-                ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has a dimension of {l[d]}; each must be <= {int.MaxValue}.");
-            }
-        }
-
-        var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
-        long sample = (long)shape.Channels * shape.Height * shape.Width;
-        if (sample > Array.MaxLength)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Tensor {paramName} of shape {shape} has samples of C*H*W = {sample} elements; a tensor of more than {Array.MaxLength} elements in all is unpooled " +
-                $"sample by sample, so each sample must hold at most {Array.MaxLength}.");
-        }
-
-        return shape;
-    }
-
-    /// <summary>
     /// Argmax unpooling of TensorSpans past a span's reach, by runs of whole samples: first every index of the whole
     /// tensor is checked against the whole tensor's index space (so a failing call writes nothing), then each run is
     /// unpooled through slices of the three tensors (a dense slice in place, a strided one through the run's buffer).
@@ -389,15 +358,9 @@ public static partial class Functional
             ThrowHelper.ThrowArgument(sizeName, $"Unpooling to {outputShape} makes samples of C*outH*outW = {outSample} elements; each must hold at most {Array.MaxLength}.");
         }
 
-        if (Overlaps(destination.AsReadOnlyTensorSpan(), source))
-        {
-            ThrowHelper.ThrowOverlap(nameof(destination), nameof(source));
-        }
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
 
-        if (Overlaps(destination.AsReadOnlyTensorSpan(), indices))
-        {
-            ThrowHelper.ThrowOverlap(nameof(destination), nameof(indices));
-        }
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
 
         if (outputShape.PlaneCount == 0)
         {
@@ -489,34 +452,6 @@ public static partial class Functional
 
     /// <summary>The slice ranges of samples <c>[n0, n0 + count)</c> of a rank-4 tensor.</summary>
     private static NRange[] Samples(int n0, int count) => [new NRange(n0, n0 + count), NRange.All, NRange.All, NRange.All];
-
-    /// <summary>
-    /// Whether the memory of two tensors (from the first element to the last any index reaches; strides are never
-    /// negative) shares a byte: conservative for interleaved strided tensors, exact for dense ones.
-    /// </summary>
-    private static unsafe bool Overlaps<TA, TB>(in ReadOnlyTensorSpan<TA> a, in ReadOnlyTensorSpan<TB> b)
-    {
-        if (a.IsEmpty || b.IsEmpty)
-        {
-            return false;
-        }
-
-        nuint a0 = (nuint)Unsafe.AsPointer(ref Unsafe.AsRef(in a.GetPinnableReference())), b0 = (nuint)Unsafe.AsPointer(ref Unsafe.AsRef(in b.GetPinnableReference()));
-        nuint a1 = a0 + (Reach(a.Lengths, a.Strides) * (nuint)Unsafe.SizeOf<TA>()), b1 = b0 + (Reach(b.Lengths, b.Strides) * (nuint)Unsafe.SizeOf<TB>());
-        return a0 < b1 && b0 < a1;
-    }
-
-    /// <summary>One past the largest element offset a tensor's lengths and strides reach.</summary>
-    private static nuint Reach(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides)
-    {
-        nuint last = 0;
-        for (int d = 0; d < lengths.Length; d++)
-        {
-            last += (nuint)(lengths[d] - 1) * (nuint)strides[d];
-        }
-
-        return last + 1;
-    }
 
     /// <summary>Checks everything but the destination; returns the output shape.</summary>
     private static Shape4D ValidateMaxUnpool2D<T, TIndex>(

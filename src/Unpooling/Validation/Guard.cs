@@ -71,6 +71,30 @@ internal static class Guard
     }
 
     /// <summary>
+    /// <see cref="NoViewOverlap{TWritten, TOther}"/> for an operation that may run in place: the same view (same first
+    /// element, lengths and strides) is accepted, any other sharing of memory refused.
+    /// </summary>
+    public static void NoPartialViewOverlap<T>(in ReadOnlyTensorSpan<T> written, in ReadOnlyTensorSpan<T> other, string writtenName, string otherName)
+    {
+        bool same = !written.IsEmpty && !other.IsEmpty
+            && Unsafe.AreSame(ref Unsafe.AsRef(in written.GetPinnableReference()), ref Unsafe.AsRef(in other.GetPinnableReference()))
+            && written.Lengths.SequenceEqual(other.Lengths) && written.Strides.SequenceEqual(other.Strides);
+        if (!same)
+        {
+            try
+            {
+                NoViewOverlap(written, other, writtenName, otherName);
+            }
+            catch (ArgumentException)
+            {
+                ThrowHelper.ThrowArgument(
+                    writtenName,
+                    $"'{writtenName}' partly overlaps '{otherName}'; pass the same tensor view to convert in place, or non-overlapping ones.");
+            }
+        }
+    }
+
+    /// <summary>
     /// Rejects a destination view in which two elements share memory (a stride of 0 on a dimension longer than 1, or
     /// strides that interleave): writing it would store several results in one place. The test is the usual sufficient
     /// one (as PyTorch's internal-overlap check): sorted by stride, each dimension's stride must pass the extent of the

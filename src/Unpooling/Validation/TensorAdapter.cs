@@ -34,13 +34,14 @@ internal static class TensorAdapter
 
     /// <summary>
     /// The <c>[N, C, H, W]</c> shape of a tensor that may hold more elements than a span (a batch over native memory),
-    /// as long as each sample fits one: the tensor forms run a span-sized batch of samples at a time.
+    /// as long as each sample fits one: the tensor forms run a span-sized batch of samples at a time. A tensor that fits
+    /// a span gets exactly <see cref="GetShape{T}"/>'s checks and messages.
     /// </summary>
     public static Shape4D GetBatchedShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
     {
-        if (tensor.Rank != 4)
+        if (tensor.Rank != 4 || tensor.FlattenedLength <= Array.MaxLength)
         {
-            ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has rank {tensor.Rank}; a rank-4 [N, C, H, W] tensor is expected.");
+            return GetShape(tensor, paramName);
         }
 
         ReadOnlySpan<nint> l = tensor.Lengths;
@@ -52,9 +53,9 @@ internal static class TensorAdapter
             }
         }
 
+        // Every length is positive here (the tensor holds more than a span), so only the sample size can be wrong.
         var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
         RequireSampleFits(shape, paramName, "input");
-        (shape with { Batch = Math.Min(shape.Batch, 1) }).Validate(paramName);
         return shape;
     }
 
