@@ -1,7 +1,10 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Reflection;
+using Unpooling.Internal;
+using Unpooling.Tests.Conv;
 using Unpooling.Tests.Infrastructure;
+using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.HostileInput;
 
@@ -322,6 +325,113 @@ public class ConvolutionDefectTests
         // i*s past int.MaxValue: 2 * (2^30 + 1).
         var strided = new Conv2DGeometry(1, stride: Pow30 + 1);
         Throws.Param<ArgumentException>("inputSize", () => strided.WithOnnxTransposedAutoPad(new Size2D(2, 1), OnnxAutoPad.SameUpper));
+    }
+
+    /// <summary>
+    /// Shapes whose standard scratch would pass its cap run the bounded layout (reduction chunks with continued chains,
+    /// 256-column blocks that split input rows, scalar col2im over the bias pre-fill). Each case below is checked to
+    /// take that layout, then compared exactly with the reference oracle (small integers: every sum is exact, and these
+    /// ordinary sizes stay inside the oracle's 32-bit arithmetic) at every vector width and on one and two threads.
+    /// <list type="bullet">
+    /// <item>transposed, stride (1,2), kernel (2,1200), two groups: the gather's column taps
+    /// <c>3*(OW/s + 17)*kW = 3*(604 + 17)*1200</c> pass the table cap;</item>
+    /// <item>transposed, kernel (1,1200), 2100 input channels: the tables again, and a reduction of 2100 in two chunks;</item>
+    /// <item>transposed, stride (1,3), kernel (1,1201), 24 output channels, rows of 600: whole-channel row blocks of
+    /// <c>lcm(24, 1201) = 28824</c> rows times 608 columns pass the column-buffer cap;</item>
+    /// <item>forward, kernel (3,3000), 8 input channels: <c>K*Ldc = 72000*256</c> passes the packed-B cap, 36 chunks.</item>
+    /// </list>
+    /// </summary>
+    [Theory]
+    [InlineData("gatherTables")]
+    [InlineData("reductionChunks")]
+    [InlineData("columnBuffer")]
+    [InlineData("forwardChunks")]
+    public void BoundedLayoutMatchesTheReference(string shape)
+    {
+        (bool transposed, Shape4D xs, Shape4D ws, Conv2DGeometry g) = shape switch
+        {
+            "gatherTables" => (true, new Shape4D(1, 4, 3, 5), new Shape4D(4, 3, 2, 1200), new Conv2DGeometry(new Size2D(2, 1200), stride: new Size2D(1, 2), padding: new Size2D(1, 3), groups: 2)),
+            "reductionChunks" => (true, new Shape4D(1, 2100, 1, 3), new Shape4D(2100, 1, 1, 1200), new Conv2DGeometry(new Size2D(1, 1200))),
+            "columnBuffer" => (true, new Shape4D(1, 1, 2, 600), new Shape4D(1, 24, 1, 1201), new Conv2DGeometry(new Size2D(1, 1201), stride: new Size2D(1, 3))),
+            _ => (false, new Shape4D(2, 8, 4, 3005), new Shape4D(3, 8, 3, 3000), new Conv2DGeometry(new Size2D(3, 3000), stride: new Size2D(1, 2), padding: new Size2D(1, 2))),
+        };
+        float[] x = SmallIntegers(xs.ElementCount, 1);
+        float[] w = SmallIntegers(ws.ElementCount, 2);
+        int cout = transposed ? ws.Channels * g.Groups : ws.Batch;
+        float[] bias = SmallIntegers(cout, 3);
+        (float[] expected, Shape4D ys) = transposed ? ConvReference.ConvTranspose2D(x, xs, w, ws, bias, g) : ConvReference.Conv2D(x, xs, w, ws, bias, g);
+
+        var plan = new ConvKernel.Plan(transposed, xs, ys.Channels, ys.SpatialSize, g, 1);
+        Assert.True(plan.Bounded, $"{shape} should run the bounded layout");
+        foreach (KernelWidth width in KernelWidths.All)
+        {
+            ConvAssert.Exact<float>(expected, AtWidth(width, x, w, bias, ys, plan), $"{shape} at {width}");
+        }
+
+        AssertBoth(transposed, x, xs, w, ws, bias, g, ys, expected);
+    }
+
+    /// <summary>Ordinary shapes keep the standard layout (the bounded one is for shapes past the caps only).</summary>
+    [Theory]
+    [InlineData(false, 64, 3)]
+    [InlineData(true, 64, 3)]
+    [InlineData(true, 16, 7)]
+    [InlineData(false, 512, 3)]
+    public void OrdinaryShapesKeepTheStandardLayout(bool transposed, int channels, int kernel)
+    {
+        var xs = new Shape4D(2, channels, 56, 56);
+        var g = new Conv2DGeometry(kernel, stride: transposed ? 2 : 1, padding: kernel / 2, outputPadding: transposed ? 1 : 0);
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        Assert.False(new ConvKernel.Plan(transposed, xs, channels, o, g, 2).Bounded);
+    }
+
+    /// <summary>
+    /// Four million output channels (a weight of <c>2^22</c> elements, <c>K = 1</c>) on a 1x1 input, forward and
+    /// transposed: <c>y[c] = w[c]*x + b[c]</c> with <c>x = 2</c>, <c>w[c] = c % 7 - 3</c>, <c>b[c] = c % 5</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MillionsOfOutputChannelsRun(bool transposed)
+    {
+        const int Channels = 1 << 22;
+        float[] w = new float[Channels], b = new float[Channels], expected = new float[Channels];
+        for (int c = 0; c < Channels; c++)
+        {
+            (w[c], b[c]) = ((c % 7) - 3, c % 5);
+            expected[c] = (2 * w[c]) + b[c];
+        }
+
+        var g = new Conv2DGeometry(1);
+        var ws = transposed ? new Shape4D(1, Channels, 1, 1) : new Shape4D(Channels, 1, 1, 1);
+        AssertBoth(transposed, [2f], new Shape4D(1, 1, 1, 1), w, ws, b, g, new Shape4D(1, Channels, 1, 1), expected);
+    }
+
+    private static unsafe float[] AtWidth(KernelWidth width, float[] x, float[] w, float[] bias, Shape4D ys, in ConvKernel.Plan plan)
+    {
+        var y = new float[ys.ElementCount];
+        fixed (float* px = x)
+        fixed (float* pw = w)
+        fixed (float* pb = bias)
+        fixed (float* py = y)
+        {
+            KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
+        }
+
+        return y;
+    }
+
+    /// <summary>Integers in [-3, 3], seeded: every product and sum the tests make is exact in float.</summary>
+    private static float[] SmallIntegers(long count, int seed)
+    {
+        var random = new Random(seed);
+        float[] values = new float[count];
+        for (long i = 0; i < count; i++)
+        {
+            values[i] = random.Next(-3, 4);
+        }
+
+        return values;
     }
 
     /// <summary>The forms of the two operators, for defect 11.</summary>
