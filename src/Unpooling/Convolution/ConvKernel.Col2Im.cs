@@ -44,7 +44,7 @@ internal static unsafe partial class ConvKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged
-        => (p.OW + (p.SW * TSimd.Count) - 1) / (p.SW * TSimd.Count);
+        => (int)(((long)p.OW + (p.SW * TSimd.Count) - 1) / (p.SW * TSimd.Count));
 
     /// <summary>Fills the column taps: output column <c>ow0 + s*t + q</c> takes input column <c>t + first</c> of kernel column <c>jw</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here

@@ -434,6 +434,30 @@ public class ConvolutionDefectTests
         return values;
     }
 
+    /// <summary>
+    /// A kernel of <c>2^20</c> rows on a 1x1 input: the plan's scan for output rows no input row reaches cost
+    /// <c>OH*kH = 2^40</c> steps (a hang); now a scan past its budget is skipped (the bias pre-fill gives the same
+    /// bits). Output height <c>0 + (2^20 - 1) + 1 = 2^20</c>, <c>y[j] = x*w[j] = 3*(j % 9 - 4)</c>. Run on a task and
+    /// required to finish within a generous 30 s.
+    /// </summary>
+    [Fact]
+    public async Task AKernelOfAMillionRowsDoesNotHang()
+    {
+        const int Rows = 1 << 20;
+        float[] w = new float[Rows], expected = new float[Rows];
+        for (int j = 0; j < Rows; j++)
+        {
+            w[j] = (j % 9) - 4;
+            expected[j] = 3 * w[j];
+        }
+
+        var g = new Conv2DGeometry(new Size2D(Rows, 1));
+        Task run = Task.Run(() => AssertTransposed([3f], new Shape4D(1, 1, 1, 1), w, new Shape4D(1, 1, Rows, 1), [], g, new Shape4D(1, 1, Rows, 1), expected));
+        Task first = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(first == run, "the transposed convolution did not finish within 30 s");
+        await run;
+    }
+
     /// <summary>The forms of the two operators, for defect 11.</summary>
     public enum Form
     {
