@@ -12,7 +12,8 @@ namespace Unpooling.Internal;
 /// computes the column matrix <c>W^T X</c> (<c>[Cout/g*kH*kW, Hin*Win]</c>, never multiplying an inserted zero) and
 /// gathers it into the output (col2im, <c>ConvKernel.Col2Im.cs</c>), or, when kernel = stride = 2 wide without padding,
 /// stores each GEMM tile straight into the output; the convolution packs its input as im2col panels and writes
-/// <c>W X</c> plus bias straight out.
+/// <c>W X</c> plus bias straight out. Shapes whose scratch for that would pass a cap run the bounded layout
+/// (<see cref="Plan.Bounded"/>) instead: the same GEMM over chunks of the reduction, with scratch of a few MB.
 /// </summary>
 /// <remarks>
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
@@ -206,8 +207,9 @@ internal static unsafe partial class ConvKernel
                 if (!DirectStore && SW <= 2)
                 {
                     // Column taps at any width (Count >= 1) and their masks (taps * Count), then the row table.
+                    // Each factor is below 2^31, so the products stay below 2^62; a bound past the cap is not summed.
                     long tapBound = (((long)OW / SW) + 17) * KW;
-                    tables = (3 * tapBound) + ((long)Col2ImRows * (KH + 2L));
+                    tables = tapBound > MaxTableEntries ? long.MaxValue : (3 * tapBound) + ((long)Col2ImRows * (KH + 2L));
                 }
             }
             else

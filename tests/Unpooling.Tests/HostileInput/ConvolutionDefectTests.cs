@@ -458,6 +458,150 @@ public class ConvolutionDefectTests
         await run;
     }
 
+    /// <summary>
+    /// The whole class, drawn at random: tiny tensors with strides, dilations and paddings from 1 up to
+    /// <c>int.MaxValue</c> (the paddings chosen so that the output has 1 to 6 cells per axis), both operators, with
+    /// groups, batch and bias. The expected values come from the definition (SEMANTICS.md 4) evaluated in 64-bit
+    /// arithmetic by <see cref="Definition"/> (the reference oracle's loops, which index in 32 bits, would overflow on
+    /// these geometries); the data are small integers, so every sum is exact in any order.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 2)]
+    [InlineData(true, 3)]
+    [InlineData(true, 4)]
+    public void RandomExtremeGeometriesOnTinyTensorsGiveTheDefinition(bool transposed, int seed)
+    {
+        var random = new Random(seed);
+        for (int trial = 0; trial < 150; trial++)
+        {
+            int groups = random.Next(1, 3);
+            int cinG = random.Next(1, 3), coutG = random.Next(1, 3);
+            (int ih, int kh, int sh, int dh, int pbh, int peh, int oph, int oh) = ExtremeAxis(random, transposed);
+            (int iw, int kw, int sw, int dw, int pbw, int pew, int opw, int ow) = ExtremeAxis(random, transposed);
+            var g = new Conv2DGeometry(new Size2D(kh, kw), new Size2D(sh, sw), null, new Size2D(dh, dw), groups, new Size2D(oph, opw))
+                .WithPadding(new Size2D(pbh, pbw), new Size2D(peh, pew));
+            var xs = new Shape4D(random.Next(1, 3), groups * cinG, ih, iw);
+            var ws = transposed ? new Shape4D(groups * cinG, coutG, kh, kw) : new Shape4D(groups * coutG, cinG, kh, kw);
+            var ys = new Shape4D(xs.Batch, groups * coutG, oh, ow);
+            float[] x = SmallIntegers(xs.ElementCount, random.Next());
+            float[] w = SmallIntegers(ws.ElementCount, random.Next());
+            float[] bias = random.Next(2) == 0 ? [] : SmallIntegers(ys.Channels, random.Next());
+            float[] expected = Definition(transposed, x, xs, w, ws, bias, g, ys);
+            if (transposed)
+            {
+                AssertTransposed(x, xs, w, ws, bias, g, ys, expected);
+            }
+            else
+            {
+                AssertForward(x, xs, w, ws, bias, g, ys, expected);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One axis of a random extreme geometry: input 1..4, kernel 1..4, stride and dilation small or in
+    /// <c>[2^28, int.MaxValue]</c>, and begin/end paddings (each at most <c>int.MaxValue</c>) that give an output of 1..6:
+    /// transposed, total padding <c>(i-1)*s + d*(k-1) + 1 - o</c> (or output padding when that is negative and below
+    /// <c>max(s, d)</c>); forward, <c>keff - i + (o-1)*s + r</c> with <c>0 &lt;= r &lt; s</c>.
+    /// </summary>
+    private static (int I, int K, int S, int D, int Begin, int End, int OutputPadding, int O) ExtremeAxis(Random random, bool transposed)
+    {
+        while (true)
+        {
+            int i = random.Next(1, 5), k = random.Next(1, 5), o = random.Next(1, 7);
+            int s = random.Next(3) == 0 ? random.Next(1 << 28, int.MaxValue) + 1 : random.Next(1, 4);
+            int d = random.Next(3) == 0 ? random.Next(1 << 28, int.MaxValue) + 1 : random.Next(1, 3);
+            long extent = ((long)d * (k - 1)) + 1;
+            long total = transposed
+                ? ((long)(i - 1) * s) + extent - o
+                : extent - i + ((long)(o - 1) * s) + random.NextInt64(s);
+            int outputPadding = 0;
+            if (transposed && total < 0 && -total < Math.Max(s, d))
+            {
+                (outputPadding, total) = ((int)-total, 0);
+            }
+
+            if (total < 0 || total > 2L * int.MaxValue)
+            {
+                continue;
+            }
+
+            long begin = random.NextInt64(Math.Max(0, total - int.MaxValue), Math.Min(total, int.MaxValue) + 1);
+            return (i, k, s, d, (int)begin, (int)(total - begin), outputPadding, o);
+        }
+    }
+
+    /// <summary>
+    /// SEMANTICS.md 4 in 64-bit arithmetic: the convolution's gather
+    /// <c>y[n, g*Cout/g + co, o] = bias + sum x[n, g*Cin/g + ci, o*s - pb + j*d] * w[g*Cout/g + co, ci, j]</c> and the
+    /// transposed convolution's scatter <c>y[n, g*Cout/g + co, i*s - pb + j*d] += x[n, g*Cin/g + ci, i] * w[g*Cin/g + ci, co, j]</c>,
+    /// as plain loops (only for the tiny tensors of these tests).
+    /// </summary>
+    private static float[] Definition(bool transposed, float[] x, Shape4D xs, float[] w, Shape4D ws, float[] bias, Conv2DGeometry g, Shape4D ys)
+    {
+        int groups = g.Groups, cinG = xs.Channels / groups, coutG = ys.Channels / groups, kh = ws.Height, kw = ws.Width;
+        var y = new float[ys.ElementCount];
+        for (int n = 0; n < ys.Batch; n++)
+        {
+            for (int c = 0; c < ys.Channels; c++)
+            {
+                for (int p = 0; p < ys.Height * ys.Width; p++)
+                {
+                    y[(((n * ys.Channels) + c) * ys.Height * ys.Width) + p] = bias.Length == 0 ? 0 : bias[c];
+                }
+            }
+
+            for (int gi = 0; gi < groups; gi++)
+            {
+                for (int ci = 0; ci < cinG; ci++)
+                {
+                    for (int co = 0; co < coutG; co++)
+                    {
+                        int cIn = (gi * cinG) + ci, cOut = (gi * coutG) + co;
+                        for (int jh = 0; jh < kh; jh++)
+                        {
+                            for (int jw = 0; jw < kw; jw++)
+                            {
+                                float weight = transposed
+                                    ? w[(((((cIn * coutG) + co) * kh) + jh) * kw) + jw]
+                                    : w[(((((cOut * cinG) + ci) * kh) + jh) * kw) + jw];
+                                int outer = transposed ? xs.Height : ys.Height, inner = transposed ? xs.Width : ys.Width;
+                                for (int a = 0; a < outer; a++)
+                                {
+                                    for (int b = 0; b < inner; b++)
+                                    {
+                                        // a, b index the scattering input (transposed) or the gathering output (forward).
+                                        long r = ((long)a * g.Stride.Height) - g.PaddingBegin.Height + ((long)jh * g.Dilation.Height);
+                                        long q = ((long)b * g.Stride.Width) - g.PaddingBegin.Width + ((long)jw * g.Dilation.Width);
+                                        int limitH = transposed ? ys.Height : xs.Height, limitW = transposed ? ys.Width : xs.Width;
+                                        if (r < 0 || r >= limitH || q < 0 || q >= limitW)
+                                        {
+                                            continue;
+                                        }
+
+                                        if (transposed)
+                                        {
+                                            y[(((((n * ys.Channels) + cOut) * ys.Height) + (int)r) * ys.Width) + (int)q] +=
+                                                x[(((((n * xs.Channels) + cIn) * xs.Height) + a) * xs.Width) + b] * weight;
+                                        }
+                                        else
+                                        {
+                                            y[(((((n * ys.Channels) + cOut) * ys.Height) + a) * ys.Width) + b] +=
+                                                x[(((((n * xs.Channels) + cIn) * xs.Height) + (int)r) * xs.Width) + (int)q] * weight;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>The forms of the two operators, for defect 11.</summary>
     public enum Form
     {
