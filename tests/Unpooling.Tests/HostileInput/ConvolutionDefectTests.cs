@@ -371,6 +371,44 @@ public class ConvolutionDefectTests
         AssertBoth(transposed, x, xs, w, ws, bias, g, ys, expected);
     }
 
+    /// <summary>
+    /// The bounded layout's bits do not depend on the thread count: with fractional data (where the summation order
+    /// shows), one thread (one item) and three threads (the 24 output channels split into blocks) give the same bits,
+    /// at a transposed shape of the bounded layout (24 channels of a 1x1201 kernel, stride 3) and a forward one
+    /// (a reduction of 72000 in chunks).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BoundedLayoutBitsDoNotDependOnTheThreadCount(bool transposed)
+    {
+        (Shape4D xs, Shape4D ws, Conv2DGeometry g) = transposed
+            ? (new Shape4D(1, 1, 2, 600), new Shape4D(1, 24, 1, 1201), new Conv2DGeometry(new Size2D(1, 1201), stride: new Size2D(1, 3)))
+            : (new Shape4D(1, 8, 4, 3005), new Shape4D(24, 8, 3, 3000), new Conv2DGeometry(new Size2D(3, 3000), padding: new Size2D(1, 2)));
+        var random = new Random(5);
+        float[] x = Enumerable.Range(0, (int)xs.ElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] w = Enumerable.Range(0, (int)ws.ElementCount).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        Size2D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var ys = new Shape4D(1, 24, o.Height, o.Width);
+        Assert.True(new ConvKernel.Plan(transposed, xs, 24, o, g, 3).Bounded);
+        float[] Run(int threads)
+        {
+            var y = new float[ys.ElementCount];
+            if (transposed)
+            {
+                Functional.ConvTranspose2D<float>(x, xs, w, ws, [], g, y, Threads.Options(threads));
+            }
+            else
+            {
+                Functional.Conv2D<float>(x, xs, w, ws, [], g, y, Threads.Options(threads));
+            }
+
+            return y;
+        }
+
+        BitAssert.Equal<float>(Run(1), Run(3), $"bounded {(transposed ? "ConvTranspose2D" : "Conv2D")} on 1 and 3 threads");
+    }
+
     /// <summary>Ordinary shapes keep the standard layout (the bounded one is for shapes past the caps only).</summary>
     [Theory]
     [InlineData(false, 64, 3)]
