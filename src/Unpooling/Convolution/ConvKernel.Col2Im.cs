@@ -44,7 +44,7 @@ internal static unsafe partial class ConvKernel
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged
-        => (p.OW + (p.SW * TSimd.Count) - 1) / (p.SW * TSimd.Count);
+        => (int)(((long)p.OW + (p.SW * TSimd.Count) - 1) / (p.SW * TSimd.Count));
 
     /// <summary>Fills the column taps: output column <c>ow0 + s*t + q</c> takes input column <c>t + first</c> of kernel column <c>jw</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
@@ -60,15 +60,20 @@ internal static unsafe partial class ConvKernel
             for (int jw = 0; jw < p.KW; jw++)
             {
                 int tap = (chunk * p.KW) + jw;
-                int offset = (jw * p.DW) - p.PW;
-                int phase = p.SW == 2 ? offset & 1 : 0;
-                int first = p.SW == 2 ? (ow0 + phase - offset) >> 1 : ow0 - offset;
+
+                // 64-bit: jw*d - p passes int's range with the dilations and paddings the geometry accepts. A first
+                // column past [-v, W] reaches no input column either way, so clamping it there keeps the kind and the
+                // (empty) mask and makes it an int.
+                long offset = ((long)jw * p.DW) - p.PW;
+                int phase = p.SW == 2 ? (int)(offset & 1) : 0;
+                long firstColumn = p.SW == 2 ? (ow0 + phase - offset) >> 1 : ow0 - offset;
+                int first = (int)Math.Clamp(firstColumn, -v, p.W);
                 bool whole = first >= 0 && first + v <= p.W;
 
                 // The gathers read C only through these taps and the row table: a whole tap's lanes, or a partial tap's
                 // masked lanes, are input columns [0, W) of one input row, so every read stays inside its C row.
                 Debug.Assert(tap < Col2ImChunks<TSimd, TVector, T>(p) * p.KW, "tap outside the tap table");
-                tables.TapOffsets[tap] = (jw * ldc) + first;
+                tables.TapOffsets[tap] = ((nint)jw * ldc) + first;
                 tables.TapKinds[tap] = first >= p.W || first + v <= 0 ? -1 : phase + (whole ? 0 : 2);
                 TSimd.Store(TSimd.LaneMask(-first, p.W - first), tables.TapMasks + (tap * v));
             }
@@ -80,9 +85,11 @@ internal static unsafe partial class ConvKernel
     private static void PrepareRows<T>(ref Col2ImTables<T> tables, int ih0, int ih1, nint ldc, in Plan p)
         where T : unmanaged
     {
-        int ohLo = Math.Max(0, (ih0 * p.SH) - p.PH);
-        int ohHi = Math.Min(p.OH, ((ih1 - 1) * p.SH) - p.PH + ((p.KH - 1) * p.DH) + 1);
-        int span = Math.Max(0, ohHi - ohLo);
+        // 64-bit: ih*s - p + (k-1)*d passes int's range (both ways) with the geometries the plan accepts.
+        long lo = Math.Max(0, ((long)ih0 * p.SH) - p.PH);
+        long hi = Math.Min(p.OH, ((long)(ih1 - 1) * p.SH) - p.PH + ((long)(p.KH - 1) * p.DH) + 1);
+        int ohLo = (int)Math.Min(lo, p.OH);
+        int span = (int)Math.Max(0, hi - lo);
         (tables.OhLo, tables.Span) = (ohLo, span);
         for (int i = 0; i < span; i++)
         {
@@ -93,13 +100,14 @@ internal static unsafe partial class ConvKernel
         Debug.Assert(span <= p.Col2ImRows && (long)(ih1 - ih0) * p.W <= p.ColumnBlock && p.ColumnBlock <= ldc, "row table or block rows too small");
         for (int jh = 0; jh < p.KH; jh++)
         {
+            long offset = ((long)jh * p.DH) - p.PH - ohLo;
             for (int ih = ih0; ih < ih1; ih++)
             {
-                int i = (ih * p.SH) + (jh * p.DH) - p.PH - ohLo;
-                if ((uint)i < (uint)span)
+                long i = ((long)ih * p.SH) + offset;
+                if ((ulong)i < (ulong)span)
                 {
                     Debug.Assert(tables.RowCounts[i] < p.KH, "more kernel rows than the row table holds");
-                    tables.RowOffsets[(i * p.KH) + tables.RowCounts[i]++] = (jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
+                    tables.RowOffsets[(i * p.KH) + tables.RowCounts[i]++] = ((nint)jh * p.KW * ldc) + ((nint)(ih - ih0) * p.W);
                 }
             }
         }
@@ -348,37 +356,56 @@ internal static unsafe partial class ConvKernel
         }
     }
 
-    /// <summary>Strides above 2: scatters each entry into its (bias-filled) output cell, rows in order.</summary>
+    /// <summary>
+    /// Strides above 2, and the bounded layout: scatters each entry of GEMM rows <c>[m0, m0+mc)</c> and columns
+    /// <c>[n0, n0+cols)</c> (any run of input cells, whole rows or not) into its (bias-filled) output cell, rows in order.
+    /// </summary>
+    /// <remarks>The output coordinates <c>ih*s - p + jh*d</c> and <c>iw*s - p + jw*d</c> are computed in 64 bits per
+    /// (row, input row), and each run is clipped to the input columns that land inside the output row, so the inner
+    /// loop only steps two pointers.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Col2ImScalar<T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kk = p.KH * p.KW;
-        int ih0 = n0 / p.W, ih1 = (n0 + cols) / p.W;
+        int ih0 = n0 / p.W, ihLast = (n0 + cols - 1) / p.W;
         nint outPlane = (nint)p.OH * p.OW;
+        nint sw = p.SW;
         for (int r = 0; r < mc; r++)
         {
             int local = m0 + r;
             int co = local / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
-            int offW = (jw * p.DW) - p.PW;
-            int iwLo = offW >= 0 ? 0 : (-offW + p.SW - 1) / p.SW;
-            int lastW = p.OW - 1 - offW;
-            int iwHi = lastW < 0 ? 0 : Math.Min(p.W, (lastW / p.SW) + 1);
-            for (int ih = ih0; ih < ih1; ih++)
+
+            // Input columns [iwLo, iwHi) land inside the output row: 0 <= iw*s + offW < OW.
+            long offW = ((long)jw * p.DW) - p.PW;
+            long iwLo = offW >= 0 ? 0 : (-offW + p.SW - 1) / p.SW;
+            long lastW = p.OW - 1 - offW;
+            long iwHi = lastW < 0 ? 0 : Math.Min(p.W, (lastW / p.SW) + 1);
+            if (iwLo >= iwHi)
             {
-                int oh = (ih * p.SH) + (jh * p.DH) - p.PH;
-                if ((uint)oh >= (uint)p.OH)
+                continue;
+            }
+
+            long offH = ((long)jh * p.DH) - p.PH;
+            T* plane = y + (co * outPlane);
+            T* entries = c + (r * ldc);
+            for (int ih = ih0; ih <= ihLast; ih++)
+            {
+                long oh = ((long)ih * p.SH) + offH;
+                long rowStart = (long)ih * p.W;
+                long from = Math.Max(iwLo, n0 - rowStart), to = Math.Min(iwHi, n0 + cols - rowStart);
+                if ((ulong)oh >= (ulong)p.OH || from >= to)
                 {
                     continue;
                 }
 
-                T* dst = y + (co * outPlane) + ((nint)oh * p.OW) + offW;
-                T* src = c + (r * ldc) + ((nint)(ih - ih0) * p.W);
-                Debug.Assert(iwLo >= iwHi || (offW + (iwLo * p.SW) >= 0 && offW + ((iwHi - 1) * p.SW) < p.OW), "scattered columns outside the output row");
-                Debug.Assert((long)(ih - ih0 + 1) * p.W <= ldc, "entries outside the C row");
-                for (int iw = iwLo; iw < iwHi; iw++)
+                T* dst = plane + ((nint)oh * p.OW) + (nint)(offW + (from * p.SW));
+                T* src = entries + (nint)(rowStart + from - n0);
+                Debug.Assert(offW + (from * p.SW) >= 0 && offW + ((to - 1) * p.SW) < p.OW, "scattered columns outside the output row");
+                Debug.Assert(rowStart + to - n0 <= cols && cols <= ldc, "entries outside the C row");
+                for (nint t = (nint)(to - from); t > 0; t--, dst += sw, src++)
                 {
-                    dst[iw * p.SW] += src[iw];
+                    *dst += *src;
                 }
             }
         }

@@ -12,7 +12,8 @@ namespace Unpooling.Internal;
 /// computes the column matrix <c>W^T X</c> (<c>[Cout/g*kH*kW, Hin*Win]</c>, never multiplying an inserted zero) and
 /// gathers it into the output (col2im, <c>ConvKernel.Col2Im.cs</c>), or, when kernel = stride = 2 wide without padding,
 /// stores each GEMM tile straight into the output; the convolution packs its input as im2col panels and writes
-/// <c>W X</c> plus bias straight out.
+/// <c>W X</c> plus bias straight out. Shapes whose scratch for that would pass a cap run the bounded layout
+/// (<see cref="Plan.Bounded"/>) instead: the same GEMM over chunks of the reduction, with scratch of a few MB.
 /// </summary>
 /// <remarks>
 /// <para>Determinism: each output element is owned by one work item and its value is built in a fixed order that
@@ -51,12 +52,53 @@ internal static unsafe partial class ConvKernel
     /// <summary>The widest panel (<c>2*Count</c> floats at 512 bits): column buffers are padded to it for every width.</summary>
     private const int PanelAlign = 32;
 
+    /// <summary>
+    /// The most elements the standard layout's packed B or column buffer may hold (64 MB of float). Shapes past it, or
+    /// whose packed A would be past <see cref="Array.MaxLength"/> or several times the weight, or whose col2im tables
+    /// would be past <see cref="MaxTableEntries"/>, run the <see cref="Plan.Bounded"/> layout, whose scratch is a few MB
+    /// whatever the shapes.
+    /// </summary>
+    private const long MaxScratchElements = 1L << 24;
+
+    /// <summary>The most entries col2im's row and column-tap tables may hold (8 MB of <see cref="nint"/>).</summary>
+    private const long MaxTableEntries = 1L << 20;
+
+    /// <summary>The bounded layout's reduction chunk: packed A and B hold this many reduction steps at a time.</summary>
+    private const int BoundedKC = 16 * KC;
+
+    /// <summary>
+    /// The most (output row, kernel row) pairs the plan scans to learn whether every output row is reached; past it the
+    /// output is pre-filled with the bias (the same bits: the bias is the first term either way).
+    /// </summary>
+    private const long MaxRowScan = 1L << 22;
+
     /// <summary>Everything a work item needs, computed once per call.</summary>
+    /// <remarks>
+    /// Every size and offset here is computed in 64 bits from the validated shapes and geometry and narrowed only where
+    /// it is proven to fit: the GEMM sizes are bounded by the weight, source and output lengths (each an array's), the
+    /// scratch sizes by <see cref="MaxScratchElements"/> and <see cref="MaxTableEntries"/> (else the bounded layout), so
+    /// the kernels may index rows with 32-bit or <see cref="nint"/> arithmetic. The layout is chosen from the shapes
+    /// alone (never the thread count or vector width), which keeps the bits independent of both.
+    /// </remarks>
     internal readonly struct Plan
     {
         public readonly bool Transposed;
         public readonly int Batch, Groups, CinG, CoutG;
         public readonly int H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW;
+
+        /// <summary>No input channel (<c>Cin/groups = 0</c>): every output is its channel's bias, and nothing else is planned.</summary>
+        public readonly bool BiasOnly;
+
+        /// <summary>
+        /// The bounded layout: no shared packed A (each item packs <c>RowBlock x KB</c> of A and <c>KB x NB</c> of B per
+        /// chunk of the reduction, chains continued across chunks), <see cref="NB"/>-column blocks that need not be whole
+        /// input rows, and for the transposed convolution the bias pre-fill and the scalar col2im. Its scratch is bounded
+        /// by constants, so any convolution whose output fits runs.
+        /// </summary>
+        public readonly bool Bounded;
+
+        /// <summary>Reduction steps per packed chunk: <see cref="K"/> in the standard layout.</summary>
+        public readonly int KB;
 
         /// <summary>GEMM sizes per (sample, group): rows, reduction, columns.</summary>
         public readonly int M, K, N;
@@ -84,7 +126,8 @@ internal static unsafe partial class ConvKernel
 
         /// <summary>
         /// GEMM rows per block: <see cref="MC"/> for the convolution; for the transposed convolution a multiple of both
-        /// <see cref="RowUnit"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels.
+        /// <see cref="RowUnit"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels
+        /// (capped at <see cref="M"/> rounded up to <see cref="RowUnit"/>: one block then holds every row an item has).
         /// </summary>
         public readonly int RowBlock;
 
@@ -104,8 +147,11 @@ internal static unsafe partial class ConvKernel
         /// <summary>Output rows a column block reaches at most (the length of col2im's row table).</summary>
         public readonly int Col2ImRows;
 
-        /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, and not <see cref="DirectStore"/>).</summary>
-        public bool Gathers => Transposed && !DirectStore && SW <= 2;
+        /// <summary>Work items: (sample, group, channel block, column split).</summary>
+        public readonly int Items;
+
+        /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
+        public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
         {
@@ -119,54 +165,95 @@ internal static unsafe partial class ConvKernel
             (SH, SW) = (g.Stride.Height, g.Stride.Width);
             (PH, PW) = (g.PaddingBegin.Height, g.PaddingBegin.Width);
             (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
-            int kk = KH * KW;
-            RowsPerChannel = transposed ? kk : 1;
-            M = CoutG * RowsPerChannel;
-            K = transposed ? CinG : CinG * kk;
-            N = transposed ? H * W : OH * OW;
+            if (CinG == 0 || CoutG == 0 || Batch == 0)
+            {
+                // With no input channel the weight has no elements, so kH*kW is not bounded by it: plan nothing.
+                BiasOnly = CinG == 0;
+                (KB, RowsPerChannel, ChannelsPerBlock, ChannelBlocks, ColumnSplits, ColumnBlocksPerSplit) = (0, 1, 1, 1, 1, 1);
+                Items = 0;
+                return;
+            }
 
+            // Each product below is at most the weight, source or output length (each within an array), since no factor is 0.
+            long kk = (long)KH * KW;
+            RowsPerChannel = transposed ? checked((int)kk) : 1;
+            M = checked(CoutG * RowsPerChannel);
+            K = checked((int)(transposed ? CinG : CinG * kk));
+            N = checked((int)(transposed ? (long)H * W : (long)OH * OW));
+            long weightLength = (long)Groups * M * K;
+
+            long columnBlock, rowBlock;
+            long tables = 0;
             if (transposed)
             {
                 // Whole input rows per block, about NB columns, preferring the count that wastes the smallest share of
                 // its last 32-column panel (56 or 28 columns a row: 224 columns, no waste).
-                int most = Math.Max(1, Math.Min(H, NB / Math.Max(1, W)));
+                int most = Math.Max(1, Math.Min(H, NB / W));
                 int best = most;
                 for (int r = most; r >= Math.Max(1, most / 2); r--)
                 {
-                    if ((long)PanelWaste(r * W) * best < (long)PanelWaste(best * W) * r)
+                    if (PanelWaste((long)r * W) * best < PanelWaste((long)best * W) * r)
                     {
                         best = r;
                     }
                 }
 
-                ColumnBlock = Math.Max(1, best * W);
-                int unit = RowUnit * kk / (int)BigInteger.GreatestCommonDivisor(RowUnit, kk);
-                RowBlock = unit * Math.Max(1, MC / unit);
-                Prefill = SW > 2 || !EveryOutputRowReached();
-                DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2 * W
-                    && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == SH * H;
-                Col2ImRows = (best * SH) + ((KH - 1) * DH) + 1;
+                columnBlock = (long)best * W;
+                long unit = RowUnit * kk / (long)BigInteger.GreatestCommonDivisor(RowUnit, kk);
+                rowBlock = Math.Min(unit * Math.Max(1, MC / unit), RoundUp(M, RowUnit));
+                DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2L * W
+                    && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == (long)SH * H;
+                Col2ImRows = (int)Math.Min(OH, ((long)(best - 1) * SH) + ((long)(KH - 1) * DH) + 1);
+                if (!DirectStore && SW <= 2)
+                {
+                    // Column taps at any width (Count >= 1) and their masks (taps * Count), then the row table.
+                    // Each factor is below 2^31, so the products stay below 2^62; a bound past the cap is not summed.
+                    long tapBound = (((long)OW / SW) + 17) * KW;
+                    tables = tapBound > MaxTableEntries ? long.MaxValue : (3 * tapBound) + ((long)Col2ImRows * (KH + 2L));
+                }
             }
             else
             {
-                ColumnBlock = NB;
-                RowBlock = MC;
+                columnBlock = NB;
+                rowBlock = MC;
             }
 
-            Ldc = (ColumnBlock + PanelAlign - 1) / PanelAlign * PanelAlign;
+            long ldc = RoundUp(columnBlock, PanelAlign);
+
+            // The packed A of any thread count: at most one partial tile-height panel per channel block.
+            long maxBlocks = Math.Max(1, Math.Min(CoutG, M / (2 * MaxMR)));
+            long packedABound = Groups * (long)K * (M + (RowUnit * maxBlocks));
+            Bounded = packedABound > Math.Min(Array.MaxLength, Math.Max(MaxScratchElements, 3 * weightLength))
+                || (long)K * ldc > MaxScratchElements
+                || RoundUp(rowBlock, RowUnit) * ldc > MaxScratchElements
+                || tables > MaxTableEntries;
+            if (Bounded)
+            {
+                (columnBlock, rowBlock, ldc) = (NB, MC, NB);
+                DirectStore = false;
+                Col2ImRows = 0;
+                Prefill = transposed;
+            }
+            else if (transposed)
+            {
+                Prefill = SW > 2 || !EveryOutputRowReached();
+            }
+
+            (ColumnBlock, RowBlock, Ldc) = ((int)columnBlock, (int)rowBlock, (int)ldc);
+            KB = Bounded ? Math.Min(K, BoundedKC) : K;
 
             // Too few (sample, group) pairs for the cores: with DirectStore, split the columns (whole input rows) when
             // that divides them evenly; every output cell has one entry, so items never share one, and each packs only
             // its own columns of B. Otherwise split output channels only as far as needed to give every core work
             // (fewer, taller items pack B less often), keeping at least two micro-panels of rows per block so the zero
             // padding of the last panel stays a small share.
-            int perGroupItems = Math.Max(1, Batch * Groups);
-            int columnBlocks = Math.Max(1, (N + ColumnBlock - 1) / ColumnBlock);
+            long perGroupItems = (long)Batch * Groups;
+            int columnBlocks = (int)((N + columnBlock - 1) / columnBlock);
             (ColumnSplits, ColumnBlocksPerSplit) = (1, columnBlocks);
-            int blocks = 1;
+            long blocks = 1;
             if (degree > 1 && perGroupItems < 2 * degree)
             {
-                int splits = (degree + perGroupItems - 1) / perGroupItems;
+                int splits = (int)((degree + perGroupItems - 1) / perGroupItems);
                 int perSplit = (columnBlocks + splits - 1) / splits;
                 if (DirectStore && splits > 1 && (long)perSplit * ColumnBlock * splits * 20 <= (long)N * 21)
                 {
@@ -178,16 +265,24 @@ internal static unsafe partial class ConvKernel
                 }
             }
 
-            blocks = Math.Clamp(blocks, 1, Math.Max(1, Math.Min(CoutG, M / (2 * MaxMR))));
-            ChannelsPerBlock = Math.Max(1, (CoutG + blocks - 1) / blocks);
-            ChannelBlocks = Math.Max(1, (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock);
+            blocks = Math.Clamp(blocks, 1, maxBlocks);
+            ChannelsPerBlock = (int)((CoutG + blocks - 1) / blocks);
+            ChannelBlocks = (CoutG + ChannelsPerBlock - 1) / ChannelsPerBlock;
             int rows = ChannelsPerBlock * RowsPerChannel;
-            PackedAPerBlock = (long)((rows + RowUnit - 1) / RowUnit) * RowUnit * K;
+            PackedAPerBlock = RoundUp(rows, RowUnit) * K;
+            Items = checked((int)(perGroupItems * ChannelBlocks * ColumnSplits));
+            Debug.Assert(Bounded || PackedALength <= packedABound, "packed A past its bound");
         }
 
         /// <summary>Whether every output row receives at least one input row (then col2im needs no bias pre-fill).</summary>
         private readonly bool EveryOutputRowReached()
         {
+            // A scan too long to be worth it answers no: the pre-fill gives the same bits.
+            if ((long)OH * KH > MaxRowScan)
+            {
+                return false;
+            }
+
             for (int oh = 0; oh < OH; oh++)
             {
                 if (FirstInputRow(oh) >= H)
@@ -202,20 +297,29 @@ internal static unsafe partial class ConvKernel
         /// <summary>The smallest input row that reaches output row <paramref name="oh"/>, or <c>H</c> if none does.</summary>
         public readonly int FirstInputRow(int oh)
         {
-            // ih = (oh + p - jh*d) / s grows as jh falls, so the last kernel row that fits gives the smallest ih.
-            for (int jh = KH - 1; jh >= 0; jh--)
+            // ih = (oh + p - jh*d) / s grows as jh falls, so the last kernel row that fits gives the smallest ih; once
+            // the numerator reaches H*s, no smaller jh fits either.
+            long limit = (long)H * SH;
+            for (int jh = (int)Math.Min(KH - 1, ((long)oh + PH) / DH); jh >= 0; jh--)
             {
-                int t = oh + PH - (jh * DH);
-                if (t >= 0 && t % SH == 0 && t / SH < H)
+                long t = (long)oh + PH - ((long)jh * DH);
+                if (t >= limit)
                 {
-                    return t / SH;
+                    break;
+                }
+
+                if (t >= 0 && t % SH == 0)
+                {
+                    return (int)(t / SH);
                 }
             }
 
             return H;
         }
 
-        private static int PanelWaste(int columns) => ((columns + PanelAlign - 1) / PanelAlign * PanelAlign) - columns;
+        private static long PanelWaste(long columns) => RoundUp(columns, PanelAlign) - columns;
+
+        private static long RoundUp(long value, long unit) => (value + unit - 1) / unit * unit;
 
         // The lengths of the buffers a run is given or rents, for the range asserts.
         public long SourceLength => (long)Batch * Groups * CinG * H * W;
@@ -226,15 +330,14 @@ internal static unsafe partial class ConvKernel
 
         public long DestinationLength => (long)Batch * Groups * CoutG * OH * OW;
 
-        public long PackedALength => PackedAPerBlock * Groups * ChannelBlocks;
+        public long PackedALength => Bounded ? 0 : PackedAPerBlock * Groups * ChannelBlocks;
 
-        public long PackedBLength => (long)K * Ldc;
+        public long PackedBLength => (long)KB * Ldc;
 
         public long ColumnsLength => (long)RowBlock * Ldc;
 
-        public int Items => Batch * Groups * ChannelBlocks * ColumnSplits;
-
-        public long MultiplyAdds => (long)Batch * Groups * M * K * N;
+        /// <summary>Packed-A elements of one bounded chunk (whole tile-height panels over <see cref="KB"/>).</summary>
+        public long ChunkALength => Bounded ? (long)RowBlock * KB : 0;
     }
 
     /// <summary>Runs the operation at the widest hardware vector (any row count: the GEMM pads its panels), else scalar.</summary>
@@ -265,21 +368,32 @@ internal static unsafe partial class ConvKernel
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (plan.BiasOnly)
+        {
+            FillBias(bias, destination, plan);
+            return;
+        }
+
         if (plan.Items == 0)
         {
             return;
         }
 
-        long packedLength = plan.PackedAPerBlock * plan.Groups * plan.ChannelBlocks;
-        T[] packedA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, packedLength));
+        // The bounded layout packs A per item and chunk; the standard one once here, proven to fit an array by the plan.
+        T[] packedA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, plan.PackedALength));
         try
         {
             fixed (T* ap = packedA)
             {
-                PackWeights(weight, ap, TileRows<TSimd, TVector, T>(), plan);
+                if (!plan.Bounded)
+                {
+                    PackWeights(weight, ap, TileRows<TSimd, TVector, T>(), plan);
+                }
+
                 var body = new ItemsBody<TSimd, TVector, T>
                 {
                     Source = source,
+                    Weight = weight,
                     PackedA = ap,
                     Bias = bias,
                     Destination = destination,
@@ -294,17 +408,27 @@ internal static unsafe partial class ConvKernel
         }
     }
 
+    /// <summary><see cref="Plan.BiasOnly"/>: each output plane is its channel's bias (zero without one).</summary>
+    private static void FillBias<T>(T* bias, T* destination, in Plan p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = p.Groups * p.CoutG;
+        nint outPlane = (nint)p.OH * p.OW;
+        for (long plane = 0; plane < (long)p.Batch * channels; plane++)
+        {
+            new Span<T>(destination + ((nint)plane * outPlane), (int)outPlane).Fill(bias == null ? T.Zero : bias[plane % channels]);
+        }
+    }
+
     /// <summary>
     /// Packs each (group, channel block)'s A rows into panels of <paramref name="mr"/> rows, <c>K</c>-major, zero-padded.
     /// Transposed: <c>A[m, k] = w[g*Cin/g + k, m]</c> (weight <c>[Cin, Cout/g*kH*kW]</c>); forward:
     /// <c>A[m, k] = w[g*Cout/g + m, k]</c> (weight <c>[Cout, Cin/g*kH*kW]</c>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void PackWeights<T>(T* weight, T* packed, int mr, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        nint strideM = p.Transposed ? 1 : p.K;
-        nint strideK = p.Transposed ? p.M : 1;
+        (nint strideM, nint strideK) = WeightStrides(p);
         for (int g = 0; g < p.Groups; g++)
         {
             T* a = weight + ((nint)g * p.M * p.K);
@@ -312,33 +436,46 @@ internal static unsafe partial class ConvKernel
             {
                 int m0 = cb * p.ChannelsPerBlock * p.RowsPerChannel;
                 int rows = Math.Min(p.M - m0, p.ChannelsPerBlock * p.RowsPerChannel);
-                T* dst = packed + (((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock;
+                T* dst = packed + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
                 Debug.Assert(Bounds.Within(a, (long)p.M * p.K, weight, p.WeightLength), "group's weights outside the weight");
                 Debug.Assert(Bounds.Within(dst, (long)(rows + mr - 1) / mr * mr * p.K, packed, p.PackedALength), "packed block outside packed A");
-                for (int r0 = 0; r0 < rows; r0 += mr)
+                PackWeightPanels(a, strideM, strideK, m0, rows, 0, p.K, mr, dst);
+            }
+        }
+    }
+
+    /// <summary>The strides of A's rows and reduction steps in a group's weights (see <see cref="PackWeights"/>).</summary>
+    private static (nint StrideM, nint StrideK) WeightStrides(in Plan p) => p.Transposed ? (1, p.M) : (p.K, 1);
+
+    /// <summary>
+    /// Packs rows <c>[m0, m0+rows)</c>, reduction steps <c>[k0, k0+kc)</c> of a group's A into panels of
+    /// <paramref name="mr"/> rows, <paramref name="kc"/>-major (panel <c>i</c> at <c>i*mr*kc</c>), zero-padded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PackWeightPanels<T>(T* a, nint strideM, nint strideK, int m0, int rows, int k0, int kc, int mr, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r0 = 0; r0 < rows; r0 += mr)
+        {
+            int live = Math.Min(mr, rows - r0);
+            if (live == mr && strideM == 1)
+            {
+                // Transposed: a panel's rows are adjacent in the weight, one fixed-size copy per k.
+                T* src = a + m0 + r0 + (k0 * strideK);
+                for (int k = 0; k < kc; k++, src += strideK, dst += mr)
                 {
-                    int live = Math.Min(mr, rows - r0);
-                    Debug.Assert(m0 + r0 + live <= p.M, "panel rows past the group's rows");
-                    if (live == mr && strideM == 1)
-                    {
-                        // Transposed: a panel's rows are adjacent in the weight, one fixed-size copy per k.
-                        T* src = a + m0 + r0;
-                        for (int k = 0; k < p.K; k++, src += strideK, dst += mr)
-                        {
-                            Unsafe.CopyBlockUnaligned(dst, src, (uint)(mr * sizeof(T)));
-                        }
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(mr * sizeof(T)));
+                }
 
-                        continue;
-                    }
+                continue;
+            }
 
-                    for (int k = 0; k < p.K; k++)
-                    {
-                        T* src = a + ((m0 + r0) * strideM) + (k * strideK);
-                        for (int r = 0; r < mr; r++)
-                        {
-                            *dst++ = r < live ? src[r * strideM] : T.Zero;
-                        }
-                    }
+            for (int k = 0; k < kc; k++)
+            {
+                T* src = a + ((m0 + r0) * strideM) + ((k0 + k) * strideK);
+                for (int r = 0; r < mr; r++)
+                {
+                    *dst++ = r < live ? src[r * strideM] : T.Zero;
                 }
             }
         }
@@ -350,6 +487,7 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public T* Source;
+        public T* Weight;
         public T* PackedA;
         public T* Bias;
         public T* Destination;
@@ -358,8 +496,11 @@ internal static unsafe partial class ConvKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            T[] packedB = ArrayPool<T>.Shared.Rent(Math.Max(1, Plan.K * Plan.Ldc));
-            T[] columns = ArrayPool<T>.Shared.Rent(Plan.RowBlock * Plan.Ldc);
+            // Each length is proven by the plan to fit an array (a few MB in the bounded layout).
+            T[] packedB = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.PackedBLength));
+            T[] columns = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.ColumnsLength));
+            T[] chunkA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.ChunkALength));
+
             // col2im's tables: column taps (per chunk and kernel column) then the row table (per output row).
             int taps = Plan.Gathers ? Col2ImChunks<TSimd, TVector, T>(Plan) * Plan.KW : 0;
             int rows = Plan.Gathers ? Plan.Col2ImRows : 0;
@@ -369,9 +510,20 @@ internal static unsafe partial class ConvKernel
             {
                 fixed (T* bp = packedB)
                 fixed (T* c = columns)
+                fixed (T* ac = chunkA)
                 fixed (nint* table = tableArray)
                 fixed (T* masks = maskArray)
                 {
+                    if (Plan.Bounded)
+                    {
+                        for (int item = start; item < end; item++)
+                        {
+                            BoundedItem<TSimd, TVector, T>(Source, Weight, Bias, Destination, Plan, item, ac, bp, c);
+                        }
+
+                        return;
+                    }
+
                     var tables = new Col2ImTables<T>
                     {
                         TapOffsets = table,
@@ -396,10 +548,23 @@ internal static unsafe partial class ConvKernel
             {
                 ArrayPool<T>.Shared.Return(packedB);
                 ArrayPool<T>.Shared.Return(columns);
+                ArrayPool<T>.Shared.Return(chunkA);
                 ArrayPool<nint>.Shared.Return(tableArray);
                 ArrayPool<T>.Shared.Return(maskArray);
             }
         }
+    }
+
+    /// <summary>The item's coordinates: sample, group, column split and its output channels <c>[co0, co1)</c>.</summary>
+    private static (int N, int G, int Split, int Co0, int Co1) Decode(in Plan p, int item)
+    {
+        int cs = item % p.ColumnSplits;
+        item /= p.ColumnSplits;
+        int cb = item % p.ChannelBlocks;
+        int g = (item / p.ChannelBlocks) % p.Groups;
+        int n = item / (p.ChannelBlocks * p.Groups);
+        int co0 = cb * p.ChannelsPerBlock;
+        return (n, g, cs, co0, Math.Min(p.CoutG, co0 + p.ChannelsPerBlock));
     }
 
     /// <summary>One (sample, group, output-channel block): every output element it writes is its own.</summary>
@@ -409,22 +574,16 @@ internal static unsafe partial class ConvKernel
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int cs = item % p.ColumnSplits;
-        item /= p.ColumnSplits;
-        int cb = item % p.ChannelBlocks;
-        int g = (item / p.ChannelBlocks) % p.Groups;
-        int n = item / (p.ChannelBlocks * p.Groups);
-        int co0 = cb * p.ChannelsPerBlock;
-        int co1 = Math.Min(p.CoutG, co0 + p.ChannelsPerBlock);
+        (int n, int g, int cs, int co0, int co1) = Decode(p, item);
         if (co0 >= co1)
         {
             return;
         }
 
-        int coutTotal = p.CoutG * p.Groups;
+        int cb = co0 / p.ChannelsPerBlock;
         nint outPlane = (nint)p.OH * p.OW;
-        T* x = source + ((((nint)n * p.Groups) + g) * p.CinG * p.H * p.W);
-        T* y = destination + ((((nint)n * coutTotal) + ((nint)g * p.CoutG) + co0) * outPlane);
+        T* x = ItemSource(source, p, n, g);
+        T* y = ItemDestination(destination, p, n, g, co0);
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
         Debug.Assert(Bounds.Within(x, (long)p.CinG * p.H * p.W, source, p.SourceLength), "item's input outside the source");
@@ -434,19 +593,17 @@ internal static unsafe partial class ConvKernel
 
         if (p.Prefill)
         {
-            for (int co = 0; co < co1 - co0; co++)
-            {
-                new Span<T>(y + (co * outPlane), (int)outPlane).Fill(biasG == null ? T.Zero : biasG[co]);
-            }
+            FillItem(y, biasG, co1 - co0, outPlane);
         }
 
         int rows = (co1 - co0) * p.RowsPerChannel;
         int nrw = 2 * TSimd.Count;
-        int splitColumns = p.ColumnBlocksPerSplit * p.ColumnBlock;
-        int columnsEnd = (int)Math.Min(p.N, (long)(cs + 1) * splitColumns);
-        for (int n0 = cs * splitColumns; n0 < columnsEnd; n0 += p.ColumnBlock)
+        long splitColumns = (long)p.ColumnBlocksPerSplit * p.ColumnBlock;
+        long columnsEnd = Math.Min(p.N, (cs + 1) * splitColumns);
+        for (long column = cs * splitColumns; column < columnsEnd; column += p.ColumnBlock)
         {
-            int cols = Math.Min(p.ColumnBlock, columnsEnd - n0);
+            int n0 = (int)column;
+            int cols = (int)Math.Min(p.ColumnBlock, columnsEnd - column);
             int panels = (cols + nrw - 1) / nrw;
             Debug.Assert((long)panels * nrw <= p.Ldc && (long)panels * p.K * nrw <= p.PackedBLength, "B panels outside packed B");
             if (p.Transposed)
@@ -459,12 +616,13 @@ internal static unsafe partial class ConvKernel
             }
             else
             {
-                PackIm2Col(x, p, n0, cols, panels, nrw, bp);
+                PackIm2Col(x, p, n0, cols, panels, nrw, bp, 0, p.K);
             }
 
-            for (int m0 = 0; m0 < rows; m0 += p.RowBlock)
+            for (long row = 0; row < rows; row += p.RowBlock)
             {
-                int mc = Math.Min(p.RowBlock, rows - m0);
+                int m0 = (int)row;
+                int mc = (int)Math.Min(p.RowBlock, rows - row);
                 Debug.Assert(Bounds.Within(ap + ((nint)m0 * p.K), (long)RoundToTiles<TSimd, TVector, T>(mc) * p.K, ap, p.PackedAPerBlock), "row block's panels outside the item's packed A");
                 Debug.Assert((long)RoundToTiles<TSimd, TVector, T>(mc) * p.Ldc <= p.ColumnsLength && (long)TileRows<TSimd, TVector, T>() * nrw <= p.ColumnsLength, "tiles outside the column buffer");
                 if (p.DirectStore)
@@ -476,31 +634,158 @@ internal static unsafe partial class ConvKernel
                 // While the GEMM runs, bring in the output lines col2im will write (it would otherwise wait on each
                 // line's fetch for ownership, with nothing else to do).
                 var ahead = p.Gathers ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
-                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), mc, bp, panels, p.K, c, p.Ldc, ref ahead);
+                Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), mc, bp, panels, p.K, c, p.Ldc, false, ref ahead);
                 if (p.Gathers)
                 {
                     Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, y, biasG, tables, p);
                 }
-                else if (p.Transposed)
-                {
-                    Col2ImScalar(c, p.Ldc, m0, mc, n0, cols, y, p);
-                }
                 else
                 {
-                    for (int r = 0; r < mc; r++)
-                    {
-                        Debug.Assert(Bounds.Within(y + ((m0 + r) * outPlane) + n0, cols, y, (co1 - co0) * (long)outPlane), "output run outside the item's output");
-                        T b = biasG == null ? T.Zero : biasG[m0 + r];
-                        AddScalar<TSimd, TVector, T>(c + (r * p.Ldc), b, y + ((m0 + r) * outPlane) + n0, cols);
-                    }
+                    Epilogue<TSimd, TVector, T>(c, m0, mc, n0, cols, y, biasG, p, (co1 - co0) * (long)outPlane);
                 }
             }
         }
     }
 
-    /// <summary>C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued.</summary>
+    /// <summary>
+    /// One item of the <see cref="Plan.Bounded"/> layout: per column block of <see cref="NB"/> and row block of
+    /// <see cref="MC"/>, the reduction runs in chunks of <see cref="Plan.KB"/> steps, each packing its own A and B panels
+    /// and continuing every element's multiply-add chain where the last chunk left it (the same chain, so the same bits,
+    /// as one pass over the whole reduction).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Gemm<TSimd, TVector, T>(T* ap, int rows, T* bp, int nPanels, int k, T* c, nint ldc, ref Prefetcher ahead)
+    private static void BoundedItem<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan p, int item, T* ac, T* bp, T* c)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (int n, int g, _, int co0, int co1) = Decode(p, item);
+        if (co0 >= co1)
+        {
+            return;
+        }
+
+        nint outPlane = (nint)p.OH * p.OW;
+        T* x = ItemSource(source, p, n, g);
+        T* y = ItemDestination(destination, p, n, g, co0);
+        T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
+        T* a = weight + ((nint)g * p.M * p.K);
+        (nint strideM, nint strideK) = WeightStrides(p);
+        Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
+        if (p.Prefill)
+        {
+            FillItem(y, biasG, co1 - co0, outPlane);
+        }
+
+        int mr = TileRows<TSimd, TVector, T>();
+        int rowBase = co0 * p.RowsPerChannel;
+        int rows = (co1 - co0) * p.RowsPerChannel;
+        int nrw = 2 * TSimd.Count;
+        bool whole = p.KB == p.K;
+        for (long column = 0; column < p.N; column += p.ColumnBlock)
+        {
+            int n0 = (int)column;
+            int cols = (int)Math.Min(p.ColumnBlock, p.N - column);
+            int panels = (cols + nrw - 1) / nrw;
+            Debug.Assert((long)panels * nrw <= p.Ldc, "B panels wider than the column buffer");
+            if (whole)
+            {
+                PackB<TSimd, TVector, T>(x, p, n0, cols, panels, nrw, bp, 0, p.K);
+            }
+
+            for (long row = 0; row < rows; row += p.RowBlock)
+            {
+                int m0 = (int)row;
+                int mc = (int)Math.Min(p.RowBlock, rows - row);
+                Debug.Assert((long)RoundToTiles<TSimd, TVector, T>(mc) * p.KB <= p.ChunkALength && (long)RoundToTiles<TSimd, TVector, T>(mc) * p.Ldc <= p.ColumnsLength, "row block past the chunk buffers");
+                for (long step = 0; step < p.K; step += p.KB)
+                {
+                    int k0 = (int)step;
+                    int kc = (int)Math.Min(p.KB, p.K - step);
+                    if (!whole)
+                    {
+                        PackB<TSimd, TVector, T>(x, p, n0, cols, panels, nrw, bp, k0, kc);
+                    }
+
+                    PackWeightPanels(a, strideM, strideK, rowBase + m0, mc, k0, kc, mr, ac);
+                    Prefetcher none = default;
+                    Gemm<TSimd, TVector, T>(ac, mc, bp, panels, kc, c, p.Ldc, k0 > 0, ref none);
+                }
+
+                Epilogue<TSimd, TVector, T>(c, m0, mc, n0, cols, y, biasG, p, (co1 - co0) * (long)outPlane);
+            }
+        }
+    }
+
+    /// <summary>Packs reduction steps <c>[k0, k0+kc)</c> of B's columns <c>[n0, n0+cols)</c> (the input, or its im2col).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackB<TSimd, TVector, T>(T* x, in Plan p, int n0, int cols, int panels, int nrw, T* bp, int k0, int kc)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Debug.Assert((long)panels * kc * nrw <= p.PackedBLength, "B panels outside packed B");
+        if (p.Transposed)
+        {
+            PackColumns<TSimd, TVector, T>(x + ((nint)k0 * p.N), kc, p.N, n0, cols, panels, bp);
+        }
+        else
+        {
+            PackIm2Col(x, p, n0, cols, panels, nrw, bp, k0, kc);
+        }
+    }
+
+    /// <summary>
+    /// Writes the GEMM rows <c>[m0, m0+mc)</c> of a column block out: the convolution adds the bias to C into the
+    /// output run; the transposed convolution (outside the gather) scatters C into the bias-filled output.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Epilogue<TSimd, TVector, T>(T* c, int m0, int mc, int n0, int cols, T* y, T* biasG, in Plan p, long itemOutput)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (p.Transposed)
+        {
+            Col2ImScalar(c, p.Ldc, m0, mc, n0, cols, y, p);
+            return;
+        }
+
+        nint outPlane = (nint)p.OH * p.OW;
+        for (int r = 0; r < mc; r++)
+        {
+            Debug.Assert(Bounds.Within(y + ((m0 + r) * outPlane) + n0, cols, y, itemOutput), "output run outside the item's output");
+            T b = biasG == null ? T.Zero : biasG[m0 + r];
+            AddScalar<TSimd, TVector, T>(c + ((nint)r * p.Ldc), b, y + ((m0 + r) * outPlane) + n0, cols);
+        }
+    }
+
+    /// <summary>The first input element of sample <paramref name="n"/>, group <paramref name="g"/>.</summary>
+    private static T* ItemSource<T>(T* source, in Plan p, int n, int g)
+        where T : unmanaged
+        => source + ((((nint)n * p.Groups) + g) * p.CinG * p.H * p.W);
+
+    /// <summary>The first output element of sample <paramref name="n"/>, group <paramref name="g"/>, channel <paramref name="co0"/>.</summary>
+    private static T* ItemDestination<T>(T* destination, in Plan p, int n, int g, int co0)
+        where T : unmanaged
+        => destination + ((((nint)n * p.CoutG * p.Groups) + ((nint)g * p.CoutG) + co0) * ((nint)p.OH * p.OW));
+
+    /// <summary>Fills an item's output planes with their bias (zero without one).</summary>
+    private static void FillItem<T>(T* y, T* biasG, int channels, nint outPlane)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int co = 0; co < channels; co++)
+        {
+            new Span<T>(y + (co * outPlane), (int)outPlane).Fill(biasG == null ? T.Zero : biasG[co]);
+        }
+    }
+
+    /// <summary>
+    /// C[MC x NB] = A (packed panels) x B (packed panels); K blocked by <see cref="KC"/>, chains continued (from C's
+    /// values when <paramref name="continueChains"/>: a later chunk of the bounded layout's reduction).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Gemm<TSimd, TVector, T>(T* ap, int rows, T* bp, int nPanels, int k, T* c, nint ldc, bool continueChains, ref Prefetcher ahead)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -509,7 +794,7 @@ internal static unsafe partial class ConvKernel
         int mr = TileRows<TSimd, TVector, T>();
         int mPanels = (rows + mr - 1) / mr;
         int linesPerTile = ahead.LinesPer(((k + KC - 1) / KC) * nPanels * mPanels);
-        if (k == 0)
+        if (k == 0 && !continueChains)
         {
             for (int r = 0; r < mPanels * mr; r++)
             {
@@ -532,7 +817,7 @@ internal static unsafe partial class ConvKernel
                     Debug.Assert(
                         Bounds.Within(c + (ir * mr * ldc) + (jr * nrw), ((mr - 1) * ldc) + nrw, c, ((mPanels * mr) - 1) * ldc + (nPanels * nrw)) && nPanels * nrw <= ldc,
                         "tile's C outside the column block");
-                    Tile<TSimd, TVector, T>(ap + ((nint)ir * k * mr) + ((nint)k0 * mr), b, kc, c + (ir * mr * ldc) + (jr * nrw), ldc, k0 > 0);
+                    Tile<TSimd, TVector, T>(ap + ((nint)ir * k * mr) + ((nint)k0 * mr), b, kc, c + (ir * mr * ldc) + (jr * nrw), ldc, k0 > 0 || continueChains);
                     ahead.Next(linesPerTile);
                 }
             }
@@ -582,7 +867,9 @@ internal static unsafe partial class ConvKernel
     {
         int kk = p.KH * p.KW;
         nint outPlane = (nint)p.OH * p.OW;
-        return new Prefetcher(y + ((m0 / kk) * outPlane) + ((nint)tables.OhLo * p.OW), outPlane * sizeof(T), mc / kk, tables.Span * p.OW * sizeof(T));
+        // A run past 1 GB is cut short: prefetching is only a hint, and the count of lines must stay an int.
+        int bytes = (int)Math.Min(1 << 30, (long)tables.Span * p.OW * sizeof(T));
+        return new Prefetcher(y + ((m0 / kk) * outPlane) + ((nint)tables.OhLo * p.OW), outPlane * sizeof(T), mc / kk, bytes);
     }
 
     /// <summary>
@@ -714,41 +1001,48 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// Packs the im2col matrix of one sample and group, <c>B[(ci, jh, jw), (oh, ow)] = x[ci, oh*s - p + jh*d, ow*s - p + jw*d]</c>
-    /// (zero in the padding), columns <c>[n0, n0+cols)</c>, into zero-padded panels of <c>2*Count</c>.
+    /// (zero in the padding), reduction steps <c>[k0, k0+kc)</c> and columns <c>[n0, n0+cols)</c>, into zero-padded
+    /// panels of <c>2*Count</c> (panel <c>jr</c> at <c>jr*kc*2*Count</c>).
     /// </summary>
+    /// <remarks>The input coordinates are 64-bit: <c>oh*s - p + jh*d</c> reaches past <see cref="int.MaxValue"/> (or below
+    /// <see cref="int.MinValue"/>) with strides, paddings and dilations the geometry accepts, and a wrapped value could
+    /// land inside the input. On 64-bit processes this costs nothing over 32-bit arithmetic.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void PackIm2Col<T>(T* x, in Plan p, int n0, int cols, int panels, int nrw, T* bp)
+    private static void PackIm2Col<T>(T* x, in Plan p, int n0, int cols, int panels, int nrw, T* bp, int k0, int kc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kk = p.KH * p.KW;
-        for (int k = 0; k < p.K; k++)
+        long sh = p.SH, sw = p.SW;
+        int oh0 = n0 / p.OW, ow0 = n0 - (oh0 * p.OW);
+        for (int kr = 0; kr < kc; kr++)
         {
+            int k = k0 + kr;
             int ci = k / kk, jh = (k % kk) / p.KW, jw = k % p.KW;
             T* plane = x + ((nint)ci * p.H * p.W);
-            int oh = n0 / p.OW, ow = n0 - (oh * p.OW);
-            int ih = (oh * p.SH) - p.PH + (jh * p.DH);
-            int iwOffset = (jw * p.DW) - p.PW;
+            int ow = ow0;
+            long ih = (oh0 * sh) - p.PH + ((long)jh * p.DH);
+            long iwOffset = ((long)jw * p.DW) - p.PW;
             int j = 0;
             for (int jr = 0; jr < panels; jr++)
             {
-                T* dst = bp + ((nint)jr * p.K * nrw) + ((nint)k * nrw);
-                Debug.Assert(Bounds.Within(dst, nrw, bp, (long)panels * p.K * nrw), "panel row outside the B panels");
+                T* dst = bp + ((nint)jr * kc * nrw) + ((nint)kr * nrw);
+                Debug.Assert(Bounds.Within(dst, nrw, bp, (long)panels * kc * nrw), "panel row outside the B panels");
                 for (int t = 0; t < nrw; t++, j++)
                 {
                     T value = T.Zero;
                     if (j < cols)
                     {
-                        int iw = (ow * p.SW) + iwOffset;
-                        if ((uint)ih < (uint)p.H && (uint)iw < (uint)p.W)
+                        long iw = (ow * sw) + iwOffset;
+                        if ((ulong)ih < (ulong)p.H && (ulong)iw < (ulong)p.W)
                         {
                             Debug.Assert(ci < p.CinG, "im2col reads past the group's channels");
-                            value = plane[((nint)ih * p.W) + iw];
+                            value = plane[((nint)ih * p.W) + (nint)iw];
                         }
 
                         if (++ow == p.OW)
                         {
                             ow = 0;
-                            ih += p.SH;
+                            ih += sh;
                         }
                     }
 

@@ -29,7 +29,7 @@ public static partial class Functional
     /// <remarks>
     /// Computed as a packed GEMM over im2col panels on the widest available vectors; each output is the bias plus a
     /// fused multiply-add chain over <c>(ci, kh, kw)</c> in ascending order, bit-identical for every thread count and
-    /// SIMD width on a given instruction set (fused where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// SIMD width on a given instruction set (fused where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>; a shape whose usual scratch would be large (a reduction or kernel of millions of taps, rows of millions of columns) runs in chunks of bounded scratch instead (its results just as independent of the thread count and vector width), so any convolution whose output fits an array runs.
     /// <para>For <see cref="Half"/> the float kernel runs on float copies in pooled scratch: the weight and bias whole, the
     /// input and output a group of whole samples at a time (about 4 MB of float for both, or one sample's input and output
     /// when a sample is larger); each output is the float result rounded to Half once, so it is within one Half ulp plus

@@ -34,7 +34,7 @@ public static partial class Functional
     /// The work is <c>N*Cin*(Cout/groups)*kH*kW*H*W</c> multiply-adds (no inserted zero is ever multiplied), done as a
     /// packed GEMM on the widest available vectors followed by a scatter-add of the column buffer. The summation order
     /// differs from the plain loop, so results match it to rounding (exactly when the arithmetic is exact); they are
-    /// bit-identical for every thread count and SIMD width on a given instruction set (fused multiply-add where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>.
+    /// bit-identical for every thread count and SIMD width on a given instruction set (fused multiply-add where the processor has FMA, multiply then add where it does not). Scratch memory comes from <see cref="System.Buffers.ArrayPool{T}"/>; a shape whose usual scratch would be large (a reduction or kernel of millions of taps, rows of millions of columns) runs in chunks of bounded scratch instead (its results just as independent of the thread count and vector width), so any convolution whose output fits an array runs.
     /// <para>For <see cref="Half"/> the float kernel runs on float copies in pooled scratch: the weight and bias whole, the
     /// input and output a group of whole samples at a time (about 4 MB of float for both, or one sample's input and output
     /// when a sample is larger); each output is the float result rounded to Half once, so it is within one Half ulp plus
@@ -111,8 +111,13 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating(true, source, weight, bias, geometry, outputSize, options);
 
-    /// <summary>Validates a convolution or transposed convolution and returns its output shape.</summary>
-    private static Shape4D ConvOutputShape(bool transposed, Shape4D sourceShape, Shape4D weightShape, int biasLength, Conv2DGeometry geometry)
+    /// <summary>
+    /// Validates a convolution or transposed convolution and returns its output shape. Each exception names a parameter
+    /// of the public overload: <paramref name="weightName"/> is how it calls the weight's shape (<c>weightShape</c> in
+    /// the span form, <c>weight</c> in the tensor forms), and <paramref name="sizeName"/> the argument that sets the
+    /// output size (<c>geometry</c>, or <c>outputSize</c> when the caller asked for one).
+    /// </summary>
+    private static Shape4D ConvOutputShape(bool transposed, Shape4D sourceShape, Shape4D weightShape, int biasLength, Conv2DGeometry geometry, string weightName, string sizeName = "geometry")
     {
         geometry.ThrowIfDefault(nameof(geometry));
         int groups = geometry.Groups;
@@ -123,7 +128,7 @@ public static partial class Functional
 
         if (weightShape.Height != geometry.KernelSize.Height || weightShape.Width != geometry.KernelSize.Width)
         {
-            ThrowHelper.ThrowArgument(nameof(weightShape), $"Weight shape {weightShape} has a {weightShape.Height}x{weightShape.Width} kernel; the geometry's kernel size is {geometry.KernelSize}.");
+            ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has a {weightShape.Height}x{weightShape.Width} kernel; the geometry's kernel size is {geometry.KernelSize}.");
         }
 
         long outputChannels;
@@ -131,7 +136,7 @@ public static partial class Functional
         {
             if (weightShape.Batch != sourceShape.Channels)
             {
-                ThrowHelper.ThrowArgument(nameof(weightShape), $"Weight shape {weightShape} has {weightShape.Batch} input channels; the source has {sourceShape.Channels}. A transposed convolution's weight is [Cin, Cout/groups, kH, kW].");
+                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightShape.Batch} input channels; the source has {sourceShape.Channels}. A transposed convolution's weight is [Cin, Cout/groups, kH, kW].");
             }
 
             outputChannels = (long)weightShape.Channels * groups;
@@ -145,7 +150,7 @@ public static partial class Functional
 
             if ((long)weightShape.Channels * groups != sourceShape.Channels)
             {
-                ThrowHelper.ThrowArgument(nameof(weightShape), $"Weight shape {weightShape} has {weightShape.Channels} input channels per group; the source's {sourceShape.Channels} channels in {groups} groups need {sourceShape.Channels / groups}. A convolution's weight is [Cout, Cin/groups, kH, kW].");
+                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightShape.Channels} input channels per group; the source's {sourceShape.Channels} channels in {groups} groups need {sourceShape.Channels / groups}. A convolution's weight is [Cout, Cin/groups, kH, kW].");
             }
 
             outputChannels = weightShape.Batch;
@@ -161,11 +166,11 @@ public static partial class Functional
             : geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
         if (outputChannels > int.MaxValue)
         {
-            ThrowHelper.ThrowArgument(nameof(weightShape), $"Weight shape {weightShape} with groups {groups} gives {outputChannels} output channels, more than {int.MaxValue}.");
+            ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} with groups {groups} gives {outputChannels} output channels, more than {int.MaxValue}.");
         }
 
         var outputShape = new Shape4D(sourceShape.Batch, (int)outputChannels, output.Height, output.Width);
-        outputShape.Validate(nameof(geometry));
+        outputShape.Validate(sizeName);
         return outputShape;
     }
 
@@ -178,7 +183,7 @@ public static partial class Functional
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
-        Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry);
+        Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));
@@ -204,8 +209,10 @@ public static partial class Functional
         bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Shape4D outputShape, Span<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long multiplyAdds = (long)sourceShape.Batch * sourceShape.Channels * (outputShape.Channels / geometry.Groups)
+        // Six factors of up to 2^31 each: the product is taken in Int128 (no wrap) and saturated to a long.
+        Int128 product = (Int128)sourceShape.Batch * sourceShape.Channels * (outputShape.Channels / geometry.Groups)
             * geometry.KernelSize.Height * geometry.KernelSize.Width * (transposed ? sourceShape.PlaneSize : outputShape.PlaneSize);
+        long multiplyAdds = (long)Int128.Min(product, long.MaxValue);
         // The work size that decides threading is the multiply-add count here, not the touched elements.
         int degree = options.ResolveDegree((long)sourceShape.Batch * outputShape.Channels, multiplyAdds);
         var plan = new ConvKernel.Plan(transposed, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
@@ -237,14 +244,16 @@ public static partial class Functional
         long inPerSample = (long)sourceShape.Channels * sourceShape.PlaneSize;
         long outPerSample = (long)outputShape.Channels * outputShape.PlaneSize;
 
-        // Each piece is at most one sample's span (an int length) or, for several samples, within the chunk budget.
+        // Each piece is at most one sample's span (an int length) or, for several samples, within the chunk budget; the
+        // weight and bias are rented apart, since their lengths are each an int but their sum need not be.
         int samples = (int)Math.Clamp(HalfChunkElements / Math.Max(1, inPerSample + outPerSample), 1, sourceShape.Batch);
-        float[] parameters = ArrayPool<float>.Shared.Rent(weight.Length + bias.Length);
-        float[] input = ArrayPool<float>.Shared.Rent((int)(samples * inPerSample));
-        float[] output = ArrayPool<float>.Shared.Rent((int)(samples * outPerSample));
+        float[] weights = ArrayPool<float>.Shared.Rent(weight.Length);
+        float[] biases = ArrayPool<float>.Shared.Rent(bias.Length);
+        float[] input = ArrayPool<float>.Shared.Rent(checked((int)(samples * inPerSample)));
+        float[] output = ArrayPool<float>.Shared.Rent(checked((int)(samples * outPerSample)));
         try
         {
-            Span<float> w = parameters.AsSpan(0, weight.Length), b = parameters.AsSpan(weight.Length, bias.Length);
+            Span<float> w = weights.AsSpan(0, weight.Length), b = biases.AsSpan(0, bias.Length);
             TensorPrimitives.ConvertToSingle(weight, w);
             TensorPrimitives.ConvertToSingle(bias, b);
             for (int n0 = 0; n0 < sourceShape.Batch; n0 += samples)
@@ -262,7 +271,8 @@ public static partial class Functional
         {
             ArrayPool<float>.Shared.Return(output);
             ArrayPool<float>.Shared.Return(input);
-            ArrayPool<float>.Shared.Return(parameters);
+            ArrayPool<float>.Shared.Return(biases);
+            ArrayPool<float>.Shared.Return(weights);
         }
     }
 
@@ -273,7 +283,7 @@ public static partial class Functional
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
         Shape4D shape = TensorAdapter.GetShape(source, nameof(source));
         Shape4D weightShape = TensorAdapter.GetShape(weight, nameof(weight));
-        Shape4D outputShape = ConvOutputShape(transposed, shape, weightShape, bias.Length, geometry);
+        Shape4D outputShape = ConvOutputShape(transposed, shape, weightShape, bias.Length, geometry, nameof(weight));
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<T> w = TensorAdapter.Read(weight);
@@ -308,7 +318,8 @@ public static partial class Functional
             geometry = geometry.WithTransposedOutputSize(shape.SpatialSize, requested);
         }
 
-        Shape4D outputShape = ConvOutputShape(transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry);
+        Shape4D outputShape = ConvOutputShape(
+            transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry, nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
         Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         ConvTensor(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;

@@ -74,9 +74,11 @@ public readonly record struct Conv2DGeometry
     public Size2D OutputPadding { get; private init; }
 
     /// <summary>The effective kernel extent <c>d*(k-1)+1</c> (height, width).</summary>
-    public Size2D EffectiveKernelSize => new(
-        (Dilation.Height * (KernelSize.Height - 1)) + 1,
-        (Dilation.Width * (KernelSize.Width - 1)) + 1);
+    /// <remarks>The extent may exceed <see cref="int.MaxValue"/> (a dilation near 2^30 with a kernel of 3, say), which the
+    /// operators accept and compute in 64 bits; this pair of <see cref="int"/>s cannot hold it, so it throws rather than
+    /// wrap.</remarks>
+    /// <exception cref="OverflowException">An extent exceeds <see cref="int.MaxValue"/>.</exception>
+    public Size2D EffectiveKernelSize => new(checked((int)EffectiveExtent(KernelSize.Height, Dilation.Height)), checked((int)EffectiveExtent(KernelSize.Width, Dilation.Width)));
 
     /// <summary>Whether this is <c>default(Conv2DGeometry)</c>, which has no kernel and is rejected by every operator.</summary>
     public bool IsDefault => KernelSize.Height == 0;
@@ -271,7 +273,7 @@ public readonly record struct Conv2DGeometry
         {
             ThrowHelper.ThrowArgument(
                 paramName,
-                $"Convolving an input of size {inputSize} with {this} gives no output: the padded input ({inputSize.Height + (long)PaddingBegin.Height + PaddingEnd.Height}x{inputSize.Width + (long)PaddingBegin.Width + PaddingEnd.Width}) is smaller than the effective kernel {EffectiveKernelSize}.");
+                $"Convolving an input of size {inputSize} with {this} gives no output: the padded input ({inputSize.Height + (long)PaddingBegin.Height + PaddingEnd.Height}x{inputSize.Width + (long)PaddingBegin.Width + PaddingEnd.Width}) is smaller than the effective kernel {EffectiveExtent(KernelSize.Height, Dilation.Height)}x{EffectiveExtent(KernelSize.Width, Dilation.Width)}.");
         }
 
         // Padding near int.MaxValue on both sides gives an axis past int.MaxValue: refused, never truncated.
@@ -327,12 +329,16 @@ public readonly record struct Conv2DGeometry
         }
     }
 
+    /// <summary><c>d*(k-1) + 1</c> in 64 bits (at most about 2^62).</summary>
+    private static long EffectiveExtent(int k, int d) => ((long)d * (k - 1)) + 1;
+
     /// <summary>The transposed output with no padding, <c>s*(i-1) + keff + op</c>.</summary>
     private static long UnpaddedTransposedAxis(int i, int k, int s, int d, int op) => TransposedAxis(i, k, s, 0, 0, d, op);
 
+    // Every term is an int or a product of two, so neither sum below comes near long's range (|value| < 2^63 - 2^33).
     private static long ConvAxis(int i, int k, int s, int pb, int pe, int d)
     {
-        long span = (long)i + pb + pe - (((long)d * (k - 1)) + 1);
+        long span = (long)i + pb + pe - EffectiveExtent(k, d);
         return span < 0 ? 0 : (span / s) + 1;
     }
 
