@@ -285,6 +285,12 @@ public static partial class Functional
         Shape4D weightShape = TensorAdapter.GetShape(weight, nameof(weight));
         Shape4D outputShape = ConvOutputShape(transposed, shape, weightShape, bias.Length, geometry, nameof(weight));
         TensorAdapter.RequireShape(destination, outputShape, nameof(destination));
+
+        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), weight, nameof(destination), nameof(weight));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), new ReadOnlyTensorSpan<T>(bias), nameof(destination), nameof(bias));
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<T> w = TensorAdapter.Read(weight);
         using WriteView<T> d = TensorAdapter.Write(destination);
