@@ -163,7 +163,9 @@ public static partial class Functional
         Size2D outputSize, ExecutionOptions options, long runElements)
         where T : unmanaged, INumberBase<T>
     {
-        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        // The factor, offset and size first (the span form's order), then the caller's memory: not the dense copies a
+        // strided view is computed through, which never overlap anything.
+        ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(destination));
         Guard.NoSelfOverlap(destination, nameof(destination));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         if (runElements == long.MaxValue)
@@ -174,8 +176,6 @@ public static partial class Functional
             d.Commit();
             return;
         }
-
-        ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(destination));
 
         long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)shape.Channels * outputSize.Height * outputSize.Width);
         int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));

@@ -242,14 +242,25 @@ public readonly record struct Conv2DGeometry
     /// <summary>The convolution's output size for an input of <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
     /// <returns>The output (H, W).</returns>
-    /// <exception cref="ArgumentException">The padded input is smaller than the effective kernel.</exception>
-    public Size2D GetOutputSize(Size2D inputSize) => GetOutputSize(inputSize, nameof(inputSize));
+    /// <exception cref="ArgumentException">The padded input is smaller than the effective kernel, or the geometry is
+    /// <c>default</c> (named <c>Conv2DGeometry</c>).</exception>
+    public Size2D GetOutputSize(Size2D inputSize)
+    {
+        // A default geometry is no caller's argument: named after the type, as the With* members do.
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        return GetOutputSize(inputSize, nameof(inputSize));
+    }
 
     /// <summary>The transposed convolution's output size for an input of <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
     /// <returns>The output (H, W).</returns>
-    /// <exception cref="ArgumentException">The output would be empty (the cropping exceeds the extent).</exception>
-    public Size2D GetTransposedOutputSize(Size2D inputSize) => GetTransposedOutputSize(inputSize, nameof(inputSize));
+    /// <exception cref="ArgumentException">The output would be empty (the cropping exceeds the extent), or the geometry is
+    /// <c>default</c> (named <c>Conv2DGeometry</c>).</exception>
+    public Size2D GetTransposedOutputSize(Size2D inputSize)
+    {
+        ThrowIfDefault(nameof(Conv2DGeometry));
+        return GetTransposedOutputSize(inputSize, nameof(inputSize));
+    }
 
     /// <inheritdoc/>
     public override string ToString()

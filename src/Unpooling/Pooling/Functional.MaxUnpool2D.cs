@@ -234,16 +234,17 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
-        Guard.NoSelfOverlap(destination, nameof(destination));
-        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
-        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
         if (source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength)
         {
             // Past a span's reach: by runs of whole samples, each of which fits (GetBatchedShape checked that).
             MaxUnpool2DSamples(source, indices, shape, geometry, destination, size, indexConvention, reduction, options, sizeName, sizeFromPooling, SampleRunElements);
             return;
         }
+
+        // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
+        Guard.NoSelfOverlap(destination, nameof(destination));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
 
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
@@ -414,6 +415,9 @@ public static partial class Functional
                 }
             }
         }
+
+        // Last of the checks: a destination that stores two results in one place.
+        Guard.NoSelfOverlap(destination, nameof(destination));
 
         // Pass 2: each run of samples, its indices checked again at use (a racing caller's are skipped).
         for (int n0 = 0; n0 < shape.Batch; n0 += run)

@@ -777,7 +777,14 @@ public sealed class BlockUnpoolingProperties
     {
         if (ShapeOf(c.SourceLengths, out Shape4D shape) && StridedOutput(c.Insert, shape, c.Stride) is (null, var output))
         {
-            return Allocatable(BlockConvGen.Lengths(output)) ? StridedDestination(output, c.DestinationChange) : [output.Batch, output.Channels, 1, 1];
+            if (!Allocatable(BlockConvGen.Lengths(output)))
+            {
+                return [output.Batch, output.Channels, 1, 1];
+            }
+
+            // A change can make an empty output (N = 0 with huge planes) a huge one no memory holds: then a small wrong shape.
+            nint[] changed = StridedDestination(output, c.DestinationChange);
+            return Allocatable(changed) ? changed : output.SpatialSize == new Size2D(1, 1) ? [output.Batch, output.Channels, 1, 2] : [output.Batch, output.Channels, 1, 1];
         }
 
         return [1, 1, 1, 1];

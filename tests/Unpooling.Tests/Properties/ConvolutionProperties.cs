@@ -509,6 +509,12 @@ public sealed class ConvolutionProperties
         }
 
         (Refusal? refusal, Shape4D output) = Geometry(c.Transposed, c.X, c.W, c.BiasLength, g, "weight");
+        if (refusal is not null && c.Transposed && c.OutputSize is not null && BlockConvGen.Count(output) > Array.MaxLength)
+        {
+            // An output no array holds, of the size the caller asked for: the argument to fix is outputSize (defect 9's rule).
+            refusal = Refusal.Arg("outputSize");
+        }
+
         return (refusal, output, g);
     }
 
