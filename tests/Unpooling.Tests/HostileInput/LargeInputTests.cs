@@ -25,6 +25,7 @@ namespace Unpooling.Tests.HostileInput;
 /// <see cref="SmallTensorGivesTheSameChecksASmallAnswer"/>, so a failure of the large case is the library's, not the
 /// harness's.</para>
 /// </remarks>
+[Collection(LargeMemoryCollection.Name)]
 public sealed unsafe class LargeInputTests(ITestOutputHelper output)
 {
     private const long GiB = 1L << 30;
@@ -372,6 +373,16 @@ public sealed unsafe class LargeInputTests(ITestOutputHelper output)
 
 /// <summary>Thrown by a <see cref="SkippableFactAttribute"/> test to report itself skipped, with the reason.</summary>
 public sealed class SkipTestException(string reason) : Exception(reason);
+
+/// <summary>
+/// Tests that need gigabytes of memory run in this collection, alone: xunit runs a collection that disables
+/// parallelization after the parallel ones, so no other test's buffers share the machine with them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LargeMemoryCollection
+{
+    public const string Name = "Large memory";
+}
 
 /// <summary>
 /// A fact that may skip itself at run time by throwing <see cref="SkipTestException"/>: xunit 2 knows only static
