@@ -322,7 +322,7 @@ public sealed class MaxPool2DProperties
     }
 
     /// <summary>Whether a view overlaps itself: a stride 0 on a dimension longer than 1.</summary>
-    private static bool SelfOverlaps(nint[] lengths, nint[] strides) => Enumerable.Range(0, lengths.Length).Any(k => lengths[k] > 1 && strides[k] == 0);
+    private static bool SelfOverlaps(nint[] lengths, nint[] strides) => !lengths.Contains(0) && Enumerable.Range(0, lengths.Length).Any(k => lengths[k] > 1 && strides[k] == 0);
 
     private sealed class TensorBody(Case original, Property.Tally tally) : ITypedBody
     {
@@ -343,7 +343,7 @@ public sealed class MaxPool2DProperties
             (nint[] sl, nint[] ss, long sElements) = small
                 ? Layout(shape.Batch, shape.Channels, shape.Height, shape.Width, c.SourceView == SourceView.Padded, batchStride0: broadcast)
                 : ([Math.Max(0, shape.Batch), Math.Max(0, shape.Channels), Math.Max(0, shape.Height), Math.Max(0, shape.Width)], [0, 0, 0, 0], 1);
-            bool lengthsLegal = sl.All(l => l >= 0);
+            bool lengthsLegal = sl.All(l => l >= 0) && (Int128)sl[0] * sl[1] * sl[2] * sl[3] <= long.MaxValue;
             bool writableSource = c.DestinationView == OutputView.OverSource;
             int sourceStorage = (int)Math.Max(sElements, 0) + 4;
             using var source = new PageGuardedMemory<T>(sourceStorage, c.Side);
@@ -413,9 +413,16 @@ public sealed class MaxPool2DProperties
             TIndex* ip = indices.Pointer;
             int sLen = source.Length, iLen = indices.Length;
             bool rank3 = c.SourceView == SourceView.Rank3;
-            if (!lengthsLegal || (over && dElements > sourceStorage))
+            if (!lengthsLegal)
             {
-                tally.Add("skipped: view not constructible");
+                // System.Numerics.Tensors itself cannot build a view of more than 2^63 elements: no call to make.
+                tally.Add("not constructible: more than 2^63 elements");
+                return;
+            }
+
+            if (over && dElements > sourceStorage)
+            {
+                tally.Add("not generated: overlapping destination larger than the source storage");
                 return;
             }
 
@@ -495,6 +502,12 @@ public sealed class MaxPool2DProperties
             IndexConvention convention = c.Convention;
             bool typed = Typed;
             string context = $"{(FromTensor ? "Tensor" : "ReadOnlyTensorSpan")}{(broadcast ? " (stride-0 broadcast)" : "")} {c}";
+            if ((Int128)lengths[0] * lengths[1] * lengths[2] * lengths[3] > long.MaxValue)
+            {
+                // System.Numerics.Tensors itself cannot build a view of more than 2^63 elements: no call to make.
+                Tally.Add("not constructible: more than 2^63 elements");
+                return;
+            }
 
             (Tensor<T> Values, Tensor<TIndex> Indices, Switches<TIndex>? Switches) Call()
             {
