@@ -102,17 +102,17 @@ public sealed class MaxUnpool2DProperties
     [Fact]
     public void AllocatingReadOnlyTensorSpanForm() => Property.Check("MaxUnpool2D(ReadOnlyTensorSpan)", Cases.Where(c => c.Alias == Alias.None && SmallOrRefused(c)), (c, tally) => TypeDispatch.Run(c.Element, c.Index, new Body(c, tally, Form.ReadOnlyTensorSpan)), 1000, c => c.ToString());
 
-    /// <summary>For the allocating forms: the output is small (at most 2^16 elements), or its size is refused, or no array holds it (never gigabytes).</summary>
+    /// <summary>For the allocating forms: the output is small (at most 2^13 elements), or its size is refused, or no array holds it (never gigabytes).</summary>
     private static bool SmallOrRefused(Case c)
     {
         Shape4D pooled = PoolCases.Clamp(c.Pooled);
-        if (!PoolModel.ShapeValid(pooled) || pooled.ElementCount > 1 << 12 || SizeRefusal(c, "outputSize") is not null || RequestedSize(c) is not (long h, long w))
+        if (!PoolModel.ShapeValid(pooled) || pooled.ElementCount > 1 << 12 || pooled.Height > 64 || pooled.Width > 64 || SizeRefusal(c, "outputSize") is not null || RequestedSize(c) is not (long h, long w))
         {
             return true;
         }
 
         Int128 count = (Int128)pooled.PlaneCount * h * w;
-        return count <= 1 << 16 || count > Array.MaxLength;
+        return count <= 1 << 13 || count > Array.MaxLength;
     }
 
     internal enum Form
@@ -263,7 +263,7 @@ public sealed class MaxUnpool2DProperties
         {
             bool span = form == Form.Span;
             Case c = span ? original : original with { Pooled = PoolCases.Clamp(original.Pooled) };
-            if (!span && (!PoolModel.ShapeValid(c.Pooled) || c.Pooled.ElementCount > 1 << 12))
+            if (!span && (!PoolModel.ShapeValid(c.Pooled) || c.Pooled.ElementCount > 1 << 12 || c.Pooled.Height > 64 || c.Pooled.Width > 64))
             {
                 // Tensor forms get real memory: a hostile pooled shape is tried on the span form only.
                 c = c with { Pooled = new Shape4D(1, 1, 1, 1) };
@@ -273,7 +273,7 @@ public sealed class MaxUnpool2DProperties
             bool shapeValid = PoolModel.ShapeValid(pooled);
             (long H, long W)? requested = RequestedSize(c);
             (long rh, long rw) = requested ?? (1, 1);
-            bool sizeAllocatable = shapeValid && rh >= 1 && rw >= 1 && (Int128)pooled.PlaneCount * rh * rw <= 1 << 16;
+            bool sizeAllocatable = shapeValid && rh >= 1 && rw >= 1 && rh <= 1 << 16 && rw <= 1 << 16 && (Int128)pooled.PlaneCount * rh * rw <= 1 << 13;
             Size2D output = sizeAllocatable ? new Size2D((int)rh, (int)rw) : new Size2D(1, 1);
             long outCount = shapeValid ? pooled.PlaneCount * output.Height * output.Width : 1;
             if (form == Form.TensorSpan)
@@ -287,7 +287,7 @@ public sealed class MaxUnpool2DProperties
             int indicesLength = span ? PoolCases.Length(shapeValid ? pooled.ElementCount : -1, c.IndicesDelta) : (int)pooled.ElementCount;
             int destinationLength = span ? PoolCases.Length(sizeAllocatable ? outCount : -1, c.DestinationDelta) : (int)outCount;
             T[] x = Generators.Values<T>(sourceLength, c.Seed);
-            Int128[] wide = MakeIndices(shapeValid && pooled.ElementCount <= 1 << 16 ? pooled : new Shape4D(0, 0, 1, 1), output, c.G, c.Convention, c.Corruption, c.CorruptAt, c.Seed);
+            Int128[] wide = MakeIndices(shapeValid && pooled.ElementCount <= 1 << 13 ? pooled : new Shape4D(0, 0, 1, 1), output, c.G, c.Convention, c.Corruption, c.CorruptAt, c.Seed);
             var ix = new TIndex[indicesLength];
             for (int k = 0; k < ix.Length; k++)
             {

@@ -31,7 +31,7 @@ internal static class PoolCases
     public static Shape4D Clamp(Shape4D shape) => new(Math.Max(0, shape.Batch), Math.Max(0, shape.Channels), Math.Max(0, shape.Height), Math.Max(0, shape.Width));
 
     /// <summary>The length of a span for a shape that wants <paramref name="expected"/> elements, off by <paramref name="delta"/>; a small wrong length when the shape is too big to allocate.</summary>
-    public static int Length(long expected, int delta, long limit = 1 << 16)
+    public static int Length(long expected, int delta, long limit = 1 << 13)
         => expected >= 0 && expected <= limit ? (int)Math.Max(0, expected + delta) : 1 + (delta & 7);
 
     /// <summary>
