@@ -103,16 +103,24 @@ public sealed class MaxUnpool2DProperties
     public void AllocatingReadOnlyTensorSpanForm() => Property.Check("MaxUnpool2D(ReadOnlyTensorSpan)", Cases.Where(c => c.Alias == Alias.None && SmallOrRefused(c)), (c, tally) => TypeDispatch.Run(c.Element, c.Index, new Body(c, tally, Form.ReadOnlyTensorSpan)), 1000, c => c.ToString());
 
     /// <summary>For the allocating forms: the output is small (at most 2^13 elements), or its size is refused, or no array holds it (never gigabytes).</summary>
-    private static bool SmallOrRefused(Case c)
+    private static bool SmallOrRefused(Case original)
     {
-        Shape4D pooled = PoolCases.Clamp(c.Pooled);
-        if (!PoolModel.ShapeValid(pooled) || pooled.ElementCount > 1 << 12 || pooled.Height > 64 || pooled.Width > 64 || SizeRefusal(c, "outputSize") is not null || RequestedSize(c) is not (long h, long w))
+        Case c = TensorFormCase(original);
+        Shape4D pooled = c.Pooled;
+        if (SizeRefusal(c, "outputSize") is not null || RequestedSize(c) is not (long h, long w))
         {
             return true;
         }
 
         Int128 count = (Int128)pooled.PlaneCount * h * w;
         return count <= 1 << 13 || count > Array.MaxLength;
+    }
+
+    /// <summary>The case a tensor form runs: negative counts become 0 (lengths cannot be negative); a pooled shape too large or invalid for real memory becomes [1, 1, 1, 1] (hostile shapes are the span form's).</summary>
+    private static Case TensorFormCase(Case original)
+    {
+        Case c = original with { Pooled = PoolCases.Clamp(original.Pooled) };
+        return !PoolModel.ShapeValid(c.Pooled) || c.Pooled.ElementCount > 1 << 12 || c.Pooled.Height > 64 || c.Pooled.Width > 64 ? c with { Pooled = new Shape4D(1, 1, 1, 1) } : c;
     }
 
     internal enum Form
@@ -262,12 +270,7 @@ public sealed class MaxUnpool2DProperties
             where TIndex : unmanaged, IBinaryInteger<TIndex>
         {
             bool span = form == Form.Span;
-            Case c = span ? original : original with { Pooled = PoolCases.Clamp(original.Pooled) };
-            if (!span && (!PoolModel.ShapeValid(c.Pooled) || c.Pooled.ElementCount > 1 << 12 || c.Pooled.Height > 64 || c.Pooled.Width > 64))
-            {
-                // Tensor forms get real memory: a hostile pooled shape is tried on the span form only.
-                c = c with { Pooled = new Shape4D(1, 1, 1, 1) };
-            }
+            Case c = span ? original : TensorFormCase(original);
 
             Shape4D pooled = c.Pooled;
             bool shapeValid = PoolModel.ShapeValid(pooled);
