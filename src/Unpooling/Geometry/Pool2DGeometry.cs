@@ -62,8 +62,14 @@ public readonly record struct Pool2DGeometry
     /// <summary>The pooled size for an input of <paramref name="inputSize"/>.</summary>
     /// <param name="inputSize">Input (H, W), each &gt;= 1.</param>
     /// <returns>The output (H, W).</returns>
-    /// <exception cref="ArgumentException">The output would be empty, or a window would hold only padding.</exception>
-    public Size2D GetOutputSize(Size2D inputSize) => GetOutputSize(inputSize, nameof(inputSize));
+    /// <exception cref="ArgumentException">The output would be empty, or a window would hold only padding; or the geometry
+    /// is <c>default</c> (named <c>Pool2DGeometry</c>).</exception>
+    public Size2D GetOutputSize(Size2D inputSize)
+    {
+        // A default geometry is no caller's argument: named after the type, as Conv2DGeometry does.
+        ThrowIfDefault(nameof(Pool2DGeometry));
+        return GetOutputSize(inputSize, nameof(inputSize));
+    }
 
     /// <summary>
     /// The default size of the argmax unpooling of a pooled size: <c>(i-1)*s - 2p + k</c> per axis (dilation is not
@@ -71,8 +77,13 @@ public readonly record struct Pool2DGeometry
     /// </summary>
     /// <param name="pooledSize">The pooled (H, W), each &gt;= 1.</param>
     /// <returns>The unpooled (H, W).</returns>
-    /// <exception cref="ArgumentException">The size would be &lt; 1.</exception>
-    public Size2D GetUnpoolOutputSize(Size2D pooledSize) => GetUnpoolOutputSize(pooledSize, nameof(pooledSize));
+    /// <exception cref="ArgumentException">The size would be &lt; 1, or the geometry is <c>default</c> (named
+    /// <c>Pool2DGeometry</c>).</exception>
+    public Size2D GetUnpoolOutputSize(Size2D pooledSize)
+    {
+        ThrowIfDefault(nameof(Pool2DGeometry));
+        return GetUnpoolOutputSize(pooledSize, nameof(pooledSize));
+    }
 
     /// <inheritdoc/>
     public override string ToString()

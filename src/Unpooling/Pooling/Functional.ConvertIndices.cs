@@ -199,7 +199,7 @@ public static partial class Functional
 
     private static void ConvertIndicesTensor<TIndex>(
         in ReadOnlyTensorSpan<TIndex> indices, Size2D indexedSize, Pool2DGeometry? geometry, IndexConvention sourceConvention,
-        in TensorSpan<TIndex> destination, IndexConvention destinationConvention)
+        in TensorSpan<TIndex> destination, IndexConvention destinationConvention, string destinationIndexName = "destination")
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
@@ -208,7 +208,7 @@ public static partial class Functional
         Guard.NoPartialViewOverlap(destination, indices, nameof(destination), nameof(indices));
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<TIndex> d = TensorAdapter.Write(destination);
-        ConvertIndicesCore(i.Span, shape, indexedSize, geometry, sourceConvention, d.Span, destinationConvention);
+        ConvertIndicesCore(i.Span, shape, indexedSize, geometry, sourceConvention, d.Span, destinationConvention, destinationIndexName);
         d.Commit();
     }
 
@@ -218,13 +218,14 @@ public static partial class Functional
     {
         Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
         Tensor<TIndex> result = Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape));
-        ConvertIndicesTensor(indices, indexedSize, geometry, sourceConvention, result.AsTensorSpan(), destinationConvention);
+        // No destination argument here: an index type too narrow for the destination convention is the indices' type.
+        ConvertIndicesTensor(indices, indexedSize, geometry, sourceConvention, result.AsTensorSpan(), destinationConvention, nameof(indices));
         return result;
     }
 
     private static unsafe void ConvertIndicesCore<TIndex>(
         ReadOnlySpan<TIndex> indices, Shape4D indicesShape, Size2D indexedSize, Pool2DGeometry? geometry, IndexConvention sourceConvention,
-        Span<TIndex> destination, IndexConvention destinationConvention)
+        Span<TIndex> destination, IndexConvention destinationConvention, string destinationIndexName = "destination")
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         indicesShape.Validate(nameof(indicesShape));
@@ -244,7 +245,7 @@ public static partial class Functional
         Guard.Length(destination.Length, indicesShape.ElementCount, nameof(destination), "N*C*oH*oW of", indicesShape);
         Guard.Convention(destinationConvention, nameof(destinationConvention));
         RequireGeometryFor(destinationConvention, geometry, nameof(destinationConvention));
-        Guard.PoolingIndexSpace<TIndex>(destinationConvention, indexed, geometry.GetValueOrDefault(), nameof(destination));
+        Guard.PoolingIndexSpace<TIndex>(destinationConvention, indexed, geometry.GetValueOrDefault(), destinationIndexName);
         Guard.NoPartialOverlap<TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (indices.IsEmpty)
         {

@@ -62,7 +62,8 @@ internal static class TensorAdapter
     /// <summary>Rejects a shape one of whose samples (<c>C*H*W</c> elements) no span holds.</summary>
     public static void RequireSampleFits(Shape4D shape, string paramName, string what)
     {
-        if ((Int128)shape.Channels * shape.Height * shape.Width > Array.MaxLength)
+        // An empty batch holds no sample: nothing to fit (and nothing to run).
+        if (shape.Batch > 0 && (Int128)shape.Channels * shape.Height * shape.Width > Array.MaxLength)
         {
             ThrowHelper.ThrowArgument(
                 paramName,

@@ -201,7 +201,9 @@ public sealed class MaxPool2DValidationTests
         }
 
         Assert.Equal(new Size2D(4, 4), new Pool2DGeometry(2).GetUnpoolOutputSize(new Size2D(2, 2)));
-        Throws.Param<ArgumentException>("inputSize", () => default(Pool2DGeometry).GetOutputSize(new Size2D(4, 4)));
+        // A default geometry is no argument of the call: named after its type, as Conv2DGeometry names itself.
+        Throws.Param<ArgumentException>(nameof(Pool2DGeometry), () => default(Pool2DGeometry).GetOutputSize(new Size2D(4, 4)));
+        Throws.Param<ArgumentException>(nameof(Pool2DGeometry), () => default(Pool2DGeometry).GetUnpoolOutputSize(new Size2D(2, 2)));
     }
 
     private static void Pool(float[] source, Shape4D shape, Pool2DGeometry geometry)

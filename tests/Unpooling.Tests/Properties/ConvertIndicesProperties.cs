@@ -151,7 +151,7 @@ public sealed class ConvertIndicesProperties
             bool withGeometry = c.WithGeometry;
             Shape4D s = shape;
             IndexConvention from = c.From, to = c.To;
-            Refusal? expected = Model();
+            PoolRefusal? expected = Model();
             TIndex[]? allocated = null;
 
             void Call()
@@ -204,66 +204,66 @@ public sealed class ConvertIndicesProperties
                 }
             }
 
-            Refusal? Model()
+            PoolRefusal? Model()
             {
                 if (!shapeValid)
                 {
-                    return Refusal.Argument(allocating ? "indices" : "indicesShape", "shape");
+                    return PoolRefusal.Argument(allocating ? "indices" : "indicesShape", "shape");
                 }
 
                 if (count != shape.ElementCount)
                 {
-                    return Refusal.Argument("indices", "length");
+                    return PoolRefusal.Argument("indices", "length");
                 }
 
                 if (!indexedValid)
                 {
-                    return Refusal.Argument("indexedSize", "size < 1");
+                    return PoolRefusal.Argument("indexedSize", "size < 1");
                 }
 
                 if (c.WithGeometry && c.G.IsDefault)
                 {
-                    return Refusal.Argument("geometry", "default geometry");
+                    return PoolRefusal.Argument("geometry", "default geometry");
                 }
 
                 if (!PoolModel.Defined(c.From))
                 {
-                    return Refusal.OutOfRange("sourceConvention", "undefined");
+                    return PoolRefusal.OutOfRange("sourceConvention", "undefined");
                 }
 
                 if (c.From == IndexConvention.InWindow && !c.WithGeometry)
                 {
-                    return Refusal.Argument("sourceConvention", "InWindow without a geometry");
+                    return PoolRefusal.Argument("sourceConvention", "InWindow without a geometry");
                 }
 
                 if (!PoolModel.IndexFits(c.Index, c.From, indexed, c.G))
                 {
-                    return Refusal.Argument("indices", "index type too small for the source convention");
+                    return PoolRefusal.Argument("indices", "index type too small for the source convention");
                 }
 
                 if (!allocating && dLength != shape.ElementCount)
                 {
-                    return Refusal.Argument("destination", "length");
+                    return PoolRefusal.Argument("destination", "length");
                 }
 
                 if (!PoolModel.Defined(c.To))
                 {
-                    return Refusal.OutOfRange("destinationConvention", "undefined");
+                    return PoolRefusal.OutOfRange("destinationConvention", "undefined");
                 }
 
                 if (c.To == IndexConvention.InWindow && !c.WithGeometry)
                 {
-                    return Refusal.Argument("destinationConvention", "InWindow without a geometry");
+                    return PoolRefusal.Argument("destinationConvention", "InWindow without a geometry");
                 }
 
                 if (!PoolModel.IndexFits(c.Index, c.To, indexed, c.G))
                 {
-                    return Refusal.Argument(allocating ? "indices" : "destination", "index type too small for the destination convention");
+                    return PoolRefusal.Argument(allocating ? "indices" : "destination", "index type too small for the destination convention");
                 }
 
                 if (partial)
                 {
-                    return Refusal.Argument("destination", "partly overlaps indices");
+                    return PoolRefusal.Argument("destination", "partly overlaps indices");
                 }
 
                 Dictionary<(long, long), long>? cells = c.From == IndexConvention.InWindow || indexed.ElementCount > 1 << 13 ? null : IndexConventionReference.Cells(c.From, indexed);
@@ -272,12 +272,12 @@ public sealed class ConvertIndicesProperties
                     long cell = Decode(Int128.CreateChecked(values[k]), k, c, indexed, cells);
                     if (cell < 0)
                     {
-                        return Refusal.OutOfRange("indices", $"outside the source range ({c.Corruption})");
+                        return PoolRefusal.OutOfRange("indices", $"outside the source range ({c.Corruption})");
                     }
 
                     if (Encode(cell, k, c, indexed) is null)
                     {
-                        return Refusal.Argument("indices", "names a cell the destination convention cannot express");
+                        return PoolRefusal.Argument("indices", "names a cell the destination convention cannot express");
                     }
                 }
 

@@ -49,9 +49,9 @@ internal enum ConvOverlap
 }
 
 /// <summary>A <see cref="Conv2DGeometry"/> as plain numbers (always constructible), so cases print and shrink.</summary>
-internal sealed record GeometrySpec(bool IsDefault, Size2D K, Size2D S, Size2D Pb, Size2D Pe, Size2D D, int Groups, Size2D Op)
+internal sealed record ConvGeometrySpec(bool IsDefault, Size2D K, Size2D S, Size2D Pb, Size2D Pe, Size2D D, int Groups, Size2D Op)
 {
-    public static GeometrySpec Default { get; } = new(true, default, default, default, default, default, 0, default);
+    public static ConvGeometrySpec Default { get; } = new(true, default, default, default, default, default, 0, default);
 
     public Conv2DGeometry Build() => IsDefault ? default : new Conv2DGeometry(K, S, null, D, Groups, Op).WithPadding(Pb, Pe);
 
@@ -100,7 +100,7 @@ public sealed class ConvolutionProperties
     }
 
     internal sealed record ConvCase(
-        bool Transposed, ConvForm Form, ConvSet Set, ConvElement Element, Shape4D X, Shape4D W, int BiasLength, GeometrySpec G,
+        bool Transposed, ConvForm Form, ConvSet Set, ConvElement Element, Shape4D X, Shape4D W, int BiasLength, ConvGeometrySpec G,
         int XDelta, int WDelta, int DestinationChange, ConvOverlap Overlap, int Shift, ViewKind XKind, ViewKind WKind, ViewKind DKind,
         int Null, int BiasRank, Size2D? OutputSize, int XRank, int WRank, bool Uniform, GuardSide Side, int Degree, int DataSeed)
     {
@@ -116,7 +116,7 @@ public sealed class ConvolutionProperties
 
     private static readonly Gen<ConvElement> Elements = Gen.Frequency((5, Gen.Const(ConvElement.Float)), (3, Gen.Const(ConvElement.Double)), (3, Gen.Const(ConvElement.Half)));
 
-    private static readonly Gen<GeometrySpec> SmallGeometry =
+    private static readonly Gen<ConvGeometrySpec> SmallGeometry =
         from groups in Gen.Frequency((6, Gen.Const(1)), (2, Gen.Const(2)), (1, Gen.Const(3)))
         from k in BlockConvGen.Pair(Gen.Int[1, 3])
         from s in BlockConvGen.Pair(Gen.Int[1, 3])
@@ -125,7 +125,7 @@ public sealed class ConvolutionProperties
         from pe in BlockConvGen.Pair(Gen.Frequency((3, Gen.Const(0)), (2, Gen.Int[1, 2])))
         from d in BlockConvGen.Pair(Gen.Frequency((3, Gen.Const(1)), (1, Gen.Const(2))))
         from op in Gen.Select(Gen.UInt, Gen.UInt, Gen.Int[0, 2])
-        select new GeometrySpec(false, k, s, pb, symmetric ? pb : pe, d, groups, OutputPadding(s, d, op.Item1, op.Item2, op.Item3));
+        select new ConvGeometrySpec(false, k, s, pb, symmetric ? pb : pe, d, groups, OutputPadding(s, d, op.Item1, op.Item2, op.Item3));
 
     /// <summary>Output padding below max(stride, dilation): 0 mostly, sometimes the largest, sometimes random.</summary>
     private static Size2D OutputPadding(Size2D s, Size2D d, uint a, uint b, int kind)
@@ -207,14 +207,14 @@ public sealed class ConvolutionProperties
         from data in Gen.Int
         select Build(transposed, form, set, element, g.Item1, g.Item2 == default ? new Size2D(hw.Item1, hw.Item2) : g.Item2, cinG, coutG, n, fault, r.Item1, r.Item2, kinds, outputSizeKind, uniform, side, degree, data);
 
-    private static Gen<(GeometrySpec Spec, Size2D Input)> ExtremeGeometry(bool transposed) =>
+    private static Gen<(ConvGeometrySpec Spec, Size2D Input)> ExtremeGeometry(bool transposed) =>
         from h in ExtremeAxis(transposed, longKernel: false)
         from w in ExtremeAxis(transposed, longKernel: !BlockConvGen.NoKnownCrashers)
-        select (new GeometrySpec(false, new Size2D(h.K, w.K), new Size2D(h.S, w.S), new Size2D(h.Pb, w.Pb), new Size2D(h.Pe, w.Pe), new Size2D(h.D, w.D), 1, new Size2D(h.Op, w.Op)), new Size2D(h.I, w.I));
+        select (new ConvGeometrySpec(false, new Size2D(h.K, w.K), new Size2D(h.S, w.S), new Size2D(h.Pb, w.Pb), new Size2D(h.Pe, w.Pe), new Size2D(h.D, w.D), 1, new Size2D(h.Op, w.Op)), new Size2D(h.I, w.I));
 
     /// <summary>Assembles a valid case and applies its one fault (ordinary and weight-shape sets).</summary>
     private static ConvCase Build(
-        bool transposed, ConvForm form, ConvSet set, ConvElement element, GeometrySpec g, Size2D input, int cinG, int coutG, int n, int fault, int r1, int r2,
+        bool transposed, ConvForm form, ConvSet set, ConvElement element, ConvGeometrySpec g, Size2D input, int cinG, int coutG, int n, int fault, int r1, int r2,
         (ViewKind, ViewKind, ViewKind) kinds, int outputSizeKind, bool uniform, GuardSide side, int degree, int data)
     {
         int groups = g.Groups, cin = groups * cinG, cout = groups * coutG;
@@ -271,7 +271,7 @@ public sealed class ConvolutionProperties
                     break;
                 case 8: overlap = (ConvOverlap)(1 + (r2 % 3)); break;
                 case 9: element = ConvElement.NFloat; break;
-                case 10: g = GeometrySpec.Default; break;
+                case 10: g = ConvGeometrySpec.Default; break;
                 case 11: x = x with { Batch = 0 }; break;
                 case 12:
                     w = transposed ? w with { Channels = 0 } : w with { Batch = 0 };
@@ -341,7 +341,7 @@ public sealed class ConvolutionProperties
     /// array. A weight that disagrees names <paramref name="weightName"/>: the parameter the caller passed it in
     /// (<c>weightShape</c> in the span form, <c>weight</c> in the others, which have no weightShape).
     /// </summary>
-    private static (Refusal? Refusal, Shape4D Output) Geometry(bool transposed, Shape4D x, Shape4D w, int biasLength, GeometrySpec g, string weightName)
+    private static (Refusal? Refusal, Shape4D Output) Geometry(bool transposed, Shape4D x, Shape4D w, int biasLength, ConvGeometrySpec g, string weightName)
     {
         if (g.IsDefault)
         {
@@ -418,9 +418,9 @@ public sealed class ConvolutionProperties
     /// shape, overlap. Allocating forms: null tensors, a bias tensor of rank other than 1, element type, source, then
     /// (transposed with an output size) the default geometry and the output size's range, then weight and geometry.
     /// </summary>
-    private static (Refusal? Refusal, Shape4D Output, GeometrySpec Geometry) Model(ConvCase c, int xLength, int wLength)
+    private static (Refusal? Refusal, Shape4D Output, ConvGeometrySpec Geometry) Model(ConvCase c, int xLength, int wLength)
     {
-        GeometrySpec g = c.G;
+        ConvGeometrySpec g = c.G;
         if (c.Form == ConvForm.Tensor)
         {
             if (c.Null == 1)
@@ -584,7 +584,7 @@ public sealed class ConvolutionProperties
             wLength = (int)Int128.Clamp(BlockConvGen.Count(c.W), 0, int.MaxValue);
         }
 
-        (Refusal? refusal, Shape4D output, GeometrySpec effective) = Model(c, xLength, wLength);
+        (Refusal? refusal, Shape4D output, ConvGeometrySpec effective) = Model(c, xLength, wLength);
         T[] x = Data<T>(xLength, c.DataSeed, c.Uniform), w = Data<T>(wLength, c.DataSeed + 1, c.Uniform), b = Data<T>(c.BiasLength, c.DataSeed + 2, c.Uniform);
         string context = $"{c} <{typeof(T).Name}>";
         var options = CaseThreads.Options(c.Degree);
@@ -746,7 +746,7 @@ public sealed class ConvolutionProperties
         return l;
     }
 
-    private static void AssertResult<T>(ConvCase c, T[] x, T[] w, T[] b, GeometrySpec g, Shape4D output, T[] actual, string context)
+    private static void AssertResult<T>(ConvCase c, T[] x, T[] w, T[] b, ConvGeometrySpec g, Shape4D output, T[] actual, string context)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double[] xd = Widen(x), wd = Widen(w), bd = Widen(b);
@@ -770,7 +770,7 @@ public sealed class ConvolutionProperties
     /// <see cref="ConvReference"/> for geometries whose numbers stay far inside 32 bits, else <see cref="Reference64"/>
     /// (the same loops with 64-bit indices), which the extreme set needs.
     /// </summary>
-    private static double[] Oracle(bool transposed, double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, GeometrySpec g, Shape4D output)
+    private static double[] Oracle(bool transposed, double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, ConvGeometrySpec g, Shape4D output)
     {
         bool small = new[] { g.K.Height, g.K.Width, g.S.Height, g.S.Width, g.Pb.Height, g.Pb.Width, g.Pe.Height, g.Pe.Width, g.D.Height, g.D.Width }.All(v => v <= 1 << 12);
         if (small)
@@ -792,7 +792,7 @@ public sealed class ConvolutionProperties
 /// </summary>
 internal static class Reference64
 {
-    public static double[] Conv2D(double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, GeometrySpec g, Shape4D ys)
+    public static double[] Conv2D(double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, ConvGeometrySpec g, Shape4D ys)
     {
         int groups = g.Groups, cinG = ws.Channels, cout = ws.Batch, coutG = Math.Max(1, cout / groups);
         var y = new double[ys.ElementCount];
@@ -842,7 +842,7 @@ internal static class Reference64
         return y;
     }
 
-    public static double[] ConvTranspose2D(double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, GeometrySpec g, Shape4D ys)
+    public static double[] ConvTranspose2D(double[] x, Shape4D xs, double[] w, Shape4D ws, double[]? bias, ConvGeometrySpec g, Shape4D ys)
     {
         int groups = g.Groups, cinG = xs.Channels / groups, coutG = ws.Channels, cout = coutG * groups;
         var y = new double[ys.ElementCount];

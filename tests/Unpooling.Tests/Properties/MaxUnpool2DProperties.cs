@@ -136,20 +136,20 @@ public sealed class MaxUnpool2DProperties
         => c.Size is { } s ? (s.H, s.W) : c.G.IsDefault ? null : PoolModel.UnpoolDefault(c.G, c.Pooled.Height, c.Pooled.Width);
 
     /// <summary>The output-size decision: null when the size is valid, else the refusal (geometry for the default size, <paramref name="sizeName"/> for an explicit one).</summary>
-    private static Refusal? SizeRefusal(Case c, string sizeName)
+    private static PoolRefusal? SizeRefusal(Case c, string sizeName)
     {
         if (c.G.IsDefault)
         {
-            return Refusal.Argument("geometry", "default geometry");
+            return PoolRefusal.Argument("geometry", "default geometry");
         }
 
         (long dh, long dw) = PoolModel.UnpoolDefault(c.G, c.Pooled.Height, c.Pooled.Width);
         if (c.Size is not { } s)
         {
-            return dh < 1 || dw < 1 || dh > int.MaxValue || dw > int.MaxValue ? Refusal.Argument("geometry", "default size out of range") : null;
+            return dh < 1 || dw < 1 || dh > int.MaxValue || dw > int.MaxValue ? PoolRefusal.Argument("geometry", "default size out of range") : null;
         }
 
-        return PoolModel.ExplicitFits(s.H, dh, c.G.StrideH) && PoolModel.ExplicitFits(s.W, dw, c.G.StrideW) ? null : Refusal.Argument(sizeName, "explicit size out of range");
+        return PoolModel.ExplicitFits(s.H, dh, c.G.StrideH) && PoolModel.ExplicitFits(s.W, dw, c.G.StrideW) ? null : PoolRefusal.Argument(sizeName, "explicit size out of range");
     }
 
     /// <summary>
@@ -315,8 +315,8 @@ public sealed class MaxUnpool2DProperties
             bool overlapsIndices = dp == (T*)indices.Pointer && destinationLength > 0 && indicesLength > 0;
 
             string sizeName = form == Form.TensorSpan ? "destination" : "outputSize";
-            var refusals = new List<Refusal>();
-            Refusal? expected = Model();
+            var refusals = new List<PoolRefusal>();
+            PoolRefusal? expected = Model();
             string context = $"{form} {c}";
             Pool2DGeometry geometry = c.G.Build();
             Size2D? outputSize = c.Size is { } sz ? new Size2D(sz.H, sz.W) : null;
@@ -362,27 +362,27 @@ public sealed class MaxUnpool2DProperties
             PoolCases.Equal(want, allocated ?? new ReadOnlySpan<T>(dp, destinationLength), "unpooled values", context);
             tally.Add(pooled.PlaneCount == 0 ? "result: empty (N or C = 0)" : c.Size is null ? "result (default size)" : "result (explicit size)");
 
-            Refusal? Model()
+            PoolRefusal? Model()
             {
                 bool allocating = form is Form.Tensor or Form.ReadOnlyTensorSpan;
                 if (!shapeValid)
                 {
-                    return Refusal.Argument(span ? "sourceShape" : "source", "shape");
+                    return PoolRefusal.Argument(span ? "sourceShape" : "source", "shape");
                 }
 
                 if (span && sourceLength != pooled.ElementCount)
                 {
-                    return Refusal.Argument("source", "length");
+                    return PoolRefusal.Argument("source", "length");
                 }
 
                 if (span && indicesLength != pooled.ElementCount)
                 {
-                    return Refusal.Argument("indices", "length");
+                    return PoolRefusal.Argument("indices", "length");
                 }
 
                 if (!allocating && !PoolModel.Defined(c.Convention))
                 {
-                    return Refusal.OutOfRange("indexConvention", "undefined");
+                    return PoolRefusal.OutOfRange("indexConvention", "undefined");
                 }
 
                 // The TensorSpan form's size is its destination's: explicit, judged as outputSize is, named destination.
@@ -394,39 +394,39 @@ public sealed class MaxUnpool2DProperties
 
                 if ((Int128)pooled.PlaneCount * rh * rw > Array.MaxLength)
                 {
-                    return Refusal.Argument(sizeName, "output no span holds");
+                    return PoolRefusal.Argument(sizeName, "output no span holds");
                 }
 
                 if (allocating && !PoolModel.Defined(c.Convention))
                 {
-                    return Refusal.OutOfRange("indexConvention", "undefined");
+                    return PoolRefusal.OutOfRange("indexConvention", "undefined");
                 }
 
                 if (!PoolModel.IndexFits(c.Index, c.Convention, pooled.WithSpatialSize(new Size2D((int)rh, (int)rw)), c.G))
                 {
-                    return Refusal.Argument("indices", "index type too small");
+                    return PoolRefusal.Argument("indices", "index type too small");
                 }
 
                 if (c.Reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
                 {
-                    return Refusal.OutOfRange("reduction", "undefined");
+                    return PoolRefusal.OutOfRange("reduction", "undefined");
                 }
 
                 if (!allocating && (!sizeAllocatable || destinationLength != outCount))
                 {
-                    return Refusal.Argument("destination", "length");
+                    return PoolRefusal.Argument("destination", "length");
                 }
 
                 if (overlapsSource || overlapsIndices)
                 {
-                    return Refusal.Argument("destination", overlapsSource ? "overlaps source" : "overlaps indices");
+                    return PoolRefusal.Argument("destination", overlapsSource ? "overlaps source" : "overlaps indices");
                 }
 
                 for (long k = 0; k < ix.Length; k++)
                 {
                     if (!IndexValid(ix[k], k, pooled, output, c.G, c.Convention))
                     {
-                        return Refusal.OutOfRange("indices", c.Corruption == Corruption.OtherConvention ? "index of another convention out of range" : $"index out of range ({c.Corruption})");
+                        return PoolRefusal.OutOfRange("indices", c.Corruption == Corruption.OtherConvention ? "index of another convention out of range" : $"index out of range ({c.Corruption})");
                     }
                 }
 

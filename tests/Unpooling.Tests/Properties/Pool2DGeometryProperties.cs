@@ -10,8 +10,9 @@ namespace Unpooling.Tests.Properties;
 /// checked against <see cref="Reference.PoolAxis"/> wherever that 32-bit, tap-walking oracle is exact.
 /// </summary>
 /// <remarks>
-/// Contract gaps, following the code's XML comments: the pooled-size refusals (a default geometry included) all name
-/// <c>inputSize</c> and the unpooled-size ones <c>pooledSize</c>, as ArgumentException; the constructor's name the
+/// Contract gaps, following the code's XML comments: the pooled-size refusals name <c>inputSize</c> and the
+/// unpooled-size ones <c>pooledSize</c>, as ArgumentException, except on a default geometry, which is no argument and is
+/// named after its type (<c>Pool2DGeometry</c>, as <see cref="Conv2DGeometry"/> does); the constructor's name the
 /// argument, as ArgumentOutOfRangeException. A pooled size past <see cref="int.MaxValue"/> is refused (no
 /// <see cref="Size2D"/> holds it).
 /// </remarks>
@@ -65,9 +66,9 @@ public sealed class Pool2DGeometryProperties
             {
                 Pool2DGeometry geometry = c.G.Build();
                 string context = $"{c.G} input {c.H}x{c.W}";
-                if (PoolModel.Refusal(c.G, c.H, c.W) is { } why)
+                if (PoolModel.PoolRefusal(c.G, c.H, c.W) is { } why)
                 {
-                    tally.Add($"{Property.Refused<ArgumentException>("inputSize", () => geometry.GetOutputSize(new Size2D(c.H, c.W)), context)} ({why})");
+                    tally.Add($"{Property.Refused<ArgumentException>(c.G.IsDefault ? nameof(Pool2DGeometry) : "inputSize", () => geometry.GetOutputSize(new Size2D(c.H, c.W)), context)} ({why})");
                     return;
                 }
 
@@ -98,7 +99,7 @@ public sealed class Pool2DGeometryProperties
                     : null;
                 if (why is not null)
                 {
-                    tally.Add($"{Property.Refused<ArgumentException>("pooledSize", () => geometry.GetUnpoolOutputSize(new Size2D(c.H, c.W)), context)} ({why})");
+                    tally.Add($"{Property.Refused<ArgumentException>(c.G.IsDefault ? nameof(Pool2DGeometry) : "pooledSize", () => geometry.GetUnpoolOutputSize(new Size2D(c.H, c.W)), context)} ({why})");
                     return;
                 }
 

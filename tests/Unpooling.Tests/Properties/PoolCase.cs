@@ -6,11 +6,11 @@ using Unpooling.Tests.Reference;
 namespace Unpooling.Tests.Properties;
 
 /// <summary>An expected refusal: the exception type, the parameter it names, and why (for the tally).</summary>
-internal readonly record struct Refusal(Type Type, string Name, string Why)
+internal readonly record struct PoolRefusal(Type Type, string Name, string Why)
 {
-    public static Refusal Argument(string name, string why) => new(typeof(ArgumentException), name, why);
+    public static PoolRefusal Argument(string name, string why) => new(typeof(ArgumentException), name, why);
 
-    public static Refusal OutOfRange(string name, string why) => new(typeof(ArgumentOutOfRangeException), name, why);
+    public static PoolRefusal OutOfRange(string name, string why) => new(typeof(ArgumentOutOfRangeException), name, why);
 
     public override string ToString() => $"{Type.Name} naming '{Name}' ({Why})";
 }
@@ -66,11 +66,11 @@ internal static class PoolCases
     /// ParamName, with a message) and returns the tally category of the one it matched. Several are accepted only where
     /// the contract leaves the order of two faults of one case open.
     /// </summary>
-    public static string Refused(IReadOnlyList<Refusal> accepted, Action call, string context)
+    public static string Refused(IReadOnlyList<PoolRefusal> accepted, Action call, string context)
     {
         if (accepted.Count == 1)
         {
-            Refusal only = accepted[0];
+            PoolRefusal only = accepted[0];
             string category = only.Type == typeof(ArgumentOutOfRangeException)
                 ? Property.Refused<ArgumentOutOfRangeException>(only.Name, call, context)
                 : Property.Refused<ArgumentException>(only.Name, call, context);
@@ -87,7 +87,7 @@ internal static class PoolCases
             thrown = e;
         }
 
-        foreach (Refusal r in accepted)
+        foreach (PoolRefusal r in accepted)
         {
             if (thrown is ArgumentException a && thrown.GetType() == r.Type && a.ParamName == r.Name && !string.IsNullOrWhiteSpace(a.Message))
             {

@@ -126,7 +126,7 @@ internal static class PoolModel
     }
 
     /// <summary>Why <see cref="Output"/> refuses (the height's reason first), or null.</summary>
-    public static string? Refusal(GeometrySpec g, long h, long w)
+    public static string? PoolRefusal(GeometrySpec g, long h, long w)
         => g.IsDefault ? "default geometry"
         : h < 1 || w < 1 ? "input size < 1"
         : AxisRefusal(h, g.KH, g.StrideH, g.PH, g.DH, g.Ceil) ?? AxisRefusal(w, g.KW, g.StrideW, g.PW, g.DW, g.Ceil);
@@ -217,6 +217,15 @@ internal static class PoolModel
     /// <summary>A shape the operators accept: N, C &gt;= 0, H, W &gt;= 1, at most <see cref="Array.MaxLength"/> elements.</summary>
     public static bool ShapeValid(Shape4D s)
         => s.Batch >= 0 && s.Channels >= 0 && s.Height >= 1 && s.Width >= 1 && (Int128)s.Batch * s.Channels * s.Height * s.Width <= Array.MaxLength;
+
+    /// <summary>
+    /// The tensor forms' rule (a TensorSpan over native memory may hold more than an array): valid lengths, and each
+    /// sample (<c>C*H*W</c> elements) no more than <see cref="Array.MaxLength"/> when the total passes it (an empty batch
+    /// of huge samples is a valid empty tensor).
+    /// </summary>
+    public static bool BatchedShapeValid(Shape4D s)
+        => s.Batch >= 0 && s.Channels >= 0 && s.Height >= 1 && s.Width >= 1
+            && (s.Batch == 0 || (Int128)s.Channels * s.Height * s.Width <= Array.MaxLength);
 
     /// <summary>The number of valid indices of one element in a convention (InWindow: the window's taps).</summary>
     public static Int128 Space(IndexConvention convention, Shape4D indexed, GeometrySpec g) => convention switch
