@@ -220,9 +220,11 @@ internal static unsafe partial class ConvKernel
 
             long ldc = RoundUp(columnBlock, PanelAlign);
 
-            // The packed A of any thread count: at most one partial tile-height panel per channel block.
+            // The packed A of any thread count: the channel blocks cover ChannelsPerBlock * ChannelBlocks < 2 * CoutG
+            // channels (ceil(CoutG / ceil(CoutG / blocks)) blocks of ceil(CoutG / blocks): 5 channels in 3 blocks pack 6),
+            // so at most 2*M rows, plus one partial tile-height panel per channel block.
             long maxBlocks = Math.Max(1, Math.Min(CoutG, M / (2 * MaxMR)));
-            long packedABound = Groups * (long)K * (M + (RowUnit * maxBlocks));
+            long packedABound = Groups * (long)K * ((2 * M) + (RowUnit * maxBlocks));
             Bounded = packedABound > Math.Min(Array.MaxLength, Math.Max(MaxScratchElements, 3 * weightLength))
                 || (long)K * ldc > MaxScratchElements
                 || RoundUp(rowBlock, RowUnit) * ldc > MaxScratchElements
