@@ -178,12 +178,12 @@ public static partial class Functional
         }
 
         long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)shape.Channels * outputSize.Height * outputSize.Width);
-        int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));
+        int run = TensorAdapter.SamplesPerRun(runElements, sample, shape.Batch);
         for (int n0 = 0; n0 < shape.Batch; n0 += run)
         {
             int count = Math.Min(run, shape.Batch - n0);
-            using ReadView<T> s = TensorAdapter.Read(source.Slice(Samples(n0, count)));
-            using WriteView<T> d = TensorAdapter.Write(destination.Slice(Samples(n0, count)));
+            using ReadView<T> s = TensorAdapter.Read(source.Slice(TensorAdapter.Samples(n0, count)));
+            using WriteView<T> d = TensorAdapter.Write(destination.Slice(TensorAdapter.Samples(n0, count)));
             BlockUnpool2DCore(mode, s.Span, shape with { Batch = count }, factor, offset, seed, d.Span, outputSize, options, nameof(destination), planeBase: (long)n0 * shape.Channels);
             d.Commit();
         }

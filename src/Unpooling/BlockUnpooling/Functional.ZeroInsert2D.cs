@@ -140,10 +140,10 @@ public static partial class Functional
         {
             output.Validate(nameof(stride));
         }
-        else if ((long)shape.Channels * h * w > Array.MaxLength)
+        else
         {
-            // Unpooled by runs of samples: each output sample must fit a span.
-            ThrowHelper.ThrowArgument(nameof(stride), $"Zero insertion of {shape} with stride {stride} gives samples of C*{h}*{w} = {(long)shape.Channels * h * w} elements; each must hold at most {Array.MaxLength}.");
+            // Run by runs of samples: each output sample must fit a span.
+            TensorAdapter.RequireSampleFits(output, nameof(stride), "output");
         }
 
         return output;
@@ -212,12 +212,12 @@ public static partial class Functional
         }
 
         long sample = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)outputShape.Channels * outputShape.Height * outputShape.Width);
-        int run = (int)Math.Clamp(runElements / Math.Max(1, sample), 1, Math.Max(1, shape.Batch));
+        int run = TensorAdapter.SamplesPerRun(runElements, sample, shape.Batch);
         for (int n0 = 0; n0 < shape.Batch; n0 += run)
         {
             int count = Math.Min(run, shape.Batch - n0);
-            using ReadView<T> s = TensorAdapter.Read(source.Slice(Samples(n0, count)));
-            using WriteView<T> d = TensorAdapter.Write(destination.Slice(Samples(n0, count)));
+            using ReadView<T> s = TensorAdapter.Read(source.Slice(TensorAdapter.Samples(n0, count)));
+            using WriteView<T> d = TensorAdapter.Write(destination.Slice(TensorAdapter.Samples(n0, count)));
             StridedCore(insert, s.Span, shape with { Batch = count }, stride, d.Span, options);
             d.Commit();
         }

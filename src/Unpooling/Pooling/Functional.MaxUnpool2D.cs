@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Unpooling.Internal;
@@ -354,10 +353,7 @@ public static partial class Functional
         }
 
         long inSample = (long)shape.Channels * shape.Height * shape.Width, outSample = (long)shape.Channels * outputShape.Height * outputShape.Width;
-        if (outSample > Array.MaxLength)
-        {
-            ThrowHelper.ThrowArgument(sizeName, $"Unpooling to {outputShape} makes samples of C*outH*outW = {outSample} elements; each must hold at most {Array.MaxLength}.");
-        }
+        TensorAdapter.RequireSampleFits(outputShape, sizeName, "unpooled");
 
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
 
@@ -368,7 +364,7 @@ public static partial class Functional
             return;
         }
 
-        int run = (int)Math.Clamp(runElements / Math.Max(1, Math.Max(inSample, outSample)), 1, shape.Batch);
+        int run = TensorAdapter.SamplesPerRun(runElements, Math.Max(inSample, outSample), shape.Batch);
         var whole = new IndexLayout(indexConvention, outputShape);
         var taps = indexConvention == IndexConvention.InWindow ? new WindowTaps(geometry, shape.SpatialSize, outSize) : default;
 
@@ -378,7 +374,7 @@ public static partial class Functional
             int count = Math.Min(run, shape.Batch - n0);
             Shape4D part = shape with { Batch = count };
             int degree = options.ResolveDegree(part.PlaneCount, part.ElementCount);
-            using ReadView<TIndex> view = TensorAdapter.Read(indices.Slice(Samples(n0, count)));
+            using ReadView<TIndex> view = TensorAdapter.Read(indices.Slice(TensorAdapter.Samples(n0, count)));
             fixed (TIndex* i = view.Span)
             {
                 long bad = indexConvention switch
@@ -425,9 +421,9 @@ public static partial class Functional
             int count = Math.Min(run, shape.Batch - n0);
             Shape4D part = shape with { Batch = count }, outPart = outputShape with { Batch = count };
             int degree = options.ResolveDegree(part.PlaneCount, outPart.ElementCount);
-            using ReadView<T> sv = TensorAdapter.Read(source.Slice(Samples(n0, count)));
-            using ReadView<TIndex> iv = TensorAdapter.Read(indices.Slice(Samples(n0, count)));
-            TensorSpan<T> target = destination.Slice(Samples(n0, count));
+            using ReadView<T> sv = TensorAdapter.Read(source.Slice(TensorAdapter.Samples(n0, count)));
+            using ReadView<TIndex> iv = TensorAdapter.Read(indices.Slice(TensorAdapter.Samples(n0, count)));
+            TensorSpan<T> target = destination.Slice(TensorAdapter.Samples(n0, count));
             using WriteView<T> dv = TensorAdapter.Write(target);
             fixed (T* s = sv.Span)
             fixed (TIndex* i = iv.Span)
@@ -453,9 +449,6 @@ public static partial class Functional
             dv.Commit();
         }
     }
-
-    /// <summary>The slice ranges of samples <c>[n0, n0 + count)</c> of a rank-4 tensor.</summary>
-    private static NRange[] Samples(int n0, int count) => [new NRange(n0, n0 + count), NRange.All, NRange.All, NRange.All];
 
     /// <summary>Checks everything but the destination; returns the output shape.</summary>
     private static Shape4D ValidateMaxUnpool2D<T, TIndex>(

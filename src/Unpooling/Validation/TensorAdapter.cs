@@ -71,6 +71,16 @@ internal static class TensorAdapter
         }
     }
 
+    /// <summary>
+    /// Whole samples per run of a tensor form split by samples: about <paramref name="runElements"/> elements, at least
+    /// one sample, at most the batch (<paramref name="sampleElements"/> is the larger of an input and an output sample).
+    /// </summary>
+    public static int SamplesPerRun(long runElements, long sampleElements, int batch)
+        => (int)Math.Clamp(runElements / Math.Max(1, sampleElements), 1, Math.Max(1, batch));
+
+    /// <summary>The slice ranges of samples <c>[n0, n0 + count)</c> of a rank-4 tensor.</summary>
+    public static NRange[] Samples(int n0, int count) => [new NRange(n0, n0 + count), NRange.All, NRange.All, NRange.All];
+
     public static void RequireShape<T>(in TensorSpan<T> tensor, Shape4D expected, string paramName)
     {
         ReadOnlySpan<nint> l = tensor.Lengths;
