@@ -53,18 +53,7 @@ internal static class Guard
     /// </summary>
     public static void NoViewOverlap<TWritten, TOther>(in ReadOnlyTensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other, string writtenName, string otherName)
     {
-        long writtenBytes = FootprintBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
-        long otherBytes = FootprintBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
-        if (writtenBytes == 0 || otherBytes == 0)
-        {
-            return;
-        }
-
-        if (BytesOverlap(
-            ref Unsafe.As<TWritten, byte>(ref Unsafe.AsRef(in written.GetPinnableReference())),
-            writtenBytes,
-            ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
-            otherBytes))
+        if (ViewsOverlap(written, other))
         {
             ThrowHelper.ThrowOverlap(writtenName, otherName);
         }
@@ -79,18 +68,11 @@ internal static class Guard
         bool same = !written.IsEmpty && !other.IsEmpty
             && Unsafe.AreSame(ref Unsafe.AsRef(in written.GetPinnableReference()), ref Unsafe.AsRef(in other.GetPinnableReference()))
             && written.Lengths.SequenceEqual(other.Lengths) && written.Strides.SequenceEqual(other.Strides);
-        if (!same)
+        if (!same && ViewsOverlap(written, other))
         {
-            try
-            {
-                NoViewOverlap(written, other, writtenName, otherName);
-            }
-            catch (ArgumentException)
-            {
-                ThrowHelper.ThrowArgument(
-                    writtenName,
-                    $"'{writtenName}' partly overlaps '{otherName}'; pass the same tensor view to convert in place, or non-overlapping ones.");
-            }
+            ThrowHelper.ThrowArgument(
+                writtenName,
+                $"'{writtenName}' partly overlaps '{otherName}'; pass the same tensor view to convert in place, or non-overlapping ones.");
         }
     }
 
@@ -142,6 +124,18 @@ internal static class Guard
 
             extent += (lengths[d] - 1) * (long)strides[d];
         }
+    }
+
+    /// <summary>Whether the footprints of two views (first to last element, in bytes) share a byte.</summary>
+    private static bool ViewsOverlap<TWritten, TOther>(in ReadOnlyTensorSpan<TWritten> written, in ReadOnlyTensorSpan<TOther> other)
+    {
+        long writtenBytes = FootprintBytes(written.Lengths, written.Strides, Unsafe.SizeOf<TWritten>());
+        long otherBytes = FootprintBytes(other.Lengths, other.Strides, Unsafe.SizeOf<TOther>());
+        return writtenBytes != 0 && otherBytes != 0 && BytesOverlap(
+            ref Unsafe.As<TWritten, byte>(ref Unsafe.AsRef(in written.GetPinnableReference())),
+            writtenBytes,
+            ref Unsafe.As<TOther, byte>(ref Unsafe.AsRef(in other.GetPinnableReference())),
+            otherBytes);
     }
 
     /// <summary>The bytes from a view's first element to the end of its last: 0 for an empty view.</summary>

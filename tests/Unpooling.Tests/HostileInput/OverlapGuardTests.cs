@@ -95,4 +95,30 @@ public unsafe class OverlapGuardTests
         Guard.NoSelfOverlap(new TensorSpan<float>(array, [1, 2, 2, 4], [0, 4, 8, 1]), "destination");
         Guard.NoSelfOverlap(new TensorSpan<float>(array, [0, 3, 4, 4], [0, 0, 0, 0]), "destination");
     }
+
+    /// <summary>
+    /// Index conversion alone may run in place, on the same view; any other sharing of memory between the indices and
+    /// the destination is refused (naming destination) with the indices unchanged. Per plane to global row-major on
+    /// [1, 2, 1, 2] indexing 2x2 planes: channel c's index v becomes c*4 + v, so {0, 3 | 1, 2} becomes {0, 3 | 5, 6}.
+    /// </summary>
+    [Fact]
+    public void IndexConversionRunsInPlaceOnTheSameViewOnly()
+    {
+        long[] indices = [0, 3, 1, 2];
+        var view = new TensorSpan<long>(indices, [1, 2, 1, 2], [0, 2, 0, 1]);
+        Functional.ConvertIndices<long>(view, new Size2D(2, 2), IndexConvention.PerPlane, view, IndexConvention.GlobalRowMajor);
+        Assert.Equal([0L, 3, 5, 6], indices);
+
+        long[] shared = [0, 3, 1, 2, 9];
+        Throws.Param<ArgumentException>("destination", () => Functional.ConvertIndices<long>(
+            new ReadOnlyTensorSpan<long>(shared, [1, 2, 1, 2], [0, 2, 0, 1]), new Size2D(2, 2), IndexConvention.PerPlane,
+            new TensorSpan<long>(shared.AsSpan(1), [1, 2, 1, 2], [0, 2, 0, 1]), IndexConvention.GlobalRowMajor));
+        Assert.Equal([0L, 3, 1, 2, 9], shared);
+
+        // Same first element, other strides (a transposed view of the same memory): not in place, refused.
+        Throws.Param<ArgumentException>("destination", () => Functional.ConvertIndices<long>(
+            new ReadOnlyTensorSpan<long>(shared, [1, 2, 1, 2], [0, 2, 0, 1]), new Size2D(2, 2), IndexConvention.PerPlane,
+            new TensorSpan<long>(shared, [1, 2, 1, 2], [0, 1, 0, 2]), IndexConvention.GlobalRowMajor));
+        Assert.Equal([0L, 3, 1, 2, 9], shared);
+    }
 }
