@@ -75,7 +75,7 @@ internal static class Pictures
     {
         PanelGrid grid = SwitchGrid(run);
         Size2D display = SwitchDisplaySize(run);
-        Size2D kernel = run.Pool.KernelSize, stride = run.Pool.Stride, padding = run.Pool.Padding;
+        Size2D kernel = run.Pool.KernelSize, stride = run.Pool.Stride, padding = run.Pool.PaddingBegin;
         RgbCanvas canvas = grid.CreateCanvas($"argmax switches: max pool {Describe(run.Pool)}");
 
         grid.DrawLabel(canvas, 0, "legend: (row,col)", $"offset in {kernel.Height}x{kernel.Width} window");
@@ -110,7 +110,7 @@ internal static class Pictures
 
     /// <summary>"kernel 2, stride 2, padding 0" (one number where height and width agree).</summary>
     public static string Describe(Pool2DGeometry pool)
-        => $"kernel {Pair(pool.KernelSize)}, stride {Pair(pool.Stride)}, padding {Pair(pool.Padding)}";
+        => $"kernel {Pair(pool.KernelSize)}, stride {Pair(pool.Stride)}, padding {Pair(pool.PaddingBegin)}";
 
     /// <summary>A size as pictures are usually named: width x height.</summary>
     public static string Px(Size2D size) => $"{size.Width}x{size.Height}";

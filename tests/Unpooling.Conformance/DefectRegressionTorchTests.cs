@@ -101,7 +101,7 @@ public sealed class DefectRegressionTorchTests
                 try
                 {
                     peer = TorchOps.Read<float>(nn.functional.max_unpool2d(
-                        TorchOps.From(value, pooled), TorchOps.From(index, pooled), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.Padding), TorchOps.Dims(outShape)));
+                        TorchOps.From(value, pooled), TorchOps.From(index, pooled), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.PaddingBegin), TorchOps.Dims(outShape)));
                 }
                 catch (ExternalException e)
                 {

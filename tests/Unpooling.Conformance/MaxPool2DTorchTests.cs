@@ -35,7 +35,7 @@ public sealed class MaxPool2DTorchTests(ITestOutputHelper output) : RandomCaseTe
         try
         {
             (Tensor values, Tensor indices) = nn.functional.max_pool2d_with_indices(
-                TorchOps.From(x, p.Shape), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.Padding), TorchOps.Pair(g.Dilation), g.CeilMode);
+                TorchOps.From(x, p.Shape), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.PaddingBegin), TorchOps.Pair(g.Dilation), g.CeilMode);
             return (TorchOps.Read<T>(values), TorchOps.Read<long>(indices), null);
         }
         catch (ExternalException e)

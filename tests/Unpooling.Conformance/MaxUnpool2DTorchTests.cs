@@ -120,7 +120,7 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         {
             long[]? torchSize = size is { } s ? [pooledShape.Batch, pooledShape.Channels, s.Height, s.Width] : null;
             peer = TorchOps.Read<T>(nn.functional.max_unpool2d(
-                TorchOps.From(values, pooledShape), TorchOps.From(indices, pooledShape), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.Padding), torchSize));
+                TorchOps.From(values, pooledShape), TorchOps.From(indices, pooledShape), TorchOps.Pair(g.KernelSize), TorchOps.Pair(g.Stride), TorchOps.Pair(g.PaddingBegin), torchSize));
         }
         catch (ExternalException e)
         {
@@ -163,7 +163,7 @@ public sealed class MaxUnpool2DTorchTests(ITestOutputHelper output) : RandomCase
         Functional.MaxUnpool2D<T, int>(values, indices.Select(i => (int)i).ToArray(), pooledShape, g, ours32, size, reduction: UnpoolReduction.Replace, options: Threads.Options(1));
         Check.Exact<T>(peer!, ours32, outShape, "int32 indices");
         c.Tag(size is null ? "default output size" : "explicit output size");
-        if (g.KernelSize == new Size2D(2, 2) && g.Stride == new Size2D(2, 2) && g.Padding == new Size2D(0, 0))
+        if (g.KernelSize == new Size2D(2, 2) && g.Stride == new Size2D(2, 2) && g.PaddingBegin == new Size2D(0, 0))
         {
             c.Tag("2x2 stride 2 (the dense path when every index is in its window)");
         }

@@ -79,7 +79,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
             Functional.ConvertIndices<long>(indices, outShape, p.Shape.SpatialSize, IndexConvention.PerPlane, indices, convention);
             Check.Indices<long>(expectedIndices, indices, outShape, $"per-plane indices converted to {convention}");
             c.Tag($"values {mode}");
-            if (p.Geometry.Padding.Height * 2 > p.Geometry.KernelSize.Height || p.Geometry.Padding.Width * 2 > p.Geometry.KernelSize.Width)
+            if (p.Geometry.PaddingBegin.Height * 2 > p.Geometry.KernelSize.Height || p.Geometry.PaddingBegin.Width * 2 > p.Geometry.KernelSize.Width)
             {
                 c.Tag("padding above k/2 (beyond libtorch)");
             }
@@ -94,7 +94,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         if (g.Dilation != new Size2D(1, 1) || g.CeilMode)
         {
             // MaxUnpool has no dilation or ceil mode; pool plainly so the unpooling inverts the same windows.
-            g = new Pool2DGeometry(g.KernelSize, g.Stride, g.Padding);
+            g = new Pool2DGeometry(g.KernelSize, g.Stride, g.PaddingBegin);
         }
 
         (float[] values, long[] indices, Shape4D pooledShape, Size2D defaultSize) = (p with { Geometry = g }).PoolForUnpooling(r.Payload<float>(p.Shape.ElementCount));
@@ -204,7 +204,7 @@ public sealed class PoolingOnnxTests(ITestOutputHelper output) : RandomCaseTests
         [
             OnnxAttribute.Ints("kernel_shape", g.KernelSize.Height, g.KernelSize.Width),
             OnnxAttribute.Ints("strides", g.Stride.Height, g.Stride.Width),
-            OnnxAttribute.Ints("pads", g.Padding.Height, g.Padding.Width, g.Padding.Height, g.Padding.Width),
+            OnnxAttribute.Ints("pads", g.PaddingBegin.Height, g.PaddingBegin.Width, g.PaddingEnd.Height, g.PaddingEnd.Width),
         ];
         return withDilation ? [.. common, OnnxAttribute.Ints("dilations", g.Dilation.Height, g.Dilation.Width)] : common;
     }

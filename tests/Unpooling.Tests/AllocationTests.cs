@@ -68,12 +68,22 @@ public class AllocationTests
         }
 
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++)
+
+        // Three windows of ten rounds each; the least is asserted. An allocation of ours happens on every call and so
+        // shows in every window; a one-off of the runtime's on this thread (seen once in CI's Debug leg, 3,216 bytes,
+        // while other tests ran beside this one) shows in one window at most.
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least != 0; window++)
         {
-            Run();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                Run();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
     }
 }

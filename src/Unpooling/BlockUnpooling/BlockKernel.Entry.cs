@@ -105,7 +105,7 @@ internal static unsafe partial class BlockKernel
     /// Any dilation is fine: the path checks each index against its own block and falls back when one is elsewhere.
     /// </summary>
     public static bool IsDenseCandidate(in Pool2DGeometry g, Size2D pooled, Size2D output)
-        => g.KernelSize == g.Stride && g.Padding == new Size2D(0, 0) && (long)g.KernelSize.Height * g.KernelSize.Width <= 256
+        => g.KernelSize == g.Stride && g.PaddingBegin == new Size2D(0, 0) && g.PaddingEnd == new Size2D(0, 0) && (long)g.KernelSize.Height * g.KernelSize.Width <= 256
            && output.Height >= (long)g.KernelSize.Height * pooled.Height && output.Width >= (long)g.KernelSize.Width * pooled.Width;
 
     /// <summary>

@@ -9,10 +9,11 @@ namespace Unpooling;
 /// </summary>
 /// <remarks>
 /// <para>Per axis, with input size <c>i</c>, kernel <c>k</c>, stride <c>s</c>, padding <c>p</c>, dilation <c>d</c>
-/// and <c>keff = d*(k-1)+1</c>: <c>o = floor_or_ceil((i + 2p - keff) / s) + 1</c>, floor and ceiling of a negative
+/// begin/end padding <c>pb</c>/<c>pe</c> (equal unless set apart by <see cref="WithPadding(Size2D, Size2D)"/>, ONNX's
+/// <c>pads</c>, or a SAME helper) and <c>keff = d*(k-1)+1</c>: <c>o = floor_or_ceil((i + pb + pe - keff) / s) + 1</c>, floor and ceiling of a negative
 /// numerator taken as mathematics does (so ceil mode accepts an input shorter than the kernel: 1x1 with kernel 2,
 /// stride 2 gives 1x1, as in PyTorch); in ceil mode the last window is dropped when it would start in the end padding
-/// (<c>(o-1)*s &gt;= i + p</c>). An output size below 1 is an error.</para>
+/// (<c>(o-1)*s &gt;= i + pb</c>). An output size below 1 is an error.</para>
 /// <para>Padding cells are never read and never selected. Any padding is accepted as long as every window holds at
 /// least one real cell (PyTorch's extra rule <c>p &lt;= k/2</c> is not applied).</para>
 /// </remarks>
@@ -36,7 +37,8 @@ public readonly record struct Pool2DGeometry
         RequireAtLeast(d, 1, nameof(dilation));
         KernelSize = kernelSize;
         Stride = s;
-        Padding = p;
+        PaddingBegin = p;
+        PaddingEnd = p;
         Dilation = d;
         CeilMode = ceilMode;
     }
@@ -47,14 +49,77 @@ public readonly record struct Pool2DGeometry
     /// <summary>Step between windows (height, width).</summary>
     public Size2D Stride { get; }
 
-    /// <summary>Implicit padding on both sides (height, width).</summary>
-    public Size2D Padding { get; }
+    /// <summary>Implicit padding at the top and left (height, width); equal to <see cref="PaddingEnd"/> unless
+    /// <see cref="WithPadding(Size2D, Size2D)"/> or a SAME helper set them apart.</summary>
+    public Size2D PaddingBegin { get; private init; }
+
+    /// <summary>Implicit padding at the bottom and right (height, width).</summary>
+    public Size2D PaddingEnd { get; private init; }
 
     /// <summary>Spacing between window cells (height, width); 1 = contiguous.</summary>
     public Size2D Dilation { get; }
 
     /// <summary>Whether the output size rounds up.</summary>
     public bool CeilMode { get; }
+
+    /// <summary>A copy with different padding at each side (ONNX's <c>pads</c>: begin values, then end values).</summary>
+    /// <param name="paddingBegin">Padding at the top and left, each &gt;= 0.</param>
+    /// <param name="paddingEnd">Padding at the bottom and right, each &gt;= 0.</param>
+    /// <returns>The geometry with the new padding.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A padding is negative.</exception>
+    /// <exception cref="ArgumentException">The geometry is <c>default</c> (named <c>Pool2DGeometry</c>).</exception>
+    public Pool2DGeometry WithPadding(Size2D paddingBegin, Size2D paddingEnd)
+    {
+        ThrowIfDefault(nameof(Pool2DGeometry));
+        RequireAtLeast(paddingBegin, 0, nameof(paddingBegin));
+        RequireAtLeast(paddingEnd, 0, nameof(paddingEnd));
+        return this with { PaddingBegin = paddingBegin, PaddingEnd = paddingEnd };
+    }
+
+    /// <summary>
+    /// A copy padded as ONNX's <c>MaxPool</c> <c>auto_pad</c> asks for an input of <paramref name="inputSize"/>:
+    /// <c>SAME_UPPER</c>/<c>SAME_LOWER</c> give output <c>ceil(i / s)</c> per axis with total pad
+    /// <c>max(0, (o-1)*s + keff - i)</c>, the odd cell at the end (UPPER) or the beginning (LOWER); <c>VALID</c> removes
+    /// the padding; <c>NOTSET</c> keeps this geometry's pads.
+    /// </summary>
+    /// <param name="inputSize">The pooling input (H, W), each &gt;= 1.</param>
+    /// <param name="autoPad">The ONNX attribute.</param>
+    /// <returns>The geometry with the pads the attribute implies.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="autoPad"/> is undefined.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid, a pad would pass
+    /// <see cref="int.MaxValue"/>, or the geometry is <c>default</c>.</exception>
+    public Pool2DGeometry WithOnnxAutoPad(Size2D inputSize, OnnxAutoPad autoPad)
+    {
+        ThrowIfDefault(nameof(Pool2DGeometry));
+        PoolAxisRules.RequireDefined(autoPad);
+        RequireInput(inputSize, nameof(inputSize));
+        return autoPad switch
+        {
+            OnnxAutoPad.NotSet => this,
+            OnnxAutoPad.Valid => this with { PaddingBegin = new Size2D(0, 0), PaddingEnd = new Size2D(0, 0) },
+            _ => Same(inputSize, autoPad == OnnxAutoPad.SameUpper),
+        };
+    }
+
+    /// <summary>
+    /// A copy padded as TensorFlow's <c>max_pool</c> <c>padding</c> asks for an input of <paramref name="inputSize"/>:
+    /// <c>SAME</c> is ONNX's SAME_UPPER (output <c>ceil(i / s)</c>, the odd pad cell at the end), <c>VALID</c> no padding.
+    /// </summary>
+    /// <param name="inputSize">The pooling input (H, W), each &gt;= 1.</param>
+    /// <param name="padding">The TensorFlow argument.</param>
+    /// <returns>The geometry with the pads the argument implies.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="padding"/> is undefined.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputSize"/> is invalid, a pad would pass
+    /// <see cref="int.MaxValue"/>, or the geometry is <c>default</c>.</exception>
+    public Pool2DGeometry WithTensorFlowPadding(Size2D inputSize, TensorFlowPadding padding)
+    {
+        ThrowIfDefault(nameof(Pool2DGeometry));
+        PoolAxisRules.RequireDefined(padding);
+        RequireInput(inputSize, nameof(inputSize));
+        return padding == TensorFlowPadding.Valid
+            ? this with { PaddingBegin = new Size2D(0, 0), PaddingEnd = new Size2D(0, 0) }
+            : Same(inputSize, extraAtEnd: true);
+    }
 
     /// <summary>Whether this is <c>default(Pool2DGeometry)</c>, which has no kernel and is rejected by every operator.</summary>
     public bool IsDefault => KernelSize.Height == 0;
@@ -72,7 +137,7 @@ public readonly record struct Pool2DGeometry
     }
 
     /// <summary>
-    /// The default size of the argmax unpooling of a pooled size: <c>(i-1)*s - 2p + k</c> per axis (dilation is not
+    /// The default size of the argmax unpooling of a pooled size: <c>(i-1)*s - pb - pe + k</c> per axis (dilation is not
     /// part of it, as in PyTorch and ONNX).
     /// </summary>
     /// <param name="pooledSize">The pooled (H, W), each &gt;= 1.</param>
@@ -87,7 +152,7 @@ public readonly record struct Pool2DGeometry
 
     /// <inheritdoc/>
     public override string ToString()
-        => $"kernel {KernelSize}, stride {Stride}, padding {Padding}, dilation {Dilation}, ceil mode {(CeilMode ? "on" : "off")}";
+        => $"kernel {KernelSize}, stride {Stride}, padding {(PaddingBegin == PaddingEnd ? PaddingBegin.ToString() : $"{PaddingBegin}/{PaddingEnd}")}, dilation {Dilation}, ceil mode {(CeilMode ? "on" : "off")}";
 
     internal void ThrowIfDefault(string paramName)
     {
@@ -100,13 +165,9 @@ public readonly record struct Pool2DGeometry
     internal Size2D GetOutputSize(Size2D inputSize, string paramName)
     {
         ThrowIfDefault(paramName);
-        if (inputSize.Height < 1 || inputSize.Width < 1)
-        {
-            ThrowHelper.ThrowArgument(paramName, $"Input size {inputSize} is invalid: both sizes must be >= 1.");
-        }
-
-        int oh = AxisOutput(inputSize.Height, KernelSize.Height, Stride.Height, Padding.Height, Dilation.Height, "height", inputSize, paramName);
-        int ow = AxisOutput(inputSize.Width, KernelSize.Width, Stride.Width, Padding.Width, Dilation.Width, "width", inputSize, paramName);
+        RequireInput(inputSize, paramName);
+        int oh = PoolAxisRules.Output(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, CeilMode, "height", inputSize, this, paramName);
+        int ow = PoolAxisRules.Output(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, CeilMode, "width", inputSize, this, paramName);
         return new Size2D(oh, ow);
     }
 
@@ -141,155 +202,24 @@ public readonly record struct Pool2DGeometry
         return UnpoolSize.Resolve(h, w, Stride, requested, outputSizeName);
     }
 
-    /// <summary>The default unpooled size <c>(i-1)*s - 2p + k</c> per axis, in 64 bits (it may be below 1 or past
+    /// <summary>The default unpooled size <c>(i-1)*s - pb - pe + k</c> per axis, in 64 bits (it may be below 1 or past
     /// <see cref="int.MaxValue"/>; the callers judge it).</summary>
     private (long Height, long Width) DefaultUnpoolSize(Size2D pooledSize)
-        => (((long)(pooledSize.Height - 1) * Stride.Height) - (2L * Padding.Height) + KernelSize.Height,
-            ((long)(pooledSize.Width - 1) * Stride.Width) - (2L * Padding.Width) + KernelSize.Width);
+        => (AxisMath.UnpoolDefault(pooledSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height),
+            AxisMath.UnpoolDefault(pooledSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width));
 
-    private int AxisOutput(int i, int k, int s, int p, int d, string axis, Size2D inputSize, string paramName)
+    private Pool2DGeometry Same(Size2D inputSize, bool extraAtEnd)
     {
-        long keff = ((long)d * (k - 1)) + 1;
-        long span = i + (2L * p) - keff;
-
-        // Floor and ceiling as mathematics takes them, also of a negative span (an input shorter than the kernel): ceil
-        // mode on a 1x1 input with kernel 2, stride 2 gives ceil(-1/2) + 1 = 1, as in PyTorch. Division truncates.
-        long o = Math.DivRem(span, s, out long remainder) + 1;
-        if (CeilMode && remainder > 0)
-        {
-            o++;
-        }
-        else if (!CeilMode && remainder < 0)
-        {
-            o--;
-        }
-
-        if (CeilMode && o > 0 && (o - 1) * s >= i + (long)p)
-        {
-            o--;
-        }
-
-        if (o < 1 || o > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Pooling an input of size {inputSize} with {this} gives {o} output {axis} positions; at least 1 is required (effective kernel {keff} vs padded input {i + (2L * p)}).");
-        }
-
-        // Every window must hold a real cell; with dilation a window can straddle the input with all cells outside.
-        // Closed form, never a walk over windows or taps (a kernel of int.MaxValue taps would take hours).
-        long empty = FirstWindowWithoutRealCell(i, k, s, p, d, o);
-        if (empty >= 0)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Pooling an input of size {inputSize} with {this}: the window at output {axis} {empty} covers only padding; every window must hold at least one input cell.");
-        }
-
-        return (int)o;
+        (int bh, int eh) = PoolAxisRules.Same(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, extraAtEnd, nameof(inputSize));
+        (int bw, int ew) = PoolAxisRules.Same(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, extraAtEnd, nameof(inputSize));
+        return this with { PaddingBegin = new Size2D(bh, bw), PaddingEnd = new Size2D(eh, ew) };
     }
 
-    /// <summary>
-    /// The first of the <paramref name="o"/> windows of one axis that holds no input cell, or -1 when each holds one;
-    /// in O(log) time, whatever the kernel, padding or output size.
-    /// </summary>
-    /// <remarks>
-    /// <para>Window <c>w</c> starts at <c>a = w*s - p</c> and has taps <c>a + j*d</c>, <c>j</c> in <c>[0, k)</c>; it
-    /// holds a real cell iff some tap lies in <c>[0, i)</c>. The taps increase, so the candidate is the first tap
-    /// <c>&gt;= 0</c>, <c>j0 = ceil(-a/d)</c> (0 when <c>a &gt;= 0</c>): the window is real iff <c>j0 &lt; k</c> and
-    /// <c>a + j0*d &lt; i</c>.</para>
-    /// <para>Over all windows at once: when <c>d &lt;= i</c> the tap ranges <c>[-j*d, -j*d + i)</c> touch, so the real
-    /// starts are exactly <c>[-(k-1)*d, i)</c>, and as <c>a</c> increases with <c>w</c> only window 0 can fall below and
-    /// the first <c>w</c> with <c>a &gt;= i</c> is the first above. When <c>d &gt; i</c> at most one tap can be real:
-    /// write <c>a = q*d + r</c>, <c>0 &lt;= r &lt; d</c>; tap <c>j</c> is at <c>(q + j)*d + r</c>, which lies in
-    /// <c>[0, i)</c> iff <c>q + j = 0</c> and <c>r &lt; i</c>. So a window is real iff <c>a</c> is in
-    /// <c>[-(k-1)*d, i)</c> (as before) and <c>a mod d &lt; i</c>. The first and last windows are not enough: with
-    /// i 1, k 2, s 1, p 3, d 3 the windows start at -3 (tap 0 real), -2 (taps -2 and 1: none), -1 and 0 (real). The
-    /// residue rule is counted with floor sums (<see cref="CountResidueAtLeast"/>) and the first failing window found
-    /// by bisection on that count.</para>
-    /// </remarks>
-    internal static long FirstWindowWithoutRealCell(long i, long k, long s, long p, long d, long o)
+    private static void RequireInput(Size2D inputSize, string paramName)
     {
-        long first = -1;
-        if (-p < -((k - 1) * d))
+        if (inputSize.Height < 1 || inputSize.Width < 1)
         {
-            return 0; // window 0's last tap is still in the begin padding
-        }
-
-        // The first window starting at or past the input's end: a = w*s - p >= i.
-        long past = (i + p + s - 1) / s;
-        if (past < o)
-        {
-            first = past;
-        }
-
-        if (d > i)
-        {
-            long limit = first >= 0 ? first : o;
-            long offset = ((-p % d) + d) % d; // a = w*s - p = w*s + offset (mod d), offset in [0, d)
-            if (limit > 0 && CountResidueAtLeast(limit, s, offset, d, i) > 0)
-            {
-                // Smallest n with a bad window among the first n: that window is n - 1.
-                long lo = 1, hi = limit;
-                while (lo < hi)
-                {
-                    long mid = lo + ((hi - lo) / 2);
-                    if (CountResidueAtLeast(mid, s, offset, d, i) > 0)
-                    {
-                        hi = mid;
-                    }
-                    else
-                    {
-                        lo = mid + 1;
-                    }
-                }
-
-                first = lo - 1;
-            }
-        }
-
-        return first;
-    }
-
-    /// <summary>
-    /// How many <c>w</c> in <c>[0, n)</c> have <c>(w*s + b) mod d &gt;= i</c> (with <c>0 &lt; i &lt; d</c>), as
-    /// <c>sum floor((w*s + b + d - i)/d) - sum floor((w*s + b)/d)</c>: for <c>x = Q*d + r</c> the difference of the two
-    /// floors is 1 exactly when <c>r &gt;= i</c>. Both sums are taken modulo 2^64, which leaves their difference (at most
-    /// <paramref name="n"/>) exact.
-    /// </summary>
-    private static long CountResidueAtLeast(long n, long s, long b, long d, long i)
-        => (long)(FloorSum((ulong)n, (ulong)d, (ulong)s, (ulong)(b + d - i)) - FloorSum((ulong)n, (ulong)d, (ulong)s, (ulong)b));
-
-    /// <summary>
-    /// <c>sum over x in [0, n) of floor((a*x + b) / m)</c> modulo 2^64, by the Euclid-like reduction (AtCoder Library's
-    /// <c>floor_sum_unsigned</c>); exact in its intermediates for <c>n, m &lt; 2^32</c>, since after the reductions
-    /// <c>a, b &lt; m</c> and so <c>a*n + b &lt; 2^64</c>.
-    /// </summary>
-    internal static ulong FloorSum(ulong n, ulong m, ulong a, ulong b)
-    {
-        ulong answer = 0;
-        while (true)
-        {
-            if (a >= m)
-            {
-                answer += (n * (n - 1) / 2) * (a / m);
-                a %= m;
-            }
-
-            if (b >= m)
-            {
-                answer += n * (b / m);
-                b %= m;
-            }
-
-            ulong yMax = (a * n) + b;
-            if (yMax < m)
-            {
-                return answer;
-            }
-
-            (n, b) = (yMax / m, yMax % m);
-            (m, a) = (a, m);
+            ThrowHelper.ThrowArgument(paramName, $"Input size {inputSize} is invalid: both sizes must be >= 1.");
         }
     }
 

@@ -2,13 +2,29 @@ using Unpooling.Internal;
 
 namespace Unpooling;
 
-/// <summary>The shape of a channels-first 2-D batch, <c>[N, C, H, W]</c>, stored densely in row-major order.</summary>
+/// <summary>
+/// The shape of a 2-D batch: logically <c>[N, C, H, W]</c>, stored densely channels-first (<c>[N, C, H, W]</c>, the
+/// default) or channels-last (<c>[N, H, W, C]</c>, see <see cref="Layout"/> and <see cref="ChannelsLast"/>).
+/// </summary>
 /// <param name="Batch">N, the number of samples (0 allowed: the operation is then a no-op).</param>
 /// <param name="Channels">C, the number of channels per sample (0 allowed: the operation is then a no-op).</param>
 /// <param name="Height">H, the number of rows of each plane.</param>
 /// <param name="Width">W, the number of columns of each plane.</param>
 public readonly record struct Shape4D(int Batch, int Channels, int Height, int Width)
 {
+    /// <summary>The memory order; <see cref="TensorLayout.ChannelsFirst"/> unless created by <see cref="ChannelsLast"/>
+    /// or set with <c>with { Layout = ... }</c>.</summary>
+    public TensorLayout Layout { get; init; }
+
+    /// <summary>A channels-last shape: logical <c>[N, C, H, W]</c> stored as <c>[N, H, W, C]</c> (TensorFlow's NHWC).</summary>
+    /// <param name="batch">N.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="channels">C.</param>
+    /// <returns>The shape, with <see cref="Layout"/> = <see cref="TensorLayout.ChannelsLast"/>.</returns>
+    public static Shape4D ChannelsLast(int batch, int height, int width, int channels)
+        => new(batch, channels, height, width) { Layout = TensorLayout.ChannelsLast };
+
     /// <summary>The number of <c>H x W</c> planes, <c>N * C</c>.</summary>
     public long PlaneCount => (long)Batch * Channels;
 
@@ -21,30 +37,21 @@ public readonly record struct Shape4D(int Batch, int Channels, int Height, int W
     /// <summary>The spatial size (H, W).</summary>
     public Size2D SpatialSize => new(Height, Width);
 
-    /// <summary>The same batch and channel counts with another spatial size.</summary>
+    /// <summary>The same batch, channels and layout with another spatial size.</summary>
     /// <param name="spatialSize">The new (H, W).</param>
-    /// <returns>The shape <c>[N, C, spatialSize.Height, spatialSize.Width]</c>.</returns>
-    public Shape4D WithSpatialSize(Size2D spatialSize) => new(Batch, Channels, spatialSize.Height, spatialSize.Width);
+    /// <returns>The shape <c>[N, C, spatialSize.Height, spatialSize.Width]</c> in this layout.</returns>
+    public Shape4D WithSpatialSize(Size2D spatialSize) => this with { Height = spatialSize.Height, Width = spatialSize.Width };
 
     /// <inheritdoc/>
-    public override string ToString() => $"[{Batch}, {Channels}, {Height}, {Width}]";
+    public override string ToString()
+        => Layout == TensorLayout.ChannelsLast
+            ? $"[{Batch}, {Height}, {Width}, {Channels}] (channels-last N, H, W, C)"
+            : $"[{Batch}, {Channels}, {Height}, {Width}]";
 
     /// <summary>Checks that every dimension is usable and the element count fits a span.</summary>
-    internal void Validate(string paramName)
-    {
-        if (Batch < 0 || Channels < 0 || Height < 1 || Width < 1)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Shape {this} is invalid: N and C must be >= 0 and H and W must be >= 1.");
-        }
-
-        // Compare factor by factor: the 64-bit product of four ints can wrap and look small.
-        if ((Int128)Batch * Channels * Height * Width > Array.MaxLength)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Shape {this} holds {(Int128)Batch * Channels * Height * Width} elements, more than a span can address ({Array.MaxLength}).");
-        }
-    }
+    /// <param name="paramName">The argument to name.</param>
+    /// <param name="allowChannelsLast">Whether the operator has a channels-last kernel; if not, a channels-last shape is
+    /// refused (never computed as if it were channels-first).</param>
+    internal void Validate(string paramName, bool allowChannelsLast = false)
+        => ShapeRules.Validate(this, Batch, Channels, Height >= 1 && Width >= 1, (Int128)Batch * Channels * Height * Width, Layout, allowChannelsLast, paramName);
 }

@@ -22,6 +22,19 @@ internal static class UnpoolSize
         return requested;
     }
 
+    /// <summary>The same rule on one axis of a request of any rank (<paramref name="shown"/> is the whole request, formatted only on failure).</summary>
+    public static void Resolve<TShown>(long defaultSize, int stride, int requested, string axis, in TShown shown, string paramName)
+        where TShown : struct
+    {
+        if (!Fits(requested, defaultSize, stride))
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Output size {shown} is out of range: each axis must lie strictly between default - stride and default + stride, " +
+                $"i.e. {axis} in ({defaultSize - stride}, {defaultSize + stride}), and be >= 1.");
+        }
+    }
+
     private static bool Fits(int value, long defaultValue, int stride)
         => value >= 1 && value > defaultValue - stride && value < defaultValue + stride;
 }

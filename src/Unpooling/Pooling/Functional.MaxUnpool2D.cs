@@ -282,7 +282,7 @@ public static partial class Functional
                 // kernel (no clear pass, no scatter), which refuses a tap >= kH*kW or past a smaller output's border
                 // before writing, and zeroes the cells no window covers.
                 if (reduction == UnpoolReduction.Replace && geometry.Stride == geometry.KernelSize
-                    && geometry.Padding == new Size2D(0, 0) && geometry.Dilation == new Size2D(1, 1))
+                    && geometry.PaddingBegin == new Size2D(0, 0) && geometry.PaddingEnd == new Size2D(0, 0) && geometry.Dilation == new Size2D(1, 1))
                 {
                     bad = BlockKernel.UnpoolTaps(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, geometry.KernelSize, degree);
                     if (bad >= 0)

@@ -65,7 +65,7 @@ internal static unsafe class MaxPool2DKernel
             OutW = output.Width;
             (KH, KW) = (g.KernelSize.Height, g.KernelSize.Width);
             (SH, SW) = (g.Stride.Height, g.Stride.Width);
-            (PH, PW) = (g.Padding.Height, g.Padding.Width);
+            (PH, PW) = (g.PaddingBegin.Height, g.PaddingBegin.Width);
             (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
 
             // Per call in 64 bits: PW + SW - 1 alone can pass int.MaxValue.
@@ -74,8 +74,8 @@ internal static unsafe class MaxPool2DKernel
             long end = last < 0 ? 0 : (last / SW) + 1;
             VectorEnd = (int)Math.Clamp(end, VectorStart, OutW);
 
-            long paddedRows = H + (2L * PH) + ((long)(KH - 1) * DH);
-            long paddedCols = W + (2L * PW) + ((long)(KW - 1) * DW) + ((long)SW * 64);
+            long paddedRows = H + (long)PH + g.PaddingEnd.Height + ((long)(KH - 1) * DH);
+            long paddedCols = W + (long)PW + g.PaddingEnd.Width + ((long)(KW - 1) * DW) + ((long)SW * 64);
             // Each factor fits a long (up to 2^62), their product need not: a wrapped product could look small.
             OffsetsFitInt32 = (Int128)paddedRows * paddedCols < int.MaxValue;
 
@@ -284,7 +284,7 @@ internal static unsafe class MaxPool2DKernel
         // input shorter than the kernel); a wrapped row would pass the test and be read. The window's top, oh*SH - PH,
         // lies in [-PH, H) because every window holds a real cell (Pool2DGeometry), so it fits an int.
         long top = ((long)oh * p.SH) - p.PH;
-        (int khLo, int khHi) = TapRange(top, p.KH, p.DH, p.H);
+        (int khLo, int khHi) = AxisMath.TapRange(top, p.KH, p.DH, p.H);
         int ih0 = (int)top;
         Debug.Assert(top == ih0, "a window's top row outside [-PH, H)");
 
@@ -326,7 +326,7 @@ internal static unsafe class MaxPool2DKernel
             // 64-bit for the same reasons as the kernel rows; only the taps that land in the row are visited (a kernel
             // of int.MaxValue columns over a 1000-wide row visits at most 1000).
             long iw0 = ((long)ow * p.SW) - p.PW;
-            (int kwLo, int kwHi) = TapRange(iw0, p.KW, p.DW, p.W);
+            (int kwLo, int kwHi) = AxisMath.TapRange(iw0, p.KW, p.DW, p.W);
             // From -infinity for float and double (as before the other types ran); any other type starts from the
             // first real cell, which is the same rule: the first cell is taken unless a later one beats it.
             T best = Vectorized<T>() ? Lowest<T>() : T.Zero;
@@ -363,30 +363,6 @@ internal static unsafe class MaxPool2DKernel
             dst[ow] = best;
             IndexValue.Write(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
         }
-    }
-
-    /// <summary>
-    /// The taps <c>[lo, hi)</c> of a window axis that land in <c>[0, size)</c>: tap <c>j</c> is at
-    /// <c>start + j*dilation</c>, so <c>lo = ceil(-start / dilation)</c> when <c>start &lt; 0</c> and
-    /// <c>hi = floor((size - 1 - start) / dilation) + 1</c>, both clamped to <c>[0, kernel]</c>. Division only when the
-    /// window crosses an edge: an interior window takes every tap.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (int Lo, int Hi) TapRange(long start, int kernel, int dilation, int size)
-    {
-        if (start >= 0 && start + ((long)(kernel - 1) * dilation) < size)
-        {
-            return (0, kernel);
-        }
-
-        if (start >= size)
-        {
-            return (0, 0);
-        }
-
-        long lo = start >= 0 ? 0 : Math.Min(kernel, (-start + dilation - 1) / dilation);
-        long hi = Math.Min(kernel, ((size - 1 - start) / dilation) + 1);
-        return ((int)lo, (int)Math.Max(lo, hi));
     }
 
     /// <summary>Whether <typeparamref name="T"/> has vector paths (float, double); a JIT-time constant.</summary>

@@ -38,7 +38,7 @@ internal readonly struct WindowTaps
     {
         (KernelH, KernelW) = (geometry.KernelSize.Height, geometry.KernelSize.Width);
         (StrideH, StrideW) = (geometry.Stride.Height, geometry.Stride.Width);
-        (PadH, PadW) = (geometry.Padding.Height, geometry.Padding.Width);
+        (PadH, PadW) = (geometry.PaddingBegin.Height, geometry.PaddingBegin.Width);
         (DilationH, DilationW) = (geometry.Dilation.Height, geometry.Dilation.Width);
         (Height, Width) = (indexed.Height, indexed.Width);
         (PooledH, PooledW) = (pooled.Height, pooled.Width);

@@ -140,7 +140,7 @@ public sealed class PoolingDefectTests
                             }
                         }
 
-                        (int Lo, int Hi) actual = MaxPool2DKernel.TapRange(start, kernel, dilation, size);
+                        (int Lo, int Hi) actual = AxisMath.TapRange(start, kernel, dilation, size);
                         bool same = found ? actual == (lo, hi) : actual.Lo >= actual.Hi;
                         Assert.True(same, $"start {start} k {kernel} d {dilation} size {size}: ({actual.Lo}, {actual.Hi}), expected ({lo}, {hi})");
                     }
@@ -148,9 +148,9 @@ public sealed class PoolingDefectTests
             }
         }
 
-        Assert.Equal((2, 3), MaxPool2DKernel.TapRange(-int.MaxValue, 5, TwoTo30, 3));
+        Assert.Equal((2, 3), AxisMath.TapRange(-int.MaxValue, 5, TwoTo30, 3));
         // Window 1 of defect 2: start 1 - 2^30, so columns 0..999 are taps 2^30 - 1 .. 2^30 + 998.
-        Assert.Equal((TwoTo30 - 1, TwoTo30 + 999), MaxPool2DKernel.TapRange(1 - TwoTo30, int.MaxValue, 1, 1000));
+        Assert.Equal((TwoTo30 - 1, TwoTo30 + 999), AxisMath.TapRange(1 - TwoTo30, int.MaxValue, 1, 1000));
     }
 
     private static void AssertOneRealRow<T>(Pool2DGeometry geometry)
@@ -244,7 +244,7 @@ public sealed class PoolingDefectTests
                             for (int o = 1; o <= 12; o++)
                             {
                                 long expected = FirstWindowWithoutRealCellByWalk(i, k, s, p, d, o);
-                                long actual = Pool2DGeometry.FirstWindowWithoutRealCell(i, k, s, p, d, o);
+                                long actual = AxisMath.FirstWindowWithoutRealCell(i, k, s, p, d, o);
                                 Assert.True(expected == actual, $"i {i} k {k} s {s} p {p} d {d} o {o}: walk {expected}, closed form {actual}");
                                 cases++;
                                 bad += expected >= 0 ? 1 : 0;
@@ -323,7 +323,7 @@ public sealed class PoolingDefectTests
                             plain += ((a * x) + b) / m;
                         }
 
-                        Assert.Equal(plain, Pool2DGeometry.FloorSum(n, m, a, b));
+                        Assert.Equal(plain, AxisMath.FloorSum(n, m, a, b));
                     }
                 }
             }
@@ -332,7 +332,7 @@ public sealed class PoolingDefectTests
         // n = 2^31 - 1, a = m - 1 = 2^31 - 2, b = 0: sum of floor(a*x/m) = sum of (x - ceil(x/m)) = sum of (x - 1) for
         // x >= 1, below m: n(n-1)/2 - (n - 1).
         const ulong big = int.MaxValue;
-        Assert.Equal((big * (big - 1) / 2) - (big - 1), Pool2DGeometry.FloorSum(big, big, big - 1, 0));
+        Assert.Equal((big * (big - 1) / 2) - (big - 1), AxisMath.FloorSum(big, big, big - 1, 0));
     }
 
     /// <summary>The old check, kept as the test-only reference: every tap of every window, one by one.</summary>

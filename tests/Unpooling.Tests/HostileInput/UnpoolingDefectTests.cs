@@ -842,8 +842,8 @@ public unsafe class UnpoolingDefectTests
 
     private static RaceCase Make(string name, Pool2DGeometry geometry, Shape4D pooled, Size2D output, IndexConvention convention, UnpoolReduction reduction, bool acrossPlanes = false)
     {
-        var rows = new PoolAxis(geometry.KernelSize.Height, geometry.Stride.Height, geometry.Padding.Height, 1);
-        var cols = new PoolAxis(geometry.KernelSize.Width, geometry.Stride.Width, geometry.Padding.Width, 1);
+        var rows = new PoolAxis(geometry.KernelSize.Height, geometry.Stride.Height, geometry.PaddingBegin.Height, 1);
+        var cols = new PoolAxis(geometry.KernelSize.Width, geometry.Stride.Width, geometry.PaddingBegin.Width, 1);
         var random = new Random(name.Length * 7919);
         int count = (int)pooled.ElementCount, taps = geometry.KernelSize.Height * geometry.KernelSize.Width;
         var perPlane = new long[count];

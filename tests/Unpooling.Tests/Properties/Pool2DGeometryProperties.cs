@@ -45,7 +45,7 @@ public sealed class Pool2DGeometryProperties
                 Pool2DGeometry built = g.Build();
                 Assert.Equal(new Size2D(g.KH, g.KW), built.KernelSize);
                 Assert.Equal(new Size2D(g.StrideH, g.StrideW), built.Stride);
-                Assert.Equal(new Size2D(g.PH, g.PW), built.Padding);
+                Assert.Equal(new Size2D(g.PH, g.PW), built.PaddingBegin); Assert.Equal(built.PaddingBegin, built.PaddingEnd);
                 Assert.Equal(new Size2D(g.DH, g.DW), built.Dilation);
                 Assert.Equal(g.Ceil, built.CeilMode);
                 Assert.False(built.IsDefault);
