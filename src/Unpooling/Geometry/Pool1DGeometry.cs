@@ -81,8 +81,14 @@ public readonly record struct Pool1DGeometry
     public Pool1DGeometry WithOnnxAutoPad(int inputLength, OnnxAutoPad autoPad)
     {
         ThrowIfDefault(nameof(Pool1DGeometry));
-        Pool2DGeometry g = As2D().WithOnnxAutoPad(new Size2D(1, RequireInput(inputLength)), autoPad);
-        return this with { PaddingBegin = g.PaddingBegin.Width, PaddingEnd = g.PaddingEnd.Width };
+        PoolAxisRules.RequireDefined(autoPad);
+        RequireInput(inputLength);
+        return autoPad switch
+        {
+            OnnxAutoPad.NotSet => this,
+            OnnxAutoPad.Valid => this with { PaddingBegin = 0, PaddingEnd = 0 },
+            _ => Same(inputLength, autoPad == OnnxAutoPad.SameUpper),
+        };
     }
 
     /// <summary>A copy padded as TensorFlow's <c>max_pool1d</c> <c>padding</c> asks for an input of
@@ -96,8 +102,9 @@ public readonly record struct Pool1DGeometry
     public Pool1DGeometry WithTensorFlowPadding(int inputLength, TensorFlowPadding padding)
     {
         ThrowIfDefault(nameof(Pool1DGeometry));
-        Pool2DGeometry g = As2D().WithTensorFlowPadding(new Size2D(1, RequireInput(inputLength)), padding);
-        return this with { PaddingBegin = g.PaddingBegin.Width, PaddingEnd = g.PaddingEnd.Width };
+        PoolAxisRules.RequireDefined(padding);
+        RequireInput(inputLength);
+        return padding == TensorFlowPadding.Valid ? this with { PaddingBegin = 0, PaddingEnd = 0 } : Same(inputLength, extraAtEnd: true);
     }
 
     /// <summary>The pooled length for an input of <paramref name="inputLength"/>.</summary>
@@ -152,6 +159,14 @@ public readonly record struct Pool1DGeometry
             ? default
             : new Pool2DGeometry(new Size2D(1, KernelSize), new Size2D(1, Stride), dilation: new Size2D(1, Dilation), ceilMode: CeilMode)
                 .WithPadding(new Size2D(0, PaddingBegin), new Size2D(0, PaddingEnd));
+
+    /// <summary>The SAME pads of the axis, named after this geometry's own argument (<c>inputLength</c>) when a pad
+    /// would pass <see cref="int.MaxValue"/>; the 2-D helper would name its <c>inputSize</c>.</summary>
+    private Pool1DGeometry Same(int inputLength, bool extraAtEnd)
+    {
+        (int begin, int end) = PoolAxisRules.Same(inputLength, KernelSize, Stride, Dilation, extraAtEnd, nameof(inputLength));
+        return this with { PaddingBegin = begin, PaddingEnd = end };
+    }
 
     private static int RequireInput(int inputLength)
     {
