@@ -60,4 +60,25 @@ internal static class OrtOps
         };
         return (data, info.Shape);
     }
+
+    /// <summary>ONNX's <c>TensorProto.DataType</c> UINT8 (the peers' enum lists only the types the other suites use).</summary>
+    public const OnnxElementType UInt8Type = (OnnxElementType)2;
+
+    /// <summary>
+    /// <see cref="Run"/> for one <c>uint8</c> input: returns each named output's elements (<c>byte[]</c> for uint8,
+    /// <c>long[]</c> for int64) with its dimensions.
+    /// </summary>
+    public static (Array Data, long[] Shape)[] RunBytes(byte[] model, string inputName, byte[] input, long[] shape, params string[] outputs)
+    {
+        using InferenceSession session = OnnxPeer.CreateSession(model, threads: 1);
+        using OrtValue value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        using var runOptions = new RunOptions();
+        using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, [inputName], [value], outputs);
+        return results.Select(r =>
+        {
+            OrtTensorTypeAndShapeInfo info = r.GetTensorTypeAndShape();
+            Array data = info.ElementDataType == TensorElementType.UInt8 ? r.GetTensorDataAsSpan<byte>().ToArray() : r.GetTensorDataAsSpan<long>().ToArray();
+            return (data, info.Shape);
+        }).ToArray();
+    }
 }

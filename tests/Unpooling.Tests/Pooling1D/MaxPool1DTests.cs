@@ -72,12 +72,19 @@ public abstract class MaxPool1DTests<T>
     [Fact]
     public void GridMatchesTheOracle()
     {
+        // float and double take the whole grid; the other types (the same kernels at other lane widths, or the scalar
+        // path) every fourth case, which still covers every geometry parameter and every length.
+        bool whole = typeof(T) == typeof(float) || typeof(T) == typeof(double);
         int pooled = 0, refused = 0, index = 0;
         foreach (Axis1D axis in Grid())
         {
             foreach (int length in Lengths)
             {
-                index++;
+                if (++index % 4 != 0 && !whole)
+                {
+                    continue;
+                }
+
                 Pool1DGeometry g = ToLibrary(axis);
                 var shape = new Shape3D(Batch, Channels, length);
                 T[] x = Data((int)shape.ElementCount, index);
@@ -117,7 +124,7 @@ public abstract class MaxPool1DTests<T>
             }
         }
 
-        Assert.True(pooled > 2000 && refused > 100, $"{pooled} pooled, {refused} refused");
+        Assert.True(pooled > (whole ? 2000 : 500) && refused > (whole ? 100 : 25), $"{pooled} pooled, {refused} refused");
     }
 
     /// <summary>The tensor form over strided views (every other element of a wider buffer) equals the oracle, and the

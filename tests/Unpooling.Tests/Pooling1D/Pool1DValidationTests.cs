@@ -51,7 +51,7 @@ public sealed class Pool1DValidationTests
         Pool("geometry", Shape, default, messagePart: "default(Pool1DGeometry)");
         Pool("geometry", Shape, new Pool1DGeometry(9), messagePart: "length");
         Pool("geometry", Shape, new Pool1DGeometry(1).WithPadding(1, 0), messagePart: "only padding");
-        Pool("geometry", Shape, new Pool1DGeometry(2, 1, dilation: 3).WithPadding(2, 0), messagePart: "only padding");
+        Pool("geometry", new Shape3D(2, 3, 1), new Pool1DGeometry(2, 1, dilation: 3).WithPadding(3, 3), sourceLength: 6, messagePart: "only padding");
     }
 
     [Fact]
