@@ -1,9 +1,9 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Unpooling.Conformance.Infrastructure;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using NumericsTensor = System.Numerics.Tensors.Tensor;
 
 namespace Unpooling.Conformance;
 
@@ -105,10 +105,10 @@ public sealed class Pool1DTorchTests(ITestOutputHelper output) : RandomCaseTests
             wide[2 * i] = x[i];
         }
 
-        var view = new ReadOnlyTensorSpan<T>(wide, 0, [shape.Batch, shape.Channels, shape.Length], [shape.Batch == 1 ? 0 : 2 * shape.Channels * shape.Length, shape.Channels == 1 ? 0 : 2 * shape.Length, shape.Length == 1 ? 0 : 2]);
+        System.Numerics.Tensors.ReadOnlyTensorSpan<T> view = new System.Numerics.Tensors.ReadOnlyTensorSpan<T>(wide, 0, [shape.Batch, shape.Channels, shape.Length], [shape.Batch == 1 ? 0 : 2 * shape.Channels * shape.Length, shape.Channels == 1 ? 0 : 2 * shape.Length, shape.Length == 1 ? 0 : 2]);
         var tensorValues = new T[flat.ElementCount];
         var tensorIndices = new int[flat.ElementCount];
-        Functional.MaxPool1D<T, int>(view, g, new TensorSpan<T>(tensorValues, [shape.Batch, shape.Channels, outL]), new TensorSpan<int>(tensorIndices, [shape.Batch, shape.Channels, outL]));
+        Functional.MaxPool1D<T, int>(view, g, new System.Numerics.Tensors.TensorSpan<T>(tensorValues, [shape.Batch, shape.Channels, outL]), new System.Numerics.Tensors.TensorSpan<int>(tensorIndices, [shape.Batch, shape.Channels, outL]));
         Check.Exact<T>(torchValues, tensorValues, flat, "values, strided tensor form");
         Check.Indices<int>(torchIndices, tensorIndices, flat, "int32 indices, strided tensor form");
         c.Tag($"values {mode}");
@@ -152,9 +152,10 @@ public sealed class Pool1DTorchTests(ITestOutputHelper output) : RandomCaseTests
         string? error = null;
         try
         {
-            Tensor y = nn.functional.max_unpool1d(
-                TorchOps.From(values, pooledShape.Batch, pooledShape.Channels, outL), TorchOps.From(indices, pooledShape.Batch, pooledShape.Channels, outL),
-                g.KernelSize, g.Stride, g.PaddingBegin, size is null ? null : [length]);
+            Tensor x1 = TorchOps.From(values, pooledShape.Batch, pooledShape.Channels, outL), i1 = TorchOps.From(indices, pooledShape.Batch, pooledShape.Channels, outL);
+
+            // TorchSharp takes output_size as the whole [N, C, L] (it passes libtorch the trailing spatial part).
+            Tensor y = nn.functional.max_unpool1d(x1, i1, g.KernelSize, g.Stride, g.PaddingBegin, size is null ? null : [pooledShape.Batch, pooledShape.Channels, length]);
             expected = TorchOps.Read<T>(y);
         }
         catch (ExternalException e)
@@ -179,13 +180,14 @@ public sealed class Pool1DTorchTests(ITestOutputHelper output) : RandomCaseTests
         }
 
         Check.Exact<T>(expected, ours, new Shape4D(shape.Batch, shape.Channels, 1, length), "unpooled");
-        T[] allocated = Functional.MaxUnpool1D(Tensor.Create(values, [pooledShape.Batch, pooledShape.Channels, outL]), Tensor.Create(indices, [pooledShape.Batch, pooledShape.Channels, outL]), g, size).ToArray();
+        T[] allocated = Functional.MaxUnpool1D(NumericsTensor.Create(values, [pooledShape.Batch, pooledShape.Channels, outL]), NumericsTensor.Create(indices, [pooledShape.Batch, pooledShape.Channels, outL]), g, size).ToArray();
         Check.Exact<T>(expected, allocated, new Shape4D(shape.Batch, shape.Channels, 1, length), "unpooled, allocating form");
         c.Tag(size is null ? "default length" : length == defaultLength ? "explicit default length" : "explicit length off the default");
     }
 
     /// <summary>
-    /// A round trip through libtorch's own indices: <c>max_unpool1d(max_pool1d_with_indices(x))</c> equals ours through
+    /// A round trip through libtorch's own indices: <c>max_unpool1d(max_pool1d_with_indices(x), output_size 7)</c> equals
+    /// ours through
     /// <see cref="Switches1D{TIndex}"/>, which carry the length (here 7, where the default unpooled length is 6).
     /// </summary>
     [Fact]
@@ -195,8 +197,8 @@ public sealed class Pool1DTorchTests(ITestOutputHelper output) : RandomCaseTests
         var g = new Pool1DGeometry(2);
         using IDisposable scope = TorchOps.Scope();
         (Tensor values, Tensor indices) = nn.functional.max_pool1d_with_indices(TorchOps.From(x, 2, 1, 7), 2, 2);
-        float[] expected = TorchOps.Read<float>(nn.functional.max_unpool1d(values, indices, 2, 2, output_size: [7]));
-        (Tensor<float> pooled, Switches1D<long> switches) = Functional.MaxPool1D(Tensor.Create(x, [2, 1, 7]), g);
+        float[] expected = TorchOps.Read<float>(nn.functional.max_unpool1d(values, indices, 2, 2, output_size: [2, 1, 7]));
+        (System.Numerics.Tensors.Tensor<float> pooled, Switches1D<long> switches) = Functional.MaxPool1D(NumericsTensor.Create(x, [2, 1, 7]), g);
         Assert.Equal(TorchOps.Read<long>(indices), switches.Indices.ToArray());
         Assert.Equal(expected, Functional.MaxUnpool1D(pooled, switches).ToArray());
         Assert.Equal(6, g.GetUnpoolOutputSize(3));
