@@ -99,18 +99,11 @@ public sealed class PoolingPadsOnnxTests(ITestOutputHelper output) : RandomCaseT
         T[] x = r.Values<T>(shape.ElementCount, mode, nan: false);
         c.Describe($"input {shape}, {g}, values {mode}");
         byte[] model = Model(OrtOps.Type<T>(), TorchOps.Dims(shape), [.. Attributes2D(g), OnnxAttribute.Ints("pads", begin.Height, begin.Width, end.Height, end.Width)]);
-        if (RunJudged(c, model, x, TorchOps.Dims(shape), () => g.GetOutputSize(shape.SpatialSize)) is not { } peer)
+        if (!Compare2D(c, model, x, shape, g, threads: 2))
         {
             return;
         }
 
-        Shape4D outShape = shape.WithSpatialSize(g.GetOutputSize(shape.SpatialSize));
-        RequireShape(peer[0].Shape, TorchOps.Dims(outShape));
-        var values = new T[outShape.ElementCount];
-        var indices = new long[outShape.ElementCount];
-        Functional.MaxPool2D<T, long>(x, shape, g, values, indices, IndexConvention.GlobalRowMajor, Threads.Options(2));
-        Check.Exact<T>((T[])peer[0].Data, values, outShape, "values");
-        Check.Indices<long>((long[])peer[1].Data, indices, outShape, "global row-major indices");
         c.Tag(begin != end ? "asymmetric pads" : "symmetric pads");
         if (ceil)
         {
@@ -144,16 +137,6 @@ public sealed class PoolingPadsOnnxTests(ITestOutputHelper output) : RandomCaseT
         float[] x = r.Values<float>(shape.ElementCount, mode, nan: false);
         c.Describe($"input {shape}, auto_pad {onnx}, {g}, values {mode}");
         byte[] model = Model(OnnxElementType.Float, TorchOps.Dims(shape), [.. Attributes2D(g), OnnxAttribute.String("auto_pad", onnx)]);
-        if (RunJudged(c, model, x, TorchOps.Dims(shape), () => g.GetOutputSize(shape.SpatialSize)) is not { } peer)
-        {
-            return;
-        }
-
-        Shape4D outShape = shape.WithSpatialSize(g.GetOutputSize(shape.SpatialSize));
-        RequireShape(peer[0].Shape, TorchOps.Dims(outShape));
-        var values = new float[outShape.ElementCount];
-        var indices = new long[outShape.ElementCount];
-        Functional.MaxPool2D<float, long>(x, shape, g, values, indices, IndexConvention.GlobalRowMajor, Threads.Options(1));
 
         // ONNX's pad_needed, (o-1)*s + k - i, before SEMANTICS.md's max(0, ...): below 0 ONNX Runtime keeps it, and
         // from -2 on its truncating split gives a negative begin pad that shifts every window (see
@@ -161,8 +144,10 @@ public sealed class PoolingPadsOnnxTests(ITestOutputHelper output) : RandomCaseT
         bool negative = ours != OnnxAutoPad.Valid && (ShiftedBySame(shape.Height, k.Height, s.Height) || ShiftedBySame(shape.Width, k.Width, s.Width));
         try
         {
-            Check.Exact<float>((float[])peer[0].Data, values, outShape, "values");
-            Check.Indices<long>((long[])peer[1].Data, indices, outShape, "global row-major indices");
+            if (!Compare2D(c, model, x, shape, g, threads: 1))
+            {
+                return;
+            }
         }
         catch (MismatchException) when (negative)
         {
@@ -294,6 +279,28 @@ public sealed class PoolingPadsOnnxTests(ITestOutputHelper output) : RandomCaseT
         peer = OrtOps.Run(Model(OnnxElementType.Float, [1, 1, 1, 2], [.. Attributes2D(wide), OnnxAttribute.String("auto_pad", "VALID")]), [new("X", new float[] { 1, 2 }, [1, 1, 1, 2])], "Y", "I");
         Assert.Equal([1L, 1, 1, 0], peer[0].Shape);
         Assert.Equal("inputSize", Assert.Throws<ArgumentException>(() => wide.GetOutputSize(new Size2D(1, 2))).ParamName);
+    }
+
+    /// <summary>
+    /// One 2-D case through <see cref="RunJudged"/>, then ours with global row-major indices against ONNX Runtime's
+    /// output shape, values and indices; false when <see cref="RunJudged"/> settled the case.
+    /// </summary>
+    private static bool Compare2D<T>(CaseContext c, byte[] model, T[] x, Shape4D shape, Pool2DGeometry g, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (RunJudged(c, model, x, TorchOps.Dims(shape), () => g.GetOutputSize(shape.SpatialSize)) is not { } peer)
+        {
+            return false;
+        }
+
+        Shape4D outShape = shape.WithSpatialSize(g.GetOutputSize(shape.SpatialSize));
+        RequireShape(peer[0].Shape, TorchOps.Dims(outShape));
+        var values = new T[outShape.ElementCount];
+        var indices = new long[outShape.ElementCount];
+        Functional.MaxPool2D<T, long>(x, shape, g, values, indices, IndexConvention.GlobalRowMajor, Threads.Options(threads));
+        Check.Exact<T>((T[])peer[0].Data, values, outShape, "values");
+        Check.Indices<long>((long[])peer[1].Data, indices, outShape, "global row-major indices");
+        return true;
     }
 
     /// <summary>Whether ONNX's <c>pad_needed = (ceil(i/s) - 1)*s + k - i</c> is -2 or below, where ONNX Runtime's truncating
