@@ -125,7 +125,7 @@ public readonly record struct Pool1DGeometry
     public int GetUnpoolOutputSize(int pooledLength)
     {
         ThrowIfDefault(nameof(Pool1DGeometry));
-        return As2D().GetUnpoolOutputSize(new Size2D(1, pooledLength), nameof(pooledLength)).Width;
+        return GetUnpoolOutputSize(pooledLength, nameof(pooledLength));
     }
 
     /// <inheritdoc/>
@@ -149,6 +149,22 @@ public readonly record struct Pool1DGeometry
         }
 
         return PoolAxisRules.Output(inputLength, KernelSize, Stride, PaddingBegin, PaddingEnd, Dilation, CeilMode, "length", inputLength, this, paramName);
+    }
+
+    /// <summary>The default unpooled length, refused naming <paramref name="paramName"/> (in 1-D words; the 2-D helper
+    /// would speak of a <c>1xL</c> size) when it is below 1 or past <see cref="int.MaxValue"/>.</summary>
+    internal int GetUnpoolOutputSize(int pooledLength, string paramName)
+    {
+        ThrowIfDefault(paramName);
+        long length = AxisMath.UnpoolDefault(pooledLength, KernelSize, Stride, PaddingBegin, PaddingEnd);
+        if (pooledLength < 1 || length < 1 || length > int.MaxValue)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Unpooling a length-{pooledLength} input with {this} gives a default output length of {length}; it must be between 1 and {int.MaxValue}.");
+        }
+
+        return (int)length;
     }
 
     /// <summary>The 2-D geometry this one runs as: height axis kernel 1, stride 1, no padding, dilation 1; the width

@@ -202,20 +202,13 @@ public static partial class Functional
     /// </summary>
     private static int ResolveUnpool1DLength(Pool1DGeometry geometry, int pooledLength, int? requested, string paramName, string outputSizeName)
     {
-        geometry.ThrowIfDefault(paramName);
-        long defaultLength = AxisMath.UnpoolDefault(pooledLength, geometry.KernelSize, geometry.Stride, geometry.PaddingBegin, geometry.PaddingEnd);
         if (requested is not { } length)
         {
-            if (defaultLength < 1 || defaultLength > int.MaxValue)
-            {
-                ThrowHelper.ThrowArgument(
-                    paramName,
-                    $"Unpooling a length-{pooledLength} input with {geometry} gives a default output length of {defaultLength}; it must be between 1 and {int.MaxValue}.");
-            }
-
-            return (int)defaultLength;
+            return geometry.GetUnpoolOutputSize(pooledLength, paramName);
         }
 
+        geometry.ThrowIfDefault(paramName);
+        long defaultLength = AxisMath.UnpoolDefault(pooledLength, geometry.KernelSize, geometry.Stride, geometry.PaddingBegin, geometry.PaddingEnd);
         UnpoolSize.Resolve(defaultLength, geometry.Stride, length, "length", length, outputSizeName);
         return length;
     }

@@ -113,7 +113,9 @@ public sealed class PoolGeometryTests
         Throws.Param<ArgumentException>("inputLength", () => new Pool1DGeometry(1).WithPadding(1, 0).GetOutputSize(4));
         Throws.Param<ArgumentException>("inputSize", () => new Pool2DGeometry(1).WithPadding(new Size2D(0, 1), 0).GetOutputSize(4));
         Throws.Param<ArgumentException>("inputSize", () => new Pool3DGeometry(1).WithPadding(0, new Size3D(0, 1, 0)).GetOutputSize(4));
-        Throws.Param<ArgumentException>("pooledLength", () => new Pool1DGeometry(2).WithPadding(1, 1).GetUnpoolOutputSize(1));
+        // (1-1)*2 - 1 - 1 + 2 = 0, in 1-D words.
+        ArgumentException e = Throws.Param<ArgumentException>("pooledLength", () => new Pool1DGeometry(2).WithPadding(1, 1).GetUnpoolOutputSize(1));
+        Assert.Contains("length-1 input with kernel 2, stride 2, padding 1, dilation 1, ceil mode off gives a default output length of 0", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
