@@ -228,7 +228,7 @@ public static partial class Functional
         Span<TIndex> destination, IndexConvention destinationConvention, string destinationIndexName = "destination")
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        indicesShape.Validate(nameof(indicesShape));
+        indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
         Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
         Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);
         if (indexedSize.Height < 1 || indexedSize.Width < 1 || IndexLayout.TotalOf(indexed) > long.MaxValue)
@@ -255,6 +255,20 @@ public static partial class Functional
         fixed (TIndex* i = indices)
         fixed (TIndex* d = destination)
         {
+            if (indicesShape.Layout == TensorLayout.ChannelsLast)
+            {
+                // Positions are channels-last [N, oH, oW, C]; values convert as the channels-first element's would.
+                var windows = geometry is { } g ? new WindowTaps(g, indicesShape.SpatialSize, indexedSize) : default;
+                long failed = ChannelsLastIndexConversion.Convert<TIndex>(i, null, indicesShape, indexed, windows, sourceConvention, destinationConvention, out bool outside);
+                if (failed >= 0)
+                {
+                    ChannelsLastIndexConversion.Throw(indices[(int)failed], failed, indicesShape, indexed, sourceConvention, destinationConvention, outside);
+                }
+
+                ChannelsLastIndexConversion.Convert(i, d, indicesShape, indexed, windows, sourceConvention, destinationConvention, out _);
+                return;
+            }
+
             if (sourceConvention == IndexConvention.InWindow || destinationConvention == IndexConvention.InWindow)
             {
                 ConvertInWindow(indices, i, d, indicesShape, indexed, geometry.GetValueOrDefault(), sourceConvention, destinationConvention);

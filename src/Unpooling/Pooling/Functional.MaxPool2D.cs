@@ -106,6 +106,13 @@ public static partial class Functional
             return;
         }
 
+        if (TensorAdapter.IsChannelsLast(source))
+        {
+            // PyTorch's channels_last memory: the channels-last kernel reads it in place (no gather).
+            MaxPool2DChannelsLastTensor(source, shape, outputShape, geometry, destination, indices, indexConvention, options);
+            return;
+        }
+
         MaxPool2DInBatches(source, shape, outputShape, geometry, destination, indices, indexConvention, options, BatchLimits.Default);
     }
 
@@ -210,9 +217,15 @@ public static partial class Functional
                 $"Pooling {shape} with {geometry} gives {outputShape}, {outputShape.ElementCount} elements, more than an array holds ({Array.MaxLength}); pool into destination tensors of your own (the TensorSpan form).");
         }
 
+        // A channels_last source gets channels_last values and indices (PyTorch's choice), each pooled in place.
         nint[] lengths = TensorAdapter.Lengths(outputShape);
-        Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
+        bool channelsLast = TensorAdapter.IsChannelsLast(source);
+        Tensor<T> values = channelsLast
+            ? Tensor.CreateFromShapeUninitialized<T>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<T>(lengths);
+        Tensor<TIndex> indices = channelsLast
+            ? Tensor.CreateFromShapeUninitialized<TIndex>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
         MaxPool2D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }
@@ -307,7 +320,7 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D output = geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
         Shape4D outputShape = sourceShape.WithSpatialSize(output);
@@ -323,6 +336,12 @@ public static partial class Functional
             return;
         }
 
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            MaxPool2DChannelsLast(source, sourceShape, output, geometry, destination, indices, indexConvention, options);
+            return;
+        }
+
         var plan = new MaxPool2DKernel.Plan(sourceShape.SpatialSize, output, geometry, new IndexLayout(indexConvention, sourceShape));
         int degree = options.ResolveDegree(outputShape.PlaneCount * output.Height, sourceShape.ElementCount);
         fixed (T* s = source)
@@ -330,6 +349,64 @@ public static partial class Functional
         fixed (TIndex* i = indices)
         {
             MaxPool2DKernel.Run(s, d, i, (int)sourceShape.PlaneCount, plan, degree);
+        }
+    }
+
+    /// <summary>The span form's channels-last run (validated): <c>[N, H, W, C]</c> in, <c>[N, oH, oW, C]</c> out.</summary>
+    private static unsafe void MaxPool2DChannelsLast<T, TIndex>(
+        ReadOnlySpan<T> source, Shape4D sourceShape, Size2D output, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices,
+        IndexConvention indexConvention, ExecutionOptions options)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var plan = ChannelsLastPoolKernel.For2D(sourceShape, output, geometry, indexConvention);
+        int degree = options.ResolveDegree(plan.Rows, sourceShape.ElementCount);
+        fixed (T* s = source)
+        fixed (T* d = destination)
+        fixed (TIndex* i = indices)
+        {
+            ChannelsLastPoolKernel.Run(s, d, i, plan, degree);
+        }
+    }
+
+    /// <summary>
+    /// The tensor form of a channels_last source (validated): the source is read in place; each output in place when it
+    /// is channels_last dense too, else through a channels-last buffer copied into it. A tensor past a span's reach runs
+    /// a span-sized batch of samples at a time; the conventions that count across samples then get the batch's base.
+    /// </summary>
+    private static void MaxPool2DChannelsLastTensor<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Shape4D shape, Shape4D outputShape, Pool2DGeometry geometry, in TensorSpan<T> destination,
+        in TensorSpan<TIndex> indices, IndexConvention indexConvention, ExecutionOptions options)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long sample = Math.Max(shape.Channels * shape.PlaneSize, outputShape.Channels * outputShape.PlaneSize);
+        long perBatch = shape.ElementCount <= Array.MaxLength && outputShape.ElementCount <= Array.MaxLength
+            ? shape.Batch
+            : Math.Max(1, Array.MaxLength / Math.Max(1, sample));
+        for (long n = 0; n < shape.Batch; n += perBatch)
+        {
+            int count = (int)Math.Min(perBatch, shape.Batch - n);
+            bool whole = count == shape.Batch;
+            ReadOnlyTensorSpan<T> part = whole ? source : source.Slice(TensorAdapter.Samples((int)n, count));
+            TensorSpan<T> values = whole ? destination : destination.Slice(TensorAdapter.Samples((int)n, count));
+            TensorSpan<TIndex> positions = whole ? indices : indices.Slice(TensorAdapter.Samples((int)n, count));
+            Shape4D partShape = Shape4D.ChannelsLast(count, shape.Height, shape.Width, shape.Channels);
+            using ChannelsLastWriteView<T> d = TensorAdapter.WriteChannelsLast(values);
+            using ChannelsLastWriteView<TIndex> i = TensorAdapter.WriteChannelsLast(positions);
+            MaxPool2DChannelsLast(TensorAdapter.ChannelsLastSpan(part), partShape, outputShape.SpatialSize, geometry, d.Span, i.Span, indexConvention, options);
+            long sampleBase = n * shape.Channels * shape.PlaneSize;
+            if (sampleBase != 0 && indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
+            {
+                Span<TIndex> written = i.Span;
+                for (int k = 0; k < written.Length; k++)
+                {
+                    written[k] = TIndex.CreateTruncating(long.CreateTruncating(written[k]) + sampleBase);
+                }
+            }
+
+            d.Commit();
+            i.Commit();
         }
     }
 }

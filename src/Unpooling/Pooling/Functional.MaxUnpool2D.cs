@@ -222,7 +222,10 @@ public static partial class Functional
     {
         Shape4D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        // Channels_last values give a channels_last result (PyTorch's choice), unpooled in place.
+        Tensor<T> result = TensorAdapter.IsChannelsLast(source)
+            ? Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape), TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }
@@ -245,6 +248,18 @@ public static partial class Functional
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
 
+        if (TensorAdapter.IsChannelsLast(source) && TensorAdapter.IsChannelsLastDense(indices))
+        {
+            // PyTorch's channels_last values and indices: the channels-last kernel reads both in place.
+            using ChannelsLastWriteView<T> view = TensorAdapter.WriteChannelsLast(destination);
+            Shape4D channelsLast = Shape4D.ChannelsLast(shape.Batch, shape.Height, shape.Width, shape.Channels);
+            MaxUnpool2DCore(
+                TensorAdapter.ChannelsLastSpan(source), TensorAdapter.ChannelsLastSpan(indices), channelsLast, geometry, view.Span, indexConvention, size, reduction,
+                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+            view.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -265,6 +280,12 @@ public static partial class Functional
         Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            MaxUnpool2DChannelsLast(source, indices, sourceShape, geometry, destination, outputShape.SpatialSize, indexConvention, reduction, options, indicesName);
             return;
         }
 
@@ -456,7 +477,7 @@ public static partial class Functional
         IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, string outputSizeName, bool sizeFromPooling)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
@@ -466,7 +487,7 @@ public static partial class Functional
             ? exact
             : geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
-        outputShape.Validate(outputSizeName);
+        outputShape.Validate(outputSizeName, allowChannelsLast: true);
         Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
         if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
         {
@@ -476,4 +497,25 @@ public static partial class Functional
         return outputShape;
     }
 
+    /// <summary>The span form's channels-last run (validated but for the indices): <c>[N, oH, oW, C]</c> values and
+    /// indices into <c>[N, H, W, C]</c>; an invalid index throws before anything is written.</summary>
+    private static unsafe void MaxUnpool2DChannelsLast<T, TIndex>(
+        ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Size2D output,
+        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string indicesName)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var plan = ChannelsLastUnpoolKernel.For2D(sourceShape, output, geometry, indexConvention);
+        int degree = options.ResolveDegree(plan.Rows, plan.OutputCount);
+        fixed (T* s = source)
+        fixed (TIndex* i = indices)
+        fixed (T* d = destination)
+        {
+            long bad = ChannelsLastUnpoolKernel.Run(s, i, d, plan, reduction, degree);
+            if (bad >= 0)
+            {
+                ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)bad], bad, plan);
+            }
+        }
+    }
 }
