@@ -16,7 +16,10 @@ public static partial class Functional
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
     /// <param name="indices">The indices, dense row-major <c>[N, C, oH, oW]</c>: an element's position gives the
     /// sample n and channel c it belongs to (the per-plane and per-sample conventions need them).</param>
-    /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>.</param>
+    /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>; with a
+    /// <see cref="Shape4D.ChannelsLast"/> shape the indices (and <paramref name="destination"/>) are laid out
+    /// <c>[N, oH, oW, C]</c>: the position gives (n, oh, ow, c) in that order, and the values convert as the
+    /// channels-first element's would.</param>
     /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into (the pooling input,
     /// the unpooling output); with the batch and channel counts of <paramref name="indicesShape"/> it defines the cells.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>

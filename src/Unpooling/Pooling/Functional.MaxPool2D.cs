@@ -22,8 +22,12 @@ public static partial class Functional
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
-    /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="source">The input, dense, <c>N*C*H*W</c> elements in <paramref name="sourceShape"/>'s layout.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a <see cref="Shape4D.ChannelsLast"/> shape
+    /// (<see cref="TensorLayout.ChannelsLast"/>) reads <paramref name="source"/> as <c>[N, H, W, C]</c>, and
+    /// <paramref name="destination"/> and <paramref name="indices"/> are then written <c>[N, outH, outW, C]</c>. The
+    /// index conventions describe positions, not memory: every convention gives the very values the channels-first call
+    /// gives, permuted (per plane <c>h*W + w</c> by default, as PyTorch does for <c>channels_last</c> tensors).</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="destination">Receives the maxima, <c>[N, C, outH, outW]</c> with the size from
     /// <see cref="Pool2DGeometry.GetOutputSize(Size2D)"/>.</param>
@@ -68,7 +72,9 @@ public static partial class Functional
     /// <param name="options">Threading; results never depend on it.</param>
     /// <remarks>
     /// <para>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
-    /// steady state).</para>
+    /// steady state). A source with PyTorch's <c>channels_last</c> strides (logical <c>[N, C, H, W]</c>, strides
+    /// <c>[H*W*C, 1, W*C, C]</c>) runs the channels-last kernel in place, with no copy, as do outputs with those
+    /// strides; outputs of other strides then go through a channels-last buffer.</para>
     /// <para>The tensors may hold more elements than a span (a batch over native memory) as long as each sample,
     /// <c>C*H*W</c> elements of the input and of the output, fits one: the call then runs a span-sized batch of samples
     /// at a time, each batch viewed in place when dense, with the same results (indices of the conventions that count
@@ -167,7 +173,8 @@ public static partial class Functional
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
-    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
+    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches; both with <c>channels_last</c> strides
+    /// when <paramref name="source"/> has them (PyTorch's choice), row-major otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
     /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>, the switches'

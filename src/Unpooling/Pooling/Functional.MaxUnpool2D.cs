@@ -18,7 +18,11 @@ public static partial class Functional
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
-    /// <param name="source">The pooled values, dense row-major <c>[N, C, H, W]</c>.</param>
+    /// <param name="source">The pooled values, dense <c>[N, C, H, W]</c>, or <c>[N, H, W, C]</c> when
+    /// <paramref name="sourceShape"/> is a <see cref="Shape4D.ChannelsLast"/> shape: <paramref name="indices"/> are then
+    /// laid out the same way and <paramref name="destination"/> is written <c>[N, outH, outW, C]</c>, with exactly the
+    /// channels-first result, permuted ("last wins" and the order of a sum are the channels-first row-major order of
+    /// the elements, across planes too).</param>
     /// <param name="indices">Output positions in <paramref name="indexConvention"/>, where H and W are the output's
     /// size, as <see cref="MaxPool2D{T, TIndex}(ReadOnlySpan{T}, Shape4D, Pool2DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
     /// writes them; same length as <paramref name="source"/>.</param>
