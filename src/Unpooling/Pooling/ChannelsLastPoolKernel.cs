@@ -281,7 +281,7 @@ internal static unsafe class ChannelsLastPoolKernel
     {
         var f = new RowFrame(p, row);
         int count = TSimd.Count, channels = p.Channels;
-        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
+        AxisPlan width = p.Spatial.Width;
         long sampleSize = p.InputSample;
         T* sample = source + (f.N * sampleSize);
         ChannelsLastIndexing ix = p.Indexing;

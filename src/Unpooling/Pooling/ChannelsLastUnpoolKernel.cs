@@ -121,12 +121,25 @@ internal static unsafe class ChannelsLastUnpoolKernel
     {
         long first = long.MaxValue;
         int foreign = 0;
-        var check = new ValidateBody<TIndex, TConvention> { Indices = indices, Plan = plan, FirstBad = &first, Foreign = &foreign };
-        ParallelRunner.Run(ref check, plan.Rows, degree);
-        first = Volatile.Read(ref first);
-        if (first != long.MaxValue)
+        if (TConvention.Value == IndexConvention.PerPlane)
         {
-            return first;
+            // Per-plane indices always name a cell of their own plane: the range check is the whole validation, and the
+            // vectorized one reports the first bad position in memory order too.
+            first = MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.InputSample, plan.Spatial.InputVolume, degree);
+            if (first >= 0)
+            {
+                return first;
+            }
+        }
+        else
+        {
+            var check = new ValidateBody<TIndex, TConvention> { Indices = indices, Plan = plan, FirstBad = &first, Foreign = &foreign };
+            ParallelRunner.Run(ref check, plan.Rows, degree);
+            first = Volatile.Read(ref first);
+            if (first != long.MaxValue)
+            {
+                return first;
+            }
         }
 
         bool sum = reduction == UnpoolReduction.Sum;
@@ -298,6 +311,29 @@ internal static unsafe class ChannelsLastUnpoolKernel
                 Debug.Assert(Bounds.Within(y, outSample, Destination, Plan.OutputCount), "an output sample outside the destination");
                 new Span<T>(y, checked((int)outSample)).Clear();
                 long k = n * Plan.InputSample;
+                if (TConvention.Value == IndexConvention.PerPlane)
+                {
+                    // The hot case, without the general decode: cell p of channel c is y[p*C + c] of the sample.
+                    ulong volume = (ulong)Plan.Spatial.InputVolume;
+                    long stop = k + Plan.InputSample;
+                    while (k < stop)
+                    {
+                        for (int c = 0; c < channels; c++, k++)
+                        {
+                            // Read once, checked at use: an index a racing caller moved out of the plane is skipped.
+                            long index = IndexValue.Read(Indices[k]);
+                            if ((ulong)index < volume)
+                            {
+                                T* cell = y + (index * channels) + c;
+                                Debug.Assert(Bounds.Within(cell, 1, y, outSample), "a per-plane cell outside its sample");
+                                *cell = Sum ? *cell + Source[k] : Source[k];
+                            }
+                        }
+                    }
+
+                    continue;
+                }
+
                 for (int od = 0; od < oD; od++)
                 {
                     for (int oh = 0; oh < oH; oh++)
