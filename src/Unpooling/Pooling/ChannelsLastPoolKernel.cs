@@ -83,7 +83,11 @@ internal readonly struct ChannelsLastIndexing
 /// </remarks>
 internal static unsafe class ChannelsLastPoolKernel
 {
-    /// <summary>Everything a run needs, computed once per call.</summary>
+    /// <summary>
+    /// Everything a run of either channels-last kernel needs, computed once per call: the spatial plan from the
+    /// unpooled size (its input) to the pooled size (its output), the channels and the index layout, which for
+    /// unpooling describes the unpooled tensor.
+    /// </summary>
     internal readonly struct Plan
     {
         public readonly SpatialPlan Spatial;
@@ -97,14 +101,17 @@ internal static unsafe class ChannelsLastPoolKernel
             Indexing = indexing;
         }
 
-        /// <summary>Output rows (n, od, oh): the unit of parallel work.</summary>
+        /// <summary>Pooled rows (n, od, oh): the unit of parallel work.</summary>
         public int Rows => checked(Batch * Spatial.Depth.Output * Spatial.Height.Output);
 
-        /// <summary>Elements of one input sample, <c>D*H*W*C</c>.</summary>
+        /// <summary>Elements of one unpooled sample (the pooling input), <c>D*H*W*C</c>.</summary>
         public long InputSample => Spatial.InputVolume * Channels;
 
-        /// <summary>Elements of one output sample.</summary>
+        /// <summary>Elements of one pooled sample.</summary>
         public long OutputSample => Spatial.OutputVolume * Channels;
+
+        /// <summary>Elements of the unpooled tensor.</summary>
+        public long InputCount => InputSample * Batch;
 
         /// <summary>Whether every index fits a lane of <paramref name="laneBytes"/> bytes (read signed).</summary>
         public bool IndicesFit(int laneBytes) => laneBytes >= 8 || Indexing.Space - 1 <= int.MaxValue;

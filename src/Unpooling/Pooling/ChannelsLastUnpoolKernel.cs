@@ -21,36 +21,8 @@ namespace Unpooling.Internal;
 /// </remarks>
 internal static unsafe class ChannelsLastUnpoolKernel
 {
-    /// <summary>The sizes of a call: the spatial plan runs from the unpooled size (its input) to the pooled size (its
-    /// output), the windows of the pooling being inverted, which InWindow taps need.</summary>
-    internal readonly struct Plan
-    {
-        public readonly SpatialPlan Spatial;
-        public readonly int Batch, Channels;
-        public readonly ChannelsLastIndexing Indexing;
-
-        public Plan(in SpatialPlan spatial, int batch, int channels, in ChannelsLastIndexing indexing)
-        {
-            Spatial = spatial;
-            (Batch, Channels) = (batch, channels);
-            Indexing = indexing;
-        }
-
-        /// <summary>Pooled rows (n, od, oh): the unit of validation work.</summary>
-        public int Rows => checked(Batch * Spatial.Depth.Output * Spatial.Height.Output);
-
-        /// <summary>Elements of one pooled sample.</summary>
-        public long InputSample => Spatial.OutputVolume * Channels;
-
-        /// <summary>Elements of one unpooled sample.</summary>
-        public long OutputSample => Spatial.InputVolume * Channels;
-
-        /// <summary>Elements of the unpooled tensor.</summary>
-        public long OutputCount => OutputSample * Batch;
-    }
-
     /// <summary>The plan of a 2-D unpooling of <paramref name="pooled"/> into <paramref name="output"/> (validated by the caller).</summary>
-    public static Plan For2D(Shape4D pooled, Size2D output, in Pool2DGeometry geometry, IndexConvention convention)
+    public static ChannelsLastPoolKernel.Plan For2D(Shape4D pooled, Size2D output, in Pool2DGeometry geometry, IndexConvention convention)
         => new(
             SpatialPlan.ForPool(geometry, output, pooled.SpatialSize), pooled.Batch, pooled.Channels,
             ChannelsLastIndexing.For2D(convention, pooled.WithSpatialSize(output), geometry));
@@ -84,7 +56,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
             return;
         }
 
-        var plan = new Plan(
+        var plan = new ChannelsLastPoolKernel.Plan(
             SpatialPlan.ForPool(geometry, output, sourceShape.SpatialSize), sourceShape.Batch, sourceShape.Channels,
             ChannelsLastIndexing.For3D(convention, outputShape, geometry));
         int degree = options.ResolveDegree(plan.Rows, outputShape.ElementCount);
@@ -101,7 +73,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
     }
 
     /// <summary>Validates and unpools. Returns -1, or the memory position of the first invalid index (nothing written).</summary>
-    public static long Run<T, TIndex>(T* source, TIndex* indices, T* destination, in Plan plan, UnpoolReduction reduction, int degree)
+    public static long Run<T, TIndex>(T* source, TIndex* indices, T* destination, in ChannelsLastPoolKernel.Plan plan, UnpoolReduction reduction, int degree)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         => plan.Indexing.Convention switch
@@ -114,7 +86,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
             _ => Run<T, TIndex, InWindowTag>(source, indices, destination, plan, reduction, degree),
         };
 
-    private static long Run<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, in Plan plan, UnpoolReduction reduction, int degree)
+    private static long Run<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, in ChannelsLastPoolKernel.Plan plan, UnpoolReduction reduction, int degree)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
@@ -125,7 +97,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
         {
             // Per-plane indices always name a cell of their own plane: the range check is the whole validation, and the
             // vectorized one reports the first bad position in memory order too.
-            first = MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.InputSample, plan.Spatial.InputVolume, degree);
+            first = MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.OutputSample, plan.Spatial.InputVolume, degree);
             if (first >= 0)
             {
                 return first;
@@ -168,7 +140,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
     /// cell. <paramref name="own"/> says whether the cell lies in the element's own plane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Target<TConvention>(in Plan p, long index, long n, long c, int od, int oh, int ow, out bool own)
+    private static long Target<TConvention>(in ChannelsLastPoolKernel.Plan p, long index, long n, long c, int od, int oh, int ow, out bool own)
         where TConvention : struct, IConventionTag
     {
         ChannelsLastIndexing ix = p.Indexing;
@@ -228,7 +200,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
 
     /// <summary>Splits a pooled row number into (n, od, oh).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int N, int D, int H) RowOf(in Plan p, int row)
+    private static (int N, int D, int H) RowOf(in ChannelsLastPoolKernel.Plan p, int row)
     {
         int oD = p.Spatial.Depth.Output, oH = p.Spatial.Height.Output;
         int n = row / (oD * oH), rest = row - (n * oD * oH), od = rest / oH;
@@ -240,7 +212,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
         where TConvention : struct, IConventionTag
     {
         public TIndex* Indices;
-        public Plan Plan;
+        public ChannelsLastPoolKernel.Plan Plan;
         public long* FirstBad;
         public int* Foreign;
 
@@ -253,7 +225,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
             {
                 (int n, int od, int oh) = RowOf(Plan, row);
                 long k = (long)row * oW * channels;
-                Debug.Assert(k + ((long)oW * channels) <= Plan.InputSample * Plan.Batch, "a validated row outside the indices");
+                Debug.Assert(k + ((long)oW * channels) <= Plan.OutputSample * Plan.Batch, "a validated row outside the indices");
                 for (int ow = 0; ow < oW; ow++)
                 {
                     for (int c = 0; c < channels; c++, k++)
@@ -297,25 +269,25 @@ internal static unsafe class ChannelsLastUnpoolKernel
         public T* Source;
         public TIndex* Indices;
         public T* Destination;
-        public Plan Plan;
+        public ChannelsLastPoolKernel.Plan Plan;
         public bool Sum;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             int oD = Plan.Spatial.Depth.Output, oH = Plan.Spatial.Height.Output, oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
-            long outSample = Plan.OutputSample;
+            long outSample = Plan.InputSample;
             for (int n = start; n < end; n++)
             {
                 T* y = Destination + (n * outSample);
-                Debug.Assert(Bounds.Within(y, outSample, Destination, Plan.OutputCount), "an output sample outside the destination");
+                Debug.Assert(Bounds.Within(y, outSample, Destination, Plan.InputCount), "an output sample outside the destination");
                 new Span<T>(y, checked((int)outSample)).Clear();
-                long k = n * Plan.InputSample;
+                long k = n * Plan.OutputSample;
                 if (TConvention.Value == IndexConvention.PerPlane)
                 {
                     // The hot case, without the general decode: cell p of channel c is y[p*C + c] of the sample.
                     ulong volume = (ulong)Plan.Spatial.InputVolume;
-                    long stop = k + Plan.InputSample;
+                    long stop = k + Plan.OutputSample;
                     while (k < stop)
                     {
                         for (int c = 0; c < channels; c++, k++)
@@ -361,12 +333,12 @@ internal static unsafe class ChannelsLastUnpoolKernel
 
     /// <summary>Indices that cross planes: one thread, the channels-first operator's order (n, c, od, oh, ow).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void LogicalOrder<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, in Plan p, bool sum)
+    private static void LogicalOrder<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, in ChannelsLastPoolKernel.Plan p, bool sum)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
-        long total = p.OutputCount;
+        long total = p.InputCount;
         for (long start = 0; start < total; start += int.MaxValue)
         {
             new Span<T>(destination + start, (int)Math.Min(int.MaxValue, total - start)).Clear();
@@ -377,7 +349,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
         {
             for (int c = 0; c < channels; c++)
             {
-                long k = (n * p.InputSample) + c;
+                long k = (n * p.OutputSample) + c;
                 for (int od = 0; od < oD; od++)
                 {
                     for (int oh = 0; oh < oH; oh++)
@@ -404,7 +376,7 @@ internal static unsafe class ChannelsLastUnpoolKernel
     /// value, its position and element (n, spatial position, c), and the valid range.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    public static void ThrowBadIndex<TIndex>(string paramName, TIndex value, long position, in Plan p)
+    public static void ThrowBadIndex<TIndex>(string paramName, TIndex value, long position, in ChannelsLastPoolKernel.Plan p)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         long pixel = position / p.Channels, c = position - (pixel * p.Channels);

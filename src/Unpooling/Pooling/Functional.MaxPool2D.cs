@@ -307,18 +307,25 @@ public static partial class Functional
         using WriteView<T> d = TensorAdapter.Write(destination);
         using WriteView<TIndex> i = TensorAdapter.Write(indices);
         MaxPool2DCore(s.Span, shape, geometry, d.Span, i.Span, indexConvention, options);
-        long sampleBase = firstSample * shape.Channels * shape.PlaneSize;
+        AddSampleBase(i.Span, indexConvention, firstSample * shape.Channels * shape.PlaneSize);
+        d.Commit();
+        i.Commit();
+    }
+
+    /// <summary>
+    /// Adds a batch's first index, <paramref name="sampleBase"/> (<c>firstSample * C*H*W</c>), in 64 bits to indices of
+    /// the conventions that count across samples, which the kernel wrote relative to the batch.
+    /// </summary>
+    private static void AddSampleBase<TIndex>(Span<TIndex> written, IndexConvention indexConvention, long sampleBase)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
         if (sampleBase != 0 && indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
         {
-            Span<TIndex> written = i.Span;
             for (int k = 0; k < written.Length; k++)
             {
                 written[k] = TIndex.CreateTruncating(long.CreateTruncating(written[k]) + sampleBase);
             }
         }
-
-        d.Commit();
-        i.Commit();
     }
 
     private static unsafe void MaxPool2DCore<T, TIndex>(
@@ -402,16 +409,7 @@ public static partial class Functional
             using ChannelsLastWriteView<T> d = TensorAdapter.WriteChannelsLast(values);
             using ChannelsLastWriteView<TIndex> i = TensorAdapter.WriteChannelsLast(positions);
             MaxPool2DChannelsLast(TensorAdapter.ChannelsLastSpan(part), partShape, outputShape.SpatialSize, geometry, d.Span, i.Span, indexConvention, options);
-            long sampleBase = n * shape.Channels * shape.PlaneSize;
-            if (sampleBase != 0 && indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
-            {
-                Span<TIndex> written = i.Span;
-                for (int k = 0; k < written.Length; k++)
-                {
-                    written[k] = TIndex.CreateTruncating(long.CreateTruncating(written[k]) + sampleBase);
-                }
-            }
-
+            AddSampleBase(i.Span, indexConvention, n * shape.Channels * shape.PlaneSize);
             d.Commit();
             i.Commit();
         }

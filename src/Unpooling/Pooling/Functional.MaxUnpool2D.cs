@@ -510,7 +510,7 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var plan = ChannelsLastUnpoolKernel.For2D(sourceShape, output, geometry, indexConvention);
-        int degree = options.ResolveDegree(plan.Rows, plan.OutputCount);
+        int degree = options.ResolveDegree(plan.Rows, plan.InputCount);
         fixed (T* s = source)
         fixed (TIndex* i = indices)
         fixed (T* d = destination)

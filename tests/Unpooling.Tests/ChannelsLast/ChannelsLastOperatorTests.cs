@@ -276,7 +276,10 @@ public class ChannelsLastOperatorTests
         ChannelsLastAssert.SameBits<float>(Flat(firstValues), Flat(values), "values");
         ChannelsLastAssert.SameIndices<long>(Flat(firstSwitches.Indices), Flat(switches.Indices), "switches");
         ChannelsLastAssert.SameBits<float>(Flat(firstRestored), Flat(restored), "restored");
-        ChannelsLastAssert.SameIndices<long>(Flat(firstSwitches.WithConvention(IndexConvention.InWindow).Indices), Flat(switches.WithConvention(IndexConvention.InWindow).Indices), "in window");
+        Switches<long> taps = switches.WithConvention(IndexConvention.InWindow);
+        Assert.Equal(TensorAdapter.ChannelsLastStrides(pooled), taps.Indices.Strides.ToArray());
+        ChannelsLastAssert.SameIndices<long>(Flat(firstSwitches.WithConvention(IndexConvention.InWindow).Indices), Flat(taps.Indices), "in window");
+        ChannelsLastAssert.SameBits<float>(Flat(firstRestored), Flat(Functional.MaxUnpool2D(values, taps)), "restored from taps");
     }
 
     private static T[] Flat<T>(Tensor<T> tensor)
