@@ -205,7 +205,7 @@ internal static unsafe class ChannelsLastPoolKernel
             return;
         }
 
-        var body = new RowsBody<TSimd, TVector, T, TIndex> { Source = source, Destination = destination, Indices = indices, Plan = plan };
+        var body = new RowsBody<T, TIndex, VectorRows<TSimd, TVector, T, TIndex>> { Source = source, Destination = destination, Indices = indices, Plan = plan };
         ParallelRunner.Run(ref body, plan.Rows, degree);
     }
 
@@ -214,7 +214,7 @@ internal static unsafe class ChannelsLastPoolKernel
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        var body = new ScalarRowsBody<T, TIndex> { Source = source, Destination = destination, Indices = indices, Plan = plan };
+        var body = new RowsBody<T, TIndex, ScalarRows<T, TIndex>> { Source = source, Destination = destination, Indices = indices, Plan = plan };
         ParallelRunner.Run(ref body, plan.Rows, degree);
     }
 
@@ -239,30 +239,36 @@ internal static unsafe class ChannelsLastPoolKernel
         }
     }
 
-    private struct RowsBody<TSimd, TVector, T, TIndex> : IParallelBody
+    /// <summary>One output row's computation, fixed per instantiation (the vector path at a width, or the scalar one).</summary>
+    private interface IRowKernel<T, TIndex>
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        static abstract void Row(T* source, T* destination, TIndex* indices, in Plan p, int row);
+    }
+
+    private readonly struct VectorRows<TSimd, TVector, T, TIndex> : IRowKernel<T, TIndex>
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        public T* Source;
-        public T* Destination;
-        public TIndex* Indices;
-        public Plan Plan;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        public readonly void Invoke(int start, int end)
-        {
-            for (int row = start; row < end; row++)
-            {
-                VectorRow<TSimd, TVector, T, TIndex>(Source, Destination, Indices, Plan, row);
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row(T* source, T* destination, TIndex* indices, in Plan p, int row) => VectorRow<TSimd, TVector, T, TIndex>(source, destination, indices, p, row);
     }
 
-    private struct ScalarRowsBody<T, TIndex> : IParallelBody
+    private readonly struct ScalarRows<T, TIndex> : IRowKernel<T, TIndex>
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Row(T* source, T* destination, TIndex* indices, in Plan p, int row) => ScalarRow(source, destination, indices, p, row);
+    }
+
+    private struct RowsBody<T, TIndex, TRows> : IParallelBody
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TRows : struct, IRowKernel<T, TIndex>
     {
         public T* Source;
         public T* Destination;
@@ -274,7 +280,7 @@ internal static unsafe class ChannelsLastPoolKernel
         {
             for (int row = start; row < end; row++)
             {
-                ScalarRow(Source, Destination, Indices, Plan, row);
+                TRows.Row(Source, Destination, Indices, Plan, row);
             }
         }
     }

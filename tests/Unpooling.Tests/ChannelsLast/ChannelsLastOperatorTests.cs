@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using Unpooling.Internal;
 using Unpooling.Tests.Pooling;
+using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.ChannelsLast;
 
@@ -14,15 +15,7 @@ namespace Unpooling.Tests.ChannelsLast;
 /// </summary>
 public class ChannelsLastOperatorTests
 {
-    private static readonly IndexConvention[] Conventions =
-    [
-        IndexConvention.PerPlane,
-        IndexConvention.GlobalRowMajor,
-        IndexConvention.GlobalColumnMajor,
-        IndexConvention.ChannelsLastPerSample,
-        IndexConvention.ChannelsLastWithBatch,
-        IndexConvention.InWindow,
-    ];
+    private static readonly IndexConvention[] Conventions = [.. IndexConventionReference.All, IndexConvention.InWindow];
 
     private static readonly Pool2DGeometry[] Geometries =
     [
