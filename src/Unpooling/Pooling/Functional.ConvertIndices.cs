@@ -16,7 +16,10 @@ public static partial class Functional
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
     /// <param name="indices">The indices, dense row-major <c>[N, C, oH, oW]</c>: an element's position gives the
     /// sample n and channel c it belongs to (the per-plane and per-sample conventions need them).</param>
-    /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>.</param>
+    /// <param name="indicesShape">The shape <c>[N, C, oH, oW]</c> of <paramref name="indices"/>; with a
+    /// <see cref="Shape4D.ChannelsLast"/> shape the indices (and <paramref name="destination"/>) are laid out
+    /// <c>[N, oH, oW, C]</c>: the position gives (n, oh, ow, c) in that order, and the values convert as the
+    /// channels-first element's would.</param>
     /// <param name="indexedSize">The spatial size (H, W) of the tensor the indices point into (the pooling input,
     /// the unpooling output); with the batch and channel counts of <paramref name="indicesShape"/> it defines the cells.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
@@ -217,7 +220,10 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
-        Tensor<TIndex> result = Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape));
+        // Channels_last indices (a channels-last pooling's switches) convert into channels_last indices.
+        Tensor<TIndex> result = TensorAdapter.IsChannelsLast(indices)
+            ? Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape), TensorAdapter.ChannelsLastStrides(shape))
+            : Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape));
         // No destination argument here: an index type too narrow for the destination convention is the indices' type.
         ConvertIndicesTensor(indices, indexedSize, geometry, sourceConvention, result.AsTensorSpan(), destinationConvention, nameof(indices));
         return result;
@@ -228,7 +234,7 @@ public static partial class Functional
         Span<TIndex> destination, IndexConvention destinationConvention, string destinationIndexName = "destination")
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        indicesShape.Validate(nameof(indicesShape));
+        indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
         Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oH*oW of", indicesShape);
         Shape4D indexed = indicesShape.WithSpatialSize(indexedSize);
         if (indexedSize.Height < 1 || indexedSize.Width < 1 || IndexLayout.TotalOf(indexed) > long.MaxValue)
@@ -255,6 +261,20 @@ public static partial class Functional
         fixed (TIndex* i = indices)
         fixed (TIndex* d = destination)
         {
+            if (indicesShape.Layout == TensorLayout.ChannelsLast)
+            {
+                // Positions are channels-last [N, oH, oW, C]; values convert as the channels-first element's would.
+                var windows = geometry is { } g ? new WindowTaps(g, indicesShape.SpatialSize, indexedSize) : default;
+                long failed = ChannelsLastIndexConversion.Convert<TIndex>(i, null, indicesShape, indexed, windows, sourceConvention, destinationConvention, out bool outside);
+                if (failed >= 0)
+                {
+                    ChannelsLastIndexConversion.Throw(indices[(int)failed], failed, indicesShape, indexed, sourceConvention, destinationConvention, outside);
+                }
+
+                ChannelsLastIndexConversion.Convert(i, d, indicesShape, indexed, windows, sourceConvention, destinationConvention, out _);
+                return;
+            }
+
             if (sourceConvention == IndexConvention.InWindow || destinationConvention == IndexConvention.InWindow)
             {
                 ConvertInWindow(indices, i, d, indicesShape, indexed, geometry.GetValueOrDefault(), sourceConvention, destinationConvention);

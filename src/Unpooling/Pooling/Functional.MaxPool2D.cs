@@ -22,8 +22,12 @@ public static partial class Functional
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
-    /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="source">The input, dense, <c>N*C*H*W</c> elements in <paramref name="sourceShape"/>'s layout.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a <see cref="Shape4D.ChannelsLast"/> shape
+    /// (<see cref="TensorLayout.ChannelsLast"/>) reads <paramref name="source"/> as <c>[N, H, W, C]</c>, and
+    /// <paramref name="destination"/> and <paramref name="indices"/> are then written <c>[N, outH, outW, C]</c>. The
+    /// index conventions describe positions, not memory: every convention gives the very values the channels-first call
+    /// gives, permuted (per plane <c>h*W + w</c> by default, as PyTorch does for <c>channels_last</c> tensors).</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="destination">Receives the maxima, <c>[N, C, outH, outW]</c> with the size from
     /// <see cref="Pool2DGeometry.GetOutputSize(Size2D)"/>.</param>
@@ -68,7 +72,9 @@ public static partial class Functional
     /// <param name="options">Threading; results never depend on it.</param>
     /// <remarks>
     /// <para>Dense row-major tensors are used in place; strided ones go through a pooled buffer (no allocation in
-    /// steady state).</para>
+    /// steady state). A source with PyTorch's <c>channels_last</c> strides (logical <c>[N, C, H, W]</c>, strides
+    /// <c>[H*W*C, 1, W*C, C]</c>) runs the channels-last kernel in place, with no copy, as do outputs with those
+    /// strides; outputs of other strides then go through a channels-last buffer.</para>
     /// <para>The tensors may hold more elements than a span (a batch over native memory) as long as each sample,
     /// <c>C*H*W</c> elements of the input and of the output, fits one: the call then runs a span-sized batch of samples
     /// at a time, each batch viewed in place when dense, with the same results (indices of the conventions that count
@@ -103,6 +109,13 @@ public static partial class Functional
         Guard.NoViewOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (TensorAdapter.IsChannelsLast(source))
+        {
+            // PyTorch's channels_last memory: the channels-last kernel reads it in place (no gather).
+            MaxPool2DChannelsLastTensor(source, shape, outputShape, geometry, destination, indices, indexConvention, options);
             return;
         }
 
@@ -160,7 +173,8 @@ public static partial class Functional
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
-    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches.</returns>
+    /// <returns>The pooled values <c>[N, C, outH, outW]</c> and their switches; both with <c>channels_last</c> strides
+    /// when <paramref name="source"/> has them (PyTorch's choice), row-major otherwise.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 4, the geometry does not fit it, or
     /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>, the switches'
@@ -210,9 +224,15 @@ public static partial class Functional
                 $"Pooling {shape} with {geometry} gives {outputShape}, {outputShape.ElementCount} elements, more than an array holds ({Array.MaxLength}); pool into destination tensors of your own (the TensorSpan form).");
         }
 
+        // A channels_last source gets channels_last values and indices (PyTorch's choice), each pooled in place.
         nint[] lengths = TensorAdapter.Lengths(outputShape);
-        Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
+        bool channelsLast = TensorAdapter.IsChannelsLast(source);
+        Tensor<T> values = channelsLast
+            ? Tensor.CreateFromShapeUninitialized<T>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<T>(lengths);
+        Tensor<TIndex> indices = channelsLast
+            ? Tensor.CreateFromShapeUninitialized<TIndex>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
         MaxPool2D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }
@@ -287,18 +307,25 @@ public static partial class Functional
         using WriteView<T> d = TensorAdapter.Write(destination);
         using WriteView<TIndex> i = TensorAdapter.Write(indices);
         MaxPool2DCore(s.Span, shape, geometry, d.Span, i.Span, indexConvention, options);
-        long sampleBase = firstSample * shape.Channels * shape.PlaneSize;
+        AddSampleBase(i.Span, indexConvention, firstSample * shape.Channels * shape.PlaneSize);
+        d.Commit();
+        i.Commit();
+    }
+
+    /// <summary>
+    /// Adds a batch's first index, <paramref name="sampleBase"/> (<c>firstSample * C*H*W</c>), in 64 bits to indices of
+    /// the conventions that count across samples, which the kernel wrote relative to the batch.
+    /// </summary>
+    private static void AddSampleBase<TIndex>(Span<TIndex> written, IndexConvention indexConvention, long sampleBase)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
         if (sampleBase != 0 && indexConvention is IndexConvention.GlobalRowMajor or IndexConvention.GlobalColumnMajor or IndexConvention.ChannelsLastWithBatch)
         {
-            Span<TIndex> written = i.Span;
             for (int k = 0; k < written.Length; k++)
             {
                 written[k] = TIndex.CreateTruncating(long.CreateTruncating(written[k]) + sampleBase);
             }
         }
-
-        d.Commit();
-        i.Commit();
     }
 
     private static unsafe void MaxPool2DCore<T, TIndex>(
@@ -307,7 +334,7 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D output = geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
         Shape4D outputShape = sourceShape.WithSpatialSize(output);
@@ -323,6 +350,12 @@ public static partial class Functional
             return;
         }
 
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            MaxPool2DChannelsLast(source, sourceShape, output, geometry, destination, indices, indexConvention, options);
+            return;
+        }
+
         var plan = new MaxPool2DKernel.Plan(sourceShape.SpatialSize, output, geometry, new IndexLayout(indexConvention, sourceShape));
         int degree = options.ResolveDegree(outputShape.PlaneCount * output.Height, sourceShape.ElementCount);
         fixed (T* s = source)
@@ -330,6 +363,55 @@ public static partial class Functional
         fixed (TIndex* i = indices)
         {
             MaxPool2DKernel.Run(s, d, i, (int)sourceShape.PlaneCount, plan, degree);
+        }
+    }
+
+    /// <summary>The span form's channels-last run (validated): <c>[N, H, W, C]</c> in, <c>[N, oH, oW, C]</c> out.</summary>
+    private static unsafe void MaxPool2DChannelsLast<T, TIndex>(
+        ReadOnlySpan<T> source, Shape4D sourceShape, Size2D output, Pool2DGeometry geometry, Span<T> destination, Span<TIndex> indices,
+        IndexConvention indexConvention, ExecutionOptions options)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var plan = ChannelsLastPoolKernel.For2D(sourceShape, output, geometry, indexConvention);
+        int degree = options.ResolveDegree(plan.Rows, sourceShape.ElementCount);
+        fixed (T* s = source)
+        fixed (T* d = destination)
+        fixed (TIndex* i = indices)
+        {
+            ChannelsLastPoolKernel.Run(s, d, i, plan, degree);
+        }
+    }
+
+    /// <summary>
+    /// The tensor form of a channels_last source (validated): the source is read in place; each output in place when it
+    /// is channels_last dense too, else through a channels-last buffer copied into it. A tensor past a span's reach runs
+    /// a span-sized batch of samples at a time; the conventions that count across samples then get the batch's base.
+    /// </summary>
+    private static void MaxPool2DChannelsLastTensor<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Shape4D shape, Shape4D outputShape, Pool2DGeometry geometry, in TensorSpan<T> destination,
+        in TensorSpan<TIndex> indices, IndexConvention indexConvention, ExecutionOptions options)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long sample = Math.Max(shape.Channels * shape.PlaneSize, outputShape.Channels * outputShape.PlaneSize);
+        long perBatch = shape.ElementCount <= Array.MaxLength && outputShape.ElementCount <= Array.MaxLength
+            ? shape.Batch
+            : Math.Max(1, Array.MaxLength / Math.Max(1, sample));
+        for (long n = 0; n < shape.Batch; n += perBatch)
+        {
+            int count = (int)Math.Min(perBatch, shape.Batch - n);
+            bool whole = count == shape.Batch;
+            ReadOnlyTensorSpan<T> part = whole ? source : source.Slice(TensorAdapter.Samples((int)n, count));
+            TensorSpan<T> values = whole ? destination : destination.Slice(TensorAdapter.Samples((int)n, count));
+            TensorSpan<TIndex> positions = whole ? indices : indices.Slice(TensorAdapter.Samples((int)n, count));
+            Shape4D partShape = Shape4D.ChannelsLast(count, shape.Height, shape.Width, shape.Channels);
+            using ChannelsLastWriteView<T> d = TensorAdapter.WriteChannelsLast(values);
+            using ChannelsLastWriteView<TIndex> i = TensorAdapter.WriteChannelsLast(positions);
+            MaxPool2DChannelsLast(TensorAdapter.ChannelsLastSpan(part), partShape, outputShape.SpatialSize, geometry, d.Span, i.Span, indexConvention, options);
+            AddSampleBase(i.Span, indexConvention, n * shape.Channels * shape.PlaneSize);
+            d.Commit();
+            i.Commit();
         }
     }
 }

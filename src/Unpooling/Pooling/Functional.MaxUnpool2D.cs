@@ -18,7 +18,11 @@ public static partial class Functional
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/>, signed or unsigned, 8 to
     /// 128 bits (<see cref="byte"/>, <see cref="short"/>, <see cref="int"/>, <see cref="long"/>, <see cref="UInt128"/>, ...)
     /// whose largest value holds the convention's largest index; 8- to 64-bit types are stored vectorized.</typeparam>
-    /// <param name="source">The pooled values, dense row-major <c>[N, C, H, W]</c>.</param>
+    /// <param name="source">The pooled values, dense <c>[N, C, H, W]</c>, or <c>[N, H, W, C]</c> when
+    /// <paramref name="sourceShape"/> is a <see cref="Shape4D.ChannelsLast"/> shape: <paramref name="indices"/> are then
+    /// laid out the same way and <paramref name="destination"/> is written <c>[N, outH, outW, C]</c>, with exactly the
+    /// channels-first result, permuted ("last wins" and the order of a sum are the channels-first row-major order of
+    /// the elements, across planes too).</param>
     /// <param name="indices">Output positions in <paramref name="indexConvention"/>, where H and W are the output's
     /// size, as <see cref="MaxPool2D{T, TIndex}(ReadOnlySpan{T}, Shape4D, Pool2DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
     /// writes them; same length as <paramref name="source"/>.</param>
@@ -222,7 +226,10 @@ public static partial class Functional
     {
         Shape4D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        // Channels_last values give a channels_last result (PyTorch's choice), unpooled in place.
+        Tensor<T> result = TensorAdapter.IsChannelsLast(source)
+            ? Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape), TensorAdapter.ChannelsLastStrides(outputShape))
+            : Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }
@@ -245,6 +252,18 @@ public static partial class Functional
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
 
+        if (TensorAdapter.IsChannelsLast(source) && TensorAdapter.IsChannelsLastDense(indices))
+        {
+            // PyTorch's channels_last values and indices: the channels-last kernel reads both in place.
+            using ChannelsLastWriteView<T> view = TensorAdapter.WriteChannelsLast(destination);
+            Shape4D channelsLast = Shape4D.ChannelsLast(shape.Batch, shape.Height, shape.Width, shape.Channels);
+            MaxUnpool2DCore(
+                TensorAdapter.ChannelsLastSpan(source), TensorAdapter.ChannelsLastSpan(indices), channelsLast, geometry, view.Span, indexConvention, size, reduction,
+                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+            view.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -265,6 +284,12 @@ public static partial class Functional
         Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            MaxUnpool2DChannelsLast(source, indices, sourceShape, geometry, destination, outputShape.SpatialSize, indexConvention, reduction, options, indicesName);
             return;
         }
 
@@ -456,7 +481,7 @@ public static partial class Functional
         IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, string outputSizeName, bool sizeFromPooling)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
@@ -466,7 +491,7 @@ public static partial class Functional
             ? exact
             : geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
-        outputShape.Validate(outputSizeName);
+        outputShape.Validate(outputSizeName, allowChannelsLast: true);
         Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
         if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
         {
@@ -476,4 +501,25 @@ public static partial class Functional
         return outputShape;
     }
 
+    /// <summary>The span form's channels-last run (validated but for the indices): <c>[N, oH, oW, C]</c> values and
+    /// indices into <c>[N, H, W, C]</c>; an invalid index throws before anything is written.</summary>
+    private static unsafe void MaxUnpool2DChannelsLast<T, TIndex>(
+        ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination, Size2D output,
+        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string indicesName)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var plan = ChannelsLastUnpoolKernel.For2D(sourceShape, output, geometry, indexConvention);
+        int degree = options.ResolveDegree(plan.Rows, plan.InputCount);
+        fixed (T* s = source)
+        fixed (TIndex* i = indices)
+        fixed (T* d = destination)
+        {
+            long bad = ChannelsLastUnpoolKernel.Run(s, i, d, plan, reduction, degree);
+            if (bad >= 0)
+            {
+                ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)bad], bad, plan);
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ namespace Unpooling.Internal;
 /// tensors are used in place; strided ones are gathered into (or scattered from) a pooled buffer, so any tensor view
 /// works and none allocates in steady state.
 /// </summary>
-internal static class TensorAdapter
+internal static partial class TensorAdapter
 {
     public static Shape4D GetShape<T>(in ReadOnlyTensorSpan<T> tensor, string paramName)
     {

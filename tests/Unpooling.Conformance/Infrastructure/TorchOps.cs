@@ -80,4 +80,18 @@ internal static class TorchOps
 
     /// <summary>A per-axis pair as torch's <c>[height, width]</c> argument.</summary>
     public static long[] Pair(Size2D size) => [size.Height, size.Width];
+
+    /// <summary>
+    /// A <c>channels_last</c> tensor of logical <c>[N, C, H, W]</c> shape <paramref name="shape"/> holding a copy of
+    /// <paramref name="channelsLast"/> (<c>[N, H, W, C]</c> order): the NHWC tensor permuted, strides <c>[HWC, 1, WC, C]</c>,
+    /// exactly what <c>x.contiguous(memory_format=torch.channels_last)</c> gives in Python.
+    /// </summary>
+    public static Tensor FromChannelsLast<T>(T[] channelsLast, Shape4D shape)
+        where T : unmanaged, INumberBase<T>
+        => From(channelsLast, shape.Batch, shape.Height, shape.Width, shape.Channels).permute(0, 3, 1, 2);
+
+    /// <summary>The elements of a rank-4 tensor in <c>[N, H, W, C]</c> order (its memory order when it is <c>channels_last</c>).</summary>
+    public static T[] ReadChannelsLast<T>(Tensor t)
+        where T : unmanaged, INumberBase<T>
+        => Read<T>(t.permute(0, 2, 3, 1));
 }
