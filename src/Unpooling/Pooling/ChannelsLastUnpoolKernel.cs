@@ -19,7 +19,7 @@ namespace Unpooling.Internal;
 /// Validation and scatter read each index separately; the scatter decodes it again and skips one that no longer passes
 /// (a racing caller's), so no write can leave the destination.
 /// </remarks>
-internal static unsafe class ChannelsLastUnpoolKernel
+internal static unsafe partial class ChannelsLastUnpoolKernel
 {
     /// <summary>The plan of a 2-D unpooling of <paramref name="pooled"/> into <paramref name="output"/> (validated by the caller).</summary>
     public static ChannelsLastPoolKernel.Plan For2D(Shape4D pooled, Size2D output, in Pool2DGeometry geometry, IndexConvention convention)
@@ -114,7 +114,13 @@ internal static unsafe class ChannelsLastUnpoolKernel
             }
         }
 
+        // Own-window per-plane indices over windows that tile the output: each block written once (Sum = Replace there).
         bool sum = reduction == UnpoolReduction.Sum;
+        if (TConvention.Value == IndexConvention.PerPlane && TryWriteOnce(source, indices, destination, plan, sum, degree))
+        {
+            return -1;
+        }
+
         if (Volatile.Read(ref foreign) == 0)
         {
             var body = new SampleBody<T, TIndex, TConvention> { Source = source, Indices = indices, Destination = destination, Plan = plan, Sum = sum };
