@@ -80,4 +80,10 @@ internal static class TorchOps
 
     /// <summary>A per-axis pair as torch's <c>[height, width]</c> argument.</summary>
     public static long[] Pair(Size2D size) => [size.Height, size.Width];
+
+    /// <summary>The <c>[N, C, D, H, W]</c> dimensions of <paramref name="shape"/>.</summary>
+    public static long[] Dims(Shape5D shape) => [shape.Batch, shape.Channels, shape.Depth, shape.Height, shape.Width];
+
+    /// <summary>A (D, H, W) size as libtorch's three-element list.</summary>
+    public static long[] Triple(Size3D size) => [size.Depth, size.Height, size.Width];
 }
