@@ -115,6 +115,23 @@ public static partial class Functional
         => MaxPool3D<T, long>(source, geometry, indexConvention, options);
 
     /// <summary>
+    /// 3-D max pooling with arg-max capture of a tensor view (ONNX Runtime's or TorchSharp's memory) into new tensors;
+    /// see <see cref="MaxPool3D{T}(Tensor{T}, Pool3DGeometry, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The pooled values <c>[N, C, outD, outH, outW]</c> and their switches.</returns>
+    /// <exception cref="ArgumentException">The tensor is not rank 5 or the geometry does not fit it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
+    public static (Tensor<T> Values, Switches3D<long> Switches) MaxPool3D<T>(
+        in ReadOnlyTensorSpan<T> source, Pool3DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumber<T>
+        => MaxPool3D<T, long>(source, geometry, indexConvention, options);
+
+    /// <summary>
     /// 3-D max pooling with arg-max capture into new tensors, with switches of the index type of your choice
     /// (<c>MaxPool3D&lt;float, byte&gt;(x, geometry, IndexConvention.InWindow)</c>: one byte per window up to 256 taps).
     /// </summary>
@@ -137,8 +154,30 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(source);
-        ReadOnlyTensorSpan<T> view = source.AsReadOnlyTensorSpan();
-        Shape5D shape = TensorAdapter3D.GetShape(view, nameof(source));
+        return MaxPool3D<T, TIndex>(source.AsReadOnlyTensorSpan(), geometry, indexConvention, options);
+    }
+
+    /// <summary>
+    /// 3-D max pooling with arg-max capture of a tensor view into new tensors, with switches of the index type of your
+    /// choice; see <see cref="MaxPool3D{T, TIndex}(Tensor{T}, Pool3DGeometry, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>
+    /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
+    /// <param name="indexConvention">How an index names an input cell.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The pooled values <c>[N, C, outD, outH, outW]</c> and their switches.</returns>
+    /// <exception cref="ArgumentException">The tensor is not rank 5, the geometry does not fit it, or
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index (named <c>indices</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="indexConvention"/> is undefined.</exception>
+    public static (Tensor<T> Values, Switches3D<TIndex> Switches) MaxPool3D<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, Pool3DGeometry geometry, IndexConvention indexConvention, ExecutionOptions options = default)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape5D shape = TensorAdapter3D.GetShape(source, nameof(source));
         Shape5D outputShape = shape.WithSpatialSize(geometry.GetOutputSize(shape.SpatialSize, nameof(geometry)));
         TensorAdapter3D.RequireFitsSpan(outputShape, nameof(geometry), "pooled output");
         Guard.Convention(indexConvention, nameof(indexConvention));
@@ -146,7 +185,7 @@ public static partial class Functional
         nint[] lengths = TensorAdapter3D.Lengths(outputShape);
         Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
         Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
-        MaxPool3D(view, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
+        MaxPool3D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches3D<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }
 

@@ -97,12 +97,34 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(indices);
-        ReadOnlyTensorSpan<T> s = source.AsReadOnlyTensorSpan();
-        ReadOnlyTensorSpan<TIndex> i = indices.AsReadOnlyTensorSpan();
-        Shape5D shape = TensorAdapter3D.GetShape(s, nameof(source));
-        RequireSameShape3D(i, shape);
+        return MaxUnpool3D(source.AsReadOnlyTensorSpan(), indices.AsReadOnlyTensorSpan(), geometry, outputSize, indexConvention, reduction, options);
+    }
+
+    /// <summary>3-D argmax unpooling of tensor views into a new tensor; see
+    /// <see cref="MaxUnpool3D{T, TIndex}(Tensor{T}, Tensor{TIndex}, Pool3DGeometry, Size3D?, IndexConvention, UnpoolReduction, ExecutionOptions)"/>.</summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="source">The rank-5 pooled values, any strides.</param>
+    /// <param name="indices">Output positions, same shape as <paramref name="source"/>.</param>
+    /// <param name="geometry">The pooling geometry being inverted.</param>
+    /// <param name="outputSize">The output (D, H, W), or <see langword="null"/> for the default.</param>
+    /// <param name="indexConvention">How an index names an output cell.</param>
+    /// <param name="reduction">How inputs naming one cell combine.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The unpooled tensor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no output cell, or a convention or reduction is undefined.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, the output size breaks the rule, or the
+    /// index type is too narrow.</exception>
+    public static Tensor<T> MaxUnpool3D<T, TIndex>(
+        in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Pool3DGeometry geometry, Size3D? outputSize = null,
+        IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape5D shape = TensorAdapter3D.GetShape(source, nameof(source));
+        RequireSameShape3D(indices, shape);
         Size3D size = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
-        return MaxUnpool3DAllocating(s, i, shape, geometry, size, indexConvention, reduction, options, nameof(outputSize), sizeFromPooling: false);
+        return MaxUnpool3DAllocating(source, indices, shape, geometry, size, indexConvention, reduction, options, nameof(outputSize), sizeFromPooling: false);
     }
 
     /// <summary>3-D argmax unpooling of values through their <see cref="Switches3D{TIndex}"/>: the output has the pooling
@@ -123,15 +145,34 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(source);
+        return MaxUnpool3D(source.AsReadOnlyTensorSpan(), switches, reduction, options);
+    }
+
+    /// <summary>3-D argmax unpooling of a tensor view through <see cref="Switches3D{TIndex}"/>; see
+    /// <see cref="MaxUnpool3D{T, TIndex}(Tensor{T}, Switches3D{TIndex}, UnpoolReduction, ExecutionOptions)"/>.</summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The switches' index type.</typeparam>
+    /// <param name="source">The rank-5 pooled values, any strides.</param>
+    /// <param name="switches">The switches of the pooling.</param>
+    /// <param name="reduction">How inputs naming one cell combine.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The unpooled tensor, of the pooling input's shape.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="switches"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index of the switches names no cell (named <c>switches</c>), or
+    /// the reduction is undefined.</exception>
+    /// <exception cref="ArgumentException"><paramref name="source"/>'s shape is not the switches' pooled shape.</exception>
+    public static Tensor<T> MaxUnpool3D<T, TIndex>(in ReadOnlyTensorSpan<T> source, Switches3D<TIndex> switches, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
         ArgumentNullException.ThrowIfNull(switches);
-        ReadOnlyTensorSpan<T> s = source.AsReadOnlyTensorSpan();
-        Shape5D shape = TensorAdapter3D.GetShape(s, nameof(source));
+        Shape5D shape = TensorAdapter3D.GetShape(source, nameof(source));
         if (shape != switches.PooledShape)
         {
             ThrowHelper.ThrowArgument(nameof(source), $"Tensor source has shape {shape}; the switches are of a pooling to {switches.PooledShape}.");
         }
 
-        return MaxUnpool3DAllocating(s, switches.Indices.AsReadOnlyTensorSpan(), shape, switches.Geometry, switches.SourceSize, switches.Convention, reduction, options, nameof(switches), sizeFromPooling: true);
+        return MaxUnpool3DAllocating(source, switches.Indices.AsReadOnlyTensorSpan(), shape, switches.Geometry, switches.SourceSize, switches.Convention, reduction, options, nameof(switches), sizeFromPooling: true);
     }
 
     private static void RequireSameShape3D<TIndex>(in ReadOnlyTensorSpan<TIndex> indices, Shape5D shape)

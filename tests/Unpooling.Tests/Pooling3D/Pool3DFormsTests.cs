@@ -104,6 +104,17 @@ public sealed class Pool3DFormsTests
         Pool3DCases.AssertEqual(c, IndexConvention.GlobalColumnMajor, v, ix, "strided tensor");
         Assert.All(values.Where((_, i) => i % 2 == 1), e => Assert.Equal(0.0, e));
 
+        // The allocating form of the strided view, and unpooling a view through its switches.
+        (Tensor<double> fromView, Switches3D<long> viewSwitches) = Functional.MaxPool3D(source, c.Geometry, IndexConvention.ChannelsLastPerSample);
+        Pool3DCases.AssertEqual(c, IndexConvention.ChannelsLastPerSample, fromView.ToArray(), viewSwitches.Indices.ToArray(), "allocating view");
+        Tensor<double> restored = Functional.MaxUnpool3D(fromView.AsReadOnlyTensorSpan(), viewSwitches);
+        double[]? oracle = Pool3DReference.Unpool(c.Expected.Values, c.ExpectedIndices(IndexConvention.ChannelsLastPerSample), p.Batch, p.Channels, p.Depth, p.Height, p.Width,
+            s.Depth, s.Height, s.Width, c.Depth, c.Height, c.Width, IndexConvention.ChannelsLastPerSample, sum: false);
+        BitAssert.Equal<double>(oracle!, restored.ToArray(), "unpooled view");
+        Tensor<double> explicitSize = Functional.MaxUnpool3D(
+            fromView.AsReadOnlyTensorSpan(), viewSwitches.Indices.AsReadOnlyTensorSpan(), new Pool3DGeometry(2), new Size3D(p.Depth * 2, p.Height * 2, p.Width * 2), IndexConvention.GlobalRowMajor);
+        Assert.Equal(p.PlaneCount * 8 * p.PlaneSize, explicitSize.FlattenedLength);
+
         // Allocating form with byte InWindow switches; short switches converted to per plane; unpooled through both.
         Tensor<double> t = Tensor.Create(c.Source, [s.Batch, s.Channels, s.Depth, s.Height, s.Width]);
         (Tensor<double> pooled, Switches3D<byte> switches) = Functional.MaxPool3D<double, byte>(t, c.Geometry, IndexConvention.InWindow);
