@@ -378,7 +378,7 @@ internal static unsafe class MaxPool2DKernel
     /// real cell, whose offset the arg starts at), the minimum for integers (likewise: nothing is strictly greater).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Lowest<T>()
+    internal static T Lowest<T>()
         where T : unmanaged, INumber<T>
         => typeof(T) == typeof(float) ? (T)(object)float.NegativeInfinity
         : typeof(T) == typeof(double) ? (T)(object)double.NegativeInfinity
@@ -513,7 +513,7 @@ internal static unsafe class MaxPool2DKernel
     }
 
     /// <summary>How one kernel row's cells are loaded for a vector of output columns, by horizontal stride.</summary>
-    private interface IWindowRow
+    internal interface IWindowRow
     {
         /// <summary>
         /// Folds one kernel row into the running maximum. Tap j's index offset is its load offset <c>offset + j*dw</c>
@@ -605,7 +605,7 @@ internal static unsafe class MaxPool2DKernel
     }
 
     /// <summary>Stride 1: each kernel column is one contiguous load.</summary>
-    private readonly struct Stride1 : IWindowRow
+    internal readonly struct Stride1 : IWindowRow
     {
         public static int Footprint(int count, int kw, int dw, int sw) => ((kw - 1) * dw) + count;
 
@@ -628,7 +628,7 @@ internal static unsafe class MaxPool2DKernel
     /// Stride 2: one deinterleaving load yields two adjacent kernel columns (even and odd), so 2x2 costs one load pair
     /// per kernel row and 3x3 two, in row-major order.
     /// </summary>
-    private readonly struct Stride2 : IWindowRow
+    internal readonly struct Stride2 : IWindowRow
     {
         /// <remarks>Each deinterleaving load spans <c>2*Count</c>; the last starts at the last unpaired tap or pair.</remarks>
         public static int Footprint(int count, int kw, int dw, int sw) => (dw == 1 ? ((kw - 1) & ~1) : (kw - 1) * dw) + (2 * count);
@@ -661,7 +661,7 @@ internal static unsafe class MaxPool2DKernel
     }
 
     /// <summary>Stride 3 and more: a gather of every <c>sw</c>-th element.</summary>
-    private readonly struct StrideN : IWindowRow
+    internal readonly struct StrideN : IWindowRow
     {
         public static int Footprint(int count, int kw, int dw, int sw) => ((kw - 1) * dw) + ((count - 1) * sw) + 1;
 

@@ -94,4 +94,10 @@ internal static class TorchOps
     public static T[] ReadChannelsLast<T>(Tensor t)
         where T : unmanaged, INumberBase<T>
         => Read<T>(t.permute(0, 2, 3, 1));
+
+    /// <summary>The <c>[N, C, D, H, W]</c> dimensions of <paramref name="shape"/>.</summary>
+    public static long[] Dims(Shape5D shape) => [shape.Batch, shape.Channels, shape.Depth, shape.Height, shape.Width];
+
+    /// <summary>A (D, H, W) size as libtorch's three-element list.</summary>
+    public static long[] Triple(Size3D size) => [size.Depth, size.Height, size.Width];
 }

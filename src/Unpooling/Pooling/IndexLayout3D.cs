@@ -1,0 +1,110 @@
+using System.Numerics;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// The indexed volume tensor <c>[N, C, D, H, W]</c> seen through one <see cref="IndexConvention"/>: every convention but
+/// InWindow is a dot product of <c>(n, c, d, h, w)</c> with five strides, the 3-D form of <see cref="IndexLayout"/>.
+/// Global column-major generalizes ONNX storage_order 1 the way ONNX Runtime's MaxPool 3-D computes it: the plane base
+/// plus <c>d + h*D + w*D*H</c> (the first spatial axis fastest).
+/// </summary>
+/// <remarks>
+/// All conventions but column-major name the same cell as <see cref="IndexLayout"/> does for the 2-D view
+/// <c>[N, C, D*H, W]</c> of the same memory (the row-major offset in a volume is the offset in that plane), which is how
+/// argmax unpooling reuses the 2-D scatter (<see cref="As2DView"/>).
+/// </remarks>
+internal readonly struct IndexLayout3D
+{
+    public readonly IndexConvention Convention;
+    public readonly long Channels, Depth, Height, Width, Volume;
+    public readonly long StrideN, StrideC, StrideD, StrideH, StrideW;
+
+    /// <summary>Valid indices are <c>[0, Space)</c> (saturated at <see cref="long.MaxValue"/>).</summary>
+    public readonly long Space;
+
+    public IndexLayout3D(IndexConvention convention, Shape5D indexed)
+    {
+        Convention = convention;
+        (Channels, Depth, Height, Width) = (indexed.Channels, indexed.Depth, indexed.Height, indexed.Width);
+        Volume = Depth * Height * Width;
+        (StrideN, StrideC, StrideD, StrideH, StrideW) = convention switch
+        {
+            IndexConvention.PerPlane => (0L, 0L, Height * Width, Width, 1L),
+            IndexConvention.GlobalRowMajor => (Channels * Volume, Volume, Height * Width, Width, 1L),
+            IndexConvention.GlobalColumnMajor => (Channels * Volume, Volume, 1L, Depth, Depth * Height),
+            IndexConvention.ChannelsLastPerSample => (0L, 1L, Height * Width * Channels, Width * Channels, Channels),
+            IndexConvention.ChannelsLastWithBatch => (Volume * Channels, 1L, Height * Width * Channels, Width * Channels, Channels),
+            _ => (0L, 0L, 0L, 0L, 0L),
+        };
+        Space = (long)Int128.Min(SpaceOf(convention, indexed), long.MaxValue);
+    }
+
+    /// <summary>The number of valid indices of a convention other than InWindow, computed wide.</summary>
+    public static Int128 SpaceOf(IndexConvention convention, Shape5D indexed) => convention switch
+    {
+        IndexConvention.PerPlane => (Int128)indexed.Depth * indexed.Height * indexed.Width,
+        IndexConvention.ChannelsLastPerSample => (Int128)indexed.Channels * indexed.Depth * indexed.Height * indexed.Width,
+        _ => (Int128)indexed.Batch * indexed.Channels * indexed.Depth * indexed.Height * indexed.Width,
+    };
+
+    /// <summary>The 2-D shape <c>[N, C, D*H, W]</c> whose <see cref="IndexLayout"/> names the same cells (not for column-major).</summary>
+    public static Shape4D As2DView(Shape5D shape) => new(shape.Batch, shape.Channels, checked(shape.Depth * shape.Height), shape.Width);
+
+    /// <summary>The index of cell (n, c, d, h, w).</summary>
+    public long Encode(long n, long c, long d, long h, long w) => (n * StrideN) + (c * StrideC) + (d * StrideD) + (h * StrideH) + (w * StrideW);
+
+    /// <summary>The row-major offset of the cell a global column-major index in <c>[0, Space)</c> names.</summary>
+    public long ColumnMajorToRowMajor(long index)
+    {
+        long plane = index / Volume, rest = index - (plane * Volume);
+        long w = rest / (Depth * Height);
+        rest -= w * Depth * Height;
+        long h = rest / Depth, d = rest - (h * Depth);
+        return (plane * Volume) + (((d * Height) + h) * Width) + w;
+    }
+
+    /// <summary>The global column-major index of the cell at row-major offset <paramref name="offset"/>.</summary>
+    public long RowMajorToColumnMajor(long offset)
+    {
+        long plane = offset / Volume, rest = offset - (plane * Volume);
+        long d = rest / (Height * Width);
+        rest -= d * Height * Width;
+        long h = rest / Width, w = rest - (h * Width);
+        return (plane * Volume) + d + (h * Depth) + (w * Depth * Height);
+    }
+}
+
+/// <summary>The 3-D operators' shape and index-type checks (the 3-D forms of <see cref="Guard"/>'s).</summary>
+internal static class Guard3D
+{
+    /// <summary>Rejects a length other than <paramref name="expected"/>; the message is built only on failure.</summary>
+    public static void Length(int actual, long expected, string paramName, string what, Shape5D shape)
+    {
+        if (actual != expected)
+        {
+            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, $"{what} {shape}");
+        }
+    }
+
+    /// <summary>
+    /// Rejects an index type whose largest value is below the convention's largest index for <paramref name="indexed"/>
+    /// (InWindow: <c>kD*kH*kW - 1</c>); a check on shapes only, before anything is read or written.
+    /// </summary>
+    public static void PoolingIndexSpace<TIndex>(IndexConvention convention, Shape5D indexed, in Pool3DGeometry geometry, string paramName)
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        Int128 largest = convention == IndexConvention.InWindow
+            ? (Int128)geometry.KernelSize.Depth * geometry.KernelSize.Height * geometry.KernelSize.Width - 1
+            : IndexLayout3D.SpaceOf(convention, indexed) - 1;
+        if (largest > Guard.MaxOf<TIndex>())
+        {
+            string what = convention == IndexConvention.InWindow
+                ? $"the indices of a {geometry.KernelSize} kernel are taps 0 to kD*kH*kW - 1 = {largest}"
+                : $"the indices of {indexed} range up to {largest}";
+            string wider = largest <= byte.MaxValue ? "byte" : largest <= ushort.MaxValue ? "ushort" : largest <= int.MaxValue ? "int" : "long";
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"In convention {convention} {what}, beyond {typeof(TIndex).Name}.MaxValue = {Guard.MaxOf<TIndex>()}; use a wider index type for {paramName}, such as {wider}.");
+        }
+    }
+}

@@ -1,0 +1,367 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// 3-D max pooling with arg-max capture over <c>[N, C, D, H, W]</c>, channels-first. A row is one output row
+/// <c>(plane, od, oh)</c>; it folds the kernel lines <c>(kd, kh)</c> that land in the input volume, depth then height,
+/// into the running maximum, each line loaded by the 2-D kernel's per-stride line code
+/// (<see cref="MaxPool2DKernel.IWindowRow"/>), so the vector work per line is the 2-D kernel's own. The arg-max travels
+/// as the offset from the window origin in the volume, <c>(kd*dD*H + kh*dH)*W + kw*dW</c> per plane, or the
+/// convention's own steps (<see cref="MaxPool2DKernel.IIndexing"/>), exactly as in 2-D with one more line step.
+/// Border columns and narrow rows run the scalar definition; every path is bit-identical (SEMANTICS.md 1).
+/// </summary>
+/// <remarks>
+/// Written beside the 2-D row loop rather than replacing it, so the 2-D hot loop's JIT output is untouched by
+/// construction. Float and double are vectorized along the width; every other element type runs the scalar path.
+/// </remarks>
+internal static unsafe class MaxPool3DKernel
+{
+    /// <summary>Everything the row loop needs, computed once per call.</summary>
+    internal readonly struct Plan
+    {
+        public readonly int D, H, W, OutD, OutH, OutW, KD, KH, KW, SD, SH, SW, PD, PH, PW, DD, DH, DW;
+
+        /// <summary>First output column whose window starts inside the row.</summary>
+        public readonly int VectorStart;
+
+        /// <summary>One past the last output column a vector load may cover.</summary>
+        public readonly int VectorEnd;
+
+        /// <summary>Whether int32 lane arithmetic on volume offsets cannot overflow.</summary>
+        public readonly bool OffsetsFitInt32;
+
+        /// <summary>Channels per sample, to split a plane number into (n, c).</summary>
+        public readonly int Channels;
+
+        /// <summary>Division by <see cref="Channels"/>.</summary>
+        public readonly FastDivisor ByChannels;
+
+        /// <summary>The index strides: index = n*IndexN + c*IndexC + d*IndexD + h*IndexH + w*IndexW.</summary>
+        public readonly long IndexN, IndexC, IndexD, IndexH, IndexW;
+
+        /// <summary>Whether indices are the tap <c>(kd*KH + kh)*KW + kw</c>.</summary>
+        public readonly bool IsInWindow;
+
+        public Plan(in SpatialPlan s, in IndexLayout3D layout)
+        {
+            (D, OutD, KD, SD, PD, DD) = (s.Depth.Input, s.Depth.Output, s.Depth.Kernel, s.Depth.Stride, s.Depth.PadBegin, s.Depth.Dilation);
+            (H, OutH, KH, SH, PH, DH) = (s.Height.Input, s.Height.Output, s.Height.Kernel, s.Height.Stride, s.Height.PadBegin, s.Height.Dilation);
+            (W, OutW, KW, SW, PW, DW) = (s.Width.Input, s.Width.Output, s.Width.Kernel, s.Width.Stride, s.Width.PadBegin, s.Width.Dilation);
+
+            // Per call in 64 bits, as in 2-D: PW + SW - 1 alone can pass int.MaxValue.
+            VectorStart = (int)Math.Min(OutW, (PW + (long)SW - 1) / SW);
+            long last = W - 1 - MaxPool2DKernel.Plan.ExtraRead(SW, KW, DW) + PW - ((long)(KW - 1) * DW);
+            long end = last < 0 ? 0 : (last / SW) + 1;
+            VectorEnd = (int)Math.Clamp(end, VectorStart, OutW);
+
+            long paddedDepth = D + (long)PD + s.Depth.PadEnd + ((long)(KD - 1) * DD);
+            long paddedRows = H + (long)PH + s.Height.PadEnd + ((long)(KH - 1) * DH);
+            long paddedCols = W + (long)PW + s.Width.PadEnd + ((long)(KW - 1) * DW) + ((long)SW * 64);
+            OffsetsFitInt32 = (Int128)paddedDepth * paddedRows * paddedCols < int.MaxValue;
+
+            Channels = (int)Math.Max(1, layout.Channels);
+            ByChannels = new FastDivisor(Channels, int.MaxValue);
+            (IndexN, IndexC, IndexD, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideD, layout.StrideH, layout.StrideW);
+            IsInWindow = layout.Convention == IndexConvention.InWindow;
+        }
+
+        /// <summary>Cells of one input volume.</summary>
+        public long Volume => (long)D * H * W;
+
+        /// <summary>Whether indices are the cell's offset in its volume (per plane).</summary>
+        public bool IsPerPlane => IndexN == 0 && IndexC == 0 && InVolumeOrder;
+
+        /// <summary>Whether indices are a plane base plus the cell's row-major offset in its volume.</summary>
+        public bool InVolumeOrder => IndexD == (long)H * W && IndexH == W && IndexW == 1;
+
+        public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
+
+        /// <summary>The planes of the buffers a run was given (for the range asserts only).</summary>
+        public int Planes { get; init; }
+    }
+
+    /// <summary>Runs at the widest hardware vector the row's vector columns fill, else the scalar definition.</summary>
+    public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
+        SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
+    }
+
+    private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        private readonly ref readonly Plan _plan = ref plan;
+
+        public void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, T>
+            where TVector : struct
+            => MaxPool3DKernel.Run<TSimd, TVector, T, TIndex>(source, destination, indices, planes, _plan, degree);
+
+        public void RunScalar() => MaxPool3DKernel.Run<SimdScalar<T>, T, T, TIndex>(source, destination, indices, planes, _plan, degree, scalarOnly: true);
+    }
+
+    /// <summary>Runs one width, or the scalar definition only (any width works on any CPU).</summary>
+    public static void Run<TSimd, TVector, T, TIndex>(
+        T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree, bool scalarOnly = false)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int rows = checked(planes * plan.OutD * plan.OutH);
+        bool vector = !scalarOnly && Vectorized<T>() && plan.CanVectorize(TSimd.Count);
+        Plan sized = plan with { Planes = planes };
+        if (plan.IsInWindow)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.WindowOrder>(source, destination, indices, sized, rows, degree, vector);
+        }
+        else if (plan.IsPerPlane)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.PlaneOrder>(source, destination, indices, sized, rows, degree, vector);
+        }
+        else if (plan.InVolumeOrder)
+        {
+            Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.RowMajorOrder>(source, destination, indices, sized, rows, degree, vector);
+        }
+        else
+        {
+            Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.ConventionOrder>(source, destination, indices, sized, rows, degree, vector);
+        }
+    }
+
+    private static void Dispatch<TSimd, TVector, T, TIndex, TIndexing>(
+        T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        switch (plan.SW)
+        {
+            case 1:
+                Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.Stride1, TIndexing>(source, destination, indices, plan, rows, degree, vector);
+                break;
+            case 2:
+                Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.Stride2, TIndexing>(source, destination, indices, plan, rows, degree, vector);
+                break;
+            default:
+                Dispatch<TSimd, TVector, T, TIndex, MaxPool2DKernel.StrideN, TIndexing>(source, destination, indices, plan, rows, degree, vector);
+                break;
+        }
+    }
+
+    private static void Dispatch<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* source, T* destination, TIndex* indices, in Plan plan, int rows, int degree, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        var body = new RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing>
+        {
+            Source = source,
+            Destination = destination,
+            Indices = indices,
+            Plan = plan,
+            Vector = vector,
+        };
+        ParallelRunner.Run(ref body, rows, degree);
+    }
+
+    private struct RowsBody<TSimd, TVector, T, TIndex, TLoad, TIndexing> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        public T* Source;
+        public T* Destination;
+        public TIndex* Indices;
+        public Plan Plan;
+        public bool Vector;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0
+        public readonly void Invoke(int start, int end)
+        {
+            for (int row = start; row < end; row++)
+            {
+                Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(Source, Destination, Indices, Plan, row, Vector);
+            }
+        }
+    }
+
+    /// <summary>The window lines of one output row: depth taps <c>[KdLo, KdHi)</c>, height taps <c>[KhLo, KhHi)</c>,
+    /// the window's first depth and row (<c>Id0</c>, <c>Ih0</c>, possibly negative in the padding).</summary>
+    private readonly record struct Lines(int Id0, int KdLo, int KdHi, int Ih0, int KhLo, int KhHi);
+
+    /// <summary>One output row: <paramref name="row"/> counts rows <c>(plane, od, oh)</c> over all planes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* source, T* destination, TIndex* indices, in Plan p, int row, bool vector)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        int rowsPerPlane = p.OutD * p.OutH;
+        int plane = row / rowsPerPlane;
+        int inPlane = row - (plane * rowsPerPlane);
+        int od = inPlane / p.OutH;
+        int oh = inPlane - (od * p.OutH);
+        long volume = p.Volume;
+        T* src = source + ((nint)plane * (nint)volume);
+        T* dst = destination + ((nint)row * p.OutW);
+        TIndex* idx = indices + ((nint)row * p.OutW);
+        Debug.Assert(Bounds.Within(src, volume, source, p.Planes * volume), "source volume outside the source");
+        Debug.Assert(Bounds.Within(dst, p.OutW, destination, (long)p.Planes * rowsPerPlane * p.OutW), "output row outside the destination");
+        Debug.Assert(Bounds.Within(idx, p.OutW, indices, (long)p.Planes * rowsPerPlane * p.OutW), "output row outside the indices");
+
+        long indexBase = 0;
+        if (TIndexing.HasPlaneBase)
+        {
+            long n = p.ByChannels.Divide(plane);
+            indexBase = (n * p.IndexN) + ((plane - (n * p.Channels)) * p.IndexC);
+        }
+
+        // Closed-form tap ranges in 64 bits, as in 2-D; every window holds a real cell (Pool3DGeometry), so each
+        // window's first depth and row lie in [-P, size) and fit an int.
+        long front = ((long)od * p.SD) - p.PD;
+        long top = ((long)oh * p.SH) - p.PH;
+        (int kdLo, int kdHi) = AxisMath.TapRange(front, p.KD, p.DD, p.D);
+        (int khLo, int khHi) = AxisMath.TapRange(top, p.KH, p.DH, p.H);
+        Debug.Assert(front == (int)front && top == (int)top, "a window's first depth or row outside [-P, size)");
+        var lines = new Lines((int)front, kdLo, kdHi, (int)top, khLo, khHi);
+
+        if (!vector)
+        {
+            ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, lines, 0, p.OutW);
+            return;
+        }
+
+        ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, lines, 0, p.VectorStart);
+        int count = TSimd.Count;
+        int ow = p.VectorStart;
+        for (; ow <= p.VectorEnd - count; ow += count)
+        {
+            Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, lines, ow);
+        }
+
+        if (ow < p.VectorEnd)
+        {
+            // Overlap the last full vector with the previous one: recomputing a cell writes the same values.
+            Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, lines, p.VectorEnd - count);
+        }
+
+        ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, lines, p.VectorEnd, p.OutW);
+    }
+
+    /// <summary>
+    /// A vector of output columns: folds lines <c>(kd, kh)</c> in row-major window order from the first real cell, each
+    /// line by <typeparamref name="TLoad"/>; the arg is the offset from the window origin in the volume (per plane,
+    /// global row-major), the convention's steps, or the tap number (in window).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, in Lines l, int ow)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        int iw0 = (ow * p.SW) - p.PW;
+        int rowStep = p.DH * p.W;
+        int depthStep = p.DD * p.H * p.W;
+        long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
+        long indexDepthStep = TIndexing.TapIsLoadOffset ? depthStep : TIndexing.IsInWindow ? (long)p.KH * p.KW : p.DD * p.IndexD;
+        long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
+
+        TVector best = TSimd.Create(MaxPool2DKernel.Lowest<T>());
+        TVector arg = TSimd.CreateIndex((l.KdLo * indexDepthStep) + (l.KhLo * indexRowStep));
+        T* origin = src + ((nint)l.Id0 * p.H * p.W) + ((nint)l.Ih0 * p.W) + iw0;
+        for (int kd = l.KdLo; kd < l.KdHi; kd++)
+        {
+            for (int kh = l.KhLo; kh < l.KhHi; kh++)
+            {
+                int offset = (kd * depthStep) + (kh * rowStep);
+                Debug.Assert(
+                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((((nint)(l.Id0 + (kd * p.DD)) * p.H) + l.Ih0 + (kh * p.DH)) * p.W), p.W),
+                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+                TLoad.Accumulate<TSimd, TVector, T, TIndexing>(
+                    origin + offset, offset, (kd * indexDepthStep) + (kh * indexRowStep), indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
+            }
+        }
+
+        TVector position = TIndexing.TapIsLoadOffset
+            ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)l.Id0 * p.H * p.W) + ((long)l.Ih0 * p.W) + iw0, p.SW), arg)
+            : TIndexing.IsInWindow ? arg
+            : TSimd.AddIndex(TSimd.IndexRamp(indexBase + (l.Id0 * p.IndexD) + (l.Ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW), arg);
+        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+        TSimd.Store(best, dst + ow);
+        TSimd.StoreIndex(position, idx + ow);
+    }
+
+    /// <summary>The scalar definition, for border columns, narrow rows and the element types without vector paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScalarRange<T, TIndex, TIndexing>(T* src, T* dst, TIndex* idx, in Plan p, long indexBase, in Lines l, int from, int to)
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        Debug.Assert(from >= 0 && to <= p.OutW, "scalar columns outside the output row");
+        Debug.Assert(l.KdLo >= l.KdHi || (l.Id0 + ((long)l.KdLo * p.DD) >= 0 && l.Id0 + ((long)(l.KdHi - 1) * p.DD) < p.D), "kernel depths outside the volume");
+        Debug.Assert(l.KhLo >= l.KhHi || (l.Ih0 + ((long)l.KhLo * p.DH) >= 0 && l.Ih0 + ((long)(l.KhHi - 1) * p.DH) < p.H), "kernel rows outside the slice");
+        for (int ow = from; ow < to; ow++)
+        {
+            long iw0 = ((long)ow * p.SW) - p.PW;
+            (int kwLo, int kwHi) = AxisMath.TapRange(iw0, p.KW, p.DW, p.W);
+            T best = T.Zero;
+            long arg = -1;
+            for (int kd = l.KdLo; kd < l.KdHi; kd++)
+            {
+                long id = l.Id0 + ((long)kd * p.DD);
+                for (int kh = l.KhLo; kh < l.KhHi; kh++)
+                {
+                    long ih = l.Ih0 + ((long)kh * p.DH);
+                    T* line = src + (nint)(((id * p.H) + ih) * p.W);
+                    for (int kw = kwLo; kw < kwHi; kw++)
+                    {
+                        long iw = iw0 + ((long)kw * p.DW);
+                        Debug.Assert((ulong)iw < (ulong)p.W, "a kernel column outside the row");
+                        T v = line[iw];
+                        long position = TIndexing.IsInWindow ? ((((long)kd * p.KH) + kh) * p.KW) + kw
+                            : TIndexing.TapIsLoadOffset ? (((id * p.H) + ih) * p.W) + iw
+                            : (id * p.IndexD) + (ih * p.IndexH) + (iw * p.IndexW);
+
+                        // The first real cell is taken unless a later one beats it (SEMANTICS.md 1).
+                        if (arg < 0 || v > best || T.IsNaN(v))
+                        {
+                            best = v;
+                            arg = position;
+                        }
+                    }
+                }
+            }
+
+            dst[ow] = best;
+            IndexValue.Write(idx + ow, TIndexing.HasPlaneBase ? indexBase + arg : arg);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+}
