@@ -36,6 +36,12 @@ public static partial class Functional
         Size3D? outputSize, T zero, ExecutionOptions options, int rank, string outputSizeName, long planeBase = 0)
         where T : unmanaged
     {
+        if (rank == 1)
+        {
+            // The caller's own shape, so that a message names the [N, C, L] it passed.
+            new Shape3D(sourceShape.Batch, sourceShape.Channels, sourceShape.Width) { Layout = sourceShape.Layout }.Validate(nameof(sourceShape), allowChannelsLast: true);
+        }
+
         sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         BlockRanks.Length(source.Length, sourceShape.ElementCount, nameof(source), rank == 1 ? "N*C*L of" : "N*C*D*H*W of", sourceShape, rank);
         Size3D size = BlockRanks.OutputSize(op, sourceShape, factor, offset, outputSize, rank, outputSizeName);
@@ -133,6 +139,20 @@ internal static class BlockRanks
 {
     /// <summary>The 1-D shape lifted to 5-D, <c>[N, C, 1, 1, L]</c> (the layout kept).</summary>
     public static Shape5D Lift(Shape3D shape) => new(shape.Batch, shape.Channels, 1, 1, shape.Length) { Layout = shape.Layout };
+
+    /// <summary>The 2-D shape lifted to 5-D, <c>[N, C, 1, H, W]</c> (the layout kept).</summary>
+    public static Shape5D Lift(Shape4D shape) => new(shape.Batch, shape.Channels, 1, shape.Height, shape.Width) { Layout = shape.Layout };
+
+    /// <summary>A 2-D size lifted to 5-D with depth <paramref name="depth"/> (1 for sizes and factors, 0 for offsets).</summary>
+    public static Size3D Lift(Size2D size, int depth = 1) => new(depth, size.Height, size.Width);
+
+    /// <summary>The operator of a fixed-family mode.</summary>
+    public static BlockRankOp Op(BlockUnpoolMode mode) => mode switch
+    {
+        BlockUnpoolMode.Repeat => BlockRankOp.Repeat,
+        BlockUnpoolMode.Random => BlockRankOp.Random,
+        _ => BlockRankOp.Fixed,
+    };
 
     /// <summary>A 1-D size lifted to 5-D (depth and height 1).</summary>
     public static Size3D Lift(int width, int fill = 1) => new(fill, fill, width);

@@ -138,7 +138,7 @@ public static partial class Functional
         var output = shape.WithSpatialSize(new Size2D((int)h, (int)w));
         if (!bySamples)
         {
-            output.Validate(nameof(stride));
+            output.Validate(nameof(stride), allowChannelsLast: true);
         }
         else
         {
@@ -152,7 +152,7 @@ public static partial class Functional
     private static unsafe void StridedCore<T>(bool insert, ReadOnlySpan<T> source, Shape4D sourceShape, Size2D stride, Span<T> destination, ExecutionOptions options)
         where T : unmanaged
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Shape4D outputShape = StridedOutputShape(insert, sourceShape, stride);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
@@ -166,6 +166,12 @@ public static partial class Functional
         fixed (T* s = source)
         fixed (T* d = destination)
         {
+            if (sourceShape.Layout == TensorLayout.ChannelsLast)
+            {
+                BlockRanks.Run(insert ? BlockRankOp.ZeroInsert : BlockRankOp.Subsample, s, d, BlockRanks.Lift(sourceShape), BlockRanks.Lift(outputShape.SpatialSize), BlockRanks.Lift(stride, 1), default, 0, default(T), options, 0);
+                return;
+            }
+
             if (insert)
             {
                 int degree = options.ResolveDegree(outputShape.PlaneCount * outputShape.Height, outputShape.ElementCount + sourceShape.ElementCount);
@@ -202,6 +208,22 @@ public static partial class Functional
         // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
         Guard.NoSelfOverlap(destination, nameof(destination));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        if (ChannelsLastViews.BothChannelsLast(source, destination.AsReadOnlyTensorSpan()))
+        {
+            // PyTorch channels_last views: the channels-last kernel in place (runs of samples keep the strides).
+            long pixels = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)outputShape.Channels * outputShape.Height * outputShape.Width);
+            int samples = !bySamples ? Math.Max(1, shape.Batch) : TensorAdapter.SamplesPerRun(runElements, pixels, shape.Batch);
+            for (int n0 = 0; n0 < shape.Batch; n0 += samples)
+            {
+                int count = Math.Min(samples, shape.Batch - n0);
+                ReadOnlyTensorSpan<T> s = count == shape.Batch ? source : source.Slice(TensorAdapter.Samples(n0, count));
+                TensorSpan<T> d = count == shape.Batch ? destination : destination.Slice(TensorAdapter.Samples(n0, count));
+                StridedCore(insert, ChannelsLastViews.Span(s), shape with { Batch = count, Layout = TensorLayout.ChannelsLast }, stride, ChannelsLastViews.Span(d), options);
+            }
+
+            return;
+        }
+
         if (!bySamples)
         {
             using ReadView<T> s = TensorAdapter.Read(source);
