@@ -67,7 +67,7 @@ public static partial class Functional
     /// <see cref="BlockRanksCore{T}"/>: in place when both views are dense row-major, or both PyTorch channels-last
     /// (the channels-last kernel, no copy); any other view is gathered into (or scattered from) a pooled dense copy.
     /// </summary>
-    private static void BlockRanksTensor<T>(
+    internal static void BlockRanksTensor<T>(
         BlockRankOp op, in ReadOnlyTensorSpan<T> source, Size3D factor, Size3D offset, ulong seed, in TensorSpan<T> destination, T zero, ExecutionOptions options, int rank,
         long runElements = -1)
         where T : unmanaged
