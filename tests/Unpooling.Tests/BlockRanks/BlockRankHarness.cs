@@ -132,11 +132,27 @@ internal static class BlockRankHarness
     public static nint[] Lengths(int rank, int n, int c, Dims size)
         => rank == 1 ? [n, c, size.W] : rank == 2 ? [n, c, size.H, size.W] : [n, c, size.D, size.H, size.W];
 
-    /// <summary>PyTorch channels_last strides of those lengths (the channels innermost in memory).</summary>
+    /// <summary>
+    /// PyTorch channels_last strides of those lengths (the channels innermost in memory); a spatial axis of length 1
+    /// gets stride 0, as System.Numerics.Tensors refuses PyTorch's (its bounds check counts the unit axis' stride).
+    /// </summary>
     public static nint[] ChannelsLastStrides(int rank, int c, Dims size)
-        => rank == 1 ? [(nint)size.W * c, 1, c]
+    {
+        nint[] strides = rank == 1 ? [(nint)size.W * c, 1, c]
             : rank == 2 ? [(nint)size.H * size.W * c, 1, (nint)size.W * c, c]
             : [(nint)size.Volume * c, 1, (nint)size.H * size.W * c, (nint)size.W * c, c];
+        if (rank == 3 && size.D == 1)
+        {
+            strides[2] = 0;
+        }
+
+        if (rank >= 2 && size.H == 1)
+        {
+            strides[^2] = 0;
+        }
+
+        return strides;
+    }
 
     /// <summary>Integers 1..n in a seeded order: every value distinct and exact in every element type tested.</summary>
     public static T[] Data<T>(int length, int seed)
