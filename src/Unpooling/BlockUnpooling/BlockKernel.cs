@@ -180,20 +180,6 @@ internal static unsafe partial class BlockKernel
         where TCode : struct, ITapCode<TCode>
     {
         Debug.Assert(typeof(TLanes) == typeof(NoLanes<TE>) || Vectorizes<TE, TCode>(plan), "a vector width for a plan without a vector path");
-        if (plan.Deep)
-        {
-            var deep = new BlockBody3D<TLanes, TVector, TE, TCode>
-            {
-                Source = source,
-                Destination = destination,
-                Plan = plan with { Planes = planes },
-                Code = code,
-                Zero = zero,
-            };
-            ParallelRunner.Run(ref deep, checked(planes * plan.OutD * plan.BlockRows), degree);
-            return;
-        }
-
         var body = new BlockBody<TLanes, TVector, TE, TCode>
         {
             Source = source,
@@ -202,6 +188,13 @@ internal static unsafe partial class BlockKernel
             Code = code,
             Zero = zero,
         };
+        if (plan.Deep)
+        {
+            var deep = new BlockBody3D<TLanes, TVector, TE, TCode> { Rows = body };
+            ParallelRunner.Run(ref deep, checked(planes * plan.OutD * plan.BlockRows), degree);
+            return;
+        }
+
         ParallelRunner.Run(ref body, checked(planes * plan.BlockRows), degree);
     }
 
@@ -218,16 +211,14 @@ internal static unsafe partial class BlockKernel
         where TE : unmanaged
         where TCode : struct, ITapCode<TCode>
     {
-        public TE* Source;
-        public TE* Destination;
-        public Plan Plan;
-        public TCode Code;
-        public TE Zero;
+        /// <summary>The buffers, plan, code and fill, as the 2-D body holds them.</summary>
+        public BlockBody<TLanes, TVector, TE, TCode> Rows;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            ref readonly Plan p = ref Plan;
+            ref readonly Plan p = ref Rows.Plan;
+            TE* source = Rows.Source, destination = Rows.Destination;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells];
             // Output slice (plane*OutD + od), its input slice (id, depth tap c) and block row, stepped per item.
@@ -256,19 +247,19 @@ internal static unsafe partial class BlockKernel
 
                 long oh = (long)ih * p.KH;
                 int rows = (int)Math.Min(p.KH, p.OutH - oh);
-                TE* y = Destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
+                TE* y = destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
                 Debug.Assert(rows >= 1 && slice == (plane * p.OutD) + od && od == (id * p.KD) + c, "a block row without output rows, or a mis-stepped item");
-                Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
+                Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
                 if (ih >= p.H || id >= p.D)
                 {
-                    FillZero(y, (nint)rows * p.OutW, Zero);
+                    FillZero(y, (nint)rows * p.OutW, Rows.Zero);
                     continue;
                 }
 
                 int inSlice = (plane * p.D) + id;
-                TE* x = Source + ((((nint)inSlice * p.H) + ih) * p.W);
-                Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.D * p.H * p.W), "input row outside the source");
-                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, inSlice, ih, scratch, Code, Zero, p, c * sliceTaps);
+                TE* x = source + ((((nint)inSlice * p.H) + ih) * p.W);
+                Debug.Assert(Bounds.Within(x, p.W, source, (long)p.Planes * p.D * p.H * p.W), "input row outside the source");
+                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, inSlice, ih, scratch, Rows.Code, Rows.Zero, p, c * sliceTaps);
             }
         }
     }

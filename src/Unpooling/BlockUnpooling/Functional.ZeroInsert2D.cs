@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -15,7 +14,8 @@ public static partial class Functional
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means
+    /// <paramref name="source"/> and <paramref name="destination"/> are dense <c>[N, H, W, C]</c>.</param>
     /// <param name="stride">The spacing per axis, each &gt;= 1 (1 copies).</param>
     /// <param name="destination">Receives the zero-inserted planes, <c>N*C*((H-1)*sh+1)*((W-1)*sw+1)</c> elements.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
@@ -73,7 +73,8 @@ public static partial class Functional
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means
+    /// <paramref name="source"/> and <paramref name="destination"/> are dense <c>[N, H, W, C]</c>.</param>
     /// <param name="stride">The step per axis, each &gt;= 1 (1 copies).</param>
     /// <param name="destination">Receives the kept cells, <c>N*C*((H-1)/sh+1)*((W-1)/sw+1)</c> elements.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
@@ -179,7 +180,7 @@ public static partial class Functional
             }
             else
             {
-                var body = new SubsampleBody<T> { Spread = s, Compact = d, Small = outputShape.SpatialSize, Large = sourceShape.SpatialSize, Stride = stride };
+                var body = new SubsampleBody3D<T> { Spread = s, Compact = d, Small = BlockRanks.Lift(outputShape.SpatialSize), Large = BlockRanks.Lift(sourceShape.SpatialSize), Stride = BlockRanks.Lift(stride), Slices = planes };
                 ParallelRunner.Run(ref body, planes, options.ResolveDegree(planes, outputShape.ElementCount + sourceShape.ElementCount));
             }
         }
@@ -252,35 +253,5 @@ public static partial class Functional
         Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         StridedTensor(insert, source, stride, result.AsTensorSpan(), options);
         return result;
-    }
-
-    /// <summary>The strided subsample of whole planes (zero insertion, its adjoint, is <see cref="BlockKernel.ZeroInsert{T}"/>).</summary>
-    private unsafe struct SubsampleBody<T> : IParallelBody
-        where T : unmanaged
-    {
-        public T* Compact;
-        public T* Spread;
-        public Size2D Small;
-        public Size2D Large;
-        public Size2D Stride;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        public readonly void Invoke(int start, int end)
-        {
-            nint smallPlane = (nint)Small.Height * Small.Width, largePlane = (nint)Large.Height * Large.Width;
-            nint rowStep = (nint)Stride.Height * Large.Width;
-            for (int plane = start; plane < end; plane++)
-            {
-                T* x = Compact + (plane * smallPlane);
-                T* z = Spread + (plane * largePlane);
-                for (int h = 0; h < Small.Height; h++, x += Small.Width, z += rowStep)
-                {
-                    for (int w = 0; w < Small.Width; w++)
-                    {
-                        x[w] = z[w * Stride.Width];
-                    }
-                }
-            }
-        }
     }
 }
