@@ -72,6 +72,23 @@ public abstract class BlockRanksOracleTests<T>
         }
     }
 
+    /// <summary>
+    /// Blocks of 256 taps (the most one-byte codes hold: the vector writer) and of more (the per-cell writer's 64-bit
+    /// codes), for the operators whose taps vary per cell or are fixed, in both layouts.
+    /// </summary>
+    [Theory]
+    [InlineData(BlockOp.Random)]
+    [InlineData(BlockOp.Fixed)]
+    [InlineData(BlockOp.Repeat)]
+    public void LargeBlocksEqualTheOracle(BlockOp op)
+    {
+        foreach (Dims k in new Dims[] { new(16, 4, 4), new(9, 8, 4), new(5, 13, 2) })
+        {
+            Grid(op, 3, TensorLayout.ChannelsFirst, new Dims(1, 2, 3), k);
+            Grid(op, 3, TensorLayout.ChannelsLast, new Dims(1, 2, 3), k);
+        }
+    }
+
     private static void Grid(BlockOp op, int rank, TensorLayout layout, Dims input, Dims k)
     {
         T[] xFirst = Data<T>(N * C * input.Volume, input.Volume + k.Volume);
