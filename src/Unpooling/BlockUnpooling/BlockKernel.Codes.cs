@@ -134,7 +134,7 @@ internal readonly struct RandomCode(ulong seed, long planeBase = 0) : ITapCode<R
     {
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         ulong z = unchecked(BlockKernel.RowHashInput(seed, planeBase + plane, ih, p) + ((ulong)first * BlockKernel.Golden));
-        BlockKernel.HashTaps(scratch, n, z, p.KH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
+        BlockKernel.HashTaps(scratch, n, z, p.KDH, p.KW, BlockKernel.CodeBytes<TLanes, TE>());
         return scratch;
     }
 }

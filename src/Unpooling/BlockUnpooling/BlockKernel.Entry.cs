@@ -12,18 +12,27 @@ internal static unsafe partial class BlockKernel
     /// <summary>Fixed, repeat or random unpooling of <paramref name="planes"/> planes (validated by the caller), which are planes <c>[planeBase, planeBase + planes)</c> of the whole tensor (random offsets hash that number).</summary>
     public static void Unpool<T>(BlockUnpoolMode mode, T* source, T* destination, int planes, Size2D input, Size2D output, Size2D factor, Size2D offset, ulong seed, int degree, int bits = -1, long planeBase = 0)
         where T : unmanaged, INumberBase<T>
+        => Unpool(mode, source, destination, planes, new Plan(input, output, factor, offset), seed, T.Zero, degree, bits, planeBase);
+
+    /// <summary>
+    /// The same for a plan of any rank (a 3-D plan runs the 3-D body) with <paramref name="zero"/> as the fill: the
+    /// random offsets hash cell <c>((p*D + id)*H + ih)*W + iw</c> of plane <c>p = planeBase + plane</c>, which is the 2-D
+    /// cell number when <c>D = 1</c>.
+    /// </summary>
+    public static void Unpool<T>(BlockUnpoolMode mode, T* source, T* destination, int planes, in Plan plan, ulong seed, T zero, int degree, int bits = -1, long planeBase = 0)
+        where T : unmanaged
     {
-        var plan = new Plan(input, output, factor, offset);
         switch (mode)
         {
             case BlockUnpoolMode.Fixed:
-                Run(source, destination, planes, plan, default(FixedCode), T.Zero, degree, bits);
+                Run(source, destination, planes, plan, default(FixedCode), zero, degree, bits);
                 break;
             case BlockUnpoolMode.Repeat:
-                Run(source, destination, planes, plan, default(AllTaps), T.Zero, degree, bits);
+                Run(source, destination, planes, plan, default(AllTaps), zero, degree, bits);
                 break;
             default:
-                Run(source, destination, planes, plan, new RandomCode(seed, planeBase), T.Zero, degree, bits);
+                // The hash numbers input slices (plane*D + id): the run's first slice is planeBase*D.
+                Run(source, destination, planes, plan, new RandomCode(seed, planeBase * plan.D), zero, degree, bits);
                 break;
         }
     }

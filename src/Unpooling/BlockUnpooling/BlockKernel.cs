@@ -40,20 +40,37 @@ internal static unsafe partial class BlockKernel
         /// <summary>Block rows per plane, <c>ceil(OutH / KH)</c>: the last may be cut by the output, or lie below the input.</summary>
         public readonly int BlockRows;
 
+        /// <summary>The depth axis (1, 1, 1 in 2-D): input slices, output slices and the block depth.</summary>
+        public readonly int D, OutD, KD;
+
+        /// <summary><c>KD * KH</c>: the random offsets draw the (depth, row) pair of the tap as one number below it.</summary>
+        public readonly int KDH;
+
         public Plan(Size2D input, Size2D output, Size2D factor, Size2D offset = default)
+            : this(new Size3D(1, input.Height, input.Width), new Size3D(1, output.Height, output.Width), new Size3D(1, factor.Height, factor.Width), new Size3D(0, offset.Height, offset.Width))
         {
-            (H, W) = (input.Height, input.Width);
-            (OutH, OutW) = (output.Height, output.Width);
-            (KH, KW) = (factor.Height, factor.Width);
-            FixedTap = ((long)offset.Height * factor.Width) + offset.Width;
+        }
+
+        /// <summary>A 3-D plan: each input cell owns a <c>KD x KH x KW</c> block; its tap is <c>(c*KH + a)*KW + b</c>.</summary>
+        /// <remarks>The callers validate <c>KD * KH &lt;= int.MaxValue</c> for the random offsets (the only user of <see cref="KDH"/>).</remarks>
+        public Plan(Size3D input, Size3D output, Size3D factor, Size3D offset = default)
+        {
+            (D, H, W) = (input.Depth, input.Height, input.Width);
+            (OutD, OutH, OutW) = (output.Depth, output.Height, output.Width);
+            (KD, KH, KW) = (factor.Depth, factor.Height, factor.Width);
+            KDH = (int)Math.Min(int.MaxValue, (long)KD * KH);
+            FixedTap = ((((long)offset.Depth * factor.Height) + offset.Height) * factor.Width) + offset.Width;
 
             // Factors are validated >= 1 by every caller; a zero one (never run) must not divide by zero here.
             FullCells = KW > 0 ? Math.Min(W, OutW / KW) : 0;
             BlockRows = KH > 0 ? (int)(((long)OutH + KH - 1) / KH) : 0;
         }
 
-        /// <summary>Taps per block, <c>KH * KW</c>, in 64 bits.</summary>
-        public long Taps => (long)KH * KW;
+        /// <summary>Taps per block, <c>KD * KH * KW</c>, in 64 bits (a product of three ints fits).</summary>
+        public long Taps => (long)KD * KH * KW;
+
+        /// <summary>Whether the plan has a depth axis: the 3-D body runs it; a plan of depth 1 everywhere is a 2-D one.</summary>
+        public bool Deep => D != 1 || OutD != 1 || KD != 1;
 
         /// <summary>The planes of the buffers a run was given (set by the run, for its range asserts only).</summary>
         public int Planes { get; init; }
@@ -171,7 +188,80 @@ internal static unsafe partial class BlockKernel
             Code = code,
             Zero = zero,
         };
+        if (plan.Deep)
+        {
+            var deep = new BlockBody3D<TLanes, TVector, TE, TCode> { Rows = body };
+            ParallelRunner.Run(ref deep, checked(planes * plan.OutD * plan.BlockRows), degree);
+            return;
+        }
+
         ParallelRunner.Run(ref body, checked(planes * plan.BlockRows), degree);
+    }
+
+    /// <summary>
+    /// The 3-D writer: one item per (plane, output slice <c>od</c>, block row <c>ih</c>), the 2-D block row of input
+    /// slice <c>od / KD</c> written with its taps offset by depth tap <c>c = od % KD</c> (<c>c*KH*KW</c>): output slice
+    /// <c>od</c> holds exactly the taps <c>[c*KH*KW, (c+1)*KH*KW)</c> of its blocks. Slices past <c>D*KD</c> are zero.
+    /// </summary>
+    /// <remarks>Per-cell codes (random) are hashed per output slice, so <c>KD</c> times per cell: the price of items as
+    /// small as 2-D's, and of no scratch shared between items.</remarks>
+    private struct BlockBody3D<TLanes, TVector, TE, TCode> : IParallelBody
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
+        where TVector : struct
+        where TE : unmanaged
+        where TCode : struct, ITapCode<TCode>
+    {
+        /// <summary>The buffers, plan, code and fill, as the 2-D body holds them.</summary>
+        public BlockBody<TLanes, TVector, TE, TCode> Rows;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            ref readonly Plan p = ref Rows.Plan;
+            TE* source = Rows.Source, destination = Rows.Destination;
+            int blockRows = p.BlockRows;
+            ulong* scratch = stackalloc ulong[ChunkCells];
+            // Output slice (plane*OutD + od), its input slice (id, depth tap c) and block row, stepped per item.
+            int slice = start / blockRows;
+            int ih = start - (slice * blockRows);
+            int plane = slice / p.OutD;
+            int od = slice - (plane * p.OutD);
+            int id = od / p.KD;
+            int c = od - (id * p.KD);
+            long sliceTaps = (long)p.KH * p.KW;
+            for (int item = start; item < end; item++, ih++)
+            {
+                if (ih == blockRows)
+                {
+                    (slice, ih, od, c) = (slice + 1, 0, od + 1, c + 1);
+                    if (c == p.KD)
+                    {
+                        (id, c) = (id + 1, 0);
+                    }
+
+                    if (od == p.OutD)
+                    {
+                        (plane, od, id, c) = (plane + 1, 0, 0, 0);
+                    }
+                }
+
+                long oh = (long)ih * p.KH;
+                int rows = (int)Math.Min(p.KH, p.OutH - oh);
+                TE* y = destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
+                Debug.Assert(rows >= 1 && slice == (plane * p.OutD) + od && od == (id * p.KD) + c, "a block row without output rows, or a mis-stepped item");
+                Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
+                if (ih >= p.H || id >= p.D)
+                {
+                    FillZero(y, (nint)rows * p.OutW, Rows.Zero);
+                    continue;
+                }
+
+                int inSlice = (plane * p.D) + id;
+                TE* x = source + ((((nint)inSlice * p.H) + ih) * p.W);
+                Debug.Assert(Bounds.Within(x, p.W, source, (long)p.Planes * p.D * p.H * p.W), "input row outside the source");
+                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, inSlice, ih, scratch, Rows.Code, Rows.Zero, p, c * sliceTaps);
+            }
+        }
     }
 
     private struct BlockBody<TLanes, TVector, TE, TCode> : IParallelBody
@@ -215,7 +305,7 @@ internal static unsafe partial class BlockKernel
 
                 TE* x = Source + ((((nint)plane * p.H) + ih) * p.W);
                 Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.H * p.W), "input row outside the source");
-                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, plane, ih, scratch, Code, Zero, p);
+                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, plane, ih, scratch, Code, Zero, p, 0);
             }
         }
     }
@@ -223,9 +313,10 @@ internal static unsafe partial class BlockKernel
     /// <summary>The output rows of one block row: per chunk of cells, their codes (when they vary per cell), then each row.</summary>
     /// <remarks>Inlined into <see cref="BlockBody{TLanes, TVector, TE, TCode}.Invoke"/>: a call per block row (nine
     /// arguments, three of them on the stack, and six saved registers) cost the small cache-resident runs a measurable
-    /// share against the old per-row kernel.</remarks>
+    /// share against the old per-row kernel. <c>tapBase</c> is the first tap of the block's slice written here: 0 in 2-D
+    /// (a constant the inlined 2-D body folds away), <c>c*KH*KW</c> for depth tap <c>c</c>.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteBlockRow<TLanes, TVector, TE, TCode>(TE* x, TE* y, int rows, int plane, int ih, ulong* scratch, in TCode code, TE zero, in Plan p)
+    private static void WriteBlockRow<TLanes, TVector, TE, TCode>(TE* x, TE* y, int rows, int plane, int ih, ulong* scratch, in TCode code, TE zero, in Plan p, long tapBase)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -241,7 +332,7 @@ internal static unsafe partial class BlockKernel
             for (int r = 0; r < rows; r++)
             {
                 TE* yr = y + ((nint)r * p.OutW);
-                long rowTap = (long)r * p.KW;
+                long rowTap = tapBase + ((long)r * p.KW);
                 if (TCode.Every && r > 0)
                 {
                     // Every row of a repeat block is the same: copy the first. The copy aligns its stores, where the
@@ -290,13 +381,13 @@ internal static unsafe partial class BlockKernel
             TE* yc = y + ((nint)first * p.KW);
             if (n >= count)
             {
-                WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, yc, rows, n, p);
+                WriteCells<TLanes, TVector, TE, TCode>(x + first, codes, yc, rows, n, tapBase, p);
                 continue;
             }
 
             for (int r = 0; r < rows; r++)
             {
-                WriteCellsOneByOne<TLanes, TE, TCode>(x + first, codes, yc + ((nint)r * p.OutW), n, (long)r * p.KW, zero, p);
+                WriteCellsOneByOne<TLanes, TE, TCode>(x + first, codes, yc + ((nint)r * p.OutW), n, tapBase + ((long)r * p.KW), zero, p);
             }
         }
 
@@ -314,7 +405,7 @@ internal static unsafe partial class BlockKernel
 
         for (int r = 0; r < rows; r++)
         {
-            WriteTail<NoLanes<TE>, TE, TCode>(x, y + ((nint)r * p.OutW), (long)r * p.KW, full, last, zero, p);
+            WriteTail<NoLanes<TE>, TE, TCode>(x, y + ((nint)r * p.OutW), tapBase + ((long)r * p.KW), full, last, zero, p);
         }
     }
 
@@ -349,7 +440,7 @@ internal static unsafe partial class BlockKernel
     /// row 0 on), from cells <c>x[0, n)</c> with their per-cell codes at <paramref name="codes"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int rows, int n, in Plan p)
+    private static void WriteCells<TLanes, TVector, TE, TCode>(TE* x, void* codes, TE* y, int rows, int n, long tapBase, in Plan p)
         where TLanes : struct, IBlockLanes<TLanes, TVector, TE>
         where TVector : struct
         where TE : unmanaged
@@ -357,7 +448,7 @@ internal static unsafe partial class BlockKernel
     {
         for (int r = 0; r < rows; r++)
         {
-            RowBody<TLanes, TVector, TE, TCode>(x, codes, y + ((nint)r * p.OutW), n, (long)r * p.KW, p);
+            RowBody<TLanes, TVector, TE, TCode>(x, codes, y + ((nint)r * p.OutW), n, tapBase + ((long)r * p.KW), p);
         }
     }
 

@@ -16,7 +16,8 @@ public static partial class Functional
     /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
     /// type runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
-    /// <param name="sourceShape">The input shape.</param>
+    /// <param name="sourceShape">The input shape; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means <paramref name="source"/>
+    /// and <paramref name="destination"/> are dense <c>[N, H, W, C]</c> (the channels-last kernel, vectorized along C).</param>
     /// <param name="factor">The block size (= stride) per axis, each &gt;= 1.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>; every element is written.</param>
     /// <param name="offset">The position inside each block, <c>0 &lt;= offset &lt; factor</c> per axis.</param>
@@ -114,14 +115,14 @@ public static partial class Functional
         Size2D? outputSize, ExecutionOptions options, string outputSizeName, long planeBase = 0)
         where T : unmanaged, INumberBase<T>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Size2D size = ValidateBlockUnpool(sourceShape, factor, offset, outputSize, outputSizeName);
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
 
         // The argument that made the output too large: the factor, unless the caller chose the size (as the
         // allocating forms name it).
-        outputShape.Validate(outputSize is null ? nameof(factor) : outputSizeName);
+        outputShape.Validate(outputSize is null ? nameof(factor) : outputSizeName, allowChannelsLast: true);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         if (outputShape.ElementCount == 0)
@@ -133,6 +134,12 @@ public static partial class Functional
         fixed (T* s = source)
         fixed (T* d = destination)
         {
+            if (sourceShape.Layout == TensorLayout.ChannelsLast)
+            {
+                BlockRanks.Run(BlockRanks.Op(mode), s, d, BlockRanks.Lift(sourceShape), BlockRanks.Lift(size), BlockRanks.Lift(factor, 1), BlockRanks.Lift(offset, 0), seed, T.Zero, options, planeBase);
+                return;
+            }
+
             BlockKernel.Unpool(mode, s, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, size, factor, offset, seed, degree, planeBase: planeBase);
         }
     }
@@ -168,6 +175,23 @@ public static partial class Functional
         ValidateBlockUnpool(shape, factor, offset, outputSize, nameof(destination));
         Guard.NoSelfOverlap(destination, nameof(destination));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        if (ChannelsLastViews.BothChannelsLast(source, destination.AsReadOnlyTensorSpan()))
+        {
+            // PyTorch channels_last views over dense [N, H, W, C] memory: the channels-last kernel in place, by runs of
+            // samples when the tensors pass a span (slicing the batch keeps the strides).
+            long pixels = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)shape.Channels * outputSize.Height * outputSize.Width);
+            int samples = runElements == long.MaxValue ? Math.Max(1, shape.Batch) : TensorAdapter.SamplesPerRun(runElements, pixels, shape.Batch);
+            for (int n0 = 0; n0 < shape.Batch; n0 += samples)
+            {
+                int count = Math.Min(samples, shape.Batch - n0);
+                ReadOnlyTensorSpan<T> s = count == shape.Batch ? source : source.Slice(TensorAdapter.Samples(n0, count));
+                TensorSpan<T> d = count == shape.Batch ? destination : destination.Slice(TensorAdapter.Samples(n0, count));
+                BlockUnpool2DCore(mode, ChannelsLastViews.Span(s), shape with { Batch = count, Layout = TensorLayout.ChannelsLast }, factor, offset, seed, ChannelsLastViews.Span(d), outputSize, options, nameof(destination), planeBase: (long)n0 * shape.Channels);
+            }
+
+            return;
+        }
+
         if (runElements == long.MaxValue)
         {
             using ReadView<T> s = TensorAdapter.Read(source);

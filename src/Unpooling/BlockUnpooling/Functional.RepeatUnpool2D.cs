@@ -15,7 +15,8 @@ public static partial class Functional
     /// <see cref="double"/>, <see cref="Half"/>, the integers up to 64 bits) is vectorized on its storage bits; any other
     /// type runs the scalar path.</typeparam>
     /// <param name="source">The input, dense row-major <c>[N, C, H, W]</c>.</param>
-    /// <param name="sourceShape">The input shape.</param>
+    /// <param name="sourceShape">The input shape; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means <paramref name="source"/>
+    /// and <paramref name="destination"/> are dense <c>[N, H, W, C]</c> (the channels-last kernel, vectorized along C).</param>
     /// <param name="factor">The block size per axis, each &gt;= 1.</param>
     /// <param name="destination">Receives <c>[N, C, outH, outW]</c>; every element is written.</param>
     /// <param name="outputSize">The output (H, W); <see langword="null"/> for <c>input * factor</c>. An explicit size

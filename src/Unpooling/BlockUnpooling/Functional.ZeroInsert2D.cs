@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -15,7 +14,8 @@ public static partial class Functional
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means
+    /// <paramref name="source"/> and <paramref name="destination"/> are dense <c>[N, H, W, C]</c>.</param>
     /// <param name="stride">The spacing per axis, each &gt;= 1 (1 copies).</param>
     /// <param name="destination">Receives the zero-inserted planes, <c>N*C*((H-1)*sh+1)*((W-1)*sw+1)</c> elements.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
@@ -73,7 +73,8 @@ public static partial class Functional
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*H*W</c> elements.</param>
-    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>.</param>
+    /// <param name="sourceShape">The input shape <c>[N, C, H, W]</c>; a channels-last one (<see cref="Shape4D.ChannelsLast"/>) means
+    /// <paramref name="source"/> and <paramref name="destination"/> are dense <c>[N, H, W, C]</c>.</param>
     /// <param name="stride">The step per axis, each &gt;= 1 (1 copies).</param>
     /// <param name="destination">Receives the kept cells, <c>N*C*((H-1)/sh+1)*((W-1)/sw+1)</c> elements.</param>
     /// <param name="options">Threading; the default uses every core for large inputs. Results never depend on it.</param>
@@ -138,7 +139,7 @@ public static partial class Functional
         var output = shape.WithSpatialSize(new Size2D((int)h, (int)w));
         if (!bySamples)
         {
-            output.Validate(nameof(stride));
+            output.Validate(nameof(stride), allowChannelsLast: true);
         }
         else
         {
@@ -152,7 +153,7 @@ public static partial class Functional
     private static unsafe void StridedCore<T>(bool insert, ReadOnlySpan<T> source, Shape4D sourceShape, Size2D stride, Span<T> destination, ExecutionOptions options)
         where T : unmanaged
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         Shape4D outputShape = StridedOutputShape(insert, sourceShape, stride);
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outH*outW of", outputShape);
@@ -166,6 +167,12 @@ public static partial class Functional
         fixed (T* s = source)
         fixed (T* d = destination)
         {
+            if (sourceShape.Layout == TensorLayout.ChannelsLast)
+            {
+                BlockRanks.Run(insert ? BlockRankOp.ZeroInsert : BlockRankOp.Subsample, s, d, BlockRanks.Lift(sourceShape), BlockRanks.Lift(outputShape.SpatialSize), BlockRanks.Lift(stride, 1), default, 0, default(T), options, 0);
+                return;
+            }
+
             if (insert)
             {
                 int degree = options.ResolveDegree(outputShape.PlaneCount * outputShape.Height, outputShape.ElementCount + sourceShape.ElementCount);
@@ -173,7 +180,7 @@ public static partial class Functional
             }
             else
             {
-                var body = new SubsampleBody<T> { Spread = s, Compact = d, Small = outputShape.SpatialSize, Large = sourceShape.SpatialSize, Stride = stride };
+                var body = new SubsampleBody3D<T> { Spread = s, Compact = d, Small = BlockRanks.Lift(outputShape.SpatialSize), Large = BlockRanks.Lift(sourceShape.SpatialSize), Stride = BlockRanks.Lift(stride), Slices = planes };
                 ParallelRunner.Run(ref body, planes, options.ResolveDegree(planes, outputShape.ElementCount + sourceShape.ElementCount));
             }
         }
@@ -202,6 +209,22 @@ public static partial class Functional
         // The caller's memory, not the dense copies a strided view is computed through (those never overlap anything).
         Guard.NoSelfOverlap(destination, nameof(destination));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
+        if (ChannelsLastViews.BothChannelsLast(source, destination.AsReadOnlyTensorSpan()))
+        {
+            // PyTorch channels_last views: the channels-last kernel in place (runs of samples keep the strides).
+            long pixels = Math.Max((long)shape.Channels * shape.Height * shape.Width, (long)outputShape.Channels * outputShape.Height * outputShape.Width);
+            int samples = !bySamples ? Math.Max(1, shape.Batch) : TensorAdapter.SamplesPerRun(runElements, pixels, shape.Batch);
+            for (int n0 = 0; n0 < shape.Batch; n0 += samples)
+            {
+                int count = Math.Min(samples, shape.Batch - n0);
+                ReadOnlyTensorSpan<T> s = count == shape.Batch ? source : source.Slice(TensorAdapter.Samples(n0, count));
+                TensorSpan<T> d = count == shape.Batch ? destination : destination.Slice(TensorAdapter.Samples(n0, count));
+                StridedCore(insert, ChannelsLastViews.Span(s), shape with { Batch = count, Layout = TensorLayout.ChannelsLast }, stride, ChannelsLastViews.Span(d), options);
+            }
+
+            return;
+        }
+
         if (!bySamples)
         {
             using ReadView<T> s = TensorAdapter.Read(source);
@@ -230,35 +253,5 @@ public static partial class Functional
         Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
         StridedTensor(insert, source, stride, result.AsTensorSpan(), options);
         return result;
-    }
-
-    /// <summary>The strided subsample of whole planes (zero insertion, its adjoint, is <see cref="BlockKernel.ZeroInsert{T}"/>).</summary>
-    private unsafe struct SubsampleBody<T> : IParallelBody
-        where T : unmanaged
-    {
-        public T* Compact;
-        public T* Spread;
-        public Size2D Small;
-        public Size2D Large;
-        public Size2D Stride;
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        public readonly void Invoke(int start, int end)
-        {
-            nint smallPlane = (nint)Small.Height * Small.Width, largePlane = (nint)Large.Height * Large.Width;
-            nint rowStep = (nint)Stride.Height * Large.Width;
-            for (int plane = start; plane < end; plane++)
-            {
-                T* x = Compact + (plane * smallPlane);
-                T* z = Spread + (plane * largePlane);
-                for (int h = 0; h < Small.Height; h++, x += Small.Width, z += rowStep)
-                {
-                    for (int w = 0; w < Small.Width; w++)
-                    {
-                        x[w] = z[w * Stride.Width];
-                    }
-                }
-            }
-        }
     }
 }
