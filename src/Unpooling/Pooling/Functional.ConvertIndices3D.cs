@@ -88,7 +88,7 @@ public static partial class Functional
         Span<TIndex> destination, IndexConvention destinationConvention)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        indicesShape.Validate(nameof(indicesShape));
+        indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
         Guard3D.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oD*oH*oW of", indicesShape);
         if (indexedSize.Depth < 1 || indexedSize.Height < 1 || indexedSize.Width < 1)
         {
@@ -125,15 +125,20 @@ public static partial class Functional
         var from = new IndexCodec3D(sourceConvention, indexed, indicesShape.SpatialSize, geometry);
         var to = new IndexCodec3D(destinationConvention, indexed, indicesShape.SpatialSize, geometry);
 
+        // A channels-last array holds element (n, c, v) at (n*V + v)*C + c: the codecs take the channels-first position.
+        bool last = indicesShape.Layout == TensorLayout.ChannelsLast;
+        long channels = Math.Max(1, indicesShape.Channels), volume = indicesShape.PlaneSize;
+
         // Everything is checked first, so a refused call writes nothing (in place too).
         for (int p = 0; p < indices.Length; p++)
         {
-            if (!from.TryDecode(long.CreateSaturating(indices[p]), p, out long offset))
+            long q = last ? FirstPosition(p, channels, volume) : p;
+            if (!from.TryDecode(long.CreateSaturating(indices[p]), q, out long offset))
             {
-                from.ThrowBadIndex(nameof(indices), indices[p], p, indexed);
+                from.ThrowBadIndex(nameof(indices), indices[p], q, indexed);
             }
 
-            if (!to.TryEncode(offset, p, out _))
+            if (!to.TryEncode(offset, q, out _))
             {
                 ThrowHelper.ThrowArgument(
                     nameof(indices),
@@ -144,13 +149,21 @@ public static partial class Functional
         for (int p = 0; p < indices.Length; p++)
         {
             // Read once more: an index changed by a racing caller becomes 0, never a value outside the range.
-            long index = 0;
-            if (from.TryDecode(long.CreateSaturating(indices[p]), p, out long offset) && to.TryEncode(offset, p, out long converted))
+            long index = 0, q = last ? FirstPosition(p, channels, volume) : p;
+            if (from.TryDecode(long.CreateSaturating(indices[p]), q, out long offset) && to.TryEncode(offset, q, out long converted))
             {
                 index = converted;
             }
 
             destination[p] = TIndex.CreateTruncating(index);
         }
+    }
+
+    /// <summary>The channels-first position <c>(n*C + c)*V + v</c> of memory position <c>(n*V + v)*C + c</c>.</summary>
+    private static long FirstPosition(long position, long channels, long volume)
+    {
+        long pixel = position / channels, c = position - (pixel * channels);
+        long n = pixel / volume, v = pixel - (n * volume);
+        return (((n * channels) + c) * volume) + v;
     }
 }

@@ -195,7 +195,7 @@ public static partial class Functional
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard3D.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
         SpatialPlan plan = SpatialPlan.ForPool(geometry, sourceShape.SpatialSize, nameof(geometry));
         Shape5D outputShape = sourceShape.WithSpatialSize(new Size3D(plan.Depth.Output, plan.Height.Output, plan.Width.Output));
@@ -208,6 +208,21 @@ public static partial class Functional
         Guard.NoOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            // [N, D, H, W, C]: the channels-last kernel, vectorized along C over the plan's real taps.
+            var lastPlan = new ChannelsLastPoolKernel.Plan(plan, sourceShape.Batch, sourceShape.Channels, ChannelsLastIndexing.For3D(indexConvention, sourceShape, geometry));
+            int lastDegree = options.ResolveDegree(lastPlan.Rows, sourceShape.ElementCount);
+            fixed (T* s = source)
+            fixed (T* d = destination)
+            fixed (TIndex* i = indices)
+            {
+                ChannelsLastPoolKernel.Run(s, d, i, lastPlan, lastDegree);
+            }
+
             return;
         }
 

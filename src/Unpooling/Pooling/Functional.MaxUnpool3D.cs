@@ -222,7 +222,7 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard3D.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
         Guard3D.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*D*H*W of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
@@ -233,7 +233,7 @@ public static partial class Functional
             ? exact
             : geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), outputSizeName);
         Shape5D outputShape = sourceShape.WithSpatialSize(size);
-        outputShape.Validate(outputSizeName);
+        outputShape.Validate(outputSizeName, allowChannelsLast: true);
         Guard3D.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
         if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
         {
@@ -245,6 +245,30 @@ public static partial class Functional
         Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            // [N, oD, oH, oW, C] into [N, D, H, W, C]: the channels-last kernel (validated first, then written once
+            // where the windows tile the output, else scattered), the channels-first result permuted.
+            var lastPlan = new ChannelsLastPoolKernel.Plan(
+                SpatialPlan.ForPool(geometry, size, sourceShape.SpatialSize), sourceShape.Batch, sourceShape.Channels,
+                ChannelsLastIndexing.For3D(indexConvention, outputShape, geometry));
+            int lastDegree = options.ResolveDegree(lastPlan.Rows, outputShape.ElementCount);
+            long failed;
+            fixed (T* s = source)
+            fixed (TIndex* i = indices)
+            fixed (T* d = destination)
+            {
+                failed = ChannelsLastUnpoolKernel.Run(s, i, d, lastPlan, reduction, lastDegree);
+            }
+
+            if (failed >= 0)
+            {
+                ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)failed], failed, lastPlan);
+            }
+
             return;
         }
 
