@@ -357,24 +357,26 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// Strides above 2, and the bounded layout: scatters each entry of GEMM rows <c>[m0, m0+mc)</c> and columns
+    /// Strides above 2, 3-D, and the bounded layout: scatters each entry of GEMM rows <c>[m0, m0+mc)</c> and columns
     /// <c>[n0, n0+cols)</c> (any run of input cells, whole rows or not) into its (bias-filled) output cell, rows in order.
+    /// GEMM row <c>(co, jd, jh, jw)</c> and input cell <c>(id, ih, iw)</c> land at
+    /// <c>(id*sD - pD + jd*dD, ih*sH - pH + jh*dH, iw*sW - pW + jw*dW)</c> (depth trivial in 1-D and 2-D).
     /// </summary>
-    /// <remarks>The output coordinates <c>ih*s - p + jh*d</c> and <c>iw*s - p + jw*d</c> are computed in 64 bits per
-    /// (row, input row), and each run is clipped to the input columns that land inside the output row, so the inner
-    /// loop only steps two pointers.</remarks>
+    /// <remarks>The output coordinates are computed in 64 bits per (row, input row), and each run is clipped to the input
+    /// columns that land inside the output row, so the inner loop only steps two pointers.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Col2ImScalar<T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kk = p.KH * p.KW;
-        int ih0 = n0 / p.W, ihLast = (n0 + cols - 1) / p.W;
-        nint outPlane = (nint)p.OH * p.OW;
+        int kkk = p.KD * kk;
+        int rowFirst = n0 / p.W, rowLast = (n0 + cols - 1) / p.W;
+        nint outVolume = p.OutVolume;
         nint sw = p.SW;
         for (int r = 0; r < mc; r++)
         {
             int local = m0 + r;
-            int co = local / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
+            int co = local / kkk, jd = (local % kkk) / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
 
             // Input columns [iwLo, iwHi) land inside the output row: 0 <= iw*s + offW < OW.
             long offW = ((long)jw * p.DW) - p.PW;
@@ -387,19 +389,27 @@ internal static unsafe partial class ConvKernel
             }
 
             long offH = ((long)jh * p.DH) - p.PH;
-            T* plane = y + (co * outPlane);
+            long offD = ((long)jd * p.DD) - p.PD;
+            T* volume = y + (co * outVolume);
             T* entries = c + (r * ldc);
-            for (int ih = ih0; ih <= ihLast; ih++)
+            int id = rowFirst / p.H, ih = rowFirst - (id * p.H);
+            for (int row = rowFirst; row <= rowLast; row++)
             {
+                long od = ((long)id * p.SD) + offD;
                 long oh = ((long)ih * p.SH) + offH;
-                long rowStart = (long)ih * p.W;
+                long rowStart = (long)row * p.W;
                 long from = Math.Max(iwLo, n0 - rowStart), to = Math.Min(iwHi, n0 + cols - rowStart);
-                if ((ulong)oh >= (ulong)p.OH || from >= to)
+                if (++ih == p.H)
+                {
+                    (ih, id) = (0, id + 1);
+                }
+
+                if ((ulong)oh >= (ulong)p.OH || (ulong)od >= (ulong)p.OD || from >= to)
                 {
                     continue;
                 }
 
-                T* dst = plane + ((nint)oh * p.OW) + (nint)(offW + (from * p.SW));
+                T* dst = volume + ((((nint)od * p.OH) + (nint)oh) * p.OW) + (nint)(offW + (from * p.SW));
                 T* src = entries + (nint)(rowStart + from - n0);
                 Debug.Assert(offW + (from * p.SW) >= 0 && offW + ((to - 1) * p.SW) < p.OW, "scattered columns outside the output row");
                 Debug.Assert(rowStart + to - n0 <= cols && cols <= ldc, "entries outside the C row");
