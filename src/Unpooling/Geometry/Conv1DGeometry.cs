@@ -197,7 +197,7 @@ public readonly record struct Conv1DGeometry
     internal ConvAxis Axis => new(KernelSize, Stride, PaddingBegin, PaddingEnd, Dilation, OutputPadding);
 
     /// <summary>This geometry as a 2-D one whose height axis is trivial (what the kernels run).</summary>
-    internal Conv2DGeometry As2D() => Conv2DGeometry.FromAxes(ConvAxis.Trivial, Axis, Groups);
+    internal Conv2DGeometry As2D() => IsDefault ? default : Conv2DGeometry.FromAxes(ConvAxis.Trivial, Axis, Groups);
 
     internal void ThrowIfDefault(string paramName)
     {
