@@ -5,8 +5,9 @@ namespace Unpooling.Tests.Reference;
 /// <summary>One axis of a convolution, as plain numbers: kernel, stride, begin/end padding, dilation, output padding.</summary>
 internal readonly record struct RefAxis(int K, int S = 1, int Pb = 0, int Pe = 0, int D = 1, int Op = 0)
 {
-    /// <summary>SEMANTICS 4 / PyTorch: <c>floor((i + pb + pe - d*(k-1) - 1) / s) + 1</c>.</summary>
-    public int ConvOut(int i) => ((i + Pb + Pe - (D * (K - 1)) - 1) / S) + 1;
+    /// <summary>SEMANTICS 4 / PyTorch: <c>floor((i + pb + pe - d*(k-1) - 1) / s) + 1</c>; 0 (no output) when the padded
+    /// input is shorter than the effective kernel.</summary>
+    public int ConvOut(int i) => i + Pb + Pe < (D * (K - 1)) + 1 ? 0 : ((i + Pb + Pe - (D * (K - 1)) - 1) / S) + 1;
 
     /// <summary>SEMANTICS 4: <c>(i-1)*s - pb - pe + d*(k-1) + op + 1</c>.</summary>
     public int TransposedOut(int i) => ((i - 1) * S) - Pb - Pe + (D * (K - 1)) + Op + 1;
