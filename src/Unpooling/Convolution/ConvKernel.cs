@@ -161,7 +161,7 @@ internal static unsafe partial class ConvKernel
         public readonly int Items;
 
         /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
-        public bool Gathers => Transposed && !DirectStore && !Bounded && !Volume && SW <= 2;
+        public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
         /// <summary>A 2-D plan: the 3-D one with a trivial depth axis.</summary>
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
@@ -205,7 +205,7 @@ internal static unsafe partial class ConvKernel
             {
                 // Whole input rows per block, about NB columns, preferring the count that wastes the smallest share of
                 // its last 32-column panel (56 or 28 columns a row: 224 columns, no waste).
-                int most = (int)Math.Max(1, Math.Min((long)D * H, NB / W));
+                int most = Math.Max(1, Math.Min(H, NB / W));
                 int best = most;
                 for (int r = most; r >= Math.Max(1, most / 2); r--)
                 {
@@ -215,13 +215,24 @@ internal static unsafe partial class ConvKernel
                     }
                 }
 
+                if (Volume)
+                {
+                    // 3-D: whole rows of one depth plane per block (col2vol runs the 2-D gather per kernel depth), so
+                    // the row count divides H.
+                    best = most;
+                    while (H % best != 0)
+                    {
+                        best--;
+                    }
+                }
+
                 columnBlock = (long)best * W;
                 long unit = RowUnit * kk / (long)BigInteger.GreatestCommonDivisor(RowUnit, kk);
                 rowBlock = Math.Min(unit * Math.Max(1, MC / unit), RoundUp(M, RowUnit));
                 DirectStore = !Volume && KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2L * W
                     && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == (long)SH * H;
                 Col2ImRows = (int)Math.Min(OH, ((long)(best - 1) * SH) + ((long)(KH - 1) * DH) + 1);
-                if (!DirectStore && !Volume && SW <= 2)
+                if (!DirectStore && SW <= 2)
                 {
                     // Column taps at any width (Count >= 1) and their masks (taps * Count), then the row table.
                     // Each factor is below 2^31, so the products stay below 2^62; a bound past the cap is not summed.
@@ -636,7 +647,9 @@ internal static unsafe partial class ConvKernel
                 PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
                 if (p.Gathers)
                 {
-                    PrepareRows(ref tables, n0 / p.W, (n0 + cols) / p.W, p.Ldc, p);
+                    // A 3-D block is whole rows of one input depth plane (the plan's row count divides H).
+                    int rowsBefore = (int)(n0 % ((nint)p.H * p.W)) / p.W;
+                    PrepareRows(ref tables, rowsBefore, rowsBefore + (cols / p.W), p.Ldc, p);
                 }
             }
             else
@@ -658,11 +671,19 @@ internal static unsafe partial class ConvKernel
 
                 // While the GEMM runs, bring in the output lines col2im will write (it would otherwise wait on each
                 // line's fetch for ownership, with nothing else to do).
-                var ahead = p.Gathers ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
+                var ahead = p.Gathers && !p.Volume ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
                 Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), mc, bp, panels, p.K, c, p.Ldc, false, ref ahead);
                 if (p.Gathers)
                 {
-                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, y, biasG, tables, p);
+                    if (p.Volume)
+                    {
+                        Col2Vol<TSimd, TVector, T>(c, m0, mc, n0, y, tables, p);
+                    }
+                    else
+                    {
+                        int kk = p.KH * p.KW;
+                        Col2Im<TSimd, TVector, T>(c, m0 / kk, mc / kk, kk * p.Ldc, outPlane, y, biasG, tables, p);
+                    }
                 }
                 else
                 {

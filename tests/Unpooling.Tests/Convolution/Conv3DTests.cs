@@ -109,6 +109,36 @@ public abstract unsafe class Conv3DTests<T>
         Assert.Equal(left, right);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PlanesWiderThanAColumnBlockMatchTheOracle(bool transposed)
+    {
+        // 30 rows of 20 columns: a 3-D column block is whole rows of one depth plane (10 rows here, a divisor of 30),
+        // so each plane takes three blocks and col2vol starts every block in a new plane or mid-plane.
+        var g = new Conv3DGeometry(new Size3D(3, 4, 3), new Size3D(2, 2, 1), new Size3D(1, 1, 1), outputPadding: new Size3D(1, 0, 0));
+        RefAxis[] axes = [new(3, 2, 1, 1, 1, 1), new(4, 2, 1, 1, 1, 0), new(3, 1, 1, 1, 1, 0)];
+        int[] size = [3, 30, 20];
+        var xs = new Shape5D(1, 5, size[0], size[1], size[2]);
+        var ws = transposed ? new Shape5D(5, 6, 3, 4, 3) : new Shape5D(6, 5, 3, 4, 3);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 21);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 22);
+        T[] bias = ConvData.Uniform<T>(6, 23);
+        Size3D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        var one = new T[6 * o.Volume];
+        var two = new T[one.Length];
+        Run(transposed, x, xs, w, ws, bias, g, one, Threads.Options(1));
+        Run(transposed, x, xs, w, ws, bias, g, two, Threads.Options(2));
+        BitAssert.Equal<T>(one, two, "1 vs 2 threads");
+        if (typeof(T) != typeof(Half))
+        {
+            T[] expected = transposed
+                ? ConvReference3D.ConvTranspose(x, 1, 5, size, w, 6, axes, 1, bias).Output
+                : ConvReference3D.Conv(x, 1, 5, size, w, 6, axes, 1, bias).Output;
+            ConvAssert.Close<T>(expected, one, (5 * 36) + 1, $"{(transposed ? "ConvTranspose3D" : "Conv3D")} {g}");
+        }
+    }
+
     [Fact]
     public void SpanFormsAllocateNothing()
     {
