@@ -201,6 +201,17 @@ public static partial class Functional
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
+        ConvChecked(transposed, source, As5D(sourceShape), weight, bias, geometry.As3D(), As5D(outputShape), destination, options);
+    }
+
+    /// <summary>
+    /// Every rank's last step once shapes, lengths and geometry are valid (lowered to 3-D): the overlap rules, then the
+    /// float/double kernel or the Half conversion around it.
+    /// </summary>
+    private static void ConvChecked<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));
         Guard.NoOverlap<T, T>(destination, bias, nameof(destination), nameof(bias));
@@ -212,12 +223,12 @@ public static partial class Functional
         if (typeof(T) == typeof(Half))
         {
             ConvHalf(
-                transposed, MemoryMarshal.Cast<T, Half>(source), As5D(sourceShape), MemoryMarshal.Cast<T, Half>(weight), MemoryMarshal.Cast<T, Half>(bias),
-                geometry.As3D(), As5D(outputShape), MemoryMarshal.Cast<T, Half>(destination), options);
+                transposed, MemoryMarshal.Cast<T, Half>(source), sourceShape, MemoryMarshal.Cast<T, Half>(weight), MemoryMarshal.Cast<T, Half>(bias),
+                geometry, outputShape, MemoryMarshal.Cast<T, Half>(destination), options);
             return;
         }
 
-        ConvRun(transposed, source, As5D(sourceShape), weight, bias, geometry.As3D(), As5D(outputShape), destination, options);
+        ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
     }
 
     /// <summary>A 2-D shape as a 3-D one of depth 1 (what the kernels run).</summary>

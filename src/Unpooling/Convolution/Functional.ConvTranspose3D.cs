@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -125,23 +124,7 @@ public static partial class Functional
         RequireLength(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape5D outputShape = ConvOutputShape3D(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         RequireLength(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outD*outH*outW of", outputShape);
-        Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
-        Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));
-        Guard.NoOverlap<T, T>(destination, bias, nameof(destination), nameof(bias));
-        if (outputShape.ElementCount == 0)
-        {
-            return;
-        }
-
-        if (typeof(T) == typeof(Half))
-        {
-            ConvHalf(
-                transposed, MemoryMarshal.Cast<T, Half>(source), sourceShape, MemoryMarshal.Cast<T, Half>(weight), MemoryMarshal.Cast<T, Half>(bias),
-                geometry, outputShape, MemoryMarshal.Cast<T, Half>(destination), options);
-            return;
-        }
-
-        ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
+        ConvChecked(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
     }
 
     private static void ConvTensor3D<T>(
