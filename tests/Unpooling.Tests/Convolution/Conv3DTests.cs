@@ -128,6 +128,37 @@ public abstract unsafe class Conv3DTests<T>
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void BoundedLayoutMatchesTheOracle(bool transposed)
+    {
+        // Forward: a reduction of 9 * 20^3 = 72,000 steps over 256-column blocks passes the scratch cap, so it runs in
+        // chunks of the reduction. Transposed: 8 channels of a 31^3 kernel make row blocks of whole channels too tall.
+        (int cin, int cout, int k, int[] size) = transposed ? (1, 8, 31, new[] { 1, 16, 16 }) : (9, 1, 20, new[] { 20, 20, 20 });
+        var g = new Conv3DGeometry(k);
+        var xs = new Shape5D(1, cin, size[0], size[1], size[2]);
+        var ws = transposed ? new Shape5D(cin, cout, k, k, k) : new Shape5D(cout, cin, k, k, k);
+        Size3D o = transposed ? g.GetTransposedOutputSize(xs.SpatialSize) : g.GetOutputSize(xs.SpatialSize);
+        Assert.True(new ConvKernel.Plan(transposed, xs, cout, o, g, 1).Bounded, "the shape should take the bounded layout");
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 31);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 32);
+        T[] bias = ConvData.Uniform<T>(cout, 33);
+        var one = new T[cout * o.Volume];
+        var two = new T[one.Length];
+        Run(transposed, x, xs, w, ws, bias, g, one, Threads.Options(1));
+        Run(transposed, x, xs, w, ws, bias, g, two, Threads.Options(2));
+        BitAssert.Equal<T>(one, two, "1 vs 2 threads");
+        if (typeof(T) == typeof(double))
+        {
+            RefAxis[] axes = [new(k), new(k), new(k)];
+            T[] expected = transposed
+                ? ConvReference3D.ConvTranspose(x, 1, cin, size, w, cout, axes, 1, bias).Output
+                : ConvReference3D.Conv(x, 1, cin, size, w, cout, axes, 1, bias).Output;
+            ConvAssert.Close<T>(expected, one, transposed ? (16 * 16) + 1 : (cin * k * k * k) + 1, $"bounded {(transposed ? "ConvTranspose3D" : "Conv3D")} {g}");
+        }
+    }
+
     [Fact]
     public void SpanFormsAllocateNothing()
     {
