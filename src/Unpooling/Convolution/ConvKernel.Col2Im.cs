@@ -114,9 +114,12 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// Adds the column block <c>C</c> (rows <c>[m0, m0+mc)</c>: whole output channels of the item; columns: the whole
-    /// input rows of <paramref name="tables"/>) into the output, where row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c>
-    /// belongs to <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>. Strides 1 and 2 only.
+    /// Adds the column block <c>C</c> (<paramref name="channels"/> output channels from the item's channel
+    /// <paramref name="co0"/>, channel <c>c</c>'s <c>kH*kW</c> rows from <c>c * entryStride</c>, its output plane at
+    /// <c>c * planeStride</c> from <paramref name="y"/>; columns: the whole input rows of <paramref name="tables"/>) into
+    /// the output, where row <c>(co, jh, jw)</c>, column <c>(ih, iw)</c> belongs to
+    /// <c>y[co, ih*s - p + jh*d, iw*s - p + jw*d]</c>. Strides 1 and 2 only. 2-D passes <c>kH*kW*ldc</c> and the plane
+    /// size; col2vol one kernel depth's rows (<c>kD*kH*kW*ldc</c> apart) and the channel volume.
     /// </summary>
     /// <remarks>
     /// <para>A gather: each output row is built a chunk of <c>s*Count</c> columns at a time in registers (at stride 2 as
@@ -128,15 +131,12 @@ internal static unsafe partial class ConvKernel
     /// blocks in order, so the bits depend only on the shapes.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Col2Im<TSimd, TVector, T>(T* c, nint ldc, int m0, int mc, T* y, T* bias, in Col2ImTables<T> tables, in Plan p)
+    private static void Col2Im<TSimd, TVector, T>(T* c, int co0, int channels, nint entryStride, nint planeStride, T* y, T* bias, in Col2ImTables<T> tables, in Plan p)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int kk = p.KH * p.KW;
         int step = p.SW * TSimd.Count, chunks = Col2ImChunks<TSimd, TVector, T>(p);
-        nint outPlane = (nint)p.OH * p.OW;
-        int co0 = m0 / kk, channels = mc / kk;
         for (int i = 0; i < tables.Span; i++)
         {
             var chunk = new Chunk<T>
@@ -151,7 +151,7 @@ internal static unsafe partial class ConvKernel
                 continue;
             }
 
-            T* outRow = y + (co0 * outPlane) + ((nint)(tables.OhLo + i) * p.OW);
+            T* outRow = y + (co0 * planeStride) + ((nint)(tables.OhLo + i) * p.OW);
             Debug.Assert(tables.OhLo + i < p.OH, "output row outside the plane");
             for (int ci = 0; ci < chunks; ci++)
             {
@@ -167,14 +167,14 @@ internal static unsafe partial class ConvKernel
                     int other = Math.Min(ch + 1, channels - 1);
                     var two = new ChannelPair<T>
                     {
-                        Entries0 = c + (ch * kk * ldc),
-                        Entries1 = c + (other * kk * ldc),
-                        Destination0 = dst + (ch * outPlane),
-                        Destination1 = dst + (other * outPlane),
+                        Entries0 = c + (ch * entryStride),
+                        Entries1 = c + (other * entryStride),
+                        Destination0 = dst + (ch * planeStride),
+                        Destination1 = dst + (other * planeStride),
                         Start0 = bias == null ? T.Zero : bias[co0 + ch],
                         Start1 = bias == null ? T.Zero : bias[co0 + other],
                     };
-                    Debug.Assert((long)(other + 1) * kk <= mc, "channel's C rows outside the row block");
+                    Debug.Assert(other < channels, "channel outside the row block");
                     if (p.SW == 1)
                     {
                         GatherStride1<TSimd, TVector, T>(chunk, two);
@@ -185,6 +185,36 @@ internal static unsafe partial class ConvKernel
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// 3-D col2im (col2vol) of a column block of whole rows of input depth plane <c>id</c>: GEMM rows
+    /// <c>(co, jd, jh, jw)</c> for one <c>jd</c> and every channel are a 2-D column block whose entries land in output
+    /// depth plane <c>id*sD - pD + jd*dD</c> of each channel, so the 2-D gather runs once per kernel depth that reaches
+    /// the output, into the bias-filled output (<see cref="Plan.Prefill"/>). Each output element takes its entries per
+    /// column block in (jh, jw) order, blocks in order: the bits depend only on the shapes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Col2Vol<TSimd, TVector, T>(T* c, int m0, int mc, int n0, T* y, in Col2ImTables<T> tables, in Plan p)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Debug.Assert(p.Prefill, "col2vol adds into a bias-filled output");
+        int kk = p.KH * p.KW, kkk = p.KD * kk;
+        nint outPlane = (nint)p.OH * p.OW;
+        long id = n0 / ((nint)p.H * p.W);
+        for (int jd = 0; jd < p.KD; jd++)
+        {
+            long od = (id * p.SD) - p.PD + ((long)jd * p.DD);
+            if ((ulong)od >= (ulong)p.OD)
+            {
+                continue;
+            }
+
+            Debug.Assert((long)(mc / kkk) * kkk == mc && m0 % kkk == 0, "row block of partial channels");
+            Col2Im<TSimd, TVector, T>(c + ((nint)jd * kk * p.Ldc), m0 / kkk, mc / kkk, (nint)kkk * p.Ldc, p.OutVolume, y + ((nint)od * outPlane), null, tables, p);
         }
     }
 
@@ -357,24 +387,26 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// Strides above 2, and the bounded layout: scatters each entry of GEMM rows <c>[m0, m0+mc)</c> and columns
+    /// Strides above 2, 3-D, and the bounded layout: scatters each entry of GEMM rows <c>[m0, m0+mc)</c> and columns
     /// <c>[n0, n0+cols)</c> (any run of input cells, whole rows or not) into its (bias-filled) output cell, rows in order.
+    /// GEMM row <c>(co, jd, jh, jw)</c> and input cell <c>(id, ih, iw)</c> land at
+    /// <c>(id*sD - pD + jd*dD, ih*sH - pH + jh*dH, iw*sW - pW + jw*dW)</c> (depth trivial in 1-D and 2-D).
     /// </summary>
-    /// <remarks>The output coordinates <c>ih*s - p + jh*d</c> and <c>iw*s - p + jw*d</c> are computed in 64 bits per
-    /// (row, input row), and each run is clipped to the input columns that land inside the output row, so the inner
-    /// loop only steps two pointers.</remarks>
+    /// <remarks>The output coordinates are computed in 64 bits per (row, input row), and each run is clipped to the input
+    /// columns that land inside the output row, so the inner loop only steps two pointers.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void Col2ImScalar<T>(T* c, nint ldc, int m0, int mc, int n0, int cols, T* y, in Plan p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kk = p.KH * p.KW;
-        int ih0 = n0 / p.W, ihLast = (n0 + cols - 1) / p.W;
-        nint outPlane = (nint)p.OH * p.OW;
+        int kkk = p.KD * kk;
+        int rowFirst = n0 / p.W, rowLast = (n0 + cols - 1) / p.W;
+        nint outVolume = p.OutVolume;
         nint sw = p.SW;
         for (int r = 0; r < mc; r++)
         {
             int local = m0 + r;
-            int co = local / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
+            int co = local / kkk, jd = (local % kkk) / kk, jh = (local % kk) / p.KW, jw = local % p.KW;
 
             // Input columns [iwLo, iwHi) land inside the output row: 0 <= iw*s + offW < OW.
             long offW = ((long)jw * p.DW) - p.PW;
@@ -387,19 +419,27 @@ internal static unsafe partial class ConvKernel
             }
 
             long offH = ((long)jh * p.DH) - p.PH;
-            T* plane = y + (co * outPlane);
+            long offD = ((long)jd * p.DD) - p.PD;
+            T* volume = y + (co * outVolume);
             T* entries = c + (r * ldc);
-            for (int ih = ih0; ih <= ihLast; ih++)
+            int id = rowFirst / p.H, ih = rowFirst - (id * p.H);
+            for (int row = rowFirst; row <= rowLast; row++)
             {
+                long od = ((long)id * p.SD) + offD;
                 long oh = ((long)ih * p.SH) + offH;
-                long rowStart = (long)ih * p.W;
+                long rowStart = (long)row * p.W;
                 long from = Math.Max(iwLo, n0 - rowStart), to = Math.Min(iwHi, n0 + cols - rowStart);
-                if ((ulong)oh >= (ulong)p.OH || from >= to)
+                if (++ih == p.H)
+                {
+                    (ih, id) = (0, id + 1);
+                }
+
+                if ((ulong)oh >= (ulong)p.OH || (ulong)od >= (ulong)p.OD || from >= to)
                 {
                     continue;
                 }
 
-                T* dst = plane + ((nint)oh * p.OW) + (nint)(offW + (from * p.SW));
+                T* dst = volume + ((((nint)od * p.OH) + (nint)oh) * p.OW) + (nint)(offW + (from * p.SW));
                 T* src = entries + (nint)(rowStart + from - n0);
                 Debug.Assert(offW + (from * p.SW) >= 0 && offW + ((to - 1) * p.SW) < p.OW, "scattered columns outside the output row");
                 Debug.Assert(rowStart + to - n0 <= cols && cols <= ldc, "entries outside the C row");

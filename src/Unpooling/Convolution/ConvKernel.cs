@@ -86,6 +86,16 @@ internal static unsafe partial class ConvKernel
         public readonly int Batch, Groups, CinG, CoutG;
         public readonly int H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW;
 
+        /// <summary>The depth axis (input, output, kernel, stride, begin padding, dilation): all trivial in 1-D and 2-D.</summary>
+        public readonly int D, OD, KD, SD, PD, DD;
+
+        /// <summary>
+        /// A real depth axis (3-D): im2col and col2im walk (depth, row, column) and the transposed convolution takes the
+        /// scalar col2im over a bias-filled output (no gather tables, no direct store). False for every 2-D plan, whose
+        /// layout is exactly what it was before depth existed.
+        /// </summary>
+        public readonly bool Volume;
+
         /// <summary>No input channel (<c>Cin/groups = 0</c>): every output is its channel's bias, and nothing else is planned.</summary>
         public readonly bool BiasOnly;
 
@@ -153,18 +163,25 @@ internal static unsafe partial class ConvKernel
         /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
         public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
+        /// <summary>A 2-D plan: the 3-D one with a trivial depth axis.</summary>
         public Plan(bool transposed, Shape4D source, int outputChannels, Size2D output, in Conv2DGeometry g, int degree)
+            : this(transposed, new Shape5D(source.Batch, source.Channels, 1, source.Height, source.Width), outputChannels, new Size3D(1, output.Height, output.Width), g.As3D(), degree)
+        {
+        }
+
+        public Plan(bool transposed, Shape5D source, int outputChannels, Size3D output, in Conv3DGeometry g, int degree)
         {
             Transposed = transposed;
             Batch = source.Batch;
             Groups = g.Groups;
             CinG = source.Channels / g.Groups;
             CoutG = outputChannels / g.Groups;
-            (H, W, OH, OW) = (source.Height, source.Width, output.Height, output.Width);
-            (KH, KW) = (g.KernelSize.Height, g.KernelSize.Width);
-            (SH, SW) = (g.Stride.Height, g.Stride.Width);
-            (PH, PW) = (g.PaddingBegin.Height, g.PaddingBegin.Width);
-            (DH, DW) = (g.Dilation.Height, g.Dilation.Width);
+            (D, H, W, OD, OH, OW) = (source.Depth, source.Height, source.Width, output.Depth, output.Height, output.Width);
+            (KD, KH, KW) = (g.KernelSize.Depth, g.KernelSize.Height, g.KernelSize.Width);
+            (SD, SH, SW) = (g.Stride.Depth, g.Stride.Height, g.Stride.Width);
+            (PD, PH, PW) = (g.PaddingBegin.Depth, g.PaddingBegin.Height, g.PaddingBegin.Width);
+            (DD, DH, DW) = (g.Dilation.Depth, g.Dilation.Height, g.Dilation.Width);
+            Volume = D != 1 || OD != 1 || KD != 1 || PD != 0;
             if (CinG == 0 || CoutG == 0 || Batch == 0)
             {
                 // With no input channel the weight has no elements, so kH*kW is not bounded by it: plan nothing.
@@ -175,11 +192,11 @@ internal static unsafe partial class ConvKernel
             }
 
             // Each product below is at most the weight, source or output length (each within an array), since no factor is 0.
-            long kk = (long)KH * KW;
+            long kk = (long)KD * KH * KW;
             RowsPerChannel = transposed ? checked((int)kk) : 1;
             M = checked(CoutG * RowsPerChannel);
             K = checked((int)(transposed ? CinG : CinG * kk));
-            N = checked((int)(transposed ? (long)H * W : (long)OH * OW));
+            N = checked((int)(transposed ? (long)D * H * W : (long)OD * OH * OW));
             long weightLength = (long)Groups * M * K;
 
             long columnBlock, rowBlock;
@@ -198,10 +215,21 @@ internal static unsafe partial class ConvKernel
                     }
                 }
 
+                if (Volume)
+                {
+                    // 3-D: whole rows of one depth plane per block (col2vol runs the 2-D gather per kernel depth), so
+                    // the row count divides H.
+                    best = most;
+                    while (H % best != 0)
+                    {
+                        best--;
+                    }
+                }
+
                 columnBlock = (long)best * W;
                 long unit = RowUnit * kk / (long)BigInteger.GreatestCommonDivisor(RowUnit, kk);
                 rowBlock = Math.Min(unit * Math.Max(1, MC / unit), RoundUp(M, RowUnit));
-                DirectStore = KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2L * W
+                DirectStore = !Volume && KW == 2 && SW == 2 && DW == 1 && PW == 0 && OW == 2L * W
                     && KH == SH && (KH == 1 || DH == 1) && PH == 0 && OH == (long)SH * H;
                 Col2ImRows = (int)Math.Min(OH, ((long)(best - 1) * SH) + ((long)(KH - 1) * DH) + 1);
                 if (!DirectStore && SW <= 2)
@@ -238,7 +266,7 @@ internal static unsafe partial class ConvKernel
             }
             else if (transposed)
             {
-                Prefill = SW > 2 || !EveryOutputRowReached();
+                Prefill = Volume || SW > 2 || !EveryOutputRowReached();
             }
 
             (ColumnBlock, RowBlock, Ldc) = ((int)columnBlock, (int)rowBlock, (int)ldc);
@@ -324,13 +352,19 @@ internal static unsafe partial class ConvKernel
         private static long RoundUp(long value, long unit) => (value + unit - 1) / unit * unit;
 
         // The lengths of the buffers a run is given or rents, for the range asserts.
-        public long SourceLength => (long)Batch * Groups * CinG * H * W;
+        public long SourceLength => (long)Batch * Groups * CinG * InVolume;
+
+        /// <summary>Cells per input channel, <c>D*H*W</c> (proven by the plan to fit a span).</summary>
+        public nint InVolume => (nint)D * H * W;
+
+        /// <summary>Cells per output channel, <c>OD*OH*OW</c> (proven by the plan to fit a span).</summary>
+        public nint OutVolume => (nint)OD * OH * OW;
 
         public long WeightLength => (long)Groups * M * K;
 
         public long BiasLength => (long)Groups * CoutG;
 
-        public long DestinationLength => (long)Batch * Groups * CoutG * OH * OW;
+        public long DestinationLength => (long)Batch * Groups * CoutG * OutVolume;
 
         public long PackedALength => Bounded ? 0 : PackedAPerBlock * Groups * ChannelBlocks;
 
@@ -415,7 +449,7 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int channels = p.Groups * p.CoutG;
-        nint outPlane = (nint)p.OH * p.OW;
+        nint outPlane = p.OutVolume;
         for (long plane = 0; plane < (long)p.Batch * channels; plane++)
         {
             new Span<T>(destination + ((nint)plane * outPlane), (int)outPlane).Fill(bias == null ? T.Zero : bias[plane % channels]);
@@ -583,12 +617,12 @@ internal static unsafe partial class ConvKernel
         }
 
         int cb = co0 / p.ChannelsPerBlock;
-        nint outPlane = (nint)p.OH * p.OW;
+        nint outPlane = p.OutVolume;
         T* x = ItemSource(source, p, n, g);
         T* y = ItemDestination(destination, p, n, g, co0);
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
-        Debug.Assert(Bounds.Within(x, (long)p.CinG * p.H * p.W, source, p.SourceLength), "item's input outside the source");
+        Debug.Assert(Bounds.Within(x, (long)p.CinG * p.InVolume, source, p.SourceLength), "item's input outside the source");
         Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
         Debug.Assert(biasG == null || Bounds.Within(biasG, co1 - co0, bias, p.BiasLength), "item's bias outside the bias");
         Debug.Assert(Bounds.Within(ap, p.PackedAPerBlock, packedA, p.PackedALength), "item's packed A outside packed A");
@@ -613,7 +647,9 @@ internal static unsafe partial class ConvKernel
                 PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
                 if (p.Gathers)
                 {
-                    PrepareRows(ref tables, n0 / p.W, (n0 + cols) / p.W, p.Ldc, p);
+                    // A 3-D block is whole rows of one input depth plane (the plan's row count divides H).
+                    int rowsBefore = (int)(n0 % ((nint)p.H * p.W)) / p.W;
+                    PrepareRows(ref tables, rowsBefore, rowsBefore + (cols / p.W), p.Ldc, p);
                 }
             }
             else
@@ -635,11 +671,19 @@ internal static unsafe partial class ConvKernel
 
                 // While the GEMM runs, bring in the output lines col2im will write (it would otherwise wait on each
                 // line's fetch for ownership, with nothing else to do).
-                var ahead = p.Gathers ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
+                var ahead = p.Gathers && !p.Volume ? ColumnBlockOutput(y, m0, mc, tables, p) : default;
                 Gemm<TSimd, TVector, T>(ap + ((nint)m0 * p.K), mc, bp, panels, p.K, c, p.Ldc, false, ref ahead);
                 if (p.Gathers)
                 {
-                    Col2Im<TSimd, TVector, T>(c, p.Ldc, m0, mc, y, biasG, tables, p);
+                    if (p.Volume)
+                    {
+                        Col2Vol<TSimd, TVector, T>(c, m0, mc, n0, y, tables, p);
+                    }
+                    else
+                    {
+                        int kk = p.KH * p.KW;
+                        Col2Im<TSimd, TVector, T>(c, m0 / kk, mc / kk, kk * p.Ldc, outPlane, y, biasG, tables, p);
+                    }
                 }
                 else
                 {
@@ -667,7 +711,7 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
-        nint outPlane = (nint)p.OH * p.OW;
+        nint outPlane = p.OutVolume;
         T* x = ItemSource(source, p, n, g);
         T* y = ItemDestination(destination, p, n, g, co0);
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
@@ -753,7 +797,7 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
-        nint outPlane = (nint)p.OH * p.OW;
+        nint outPlane = p.OutVolume;
         for (int r = 0; r < mc; r++)
         {
             Debug.Assert(Bounds.Within(y + ((m0 + r) * outPlane) + n0, cols, y, itemOutput), "output run outside the item's output");
@@ -765,12 +809,12 @@ internal static unsafe partial class ConvKernel
     /// <summary>The first input element of sample <paramref name="n"/>, group <paramref name="g"/>.</summary>
     private static T* ItemSource<T>(T* source, in Plan p, int n, int g)
         where T : unmanaged
-        => source + ((((nint)n * p.Groups) + g) * p.CinG * p.H * p.W);
+        => source + ((((nint)n * p.Groups) + g) * p.CinG * p.InVolume);
 
     /// <summary>The first output element of sample <paramref name="n"/>, group <paramref name="g"/>, channel <paramref name="co0"/>.</summary>
     private static T* ItemDestination<T>(T* destination, in Plan p, int n, int g, int co0)
         where T : unmanaged
-        => destination + ((((nint)n * p.CoutG * p.Groups) + ((nint)g * p.CoutG) + co0) * ((nint)p.OH * p.OW));
+        => destination + ((((nint)n * p.CoutG * p.Groups) + ((nint)g * p.CoutG) + co0) * p.OutVolume);
 
     /// <summary>Fills an item's output planes with their bias (zero without one).</summary>
     private static void FillItem<T>(T* y, T* biasG, int channels, nint outPlane)
@@ -1002,9 +1046,10 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// Packs the im2col matrix of one sample and group, <c>B[(ci, jh, jw), (oh, ow)] = x[ci, oh*s - p + jh*d, ow*s - p + jw*d]</c>
-    /// (zero in the padding), reduction steps <c>[k0, k0+kc)</c> and columns <c>[n0, n0+cols)</c>, into zero-padded
-    /// panels of <c>2*Count</c> (panel <c>jr</c> at <c>jr*kc*2*Count</c>).
+    /// Packs the im2col (in 3-D vol2col) matrix of one sample and group,
+    /// <c>B[(ci, jd, jh, jw), (od, oh, ow)] = x[ci, od*sD - pD + jd*dD, oh*sH - pH + jh*dH, ow*sW - pW + jw*dW]</c>
+    /// (zero in the padding; depth is the trivial axis in 1-D and 2-D), reduction steps <c>[k0, k0+kc)</c> and columns
+    /// <c>[n0, n0+cols)</c>, into zero-padded panels of <c>2*Count</c> (panel <c>jr</c> at <c>jr*kc*2*Count</c>).
     /// </summary>
     /// <remarks>The input coordinates are 64-bit: <c>oh*s - p + jh*d</c> reaches past <see cref="int.MaxValue"/> (or below
     /// <see cref="int.MinValue"/>) with strides, paddings and dilations the geometry accepts, and a wrapped value could
@@ -1014,15 +1059,21 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int kk = p.KH * p.KW;
+        int kkk = p.KD * kk;
         long sh = p.SH, sw = p.SW;
-        int oh0 = n0 / p.OW, ow0 = n0 - (oh0 * p.OW);
+        nint outPlane = (nint)p.OH * p.OW;
+        int od0 = (int)(n0 / outPlane);
+        int rest = (int)(n0 - (od0 * outPlane));
+        int oh0 = rest / p.OW, ow0 = rest - (oh0 * p.OW);
         for (int kr = 0; kr < kc; kr++)
         {
             int k = k0 + kr;
-            int ci = k / kk, jh = (k % kk) / p.KW, jw = k % p.KW;
-            T* plane = x + ((nint)ci * p.H * p.W);
-            int ow = ow0;
-            long ih = (oh0 * sh) - p.PH + ((long)jh * p.DH);
+            int ci = k / kkk, jd = (k % kkk) / kk, jh = (k % kk) / p.KW, jw = k % p.KW;
+            T* volume = x + ((nint)ci * p.InVolume);
+            int ow = ow0, oh = oh0;
+            long ihOffset = ((long)jh * p.DH) - p.PH;
+            long id = ((long)od0 * p.SD) - p.PD + ((long)jd * p.DD);
+            long ih = (oh0 * sh) + ihOffset;
             long iwOffset = ((long)jw * p.DW) - p.PW;
             int j = 0;
             for (int jr = 0; jr < panels; jr++)
@@ -1035,16 +1086,22 @@ internal static unsafe partial class ConvKernel
                     if (j < cols)
                     {
                         long iw = (ow * sw) + iwOffset;
-                        if ((ulong)ih < (ulong)p.H && (ulong)iw < (ulong)p.W)
+                        if ((ulong)ih < (ulong)p.H && (ulong)iw < (ulong)p.W && (ulong)id < (ulong)p.D)
                         {
                             Debug.Assert(ci < p.CinG, "im2col reads past the group's channels");
-                            value = plane[((nint)ih * p.W) + (nint)iw];
+                            value = volume[((((nint)id * p.H) + (nint)ih) * p.W) + (nint)iw];
                         }
 
                         if (++ow == p.OW)
                         {
                             ow = 0;
                             ih += sh;
+                            if (++oh == p.OH)
+                            {
+                                oh = 0;
+                                ih = ihOffset;
+                                id += p.SD;
+                            }
                         }
                     }
 

@@ -120,40 +120,61 @@ public static partial class Functional
     private static Shape4D ConvOutputShape(bool transposed, Shape4D sourceShape, Shape4D weightShape, int biasLength, Conv2DGeometry geometry, string weightName, string sizeName = "geometry")
     {
         geometry.ThrowIfDefault(nameof(geometry));
-        int groups = geometry.Groups;
-        if (sourceShape.Channels % groups != 0)
+        bool kernelMatches = weightShape.Height == geometry.KernelSize.Height && weightShape.Width == geometry.KernelSize.Width;
+        long outputChannels = ConvOutputChannels(
+            transposed, sourceShape.Channels, sourceShape, weightShape.Batch, weightShape.Channels, weightShape, kernelMatches, new Size2D(weightShape.Height, weightShape.Width), geometry.KernelSize, "kH, kW", biasLength, geometry.Groups, weightName);
+        Size2D output = transposed
+            ? geometry.GetTransposedOutputSize(sourceShape.SpatialSize, nameof(geometry))
+            : geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
+        var outputShape = new Shape4D(sourceShape.Batch, (int)outputChannels, output.Height, output.Width);
+        outputShape.Validate(sizeName);
+        return outputShape;
+    }
+
+    /// <summary>
+    /// The channel and kernel rules of every rank's convolution: groups divide the channels, the weight's kernel is the
+    /// geometry's, its channel axes are <c>[Cout, Cin/groups]</c> (transposed <c>[Cin, Cout/groups]</c>), one bias per
+    /// output channel. Returns the output channels (at most <see cref="int.MaxValue"/>). The shapes are formatted only
+    /// on failure.
+    /// </summary>
+    private static long ConvOutputChannels<TShape, TKernel>(
+        bool transposed, int sourceChannels, in TShape sourceShape, int weightOut, int weightIn, in TShape weightShape, bool kernelMatches, in TKernel weightKernel, in TKernel kernelSize, string kernelAxes, int biasLength, int groups, string weightName)
+        where TShape : struct
+        where TKernel : struct
+    {
+        if (sourceChannels % groups != 0)
         {
-            ThrowHelper.ThrowArgument(nameof(geometry), $"Groups {groups} does not divide the {sourceShape.Channels} input channels of {sourceShape}.");
+            ThrowHelper.ThrowArgument("geometry", $"Groups {groups} does not divide the {sourceChannels} input channels of {sourceShape}.");
         }
 
-        if (weightShape.Height != geometry.KernelSize.Height || weightShape.Width != geometry.KernelSize.Width)
+        if (!kernelMatches)
         {
-            ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has a {weightShape.Height}x{weightShape.Width} kernel; the geometry's kernel size is {geometry.KernelSize}.");
+            ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has a {weightKernel} kernel; the geometry's kernel size is {kernelSize}.");
         }
 
         long outputChannels;
         if (transposed)
         {
-            if (weightShape.Batch != sourceShape.Channels)
+            if (weightOut != sourceChannels)
             {
-                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightShape.Batch} input channels; the source has {sourceShape.Channels}. A transposed convolution's weight is [Cin, Cout/groups, kH, kW].");
+                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightOut} input channels; the source has {sourceChannels}. A transposed convolution's weight is [Cin, Cout/groups, {kernelAxes}].");
             }
 
-            outputChannels = (long)weightShape.Channels * groups;
+            outputChannels = (long)weightIn * groups;
         }
         else
         {
-            if (weightShape.Batch % groups != 0)
+            if (weightOut % groups != 0)
             {
-                ThrowHelper.ThrowArgument(nameof(geometry), $"Groups {groups} does not divide the {weightShape.Batch} output channels of weight shape {weightShape}.");
+                ThrowHelper.ThrowArgument("geometry", $"Groups {groups} does not divide the {weightOut} output channels of weight shape {weightShape}.");
             }
 
-            if ((long)weightShape.Channels * groups != sourceShape.Channels)
+            if ((long)weightIn * groups != sourceChannels)
             {
-                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightShape.Channels} input channels per group; the source's {sourceShape.Channels} channels in {groups} groups need {sourceShape.Channels / groups}. A convolution's weight is [Cout, Cin/groups, kH, kW].");
+                ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} has {weightIn} input channels per group; the source's {sourceChannels} channels in {groups} groups need {sourceChannels / groups}. A convolution's weight is [Cout, Cin/groups, {kernelAxes}].");
             }
 
-            outputChannels = weightShape.Batch;
+            outputChannels = weightOut;
         }
 
         if (biasLength != 0 && biasLength != outputChannels)
@@ -161,17 +182,12 @@ public static partial class Functional
             ThrowHelper.ThrowArgument("bias", $"Bias length {biasLength} does not match the {outputChannels} output channels; pass one value per output channel or an empty span.");
         }
 
-        Size2D output = transposed
-            ? geometry.GetTransposedOutputSize(sourceShape.SpatialSize, nameof(geometry))
-            : geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
         if (outputChannels > int.MaxValue)
         {
             ThrowHelper.ThrowArgument(weightName, $"Weight shape {weightShape} with groups {groups} gives {outputChannels} output channels, more than {int.MaxValue}.");
         }
 
-        var outputShape = new Shape4D(sourceShape.Batch, (int)outputChannels, output.Height, output.Width);
-        outputShape.Validate(sizeName);
-        return outputShape;
+        return outputChannels;
     }
 
     private static void ConvCore<T>(
@@ -185,6 +201,17 @@ public static partial class Functional
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
+        ConvChecked(transposed, source, As5D(sourceShape), weight, bias, geometry.As3D(), As5D(outputShape), destination, options);
+    }
+
+    /// <summary>
+    /// Every rank's last step once shapes, lengths and geometry are valid (lowered to 3-D): the overlap rules, then the
+    /// float/double kernel or the Half conversion around it.
+    /// </summary>
+    private static void ConvChecked<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, T>(destination, weight, nameof(destination), nameof(weight));
         Guard.NoOverlap<T, T>(destination, bias, nameof(destination), nameof(bias));
@@ -204,14 +231,17 @@ public static partial class Functional
         ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
     }
 
-    /// <summary>Runs a validated float or double convolution (any batch: results never depend on how it is split).</summary>
+    /// <summary>A 2-D shape as a 3-D one of depth 1 (what the kernels run).</summary>
+    private static Shape5D As5D(Shape4D shape) => new(shape.Batch, shape.Channels, 1, shape.Height, shape.Width);
+
+    /// <summary>Runs a validated float or double convolution of any rank, lowered to 3-D (any batch: results never depend on how it is split).</summary>
     private static unsafe void ConvRun<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Shape4D outputShape, Span<T> destination, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Six factors of up to 2^31 each: the product is taken in Int128 (no wrap) and saturated to a long.
+        // Seven factors of up to 2^31 each (the plane two): the product is taken in Int128 (no wrap) and saturated to a long.
         Int128 product = (Int128)sourceShape.Batch * sourceShape.Channels * (outputShape.Channels / geometry.Groups)
-            * geometry.KernelSize.Height * geometry.KernelSize.Width * (transposed ? sourceShape.PlaneSize : outputShape.PlaneSize);
+            * geometry.KernelSize.Depth * geometry.KernelSize.Height * geometry.KernelSize.Width * (transposed ? sourceShape.PlaneSize : outputShape.PlaneSize);
         long multiplyAdds = (long)Int128.Min(product, long.MaxValue);
         // The work size that decides threading is the multiply-add count here, not the touched elements.
         int degree = options.ResolveDegree((long)sourceShape.Batch * outputShape.Channels, multiplyAdds);
@@ -239,7 +269,7 @@ public static partial class Functional
     /// vector width. All scratch is rented from <see cref="ArrayPool{T}.Shared"/> and returned.
     /// </summary>
     private static void ConvHalf(
-        bool transposed, ReadOnlySpan<Half> source, Shape4D sourceShape, ReadOnlySpan<Half> weight, ReadOnlySpan<Half> bias, Conv2DGeometry geometry, Shape4D outputShape, Span<Half> destination, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<Half> source, Shape5D sourceShape, ReadOnlySpan<Half> weight, ReadOnlySpan<Half> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<Half> destination, ExecutionOptions options)
     {
         long inPerSample = (long)sourceShape.Channels * sourceShape.PlaneSize;
         long outPerSample = (long)outputShape.Channels * outputShape.PlaneSize;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -42,7 +41,7 @@ public readonly record struct Conv2DGeometry
         Guard.AtLeast(p, 0, nameof(padding));
         Guard.AtLeast(d, 1, nameof(dilation));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(groups);
-        RequireOutputPadding(op, s, d, nameof(outputPadding));
+        ConvAxisRules.RequireOutputPadding([op.Height, op.Width], [s.Height, s.Width], [d.Height, d.Width], op, nameof(outputPadding));
         KernelSize = kernelSize;
         Stride = s;
         PaddingBegin = p;
@@ -78,7 +77,7 @@ public readonly record struct Conv2DGeometry
     /// operators accept and compute in 64 bits; this pair of <see cref="int"/>s cannot hold it, so it throws rather than
     /// wrap.</remarks>
     /// <exception cref="OverflowException">An extent exceeds <see cref="int.MaxValue"/>.</exception>
-    public Size2D EffectiveKernelSize => new(checked((int)EffectiveExtent(KernelSize.Height, Dilation.Height)), checked((int)EffectiveExtent(KernelSize.Width, Dilation.Width)));
+    public Size2D EffectiveKernelSize => new(checked((int)AxisMath.EffectiveKernel(KernelSize.Height, Dilation.Height)), checked((int)AxisMath.EffectiveKernel(KernelSize.Width, Dilation.Width)));
 
     /// <summary>Whether this is <c>default(Conv2DGeometry)</c>, which has no kernel and is rejected by every operator.</summary>
     public bool IsDefault => KernelSize.Height == 0;
@@ -103,7 +102,7 @@ public readonly record struct Conv2DGeometry
     public Conv2DGeometry WithOutputPadding(Size2D outputPadding)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
-        RequireOutputPadding(outputPadding, Stride, Dilation, nameof(outputPadding));
+        ConvAxisRules.RequireOutputPadding([outputPadding.Height, outputPadding.Width], [Stride.Height, Stride.Width], [Dilation.Height, Dilation.Width], outputPadding, nameof(outputPadding));
         return this with { OutputPadding = outputPadding };
     }
 
@@ -120,19 +119,9 @@ public readonly record struct Conv2DGeometry
     public Conv2DGeometry WithTransposedOutputSize(Size2D inputSize, Size2D outputSize)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
-        RequireInput(inputSize, nameof(inputSize));
-        long minH = TransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, 0);
-        long minW = TransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, 0);
-        long maxH = minH + Stride.Height - 1, maxW = minW + Stride.Width - 1;
-        if (outputSize.Height < Math.Max(1, minH) || outputSize.Height > maxH || outputSize.Width < Math.Max(1, minW) || outputSize.Width > maxW)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(
-                nameof(outputSize),
-                outputSize,
-                $"Requested output size {outputSize} is unreachable: a transposed convolution of {inputSize} with {this} gives heights {Math.Max(1, minH)}..{maxH} and widths {Math.Max(1, minW)}..{maxW}.");
-        }
-
-        return this with { OutputPadding = new Size2D((int)(outputSize.Height - minH), (int)(outputSize.Width - minW)) };
+        Span<int> op = stackalloc int[2];
+        ConvAxisRules.OutputPaddingFor([Axis(0), Axis(1)], [inputSize.Height, inputSize.Width], [outputSize.Height, outputSize.Width], inputSize, outputSize, this, op);
+        return this with { OutputPadding = new Size2D(op[0], op[1]) };
     }
 
     /// <summary>
@@ -165,24 +154,11 @@ public readonly record struct Conv2DGeometry
     public Conv2DGeometry WithOnnxTransposedOutputShape(Size2D inputSize, Size2D outputShape, OnnxAutoPad autoPad = OnnxAutoPad.NotSet)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
-        RequireInput(inputSize, nameof(inputSize));
-        RequireAutoPad(autoPad);
-        long fullH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height);
-        long fullW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width);
-        long totalH = fullH - outputShape.Height, totalW = fullW - outputShape.Width;
-
-        // A negative total becomes output padding, which must stay below max(stride, dilation).
-        long maxH = fullH + Math.Max(Stride.Height, Dilation.Height) - 1 - OutputPadding.Height;
-        long maxW = fullW + Math.Max(Stride.Width, Dilation.Width) - 1 - OutputPadding.Width;
-        if (outputShape.Height < 1 || outputShape.Width < 1 || outputShape.Height > maxH || outputShape.Width > maxW || totalH > int.MaxValue || totalW > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(
-                nameof(outputShape),
-                outputShape,
-                $"Output shape {outputShape} is unreachable: a transposed convolution of {inputSize} with {this} gives {fullH}x{fullW} with no padding; padding reaches smaller sizes (a total pad of at most {int.MaxValue}), and output padding (below max(stride, dilation)) larger ones up to {maxH}x{maxW}.");
-        }
-
-        return WithTotalPadding(totalH, totalW, autoPad);
+        ConvAxisRules.RequireInput([inputSize.Height, inputSize.Width], inputSize, nameof(inputSize));
+        PoolAxisRules.RequireDefined(autoPad);
+        Span<long> totals = stackalloc long[2];
+        ConvAxisRules.OnnxTotalPads([Axis(0), Axis(1)], [inputSize.Height, inputSize.Width], [outputShape.Height, outputShape.Width], inputSize, outputShape, this, totals);
+        return WithTotalPads(totals, autoPad);
     }
 
     /// <summary>
@@ -210,8 +186,8 @@ public readonly record struct Conv2DGeometry
     public Conv2DGeometry WithOnnxTransposedAutoPad(Size2D inputSize, OnnxAutoPad autoPad)
     {
         ThrowIfDefault(nameof(Conv2DGeometry));
-        RequireInput(inputSize, nameof(inputSize));
-        RequireAutoPad(autoPad);
+        ConvAxisRules.RequireInput([inputSize.Height, inputSize.Width], inputSize, nameof(inputSize));
+        PoolAxisRules.RequireDefined(autoPad);
         switch (autoPad)
         {
             case OnnxAutoPad.NotSet:
@@ -220,23 +196,9 @@ public readonly record struct Conv2DGeometry
                 return this with { PaddingBegin = new Size2D(0, 0), PaddingEnd = new Size2D(0, 0) };
         }
 
-        long outH = (long)inputSize.Height * Stride.Height, outW = (long)inputSize.Width * Stride.Width;
-        if (outH > int.MaxValue || outW > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgument(nameof(inputSize), $"Input size {inputSize} times stride {Stride} is {outH}x{outW}, beyond {int.MaxValue}.");
-        }
-
-        long totalH = UnpaddedTransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, Dilation.Height, OutputPadding.Height) - outH;
-        long totalW = UnpaddedTransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, Dilation.Width, OutputPadding.Width) - outW;
-        if (totalH > int.MaxValue || totalW > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(
-                nameof(autoPad),
-                autoPad,
-                $"{autoPad} asks for an output of input * stride = {outH}x{outW}, but {this} gives {outH + totalH}x{outW + totalW} with no padding (total pads {totalH}x{totalW} = output padding + effective kernel - stride; each must be at most {int.MaxValue}).");
-        }
-
-        return WithTotalPadding(totalH, totalW, autoPad);
+        Span<long> totals = stackalloc long[2];
+        ConvAxisRules.OnnxSameTotalPads([Axis(0), Axis(1)], [inputSize.Height, inputSize.Width], inputSize, Stride, this, autoPad, totals);
+        return WithTotalPads(totals, autoPad);
     }
 
     /// <summary>The convolution's output size for an input of <paramref name="inputSize"/>.</summary>
@@ -277,102 +239,39 @@ public readonly record struct Conv2DGeometry
     internal Size2D GetOutputSize(Size2D inputSize, string paramName)
     {
         ThrowIfDefault(paramName);
-        RequireInput(inputSize, paramName);
-        long h = ConvAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height);
-        long w = ConvAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width);
-        if (h < 1 || w < 1)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Convolving an input of size {inputSize} with {this} gives no output: the padded input ({inputSize.Height + (long)PaddingBegin.Height + PaddingEnd.Height}x{inputSize.Width + (long)PaddingBegin.Width + PaddingEnd.Width}) is smaller than the effective kernel {EffectiveExtent(KernelSize.Height, Dilation.Height)}x{EffectiveExtent(KernelSize.Width, Dilation.Width)}.");
-        }
-
-        // Padding near int.MaxValue on both sides gives an axis past int.MaxValue: refused, never truncated.
-        if (h > int.MaxValue || w > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"Convolving an input of size {inputSize} with {this} gives an output of {h}x{w}; each size must be at most {int.MaxValue} (reduce the padding).");
-        }
-
-        return new Size2D((int)h, (int)w);
+        Span<int> o = stackalloc int[2];
+        ConvAxisRules.Output([Axis(0), Axis(1)], [inputSize.Height, inputSize.Width], inputSize, this, paramName, o);
+        return new Size2D(o[0], o[1]);
     }
 
     internal Size2D GetTransposedOutputSize(Size2D inputSize, string paramName)
     {
         ThrowIfDefault(paramName);
-        RequireInput(inputSize, paramName);
-        long h = TransposedAxis(inputSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, OutputPadding.Height);
-        long w = TransposedAxis(inputSize.Width, KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, OutputPadding.Width);
-        if (h < 1 || w < 1 || h > int.MaxValue || w > int.MaxValue)
-        {
-            ThrowHelper.ThrowArgument(
-                paramName,
-                $"A transposed convolution of an input of size {inputSize} with {this} gives an output of {h}x{w}; each size must be between 1 and {int.MaxValue} (reduce the padding).");
-        }
-
-        return new Size2D((int)h, (int)w);
+        Span<int> o = stackalloc int[2];
+        ConvAxisRules.TransposedOutput([Axis(0), Axis(1)], [inputSize.Height, inputSize.Width], inputSize, this, paramName, o);
+        return new Size2D(o[0], o[1]);
     }
 
-    /// <summary>
-    /// Splits the total pads per ONNX: the odd cell at the end for SAME_UPPER, at the beginning otherwise. A negative
-    /// total (at most <c>int.MaxValue</c> either way, checked by the callers) is no padding and that many more cells of
-    /// output padding, which the callers have checked stays below <c>max(stride, dilation)</c>.
-    /// </summary>
-    private Conv2DGeometry WithTotalPadding(long totalH, long totalW, OnnxAutoPad autoPad)
+    /// <summary>The axis of dimension <paramref name="a"/> (0 height, 1 width).</summary>
+    internal ConvAxis Axis(int a) => a == 0
+        ? new(KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height, Dilation.Height, OutputPadding.Height)
+        : new(KernelSize.Width, Stride.Width, PaddingBegin.Width, PaddingEnd.Width, Dilation.Width, OutputPadding.Width);
+
+    /// <summary>This geometry as a 3-D one with a trivial depth axis (what the kernels run).</summary>
+    internal Conv3DGeometry As3D() => Conv3DGeometry.FromAxes(ConvAxis.Trivial, Axis(0), Axis(1), Groups);
+
+    /// <summary>A 2-D geometry from validated axes (1-D lowered with a trivial height axis).</summary>
+    internal static Conv2DGeometry FromAxes(ConvAxis height, ConvAxis width, int groups) => new(new Size2D(height.Kernel, width.Kernel), new Size2D(height.Stride, width.Stride), null, new Size2D(height.Dilation, width.Dilation), groups)
     {
-        (int beginH, int endH, int extraH) = Split(totalH, autoPad);
-        (int beginW, int endW, int extraW) = Split(totalW, autoPad);
-        var outputPadding = new Size2D(OutputPadding.Height + extraH, OutputPadding.Width + extraW);
-        Debug.Assert(outputPadding.Height < Math.Max(Stride.Height, Dilation.Height) && outputPadding.Width < Math.Max(Stride.Width, Dilation.Width));
-        return this with { PaddingBegin = new Size2D(beginH, beginW), PaddingEnd = new Size2D(endH, endW), OutputPadding = outputPadding };
+        PaddingBegin = new(height.PadBegin, width.PadBegin),
+        PaddingEnd = new(height.PadEnd, width.PadEnd),
+        OutputPadding = new(height.OutputPadding, width.OutputPadding),
+    };
 
-        static (int Begin, int End, int Extra) Split(long total, OnnxAutoPad autoPad)
-            => total < 0 ? (0, 0, checked((int)-total))
-            : autoPad == OnnxAutoPad.SameUpper ? ((int)(total / 2), (int)(total - (total / 2)), 0) : ((int)(total - (total / 2)), (int)(total / 2), 0);
-    }
-
-    private static void RequireAutoPad(OnnxAutoPad autoPad)
+    private Conv2DGeometry WithTotalPads(ReadOnlySpan<long> totals, OnnxAutoPad autoPad)
     {
-        if ((uint)autoPad > (uint)OnnxAutoPad.Valid)
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(autoPad), autoPad, $"Auto pad {autoPad} is not defined; use NotSet, SameUpper, SameLower or Valid.");
-        }
-    }
-
-    /// <summary><c>d*(k-1) + 1</c> in 64 bits (at most about 2^62).</summary>
-    private static long EffectiveExtent(int k, int d) => ((long)d * (k - 1)) + 1;
-
-    /// <summary>The transposed output with no padding, <c>s*(i-1) + keff + op</c>.</summary>
-    private static long UnpaddedTransposedAxis(int i, int k, int s, int d, int op) => TransposedAxis(i, k, s, 0, 0, d, op);
-
-    // Every term is an int or a product of two, so neither sum below comes near long's range (|value| < 2^63 - 2^33).
-    private static long ConvAxis(int i, int k, int s, int pb, int pe, int d)
-    {
-        long span = (long)i + pb + pe - EffectiveExtent(k, d);
-        return span < 0 ? 0 : (span / s) + 1;
-    }
-
-    private static long TransposedAxis(int i, int k, int s, int pb, int pe, int d, int op)
-        => ((long)(i - 1) * s) - pb - pe + ((long)d * (k - 1)) + 1 + op;
-
-    private static void RequireInput(Size2D inputSize, string paramName)
-    {
-        if (inputSize.Height < 1 || inputSize.Width < 1)
-        {
-            ThrowHelper.ThrowArgument(paramName, $"Input size {inputSize} is invalid: both sizes must be >= 1.");
-        }
-    }
-
-    private static void RequireOutputPadding(Size2D op, Size2D stride, Size2D dilation, string paramName)
-    {
-        if (op.Height < 0 || op.Width < 0
-            || op.Height >= Math.Max(stride.Height, dilation.Height) || op.Width >= Math.Max(stride.Width, dilation.Width))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(
-                paramName,
-                op,
-                $"Output padding {op} is out of range: each size must be >= 0 and < max(stride, dilation) = {Math.Max(stride.Height, dilation.Height)}x{Math.Max(stride.Width, dilation.Width)}.");
-        }
+        Span<ConvAxis> axes = [Axis(0), Axis(1)];
+        ConvAxisRules.SplitTotalPads(axes, totals, autoPad);
+        return FromAxes(axes[0], axes[1], Groups);
     }
 }
