@@ -9,41 +9,13 @@ namespace Unpooling.Internal;
 /// (rank 4: <c>[H*W*C, 1, W*C, C]</c>; rank 5: <c>[D*H*W*C, 1, H*W*C, W*C, C]</c>), so the channels-last kernel reads
 /// and writes them in place.
 /// </summary>
-/// <remarks>Kept small and self-contained on purpose: pooling has a twin, and the two are to be unified.</remarks>
 internal static class ChannelsLastViews
 {
     /// <summary>
     /// Whether <paramref name="tensor"/> (rank 3 to 5) has channels-last strides. A dimension of length 1 may have any
     /// stride (it is never stepped), as in <see cref="TensorAdapter.IsRowMajor"/>; an empty tensor is not channels-last.
     /// </summary>
-    public static bool IsChannelsLast<T>(in ReadOnlyTensorSpan<T> tensor)
-    {
-        int rank = tensor.Rank;
-        if (rank is < 3 or > 5 || tensor.FlattenedLength == 0)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<nint> lengths = tensor.Lengths, strides = tensor.Strides;
-        if (lengths[1] != 1 && strides[1] != 1)
-        {
-            return false;
-        }
-
-        // Innermost after the channels: W (stride C), then H, D, and the batch outermost.
-        nint expected = lengths[1];
-        for (int i = rank - 1; i >= 2; i--)
-        {
-            if (lengths[i] != 1 && strides[i] != expected)
-            {
-                return false;
-            }
-
-            expected *= lengths[i];
-        }
-
-        return lengths[0] == 1 || strides[0] == expected;
-    }
+    public static bool IsChannelsLast<T>(in ReadOnlyTensorSpan<T> tensor) => TensorAdapter.IsChannelsLastDense(tensor);
 
     /// <summary>
     /// Whether both tensors are channels-last and not both also dense row-major (channels or pixels of length 1 make the

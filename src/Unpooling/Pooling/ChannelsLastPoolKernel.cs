@@ -121,45 +121,6 @@ internal static unsafe class ChannelsLastPoolKernel
     public static Plan For2D(Shape4D source, Size2D output, in Pool2DGeometry geometry, IndexConvention convention)
         => new(SpatialPlan.ForPool(geometry, source.SpatialSize, output), source.Batch, source.Channels, ChannelsLastIndexing.For2D(convention, source, geometry));
 
-    /// <summary>
-    /// The internal 3-D entry (for <c>Functional.MaxPool3D</c> on a channels-last <see cref="Shape5D"/>): pools
-    /// <c>[N, D, H, W, C]</c> into <c>[N, oD, oH, oW, C]</c> values and indices in <paramref name="convention"/>
-    /// (3-D strides, see <see cref="ChannelsLastIndexing"/>). The caller validates the geometry, the index type and
-    /// overlaps; the lengths are checked here again, so no pointer can leave the spans.
-    /// </summary>
-    public static void Pool3D<T, TIndex>(
-        ReadOnlySpan<T> source, Shape5D sourceShape, in Pool3DGeometry geometry, Span<T> destination, Span<TIndex> indices,
-        IndexConvention convention, ExecutionOptions options)
-        where T : unmanaged, INumber<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        SpatialPlan spatial = SpatialPlan.ForPool(geometry, sourceShape.SpatialSize, nameof(geometry));
-        long outputCount = spatial.OutputVolume * sourceShape.PlaneCount;
-        if (source.Length != sourceShape.ElementCount || destination.Length != outputCount || indices.Length != outputCount)
-        {
-            ThrowHelper.ThrowArgument(
-                nameof(destination),
-                $"Lengths {source.Length}, {destination.Length} and {indices.Length} do not match {sourceShape} and its pooled size ({sourceShape.ElementCount}, {outputCount}, {outputCount}).");
-        }
-
-        Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
-        Guard.NoOverlap<TIndex, T>(indices, source, nameof(indices), nameof(source));
-        Guard.NoOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
-        if (outputCount == 0)
-        {
-            return;
-        }
-
-        var plan = new Plan(spatial, sourceShape.Batch, sourceShape.Channels, ChannelsLastIndexing.For3D(convention, sourceShape, geometry));
-        int degree = options.ResolveDegree(plan.Rows, sourceShape.ElementCount);
-        fixed (T* s = source)
-        fixed (T* d = destination)
-        fixed (TIndex* i = indices)
-        {
-            Run(s, d, i, plan, degree);
-        }
-    }
 
     /// <summary>Runs at the widest hardware vector the channels fill (float, double, int), else the scalar definition.</summary>
     public static void Run<T, TIndex>(T* source, T* destination, TIndex* indices, in Plan plan, int degree)

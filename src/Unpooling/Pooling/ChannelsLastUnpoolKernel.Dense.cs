@@ -16,7 +16,8 @@ namespace Unpooling.Internal;
 /// write) to hold only own-window indices; a sample with a row that does not takes the general path
 /// (<c>SampleBody</c>: clear, then scatter in memory order), which overwrites whatever the write-once path stored, so
 /// the result never depends on where the check failed. The range check of every index ran before (nothing is written
-/// on a bad index). With own-window indices no two elements meet, so Replace and Sum give the same result.
+/// on a bad index). With own-window indices no two elements meet, so Sum stores <c>0 + x</c> (which differs from
+/// <c>x</c> only for -0) where Replace stores <c>x</c>.
 /// </remarks>
 internal static unsafe partial class ChannelsLastUnpoolKernel
 {
@@ -166,6 +167,11 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                     int c = Math.Min(c0, channels - count);
                     long at = ((long)ow * channels) + c;
                     TVector value = TSimd.Load(src + at);
+                    if (Sum)
+                    {
+                        value = TSimd.Add(TSimd.Zero, value); // the sum into a zeroed output: 0 + (-0) is +0
+                    }
+
                     TVector index = TSimd.LoadIndex(idx + at);
                     for (int kd = 0; kd < kD; kd++)
                     {

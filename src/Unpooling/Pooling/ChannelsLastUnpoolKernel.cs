@@ -27,50 +27,6 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             SpatialPlan.ForPool(geometry, output, pooled.SpatialSize), pooled.Batch, pooled.Channels,
             ChannelsLastIndexing.For2D(convention, pooled.WithSpatialSize(output), geometry));
 
-    /// <summary>
-    /// The internal 3-D entry (for <c>Functional.MaxUnpool3D</c> on channels-last <see cref="Shape5D"/>s): unpools
-    /// <c>[N, oD, oH, oW, C]</c> values and indices into <c>[N, D, H, W, C]</c> of spatial size <paramref name="output"/>
-    /// (the caller resolved and validated it, the index type and the overlaps). Lengths are checked here again; an invalid
-    /// index throws <see cref="ArgumentOutOfRangeException"/> naming <c>indices</c> before anything is written.
-    /// </summary>
-    public static void Unpool3D<T, TIndex>(
-        ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape5D sourceShape, in Pool3DGeometry geometry, Size3D output, Span<T> destination,
-        IndexConvention convention, UnpoolReduction reduction, ExecutionOptions options)
-        where T : unmanaged, INumberBase<T>
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        Shape5D outputShape = sourceShape.WithSpatialSize(output);
-        outputShape.Validate(nameof(output), allowChannelsLast: true);
-        if (source.Length != sourceShape.ElementCount || indices.Length != sourceShape.ElementCount || destination.Length != outputShape.ElementCount)
-        {
-            ThrowHelper.ThrowArgument(
-                nameof(destination),
-                $"Lengths {source.Length}, {indices.Length} and {destination.Length} do not match {sourceShape} and {outputShape} ({sourceShape.ElementCount}, {sourceShape.ElementCount}, {outputShape.ElementCount}).");
-        }
-
-        Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
-        Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
-        if (outputShape.ElementCount == 0)
-        {
-            return;
-        }
-
-        var plan = new ChannelsLastPoolKernel.Plan(
-            SpatialPlan.ForPool(geometry, output, sourceShape.SpatialSize), sourceShape.Batch, sourceShape.Channels,
-            ChannelsLastIndexing.For3D(convention, outputShape, geometry));
-        int degree = options.ResolveDegree(plan.Rows, outputShape.ElementCount);
-        fixed (T* s = source)
-        fixed (TIndex* i = indices)
-        fixed (T* d = destination)
-        {
-            long bad = Run(s, i, d, plan, reduction, degree);
-            if (bad >= 0)
-            {
-                ThrowBadIndex(nameof(indices), indices[(int)bad], bad, plan);
-            }
-        }
-    }
 
     /// <summary>Validates and unpools. Returns -1, or the memory position of the first invalid index (nothing written).</summary>
     public static long Run<T, TIndex>(T* source, TIndex* indices, T* destination, in ChannelsLastPoolKernel.Plan plan, UnpoolReduction reduction, int degree)
@@ -114,7 +70,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             }
         }
 
-        // Own-window per-plane indices over windows that tile the output: each block written once (Sum = Replace there).
+        // Own-window per-plane indices over windows that tile the output: each block written once.
         bool sum = reduction == UnpoolReduction.Sum;
         if (TConvention.Value == IndexConvention.PerPlane && TryWriteOnce(source, indices, destination, plan, sum, degree))
         {

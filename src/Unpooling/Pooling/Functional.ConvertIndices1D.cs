@@ -231,7 +231,7 @@ public static partial class Functional
         int destinationLength, IndexConvention destinationConvention, string destinationIndexName)
         where TIndex : IBinaryInteger<TIndex>
     {
-        indicesShape.Validate(nameof(indicesShape));
+        indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
         Length1D(indicesLength, indicesShape.ElementCount, "indices", "N*C*oL of", indicesShape);
         Shape3D indexed = indicesShape.WithLength(indexedLength);
         if (indexedLength < 1 || (Int128)indexed.Batch * indexed.Channels * indexed.Length > long.MaxValue)

@@ -43,7 +43,7 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         // The 1-D checks in 1-D words first; the 2-D core repeats them (cheaply) and adds the overlap checks.
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Length1D(source.Length, sourceShape.ElementCount, nameof(source), "N*C*L of", sourceShape);
         Shape3D outputShape = sourceShape.WithLength(geometry.GetOutputSize(sourceShape.Length, nameof(geometry)));
         Length1D(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outL of", outputShape);

@@ -26,20 +26,37 @@ internal static partial class TensorAdapter
     public static bool IsChannelsLast<T>(in ReadOnlyTensorSpan<T> tensor)
         => tensor.Rank == 4 && !tensor.IsEmpty && !IsRowMajor(tensor.Lengths, tensor.Strides) && IsChannelsLastDense(tensor);
 
-    /// <summary>Whether a non-empty rank-4 tensor lies channels-last dense (row-major ones too when they are the same memory).</summary>
+    /// <summary>Whether a non-empty tensor of rank 3 to 5 (logical <c>[N, C, (D, H,) W]</c>) lies channels-last dense:
+    /// the strides of dense <c>[N, (D, H,) W, C]</c> memory (row-major ones too when they are the same memory). The one
+    /// recogniser of every family (pooling here, the block family through <see cref="ChannelsLastViews"/>).</summary>
     public static bool IsChannelsLastDense<T>(in ReadOnlyTensorSpan<T> tensor)
     {
-        if (tensor.Rank != 4 || tensor.IsEmpty)
+        int rank = tensor.Rank;
+        if (rank is < 3 or > 5 || tensor.IsEmpty)
         {
             return false;
         }
 
-        ReadOnlySpan<nint> l = tensor.Lengths, s = tensor.Strides;
-        long c = l[1], w = l[3], h = l[2];
-        return (l[1] == 1 || s[1] == 1)
-            && (l[3] == 1 || s[3] == c)
-            && (l[2] == 1 || s[2] == w * c)
-            && (l[0] == 1 || s[0] == h * w * c);
+        // Channels innermost (stride 1), then W (stride C), H, D, and the batch outermost; a dimension of length 1 may
+        // have any stride (System.Numerics.Tensors refuses PyTorch's exact ones there).
+        ReadOnlySpan<nint> lengths = tensor.Lengths, strides = tensor.Strides;
+        if (lengths[1] != 1 && strides[1] != 1)
+        {
+            return false;
+        }
+
+        nint expected = lengths[1];
+        for (int i = rank - 1; i >= 2; i--)
+        {
+            if (lengths[i] != 1 && strides[i] != expected)
+            {
+                return false;
+            }
+
+            expected *= lengths[i];
+        }
+
+        return lengths[0] == 1 || strides[0] == expected;
     }
 
     /// <summary>The strides of a dense channels-last tensor of <paramref name="shape"/>'s logical lengths.</summary>

@@ -1,10 +1,8 @@
-using Unpooling.Internal;
-
 namespace Unpooling.Tests.ChannelsLast;
 
 /// <summary>
-/// The internal 3-D channels-last entries (<see cref="ChannelsLastPoolKernel.Pool3D{T, TIndex}"/>,
-/// <see cref="ChannelsLastUnpoolKernel.Unpool3D{T, TIndex}"/>) against the 3-D oracle of
+/// 3-D channels-last pooling and unpooling through the public operators (<c>Functional.MaxPool3D</c> and
+/// <c>Functional.MaxUnpool3D</c> on <see cref="Shape5D.ChannelsLast"/> shapes) against the 3-D oracle of
 /// <see cref="ChannelsLastReference"/>, permuted: padded, strided, dilated and overlapping windows, channel counts on
 /// vector boundaries, one and two threads, replace and sum.
 /// </summary>
@@ -40,16 +38,22 @@ public class ChannelsLast3DTests
                     string context = $"C={channels} {geometry} {options}";
                     var pooled = new float[values.Length];
                     var written = new long[values.Length];
-                    ChannelsLastPoolKernel.Pool3D<float, long>(x, shape, geometry, pooled, written, IndexConvention.PerPlane, options);
+                    Functional.MaxPool3D<float, long>(x, shape, geometry, pooled, written, IndexConvention.PerPlane, options);
                     ChannelsLastAssert.SameBits<float>(ChannelsLastReference.ToChannelsLast(values, batch, channels, pooledVolume), pooled, context);
                     ChannelsLastAssert.SameIndices<long>(ChannelsLastReference.ToChannelsLast(indices, batch, channels, pooledVolume), written, context);
 
-                    foreach (bool sum in new[] { false, true })
+                    // The span form unpools to a size within one stride of the default (PyTorch's rule); a dilated
+                    // window's pooling input can lie past it (the Switches3D form carries that size instead).
+                    Size3D unpoolDefault = geometry.GetUnpoolOutputSize(output);
+                    bool admitted = Admits(unpoolDefault.Depth, geometry.Stride.Depth, depth) && Admits(unpoolDefault.Height, geometry.Stride.Height, height)
+                        && Admits(unpoolDefault.Width, geometry.Stride.Width, width);
+                    Assert.Equal(ad.Dilation == 1 && ah.Dilation == 1 && aw.Dilation == 1, admitted);
+                    foreach (bool sum in admitted ? new[] { false, true } : [])
                     {
                         float[] expected = ChannelsLastReference.Unpool3D(values, indices, batch * channels, pooledVolume, volume, sum);
                         var restored = new float[shape.ElementCount];
-                        ChannelsLastUnpoolKernel.Unpool3D<float, long>(
-                            pooled, written, shape.WithSpatialSize(output), geometry, shape.SpatialSize, restored, IndexConvention.PerPlane,
+                        Functional.MaxUnpool3D<float, long>(
+                            pooled, written, shape.WithSpatialSize(output), geometry, restored, shape.SpatialSize, IndexConvention.PerPlane,
                             sum ? UnpoolReduction.Sum : UnpoolReduction.Replace, options);
                         ChannelsLastAssert.SameBits<float>(ChannelsLastReference.ToChannelsLast(expected, batch, channels, volume), restored, $"{context} sum {sum}");
                     }
@@ -68,11 +72,11 @@ public class ChannelsLast3DTests
         float[] x = Infrastructure.TestData.NonZero<float>((int)shape.ElementCount, 3);
         var perPlane = new long[shape.ElementCount / 8];
         var values = new float[perPlane.Length];
-        ChannelsLastPoolKernel.Pool3D<float, long>(x, shape, geometry, values, perPlane, IndexConvention.PerPlane, default);
+        Functional.MaxPool3D<float, long>(x, shape, geometry, values, perPlane, IndexConvention.PerPlane, default);
         foreach (IndexConvention convention in new[] { IndexConvention.GlobalRowMajor, IndexConvention.GlobalColumnMajor, IndexConvention.ChannelsLastPerSample, IndexConvention.ChannelsLastWithBatch, IndexConvention.InWindow })
         {
             var indices = new long[perPlane.Length];
-            ChannelsLastPoolKernel.Pool3D<float, long>(x, shape, geometry, values, indices, convention, default);
+            Functional.MaxPool3D<float, long>(x, shape, geometry, values, indices, convention, default);
             for (int k = 0; k < indices.Length; k++)
             {
                 long c = k % channels, pixel = k / channels, n = pixel / 12, rest = pixel % 12;
@@ -91,9 +95,11 @@ public class ChannelsLast3DTests
 
             var restored = new float[shape.ElementCount];
             var expectedRestored = new float[shape.ElementCount];
-            ChannelsLastUnpoolKernel.Unpool3D<float, long>(values, perPlane, shape.WithSpatialSize(new Size3D(2, 2, 3)), geometry, shape.SpatialSize, expectedRestored, IndexConvention.PerPlane, UnpoolReduction.Replace, default);
-            ChannelsLastUnpoolKernel.Unpool3D<float, long>(values, indices, shape.WithSpatialSize(new Size3D(2, 2, 3)), geometry, shape.SpatialSize, restored, convention, UnpoolReduction.Replace, default);
+            Functional.MaxUnpool3D<float, long>(values, perPlane, shape.WithSpatialSize(new Size3D(2, 2, 3)), geometry, expectedRestored, shape.SpatialSize, IndexConvention.PerPlane, UnpoolReduction.Replace, default);
+            Functional.MaxUnpool3D<float, long>(values, indices, shape.WithSpatialSize(new Size3D(2, 2, 3)), geometry, restored, shape.SpatialSize, convention, UnpoolReduction.Replace, default);
             ChannelsLastAssert.SameBits<float>(expectedRestored, restored, $"{convention} unpooled");
         }
     }
+
+    private static bool Admits(int defaultSize, int stride, int size) => size > defaultSize - stride && size < defaultSize + stride;
 }
