@@ -52,6 +52,21 @@ public class ReadmeExampleTests
         Tensor<float> tensor = Tensor.Create(input, [2, 3, 8, 8]);
         (Tensor<float> values, Switches<long> switchesOfTensor) = Functional.MaxPool2D(tensor, pool);
         Tensor<float> unpooled = Functional.MaxUnpool2D(values, switchesOfTensor);
+
+        // Other ranks and layouts: the shape says both. The same 384 floats as a 2x4x4x4 volume of 3 channels...
+        var volume = new Shape5D(Batch: 2, Channels: 3, Depth: 4, Height: 4, Width: 4);
+        float[] pooled3D = new float[48];
+        long[] switches3D = new long[48];
+        Functional.MaxPool3D(input, volume, new Pool3DGeometry(kernelSize: 2), pooled3D, switches3D);
+
+        // ...or as channels-last images [N, H, W, C] (TensorFlow's NHWC, PyTorch's channels_last): same indices h*W + w.
+        var nhwc = Shape4D.ChannelsLast(batch: 2, height: 8, width: 8, channels: 3);
+        float[] pooledNhwc = new float[pooledShape.ElementCount];
+        long[] switchesNhwc = new long[pooledShape.ElementCount];
+        Functional.MaxPool2D(input, nhwc, pool, pooledNhwc, switchesNhwc);
+
+        // ONNX auto_pad and TensorFlow SAME padding: kernel 3, stride 2 on 8x8 pads 0 before and 1 after, output 4x4.
+        Pool2DGeometry same = new Pool2DGeometry(kernelSize: 3, stride: 2).WithOnnxAutoPad(shape.SpatialSize, OnnxAutoPad.SameUpper);
         // README-END
 
         // The oracles: 2x2 stride-2 max pooling of the 6 planes, the scatter and the fixed-position unpooling.
@@ -86,6 +101,33 @@ public class ReadmeExampleTests
         Assert.Equal(shape, switchesOfTensor.SourceShape);
         Assert.Equal([2, 3, 8, 8], unpooled.Lengths.ToArray());
         BitAssert.Equal<float>(expectedRestored, unpooled.ToArray(), "tensor argmax unpooling");
+
+        // 3-D: the oracle of 2x2x2 stride-2 pooling over the 6 volumes.
+        var axis3 = new Axis3(2, 2, 0, 0, 1);
+        Pool3DResult<float> expected3D = Pool3DReference.Pool(input, 2, 3, 4, 4, 4, axis3, axis3, axis3, ceilMode: false)!;
+        BitAssert.Equal<float>(expected3D.Values, pooled3D, "3-D pooled values");
+        BitAssert.IndicesEqual<long>(Pool3DReference.Indices(expected3D, IndexConvention.PerPlane, 2, 3, 4, 4, 4, 2, 2), switches3D, "3-D switches");
+
+        // Channels-last: the oracle run on the channels-first permutation of the same memory, permuted back.
+        float[] nchw = new float[input.Length];
+        for (int k = 0; k < input.Length; k++)
+        {
+            int c = k % 3, pixel = k / 3, n = pixel / 64, hw = pixel % 64;
+            nchw[(((n * 3) + c) * 64) + hw] = input[k];
+        }
+
+        PoolResult<float> expectedNhwc = MaxPool2DReference.Pool(nchw, 6, 8, 8, axis, axis, ceilMode: false);
+        for (int k = 0; k < pooledNhwc.Length; k++)
+        {
+            int c = k % 3, pixel = k / 3, n = pixel / 16, hw = pixel % 16;
+            int first = (((n * 3) + c) * 16) + hw;
+            Assert.Equal(BitConverter.SingleToInt32Bits(expectedNhwc.Values[first]), BitConverter.SingleToInt32Bits(pooledNhwc[k]));
+            Assert.Equal(expectedNhwc.Indices[first], switchesNhwc[k]);
+        }
+
+        // SAME: o = ceil(8 / 2) = 4, total pad (4 - 1)*2 + 3 - 8 = 1, the odd cell at the end (SAME_UPPER).
+        Assert.Equal((new Size2D(0, 0), new Size2D(1, 1)), (same.PaddingBegin, same.PaddingEnd));
+        Assert.Equal(new Size2D(4, 4), same.GetOutputSize(shape.SpatialSize));
     }
 
     [Fact]
