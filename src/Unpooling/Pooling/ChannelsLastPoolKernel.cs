@@ -270,6 +270,13 @@ internal static unsafe class ChannelsLastPoolKernel
             Debug.Assert(Bounds.Within(dst, channels, destination, totalOut) && Bounds.Within(idx, channels, indices, totalOut), "an output pixel outside the outputs");
             long first = FirstIndex(p, f, wLo, left);
             int c0 = 0;
+
+            // Two channel vectors per tap walk: two independent compare/select chains share each tap's index.
+            for (; c0 <= channels - (2 * count); c0 += 2 * count)
+            {
+                PixelPair<TSimd, TVector, T, TIndex>(sample, dst, idx, p, f, wLo, wHi, left, first, channelBase, c0, sampleSize, source, totalIn);
+            }
+
             for (; c0 <= channels - count; c0 += count)
             {
                 Pixel<TSimd, TVector, T, TIndex>(sample, dst, idx, p, f, wLo, wHi, left, first, channelBase, c0, sampleSize, source, totalIn);
@@ -344,6 +351,60 @@ internal static unsafe class ChannelsLastPoolKernel
             : TSimd.AddIndex(arg, TSimd.IndexRamp(channelBase + (c0 * ix.StrideC), ix.StrideC));
         TSimd.Store(best, dst + c0);
         TSimd.StoreIndex(position, idx + c0);
+    }
+
+    /// <summary><see cref="Pixel{TSimd, TVector, T, TIndex}"/> for channels <c>[c0, c0 + 2*Count)</c> at once: the two
+    /// vectors' compare/select chains are independent, so they overlap in the pipeline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PixelPair<TSimd, TVector, T, TIndex>(
+        T* sample, T* dst, TIndex* idx, in Plan p, in RowFrame f, int wLo, int wHi, long left, long first, long channelBase, int c0,
+        long sampleSize, T* source, long totalIn)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
+        ChannelsLastIndexing ix = p.Indexing;
+        int channels = p.Channels;
+        bool inWindow = ix.IsInWindow;
+        TVector best = TSimd.Create(Lowest<T>()), best2 = best;
+        TVector arg = TSimd.CreateIndex(first), arg2 = arg;
+        long columnStep = (long)width.Dilation * channels;
+        long indexColumnStep = inWindow ? 1 : width.Dilation * ix.StrideW;
+        for (int kd = f.DLo; kd < f.DHi; kd++)
+        {
+            long d = f.Front + ((long)kd * depth.Dilation);
+            for (int kh = f.HLo; kh < f.HHi; kh++)
+            {
+                long h = f.Top + ((long)kh * height.Dilation);
+                long w0 = left + ((long)wLo * width.Dilation);
+                T* cell = sample + ((((d * height.Input) + h) * width.Input) + w0) * channels + c0;
+                long index = inWindow ? (((long)kd * height.Kernel) + kh) * width.Kernel + wLo : (d * ix.StrideD) + (h * ix.StrideH) + (w0 * ix.StrideW);
+                for (int kw = wLo; kw < wHi; kw++)
+                {
+                    Debug.Assert(Bounds.Within(cell, 2 * TSimd.Count, sample, sampleSize) && Bounds.Within(cell, 2 * TSimd.Count, source, totalIn), "a tap's loads outside its sample");
+                    TVector value = TSimd.Load(cell), value2 = TSimd.Load(cell + TSimd.Count);
+                    TVector tap = TSimd.CreateIndex(index);
+                    TVector take = TSimd.Or(TSimd.GreaterThan(value, best), TSimd.IsNaN(value));
+                    TVector take2 = TSimd.Or(TSimd.GreaterThan(value2, best2), TSimd.IsNaN(value2));
+                    best = TSimd.ConditionalSelect(take, value, best);
+                    best2 = TSimd.ConditionalSelect(take2, value2, best2);
+                    arg = TSimd.ConditionalSelect(take, tap, arg);
+                    arg2 = TSimd.ConditionalSelect(take2, tap, arg2);
+                    cell += columnStep;
+                    index += indexColumnStep;
+                }
+            }
+        }
+
+        bool ramp = !(inWindow || ix.StrideC == 0 && ix.StrideN == 0);
+        TVector position = ramp ? TSimd.AddIndex(arg, TSimd.IndexRamp(channelBase + (c0 * ix.StrideC), ix.StrideC)) : arg;
+        TVector position2 = ramp ? TSimd.AddIndex(arg2, TSimd.IndexRamp(channelBase + ((c0 + TSimd.Count) * ix.StrideC), ix.StrideC)) : arg2;
+        TSimd.Store(best, dst + c0);
+        TSimd.Store(best2, dst + c0 + TSimd.Count);
+        TSimd.StoreIndex(position, idx + c0);
+        TSimd.StoreIndex(position2, idx + c0 + TSimd.Count);
     }
 
     /// <summary>The scalar definition of one output row, any element type.</summary>
