@@ -187,14 +187,6 @@ public readonly record struct Pool3DGeometry
         return requested;
     }
 
-    /// <summary>The 2-D geometry of the height and width axes (the depth axis dropped).</summary>
-    internal Pool2DGeometry HeightWidth()
-        => new Pool2DGeometry(
-            new Size2D(KernelSize.Height, KernelSize.Width),
-            new Size2D(Stride.Height, Stride.Width),
-            dilation: new Size2D(Dilation.Height, Dilation.Width),
-            ceilMode: CeilMode).WithPadding(new Size2D(PaddingBegin.Height, PaddingBegin.Width), new Size2D(PaddingEnd.Height, PaddingEnd.Width));
-
     private (long Depth, long Height, long Width) DefaultUnpoolSize(Size3D pooledSize)
         => (AxisMath.UnpoolDefault(pooledSize.Depth, KernelSize.Depth, Stride.Depth, PaddingBegin.Depth, PaddingEnd.Depth),
             AxisMath.UnpoolDefault(pooledSize.Height, KernelSize.Height, Stride.Height, PaddingBegin.Height, PaddingEnd.Height),

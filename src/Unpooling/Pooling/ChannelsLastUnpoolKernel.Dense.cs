@@ -113,7 +113,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             int channels = Plan.Channels, count = TSimd.Count, oW = s.Width.Output;
             int kD = s.Depth.Kernel, kH = s.Height.Kernel, kW = s.Width.Kernel;
             long h = s.Height.Input, w = s.Width.Input;
-            long rowStart = ((((long)n * oD(s) + od) * s.Height.Output) + oh) * oW * channels;
+            long rowStart = ((((long)n * s.Depth.Output) + od) * s.Height.Output + oh) * oW * channels;
             T* src = Source + rowStart;
             TIndex* idx = Indices + rowStart;
             T* y = Destination + (n * Plan.InputSample);
@@ -195,8 +195,6 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             }
 
             return true;
-
-            static int oD(in SpatialPlan s) => s.Depth.Output;
         }
 
         /// <summary>Whether every bit of <paramref name="mask"/> is set (once per row: a store and a byte compare).</summary>

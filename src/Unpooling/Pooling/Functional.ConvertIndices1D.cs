@@ -232,7 +232,7 @@ public static partial class Functional
         where TIndex : IBinaryInteger<TIndex>
     {
         indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
-        Length1D(indicesLength, indicesShape.ElementCount, "indices", "N*C*oL of", indicesShape);
+        Guard.Length(indicesLength, indicesShape.ElementCount, "indices", "N*C*oL of", indicesShape);
         Shape3D indexed = indicesShape.WithLength(indexedLength);
         if (indexedLength < 1 || (Int128)indexed.Batch * indexed.Channels * indexed.Length > long.MaxValue)
         {
@@ -245,7 +245,7 @@ public static partial class Functional
         Guard.Convention(sourceConvention, nameof(sourceConvention));
         RequireGeometry1DFor(sourceConvention, geometry, nameof(sourceConvention));
         IndexSpace1D<TIndex>(sourceConvention, indexed, geometry.GetValueOrDefault(), "indices");
-        Length1D(destinationLength, indicesShape.ElementCount, "destination", "N*C*oL of", indicesShape);
+        Guard.Length(destinationLength, indicesShape.ElementCount, "destination", "N*C*oL of", indicesShape);
         Guard.Convention(destinationConvention, nameof(destinationConvention));
         RequireGeometry1DFor(destinationConvention, geometry, nameof(destinationConvention));
         IndexSpace1D<TIndex>(destinationConvention, indexed, geometry.GetValueOrDefault(), destinationIndexName);

@@ -89,7 +89,7 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
-        Guard3D.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oD*oH*oW of", indicesShape);
+        Guard.Length(indices.Length, indicesShape.ElementCount, nameof(indices), "N*C*oD*oH*oW of", indicesShape);
         if (indexedSize.Depth < 1 || indexedSize.Height < 1 || indexedSize.Width < 1)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(indexedSize), indexedSize, $"Each of indexedSize's sizes must be >= 1; got {indexedSize}.");
@@ -115,7 +115,7 @@ public static partial class Functional
         Pool3DGeometry g = geometry ?? new Pool3DGeometry(1);
         Guard3D.PoolingIndexSpace<TIndex>(sourceConvention, indexed, g, nameof(indices));
         Guard3D.PoolingIndexSpace<TIndex>(destinationConvention, indexed, g, nameof(destination));
-        Guard3D.Length(destination.Length, indicesShape.ElementCount, nameof(destination), "N*C*oD*oH*oW of", indicesShape);
+        Guard.Length(destination.Length, indicesShape.ElementCount, nameof(destination), "N*C*oD*oH*oW of", indicesShape);
         Guard.NoPartialOverlap<TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (indicesShape.ElementCount == 0)
         {

@@ -44,10 +44,10 @@ public static partial class Functional
     {
         // The 1-D checks in 1-D words first; the 2-D core repeats them (cheaply) and adds the overlap checks.
         sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        Length1D(source.Length, sourceShape.ElementCount, nameof(source), "N*C*L of", sourceShape);
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*L of", sourceShape);
         Shape3D outputShape = sourceShape.WithLength(geometry.GetOutputSize(sourceShape.Length, nameof(geometry)));
-        Length1D(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outL of", outputShape);
-        Length1D(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outL of", outputShape);
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outL of", outputShape);
+        Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outL of", outputShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
         IndexSpace1D<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
         MaxPool2DCore(source, sourceShape.As4D(), geometry.As2D(), destination, indices, indexConvention, options);
@@ -220,15 +220,6 @@ public static partial class Functional
         if (tensor.Rank != 3 || l[0] != expected.Batch || l[1] != expected.Channels || l[2] != expected.Length)
         {
             ThrowHelper.ThrowArgument(paramName, $"Tensor {paramName} has shape [{string.Join(", ", l.ToArray())}]; the operation writes {expected}.");
-        }
-    }
-
-    /// <summary>Rejects a length other than <paramref name="expected"/>; the message is built only on failure.</summary>
-    private static void Length1D(int actual, long expected, string paramName, string what, Shape3D shape)
-    {
-        if (actual != expected)
-        {
-            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, $"{what} {shape}");
         }
     }
 

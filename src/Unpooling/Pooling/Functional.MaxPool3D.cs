@@ -196,11 +196,11 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        Guard3D.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
         SpatialPlan plan = SpatialPlan.ForPool(geometry, sourceShape.SpatialSize, nameof(geometry));
         Shape5D outputShape = sourceShape.WithSpatialSize(new Size3D(plan.Depth.Output, plan.Height.Output, plan.Width.Output));
-        Guard3D.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outD*outH*outW of", outputShape);
-        Guard3D.Length(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outD*outH*outW of", outputShape);
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outD*outH*outW of", outputShape);
+        Guard.Length(indices.Length, outputShape.ElementCount, nameof(indices), "N*C*outD*outH*outW of", outputShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
         Guard3D.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));

@@ -52,14 +52,14 @@ public static partial class Functional
     {
         // The checks of the 2-D validation, in its order and in 1-D words; the 2-D core repeats them on the exact size.
         sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        Length1D(source.Length, sourceShape.ElementCount, nameof(source), "N*C*L of", sourceShape);
-        Length1D(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*L of", sourceShape);
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*L of", sourceShape);
+        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*L of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
         Shape3D outputShape = sourceShape.WithLength(ResolveUnpool1DLength(geometry, sourceShape.Length, outputSize, nameof(geometry), nameof(outputSize)));
         outputShape.Validate(nameof(outputSize), allowChannelsLast: true);
         IndexSpace1D<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
         RequireReduction(reduction);
-        Length1D(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outL of", outputShape);
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outL of", outputShape);
         MaxUnpool2DCore(
             source, indices, sourceShape.As4D(), geometry.As2D(), destination, indexConvention, new Size2D(1, outputShape.Length), reduction, options,
             nameof(outputSize), sizeFromPooling: true);

@@ -223,8 +223,8 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
-        Guard3D.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
-        Guard3D.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*D*H*W of", sourceShape);
+        Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
+        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*D*H*W of", sourceShape);
         Guard.Convention(indexConvention, nameof(indexConvention));
 
         // Switches carry the pooling input's size, which their indices index by construction (a dilated pooling's input
@@ -240,7 +240,7 @@ public static partial class Functional
             ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");
         }
 
-        Guard3D.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outD*outH*outW of", outputShape);
+        Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outD*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
         Guard.NoOverlap<T, TIndex>(destination, indices, nameof(destination), nameof(indices));
         if (outputShape.ElementCount == 0)

@@ -77,15 +77,6 @@ internal readonly struct IndexLayout3D
 /// <summary>The 3-D operators' shape and index-type checks (the 3-D forms of <see cref="Guard"/>'s).</summary>
 internal static class Guard3D
 {
-    /// <summary>Rejects a length other than <paramref name="expected"/>; the message is built only on failure.</summary>
-    public static void Length(int actual, long expected, string paramName, string what, Shape5D shape)
-    {
-        if (actual != expected)
-        {
-            ThrowHelper.ThrowLengthMismatch(paramName, actual, expected, $"{what} {shape}");
-        }
-    }
-
     /// <summary>
     /// Rejects an index type whose largest value is below the convention's largest index for <paramref name="indexed"/>
     /// (InWindow: <c>kD*kH*kW - 1</c>); a check on shapes only, before anything is read or written.

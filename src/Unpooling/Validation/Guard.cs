@@ -12,7 +12,8 @@ internal static class Guard
     /// Rejects a length other than <paramref name="expected"/>. The message (<c>"{what} {shape}"</c>) is built only on
     /// failure: an interpolated argument would be formatted on every call, which is garbage on the hot path.
     /// </summary>
-    public static void Length(int actual, long expected, string paramName, string what, Shape4D shape)
+    public static void Length<TShape>(int actual, long expected, string paramName, string what, in TShape shape)
+        where TShape : struct
     {
         if (actual != expected)
         {
