@@ -32,15 +32,7 @@ internal readonly struct ChannelsLastIndexing
         Convention = convention;
         (Channels, Depth, Height, Width) = (channels, depth, height, width);
         long volume = depth * height * width;
-        (StrideN, StrideC, StrideD, StrideH, StrideW) = convention switch
-        {
-            IndexConvention.PerPlane => (0L, 0L, height * width, width, 1L),
-            IndexConvention.GlobalRowMajor => (channels * volume, volume, height * width, width, 1L),
-            IndexConvention.GlobalColumnMajor => (channels * volume, volume, 1L, depth, depth * height),
-            IndexConvention.ChannelsLastPerSample => (0L, 1L, height * width * channels, width * channels, channels),
-            IndexConvention.ChannelsLastWithBatch => (volume * channels, 1L, height * width * channels, width * channels, channels),
-            _ => (0L, 0L, 0L, 0L, 0L),
-        };
+        (StrideN, StrideC, StrideD, StrideH, StrideW) = IndexLayout3D.Strides(convention, channels, depth, height, width);
         Space = convention switch
         {
             IndexConvention.PerPlane => volume,

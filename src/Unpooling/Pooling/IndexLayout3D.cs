@@ -27,16 +27,27 @@ internal readonly struct IndexLayout3D
         Convention = convention;
         (Channels, Depth, Height, Width) = (indexed.Channels, indexed.Depth, indexed.Height, indexed.Width);
         Volume = Depth * Height * Width;
-        (StrideN, StrideC, StrideD, StrideH, StrideW) = convention switch
+        (StrideN, StrideC, StrideD, StrideH, StrideW) = Strides(convention, Channels, Depth, Height, Width);
+        Space = (long)Int128.Min(SpaceOf(convention, indexed), long.MaxValue);
+    }
+
+    /// <summary>
+    /// The strides of an affine convention over a <c>[N, C, D, H, W]</c> index space (2-D: D = 1):
+    /// <c>index = n*N + c*C + d*D + h*H + w*W</c>; all zero for <see cref="IndexConvention.InWindow"/>, which is a tap.
+    /// The one table of every 3-D and channels-last kernel (<see cref="ChannelsLastIndexing"/> reads it too).
+    /// </summary>
+    public static (long N, long C, long D, long H, long W) Strides(IndexConvention convention, long channels, long depth, long height, long width)
+    {
+        long volume = depth * height * width;
+        return convention switch
         {
-            IndexConvention.PerPlane => (0L, 0L, Height * Width, Width, 1L),
-            IndexConvention.GlobalRowMajor => (Channels * Volume, Volume, Height * Width, Width, 1L),
-            IndexConvention.GlobalColumnMajor => (Channels * Volume, Volume, 1L, Depth, Depth * Height),
-            IndexConvention.ChannelsLastPerSample => (0L, 1L, Height * Width * Channels, Width * Channels, Channels),
-            IndexConvention.ChannelsLastWithBatch => (Volume * Channels, 1L, Height * Width * Channels, Width * Channels, Channels),
+            IndexConvention.PerPlane => (0L, 0L, height * width, width, 1L),
+            IndexConvention.GlobalRowMajor => (channels * volume, volume, height * width, width, 1L),
+            IndexConvention.GlobalColumnMajor => (channels * volume, volume, 1L, depth, depth * height),
+            IndexConvention.ChannelsLastPerSample => (0L, 1L, height * width * channels, width * channels, channels),
+            IndexConvention.ChannelsLastWithBatch => (volume * channels, 1L, height * width * channels, width * channels, channels),
             _ => (0L, 0L, 0L, 0L, 0L),
         };
-        Space = (long)Int128.Min(SpaceOf(convention, indexed), long.MaxValue);
     }
 
     /// <summary>The number of valid indices of a convention other than InWindow, computed wide.</summary>
