@@ -313,13 +313,15 @@ public sealed class MaxPool2DProperties
             return (lengths, [0, 0, 0, 0], 0);
         }
 
-        long elements = 1;
+        // The extent in 128 bits: hostile lengths with padded strides pass 2^63, which no memory can hold (saturated, so
+        // the callers' "too large for test memory" branches take it instead of a wrapped, negative count).
+        Int128 elements = 1;
         for (int k = 0; k < 4; k++)
         {
-            elements += (lengths[k] - 1) * strides[k];
+            elements += (Int128)(lengths[k] - 1) * strides[k];
         }
 
-        return (lengths, strides, elements);
+        return (lengths, strides, elements > long.MaxValue ? long.MaxValue : (long)elements);
     }
 
     /// <summary>Whether a view overlaps itself: a stride 0 on a dimension longer than 1.</summary>
