@@ -22,6 +22,7 @@ public abstract unsafe class BlockRanksKernelWidthTests<T>
     private static readonly Dims[] Factors = [new(2, 2, 2), new(3, 1, 4), new(2, 2, 1), new(2, 1, 3)];
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void ThreeDKernelEqualsTheOracleAtEveryWidth()
     {
         foreach (KernelWidth width in KernelWidths.All)

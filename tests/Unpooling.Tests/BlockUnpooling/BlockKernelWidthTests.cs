@@ -26,6 +26,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
     private delegate void Kernel(T* destination, GuardSide side);
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void FixedEqualsTheOracleAtEveryWidth()
         => ForEachCase(Outputs, (width, factor, w, output, x) =>
         {
@@ -37,6 +38,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
         });
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void RandomEqualsTheOracleAtEveryWidth()
         => ForEachCase(Outputs, (width, factor, w, output, x) =>
         {
@@ -48,6 +50,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
         });
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void RepeatEqualsTheOracleAtEveryWidth()
         => ForEachCase(Outputs, (width, factor, w, output, x) =>
         {
@@ -56,6 +59,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
         });
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void ZeroInsertEqualsTheOracleAtEveryWidth()
         => ForEachCase(
             (w, factor) => w == 0 ? [] : [new Size2D(((Height - 1) * factor.Height) + 1, ((w - 1) * factor.Width) + 1)],
@@ -71,6 +75,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
 
     /// <summary>Per-plane indices each inside its own block, 64- and 32-bit, into the default output and the largest.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void DenseArgmaxUnpoolingEqualsTheOracleAtEveryWidth()
         => ForEachCase(DenseOutputs, (width, factor, w, output, x) =>
         {
@@ -83,6 +88,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
 
     /// <summary>An index in a neighbour's block (or past the plane) makes the dense path decline without writing.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void DenseArgmaxUnpoolingDeclinesAnIndexOutsideItsBlock()
     {
         foreach (KernelWidth width in KernelWidths.All)
@@ -112,6 +118,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
 
     /// <summary>In-window taps (byte and 64-bit), into the default, the largest and the smallest (ceil-mode) output.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void UnpoolTapsEqualsTheOracleAtEveryWidth()
         => ForEachCase(Outputs, (width, factor, w, output, x) =>
         {
@@ -126,6 +133,7 @@ public abstract unsafe class BlockKernelWidthTests<T>
     /// position is returned and nothing is written.
     /// </summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void UnpoolTapsRefusesABadTapAndWritesNothing()
     {
         foreach (KernelWidth width in KernelWidths.All)

@@ -20,6 +20,7 @@ public abstract class RandomUnpool2DKernelTests<T>
     /// read-only on guarded pages and the destination on guarded pages, flush after and flush before.
     /// </summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public unsafe void KernelMatchesOracleAtEveryWidthOnVectorBoundaries()
     {
         var random = new Random(11);

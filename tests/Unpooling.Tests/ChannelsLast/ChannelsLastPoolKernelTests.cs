@@ -38,6 +38,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     }
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void EqualsTheOracleAtEveryChannelBoundaryAndWidth()
     {
         foreach ((PoolAxis rows, PoolAxis cols, bool ceil) in Boundary)
@@ -54,6 +55,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     }
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void EqualsTheOracleOnTheGeometryGrid()
     {
         int channels = Vector256<T>.Count + 3;
@@ -78,6 +80,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     }
 
     [Theory]
+    [Trait("Widths", "Direct")]
     [InlineData(IndexConvention.PerPlane)]
     [InlineData(IndexConvention.GlobalRowMajor)]
     [InlineData(IndexConvention.GlobalColumnMajor)]

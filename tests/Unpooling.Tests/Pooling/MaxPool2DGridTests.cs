@@ -42,6 +42,7 @@ public abstract class MaxPool2DGridTests<T>
     }
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void NonSquareGeometriesMatchReferenceAtEveryWidth()
     {
         foreach ((PoolAxis rows, PoolAxis cols, bool ceil) in Geometry.NonSquare())

@@ -59,6 +59,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
     /// <summary>Every grid geometry at every boundary output width, at every width, with long per-plane indices and
     /// in-window indices in the narrowest type that holds them.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void EqualsTheOracleOnTheGridAtEveryWidth()
     {
         var vectorized = new Dictionary<KernelWidth, int>();
@@ -98,6 +99,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
 
     /// <summary>Every convention, in every index type whose range holds its index space, at every width.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void WritesEveryConventionInEveryIndexType()
     {
         foreach ((PoolAxis axis, bool ceil) in Sweep)
@@ -139,6 +141,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
     /// NaNs of several payloads (the last must win, with its exact bits), and the type's minimum and maximum.
     /// </summary>
     [Theory]
+    [Trait("Widths", "Direct")]
     [InlineData(2, 2, 0, 1)]
     [InlineData(3, 2, 1, 1)]
     [InlineData(3, 1, 0, 2)]
@@ -161,6 +164,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
 
     /// <summary>Row splits over threads change nothing (every width, in-window and a global convention).</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void IsIdenticalOverThreads()
     {
         LaneCase<T>? c = LaneCase<T>.Create(Pool, new PoolAxis(3, 2, 1, 1), new PoolAxis(3, 2, 1, 1), true, 7, 67, Batch, Channels);
@@ -174,6 +178,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
 
     /// <summary>A call with no planes reads and writes nothing at any width.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void ZeroPlanesWriteNothing()
     {
         LaneCase<T>? c = LaneCase<T>.Create(Pool, new PoolAxis(2, 2, 0, 1), new PoolAxis(2, 2, 0, 1), false, 2, 40, Batch, Channels);
@@ -187,6 +192,7 @@ public abstract unsafe class MaxPool2DLaneTests<T>
 
     /// <summary>Windows whose tap codes do not fit an 8-bit lane (17x17 = 289 taps) take the scalar path, exactly.</summary>
     [Fact]
+    [Trait("Widths", "Direct")]
     public void WindowsTooLargeForTheLanesStayExact()
     {
         var axis = new PoolAxis(17, 1, 0, 1);

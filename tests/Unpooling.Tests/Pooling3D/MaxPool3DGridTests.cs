@@ -34,6 +34,7 @@ public abstract class MaxPool3DGridTests<T>
     }
 
     [Theory]
+    [Trait("Widths", "Direct")]
     [InlineData(0)]
     [InlineData(128)]
     [InlineData(256)]
@@ -54,6 +55,7 @@ public abstract class MaxPool3DGridTests<T>
     }
 
     [Fact]
+    [Trait("Widths", "Direct")]
     public void EveryConventionMatchesOracleAtEveryWidth()
     {
         foreach (Pool3DCase<T> c in Grid(seed: 5, geometries: 40))
