@@ -70,8 +70,11 @@ internal readonly struct ChannelsLastIndexing
 /// <remarks>
 /// Vectorized for <see cref="float"/>, <see cref="double"/> and <see cref="int"/> (index lanes of the element's width:
 /// the 32-bit ones only while the convention's largest index fits an <see cref="int"/>, always so for a span's
-/// tensor); every other type (<see cref="Half"/>, <see cref="sbyte"/>, <see cref="byte"/>, <see cref="short"/>,
-/// <see cref="long"/>, decimal, ...) runs the scalar definition in its own comparison.
+/// tensor), and for <see cref="sbyte"/>, <see cref="byte"/>, <see cref="short"/> and <see cref="Half"/> (order keys)
+/// with the arg-max as tap codes in lanes of the element's width, as the channels-first kernel does (windows of at most
+/// 256 or 65,536 taps), decoded at the store in vector lanes (2-D windows, int32 indices) or through a per-run table of
+/// tap offsets (3-D windows, at most <see cref="TapTableLimit"/> taps). Every other type (<see cref="long"/>,
+/// <see cref="ushort"/>, decimal, ...) and every other case runs the scalar definition in its own comparison.
 /// </remarks>
 internal static unsafe class ChannelsLastPoolKernel
 {
@@ -107,7 +110,24 @@ internal static unsafe class ChannelsLastPoolKernel
 
         /// <summary>Whether every index fits a lane of <paramref name="laneBytes"/> bytes (read signed).</summary>
         public bool IndicesFit(int laneBytes) => laneBytes >= 8 || Indexing.Space - 1 <= int.MaxValue;
+
+        /// <summary>Whether every tap code <c>(kd*kH + kh)*kW + kw</c> fits an unsigned lane of <paramref name="laneBytes"/> bytes.</summary>
+        public bool TapCodesFit(int laneBytes) => Spatial.Taps <= (laneBytes == 1 ? 1L << 8 : 1L << 16);
+
+        /// <summary>
+        /// Whether the tap codes decode in vector lanes (<see cref="TapDecode"/>): in-window indices are the code itself;
+        /// the other conventions are affine in (kh, kw) when the depth window has one tap, in int32 lanes, so every
+        /// index must fit an <see cref="int"/>. Otherwise each lane is decoded through a table of tap offsets.
+        /// </summary>
+        public bool TapsDecodeInLanes => Indexing.IsInWindow || (Spatial.Depth.Kernel == 1 && IndicesFit(4));
+
+        /// <summary>Whether the tap-code path can run: codes fit the lanes, and they decode in lanes or through a table
+        /// of at most <see cref="TapTableLimit"/> offsets (kept on the stack).</summary>
+        public bool TapLanesRun(int laneBytes) => TapCodesFit(laneBytes) && (TapsDecodeInLanes || Spatial.Taps <= TapTableLimit);
     }
+
+    /// <summary>Taps the per-lane decoding table holds at most (8 KB of offsets on a worker's stack).</summary>
+    internal const int TapTableLimit = 1024;
 
     /// <summary>The plan of a 2-D pooling of channels-last <paramref name="source"/> (validated by the caller).</summary>
     public static Plan For2D(Shape4D source, Size2D output, in Pool2DGeometry geometry, IndexConvention convention)
@@ -120,9 +140,13 @@ internal static unsafe class ChannelsLastPoolKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var body = new WidthBody<T, TIndex>(source, destination, indices, plan, degree);
-        if (typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(int))
+        if (OffsetLanes<T>())
         {
             SimdDispatch.RunLanes<T, WidthBody<T, TIndex>>(ref body, plan.IndicesFit(sizeof(T)) ? plan.Channels : 0);
+        }
+        else if (TapLanes<T>())
+        {
+            SimdDispatch.RunLanes<T, WidthBody<T, TIndex>>(ref body, plan.TapLanesRun(sizeof(T)) ? plan.Channels : 0);
         }
         else
         {
@@ -152,7 +176,14 @@ internal static unsafe class ChannelsLastPoolKernel
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        if (plan.Channels < TSimd.Count || !plan.IndicesFit(sizeof(T)) || !(typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(int)))
+        if (TapLanes<T>() && plan.Channels >= TSimd.Count && plan.TapLanesRun(sizeof(T)))
+        {
+            var taps = new TapRowsBody<TSimd, TVector, T, TIndex> { Source = source, Destination = destination, Indices = indices, Plan = plan };
+            ParallelRunner.Run(ref taps, plan.Rows, degree);
+            return;
+        }
+
+        if (plan.Channels < TSimd.Count || !plan.IndicesFit(sizeof(T)) || !OffsetLanes<T>())
         {
             RunScalar(source, destination, indices, plan, degree);
             return;
@@ -161,6 +192,15 @@ internal static unsafe class ChannelsLastPoolKernel
         var body = new RowsBody<T, TIndex, VectorRows<TSimd, TVector, T, TIndex>> { Source = source, Destination = destination, Indices = indices, Plan = plan };
         ParallelRunner.Run(ref body, plan.Rows, degree);
     }
+
+    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as an index in lanes of its own width (float, double, int); a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool OffsetLanes<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(int);
+
+    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as a tap code in 8- or 16-bit lanes (sbyte, byte,
+    /// short, and Half through its order keys), as in the channels-first kernel; a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TapLanes<T>() => typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short) || typeof(T) == typeof(Half);
 
     /// <summary>The scalar definition for every row (any <see cref="INumber{TSelf}"/>).</summary>
     public static void RunScalar<T, TIndex>(T* source, T* destination, TIndex* indices, in Plan plan, int degree)
@@ -399,6 +439,151 @@ internal static unsafe class ChannelsLastPoolKernel
         TSimd.StoreIndex(position2, idx + c0 + TSimd.Count);
     }
 
+    /// <summary>
+    /// The rows of the tap-code path (sbyte, byte, short, Half): each lane's arg-max travels as its tap code
+    /// <c>(kd*kH + kh)*kW + kw</c> in a lane of the element's width, selected with the value's mask, and is decoded into
+    /// the convention at the store: in vector lanes when <see cref="Plan.TapsDecodeInLanes"/>, else lane by lane through
+    /// a table of the taps' index offsets, built once per run of rows on the stack.
+    /// </summary>
+    private struct TapRowsBody<TSimd, TVector, T, TIndex> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Source;
+        public T* Destination;
+        public TIndex* Indices;
+        public Plan Plan;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            bool inLanes = Plan.TapsDecodeInLanes;
+            Debug.Assert(inLanes || Plan.Spatial.Taps <= TapTableLimit, "the tap table exceeds its stack budget");
+            long* table = stackalloc long[inLanes ? 1 : (int)Plan.Spatial.Taps];
+            if (!inLanes)
+            {
+                FillTapTable(Plan, table);
+            }
+
+            T* codes = stackalloc T[TSimd.Count];
+            for (int row = start; row < end; row++)
+            {
+                TapRow<TSimd, TVector, T, TIndex>(Source, Destination, Indices, Plan, row, inLanes, table, codes);
+            }
+        }
+    }
+
+    /// <summary>Index offset of every tap from its window's origin, by tap code: <c>kd*dD*D + kh*dH*H + kw*dW*W</c>
+    /// in the convention's strides (computed in 64 bits; the sums are indices of real cells, validated to fit).</summary>
+    private static void FillTapTable(in Plan p, long* table)
+    {
+        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
+        ChannelsLastIndexing ix = p.Indexing;
+        int code = 0;
+        for (int kd = 0; kd < depth.Kernel; kd++)
+        {
+            for (int kh = 0; kh < height.Kernel; kh++)
+            {
+                for (int kw = 0; kw < width.Kernel; kw++)
+                {
+                    table[code++] = ((long)kd * depth.Dilation * ix.StrideD) + ((long)kh * height.Dilation * ix.StrideH) + ((long)kw * width.Dilation * ix.StrideW);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void TapRow<TSimd, TVector, T, TIndex>(T* source, T* destination, TIndex* indices, in Plan p, int row, bool inLanes, long* table, T* codes)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var f = new RowFrame(p, row);
+        int count = TSimd.Count, channels = p.Channels;
+        AxisPlan width = p.Spatial.Width;
+        long sampleSize = p.InputSample;
+        T* sample = source + (f.N * sampleSize);
+        ChannelsLastIndexing ix = p.Indexing;
+        long channelBase = f.N * ix.StrideN;
+        long totalIn = p.Batch * sampleSize, totalOut = (long)p.Rows * width.Output * channels;
+        float reciprocal = TapDecode.ReciprocalOf(width.Kernel);
+        for (int ow = 0; ow < width.Output; ow++)
+        {
+            long left = width.WindowStart(ow);
+            (int wLo, int wHi) = width.Taps(ow);
+            T* dst = destination + f.OutputOffset + ((long)ow * channels);
+            TIndex* idx = indices + f.OutputOffset + ((long)ow * channels);
+            Debug.Assert(Bounds.Within(dst, channels, destination, totalOut) && Bounds.Within(idx, channels, indices, totalOut), "an output pixel outside the outputs");
+
+            // The index of the window's origin (which may lie in the padding: only real taps are ever added to it).
+            long origin = (f.Front * ix.StrideD) + (f.Top * ix.StrideH) + (left * ix.StrideW);
+            for (int c0 = 0; c0 < channels; c0 += count)
+            {
+                // The last vector overlaps the previous one when C is not a multiple of Count: its lanes write the same bits.
+                int c = Math.Min(c0, channels - count);
+                TVector code = TapPixel<TSimd, TVector, T>(sample, p, f, wLo, wHi, left, c, sampleSize, source, totalIn, out TVector best);
+                TSimd.Store(best, dst + c);
+                long start = channelBase + (c * ix.StrideC) + origin;
+                if (inLanes)
+                {
+                    TapDecode decode = ix.IsInWindow ? TapDecode.InWindow(width.Kernel)
+                        : TapDecode.Affine(width.Kernel, reciprocal, start, ix.StrideC, (long)p.Spatial.Height.Dilation * ix.StrideH, (long)width.Dilation * ix.StrideW);
+                    TSimd.StoreTapIndex(code, idx + c, decode);
+                }
+                else
+                {
+                    TSimd.Store(code, codes);
+                    for (int lane = 0; lane < count; lane++)
+                    {
+                        int tap = sizeof(T) == 1 ? ((byte*)codes)[lane] : ((ushort*)codes)[lane];
+                        Debug.Assert(tap < p.Spatial.Taps, "a tap code outside the window");
+                        IndexValue.Write(idx + c + lane, start + (lane * ix.StrideC) + table[tap]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One vector of channels <c>[c0, c0 + Count)</c> of one output pixel, its arg-max as tap codes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector TapPixel<TSimd, TVector, T>(
+        T* sample, in Plan p, in RowFrame f, int wLo, int wHi, long left, int c0, long sampleSize, T* source, long totalIn, out TVector best)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+    {
+        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
+        long columnStep = (long)width.Dilation * p.Channels;
+        best = TSimd.Create(Lowest<T>());
+        TVector code = TSimd.CreateIndex((((long)f.DLo * height.Kernel) + f.HLo) * width.Kernel + wLo);
+        for (int kd = f.DLo; kd < f.DHi; kd++)
+        {
+            long d = f.Front + ((long)kd * depth.Dilation);
+            for (int kh = f.HLo; kh < f.HHi; kh++)
+            {
+                long h = f.Top + ((long)kh * height.Dilation);
+                long w0 = left + ((long)wLo * width.Dilation);
+                T* cell = sample + ((((d * height.Input) + h) * width.Input) + w0) * p.Channels + c0;
+                long tap = (((long)kd * height.Kernel) + kh) * width.Kernel + wLo;
+                for (int kw = wLo; kw < wHi; kw++)
+                {
+                    Debug.Assert(Bounds.Within(cell, TSimd.Count, sample, sampleSize) && Bounds.Within(cell, TSimd.Count, source, totalIn), "a tap's load outside its sample");
+                    TVector value = TSimd.Load(cell);
+                    TVector take = TSimd.Or(TSimd.GreaterThan(value, best), TSimd.IsNaN(value));
+                    best = TSimd.ConditionalSelect(take, value, best);
+                    code = TSimd.ConditionalSelect(take, TSimd.CreateIndex(tap), code);
+                    cell += columnStep;
+                    tap++;
+                }
+            }
+        }
+
+        return code;
+    }
+
     /// <summary>The scalar definition of one output row, any element type.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void ScalarRow<T, TIndex>(T* source, T* destination, TIndex* indices, in Plan p, int row)
@@ -456,8 +641,5 @@ internal static unsafe class ChannelsLastPoolKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T Lowest<T>()
         where T : unmanaged, INumber<T>
-        => typeof(T) == typeof(float) ? (T)(object)float.NegativeInfinity
-        : typeof(T) == typeof(double) ? (T)(object)double.NegativeInfinity
-        : typeof(T) == typeof(int) ? (T)(object)int.MinValue
-        : throw new InvalidOperationException($"{typeof(T).Name} has no channels-last vector path.");
+        => MaxPool2DKernel.Lowest<T>();
 }

@@ -31,7 +31,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     /// <summary>1 to the widest count + 1, and 2*Count +- 1, 4*Count +- 1 of every width.</summary>
     private static int[] ChannelCounts()
     {
-        int[] counts = [Vector128<T>.Count, Vector256<T>.Count, Vector512<T>.Count];
+        int[] counts = [Lanes(16), Lanes(32), Lanes(64)];
         return Enumerable.Range(1, counts.Max() + 1)
             .Concat(counts.SelectMany(c => new[] { (2 * c) - 1, 2 * c, (2 * c) + 1, (4 * c) - 1, 4 * c, (4 * c) + 1 }))
             .Distinct().Order().ToArray();
@@ -58,7 +58,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     [Trait("Widths", "Direct")]
     public void EqualsTheOracleOnTheGeometryGrid()
     {
-        int channels = Vector256<T>.Count + 3;
+        int channels = Lanes(32) + 3;
         var geometries = Infrastructure.Geometry.SquareGrid().Where(g => g.Axis.Kernel <= 4).Select(g => (g.Axis, g.Axis, g.CeilMode))
             .Concat(Infrastructure.Geometry.NonSquare());
         int checkedCases = 0;
@@ -91,7 +91,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
     {
         foreach ((PoolAxis rows, PoolAxis cols, bool ceil) in Boundary)
         {
-            foreach (int channels in new[] { 3, Vector128<T>.Count, Vector512<T>.Count + 1, (2 * Vector256<T>.Count) - 1 })
+            foreach (int channels in new[] { 3, Lanes(16), Lanes(64) + 1, (2 * Lanes(32)) - 1 })
             {
                 var c = new Case(rows, cols, ceil, channels, outH: 3, outW: 2, seed: 7 + channels);
                 foreach (KernelWidth width in KernelWidths.All)
@@ -100,6 +100,41 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
                     c.Check<int>(width, convention, degree: 1);
                 }
             }
+        }
+    }
+
+    /// <summary>Lanes of a vector of <paramref name="bytes"/> bytes (Half has no <c>Vector128&lt;Half&gt;</c>: its lanes are 16-bit).</summary>
+    private static int Lanes(int bytes) => bytes / sizeof(T);
+
+    /// <summary>The kernel at one width: Half through its order-key lanes (<see cref="HalfSimd128{T}"/>), every other type
+    /// through the plain vectors.</summary>
+    private static void RunWidth<TIndex>(KernelWidth width, T* source, T* destination, TIndex* indices, in ChannelsLastPoolKernel.Plan plan, int degree)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        bool half = typeof(T) == typeof(Half);
+        switch (width)
+        {
+            case KernelWidth.Scalar:
+                ChannelsLastPoolKernel.RunScalar(source, destination, indices, plan, degree);
+                break;
+            case KernelWidth.V128 when half:
+                ChannelsLastPoolKernel.Run<HalfSimd128<T>, HalfLanes128, T, TIndex>(source, destination, indices, plan, degree);
+                break;
+            case KernelWidth.V256 when half:
+                ChannelsLastPoolKernel.Run<HalfSimd256<T>, HalfLanes256, T, TIndex>(source, destination, indices, plan, degree);
+                break;
+            case KernelWidth.V512 when half:
+                ChannelsLastPoolKernel.Run<HalfSimd512<T>, HalfLanes512, T, TIndex>(source, destination, indices, plan, degree);
+                break;
+            case KernelWidth.V128:
+                ChannelsLastPoolKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source, destination, indices, plan, degree);
+                break;
+            case KernelWidth.V256:
+                ChannelsLastPoolKernel.Run<Simd256<T>, Vector256<T>, T, TIndex>(source, destination, indices, plan, degree);
+                break;
+            default:
+                ChannelsLastPoolKernel.Run<Simd512<T>, Vector512<T>, T, TIndex>(source, destination, indices, plan, degree);
+                break;
         }
     }
 
@@ -161,21 +196,7 @@ public abstract unsafe class ChannelsLastPoolKernelTests<T>
             using var source = PageGuardedMemory<T>.From(_channelsLast, readOnly: true);
             using var destination = new PageGuardedMemory<T>(values.Length);
             using var written = new PageGuardedMemory<TIndex>(values.Length);
-            switch (width)
-            {
-                case KernelWidth.Scalar:
-                    ChannelsLastPoolKernel.RunScalar(source.Pointer, destination.Pointer, written.Pointer, plan, degree);
-                    break;
-                case KernelWidth.V128:
-                    ChannelsLastPoolKernel.Run<Simd128<T>, Vector128<T>, T, TIndex>(source.Pointer, destination.Pointer, written.Pointer, plan, degree);
-                    break;
-                case KernelWidth.V256:
-                    ChannelsLastPoolKernel.Run<Simd256<T>, Vector256<T>, T, TIndex>(source.Pointer, destination.Pointer, written.Pointer, plan, degree);
-                    break;
-                default:
-                    ChannelsLastPoolKernel.Run<Simd512<T>, Vector512<T>, T, TIndex>(source.Pointer, destination.Pointer, written.Pointer, plan, degree);
-                    break;
-            }
+            RunWidth(width, source.Pointer, destination.Pointer, written.Pointer, plan, degree);
 
             string context = $"{typeof(T).Name} {width} C={_shape.Channels} {_shape} {Infrastructure.Geometry.Describe(_rows, _cols, _ceil)} {convention} {typeof(TIndex).Name} degree {degree}";
             ChannelsLastAssert.SameBits<T>(values, destination.Span, context);
@@ -189,3 +210,11 @@ public sealed class ChannelsLastPoolKernelFloatTests : ChannelsLastPoolKernelTes
 public sealed class ChannelsLastPoolKernelDoubleTests : ChannelsLastPoolKernelTests<double>;
 
 public sealed class ChannelsLastPoolKernelInt32Tests : ChannelsLastPoolKernelTests<int>;
+
+public sealed class ChannelsLastPoolKernelHalfTests : ChannelsLastPoolKernelTests<Half>;
+
+public sealed class ChannelsLastPoolKernelSByteTests : ChannelsLastPoolKernelTests<sbyte>;
+
+public sealed class ChannelsLastPoolKernelByteTests : ChannelsLastPoolKernelTests<byte>;
+
+public sealed class ChannelsLastPoolKernelInt16Tests : ChannelsLastPoolKernelTests<short>;
