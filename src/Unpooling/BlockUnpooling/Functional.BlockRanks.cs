@@ -128,7 +128,7 @@ public static partial class Functional
         Size3D size = BlockRanks.OutputSize(op, shape, factor, offset, outputSize, rank, nameof(outputSize));
         Shape5D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(outputSize is null ? BlockRanks.SizeArgument(op) : nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(BlockRanks.Lengths(outputShape, rank));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, BlockRanks.Lengths(outputShape, rank));
         BlockRanksTensor(op, source, factor, offset, seed, result.AsTensorSpan(), zero, options, rank);
         return result;
     }

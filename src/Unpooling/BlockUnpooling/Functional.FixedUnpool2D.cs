@@ -224,7 +224,7 @@ public static partial class Functional
         // The argument that made the output too large: the factor, unless the caller chose the size.
         string sizeName = outputSize is null ? nameof(factor) : nameof(outputSize);
         outputShape.Validate(sizeName);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter.Lengths(outputShape));
         BlockUnpool2DTensor(mode, source, factor, offset, seed, result.AsTensorSpan(), options);
         return result;
     }

@@ -250,7 +250,7 @@ public static partial class Functional
         where T : unmanaged
     {
         Shape4D outputShape = StridedOutputShape(insert, TensorAdapter.GetShape(source, nameof(source)), stride);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter.Lengths(outputShape));
         StridedTensor(insert, source, stride, result.AsTensorSpan(), options);
         return result;
     }

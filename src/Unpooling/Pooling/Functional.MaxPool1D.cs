@@ -161,8 +161,8 @@ public static partial class Functional
         }
 
         nint[] lengths = [outputShape.Batch, outputShape.Channels, outputShape.Length];
-        Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
+        Tensor<T> values = TensorAdapter.CreateLike<T, T>(source, lengths);
+        Tensor<TIndex> indices = TensorAdapter.CreateLike<TIndex, T>(source, lengths);
         MaxPool1D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches1D<TIndex>(indices, geometry, shape.Length, indexConvention, validated: true));
     }

@@ -183,8 +183,8 @@ public static partial class Functional
         Guard.Convention(indexConvention, nameof(indexConvention));
         Guard3D.PoolingIndexSpace<TIndex>(indexConvention, shape, geometry, "indices");
         nint[] lengths = TensorAdapter3D.Lengths(outputShape);
-        Tensor<T> values = Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<TIndex> indices = Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
+        Tensor<T> values = TensorAdapter.CreateLike<T, T>(source, lengths);
+        Tensor<TIndex> indices = TensorAdapter.CreateLike<TIndex, T>(source, lengths);
         MaxPool3D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches3D<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }

@@ -241,7 +241,7 @@ public static partial class Functional
         Guard.Convention(indexConvention, nameof(indexConvention));
         IndexSpace1D<TIndex>(indexConvention, outputShape, geometry, sizeFromPooling ? sizeName : nameof(indices));
         RequireReduction(reduction);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>([outputShape.Batch, outputShape.Channels, outputShape.Length]);
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, [outputShape.Batch, outputShape.Channels, outputShape.Length]);
         MaxUnpool2DTensor(
             Tensor.Unsqueeze(source, 2), Tensor.Unsqueeze(indices, 2), shape.As4D(), geometry.As2D(), Tensor.Unsqueeze(result.AsTensorSpan(), 2),
             new Size2D(1, length), indexConvention, reduction, options, sizeName, sizeFromPooling);

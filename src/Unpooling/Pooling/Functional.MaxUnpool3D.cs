@@ -192,7 +192,7 @@ public static partial class Functional
     {
         Shape5D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter3D.Lengths(outputShape));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter3D.Lengths(outputShape));
         MaxUnpool3DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }

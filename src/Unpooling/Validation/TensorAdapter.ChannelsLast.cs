@@ -59,6 +59,35 @@ internal static partial class TensorAdapter
         return lengths[0] == 1 || strides[0] == expected;
     }
 
+    /// <summary>
+    /// A new tensor of logical <paramref name="lengths"/> (<c>[N, C, ...]</c>, rank 3 to 5) in the memory format of
+    /// <paramref name="like"/>: channels-last dense strides when <paramref name="like"/> lies channels-last and not also
+    /// row-major (PyTorch's propagation of <c>channels_last</c>/<c>channels_last_3d</c> to an operator's output), else
+    /// row-major. The allocating forms of every family create their results through it.
+    /// </summary>
+    public static Tensor<TResult> CreateLike<TResult, TLike>(in ReadOnlyTensorSpan<TLike> like, ReadOnlySpan<nint> lengths)
+    {
+        if (like.Rank != lengths.Length || !IsChannelsLastDense(like) || IsRowMajor(like.Lengths, like.Strides))
+        {
+            return Tensor.CreateFromShapeUninitialized<TResult>(lengths);
+        }
+
+        // Channels innermost, then the spatial axes from the last, the batch outermost (every product fits: the caller
+        // validated the element count against Array.MaxLength). A length-1 axis gets stride 0, the form
+        // System.Numerics.Tensors accepts there (it refuses some full strides on such axes).
+        Span<nint> strides = stackalloc nint[lengths.Length];
+        nint step = lengths[1];
+        strides[1] = lengths[1] == 1 ? 0 : 1;
+        for (int i = lengths.Length - 1; i >= 2; i--)
+        {
+            strides[i] = lengths[i] == 1 ? 0 : step;
+            step *= lengths[i];
+        }
+
+        strides[0] = lengths[0] == 1 ? 0 : step;
+        return Tensor.CreateFromShapeUninitialized<TResult>(lengths, strides);
+    }
+
     /// <summary>The strides of a dense channels-last tensor of <paramref name="shape"/>'s logical lengths.</summary>
     public static nint[] ChannelsLastStrides(Shape4D shape)
     {
