@@ -219,7 +219,7 @@ public static partial class Functional
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape3D shape = GetShape1D(indices, nameof(indices), batched: false);
-        Tensor<TIndex> result = Tensor.CreateFromShapeUninitialized<TIndex>([shape.Batch, shape.Channels, shape.Length]);
+        Tensor<TIndex> result = TensorAdapter.CreateLike<TIndex, TIndex>(indices, [shape.Batch, shape.Channels, shape.Length]);
         // No destination argument here: an index type too narrow for the destination convention is the indices' type.
         ConvertIndices1DTensor(indices, indexedLength, geometry, sourceConvention, result.AsTensorSpan(), destinationConvention, nameof(indices));
         return result;

@@ -102,11 +102,12 @@ public sealed class Switches3D<TIndex>
             return this;
         }
 
-        Tensor<TIndex> converted = Tensor.CreateFromShapeUninitialized<TIndex>(Indices.Lengths);
+        Tensor<TIndex> converted = TensorAdapter.CreateLike<TIndex, TIndex>(Indices.AsReadOnlyTensorSpan(), Indices.Lengths);
         using (ReadView<TIndex> from = TensorAdapter.Read(Indices.AsReadOnlyTensorSpan()))
         {
             using WriteView<TIndex> to = TensorAdapter.Write(converted.AsTensorSpan());
             Functional.ConvertIndices(from.Span, PooledShape, SourceSize, Geometry, Convention, to.Span, convention);
+            to.Commit();
         }
 
         return new Switches3D<TIndex>(converted, Geometry, SourceSize, convention, validated: true);

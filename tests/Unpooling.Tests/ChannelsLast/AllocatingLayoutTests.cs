@@ -6,7 +6,7 @@ namespace Unpooling.Tests.ChannelsLast;
 /// <summary>
 /// The allocating forms keep a channels-last input's memory format, as PyTorch propagates <c>channels_last</c> and
 /// <c>channels_last_3d</c> to an operator's output: 1-D and 3-D max pooling (values and switches), argmax unpooling,
-/// and the block family in 1-D, 2-D and 3-D return tensors whose strides are channels-last dense (<c>[.., 1, .., C]</c>,
+/// index conversion of the switches, and the block family in 1-D, 2-D and 3-D return tensors whose strides are channels-last dense (<c>[.., 1, .., C]</c>,
 /// stride 0 on a length-1 axis), holding the same logical elements as the call on the channels-first copy; a
 /// channels-first input still gets a row-major result.
 /// </summary>
@@ -23,6 +23,7 @@ public class AllocatingLayoutTests
         Same(fv, v, expectChannelsLast: true, "MaxPool1D values");
         Same(fs.Indices, s.Indices, expectChannelsLast: true, "MaxPool1D indices");
         Same(Functional.MaxUnpool1D(fv, fs), Functional.MaxUnpool1D(v, s), expectChannelsLast: true, "MaxUnpool1D");
+        Same(fs.WithConvention(IndexConvention.GlobalRowMajor).Indices, s.WithConvention(IndexConvention.GlobalRowMajor).Indices, expectChannelsLast: true, "Switches1D.WithConvention");
         Same(Functional.FixedUnpool1D(first, 3, 1), Functional.FixedUnpool1D(last, 3, 1), expectChannelsLast: true, "FixedUnpool1D");
         Same(Functional.ZeroInsert1D(first, 2), Functional.ZeroInsert1D(last, 2), expectChannelsLast: true, "ZeroInsert1D");
     }
@@ -54,6 +55,7 @@ public class AllocatingLayoutTests
             Same(fv, v, expectChannelsLast: true, $"MaxPool3D values {at}");
             Same(fs.Indices, s.Indices, expectChannelsLast: true, $"MaxPool3D indices {at}");
             Same(Functional.MaxUnpool3D(fv, fs), Functional.MaxUnpool3D(v, s), expectChannelsLast: true, $"MaxUnpool3D {at}");
+            Same(fs.WithConvention(IndexConvention.ChannelsLastWithBatch).Indices, s.WithConvention(IndexConvention.ChannelsLastWithBatch).Indices, expectChannelsLast: true, $"Switches3D.WithConvention {at}");
             Same(Functional.FixedUnpool3D(first, new Size3D(2, 1, 2)), Functional.FixedUnpool3D(last, new Size3D(2, 1, 2)), expectChannelsLast: true, $"FixedUnpool3D {at}");
             Same(Functional.RepeatUnpool3D(first, new Size3D(1, 2, 2)), Functional.RepeatUnpool3D(last, new Size3D(1, 2, 2)), expectChannelsLast: true, $"RepeatUnpool3D {at}");
             Same(Functional.ZeroInsert3D(first, new Size3D(2, 2, 1)), Functional.ZeroInsert3D(last, new Size3D(2, 2, 1)), expectChannelsLast: true, $"ZeroInsert3D {at}");
