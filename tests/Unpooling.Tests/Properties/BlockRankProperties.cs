@@ -78,7 +78,7 @@ public sealed class BlockRankProperties
 
     [Fact]
     public void BlockFamilyInEveryRankAndLayoutIsTheOracleOrARefusal()
-        => Property.Check("Fixed/Random/Repeat/ZeroInsert/Subsample 1D/3D/2D-CL", Cases, static (c, tally) => Dispatch(c, tally), 2500, static c => c.ToString());
+        => Property.Check("Fixed/Random/Repeat/ZeroInsert/Subsample 1D/3D/2D-CL", Cases, static (c, tally) => Dispatch(c, tally), 1500, static c => c.ToString());
 
     private static void Dispatch(Case c, Property.Tally tally)
     {
