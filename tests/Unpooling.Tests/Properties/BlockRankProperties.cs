@@ -157,9 +157,7 @@ public sealed class BlockRankProperties
 
         if (refusal is { } r)
         {
-            byte[] before = PoolCases.Snapshot<T>(destination.Span);
-            tally.Add($"{c.Rank}-D {PoolCases.Refused([r], Call, context)}");
-            PoolCases.Unchanged<T>(before, destination.Span, "destination", context);
+            tally.Add(PoolCases.RefusedLeavingUnchanged($"{c.Rank}-D", r, Call, destination, context));
             return;
         }
 

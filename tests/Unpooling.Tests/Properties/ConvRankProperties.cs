@@ -240,9 +240,7 @@ public sealed class ConvRankProperties
 
         if (refusal is { } refused)
         {
-            byte[] before = PoolCases.Snapshot<T>(destination.Span);
-            tally.Add($"{c.Rank}-D {PoolCases.Refused([refused], Call, context)}");
-            PoolCases.Unchanged<T>(before, destination.Span, "destination", context);
+            tally.Add(PoolCases.RefusedLeavingUnchanged($"{c.Rank}-D", refused, Call, destination, context));
             return;
         }
 

@@ -35,15 +35,7 @@ public enum UnpoolRank
 /// </summary>
 public sealed class RankUnpoolProperties
 {
-    internal enum Corruption
-    {
-        None,
-        MinusOne,
-        RangeEnd,
-        Huge,
-        NegativeHuge,
-    }
-
+    // The corruptions of MaxUnpool2DProperties but OtherConvention: indices are drawn per convention here, any cell of the scope.
     /// <summary>One axis: pooled size, kernel, stride, begin and end padding, dilation, and which explicit size (5 = default).</summary>
     internal readonly record struct UnpoolAxis(int Pooled, int K, int S, int Pb, int Pe, int D, int SizeKind)
     {
@@ -62,7 +54,7 @@ public sealed class RankUnpoolProperties
 
     internal sealed record Case(
         UnpoolRank Rank, int N, int C, UnpoolAxis Ad, UnpoolAxis Ah, UnpoolAxis Aw, bool Explicit, IndexConvention Convention, UnpoolReduction Reduction,
-        Corruption Corruption, int CorruptAt, ElementKind Element, IndexKind Index, int DestinationDelta, GuardSide Side, int Seed, int Threads)
+        MaxUnpool2DProperties.Corruption Corruption, int CorruptAt, ElementKind Element, IndexKind Index, int DestinationDelta, GuardSide Side, int Seed, int Threads)
     {
         public int Dims => Rank switch { UnpoolRank.Three or UnpoolRank.ThreeChannelsLast => 3, UnpoolRank.TwoChannelsLast => 2, _ => 1 };
 
@@ -96,12 +88,12 @@ public sealed class RankUnpoolProperties
                 Gen.Int[0, 5].Select(r => (UnpoolRank)r), Gen.Frequency((1, Gen.Const(0)), (6, Gen.Int[1, 2])), Gen.Int[1, 3], AxisGen(3), AxisGen(3), AxisGen(9), Gen.Frequency((2, Gen.Const(false)), (1, Gen.Const(true))))
             .SelectMany(a => Gen.Select(
                     Gen.Int[0, 5].Select(c => (IndexConvention)c), Gen.Frequency((2, Gen.Const(UnpoolReduction.Replace)), (1, Gen.Const(UnpoolReduction.Sum))),
-                    Gen.Frequency((8, Gen.Const(Corruption.None)), (1, Gen.Int[1, 4].Select(k => (Corruption)k))), Gen.Int[0, 1 << 16], TypePairs)
+                    Gen.Frequency((8, Gen.Const(MaxUnpool2DProperties.Corruption.None)), (1, Gen.Int[1, 4].Select(k => (MaxUnpool2DProperties.Corruption)k))), Gen.Int[0, 1 << 16], TypePairs)
                 .SelectMany(b => Gen.Select(Gen.Frequency((20, Gen.Const(0)), (1, Gen.OneOf(-1, 1))), Generators.Side, Generators.ValueSeed, Gen.Int[1, 3])
                     .Select(c => Make(a, b, c))));
 
     private static Case Make(
-        (UnpoolRank, int, int, UnpoolAxis, UnpoolAxis, UnpoolAxis, bool) a, (IndexConvention, UnpoolReduction, Corruption, int, (ElementKind, IndexKind)) b, (int, GuardSide, int, int) c)
+        (UnpoolRank, int, int, UnpoolAxis, UnpoolAxis, UnpoolAxis, bool) a, (IndexConvention, UnpoolReduction, MaxUnpool2DProperties.Corruption, int, (ElementKind, IndexKind)) b, (int, GuardSide, int, int) c)
     {
         UnpoolRank rank = a.Item1;
         int dims = rank switch { UnpoolRank.Three or UnpoolRank.ThreeChannelsLast => 3, UnpoolRank.TwoChannelsLast => 2, _ => 1 };
@@ -215,13 +207,13 @@ public sealed class RankUnpoolProperties
                 wide[p] = Pool3DReference.Encode(c.Convention, tn, tc, tz, ty, tx, n, ch, od, oh, ow, default, 0, 0);
             }
 
-            if (count > 0 && c.Corruption != Corruption.None)
+            if (count > 0 && c.Corruption != MaxUnpool2DProperties.Corruption.None)
             {
                 wide[c.CorruptAt % count] = c.Corruption switch
                 {
-                    Corruption.MinusOne => -1,
-                    Corruption.RangeEnd => space,
-                    Corruption.Huge => long.MaxValue,
+                    MaxUnpool2DProperties.Corruption.MinusOne => -1,
+                    MaxUnpool2DProperties.Corruption.RangeEnd => space,
+                    MaxUnpool2DProperties.Corruption.Huge => long.MaxValue,
                     _ => long.MinValue,
                 };
             }
@@ -284,9 +276,7 @@ public sealed class RankUnpoolProperties
 
             if (refusal is { } r)
             {
-                byte[] before = PoolCases.Snapshot<T>(destination.Span);
-                tally.Add($"{c.Rank} {PoolCases.Refused([r], Call, context)}");
-                PoolCases.Unchanged<T>(before, destination.Span, "destination", context);
+                tally.Add(PoolCases.RefusedLeavingUnchanged($"{c.Rank}", r, Call, destination, context));
                 return;
             }
 
