@@ -154,6 +154,12 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output)
             AddZeroInsertion();
             AddConvolutions(groups: 1);
             AddConvolutions(groups: 2);
+            AddPooling3D(new Axis3(2, 2, 0, 0, 1), new Axis3(3, 2, 1, 1, 1), new Axis3(3, 2, 1, 0, 2), ceil: true);
+            AddPooling3D(new Axis3(2, 2, 0, 0, 1), new Axis3(2, 2, 0, 0, 1), new Axis3(2, 2, 0, 0, 1), ceil: false);
+            AddChannelsLast2D(new PoolAxis(3, 2, 1, 1), new PoolAxis(2, 2, 0, 1));
+            AddBlockRanks();
+            AddConvolutions3D(groups: 1);
+            AddConvolutions3D(groups: 2);
         }
 
         public List<SoakCase> Cases { get; } = [];
@@ -307,6 +313,172 @@ public sealed class ConcurrencySoakTests(ITestOutputHelper output)
             float[] cb = Share($"conv bias groups {groups}", ConvData.Uniform<float>(12, 970 + groups));
             (float[] forward, _) = ConvReference.Conv2D(u, ys, cw, cws, cb, cg);
             AddConv($"Conv2D groups {groups}", forward, cws.Channels * 9, d => Functional.Conv2D(u, ys, cw, cws, cb, cg, d.Span, d.Options));
+        }
+
+        /// <summary>
+        /// 3-D pooling in both layouts (per plane long, TensorFlow per sample int, InWindow byte) and 3-D argmax unpooling
+        /// (per plane, global row-major; Replace and Sum) in both layouts, over one shared <c>[2, 3, 6, 9, 11]</c> input
+        /// with ties, signed zeros and NaNs and its channels-last permutation, against <see cref="Pool3DReference"/>.
+        /// </summary>
+        private void AddPooling3D(Axis3 ad, Axis3 ah, Axis3 aw, bool ceil)
+        {
+            const int n = 2, c = 3, d = 6, h = 9, w = 11;
+            string name = $"d[{ad}] h[{ah}] w[{aw}]{(ceil ? " ceil" : "")}";
+            long volume = (long)d * h * w;
+            float[] xFirst = TestData.Ties<float>(n * c * (int)volume, HashCode.Combine(ad, ah, aw));
+            float[] x = Share($"3-D pool source {name}", xFirst);
+            float[] xLast = Share($"3-D channels-last pool source {name}", ChannelsLast.ChannelsLastReference.ToChannelsLast(xFirst, n, c, volume));
+            Pool3DResult<float> oracle = Pool3DReference.Pool(xFirst, n, c, d, h, w, ad, ah, aw, ceil) ?? throw new InvalidOperationException($"soak geometry {name} is invalid");
+            var g = new Pool3DGeometry(new Size3D(ad.Kernel, ah.Kernel, aw.Kernel), new Size3D(ad.Stride, ah.Stride, aw.Stride), dilation: new Size3D(ad.Dilation, ah.Dilation, aw.Dilation), ceilMode: ceil)
+                .WithPadding(new Size3D(ad.PadBegin, ah.PadBegin, aw.PadBegin), new Size3D(ad.PadEnd, ah.PadEnd, aw.PadEnd));
+            long pooledVolume = (long)oracle.OutD * oracle.OutH * oracle.OutW;
+            var shape = new Shape5D(n, c, d, h, w);
+            var lastShape = Shape5D.ChannelsLast(n, d, h, w, c);
+            var pooled = new Shape5D(n, c, oracle.OutD, oracle.OutH, oracle.OutW);
+            var lastPooled = Shape5D.ChannelsLast(n, oracle.OutD, oracle.OutH, oracle.OutW, c);
+            long[] Indices(IndexConvention convention) => Pool3DReference.Indices(oracle, convention, n, c, d, h, w, ah.Kernel, aw.Kernel);
+            T[] Last<T>(T[] first) => ChannelsLast.ChannelsLastReference.ToChannelsLast(first, n, c, pooledVolume);
+            float[] valuesLast = Last(oracle.Values);
+
+            AddPool3D<long>($"MaxPool3D per plane long {name}", x, shape, g, oracle.Values, IndexConvention.PerPlane, Indices(IndexConvention.PerPlane));
+            AddPool3D<int>($"MaxPool3D TF per sample int {name}", x, shape, g, oracle.Values, IndexConvention.ChannelsLastPerSample, Indices(IndexConvention.ChannelsLastPerSample));
+            AddPool3D<long>($"MaxPool3D channels-last per plane long {name}", xLast, lastShape, g, valuesLast, IndexConvention.PerPlane, Last(Indices(IndexConvention.PerPlane)));
+            AddPool3D<byte>($"MaxPool3D channels-last in-window byte {name}", xLast, lastShape, g, valuesLast, IndexConvention.InWindow, Last(Indices(IndexConvention.InWindow)));
+            AddPool3D<int>($"MaxPool3D channels-last TF with batch int {name}", xLast, lastShape, g, valuesLast, IndexConvention.ChannelsLastWithBatch, Last(Indices(IndexConvention.ChannelsLastWithBatch)));
+
+            // Unpooling the oracle's maxima into the input's size, from shared values and indices in both layouts.
+            float[] values = Share($"3-D pooled values {name}", oracle.Values);
+            float[] sharedValuesLast = Share($"3-D channels-last pooled values {name}", valuesLast);
+            var size = new Size3D(d, h, w);
+            foreach (IndexConvention convention in new[] { IndexConvention.PerPlane, IndexConvention.GlobalRowMajor, IndexConvention.InWindow })
+            {
+                long[] first = Indices(convention);
+                long[] ix = Share($"3-D {convention} indices {name}", first);
+                long[] ixLast = Share($"3-D channels-last {convention} indices {name}", Last(first));
+                foreach (bool sum in new[] { false, true })
+                {
+                    float[] expected = Pool3DReference.Unpool(oracle.Values, first, n, c, oracle.OutD, oracle.OutH, oracle.OutW, d, h, w, ad, ah, aw, convention, sum)
+                        ?? throw new InvalidOperationException("soak indices name no cell");
+                    float[] expectedLast = ChannelsLast.ChannelsLastReference.ToChannelsLast(expected, n, c, volume);
+                    UnpoolReduction reduction = sum ? UnpoolReduction.Sum : UnpoolReduction.Replace;
+                    Add($"MaxUnpool3D {convention} {reduction} {name}", o => Check(expected, dst => Functional.MaxUnpool3D<float, long>(values, ix, pooled, g, dst, size, convention, reduction, o)));
+                    Add($"MaxUnpool3D channels-last {convention} {reduction} {name}", o => Check(expectedLast, dst => Functional.MaxUnpool3D<float, long>(sharedValuesLast, ixLast, lastPooled, g, dst, size, convention, reduction, o)));
+                }
+            }
+        }
+
+        private void AddPool3D<TIndex>(string name, float[] x, Shape5D shape, Pool3DGeometry g, float[] expectedValues, IndexConvention convention, long[] expectedIndices)
+            where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+        {
+            int n = expectedValues.Length;
+            Add(name, o =>
+            {
+                var values = new GuardedBuffer<float>(n);
+                var indices = new GuardedBuffer<TIndex>(n);
+                Functional.MaxPool3D(x, shape, g, values.Span, indices.Span, convention, o);
+                values.AssertGuardsIntact("values");
+                indices.AssertGuardsIntact("indices");
+                BitAssert.Equal<float>(expectedValues, values.Span, "values");
+                BitAssert.IndicesEqual<TIndex>(expectedIndices, indices.Span, "indices");
+            });
+        }
+
+        /// <summary>Channels-last 2-D pooling (per plane, TensorFlow with batch) and unpooling (Replace, Sum) over a shared <c>[2, 33, 47, 5]</c> input.</summary>
+        private void AddChannelsLast2D(PoolAxis rows, PoolAxis cols)
+        {
+            const int n = 2, c = 5, h = 33, w = 47;
+            string name = Infrastructure.Geometry.Describe(rows, cols, false);
+            float[] xFirst = TestData.Ties<float>(n * c * h * w, HashCode.Combine(rows, cols, c));
+            float[] xLast = Share($"channels-last 2-D source {name}", ChannelsLast.ChannelsLastReference.ToChannelsLast(xFirst, n, c, (long)h * w));
+            Pool2DGeometry g = Infrastructure.Geometry.ToLibrary(rows, cols, false);
+            PoolResult<float> oracle = MaxPool2DReference.Pool(xFirst, n * c, h, w, rows, cols, false);
+            long pooledPlane = (long)oracle.OutH * oracle.OutW;
+            var pooled = new Shape4D(n, c, oracle.OutH, oracle.OutW);
+            float[] Last(float[] first, long plane) => ChannelsLast.ChannelsLastReference.ToChannelsLast(first, n, c, plane);
+            long[] LastIndices(long[] first) => ChannelsLast.ChannelsLastReference.ToChannelsLast(first, n, c, pooledPlane);
+            float[] valuesLast = Share($"channels-last 2-D pooled values {name}", Last(oracle.Values, pooledPlane));
+            long[] perPlaneLast = Share($"channels-last 2-D per-plane indices {name}", LastIndices(oracle.Indices));
+            long[] withBatch = LastIndices(IndexConventionReference.FromPerPlane(oracle.Indices, pooled, new Size2D(h, w), IndexConvention.ChannelsLastWithBatch));
+            Shape4D shape = Shape4D.ChannelsLast(n, h, w, c), lastPooled = Shape4D.ChannelsLast(n, oracle.OutH, oracle.OutW, c);
+            foreach ((IndexConvention convention, long[] expectedIndices) in new[] { (IndexConvention.PerPlane, perPlaneLast), (IndexConvention.ChannelsLastWithBatch, withBatch) })
+            {
+                Add($"MaxPool2D channels-last {convention} {name}", o =>
+                {
+                    var values = new GuardedBuffer<float>(valuesLast.Length);
+                    var indices = new GuardedBuffer<long>(valuesLast.Length);
+                    Functional.MaxPool2D(xLast, shape, g, values.Span, indices.Span, convention, o);
+                    values.AssertGuardsIntact("values");
+                    indices.AssertGuardsIntact("indices");
+                    BitAssert.Equal<float>(valuesLast, values.Span, "values");
+                    BitAssert.IndicesEqual<long>(expectedIndices, indices.Span, "indices");
+                });
+            }
+
+            var size = new Size2D(h, w);
+            foreach (bool sum in new[] { false, true })
+            {
+                float[] expected = Last(UnpoolReference.MaxUnpool(oracle.Values, oracle.Indices, n * c, oracle.OutH, oracle.OutW, h, w, sum), (long)h * w);
+                UnpoolReduction reduction = sum ? UnpoolReduction.Sum : UnpoolReduction.Replace;
+                Add($"MaxUnpool2D channels-last per plane {reduction} {name}", o => Check(expected, d => Functional.MaxUnpool2D(valuesLast, perPlaneLast, lastPooled, g, d, size, IndexConvention.PerPlane, reduction, o)));
+            }
+        }
+
+        /// <summary>The block family in 1-D and 3-D, channels-first and channels-last, at a size that crops and pads, over shared inputs.</summary>
+        private void AddBlockRanks()
+        {
+            const int n = 2, c = 3;
+            var input = new BlockReference3D.Dims(5, 7, 9);
+            var k = new BlockReference3D.Dims(2, 1, 3);
+            var offset = new BlockReference3D.Dims(1, 0, 2);
+            var output = new BlockReference3D.Dims(9, 7, 29);
+            foreach ((int rank, BlockReference3D.Dims size, BlockReference3D.Dims factor, BlockReference3D.Dims at, BlockReference3D.Dims outSize) in new[]
+            {
+                (3, input, k, offset, output),
+                (1, new BlockReference3D.Dims(1, 1, 61), new BlockReference3D.Dims(1, 1, 3), new BlockReference3D.Dims(0, 0, 1), new BlockReference3D.Dims(1, 1, 184)),
+            })
+            {
+                float[] xFirst = TestData.NonZero<float>(n * c * size.Volume, 954 + rank);
+                foreach (TensorLayout layout in new[] { TensorLayout.ChannelsFirst, TensorLayout.ChannelsLast })
+                {
+                    float[] x = Share($"{rank}-D block source {layout}", layout == TensorLayout.ChannelsLast ? BlockReference3D.ToChannelsLast(xFirst, n, c, size) : xFirst);
+                    foreach (BlockRanks.BlockOp op in Enum.GetValues<BlockRanks.BlockOp>())
+                    {
+                        BlockReference3D.Dims o = BlockRanks.BlockRankHarness.OutputOf(op, size, factor, outSize);
+                        float[] expected = BlockRanks.BlockRankHarness.Expected(op, xFirst, n, c, size, factor, at, 4242, o, layout);
+                        Add($"{op} {rank}-D {layout}", opts => Check(expected, d => BlockRanks.BlockRankHarness.Span(op, rank, layout, x, n, c, size, factor, at, 4242, o, d, opts)));
+                    }
+                }
+            }
+        }
+
+        /// <summary>ConvTranspose3D and Conv3D (bias, begin/end padding, dilation, output padding, groups) against <see cref="ConvReference3D"/>.</summary>
+        private void AddConvolutions3D(int groups)
+        {
+            const int n = 2, cin = 4, coutT = 6;
+            int[] size = [3, 5, 4];
+            RefAxis[] axes = [new(2, 2, 0, 1, 1, 1), new(3, 1, 1, 0, 2, 1), new(3, 2, 1, 1, 1, 1)];
+            var tg = new Conv3DGeometry(new Size3D(2, 3, 3), new Size3D(2, 1, 2), dilation: new Size3D(1, 2, 1), groups: groups, outputPadding: new Size3D(1, 1, 1))
+                .WithPadding(new Size3D(0, 1, 1), new Size3D(1, 0, 1));
+            float[] x = Share($"convT3D source groups {groups}", ConvData.Uniform<float>(n * cin * 60, 980 + groups));
+            float[] tw = Share($"convT3D weight groups {groups}", ConvData.Uniform<float>(cin * (coutT / groups) * 18, 982 + groups));
+            float[] tb = Share($"convT3D bias groups {groups}", ConvData.Uniform<float>(coutT, 984 + groups));
+            (float[] transposed, int[] ys) = ConvReference3D.ConvTranspose(x, n, cin, size, tw, coutT, axes, groups, tb);
+            var xs = new Shape5D(n, cin, 3, 5, 4);
+            var tws = new Shape5D(cin, coutT / groups, 2, 3, 3);
+            AddConv($"ConvTranspose3D groups {groups}", transposed, (cin / groups * 18) + 1, d => Functional.ConvTranspose3D(x, xs, tw, tws, tb, tg, d.Span, d.Options));
+
+            RefAxis[] forwardAxes = [new(2, 2, 0, 1, 1), new(3, 1, 1, 0, 2), new(3, 2, 1, 1, 1)];
+            var cg = new Conv3DGeometry(new Size3D(2, 3, 3), new Size3D(2, 1, 2), dilation: new Size3D(1, 2, 1), groups: groups)
+                .WithPadding(new Size3D(0, 1, 1), new Size3D(1, 0, 1));
+            const int coutF = 4;
+            int uVolume = ys[0] * ys[1] * ys[2];
+            float[] u = Share($"conv3D source groups {groups}", ConvData.Uniform<float>(n * coutT * uVolume, 986 + groups));
+            float[] cw = Share($"conv3D weight groups {groups}", ConvData.Uniform<float>(coutF * (coutT / groups) * 18, 988 + groups));
+            float[] cb = Share($"conv3D bias groups {groups}", ConvData.Uniform<float>(coutF, 990 + groups));
+            (float[] forward, _) = ConvReference3D.Conv(u, n, coutT, ys, cw, coutF, forwardAxes, groups, cb);
+            var us = new Shape5D(n, coutT, ys[0], ys[1], ys[2]);
+            var cws = new Shape5D(coutF, coutT / groups, 2, 3, 3);
+            AddConv($"Conv3D groups {groups}", forward, (coutT / groups * 18) + 1, d => Functional.Conv3D(u, us, cw, cws, cb, cg, d.Span, d.Options));
         }
 
         private void AddConv(string name, float[] expected, double termScale, ConvCall call)

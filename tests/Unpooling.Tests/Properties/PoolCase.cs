@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using CsCheck;
+using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.Properties;
@@ -96,6 +97,19 @@ internal static class PoolCases
         }
 
         throw new Xunit.Sdk.XunitException($"{context}: expected one of {string.Join("; ", accepted)}, got {thrown?.ToString() ?? "a return"}");
+    }
+
+    /// <summary>
+    /// Asserts <paramref name="call"/> is refused as <paramref name="refusal"/> says and leaves every byte of
+    /// <paramref name="destination"/> as it was; returns the tally category prefixed with <paramref name="prefix"/>.
+    /// </summary>
+    public static string RefusedLeavingUnchanged<T>(string prefix, PoolRefusal refusal, Action call, PageGuardedMemory<T> destination, string context)
+        where T : unmanaged
+    {
+        byte[] before = Snapshot<T>(destination.Span);
+        string category = Refused([refusal], call, context);
+        Unchanged<T>(before, destination.Span, "destination", context);
+        return $"{prefix} {category}";
     }
 
     /// <summary>Asserts two arrays hold the same bytes, with a readable message.</summary>
