@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -45,7 +43,7 @@ internal static class ConvChannelsLast
     public static nint[] Strides(ReadOnlySpan<nint> lengths)
     {
         var strides = new nint[lengths.Length];
-        WriteStrides(lengths, strides);
+        TensorAdapter.ChannelsLastStrides(lengths, strides);
         return strides;
     }
 
@@ -55,50 +53,20 @@ internal static class ConvChannelsLast
             ? Tensor.CreateFromShapeUninitialized<T>(lengths, Strides(lengths))
             : Tensor.CreateFromShapeUninitialized<T>(lengths);
 
-    private static void WriteStrides(ReadOnlySpan<nint> lengths, Span<nint> strides)
-    {
-        // Channels innermost, then W, (H, D,) outermost the batch; the caller's shape was validated to fit a span.
-        nint step = lengths[1];
-        strides[1] = 1;
-        for (int i = lengths.Length - 1; i >= 2; i--)
-        {
-            strides[i] = step;
-            step *= lengths[i];
-        }
-
-        strides[0] = step;
-    }
-
     /// <summary>
     /// The spans a channels-last tensor-form convolution runs on: the source in place, the weight dense (copied only
     /// when strided), the destination in place or through a pooled buffer that <see cref="Commit"/> copies into it.
     /// </summary>
     internal ref struct Views<T>
     {
-        private readonly TensorSpan<T> _destination;
         private ReadView<T> _weight;
-        private T[]? _rented;
+        private ChannelsLastWriteView<T> _destination;
 
         public Views(in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, in TensorSpan<T> destination)
         {
             Source = TensorAdapter.ChannelsLastSpan(source);
             _weight = TensorAdapter.Read(weight);
-            _destination = destination;
-            int length = checked((int)destination.FlattenedLength);
-            if (length == 0)
-            {
-                Destination = [];
-            }
-            else if (TensorAdapter.IsChannelsLastDense(destination.AsReadOnlyTensorSpan()))
-            {
-                TensorAdapter.t_channelsLastInPlace++;
-                Destination = MemoryMarshal.CreateSpan(ref destination.GetPinnableReference(), length);
-            }
-            else
-            {
-                _rented = ArrayPool<T>.Shared.Rent(length);
-                Destination = _rented.AsSpan(0, length);
-            }
+            _destination = TensorAdapter.WriteChannelsLast(destination);
         }
 
         /// <summary>The source's <c>[N, (D, H,) W, C]</c> memory.</summary>
@@ -108,28 +76,15 @@ internal static class ConvChannelsLast
         public readonly ReadOnlySpan<T> Weight => _weight.Span;
 
         /// <summary>Where the operation writes, channels-last.</summary>
-        public Span<T> Destination { get; }
+        public readonly Span<T> Destination => _destination.Span;
 
         /// <summary>Copies the result into a destination that is not channels-last dense (nothing to do otherwise).</summary>
-        public readonly void Commit()
-        {
-            if (_rented is not null)
-            {
-                ReadOnlySpan<nint> lengths = _destination.Lengths;
-                Span<nint> strides = stackalloc nint[lengths.Length];
-                WriteStrides(lengths, strides);
-                new ReadOnlyTensorSpan<T>(_rented.AsSpan(0, Destination.Length), lengths, strides).CopyTo(_destination);
-            }
-        }
+        public readonly void Commit() => _destination.Commit();
 
         public void Dispose()
         {
             _weight.Dispose();
-            if (_rented is not null)
-            {
-                ArrayPool<T>.Shared.Return(_rented);
-                _rented = null;
-            }
+            _destination.Dispose();
         }
     }
 }
