@@ -162,6 +162,28 @@ public abstract unsafe class ConvChannelsLastTests<T>
     }
 
     [Fact]
+    public void SpanFormsAllocateNothing()
+    {
+        var g = new Conv2DGeometry(3, 2, 1, outputPadding: 1);
+        var xs = Shape4D.ChannelsLast(1, 12, 10, 16);
+        var ws = new Shape4D(16, 8, 3, 3);
+        T[] x = ConvData.Uniform<T>((int)xs.ElementCount, 81);
+        T[] w = ConvData.Uniform<T>((int)ws.ElementCount, 82);
+        T[] bias = ConvData.Uniform<T>(8, 83);
+        Size2D ot = g.GetTransposedOutputSize(xs.SpatialSize), oc = g.GetOutputSize(xs.SpatialSize);
+        var yt = new T[8 * ot.Height * ot.Width];
+        var yc = new T[8 * oc.Height * oc.Width];
+        var wf = new Shape4D(8, 16, 3, 3);
+        void Both()
+        {
+            Functional.ConvTranspose2D<T>(x, xs, w, ws, bias, g, yt, ExecutionOptions.SingleThreaded);
+            Functional.Conv2D<T>(x, xs, w, wf, bias, g, yc, ExecutionOptions.SingleThreaded);
+        }
+
+        Assert.Equal(0, ConvRankHelpers.LeastAllocated(Both));
+    }
+
+    [Fact]
     public void ValidationNamesTheArgumentAndLeavesTheDestinationUnchanged()
     {
         var g = new Conv2DGeometry(3, 2, 1);
