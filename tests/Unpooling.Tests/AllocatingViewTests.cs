@@ -140,7 +140,16 @@ public abstract class AllocatingViewTests<T>
                 ViewLayout sourceLayout = Layouts[i], weightLayout = Layouts[(i + 2) % Layouts.Length];
                 Tensor<T> viewed = Functional.ConvTranspose2D(TensorViews.View(x, xs, sourceLayout), TensorViews.View(w, ws, weightLayout), bias, geometry, size);
                 Assert.Equal(TensorViews.Lengths(ys), viewed.Lengths.ToArray());
-                BitAssert.Equal<T>(dense, viewed.ToArray(), $"ConvTranspose2D {sourceLayout} source, {weightLayout} weight, size {size?.ToString() ?? "from geometry"}");
+                string context = $"ConvTranspose2D {sourceLayout} source, {weightLayout} weight, size {size?.ToString() ?? "from geometry"}";
+                if (sourceLayout == ViewLayout.ChannelsLast)
+                {
+                    // A channels_last source runs the channels-last kernel in place, whose scatter adds in another order.
+                    ConvAssert.Close<T>(expected, viewed.ToArray(), 3 * 6, context);
+                }
+                else
+                {
+                    BitAssert.Equal<T>(dense, viewed.ToArray(), context);
+                }
             }
         }
 

@@ -175,6 +175,14 @@ public static partial class Functional
         var outputShape = new Shape3D(o.Batch, o.Channels, o.Width);
         RequireTensorShape(destination, [outputShape.Batch, outputShape.Channels, outputShape.Length], outputShape, nameof(destination));
         RequireNoViewOverlaps(source, weight, bias, destination);
+        if (ConvChannelsLast.IsSource(source))
+        {
+            using var views = new ConvChannelsLast.Views<T>(source, weight, destination);
+            ConvCore1D(transposed, views.Source, shape with { Layout = TensorLayout.ChannelsLast }, views.Weight, weightShape, bias, geometry, views.Destination, options);
+            views.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<T> w = TensorAdapter.Read(weight);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -196,7 +204,7 @@ public static partial class Functional
 
         Shape4D o = ConvOutputShape(
             transposed, shape.As4D(), GetShape3D(weight, nameof(weight)).As4D(), bias.Length, geometry.As2D(), nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>([o.Batch, o.Channels, o.Width]);
+        Tensor<T> result = ConvChannelsLast.Output(source, [o.Batch, o.Channels, o.Width]);
         ConvTensor1D(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

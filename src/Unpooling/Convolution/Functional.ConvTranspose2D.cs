@@ -126,8 +126,8 @@ public static partial class Functional
         Size2D output = transposed
             ? geometry.GetTransposedOutputSize(sourceShape.SpatialSize, nameof(geometry))
             : geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
-        var outputShape = new Shape4D(sourceShape.Batch, (int)outputChannels, output.Height, output.Width);
-        outputShape.Validate(sizeName);
+        var outputShape = new Shape4D(sourceShape.Batch, (int)outputChannels, output.Height, output.Width) { Layout = sourceShape.Layout };
+        outputShape.Validate(sizeName, allowChannelsLast: true);
         return outputShape;
     }
 
@@ -195,7 +195,7 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         Guard.Length(source.Length, sourceShape.ElementCount, nameof(source), "N*C*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
@@ -232,7 +232,7 @@ public static partial class Functional
     }
 
     /// <summary>A 2-D shape as a 3-D one of depth 1 (what the kernels run).</summary>
-    private static Shape5D As5D(Shape4D shape) => new(shape.Batch, shape.Channels, 1, shape.Height, shape.Width);
+    private static Shape5D As5D(Shape4D shape) => new(shape.Batch, shape.Channels, 1, shape.Height, shape.Width) { Layout = shape.Layout };
 
     /// <summary>Runs a validated float or double convolution of any rank, lowered to 3-D (any batch: results never depend on how it is split).</summary>
     private static unsafe void ConvRun<T>(
@@ -245,6 +245,12 @@ public static partial class Functional
         long multiplyAdds = (long)Int128.Min(product, long.MaxValue);
         // The work size that decides threading is the multiply-add count here, not the touched elements.
         int degree = options.ResolveDegree((long)sourceShape.Batch * outputShape.Channels, multiplyAdds);
+        if (sourceShape.Layout == TensorLayout.ChannelsLast)
+        {
+            ConvRunChannelsLast(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, degree);
+            return;
+        }
+
         var plan = new ConvKernel.Plan(transposed, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
         fixed (T* s = source)
         fixed (T* w = weight)
@@ -321,6 +327,14 @@ public static partial class Functional
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), weight, nameof(destination), nameof(weight));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), new ReadOnlyTensorSpan<T>(bias), nameof(destination), nameof(bias));
+        if (ConvChannelsLast.IsSource(source))
+        {
+            using var views = new ConvChannelsLast.Views<T>(source, weight, destination);
+            ConvCore(transposed, views.Source, shape with { Layout = TensorLayout.ChannelsLast }, views.Weight, weightShape, bias, geometry, views.Destination, options);
+            views.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<T> w = TensorAdapter.Read(weight);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -356,7 +370,7 @@ public static partial class Functional
 
         Shape4D outputShape = ConvOutputShape(
             transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry, nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        Tensor<T> result = ConvChannelsLast.Output(source, TensorAdapter.Lengths(outputShape));
         ConvTensor(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

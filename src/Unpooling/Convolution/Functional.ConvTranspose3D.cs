@@ -108,8 +108,8 @@ public static partial class Functional
         Size3D output = transposed
             ? geometry.GetTransposedOutputSize(sourceShape.SpatialSize, nameof(geometry))
             : geometry.GetOutputSize(sourceShape.SpatialSize, nameof(geometry));
-        var outputShape = new Shape5D(sourceShape.Batch, (int)outputChannels, output.Depth, output.Height, output.Width);
-        outputShape.Validate(sizeName);
+        var outputShape = new Shape5D(sourceShape.Batch, (int)outputChannels, output.Depth, output.Height, output.Width) { Layout = sourceShape.Layout };
+        outputShape.Validate(sizeName, allowChannelsLast: true);
         return outputShape;
     }
 
@@ -118,7 +118,7 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose3D) : nameof(Conv3D));
-        sourceShape.Validate(nameof(sourceShape));
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
         RequireLength(source.Length, sourceShape.ElementCount, nameof(source), "N*C*D*H*W of", sourceShape);
         weightShape.Validate(nameof(weightShape));
         RequireLength(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
@@ -137,6 +137,14 @@ public static partial class Functional
         Shape5D outputShape = ConvOutputShape3D(transposed, shape, weightShape, bias.Length, geometry, nameof(weight));
         RequireTensorShape(destination, [outputShape.Batch, outputShape.Channels, outputShape.Depth, outputShape.Height, outputShape.Width], outputShape, nameof(destination));
         RequireNoViewOverlaps(source, weight, bias, destination);
+        if (ConvChannelsLast.IsSource(source))
+        {
+            using var views = new ConvChannelsLast.Views<T>(source, weight, destination);
+            ConvCore3D(transposed, views.Source, shape with { Layout = TensorLayout.ChannelsLast }, views.Weight, weightShape, bias, geometry, views.Destination, options);
+            views.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<T> w = TensorAdapter.Read(weight);
         using WriteView<T> d = TensorAdapter.Write(destination);
@@ -158,7 +166,7 @@ public static partial class Functional
 
         Shape5D o = ConvOutputShape3D(
             transposed, shape, GetShape5D(weight, nameof(weight)), bias.Length, geometry, nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = Tensor.CreateFromShapeUninitialized<T>([o.Batch, o.Channels, o.Depth, o.Height, o.Width]);
+        Tensor<T> result = ConvChannelsLast.Output(source, [o.Batch, o.Channels, o.Depth, o.Height, o.Width]);
         ConvTensor3D(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

@@ -105,6 +105,29 @@ internal static partial class TensorAdapter
         strides[3] = shape.Channels;
     }
 
+    /// <summary>Writes the strides of dense channels-last memory of logical <c>[N, C, (D, H,) W]</c> <paramref name="lengths"/>
+    /// (any rank from 3): channels innermost, then the spatial axes from the last, the batch outermost. A dimension of
+    /// length 1 gets stride 0 (it is never stepped, and System.Numerics.Tensors refuses some of PyTorch's strides there).</summary>
+    public static void ChannelsLastStrides(ReadOnlySpan<nint> lengths, Span<nint> strides)
+    {
+        if (lengths.Contains(0))
+        {
+            // An empty tensor: System.Numerics.Tensors refuses non-zero strides over no memory.
+            strides.Clear();
+            return;
+        }
+
+        nint step = lengths[1];
+        strides[1] = lengths[1] == 1 ? 0 : 1;
+        for (int i = lengths.Length - 1; i >= 2; i--)
+        {
+            strides[i] = lengths[i] == 1 ? 0 : step;
+            step *= lengths[i];
+        }
+
+        strides[0] = lengths[0] == 1 ? 0 : step;
+    }
+
     /// <summary>The elements of a channels-last tensor (see <see cref="IsChannelsLast{T}"/>) in memory order, in place.</summary>
     public static ReadOnlySpan<T> ChannelsLastSpan<T>(in ReadOnlyTensorSpan<T> tensor)
     {
@@ -117,7 +140,7 @@ internal static partial class TensorAdapter
 }
 
 /// <summary>
-/// A channels-last dense span (<c>[N, H, W, C]</c> order) that ends up in a tensor of logical lengths <c>[N, C, H, W]</c>:
+/// A channels-last dense span (<c>[N, (D, H,) W, C]</c> order) that ends up in a tensor of logical lengths <c>[N, C, (D, H,) W]</c> (rank 3 to 5):
 /// the tensor itself when it is channels-last dense, else a pooled buffer that <see cref="Commit"/> copies into it
 /// through a channels-last view, whatever its strides. A view disposed without <c>Commit</c> leaves the tensor untouched.
 /// </summary>
@@ -155,9 +178,8 @@ internal ref struct ChannelsLastWriteView<T>
         if (_rented is not null)
         {
             ReadOnlySpan<nint> l = _tensor.Lengths;
-            var shape = new Shape4D((int)l[0], (int)l[1], (int)l[2], (int)l[3]);
-            Span<nint> strides = stackalloc nint[4];
-            TensorAdapter.ChannelsLastStrides(shape, strides);
+            Span<nint> strides = stackalloc nint[l.Length];
+            TensorAdapter.ChannelsLastStrides(l, strides);
             new ReadOnlyTensorSpan<T>(_rented.AsSpan(0, Span.Length), l, strides).CopyTo(_tensor);
         }
     }

@@ -169,7 +169,7 @@ public abstract class Conv1DTests<T>
         Throws.Param<ArgumentException>("destination", () => Functional.ConvTranspose1D<T>(x, xs, w, ws, [], g, Dest()[1..]));
         Throws.Param<ArgumentException>("geometry", () => Functional.ConvTranspose1D<T>(x, xs, w, ws, [], default, Dest()));
         Throws.Param<ArgumentException>("geometry", () => Functional.ConvTranspose1D<T>(x, xs, w, ws, [], new Conv1DGeometry(3, groups: 2), Dest()));
-        Throws.Param<ArgumentException>("sourceShape", () => Functional.ConvTranspose1D<T>(x, Shape3D.ChannelsLast(2, 11, 3), w, ws, [], g, Dest()));
+        Throws.Param<ArgumentException>("weightShape", () => Functional.ConvTranspose1D<T>(x, xs, w, ws with { Layout = TensorLayout.ChannelsLast }, [], g, Dest()));
         Throws.Param<ArgumentException>("source", () => Functional.ConvTranspose1D(Tensor.Create(x, [2, 3, 11, 1]), tw, tb, g));
         Throws.Param<ArgumentOutOfRangeException>("outputSize", () => Functional.ConvTranspose1D(tx, tw, tb, g, o + 2));
         for (int i = 0; i < expected.Length; i++)

@@ -241,7 +241,7 @@ public abstract unsafe class Conv3DTests<T>
         Throws.Param<ArgumentException>("bias", () => Functional.ConvTranspose3D<T>(x, xs, w, ws, new T[2], g, Dest()));
         Throws.Param<ArgumentException>("destination", () => Functional.ConvTranspose3D<T>(x, xs, w, ws, [], g, Dest()[1..]));
         Throws.Param<ArgumentException>("geometry", () => Functional.ConvTranspose3D<T>(x, xs, w, ws, [], default, Dest()));
-        Throws.Param<ArgumentException>("sourceShape", () => Functional.ConvTranspose3D<T>(x, Shape5D.ChannelsLast(1, 3, 4, 5, 2), w, ws, [], g, Dest()));
+        Throws.Param<ArgumentException>("weightShape", () => Functional.ConvTranspose3D<T>(x, xs, w, ws with { Layout = TensorLayout.ChannelsLast }, [], g, Dest()));
         Throws.Param<ArgumentException>("geometry", () => Functional.ConvTranspose3D<T>(x, xs, w, ws, [], new Conv3DGeometry(3, 1, 4), Dest()));
         Throws.Param<ArgumentException>("destination", () => Functional.ConvTranspose3D<T>(MemoryMarshal.CreateReadOnlySpan(ref Dest()[0], x.Length), xs, w, ws, [], g, Dest()));
         Unchanged("every refusal");
