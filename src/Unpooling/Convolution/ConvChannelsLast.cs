@@ -36,22 +36,7 @@ internal static class ConvChannelsLast
 {
     /// <summary>Whether a rank-3 to 5 source lies channels-last dense and is not also row-major (then the
     /// channels-first path reads the same memory in place).</summary>
-    public static bool IsSource<T>(in ReadOnlyTensorSpan<T> source)
-        => TensorAdapter.IsChannelsLastDense(source) && !TensorAdapter.IsRowMajor(source.Lengths, source.Strides);
-
-    /// <summary>The strides of dense channels-last memory of logical <c>[N, C, (D, H,) W]</c> <paramref name="lengths"/>.</summary>
-    public static nint[] Strides(ReadOnlySpan<nint> lengths)
-    {
-        var strides = new nint[lengths.Length];
-        TensorAdapter.ChannelsLastStrides(lengths, strides);
-        return strides;
-    }
-
-    /// <summary>A new output tensor of <paramref name="lengths"/>: channels-last when <paramref name="source"/> is, else row-major.</summary>
-    public static Tensor<T> Output<T>(in ReadOnlyTensorSpan<T> source, nint[] lengths)
-        => IsSource(source)
-            ? Tensor.CreateFromShapeUninitialized<T>(lengths, Strides(lengths))
-            : Tensor.CreateFromShapeUninitialized<T>(lengths);
+    public static bool IsSource<T>(in ReadOnlyTensorSpan<T> source) => TensorAdapter.IsChannelsLastLayout(source);
 
     /// <summary>
     /// The spans a channels-last tensor-form convolution runs on: the source in place, the weight dense (copied only

@@ -204,7 +204,7 @@ public static partial class Functional
 
         Shape4D o = ConvOutputShape(
             transposed, shape.As4D(), GetShape3D(weight, nameof(weight)).As4D(), bias.Length, geometry.As2D(), nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = ConvChannelsLast.Output(source, [o.Batch, o.Channels, o.Width]);
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, [o.Batch, o.Channels, o.Width]);
         ConvTensor1D(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

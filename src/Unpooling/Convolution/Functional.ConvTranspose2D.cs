@@ -370,7 +370,7 @@ public static partial class Functional
 
         Shape4D outputShape = ConvOutputShape(
             transposed, shape, TensorAdapter.GetShape(weight, nameof(weight)), bias.Length, geometry, nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = ConvChannelsLast.Output(source, TensorAdapter.Lengths(outputShape));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter.Lengths(outputShape));
         ConvTensor(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

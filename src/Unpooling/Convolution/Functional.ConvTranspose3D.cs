@@ -166,7 +166,7 @@ public static partial class Functional
 
         Shape5D o = ConvOutputShape3D(
             transposed, shape, GetShape5D(weight, nameof(weight)), bias.Length, geometry, nameof(weight), outputSize is null ? nameof(geometry) : nameof(outputSize));
-        Tensor<T> result = ConvChannelsLast.Output(source, [o.Batch, o.Channels, o.Depth, o.Height, o.Width]);
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, [o.Batch, o.Channels, o.Depth, o.Height, o.Width]);
         ConvTensor3D(transposed, source, weight, bias, geometry, result.AsTensorSpan(), options);
         return result;
     }

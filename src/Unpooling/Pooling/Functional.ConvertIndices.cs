@@ -221,9 +221,7 @@ public static partial class Functional
     {
         Shape4D shape = TensorAdapter.GetShape(indices, nameof(indices));
         // Channels_last indices (a channels-last pooling's switches) convert into channels_last indices.
-        Tensor<TIndex> result = TensorAdapter.IsChannelsLast(indices)
-            ? Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape), TensorAdapter.ChannelsLastStrides(shape))
-            : Tensor.CreateFromShapeUninitialized<TIndex>(TensorAdapter.Lengths(shape));
+        Tensor<TIndex> result = TensorAdapter.CreateLike<TIndex, TIndex>(indices, TensorAdapter.Lengths(shape));
         // No destination argument here: an index type too narrow for the destination convention is the indices' type.
         ConvertIndicesTensor(indices, indexedSize, geometry, sourceConvention, result.AsTensorSpan(), destinationConvention, nameof(indices));
         return result;

@@ -226,13 +226,8 @@ public static partial class Functional
 
         // A channels_last source gets channels_last values and indices (PyTorch's choice), each pooled in place.
         nint[] lengths = TensorAdapter.Lengths(outputShape);
-        bool channelsLast = TensorAdapter.IsChannelsLast(source);
-        Tensor<T> values = channelsLast
-            ? Tensor.CreateFromShapeUninitialized<T>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
-            : Tensor.CreateFromShapeUninitialized<T>(lengths);
-        Tensor<TIndex> indices = channelsLast
-            ? Tensor.CreateFromShapeUninitialized<TIndex>(lengths, TensorAdapter.ChannelsLastStrides(outputShape))
-            : Tensor.CreateFromShapeUninitialized<TIndex>(lengths);
+        Tensor<T> values = TensorAdapter.CreateLike<T, T>(source, lengths);
+        Tensor<TIndex> indices = TensorAdapter.CreateLike<TIndex, T>(source, lengths);
         MaxPool2D(source, geometry, values.AsTensorSpan(), indices.AsTensorSpan(), indexConvention, options);
         return (values, new Switches<TIndex>(indices, geometry, shape.SpatialSize, indexConvention, validated: true));
     }

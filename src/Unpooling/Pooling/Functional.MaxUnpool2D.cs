@@ -227,9 +227,7 @@ public static partial class Functional
         Shape4D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
         // Channels_last values give a channels_last result (PyTorch's choice), unpooled in place.
-        Tensor<T> result = TensorAdapter.IsChannelsLast(source)
-            ? Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape), TensorAdapter.ChannelsLastStrides(outputShape))
-            : Tensor.CreateFromShapeUninitialized<T>(TensorAdapter.Lengths(outputShape));
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter.Lengths(outputShape));
         MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }

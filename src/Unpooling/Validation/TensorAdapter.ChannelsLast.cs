@@ -59,6 +59,11 @@ internal static partial class TensorAdapter
         return lengths[0] == 1 || strides[0] == expected;
     }
 
+    /// <summary>Whether a tensor of rank 3 to 5 lies channels-last dense and not also row-major: the tensors every
+    /// family hands to its channels-last kernels in place (<see cref="IsChannelsLast{T}"/> is the rank-4 case).</summary>
+    public static bool IsChannelsLastLayout<T>(in ReadOnlyTensorSpan<T> tensor)
+        => IsChannelsLastDense(tensor) && !IsRowMajor(tensor.Lengths, tensor.Strides);
+
     /// <summary>
     /// A new tensor of logical <paramref name="lengths"/> (<c>[N, C, ...]</c>, rank 3 to 5) in the memory format of
     /// <paramref name="like"/>: channels-last dense strides when <paramref name="like"/> lies channels-last and not also
@@ -67,42 +72,24 @@ internal static partial class TensorAdapter
     /// </summary>
     public static Tensor<TResult> CreateLike<TResult, TLike>(in ReadOnlyTensorSpan<TLike> like, ReadOnlySpan<nint> lengths)
     {
-        if (like.Rank != lengths.Length || !IsChannelsLastDense(like) || IsRowMajor(like.Lengths, like.Strides))
+        if (like.Rank != lengths.Length || !IsChannelsLastLayout(like))
         {
             return Tensor.CreateFromShapeUninitialized<TResult>(lengths);
         }
 
-        // Channels innermost, then the spatial axes from the last, the batch outermost (every product fits: the caller
-        // validated the element count against Array.MaxLength). A length-1 axis gets stride 0, the form
-        // System.Numerics.Tensors accepts there (it refuses some full strides on such axes).
+        // Every product fits: the caller validated the element count against Array.MaxLength.
         Span<nint> strides = stackalloc nint[lengths.Length];
-        nint step = lengths[1];
-        strides[1] = lengths[1] == 1 ? 0 : 1;
-        for (int i = lengths.Length - 1; i >= 2; i--)
-        {
-            strides[i] = lengths[i] == 1 ? 0 : step;
-            step *= lengths[i];
-        }
-
-        strides[0] = lengths[0] == 1 ? 0 : step;
+        ChannelsLastStrides(lengths, strides);
         return Tensor.CreateFromShapeUninitialized<TResult>(lengths, strides);
     }
 
-    /// <summary>The strides of a dense channels-last tensor of <paramref name="shape"/>'s logical lengths.</summary>
+    /// <summary>The strides of a dense channels-last tensor of <paramref name="shape"/>'s logical lengths (see
+    /// <see cref="ChannelsLastStrides(ReadOnlySpan{nint}, Span{nint})"/>).</summary>
     public static nint[] ChannelsLastStrides(Shape4D shape)
     {
         var strides = new nint[4];
-        ChannelsLastStrides(shape, strides);
+        ChannelsLastStrides(Lengths(shape), strides);
         return strides;
-    }
-
-    /// <summary>Writes the strides of a dense channels-last tensor of <paramref name="shape"/>'s logical lengths.</summary>
-    public static void ChannelsLastStrides(Shape4D shape, Span<nint> strides)
-    {
-        strides[0] = (nint)((long)shape.Height * shape.Width * shape.Channels);
-        strides[1] = 1;
-        strides[2] = (nint)((long)shape.Width * shape.Channels);
-        strides[3] = shape.Channels;
     }
 
     /// <summary>Writes the strides of dense channels-last memory of logical <c>[N, C, (D, H,) W]</c> <paramref name="lengths"/>

@@ -37,6 +37,16 @@ public class AllocatingLayoutTests
         Same(Functional.RepeatUnpool2D(first, new Size2D(2, 2)), Functional.RepeatUnpool2D(last, new Size2D(2, 2)), expectChannelsLast: true, "RepeatUnpool2D");
         Same(Functional.ZeroInsert2D(first, new Size2D(2, 2)), Functional.ZeroInsert2D(last, new Size2D(2, 2)), expectChannelsLast: true, "ZeroInsert2D");
 
+        // 2-D pooling to a length-1 axis ([1, 4, 2, 1]): the channels-last result takes stride 0 there.
+        (float[] small, nint[] smallLengths) = Input([1, 4, 4, 2]);
+        ReadOnlyTensorSpan<float> smallLast = ChannelsLastView(small, smallLengths), smallFirst = new(Logical(smallLast), smallLengths, []);
+        (Tensor<float> pv, Switches<long> ps) = Functional.MaxPool2D(smallLast, new Pool2DGeometry(2));
+        (Tensor<float> fpv, Switches<long> fps) = Functional.MaxPool2D(smallFirst, new Pool2DGeometry(2));
+        Same(fpv, pv, expectChannelsLast: true, "MaxPool2D values to width 1");
+        Same(fps.Indices, ps.Indices, expectChannelsLast: true, "MaxPool2D indices to width 1");
+        Same(Functional.MaxUnpool2D(fpv, fps), Functional.MaxUnpool2D(pv, ps), expectChannelsLast: true, "MaxUnpool2D from width 1");
+        Same(fps.WithConvention(IndexConvention.InWindow).Indices, ps.WithConvention(IndexConvention.InWindow).Indices, expectChannelsLast: true, "Switches.WithConvention to width 1");
+
         // A channels-first input keeps its row-major result.
         Same(Functional.FixedUnpool2D(first, new Size2D(2, 2)), Functional.FixedUnpool2D(first, new Size2D(2, 2)), expectChannelsLast: false, "FixedUnpool2D channels-first");
     }
