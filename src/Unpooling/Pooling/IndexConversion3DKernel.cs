@@ -15,7 +15,7 @@ namespace Unpooling.Internal;
 /// </summary>
 internal static unsafe class IndexConversion3D
 {
-    /// <summary>Positions per work item of the decoding conversion (the vectorized ones work per volume).</summary>
+    /// <summary>Positions per work item of a channels-last conversion (channels-first ones work per volume).</summary>
     private const int Block = 1 << 12;
 
     /// <summary>The channels-first position <c>(n*C + c)*V + v</c> of memory position <c>(n*V + v)*C + c</c>.</summary>
@@ -77,8 +77,8 @@ internal static unsafe class IndexConversion3D
             _firstBad = firstBad;
         }
 
-        /// <summary>Work items: volumes for the vectorized kinds, blocks of positions for the decoding one.</summary>
-        private int Items => checked((int)(_kind == Kind.Decode ? (_count + Block - 1) / Block : _count / _pooledVolume));
+        /// <summary>Work items: volumes, or blocks of positions for channels-last indices (whose volumes interleave).</summary>
+        private int Items => checked((int)(_channelsLast ? (_count + Block - 1) / Block : _count / _pooledVolume));
 
         /// <summary>The first position whose index is invalid (out of its source range, or not expressible in the destination convention from there), or -1.</summary>
         public long FindInvalid(int degree)
@@ -108,7 +108,8 @@ internal static unsafe class IndexConversion3D
         {
             if (_kind == Kind.Decode)
             {
-                long from = (long)start * Block, to = Math.Min(_count, (long)end * Block);
+                long unit = _channelsLast ? Block : _pooledVolume;
+                long from = start * unit, to = Math.Min(_count, end * unit);
                 if (_firstBad != null)
                 {
                     CheckDecoded(from, to);
