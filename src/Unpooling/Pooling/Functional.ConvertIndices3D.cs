@@ -20,7 +20,8 @@ public static partial class Functional
     /// must not partly overlap it.</param>
     /// <param name="destinationConvention">The convention to convert to.</param>
     /// <remarks>Every index is checked before anything is written (range, and for a per-plane or per-sample destination,
-    /// that the cell lies in the element's plane or sample). Runs on the calling thread.</remarks>
+    /// that the cell lies in the element's plane or sample). Large calls are split by planes over the cores; the result
+    /// and the reported index never depend on it.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">An index names a cell the destination convention cannot express from its
     /// position, a length or shape is wrong, <typeparamref name="TIndex"/> cannot hold a convention's largest index, a
@@ -83,9 +84,10 @@ public static partial class Functional
         return result;
     }
 
-    private static void ConvertIndices3DCore<TIndex>(
+    /// <summary>The 3-D conversion with threading options (the public forms pass the default: threads for large calls).</summary>
+    internal static unsafe void ConvertIndices3DCore<TIndex>(
         ReadOnlySpan<TIndex> indices, Shape5D indicesShape, Size3D indexedSize, Pool3DGeometry? geometry, IndexConvention sourceConvention,
-        Span<TIndex> destination, IndexConvention destinationConvention)
+        Span<TIndex> destination, IndexConvention destinationConvention, ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         indicesShape.Validate(nameof(indicesShape), allowChannelsLast: true);
@@ -124,46 +126,32 @@ public static partial class Functional
 
         var from = new IndexCodec3D(sourceConvention, indexed, indicesShape.SpatialSize, geometry);
         var to = new IndexCodec3D(destinationConvention, indexed, indicesShape.SpatialSize, geometry);
-
-        // A channels-last array holds element (n, c, v) at (n*V + v)*C + c: the codecs take the channels-first position.
         bool last = indicesShape.Layout == TensorLayout.ChannelsLast;
-        long channels = Math.Max(1, indicesShape.Channels), volume = indicesShape.PlaneSize;
+        int degree = options.ResolveDegree(indicesShape.PlaneCount, indicesShape.ElementCount);
 
-        // Everything is checked first, so a refused call writes nothing (in place too).
-        for (int p = 0; p < indices.Length; p++)
+        // Everything is checked first, so a refused call writes nothing (in place too); the first bad position in
+        // memory order is reported, whatever the thread count.
+        long bad;
+        fixed (TIndex* i = indices)
+        fixed (TIndex* d = destination)
         {
-            long q = last ? FirstPosition(p, channels, volume) : p;
-            if (!from.TryDecode(long.CreateSaturating(indices[p]), q, out long offset))
+            var body = new IndexConversion3D.Body<TIndex>(i, d, indices.Length, from, to, last, indicesShape);
+            bad = body.FindInvalid(degree);
+            if (bad < 0)
             {
-                from.ThrowBadIndex(nameof(indices), indices[p], q, indexed);
-            }
-
-            if (!to.TryEncode(offset, q, out _))
-            {
-                ThrowHelper.ThrowArgument(
-                    nameof(indices),
-                    $"Index {indices[p]} at position {p} names row-major cell {offset} of the {indexed} tensor, which convention {destinationConvention} cannot express from that position (outside the element's plane, sample or window).");
+                body.Convert(degree);
+                return;
             }
         }
 
-        for (int p = 0; p < indices.Length; p++)
+        long q = last ? IndexConversion3D.FirstPosition(bad, Math.Max(1, indicesShape.Channels), indicesShape.PlaneSize) : bad;
+        if (!from.TryDecode(long.CreateSaturating(indices[(int)bad]), q, out long offset))
         {
-            // Read once more: an index changed by a racing caller becomes 0, never a value outside the range.
-            long index = 0, q = last ? FirstPosition(p, channels, volume) : p;
-            if (from.TryDecode(long.CreateSaturating(indices[p]), q, out long offset) && to.TryEncode(offset, q, out long converted))
-            {
-                index = converted;
-            }
-
-            destination[p] = TIndex.CreateTruncating(index);
+            from.ThrowBadIndex(nameof(indices), indices[(int)bad], q, indexed);
         }
-    }
 
-    /// <summary>The channels-first position <c>(n*C + c)*V + v</c> of memory position <c>(n*V + v)*C + c</c>.</summary>
-    private static long FirstPosition(long position, long channels, long volume)
-    {
-        long pixel = position / channels, c = position - (pixel * channels);
-        long n = pixel / volume, v = pixel - (n * volume);
-        return (((n * channels) + c) * volume) + v;
+        ThrowHelper.ThrowArgument(
+            nameof(indices),
+            $"Index {indices[(int)bad]} at position {bad} names row-major cell {offset} of the {indexed} tensor, which convention {destinationConvention} cannot express from that position (outside the element's plane, sample or window).");
     }
 }

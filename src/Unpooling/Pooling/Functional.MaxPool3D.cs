@@ -12,9 +12,10 @@ public static partial class Functional
     /// (<c>max_pool3d_with_indices</c>); ONNX's global offsets (column-major: <c>(n*C + c)*D*H*W + d + h*D + w*D*H</c>),
     /// TensorFlow's channels-last offsets, or the tap <c>(kd*kH + kh)*kW + kw</c> inside the window on request.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/>. <see cref="float"/> and
-    /// <see cref="double"/> are vectorized along the width; every other type runs the scalar definition, with the same
-    /// rule in its own comparison (integers have no NaN: plain first maximum).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/>. <see cref="float"/>, <see cref="double"/>,
+    /// <see cref="int"/>, <see cref="short"/>, <see cref="sbyte"/>, <see cref="byte"/> and <see cref="Half"/> are
+    /// vectorized along the width (as in 2-D); every other type runs the scalar definition, with the same rule in its own
+    /// comparison (integers have no NaN: plain first maximum).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The input, dense row-major, <c>N*C*D*H*W</c> elements.</param>
@@ -47,7 +48,7 @@ public static partial class Functional
     /// 3-D max pooling with arg-max capture over rank-5 <c>[N, C, D, H, W]</c> tensors of any strides; see
     /// <see cref="MaxPool3D{T, TIndex}(ReadOnlySpan{T}, Shape5D, Pool3DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float, double, int, short, sbyte, byte and Half vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The input tensor.</param>
@@ -100,7 +101,7 @@ public static partial class Functional
     /// <see cref="MaxUnpool3D{T, TIndex}(Tensor{T}, Switches3D{TIndex}, UnpoolReduction, ExecutionOptions)"/> needs
     /// nothing else.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float, double, int, short, sbyte, byte and Half vectorized, others scalar).</typeparam>
     /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
@@ -118,7 +119,7 @@ public static partial class Functional
     /// 3-D max pooling with arg-max capture of a tensor view (ONNX Runtime's or TorchSharp's memory) into new tensors;
     /// see <see cref="MaxPool3D{T}(Tensor{T}, Pool3DGeometry, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float, double, int, short, sbyte, byte and Half vectorized, others scalar).</typeparam>
     /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>
     /// <param name="geometry">Kernel size, stride, padding, dilation and ceil mode.</param>
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
@@ -135,7 +136,7 @@ public static partial class Functional
     /// 3-D max pooling with arg-max capture into new tensors, with switches of the index type of your choice
     /// (<c>MaxPool3D&lt;float, byte&gt;(x, geometry, IndexConvention.InWindow)</c>: one byte per window up to 256 taps).
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float, double, int, short, sbyte, byte and Half vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index (<c>kD*kH*kW - 1</c> for InWindow).</typeparam>
     /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>
@@ -161,7 +162,7 @@ public static partial class Functional
     /// 3-D max pooling with arg-max capture of a tensor view into new tensors, with switches of the index type of your
     /// choice; see <see cref="MaxPool3D{T, TIndex}(Tensor{T}, Pool3DGeometry, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
-    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float and double vectorized, others scalar).</typeparam>
+    /// <typeparam name="T">The element type: any <see cref="INumber{TSelf}"/> (float, double, int, short, sbyte, byte and Half vectorized, others scalar).</typeparam>
     /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
     /// convention's largest index.</typeparam>
     /// <param name="source">The rank-5 <c>[N, C, D, H, W]</c> input, any strides.</param>

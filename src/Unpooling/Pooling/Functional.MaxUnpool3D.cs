@@ -272,7 +272,6 @@ public static partial class Functional
             return;
         }
 
-        var codec = new IndexCodec3D(indexConvention, outputShape, sourceShape.SpatialSize, geometry);
         int degree = options.ResolveDegree(sourceShape.PlaneCount, outputShape.ElementCount);
         int planes = (int)sourceShape.PlaneCount;
         long bad;
@@ -289,8 +288,13 @@ public static partial class Functional
                         new Size2D(checked(size.Depth * size.Height), size.Width), denseCandidate: false, default, reduction, degree);
                     break;
                 case IndexConvention.GlobalColumnMajor:
+                    bad = MaxUnpool3DKernel.RunColumnMajor(
+                        s, i, d, planes, sourceShape.PlaneSize, new IndexLayout3D(indexConvention, outputShape), reduction == UnpoolReduction.Sum, degree);
+                    break;
                 case IndexConvention.InWindow:
-                    bad = MaxUnpool3DKernel.Run(s, i, d, sourceShape.ElementCount, outputShape.ElementCount, codec, reduction == UnpoolReduction.Sum);
+                    bad = MaxUnpool3DKernel.RunInWindow(
+                        s, i, d, planes, SpatialPlan.ForPool(geometry, size, sourceShape.SpatialSize), MaxUnpool3DKernel.IsBlockCandidate(geometry, reduction),
+                        reduction == UnpoolReduction.Sum, degree);
                     break;
                 default:
                     // Row-major and channels-last offsets name the same cells in the [N, C, D*H, W] view.
@@ -301,7 +305,7 @@ public static partial class Functional
 
         if (bad >= 0)
         {
-            codec.ThrowBadIndex(indicesName, indices[(int)bad], bad, outputShape);
+            new IndexCodec3D(indexConvention, outputShape, sourceShape.SpatialSize, geometry).ThrowBadIndex(indicesName, indices[(int)bad], bad, outputShape);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -15,7 +16,10 @@ namespace Unpooling.Internal;
 /// </summary>
 /// <remarks>
 /// Written beside the 2-D row loop rather than replacing it, so the 2-D hot loop's JIT output is untouched by
-/// construction. Float and double are vectorized along the width; every other element type runs the scalar path.
+/// construction. The element types are the 2-D kernel's (DESIGN.md section 4): float, double and int carry the arg-max as
+/// offset lanes of their own width; sbyte, byte, short and Half carry the tap code <c>(kd*KH + kh)*KW + kw</c> in lanes
+/// of their own width (the in-window index itself), which the store writes as it is for InWindow and otherwise decodes
+/// into the convention in int32 lanes (<see cref="TapDecode3D"/>). Every other type runs the scalar definition.
 /// </remarks>
 internal static unsafe class MaxPool3DKernel
 {
@@ -45,6 +49,9 @@ internal static unsafe class MaxPool3DKernel
         /// <summary>Whether indices are the tap <c>(kd*KH + kh)*KW + kw</c>.</summary>
         public readonly bool IsInWindow;
 
+        /// <summary>Taps per window, <c>KD*KH*KW</c>: the tap codes of 8- and 16-bit elements must fit their lanes.</summary>
+        public readonly long Taps;
+
         public Plan(in SpatialPlan s, in IndexLayout3D layout)
         {
             (D, OutD, KD, SD, PD, DD) = (s.Depth.Input, s.Depth.Output, s.Depth.Kernel, s.Depth.Stride, s.Depth.PadBegin, s.Depth.Dilation);
@@ -66,6 +73,7 @@ internal static unsafe class MaxPool3DKernel
             ByChannels = new FastDivisor(Channels, int.MaxValue);
             (IndexN, IndexC, IndexD, IndexH, IndexW) = (layout.StrideN, layout.StrideC, layout.StrideD, layout.StrideH, layout.StrideW);
             IsInWindow = layout.Convention == IndexConvention.InWindow;
+            Taps = (long)KD * KH * KW;
         }
 
         /// <summary>Cells of one input volume.</summary>
@@ -79,6 +87,9 @@ internal static unsafe class MaxPool3DKernel
 
         public bool CanVectorize(int count) => OffsetsFitInt32 && VectorEnd - VectorStart >= count;
 
+        /// <summary>Whether every tap code fits an unsigned lane of <paramref name="laneBytes"/> bytes.</summary>
+        public bool TapsFit(int laneBytes) => Taps <= 1L << (8 * laneBytes);
+
         /// <summary>The planes of the buffers a run was given (for the range asserts only).</summary>
         public int Planes { get; init; }
     }
@@ -89,7 +100,7 @@ internal static unsafe class MaxPool3DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         var body = new WidthBody<T, TIndex>(source, destination, indices, planes, plan, degree);
-        SimdDispatch.Run<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
+        SimdDispatch.RunLanes<T, WidthBody<T, TIndex>>(ref body, plan.OffsetsFitInt32 ? plan.VectorEnd - plan.VectorStart : 0);
     }
 
     private readonly ref struct WidthBody<T, TIndex>(T* source, T* destination, TIndex* indices, int planes, in Plan plan, int degree) : IWidthBody<T>
@@ -115,7 +126,7 @@ internal static unsafe class MaxPool3DKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         int rows = checked(planes * plan.OutD * plan.OutH);
-        bool vector = !scalarOnly && Vectorized<T>() && plan.CanVectorize(TSimd.Count);
+        bool vector = !scalarOnly && Vectorized<T>() && plan.CanVectorize(TSimd.Count) && (!TapLanes<T>() || plan.TapsFit(sizeof(T)));
         Plan sized = plan with { Planes = planes };
         if (plan.IsInWindow)
         {
@@ -268,13 +279,67 @@ internal static unsafe class MaxPool3DKernel
         ScalarRange<T, TIndex, TIndexing>(src, dst, idx, p, indexBase, lines, p.VectorEnd, p.OutW);
     }
 
-    /// <summary>
-    /// A vector of output columns: folds lines <c>(kd, kh)</c> in row-major window order from the first real cell, each
-    /// line by <typeparamref name="TLoad"/>; the arg is the offset from the window origin in the volume (per plane,
-    /// global row-major), the convention's steps, or the tap number (in window).
-    /// </summary>
+    /// <summary>A vector of output columns, by the element type's lanes (a JIT-time branch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Compute<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, in Lines l, int ow)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        if (TapLanes<T>())
+        {
+            ComputeTaps<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, l, ow);
+        }
+        else
+        {
+            ComputeOffsets<TSimd, TVector, T, TIndex, TLoad, TIndexing>(src, dst, idx, p, indexBase, l, ow);
+        }
+    }
+
+    /// <summary>
+    /// Folds the window lines <c>(kd, kh)</c> of a vector of output columns in row-major window order from the first real
+    /// cell, each line by <typeparamref name="TLoad"/>: tap <c>kw</c> of line (kd, kh) carries
+    /// <c>kd*indexDepthStep + kh*indexRowStep + kw*indexColumnStep</c> (the load offset itself in the orders whose tap
+    /// is one), and the first real cell's is the starting arg.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fold<TSimd, TVector, T, TLoad, TIndexing>(
+        T* src, in Plan p, in Lines l, int iw0, long indexDepthStep, long indexRowStep, long indexColumnStep, out TVector best, out TVector arg)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        int rowStep = p.DH * p.W;
+        int depthStep = p.DD * p.H * p.W;
+        best = TSimd.Create(MaxPool2DKernel.Lowest<T>());
+        arg = TSimd.CreateIndex((l.KdLo * indexDepthStep) + (l.KhLo * indexRowStep));
+        T* origin = src + ((nint)l.Id0 * p.H * p.W) + ((nint)l.Ih0 * p.W) + iw0;
+        for (int kd = l.KdLo; kd < l.KdHi; kd++)
+        {
+            for (int kh = l.KhLo; kh < l.KhHi; kh++)
+            {
+                int offset = (kd * depthStep) + (kh * rowStep);
+                Debug.Assert(
+                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((((nint)(l.Id0 + (kd * p.DD)) * p.H) + l.Ih0 + (kh * p.DH)) * p.W), p.W),
+                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
+                TLoad.Accumulate<TSimd, TVector, T, TIndexing>(
+                    origin + offset, offset, (kd * indexDepthStep) + (kh * indexRowStep), indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Offset lanes (float, double, int): the arg is the offset from the window origin in the volume (per plane, global
+    /// row-major), the convention's steps, or the tap number (in window).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ComputeOffsets<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
         T* src, T* dst, TIndex* idx, in Plan p, long indexBase, in Lines l, int ow)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -289,22 +354,7 @@ internal static unsafe class MaxPool3DKernel
         long indexRowStep = TIndexing.TapIsLoadOffset ? rowStep : TIndexing.IsInWindow ? p.KW : p.DH * p.IndexH;
         long indexDepthStep = TIndexing.TapIsLoadOffset ? depthStep : TIndexing.IsInWindow ? (long)p.KH * p.KW : p.DD * p.IndexD;
         long indexColumnStep = TIndexing.TapIsLoadOffset ? p.DW : TIndexing.IsInWindow ? 1 : p.DW * p.IndexW;
-
-        TVector best = TSimd.Create(MaxPool2DKernel.Lowest<T>());
-        TVector arg = TSimd.CreateIndex((l.KdLo * indexDepthStep) + (l.KhLo * indexRowStep));
-        T* origin = src + ((nint)l.Id0 * p.H * p.W) + ((nint)l.Ih0 * p.W) + iw0;
-        for (int kd = l.KdLo; kd < l.KdHi; kd++)
-        {
-            for (int kh = l.KhLo; kh < l.KhHi; kh++)
-            {
-                int offset = (kd * depthStep) + (kh * rowStep);
-                Debug.Assert(
-                    Bounds.Within(origin + offset, TLoad.Footprint(TSimd.Count, p.KW, p.DW, p.SW), src + ((((nint)(l.Id0 + (kd * p.DD)) * p.H) + l.Ih0 + (kh * p.DH)) * p.W), p.W),
-                    "a vector load leaves its input row (VectorStart/VectorEnd/ExtraRead)");
-                TLoad.Accumulate<TSimd, TVector, T, TIndexing>(
-                    origin + offset, offset, (kd * indexDepthStep) + (kh * indexRowStep), indexColumnStep, p.KW, p.DW, p.SW, ref best, ref arg);
-            }
-        }
+        Fold<TSimd, TVector, T, TLoad, TIndexing>(src, p, l, iw0, indexDepthStep, indexRowStep, indexColumnStep, out TVector best, out TVector arg);
 
         TVector position = TIndexing.TapIsLoadOffset
             ? TSimd.AddIndex(TSimd.IndexRamp((TIndexing.HasPlaneBase ? indexBase : 0) + ((long)l.Id0 * p.H * p.W) + ((long)l.Ih0 * p.W) + iw0, p.SW), arg)
@@ -313,6 +363,118 @@ internal static unsafe class MaxPool3DKernel
         Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
         TSimd.Store(best, dst + ow);
         TSimd.StoreIndex(position, idx + ow);
+    }
+
+    /// <summary>
+    /// Tap-code lanes (sbyte, byte, short, Half): the arg is the tap code <c>(kd*KH + kh)*KW + kw</c> in lanes of the
+    /// element's width. In window, the code is the index and is stored as it is (one byte per window into byte
+    /// indices); otherwise the codes are widened to int32 (through a stack buffer: the widths have no generic widening)
+    /// and decoded into the convention there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ComputeTaps<TSimd, TVector, T, TIndex, TLoad, TIndexing>(
+        T* src, T* dst, TIndex* idx, in Plan p, long indexBase, in Lines l, int ow)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TLoad : struct, MaxPool2DKernel.IWindowRow
+        where TIndexing : struct, MaxPool2DKernel.IIndexing
+    {
+        int iw0 = (ow * p.SW) - p.PW;
+        Fold<TSimd, TVector, T, TLoad, MaxPool2DKernel.WindowOrder>(src, p, l, iw0, (long)p.KH * p.KW, p.KW, 1, out TVector best, out TVector code);
+        Debug.Assert(ow >= 0 && ow + TSimd.Count <= p.OutW, "a vector store leaves its output row");
+        TSimd.Store(best, dst + ow);
+        if (TIndexing.IsInWindow)
+        {
+            TSimd.StoreTapIndex(code, idx + ow, TapDecode.InWindow(p.KW));
+            return;
+        }
+
+        long plane = (long)p.H * p.W;
+        TapDecode3D decode = TIndexing.TapIsLoadOffset
+            ? new TapDecode3D(p, (TIndexing.HasPlaneBase ? indexBase : 0) + (l.Id0 * plane) + ((long)l.Ih0 * p.W) + iw0, p.SW, (long)p.DD * plane, (long)p.DH * p.W, p.DW)
+            : new TapDecode3D(p, indexBase + (l.Id0 * p.IndexD) + (l.Ih0 * p.IndexH) + (iw0 * p.IndexW), p.SW * p.IndexW, p.DD * p.IndexD, p.DH * p.IndexH, p.DW * p.IndexW);
+        StoreDecoded<TSimd, TVector, T, TIndex>(code, idx + ow, decode);
+    }
+
+    /// <summary>Widens a vector of tap codes to int32 through a stack buffer (the widths have no generic widening),
+    /// decodes them and stores the indices.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its stack buffer stays out of the row loop's frame
+    private static void StoreDecoded<TSimd, TVector, T, TIndex>(TVector code, TIndex* destination, in TapDecode3D decode)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int* codes = stackalloc int[TSimd.Count];
+        TSimd.StoreTapIndex(code, codes, TapDecode.InWindow(1));
+        decode.Store(codes, TSimd.Count, destination);
+    }
+
+    /// <summary>
+    /// The 3-D form of <see cref="TapDecode"/>: tap code <c>c = (kd*KH + kh)*KW + kw</c> of lane <c>i</c> becomes
+    /// <c>Start + i*Step + kd*DepthStep + kh*RowStep + kw*ColumnStep</c> in int32 lanes, which wrap modulo 2^32 and are
+    /// exact again at the end because every index lies in <c>[0, 2^31)</c>. Both quotients, <c>c / KW</c> and
+    /// <c>(c / KW) / KH</c>, are float products with <see cref="TapDecode.ReciprocalOf"/>, exact for dividends below
+    /// 2^16 (all tap codes of 8- and 16-bit lanes), as <see cref="TapDecode"/> shows.
+    /// </summary>
+    private readonly struct TapDecode3D
+    {
+        private readonly int _kw, _kh, _start, _step, _depthStep, _rowStep, _columnStep;
+        private readonly float _byKw, _byKh;
+
+        public TapDecode3D(in Plan p, long start, long step, long depthStep, long rowStep, long columnStep)
+        {
+            (_kw, _kh) = (p.KW, p.KH);
+            (_byKw, _byKh) = (TapDecode.ReciprocalOf(p.KW), TapDecode.ReciprocalOf(p.KH));
+            (_start, _step) = (unchecked((int)start), unchecked((int)step));
+            (_depthStep, _rowStep, _columnStep) = (unchecked((int)depthStep), unchecked((int)rowStep), unchecked((int)columnStep));
+        }
+
+        /// <summary>Decodes <paramref name="count"/> codes (a multiple of 4) and stores them as <typeparamref name="TIndex"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store<TIndex>(int* codes, int count, TIndex* destination)
+            where TIndex : unmanaged, IBinaryInteger<TIndex>
+        {
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; i <= count - Vector256<int>.Count; i += Vector256<int>.Count)
+                {
+                    Simd256<int>.StoreIndex(Decode(Vector256.Load(codes + i), i), destination + i);
+                }
+            }
+
+            for (; i <= count - Vector128<int>.Count; i += Vector128<int>.Count)
+            {
+                Simd128<int>.StoreIndex(Decode(Vector128.Load(codes + i), i), destination + i);
+            }
+
+            for (; i < count; i++)
+            {
+                int q = codes[i] / _kw, kd = q / _kh;
+                IndexValue.Write(destination + i, unchecked(_start + (i * _step) + (kd * _depthStep) + ((q - (kd * _kh)) * _rowStep) + ((codes[i] - (q * _kw)) * _columnStep)));
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<int> Decode(Vector256<int> code, int lane)
+        {
+            Vector256<int> q = Vector256.ConvertToInt32Native(Vector256.ConvertToSingle(code) * Vector256.Create(_byKw));
+            Vector256<int> kd = Vector256.ConvertToInt32Native(Vector256.ConvertToSingle(q) * Vector256.Create(_byKh));
+            return (Vector256<int>.Indices * _step) + Vector256.Create(unchecked(_start + (lane * _step)))
+                + (kd * _depthStep) + ((q - (kd * _kh)) * _rowStep) + ((code - (q * _kw)) * _columnStep);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector128<int> Decode(Vector128<int> code, int lane)
+        {
+            Vector128<int> q = Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(code) * Vector128.Create(_byKw));
+            Vector128<int> kd = Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(q) * Vector128.Create(_byKh));
+            return (Vector128<int>.Indices * _step) + Vector128.Create(unchecked(_start + (lane * _step)))
+                + (kd * _depthStep) + ((q - (kd * _kh)) * _rowStep) + ((code - (q * _kw)) * _columnStep);
+        }
     }
 
     /// <summary>The scalar definition, for border columns, narrow rows and the element types without vector paths.</summary>
@@ -362,6 +524,11 @@ internal static unsafe class MaxPool3DKernel
         }
     }
 
+    /// <summary>Whether <typeparamref name="T"/> has vector paths (the 2-D kernel's types); a JIT-time constant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
+    private static bool Vectorized<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(int) || TapLanes<T>();
+
+    /// <summary>Whether <typeparamref name="T"/>'s arg-max travels as tap codes in 8- or 16-bit lanes; a JIT-time constant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TapLanes<T>() => typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short) || typeof(T) == typeof(Half);
 }
