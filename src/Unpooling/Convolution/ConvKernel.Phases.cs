@@ -385,14 +385,24 @@ internal static unsafe partial class ConvKernel
         nint* taps0 = scratch.Taps, taps1 = scratch.Taps + (2 * p.MaxPhaseTaps);
         T* odd = scratch.Tiles + (mr * 2 * v);
         PhaseTile tile = PhaseSlots(0, slots, perRow, v, p.SH, qh);
+        ulong pattern = ulong.MaxValue;
+        int count0 = 0, count1 = 0;
         for (long s = 0; s < slots; s += 2)
         {
             int mh0 = (tile.Row0 - qh) / p.SH, mh1 = (tile.Row1 - qh) / p.SH;
             T* b0 = plane + ((mh0 + p.PadTop) * rowStride) + tile.Column0;
             nint second = ((mh1 - mh0) * rowStride) + tile.Column1 - tile.Column0;
             Debug.Assert(Bounds.Within(b0, 1, scratch.Padded, p.PaddedInputLength), "tile's first slot outside the padded input");
-            tile.Count0 = PhaseTapList(p, ad, ah, aw0, md, mh0, mh1, mr, rowStride, planeStride, taps0);
-            tile.Count1 = p.SW == 2 ? PhaseTapList(p, ad, ah, aw1, md, mh0, mh1, mr, rowStride, planeStride, taps1) : 0;
+            // The lists change only where a row tap's validity does (the first and last rows): rebuilt on a new pattern.
+            ulong key = RowTapPattern(ah, mh0, mh1, p.H);
+            if (key != pattern || key == ulong.MaxValue)
+            {
+                count0 = PhaseTapList(p, ad, ah, aw0, md, mh0, mh1, mr, rowStride, planeStride, taps0);
+                count1 = p.SW == 2 ? PhaseTapList(p, ad, ah, aw1, md, mh0, mh1, mr, rowStride, planeStride, taps1) : 0;
+                pattern = key;
+            }
+
+            (tile.Count0, tile.Count1) = (count0, count1);
 
             // Bring in the output lines of the next tile while this one computes (its stores would otherwise wait on
             // each line's fetch).
@@ -506,6 +516,30 @@ internal static unsafe partial class ConvKernel
     {
         public int Row0, Row1, Column0, Column1, Count0, Count1;
         public bool Pair;
+    }
+
+    /// <summary>
+    /// Which row taps of <paramref name="ah"/> reach the input from row <paramref name="mh0"/> or <paramref name="mh1"/>,
+    /// one bit each (<see cref="ulong.MaxValue"/>, never a pattern of fewer than 64 taps, past 63 taps).
+    /// </summary>
+    private static ulong RowTapPattern(in PhaseAxis ah, int mh0, int mh1, int h)
+    {
+        if (ah.Taps > 63)
+        {
+            return ulong.MaxValue;
+        }
+
+        ulong bits = 0;
+        for (int th = 0; th < ah.Taps; th++)
+        {
+            long ch = ah.Base - th;
+            if ((ulong)(mh0 + ch) < (ulong)h || (ulong)(mh1 + ch) < (ulong)h)
+            {
+                bits |= 1UL << th;
+            }
+        }
+
+        return bits;
     }
 
     /// <summary>
