@@ -162,8 +162,8 @@ internal static unsafe partial class ConvKernel
         public readonly int Items;
 
         /// <summary>
-        /// 3-D transposed, dilation 1, stride 1 or 2 wide, every kernel extent at least its stride, scratch within the
-        /// caps: the stride-phase layout (<c>ConvKernel.Phases.cs</c>) may run instead of GEMM + col2vol, when every
+        /// 3-D transposed, dilation 1, stride 1 or 2 wide, every kernel extent at least its stride and one past it, scratch
+        /// within the caps: the stride-phase layout (<c>ConvKernel.Phases.cs</c>) may run instead of GEMM + col2vol, when every
         /// weight is finite (checked per call: it multiplies the input's zero margins).
         /// </summary>
         public readonly bool Phases;
@@ -326,7 +326,9 @@ internal static unsafe partial class ConvKernel
             Items = checked((int)(perGroupItems * ChannelBlocks * ColumnSplits));
             Debug.Assert(Bounded || PackedALength <= packedABound, "packed A past its bound");
 
-            if (transposed && Volume && DD == 1 && DH == 1 && DW == 1 && SW <= 2 && KD >= SD && KH >= SH && KW >= SW)
+            // A phase of one tap (kernel = stride on every axis) has the GEMM's own reduction and gains nothing, so
+            // the phase layout needs a kernel past its stride on some axis.
+            if (transposed && Volume && DD == 1 && DH == 1 && DW == 1 && SW <= 2 && KD >= SD && KH >= SH && KW >= SW && kk > (long)SD * SH * SW)
             {
                 // Margins: the columns (rows) a phase's taps read left of (above) the input and right of (below) it.
                 long left = 0, right = 0, top = 0, bottom = 0, ahead = 0;

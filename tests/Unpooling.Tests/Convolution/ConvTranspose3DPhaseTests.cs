@@ -86,15 +86,15 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
     [Fact]
     public void CellsNoInputReachesAreTheBiasExactly()
     {
-        // Kernel 2, stride 2, output padding 1: the last plane, row and column of the output take no input cell.
-        ConvRankCase c = Case([2, 2, 0, 0, 1, 1], [2, 2, 0, 0, 1, 1], [2, 2, 0, 0, 1, 1], 1);
+        // Kernel 3, stride 2, output padding 1: the last plane, row and column of the output take no input cell.
+        ConvRankCase c = Case([3, 2, 0, 0, 1, 1], [3, 2, 0, 0, 1, 1], [3, 2, 0, 0, 1, 1], 1);
         var data = new Data(c, [2, 3, 4], 1, 3, 2, 47);
         data.Bias[0] = -T.Zero;
         Assert.True(new ConvKernel.Plan(true, data.SourceShape, 2, data.Output, data.Geometry, 1).Phases, "the shape should take the phase layout");
         T[] actual = data.Run(1);
         ConvAssert.Close<T>(data.Oracle(), actual, data.Terms, "phases, unreached cells");
         (int od, int oh, int ow) = (data.Output.Depth, data.Output.Height, data.Output.Width);
-        Assert.Equal((5, 7, 9), (od, oh, ow));
+        Assert.Equal((6, 8, 10), (od, oh, ow));
         int unreached = 0;
         for (int co = 0; co < 2; co++)
         {
@@ -108,7 +108,7 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
             }
         }
 
-        Assert.Equal(2 * ((5 * 7 * 9) - (4 * 6 * 8)), unreached);
+        Assert.Equal(2 * ((6 * 8 * 10) - (5 * 7 * 9)), unreached);
     }
 
     /// <summary>One case's inputs, geometry and runs.</summary>
