@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -160,6 +161,28 @@ internal static unsafe partial class ConvKernel
         /// <summary>Work items: (sample, group, channel block, column split).</summary>
         public readonly int Items;
 
+        /// <summary>
+        /// 3-D transposed, dilation 1, stride 1 or 2 wide, every kernel extent at least its stride and one past it, scratch
+        /// within the caps: the stride-phase layout (<c>ConvKernel.Phases.cs</c>) may run instead of GEMM + col2vol, when every
+        /// weight is finite (checked per call: it multiplies the input's zero margins).
+        /// </summary>
+        public readonly bool Phases;
+
+        /// <summary>Phase layout: the padded input's margins (columns before, rows above), its row and plane sizes.</summary>
+        public readonly int PadLeft, PadTop, PaddedWidth, PaddedHeight;
+
+        /// <summary>Phase layout: elements of one item's padded input (every plane of a sample's group, plus read slack).</summary>
+        public readonly long PaddedInputLength;
+
+        /// <summary>Phase layout: the packed A of every group and phase at any tile height (<c>Cout/g + 7</c> rows each).</summary>
+        public readonly long PhaseALength;
+
+        /// <summary>Phase layout: the most taps a phase has, and the output rows' units <c>(od, qh)</c> per item part.</summary>
+        public readonly int MaxPhaseTaps, PhaseParts;
+
+        /// <summary>Phase layout: work items (sample, group, part of the <c>OD*sH</c> units).</summary>
+        public readonly int PhaseItems;
+
         /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
         public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
@@ -302,6 +325,52 @@ internal static unsafe partial class ConvKernel
             PackedAPerBlock = RoundUp(rows, RowUnit) * K;
             Items = checked((int)(perGroupItems * ChannelBlocks * ColumnSplits));
             Debug.Assert(Bounded || PackedALength <= packedABound, "packed A past its bound");
+
+            // A phase of one tap (kernel = stride on every axis) has the GEMM's own reduction and gains nothing, so
+            // the phase layout needs a kernel past its stride on some axis.
+            if (transposed && Volume && DD == 1 && DH == 1 && DW == 1 && SW <= 2 && KD >= SD && KH >= SH && KW >= SW && kk > (long)SD * SH * SW)
+            {
+                // Margins: the columns (rows) a phase's taps read left of (above) the input and right of (below) it.
+                long left = 0, right = 0, top = 0, bottom = 0, ahead = 0;
+                int taps = 0;
+                for (int qw = 0; qw < SW; qw++)
+                {
+                    PhaseAxis w = new(qw, KW, SW, PW, OW);
+                    left = Math.Max(left, w.Taps - 1 - w.Base);
+                    right = Math.Max(right, w.Count - 1 + w.Base - (W - 1));
+                    ahead = Math.Max(ahead, w.Base);
+                    for (int qh = 0; qh < SH; qh++)
+                    {
+                        PhaseAxis h = new(qh, KH, SH, PH, OH);
+                        top = Math.Max(top, h.Taps - 1 - h.Base);
+                        bottom = Math.Max(bottom, h.Count - 1 + h.Base - (H - 1));
+                        for (int qd = 0; qd < SD; qd++)
+                        {
+                            taps = Math.Max(taps, new PhaseAxis(qd, KD, SD, PD, OD).Taps * h.Taps * w.Taps);
+                        }
+                    }
+                }
+
+                // Every factor is below 2^31 and the margins below the kernel plus the output size, so nothing wraps; a
+                // padded input past the cap takes the GEMM layout.
+                long width = left + W + right, height = top + H + bottom;
+                long padded = (long)D * height * CinG * width;
+                // A row's vector loads end before left + Count + 2*Count(vector) + the largest column offset; past the last
+                // row that is the slack. Packed A: each phase's rows are the channels rounded up to a tile.
+                long slack = Math.Max(0, left + new PhaseAxis(0, KW, SW, PW, OW).Count + PanelAlign + ahead - width);
+                long phaseA = Groups * (CoutG + MaxMR - 1L) * CinG * kk;
+                if (padded + slack <= MaxScratchElements && phaseA <= Math.Min(Array.MaxLength, Math.Max(MaxScratchElements, 8 * weightLength)))
+                {
+                    Phases = true;
+                    PhaseALength = phaseA;
+                    (PadLeft, PadTop, PaddedWidth, PaddedHeight) = ((int)left, (int)top, (int)width, (int)height);
+                    PaddedInputLength = padded + slack;
+                    MaxPhaseTaps = taps;
+                    long units = (long)OD * SH;
+                    PhaseParts = degree > 1 && perGroupItems < 2 * degree ? (int)Math.Min(units, (2 * degree + perGroupItems - 1) / perGroupItems) : 1;
+                    PhaseItems = checked((int)(perGroupItems * PhaseParts));
+                }
+            }
         }
 
         /// <summary>Whether every output row receives at least one input row (then col2im needs no bias pre-fill).</summary>
@@ -412,6 +481,13 @@ internal static unsafe partial class ConvKernel
 
         if (plan.Items == 0)
         {
+            return;
+        }
+
+        // The phase layout multiplies the padded input's zero margins by the weights: exact for finite weights only.
+        if (plan.Phases && TensorPrimitives.IsFiniteAll(new ReadOnlySpan<T>(weight, (int)plan.WeightLength)))
+        {
+            RunPhases<TSimd, TVector, T>(source, weight, bias, destination, plan, degree);
             return;
         }
 
