@@ -301,7 +301,7 @@ public class MaxPoolBackwardTests
         Assert.All(dx, v => Assert.Equal(7.0, v));
         Assert.All(g, v => Assert.Equal(0.0, v));
         Throws.Param<ArgumentException>("pooledShape", () => Functional.MaxPool1DBackward(new double[4], new long[4], new Shape3D(1, 1, 4), new Pool1DGeometry(2), new double[10], 10));
-        Throws.Param<ArgumentException>("pooledShape", () => Functional.MaxPool3DBackward(new double[1], new long[1], new Shape5D(1, 1, 1, 1, 1), new Pool3DGeometry(new Size3D(2, 2, 2)), new double[27], new Size3D(3, 3, 3)));
+        Throws.Param<ArgumentException>("pooledShape", () => Functional.MaxPool3DBackward(new double[1], new long[1], new Shape5D(1, 1, 1, 1, 1), new Pool3DGeometry(new Size3D(2, 2, 2)), new double[64], new Size3D(4, 4, 4)));
     }
 
     [Fact]
