@@ -163,6 +163,27 @@ internal static unsafe partial class BlockKernel
                     T* x = Result + ((long)row * p.W);
                     T* y = Gradient + (unit * outVolume);
                     Debug.Assert(Bounds.Within(x, p.W, Result, p.SourceCount), "a result row outside the gradient");
+                    if (typeof(TOp) == typeof(FixedCell))
+                    {
+                        // The hot case without the per-cell decode: one strided read per cell of a row that lies in the output.
+                        long od = ((long)id * p.KD) + p.AD, oh = ((long)ih * p.KH) + p.AH;
+                        int full = od < p.OD && oh < p.OH ? (int)Math.Min(p.W, Math.Max(0, (p.OW - p.AW + p.KW - 1) / p.KW)) : 0;
+                        T* yr = y + (od * p.TD) + (oh * p.TH) + p.AW;
+                        nint step = p.KW;
+                        int iw0 = 0;
+                        for (; iw0 < full; iw0++)
+                        {
+                            x[iw0] = yr[iw0 * step];
+                        }
+
+                        for (; iw0 < p.W; iw0++)
+                        {
+                            x[iw0] = T.Zero;
+                        }
+
+                        continue;
+                    }
+
                     for (int iw = 0; iw < p.W; iw++)
                     {
                         x[iw] = TOp.Cell(p, y, unit, id, ih, iw);
