@@ -77,4 +77,58 @@ public static partial class Functional
     public static Tensor<T> FixedUnpool1D<T>(in ReadOnlyTensorSpan<T> source, int factor, int offset = 0, int? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockRanksAllocating(BlockRankOp.Fixed, source, BlockRanks.Lift(factor), BlockRanks.Lift(offset, 0), 0, (outputSize is { } l ? BlockRanks.Lift(l) : null), T.Zero, options, 1);
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool1D</c>: the strided gather at the offset: <c>sourceGradient[i] = outputGradient[i*factor + offset]</c> (zero where a smaller output cut the cell off).
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output, [N, C, outL] (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="sourceShape">The forward's source shape [N, C, L].</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="outputSize">The forward's output length, or <see langword="null"/> for <c>source * factor</c>;
+    /// the forward's rule applies (strictly within one factor of the default).</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or offset is out of range.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
+    /// <paramref name="sourceGradient"/> overlaps <paramref name="outputGradient"/>.</exception>
+    public static void FixedUnpool1DBackward<T>(ReadOnlySpan<T> outputGradient, Shape3D sourceShape, int factor, Span<T> sourceGradient, int offset = default, int? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardCore(BlockRankOp.Fixed, outputGradient, BlockRanks.Lift(sourceShape), BlockRanks.Lift(factor), BlockRanks.Lift(offset, 0), 0, sourceGradient, (outputSize is { } l ? BlockRanks.Lift(l) : null), options, 1, nameof(outputSize));
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool1D</c> over tensors of any strides (channels_last ones in place); the forward's output
+    /// size is <paramref name="outputGradient"/>'s spatial size. See <see cref="FixedUnpool1DBackward{T}(ReadOnlySpan{T}, Shape3D, int, Span{T}, int, int?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or offset is out of range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void FixedUnpool1DBackward<T>(in ReadOnlyTensorSpan<T> outputGradient, int factor, in TensorSpan<T> sourceGradient, int offset = default, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardTensor(BlockRankOp.Fixed, outputGradient, BlockRanks.Lift(factor), BlockRanks.Lift(offset, 0), 0, sourceGradient, options, 1);
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool1D</c> into a new tensor of the forward's source size (the output size alone does not
+    /// determine it when the forward was given an explicit size). See <see cref="FixedUnpool1DBackward{T}(ReadOnlySpan{T}, Shape3D, int, Span{T}, int, int?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceSize">The forward's source length.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputGradient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The factor, offset or source size is out of range.</exception>
+    /// <exception cref="ArgumentException">The output gradient's size does not follow from the source size.</exception>
+    public static Tensor<T> FixedUnpool1DBackward<T>(Tensor<T> outputGradient, int factor, int sourceSize, int offset = default, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardAllocating(BlockRankOp.Fixed, outputGradient, BlockRanks.Lift(factor), BlockRanks.Lift(sourceSize), BlockRanks.Lift(offset, 0), 0, options, 1);
 }

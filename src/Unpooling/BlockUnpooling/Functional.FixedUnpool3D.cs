@@ -77,4 +77,58 @@ public static partial class Functional
     public static Tensor<T> FixedUnpool3D<T>(in ReadOnlyTensorSpan<T> source, Size3D factor, Size3D offset = default, Size3D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockRanksAllocating(BlockRankOp.Fixed, source, factor, offset, 0, outputSize, T.Zero, options, 3);
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool3D</c>: the strided gather at the offset: <c>sourceGradient[i] = outputGradient[i*factor + offset]</c> (zero where a smaller output cut the cell off).
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output, [N, C, outD, outH, outW] (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="sourceShape">The forward's source shape [N, C, D, H, W].</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="outputSize">The forward's output size, or <see langword="null"/> for <c>source * factor</c>;
+    /// the forward's rule applies (strictly within one factor of the default).</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or offset is out of range.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
+    /// <paramref name="sourceGradient"/> overlaps <paramref name="outputGradient"/>.</exception>
+    public static void FixedUnpool3DBackward<T>(ReadOnlySpan<T> outputGradient, Shape5D sourceShape, Size3D factor, Span<T> sourceGradient, Size3D offset = default, Size3D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardCore(BlockRankOp.Fixed, outputGradient, sourceShape, factor, offset, 0, sourceGradient, outputSize, options, 3, nameof(outputSize));
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool3D</c> over tensors of any strides (channels_last ones in place); the forward's output
+    /// size is <paramref name="outputGradient"/>'s spatial size. See <see cref="FixedUnpool3DBackward{T}(ReadOnlySpan{T}, Shape5D, Size3D, Span{T}, Size3D, Size3D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or offset is out of range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void FixedUnpool3DBackward<T>(in ReadOnlyTensorSpan<T> outputGradient, Size3D factor, in TensorSpan<T> sourceGradient, Size3D offset = default, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardTensor(BlockRankOp.Fixed, outputGradient, factor, offset, 0, sourceGradient, options, 3);
+
+    /// <summary>
+    /// The backward pass of <c>FixedUnpool3D</c> into a new tensor of the forward's source size (the output size alone does not
+    /// determine it when the forward was given an explicit size). See <see cref="FixedUnpool3DBackward{T}(ReadOnlySpan{T}, Shape5D, Size3D, Span{T}, Size3D, Size3D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceSize">The forward's source size.</param>
+    /// <param name="offset">The forward's offset inside the block.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputGradient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The factor, offset or source size is out of range.</exception>
+    /// <exception cref="ArgumentException">The output gradient's size does not follow from the source size.</exception>
+    public static Tensor<T> FixedUnpool3DBackward<T>(Tensor<T> outputGradient, Size3D factor, Size3D sourceSize, Size3D offset = default, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardAllocating(BlockRankOp.Fixed, outputGradient, factor, sourceSize, offset, 0, options, 3);
 }

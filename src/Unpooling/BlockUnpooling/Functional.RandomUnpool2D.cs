@@ -86,4 +86,58 @@ public static partial class Functional
     public static Tensor<T> RandomUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, ulong seed, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DAllocating(BlockUnpoolMode.Random, source, factor, default, seed, outputSize, options);
+
+    /// <summary>
+    /// The backward pass of <c>RandomUnpool2D</c>: the gather at the seeded offsets: <c>sourceGradient[i] = outputGradient[i*factor + offset(i)]</c> with the forward's published per-cell offset for the same <paramref name="seed"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output, [N, C, outH, outW] (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="sourceShape">The forward's source shape [N, C, H, W].</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="seed">The forward's seed (the same seed gives the same offsets).</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="outputSize">The forward's output size, or <see langword="null"/> for <c>source * factor</c>;
+    /// the forward's rule applies (strictly within one factor of the default).</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
+    /// <paramref name="sourceGradient"/> overlaps <paramref name="outputGradient"/>.</exception>
+    public static void RandomUnpool2DBackward<T>(ReadOnlySpan<T> outputGradient, Shape4D sourceShape, Size2D factor, ulong seed, Span<T> sourceGradient, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardCore(BlockRankOp.Random, outputGradient, BlockRanks.Lift(sourceShape), BlockRanks.Lift(factor), default, seed, sourceGradient, (outputSize is { } s ? BlockRanks.Lift(s) : null), options, 2, nameof(outputSize));
+
+    /// <summary>
+    /// The backward pass of <c>RandomUnpool2D</c> over tensors of any strides (channels_last ones in place); the forward's output
+    /// size is <paramref name="outputGradient"/>'s spatial size. See <see cref="RandomUnpool2DBackward{T}(ReadOnlySpan{T}, Shape4D, Size2D, ulong, Span{T}, Size2D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="seed">The forward's seed (the same seed gives the same offsets).</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void RandomUnpool2DBackward<T>(in ReadOnlyTensorSpan<T> outputGradient, Size2D factor, ulong seed, in TensorSpan<T> sourceGradient, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardTensor(BlockRankOp.Random, outputGradient, BlockRanks.Lift(factor), default, seed, sourceGradient, options, 2);
+
+    /// <summary>
+    /// The backward pass of <c>RandomUnpool2D</c> into a new tensor of the forward's source size (the output size alone does not
+    /// determine it when the forward was given an explicit size). See <see cref="RandomUnpool2DBackward{T}(ReadOnlySpan{T}, Shape4D, Size2D, ulong, Span{T}, Size2D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="seed">The forward's seed (the same seed gives the same offsets).</param>
+    /// <param name="sourceSize">The forward's source size.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputGradient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or source size is out of range.</exception>
+    /// <exception cref="ArgumentException">The output gradient's size does not follow from the source size.</exception>
+    public static Tensor<T> RandomUnpool2DBackward<T>(Tensor<T> outputGradient, Size2D factor, ulong seed, Size2D sourceSize, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardAllocating(BlockRankOp.Random, outputGradient, BlockRanks.Lift(factor), BlockRanks.Lift(sourceSize), default, seed, options, 2);
 }

@@ -72,4 +72,55 @@ public static partial class Functional
     public static Tensor<T> RepeatUnpool2D<T>(in ReadOnlyTensorSpan<T> source, Size2D factor, Size2D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockUnpool2DAllocating(BlockUnpoolMode.Repeat, source, factor, default, 0, outputSize, options);
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool2D</c>: the block sum: <c>sourceGradient[i]</c> is the sum of the gradient over the block <c>[i*factor, (i+1)*factor)</c> (cut by the output), added from zero in row-major block order (PyTorch <c>upsample_nearest</c>'s backward order).
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output, [N, C, outH, outW] (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="sourceShape">The forward's source shape [N, C, H, W].</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="outputSize">The forward's output size, or <see langword="null"/> for <c>source * factor</c>;
+    /// the forward's rule applies (strictly within one factor of the default).</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
+    /// <paramref name="sourceGradient"/> overlaps <paramref name="outputGradient"/>.</exception>
+    public static void RepeatUnpool2DBackward<T>(ReadOnlySpan<T> outputGradient, Shape4D sourceShape, Size2D factor, Span<T> sourceGradient, Size2D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardCore(BlockRankOp.Repeat, outputGradient, BlockRanks.Lift(sourceShape), BlockRanks.Lift(factor), default, 0, sourceGradient, (outputSize is { } s ? BlockRanks.Lift(s) : null), options, 2, nameof(outputSize));
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool2D</c> over tensors of any strides (channels_last ones in place); the forward's output
+    /// size is <paramref name="outputGradient"/>'s spatial size. See <see cref="RepeatUnpool2DBackward{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void RepeatUnpool2DBackward<T>(in ReadOnlyTensorSpan<T> outputGradient, Size2D factor, in TensorSpan<T> sourceGradient, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardTensor(BlockRankOp.Repeat, outputGradient, BlockRanks.Lift(factor), default, 0, sourceGradient, options, 2);
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool2D</c> into a new tensor of the forward's source size (the output size alone does not
+    /// determine it when the forward was given an explicit size). See <see cref="RepeatUnpool2DBackward{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, Size2D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceSize">The forward's source size.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputGradient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or source size is out of range.</exception>
+    /// <exception cref="ArgumentException">The output gradient's size does not follow from the source size.</exception>
+    public static Tensor<T> RepeatUnpool2DBackward<T>(Tensor<T> outputGradient, Size2D factor, Size2D sourceSize, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardAllocating(BlockRankOp.Repeat, outputGradient, BlockRanks.Lift(factor), BlockRanks.Lift(sourceSize), default, 0, options, 2);
 }

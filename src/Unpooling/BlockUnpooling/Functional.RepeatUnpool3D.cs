@@ -73,4 +73,55 @@ public static partial class Functional
     public static Tensor<T> RepeatUnpool3D<T>(in ReadOnlyTensorSpan<T> source, Size3D factor, Size3D? outputSize = null, ExecutionOptions options = default)
         where T : unmanaged, INumberBase<T>
         => BlockRanksAllocating(BlockRankOp.Repeat, source, factor, default, 0, outputSize, T.Zero, options, 3);
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool3D</c>: the block sum: <c>sourceGradient[i]</c> is the sum of the gradient over the block <c>[i*factor, (i+1)*factor)</c> (cut by the output), added from zero in row-major block order (PyTorch <c>upsample_nearest</c>'s backward order).
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output, [N, C, outD, outH, outW] (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="sourceShape">The forward's source shape [N, C, D, H, W].</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="outputSize">The forward's output size, or <see langword="null"/> for <c>source * factor</c>;
+    /// the forward's rule applies (strictly within one factor of the default).</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range, or
+    /// <paramref name="sourceGradient"/> overlaps <paramref name="outputGradient"/>.</exception>
+    public static void RepeatUnpool3DBackward<T>(ReadOnlySpan<T> outputGradient, Shape5D sourceShape, Size3D factor, Span<T> sourceGradient, Size3D? outputSize = null, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardCore(BlockRankOp.Repeat, outputGradient, sourceShape, factor, default, 0, sourceGradient, outputSize, options, 3, nameof(outputSize));
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool3D</c> over tensors of any strides (channels_last ones in place); the forward's output
+    /// size is <paramref name="outputGradient"/>'s spatial size. See <see cref="RepeatUnpool3DBackward{T}(ReadOnlySpan{T}, Shape5D, Size3D, Span{T}, Size3D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The factor is out of range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void RepeatUnpool3DBackward<T>(in ReadOnlyTensorSpan<T> outputGradient, Size3D factor, in TensorSpan<T> sourceGradient, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardTensor(BlockRankOp.Repeat, outputGradient, factor, default, 0, sourceGradient, options, 3);
+
+    /// <summary>
+    /// The backward pass of <c>RepeatUnpool3D</c> into a new tensor of the forward's source size (the output size alone does not
+    /// determine it when the forward was given an explicit size). See <see cref="RepeatUnpool3DBackward{T}(ReadOnlySpan{T}, Shape5D, Size3D, Span{T}, Size3D?, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <param name="outputGradient">The gradient of the forward's output.</param>
+    /// <param name="factor">The forward's block size.</param>
+    /// <param name="sourceSize">The forward's source size.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="outputGradient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The factor or source size is out of range.</exception>
+    /// <exception cref="ArgumentException">The output gradient's size does not follow from the source size.</exception>
+    public static Tensor<T> RepeatUnpool3DBackward<T>(Tensor<T> outputGradient, Size3D factor, Size3D sourceSize, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        => BlockBackwardAllocating(BlockRankOp.Repeat, outputGradient, factor, sourceSize, default, 0, options, 3);
 }

@@ -8,6 +8,9 @@ public static partial class Functional
     /// 1-D zero insertion: <c>z[i*s] = x[i]</c> per axis with <c>s-1</c> zeros between neighbours, size <c>(i-1)*s +
     /// 1</c> per axis (the first step of the textbook transposed convolution); its adjoint is <see
     /// cref="StridedSubsample1D{T}(ReadOnlySpan{T}, Shape3D, int, Span{T}, ExecutionOptions)"/>.
+    /// <para>Its backward pass is <c>StridedSubsample1D</c> of the output gradient with the same stride (there is no
+    /// separate <c>ZeroInsert1DBackward</c>): the adjoint tests prove <c>&lt;ZeroInsert(x), y&gt; = &lt;x, StridedSubsample(y)&gt;</c>
+    /// exactly on integer data.</para>
     /// </summary>
     /// <typeparam name="T">The element type: any unmanaged type (data movement only; "zero" is <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense <c>[N, C, L]</c> (or channels-last <c>[N, L, C]</c> when <paramref name="sourceShape"/> is <see cref="Shape3D.ChannelsLast"/>).</param>
@@ -63,6 +66,9 @@ public static partial class Functional
     /// <summary>
     /// 1-D strided subsample: <c>x[i] = z[i*s]</c> per axis, size <c>(i-1)/s + 1</c> per axis; the adjoint (and left
     /// inverse) of <see cref="ZeroInsert1D{T}(ReadOnlySpan{T}, Shape3D, int, Span{T}, ExecutionOptions)"/>.
+    /// <para>It is therefore the backward pass of <c>ZeroInsert1D</c>, and <c>ZeroInsert1D</c> of the output gradient
+    /// is its own: exactly when the subsampled size is <c>(o-1)*s + 1</c> per axis; for a larger one the gradient is that
+    /// zero insertion followed by zeros up to the source size (the cells no output reads).</para>
     /// </summary>
     /// <typeparam name="T">The element type: any unmanaged type (data movement only; "zero" is <c>default(T)</c>).</typeparam>
     /// <param name="source">The input, dense <c>[N, C, L]</c> (or channels-last <c>[N, L, C]</c> when <paramref name="sourceShape"/> is <see cref="Shape3D.ChannelsLast"/>).</param>

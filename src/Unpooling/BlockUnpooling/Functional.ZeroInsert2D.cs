@@ -10,6 +10,9 @@ public static partial class Functional
     /// neighbours, giving <c>[N, C, (H-1)*sh + 1, (W-1)*sw + 1]</c>. This is the first step of the textbook transposed
     /// convolution; its adjoint is
     /// <see cref="StridedSubsample2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, ExecutionOptions)"/>.
+    /// <para>Its backward pass is <c>StridedSubsample2D</c> of the output gradient with the same stride (there is no
+    /// separate <c>ZeroInsert2DBackward</c>): the adjoint tests prove <c>&lt;ZeroInsert(x), y&gt; = &lt;x, StridedSubsample(y)&gt;</c>
+    /// exactly on integer data.</para>
     /// </summary>
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>
@@ -69,6 +72,9 @@ public static partial class Functional
     /// 2-D strided subsample over <c>[N, C, H, W]</c>: <c>x[h, w] = z[h*sh, w*sw]</c>, giving
     /// <c>[N, C, (H-1)/sh + 1, (W-1)/sw + 1]</c>. The adjoint of
     /// <see cref="ZeroInsert2D{T}(ReadOnlySpan{T}, Shape4D, Size2D, Span{T}, ExecutionOptions)"/> (and its left inverse).
+    /// <para>It is therefore the backward pass of <c>ZeroInsert2D</c>, and <c>ZeroInsert2D</c> of the output gradient
+    /// is its own: exactly when the subsampled size is <c>(o-1)*s + 1</c> per axis; for a larger one the gradient is that
+    /// zero insertion followed by zeros up to the source size (the cells no output reads).</para>
     /// </summary>
     /// <typeparam name="T">The element type: any unmanaged type (zero insertion only moves data; "zero" is
     /// <c>default(T)</c>).</typeparam>

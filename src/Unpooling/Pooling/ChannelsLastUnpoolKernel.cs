@@ -160,6 +160,28 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         }
     }
 
+    /// <summary>
+    /// <see cref="Target{TConvention}"/> for the element at memory position <paramref name="position"/> of channels-last
+    /// indices, any convention (the general gather of <see cref="IndexGather"/>): the channels-last offset of the named
+    /// cell in the whole output, or -1.
+    /// </summary>
+    internal static long TargetAt(in ChannelsLastPoolKernel.Plan p, long index, long position)
+    {
+        long pixel = position / p.Channels, c = position - (pixel * p.Channels);
+        int oD = p.Spatial.Depth.Output, oH = p.Spatial.Height.Output, oW = p.Spatial.Width.Output;
+        long perSample = (long)oD * oH * oW, n = pixel / perSample, rest = pixel - (n * perSample);
+        long hw = (long)oH * oW, od = rest / hw, r = rest - (od * hw), oh = r / oW, ow = r - (oh * oW);
+        return p.Indexing.Convention switch
+        {
+            IndexConvention.PerPlane => Target<ConventionTags.PerPlane>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+            IndexConvention.GlobalRowMajor => Target<ConventionTags.GlobalRowMajor>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+            IndexConvention.GlobalColumnMajor => Target<ConventionTags.GlobalColumnMajor>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+            IndexConvention.ChannelsLastPerSample => Target<ConventionTags.ChannelsLastPerSample>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+            IndexConvention.ChannelsLastWithBatch => Target<ConventionTags.ChannelsLastWithBatch>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+            _ => Target<InWindowTag>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
+        };
+    }
+
     /// <summary>Splits a pooled row number into (n, od, oh).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int N, int D, int H) RowOf(in ChannelsLastPoolKernel.Plan p, int row)

@@ -76,7 +76,7 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(indices);
         Shape5D shape = TensorAdapter3D.GetShape(indices.AsReadOnlyTensorSpan(), nameof(indices));
-        Tensor<TIndex> result = Tensor.CreateFromShapeUninitialized<TIndex>(indices.Lengths);
+        Tensor<TIndex> result = TensorAdapter.CreateLike<TIndex, TIndex>(indices.AsReadOnlyTensorSpan(), indices.Lengths);
         using ReadView<TIndex> from = TensorAdapter.Read(indices.AsReadOnlyTensorSpan());
         using WriteView<TIndex> to = TensorAdapter.Write(result.AsTensorSpan());
         ConvertIndices3DCore(from.Span, shape, indexedSize, geometry, sourceConvention, to.Span, destinationConvention);

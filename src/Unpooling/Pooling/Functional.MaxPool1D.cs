@@ -242,4 +242,146 @@ public static partial class Functional
                     : $"In convention {convention} the indices of {indexed} range up to {largest}, beyond {typeof(TIndex).Name}.MaxValue = {Guard.MaxOf<TIndex>()}; use a wider index type for {paramName}.");
         }
     }
+
+    /// <summary>
+    /// The backward pass of 1-D max pooling (ATen <c>max_pool1d_with_indices</c>'s gradient): the scatter-add of the
+    /// output gradient through the indices into a zeroed gradient of the pooling input's length. The 2-D backward with
+    /// height 1 (no copy); see
+    /// <see cref="MaxPool2DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, <paramref name="pooledShape"/>.</param>
+    /// <param name="indices">The pooling's indices in <paramref name="indexConvention"/>.</param>
+    /// <param name="pooledShape">The pooled shape <c>[N, C, oL]</c> (or <see cref="Shape3D.ChannelsLast"/>).</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input <c>[N, C, L]</c>; every element is written.</param>
+    /// <param name="sourceLength">The pooling input's length; <paramref name="geometry"/> must pool it to
+    /// <paramref name="pooledShape"/>'s length.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the geometry does not pool
+    /// <paramref name="sourceLength"/> to the pooled length, the index type is too narrow, or the gradient overlaps an input.</exception>
+    public static void MaxPool1DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape3D pooledShape, Pool1DGeometry geometry, Span<T> sourceGradient,
+        int sourceLength, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ValidatePoolBackward1D<TIndex>(pooledShape, geometry, sourceLength, indexConvention);
+        MaxPool2DBackward(outputGradient, indices, pooledShape.As4D(), geometry.As2D(), sourceGradient, new Size2D(1, sourceLength), indexConvention, options);
+    }
+
+    /// <summary>
+    /// The backward pass of 1-D max pooling over rank-3 tensors of any strides; the pooling input's length is
+    /// <paramref name="sourceGradient"/>'s. See
+    /// <see cref="MaxPool1DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape3D, Pool1DGeometry, Span{T}, int, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values <c>[N, C, oL]</c>.</param>
+    /// <param name="indices">The pooling's indices, same shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input <c>[N, C, L]</c>.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxPool1DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool1DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape3D shape = GetShape1D(outputGradient, nameof(outputGradient), batched: false);
+        Shape3D sourceShape = GetShape1D(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient), batched: false);
+        RequireSameShape1D(indices, shape, batched: false);
+        if (sourceShape.Batch != shape.Batch || sourceShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(nameof(sourceGradient), $"Tensor sourceGradient has shape {sourceShape}; N and C must match outputGradient's {shape}.");
+        }
+
+        ValidatePoolBackward1D<TIndex>(shape, geometry, sourceShape.Length, indexConvention, nameof(outputGradient));
+        MaxPool2DBackward(
+            Tensor.Unsqueeze(outputGradient, 2), Tensor.Unsqueeze(indices, 2), geometry.As2D(), Tensor.Unsqueeze(sourceGradient, 2), indexConvention, options);
+    }
+
+    /// <summary>
+    /// The backward pass of 1-D max pooling through its <see cref="Switches1D{TIndex}"/>: a new gradient of the pooling
+    /// input's shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, of the switches' pooled shape.</param>
+    /// <param name="switches">The pooling's switches.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the pooling input, <see cref="Switches1D{TIndex}.SourceShape"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the pooled shape.</exception>
+    public static Tensor<T> MaxPool1DBackward<T, TIndex>(Tensor<T> outputGradient, Switches1D<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        Shape3D shape = GetShape1D(outputGradient.AsReadOnlyTensorSpan(), nameof(outputGradient), batched: false);
+        if (shape != switches.PooledShape)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {shape}; the switches are of a pooling to {switches.PooledShape}.");
+        }
+
+        Shape3D source = switches.SourceShape;
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(outputGradient.AsReadOnlyTensorSpan(), [source.Batch, source.Channels, source.Length]);
+        MaxUnpool2DTensor(
+            Tensor.Unsqueeze(outputGradient.AsReadOnlyTensorSpan(), 2), Tensor.Unsqueeze(switches.Indices.AsReadOnlyTensorSpan(), 2), shape.As4D(), switches.Geometry.As2D(),
+            Tensor.Unsqueeze(result.AsTensorSpan(), 2), new Size2D(1, source.Length), switches.Convention, UnpoolReduction.Sum, options, nameof(switches), sizeFromPooling: true,
+            writeTiled: true);
+        return result;
+    }
+
+    /// <summary>
+    /// The double backward of 1-D max pooling (ATen <c>max_pool_double_backward</c>): the gather
+    /// <c>result[p] = sourceGradientGradient[cell named by indices[p]]</c>, of the pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="sourceGradientGradient">The gradient of the backward's result, of the pooling input's shape.</param>
+    /// <param name="indices">The pooling's indices.</param>
+    /// <param name="pooledShape">The pooled shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="outputGradientGradient">Receives the result, <paramref name="pooledShape"/>.</param>
+    /// <param name="sourceLength">The pooling input's length.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length or size does not match, the index type is too narrow, or the output
+    /// overlaps an input.</exception>
+    public static void MaxPool1DDoubleBackward<T, TIndex>(
+        ReadOnlySpan<T> sourceGradientGradient, ReadOnlySpan<TIndex> indices, Shape3D pooledShape, Pool1DGeometry geometry, Span<T> outputGradientGradient,
+        int sourceLength, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ValidatePoolBackward1D<TIndex>(pooledShape, geometry, sourceLength, indexConvention);
+        MaxPool2DDoubleBackward(sourceGradientGradient, indices, pooledShape.As4D(), geometry.As2D(), outputGradientGradient, new Size2D(1, sourceLength), indexConvention, options);
+    }
+
+    /// <summary>The 1-D words of the max-pool backward's shape checks (the 2-D ones follow on the height-1 view).</summary>
+    private static void ValidatePoolBackward1D<TIndex>(Shape3D pooledShape, Pool1DGeometry geometry, int sourceLength, IndexConvention indexConvention, string pooledName = "pooledShape")
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        pooledShape.Validate(pooledName, allowChannelsLast: true);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sourceLength);
+        int pooled = geometry.GetOutputSize(sourceLength, nameof(geometry));
+        if (pooled != pooledShape.Length)
+        {
+            ThrowHelper.ThrowArgument(pooledName, $"Pooling a length-{sourceLength} input with {geometry} gives length {pooled}; the pooled shape {pooledShape} does not match it.");
+        }
+
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        IndexSpace1D<TIndex>(indexConvention, pooledShape.WithLength(sourceLength), geometry, "indices");
+    }
 }

@@ -409,4 +409,207 @@ public static partial class Functional
             i.Commit();
         }
     }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxPool2D{T, TIndex}(ReadOnlySpan{T}, Shape4D, Pool2DGeometry, Span{T}, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
+    /// (ATen <c>max_pool2d_with_indices_backward</c>): the scatter-add of the output gradient through the indices into a
+    /// gradient of the pooling input's size, zeros where no maximum came from.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>. Sums use the type's <c>+</c> in
+    /// row-major pooled order (integer sums wrap; <see cref="decimal"/> throws <see cref="OverflowException"/> after part
+    /// of the gradient is written).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index (<see cref="byte"/> switches in <see cref="IndexConvention.InWindow"/> too).</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, <paramref name="pooledShape"/>.</param>
+    /// <param name="indices">The pooling's indices in <paramref name="indexConvention"/>, laid out as
+    /// <paramref name="pooledShape"/>.</param>
+    /// <param name="pooledShape">The pooled shape <c>[N, C, oH, oW]</c> (or <see cref="Shape4D.ChannelsLast"/>: the
+    /// gradients and indices are then <c>[N, H, W, C]</c> in memory, and the result is exactly the channels-first one,
+    /// permuted).</param>
+    /// <param name="geometry">The pooling geometry (any the forward accepts: padding, dilation, ceil mode).</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input, <c>[N, C, H, W]</c>; every element is written.</param>
+    /// <param name="sourceSize">The pooling input's (H, W); <paramref name="geometry"/> must pool it to
+    /// <paramref name="pooledShape"/>'s spatial size.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <remarks>
+    /// Overlapping windows add up in row-major pooled order (PyTorch CPU's order, so the sums are its bits), in parallel
+    /// by planes when every index names a cell of its own plane. Windows that do not overlap (stride = kernel, no padding,
+    /// no dilation) take the block kernel where the indices allow it (InWindow taps, or per-plane indices each in its own
+    /// window): one write per cell, no clear-and-scatter. There each sum has a single term; the one difference from
+    /// <c>0 + g</c> is a <c>-0</c> gradient, which stays <c>-0</c> (PyTorch's sum gives <c>+0</c>).
+    /// Every index is checked before anything is written; a racing caller's changed index is skipped, never followed
+    /// outside the gradient.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or <paramref name="indexConvention"/>
+    /// is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, <paramref name="geometry"/> does not pool
+    /// <paramref name="sourceSize"/> to <paramref name="pooledShape"/>, <typeparamref name="TIndex"/> cannot hold the
+    /// convention's largest index, or <paramref name="sourceGradient"/> overlaps an input.</exception>
+    public static void MaxPool2DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape4D pooledShape, Pool2DGeometry geometry, Span<T> sourceGradient,
+        Size2D sourceSize, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D sourceShape = ValidatePoolBackward2D(outputGradient.Length, indices.Length, pooledShape, geometry, sourceGradient.Length, sourceSize, indexConvention);
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
+        Guard.NoOverlap<T, T>(sourceGradient, outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoOverlap<T, TIndex>(sourceGradient, indices, nameof(sourceGradient), nameof(indices));
+        MaxUnpool2DCore(
+            outputGradient, indices, pooledShape, geometry, sourceGradient, indexConvention, sourceSize, UnpoolReduction.Sum, options, nameof(sourceSize),
+            sizeFromPooling: true, nameof(indices), writeTiled: true);
+    }
+
+    /// <summary>
+    /// The backward pass of max pooling over rank-4 tensors of any strides (PyTorch <c>channels_last</c> read in place);
+    /// the pooling input's size is <paramref name="sourceGradient"/>'s spatial size. See
+    /// <see cref="MaxPool2DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values <c>[N, C, oH, oW]</c>.</param>
+    /// <param name="indices">The pooling's indices, same shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input <c>[N, C, H, W]</c>.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxPool2DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D shape = TensorAdapter.GetShape(outputGradient, nameof(outputGradient));
+        Shape4D sourceShape = TensorAdapter.GetShape(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient));
+        RequireGatherShapes(indices, shape, sourceShape, nameof(sourceGradient));
+        RequirePooledSize(geometry, sourceShape.SpatialSize, shape, nameof(outputGradient));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
+        Guard.NoSelfOverlap(sourceGradient, nameof(sourceGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), indices, nameof(sourceGradient), nameof(indices));
+        MaxUnpool2DTensor(
+            outputGradient, indices, shape, geometry, sourceGradient, sourceShape.SpatialSize, indexConvention, UnpoolReduction.Sum, options, nameof(sourceGradient),
+            sizeFromPooling: true, nameof(indices), writeTiled: true);
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxPool2D{T, TIndex}(Tensor{T}, Pool2DGeometry, IndexConvention, ExecutionOptions)"/>
+    /// through its <see cref="Switches{TIndex}"/>, which carry the indices, their convention, the geometry and the input
+    /// size: a new gradient of the pooling input's shape. See
+    /// <see cref="MaxPool2DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, of the switches' <see cref="Switches{TIndex}.PooledShape"/>.</param>
+    /// <param name="switches">The pooling's switches.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the pooling input, <see cref="Switches{TIndex}.SourceShape"/> (channels_last when
+    /// <paramref name="outputGradient"/> is).</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the pooled shape.</exception>
+    public static Tensor<T> MaxPool2DBackward<T, TIndex>(Tensor<T> outputGradient, Switches<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        Shape4D shape = TensorAdapter.GetShape(outputGradient.AsReadOnlyTensorSpan(), nameof(outputGradient));
+        if (shape != switches.PooledShape)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {shape}; the switches are of a pooling to {switches.PooledShape}.");
+        }
+
+        return MaxUnpool2DAllocating(
+            outputGradient.AsReadOnlyTensorSpan(), switches.Indices.AsReadOnlyTensorSpan(), shape, switches.Geometry, switches.SourceSize, switches.Convention,
+            UnpoolReduction.Sum, options, nameof(switches), sizeFromPooling: true, writeTiled: true);
+    }
+
+    /// <summary>
+    /// The double backward of max pooling (ATen <c>max_pool_double_backward</c>, the gradient of
+    /// <c>max_pool2d_with_indices_backward</c> with respect to its output gradient): the gather
+    /// <c>result[p] = sourceGradientGradient[cell named by indices[p]]</c>, of the pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="sourceGradientGradient">The gradient of the backward's result (of the pooling input's shape,
+    /// <paramref name="pooledShape"/> with <paramref name="sourceSize"/>, same layout).</param>
+    /// <param name="indices">The pooling's indices, laid out as <paramref name="pooledShape"/>.</param>
+    /// <param name="pooledShape">The pooled shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="outputGradientGradient">Receives the gradient of the backward's output gradient, <paramref name="pooledShape"/>.</param>
+    /// <param name="sourceSize">The pooling input's (H, W).</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the sizes do not match the geometry, the
+    /// index type is too narrow, or the output overlaps an input.</exception>
+    public static void MaxPool2DDoubleBackward<T, TIndex>(
+        ReadOnlySpan<T> sourceGradientGradient, ReadOnlySpan<TIndex> indices, Shape4D pooledShape, Pool2DGeometry geometry, Span<T> outputGradientGradient,
+        Size2D sourceSize, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D sourceShape = ValidatePoolBackward2D(outputGradientGradient.Length, indices.Length, pooledShape, geometry, sourceGradientGradient.Length, sourceSize, indexConvention, @double: true);
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
+        Guard.NoOverlap<T, T>(outputGradientGradient, sourceGradientGradient, nameof(outputGradientGradient), nameof(sourceGradientGradient));
+        Guard.NoOverlap<T, TIndex>(outputGradientGradient, indices, nameof(outputGradientGradient), nameof(indices));
+        IndexGather2DCore(sourceGradientGradient, indices, pooledShape, sourceSize, geometry, outputGradientGradient, indexConvention, options, nameof(indices));
+    }
+
+    /// <summary>
+    /// The shape checks of the max-pool backward (and, with <paramref name="double"/>, its double backward, whose pooled
+    /// and source roles swap): the pooled shape and lengths, the convention, and that <paramref name="geometry"/> pools
+    /// <paramref name="sourceSize"/> to the pooled size. Returns the source shape.
+    /// </summary>
+    private static Shape4D ValidatePoolBackward2D(
+        int pooledLength, int indicesLength, Shape4D pooledShape, Pool2DGeometry geometry, int sourceLength, Size2D sourceSize, IndexConvention indexConvention, bool @double = false)
+    {
+        pooledShape.Validate(nameof(pooledShape), allowChannelsLast: true);
+        Shape4D sourceShape = pooledShape.WithSpatialSize(sourceSize);
+        sourceShape.Validate(nameof(sourceSize), allowChannelsLast: true);
+        RequirePooledSize(geometry, sourceSize, pooledShape, nameof(pooledShape));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+
+        // In parameter order: the first span is the pooled gradient (backward) or the source-sized one (double backward).
+        if (@double)
+        {
+            Guard.Length(sourceLength, sourceShape.ElementCount, "sourceGradientGradient", "N*C*H*W of", sourceShape);
+        }
+        else
+        {
+            Guard.Length(pooledLength, pooledShape.ElementCount, "outputGradient", "N*C*oH*oW of", pooledShape);
+        }
+
+        Guard.Length(indicesLength, pooledShape.ElementCount, "indices", "N*C*oH*oW of", pooledShape);
+        if (@double)
+        {
+            Guard.Length(pooledLength, pooledShape.ElementCount, "outputGradientGradient", "N*C*oH*oW of", pooledShape);
+        }
+        else
+        {
+            Guard.Length(sourceLength, sourceShape.ElementCount, "sourceGradient", "N*C*H*W of", sourceShape);
+        }
+
+        return sourceShape;
+    }
+
+    /// <summary>Rejects a pooled shape that <paramref name="geometry"/> does not make of <paramref name="sourceSize"/>
+    /// (the backward is validated against the pooling input's size, so dilated and ceil-mode geometries work).</summary>
+    private static void RequirePooledSize(Pool2DGeometry geometry, Size2D sourceSize, Shape4D pooledShape, string paramName)
+    {
+        Size2D pooled = geometry.GetOutputSize(sourceSize, nameof(geometry));
+        if (pooled != pooledShape.SpatialSize)
+        {
+            ThrowHelper.ThrowArgument(
+                paramName,
+                $"Pooling a {sourceSize.Height}x{sourceSize.Width} input with {geometry} gives {pooled.Height}x{pooled.Width}; the pooled shape {pooledShape} does not match it.");
+        }
+    }
 }

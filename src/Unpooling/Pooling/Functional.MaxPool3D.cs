@@ -236,4 +236,180 @@ public static partial class Functional
             MaxPool3DKernel.Run(s, d, i, (int)sourceShape.PlaneCount, kernelPlan, degree);
         }
     }
+
+    /// <summary>
+    /// The backward pass of 3-D max pooling (ATen <c>max_pool3d_with_indices_backward</c>): the scatter-add of the output
+    /// gradient through the indices into a zeroed gradient of the pooling input's size, in row-major pooled order.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (sums use its <c>+</c>).</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, <paramref name="pooledShape"/>.</param>
+    /// <param name="indices">The pooling's indices in <paramref name="indexConvention"/>.</param>
+    /// <param name="pooledShape">The pooled shape <c>[N, C, oD, oH, oW]</c> (or <see cref="Shape5D.ChannelsLast"/>).</param>
+    /// <param name="geometry">The pooling geometry (any the forward accepts).</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input; every element is written.</param>
+    /// <param name="sourceSize">The pooling input's (D, H, W); <paramref name="geometry"/> must pool it to
+    /// <paramref name="pooledShape"/>'s spatial size.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <remarks>The 3-D unpooling's Sum kernels (in parallel by volumes for per-plane and channels-last indices, one
+    /// thread in order for column-major and InWindow ones); every index is checked before anything is written.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, <paramref name="geometry"/> does not pool
+    /// <paramref name="sourceSize"/> to <paramref name="pooledShape"/>, the index type is too narrow, or the gradient
+    /// overlaps an input.</exception>
+    public static void MaxPool3DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape5D pooledShape, Pool3DGeometry geometry, Span<T> sourceGradient,
+        Size3D sourceSize, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ValidatePoolBackward3D<T, TIndex>(outputGradient, indices, pooledShape, geometry, sourceGradient, sourceSize, indexConvention, @double: false);
+        MaxUnpool3DCore(
+            outputGradient, indices, pooledShape, geometry, sourceGradient, indexConvention, sourceSize, UnpoolReduction.Sum, options, nameof(sourceSize),
+            sizeFromPooling: true, nameof(indices));
+    }
+
+    /// <summary>
+    /// The backward pass of 3-D max pooling over rank-5 tensors of any strides; the pooling input's size is
+    /// <paramref name="sourceGradient"/>'s spatial size. See
+    /// <see cref="MaxPool3DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape5D, Pool3DGeometry, Span{T}, Size3D, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values <c>[N, C, oD, oH, oW]</c>.</param>
+    /// <param name="indices">The pooling's indices, same shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the pooling input <c>[N, C, D, H, W]</c>.</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxPool3DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool3DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape5D shape = TensorAdapter3D.GetShape(outputGradient, nameof(outputGradient));
+        Shape5D sourceShape = TensorAdapter3D.GetShape(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient));
+        RequireGatherShapes3D(indices, shape, sourceShape, nameof(sourceGradient));
+        RequirePooledSize3D(geometry, sourceShape.SpatialSize, shape, nameof(outputGradient));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Guard3D.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
+        Guard.NoSelfOverlap(sourceGradient, nameof(sourceGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), indices, nameof(sourceGradient), nameof(indices));
+
+        // With sizes from the pooling the unpooling names a bad index after its size argument: here that is the indices.
+        MaxUnpool3DTensor(outputGradient, indices, shape, geometry, sourceGradient, sourceShape.SpatialSize, indexConvention, UnpoolReduction.Sum, options, nameof(indices), sizeFromPooling: true);
+    }
+
+    /// <summary>
+    /// The backward pass of 3-D max pooling through its <see cref="Switches3D{TIndex}"/>: a new gradient of the pooling
+    /// input's shape. See
+    /// <see cref="MaxPool3DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape5D, Pool3DGeometry, Span{T}, Size3D, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the pooled values, of the switches' pooled shape.</param>
+    /// <param name="switches">The pooling's switches.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the pooling input, <see cref="Switches3D{TIndex}.SourceShape"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the pooled shape.</exception>
+    public static Tensor<T> MaxPool3DBackward<T, TIndex>(Tensor<T> outputGradient, Switches3D<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        Shape5D shape = TensorAdapter3D.GetShape(outputGradient.AsReadOnlyTensorSpan(), nameof(outputGradient));
+        if (shape != switches.PooledShape)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {shape}; the switches are of a pooling to {switches.PooledShape}.");
+        }
+
+        return MaxUnpool3DAllocating(
+            outputGradient.AsReadOnlyTensorSpan(), switches.Indices.AsReadOnlyTensorSpan(), shape, switches.Geometry, switches.SourceSize, switches.Convention,
+            UnpoolReduction.Sum, options, nameof(switches), sizeFromPooling: true);
+    }
+
+    /// <summary>
+    /// The double backward of 3-D max pooling (ATen <c>max_pool_double_backward</c>): the gather
+    /// <c>result[p] = sourceGradientGradient[cell named by indices[p]]</c>, of the pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="sourceGradientGradient">The gradient of the backward's result, of the pooling input's shape.</param>
+    /// <param name="indices">The pooling's indices.</param>
+    /// <param name="pooledShape">The pooled shape.</param>
+    /// <param name="geometry">The pooling geometry.</param>
+    /// <param name="outputGradientGradient">Receives the result, <paramref name="pooledShape"/>.</param>
+    /// <param name="sourceSize">The pooling input's (D, H, W).</param>
+    /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length or size does not match, the index type is too narrow, or the output
+    /// overlaps an input.</exception>
+    public static void MaxPool3DDoubleBackward<T, TIndex>(
+        ReadOnlySpan<T> sourceGradientGradient, ReadOnlySpan<TIndex> indices, Shape5D pooledShape, Pool3DGeometry geometry, Span<T> outputGradientGradient,
+        Size3D sourceSize, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ValidatePoolBackward3D<T, TIndex>(outputGradientGradient, indices, pooledShape, geometry, sourceGradientGradient, sourceSize, indexConvention, @double: true);
+        IndexGather3DCore(sourceGradientGradient, indices, pooledShape, sourceSize, geometry, outputGradientGradient, indexConvention, options, nameof(indices));
+    }
+
+    /// <summary>Every check of the 3-D max-pool backward (<paramref name="double"/>: of its double backward, whose
+    /// pooled-size span is the output), before anything is written.</summary>
+    private static void ValidatePoolBackward3D<T, TIndex>(
+        ReadOnlySpan<T> pooled, ReadOnlySpan<TIndex> indices, Shape5D pooledShape, Pool3DGeometry geometry, ReadOnlySpan<T> source, Size3D sourceSize,
+        IndexConvention indexConvention, bool @double)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        string pooledName = @double ? "outputGradientGradient" : "outputGradient", sourceName = @double ? "sourceGradientGradient" : "sourceGradient";
+        pooledShape.Validate(nameof(pooledShape), allowChannelsLast: true);
+        Shape5D sourceShape = pooledShape.WithSpatialSize(sourceSize);
+        sourceShape.Validate(nameof(sourceSize), allowChannelsLast: true);
+        RequirePooledSize3D(geometry, sourceSize, pooledShape, nameof(pooledShape));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Guard.Length(pooled.Length, pooledShape.ElementCount, pooledName, "N*C*oD*oH*oW of", pooledShape);
+        Guard.Length(indices.Length, pooledShape.ElementCount, nameof(indices), "N*C*oD*oH*oW of", pooledShape);
+        Guard.Length(source.Length, sourceShape.ElementCount, sourceName, "N*C*D*H*W of", sourceShape);
+        Guard3D.PoolingIndexSpace<TIndex>(indexConvention, sourceShape, geometry, nameof(indices));
+        string written = @double ? pooledName : sourceName, read = @double ? sourceName : pooledName;
+        Guard.NoOverlap<T, T>(@double ? pooled : source, @double ? source : pooled, written, read);
+        Guard.NoOverlap<T, TIndex>(@double ? pooled : source, indices, written, nameof(indices));
+    }
+
+    /// <summary>Rejects a pooled shape that <paramref name="geometry"/> does not make of <paramref name="sourceSize"/>.</summary>
+    private static void RequirePooledSize3D(Pool3DGeometry geometry, Size3D sourceSize, Shape5D pooledShape, string paramName)
+    {
+        Size3D pooled = geometry.GetOutputSize(sourceSize, nameof(geometry));
+        if (pooled != pooledShape.SpatialSize)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"Pooling a {sourceSize} input with {geometry} gives {pooled}; the pooled shape {pooledShape} does not match it.");
+        }
+    }
+
+    /// <summary>Rejects indices of another shape than the pooled <paramref name="shape"/>, and an indexed tensor whose N
+    /// or C differ from it.</summary>
+    private static void RequireGatherShapes3D<TIndex>(in ReadOnlyTensorSpan<TIndex> indices, Shape5D shape, Shape5D indexedShape, string indexedName)
+    {
+        Shape5D indexShape = TensorAdapter3D.GetShape(indices, nameof(indices));
+        if (indexShape != shape)
+        {
+            ThrowHelper.ThrowArgument(nameof(indices), $"Tensor indices has shape {indexShape}; it must match the pooled {shape}.");
+        }
+
+        if (indexedShape.Batch != shape.Batch || indexedShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(indexedName, $"Tensor {indexedName} has shape {indexedShape}; N and C must match the pooled {shape}.");
+        }
+    }
 }

@@ -247,4 +247,106 @@ public static partial class Functional
             new Size2D(1, length), indexConvention, reduction, options, sizeName, sizeFromPooling);
         return result;
     }
+
+    /// <summary>
+    /// The backward pass of 1-D argmax unpooling: the gather through the indices,
+    /// <c>sourceGradient[p] = outputGradient[cell named by indices[p]]</c> (PyTorch's <c>max_unpool1d</c> gradient); the
+    /// 2-D gather with height 1. See
+    /// <see cref="MaxUnpool2DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D?, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output <c>[N, C, outL]</c>.</param>
+    /// <param name="indices">The forward's indices, laid out as <paramref name="sourceShape"/>.</param>
+    /// <param name="sourceShape">The forward's pooled source shape <c>[N, C, L]</c>.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="outputSize">The forward's output length, or <see langword="null"/> for the default.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length or size is wrong, the index type is too narrow, or the gradient
+    /// overlaps an input.</exception>
+    public static void MaxUnpool1DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape3D sourceShape, Pool1DGeometry geometry, Span<T> sourceGradient,
+        int? outputSize = null, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        int length = ResolveUnpool1DLength(geometry, sourceShape.Length, outputSize, nameof(geometry), nameof(outputSize));
+        Shape3D outputShape = sourceShape.WithLength(length);
+        outputShape.Validate(nameof(outputSize), allowChannelsLast: true);
+        IndexSpace1D<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        MaxUnpool2DBackward(outputGradient, indices, sourceShape.As4D(), geometry.As2D(), sourceGradient, new Size2D(1, length), indexConvention, options);
+    }
+
+    /// <summary>
+    /// The backward pass of 1-D argmax unpooling over rank-3 tensors of any strides; the forward's output length is
+    /// <paramref name="outputGradient"/>'s.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output <c>[N, C, outL]</c>.</param>
+    /// <param name="indices">The forward's indices <c>[N, C, L]</c>.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source <c>[N, C, L]</c>.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxUnpool1DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool1DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape3D outputShape = GetShape1D(outputGradient, nameof(outputGradient), batched: false);
+        Shape3D shape = GetShape1D(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient), batched: false);
+        RequireSameShape1D(indices, shape, batched: false);
+        if (outputShape.Batch != shape.Batch || outputShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {outputShape}; N and C must match the pooled {shape}.");
+        }
+
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        _ = ResolveUnpool1DLength(geometry, shape.Length, outputShape.Length, nameof(geometry), nameof(outputGradient));
+        IndexSpace1D<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        MaxUnpool2DBackward(
+            Tensor.Unsqueeze(outputGradient, 2), Tensor.Unsqueeze(indices, 2), geometry.As2D(), Tensor.Unsqueeze(sourceGradient, 2), indexConvention, options);
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxUnpool1D{T, TIndex}(Tensor{T}, Switches1D{TIndex}, UnpoolReduction, ExecutionOptions)"/>:
+    /// a new gradient of the switches' pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output, of the switches' <see cref="Switches1D{TIndex}.SourceShape"/>.</param>
+    /// <param name="switches">The switches the forward unpooled through.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source, <see cref="Switches1D{TIndex}.PooledShape"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the switches' source shape.</exception>
+    public static Tensor<T> MaxUnpool1DBackward<T, TIndex>(Tensor<T> outputGradient, Switches1D<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        Shape3D shape = GetShape1D(outputGradient.AsReadOnlyTensorSpan(), nameof(outputGradient), batched: false);
+        if (shape != switches.SourceShape)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {shape}; the switches index a {switches.SourceShape} tensor.");
+        }
+
+        Shape3D pooled = switches.PooledShape;
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(outputGradient.AsReadOnlyTensorSpan(), [pooled.Batch, pooled.Channels, pooled.Length]);
+        IndexGather2DTensor(
+            Tensor.Unsqueeze(outputGradient.AsReadOnlyTensorSpan(), 2), Tensor.Unsqueeze(switches.Indices.AsReadOnlyTensorSpan(), 2), pooled.As4D(),
+            new Size2D(1, switches.SourceLength), switches.Geometry.As2D(), Tensor.Unsqueeze(result.AsTensorSpan(), 2), switches.Convention, options, nameof(switches));
+        return result;
+    }
 }

@@ -220,7 +220,7 @@ public static partial class Functional
 
     private static Tensor<T> MaxUnpool2DAllocating<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Shape4D shape, Pool2DGeometry geometry, Size2D size,
-        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling)
+        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling, bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -228,16 +228,18 @@ public static partial class Functional
         outputShape.Validate(sizeName);
         // Channels_last values give a channels_last result (PyTorch's choice), unpooled in place.
         Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter.Lengths(outputShape));
-        MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
+        MaxUnpool2DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling, writeTiled: writeTiled);
         return result;
     }
 
     private static void MaxUnpool2DTensor<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Shape4D shape, Pool2DGeometry geometry, in TensorSpan<T> destination,
-        Size2D size, IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling)
+        Size2D size, IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling,
+        string? indicesName = null, bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        indicesName ??= sizeFromPooling ? sizeName : "indices";
         if (source.FlattenedLength > Array.MaxLength || destination.FlattenedLength > Array.MaxLength)
         {
             // Past a span's reach: by runs of whole samples, each of which fits (GetBatchedShape checked that).
@@ -257,7 +259,7 @@ public static partial class Functional
             Shape4D channelsLast = Shape4D.ChannelsLast(shape.Batch, shape.Height, shape.Width, shape.Channels);
             MaxUnpool2DCore(
                 TensorAdapter.ChannelsLastSpan(source), TensorAdapter.ChannelsLastSpan(indices), channelsLast, geometry, view.Span, indexConvention, size, reduction,
-                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+                options, sizeName, sizeFromPooling, indicesName, writeTiled);
             view.Commit();
             return;
         }
@@ -266,13 +268,14 @@ public static partial class Functional
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);
         // Through switches, a bad index (the tensor was changed after pooling) is the switches' fault.
-        MaxUnpool2DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+        MaxUnpool2DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling, indicesName, writeTiled);
         d.Commit();
     }
 
     private static unsafe void MaxUnpool2DCore<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> destination,
-        IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, ExecutionOptions options, string outputSizeName, bool sizeFromPooling = false, string indicesName = "indices")
+        IndexConvention indexConvention, Size2D? outputSize, UnpoolReduction reduction, ExecutionOptions options, string outputSizeName, bool sizeFromPooling = false, string indicesName = "indices",
+        bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -303,8 +306,9 @@ public static partial class Functional
 
                 // Non-overlapping windows with Replace: each output block is written once from its tap by the block
                 // kernel (no clear pass, no scatter), which refuses a tap >= kH*kW or past a smaller output's border
-                // before writing, and zeroes the cells no window covers.
-                if (reduction == UnpoolReduction.Replace && geometry.Stride == geometry.KernelSize
+                // before writing, and zeroes the cells no window covers. With writeTiled (the max-pool backward) Sum
+                // takes it too: taps of windows that do not overlap name distinct cells, so each sum has one term.
+                if ((reduction == UnpoolReduction.Replace || writeTiled) && geometry.Stride == geometry.KernelSize
                     && geometry.PaddingBegin == new Size2D(0, 0) && geometry.PaddingEnd == new Size2D(0, 0) && geometry.Dilation == new Size2D(1, 1))
                 {
                     bad = BlockKernel.UnpoolTaps(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, geometry.KernelSize, degree);
@@ -328,7 +332,7 @@ public static partial class Functional
             if (indexConvention == IndexConvention.PerPlane)
             {
                 bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
-                bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, geometry.KernelSize, reduction, degree);
+                bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, geometry.KernelSize, reduction, degree, writeTiled);
             }
             else
             {
@@ -517,6 +521,234 @@ public static partial class Functional
             if (bad >= 0)
             {
                 ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)bad], bad, plan);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxUnpool2D{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D?, IndexConvention, UnpoolReduction, ExecutionOptions)"/>:
+    /// the gather through the indices, <c>sourceGradient[p] = outputGradient[cell named by indices[p]]</c> (PyTorch's
+    /// <c>max_unpool2d</c> gradient, which ATen computes as a gather).
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>; a gather moves values, so every type
+    /// is exact.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output, <c>[N, C, outH, outW]</c> (channels-last when
+    /// <paramref name="sourceShape"/> is).</param>
+    /// <param name="indices">The indices the forward unpooled through, in <paramref name="indexConvention"/>, laid out as
+    /// <paramref name="sourceShape"/>.</param>
+    /// <param name="sourceShape">The pooled shape <c>[N, C, H, W]</c> of the forward's source.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source, <paramref name="sourceShape"/>; every
+    /// element is written.</param>
+    /// <param name="outputSize">The forward's output (H, W), or <see langword="null"/> for the default; the forward's
+    /// size rule applies.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <remarks>
+    /// This is the exact gradient of <see cref="UnpoolReduction.Sum"/> and of <see cref="UnpoolReduction.Replace"/> when
+    /// no two indices name one cell (always so for indices pooling wrote over windows that do not overlap). With
+    /// duplicates under Replace the true gradient of an overwritten element is zero; this gather, like PyTorch's, gives
+    /// every duplicate the cell's gradient. Every index is checked before anything is written, with the forward's rules
+    /// and messages.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or <paramref name="indexConvention"/> is
+    /// undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length does not match its shape, the output size is out of range,
+    /// <typeparamref name="TIndex"/> cannot hold the convention's largest index, or <paramref name="sourceGradient"/>
+    /// overlaps an input.</exception>
+    public static void MaxUnpool2DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape4D sourceShape, Pool2DGeometry geometry, Span<T> sourceGradient,
+        Size2D? outputSize = null, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Size2D size = geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
+        Shape4D outputShape = sourceShape.WithSpatialSize(size);
+        outputShape.Validate(nameof(outputSize), allowChannelsLast: true);
+        Guard.Length(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), "N*C*outH*outW of", outputShape);
+        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*H*W of", sourceShape);
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        Guard.Length(sourceGradient.Length, sourceShape.ElementCount, nameof(sourceGradient), "N*C*H*W of", sourceShape);
+        Guard.NoOverlap<T, T>(sourceGradient, outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoOverlap<T, TIndex>(sourceGradient, indices, nameof(sourceGradient), nameof(indices));
+        IndexGather2DCore(outputGradient, indices, sourceShape, size, geometry, sourceGradient, indexConvention, options, nameof(indices));
+    }
+
+    /// <summary>
+    /// The backward pass of argmax unpooling over rank-4 tensors of any strides (PyTorch <c>channels_last</c> read in
+    /// place); the forward's output size is <paramref name="outputGradient"/>'s spatial size. See
+    /// <see cref="MaxUnpool2DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape4D, Pool2DGeometry, Span{T}, Size2D?, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type: any <see cref="IBinaryInteger{TSelf}"/> whose largest value holds the
+    /// convention's largest index.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output <c>[N, C, outH, outW]</c>.</param>
+    /// <param name="indices">The forward's indices, <c>[N, C, H, W]</c>.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source, <c>[N, C, H, W]</c>.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxUnpool2DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool2DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D outputShape = TensorAdapter.GetShape(outputGradient, nameof(outputGradient));
+        Shape4D shape = TensorAdapter.GetShape(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient));
+        RequireGatherShapes(indices, shape, outputShape, nameof(outputGradient));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        _ = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputShape.SpatialSize, nameof(geometry), nameof(outputGradient));
+        Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        IndexGather2DTensor(outputGradient, indices, shape, outputShape.SpatialSize, geometry, sourceGradient, indexConvention, options);
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxUnpool2D{T, TIndex}(Tensor{T}, Switches{TIndex}, UnpoolReduction, ExecutionOptions)"/>:
+    /// the gradient of the unpooled tensor gathered through the switches into a new tensor of the pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output, of the switches' <see cref="Switches{TIndex}.SourceShape"/>.</param>
+    /// <param name="switches">The switches the forward unpooled through.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source, <see cref="Switches{TIndex}.PooledShape"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the switches' source shape.</exception>
+    public static Tensor<T> MaxUnpool2DBackward<T, TIndex>(Tensor<T> outputGradient, Switches<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        return IndexGather2DAllocating(outputGradient.AsReadOnlyTensorSpan(), switches, options, nameof(outputGradient));
+    }
+
+    /// <summary>The gather of the switches' pooled shape from a gradient of their source shape, into a new tensor.</summary>
+    private static Tensor<T> IndexGather2DAllocating<T, TIndex>(in ReadOnlyTensorSpan<T> gradient, Switches<TIndex> switches, ExecutionOptions options, string gradientName)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape4D shape = TensorAdapter.GetShape(gradient, gradientName);
+        if (shape != switches.SourceShape)
+        {
+            ThrowHelper.ThrowArgument(gradientName, $"Tensor {gradientName} has shape {shape}; the switches index a {switches.SourceShape} tensor.");
+        }
+
+        Shape4D pooled = switches.PooledShape;
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(gradient, TensorAdapter.Lengths(pooled));
+        IndexGather2DTensor(gradient, switches.Indices.AsReadOnlyTensorSpan(), pooled, switches.SourceSize, switches.Geometry, result.AsTensorSpan(), switches.Convention, options, nameof(switches));
+        return result;
+    }
+
+    /// <summary>Rejects indices of another shape than the pooled <paramref name="shape"/>, and a gradient whose N or C
+    /// differ from it.</summary>
+    private static void RequireGatherShapes<TIndex>(in ReadOnlyTensorSpan<TIndex> indices, Shape4D shape, Shape4D indexedShape, string indexedName)
+    {
+        Shape4D indexShape = TensorAdapter.GetShape(indices, nameof(indices));
+        if (indexShape != shape)
+        {
+            ThrowHelper.ThrowArgument(nameof(indices), $"Tensor indices has shape {indexShape}; it must match the pooled {shape}.");
+        }
+
+        if (indexedShape.Batch != shape.Batch || indexedShape.Channels != shape.Channels)
+        {
+            ThrowHelper.ThrowArgument(indexedName, $"Tensor {indexedName} has shape {indexedShape}; N and C must match the pooled {shape}.");
+        }
+    }
+
+    /// <summary>The gather of TensorSpans (shapes validated): channels_last ones read in place, others through dense views.</summary>
+    private static void IndexGather2DTensor<T, TIndex>(
+        in ReadOnlyTensorSpan<T> gradient, in ReadOnlyTensorSpan<TIndex> indices, Shape4D pooledShape, Size2D indexedSize, Pool2DGeometry geometry,
+        in TensorSpan<T> result, IndexConvention indexConvention, ExecutionOptions options, string indicesName = "indices")
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Guard.NoSelfOverlap(result, "sourceGradient");
+        Guard.NoViewOverlap(result.AsReadOnlyTensorSpan(), gradient, "sourceGradient", "outputGradient");
+        Guard.NoViewOverlap(result.AsReadOnlyTensorSpan(), indices, "sourceGradient", nameof(indices));
+        if (TensorAdapter.IsChannelsLast(gradient) && TensorAdapter.IsChannelsLastDense(indices))
+        {
+            using ChannelsLastWriteView<T> view = TensorAdapter.WriteChannelsLast(result);
+            Shape4D last = Shape4D.ChannelsLast(pooledShape.Batch, pooledShape.Height, pooledShape.Width, pooledShape.Channels);
+            IndexGather2DCore(TensorAdapter.ChannelsLastSpan(gradient), TensorAdapter.ChannelsLastSpan(indices), last, indexedSize, geometry, view.Span, indexConvention, options, indicesName);
+            view.Commit();
+            return;
+        }
+
+        using ReadView<T> g = TensorAdapter.Read(gradient);
+        using ReadView<TIndex> i = TensorAdapter.Read(indices);
+        using WriteView<T> r = TensorAdapter.Write(result);
+        IndexGather2DCore(g.Span, i.Span, pooledShape, indexedSize, geometry, r.Span, indexConvention, options, indicesName);
+        r.Commit();
+    }
+
+    /// <summary>
+    /// The gather through 2-D indices (lengths, sizes and overlaps validated by the caller): <paramref name="result"/>
+    /// (<paramref name="pooledShape"/>) reads <paramref name="gradient"/> (<paramref name="pooledShape"/> with
+    /// <paramref name="indexedSize"/>, the same layout) at the cell each index names. Every index is checked first; a bad
+    /// one throws (naming <paramref name="indicesName"/>) before anything is written. The backward of argmax unpooling and
+    /// the double backward of max pooling.
+    /// </summary>
+    private static unsafe void IndexGather2DCore<T, TIndex>(
+        ReadOnlySpan<T> gradient, ReadOnlySpan<TIndex> indices, Shape4D pooledShape, Size2D indexedSize, Pool2DGeometry geometry, Span<T> result,
+        IndexConvention indexConvention, ExecutionOptions options, string indicesName)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (pooledShape.ElementCount == 0)
+        {
+            return;
+        }
+
+        Shape4D indexedShape = pooledShape.WithSpatialSize(indexedSize);
+        int planes = (int)pooledShape.PlaneCount;
+        int degree = options.ResolveDegree(planes, pooledShape.ElementCount + indexedShape.ElementCount);
+        fixed (T* g = gradient)
+        fixed (TIndex* i = indices)
+        fixed (T* r = result)
+        {
+            long bad;
+            if (pooledShape.Layout == TensorLayout.ChannelsLast)
+            {
+                var plan = ChannelsLastUnpoolKernel.For2D(pooledShape, indexedSize, geometry, indexConvention);
+                bad = IndexGather.ChannelsLast(g, i, r, plan, degree);
+                if (bad >= 0)
+                {
+                    ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)bad], bad, plan);
+                }
+
+                return;
+            }
+
+            if (indexConvention == IndexConvention.InWindow)
+            {
+                var taps = new WindowTaps(geometry, pooledShape.SpatialSize, indexedSize);
+                bad = IndexGather.InWindow(g, i, r, planes, taps, degree);
+                if (bad >= 0)
+                {
+                    InWindowKernel.ThrowBadTap(indicesName, indices[(int)bad], bad, taps, pooledShape);
+                }
+
+                return;
+            }
+
+            bad = indexConvention == IndexConvention.PerPlane
+                ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree)
+                : IndexGather.Decoded(
+                    g, i, r, pooledShape.ElementCount, indexedShape.ElementCount,
+                    new IndexCodec3D(indexConvention, new Shape5D(indexedShape.Batch, indexedShape.Channels, 1, indexedShape.Height, indexedShape.Width), new Size3D(1, pooledShape.Height, pooledShape.Width), null),
+                    degree);
+            if (bad >= 0)
+            {
+                ThrowHelper.ThrowBadIndex(indicesName, indices[(int)bad], bad, pooledShape.PlaneSize, new IndexLayout(indexConvention, indexedShape), indexedShape);
             }
         }
     }

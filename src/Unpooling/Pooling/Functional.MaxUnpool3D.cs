@@ -308,4 +308,162 @@ public static partial class Functional
             new IndexCodec3D(indexConvention, outputShape, sourceShape.SpatialSize, geometry).ThrowBadIndex(indicesName, indices[(int)bad], bad, outputShape);
         }
     }
+
+    /// <summary>
+    /// The backward pass of 3-D argmax unpooling: the gather through the indices,
+    /// <c>sourceGradient[p] = outputGradient[cell named by indices[p]]</c> (PyTorch's <c>max_unpool3d</c> gradient).
+    /// Exact for <see cref="UnpoolReduction.Sum"/>, and for Replace without duplicates; with duplicates every one gets
+    /// the cell's gradient, as in PyTorch.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/> (a gather: exact).</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output <c>[N, C, outD, outH, outW]</c>.</param>
+    /// <param name="indices">The forward's indices, laid out as <paramref name="sourceShape"/>.</param>
+    /// <param name="sourceShape">The forward's pooled source shape.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source; every element is written.</param>
+    /// <param name="outputSize">The forward's output size, or <see langword="null"/> for the default.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A length or size is wrong, the index type is too narrow, or the gradient
+    /// overlaps an input.</exception>
+    public static void MaxUnpool3DBackward<T, TIndex>(
+        ReadOnlySpan<T> outputGradient, ReadOnlySpan<TIndex> indices, Shape5D sourceShape, Pool3DGeometry geometry, Span<T> sourceGradient,
+        Size3D? outputSize = null, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        sourceShape.Validate(nameof(sourceShape), allowChannelsLast: true);
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        Size3D size = geometry.ResolveUnpoolOutputSize(sourceShape.SpatialSize, outputSize, nameof(geometry), nameof(outputSize));
+        Shape5D outputShape = sourceShape.WithSpatialSize(size);
+        outputShape.Validate(nameof(outputSize), allowChannelsLast: true);
+        Guard.Length(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), "N*C*outD*outH*outW of", outputShape);
+        Guard.Length(indices.Length, sourceShape.ElementCount, nameof(indices), "N*C*D*H*W of", sourceShape);
+        Guard3D.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        Guard.Length(sourceGradient.Length, sourceShape.ElementCount, nameof(sourceGradient), "N*C*D*H*W of", sourceShape);
+        Guard.NoOverlap<T, T>(sourceGradient, outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoOverlap<T, TIndex>(sourceGradient, indices, nameof(sourceGradient), nameof(indices));
+        IndexGather3DCore(outputGradient, indices, sourceShape, size, geometry, sourceGradient, indexConvention, options, nameof(indices));
+    }
+
+    /// <summary>
+    /// The backward pass of 3-D argmax unpooling over rank-5 tensors of any strides; the forward's output size is
+    /// <paramref name="outputGradient"/>'s spatial size. See
+    /// <see cref="MaxUnpool3DBackward{T, TIndex}(ReadOnlySpan{T}, ReadOnlySpan{TIndex}, Shape5D, Pool3DGeometry, Span{T}, Size3D?, IndexConvention, ExecutionOptions)"/>.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output.</param>
+    /// <param name="indices">The forward's indices.</param>
+    /// <param name="geometry">The forward's pooling geometry.</param>
+    /// <param name="sourceGradient">Receives the gradient of the forward's source.</param>
+    /// <param name="indexConvention">How an index names an output cell; per plane by default.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell, or an enum is undefined; nothing is written.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong rank or shape, or the tensors overlap.</exception>
+    public static void MaxUnpool3DBackward<T, TIndex>(
+        in ReadOnlyTensorSpan<T> outputGradient, in ReadOnlyTensorSpan<TIndex> indices, Pool3DGeometry geometry, in TensorSpan<T> sourceGradient,
+        IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        Shape5D outputShape = TensorAdapter3D.GetShape(outputGradient, nameof(outputGradient));
+        Shape5D shape = TensorAdapter3D.GetShape(sourceGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient));
+        RequireGatherShapes3D(indices, shape, outputShape, nameof(outputGradient));
+        Guard.Convention(indexConvention, nameof(indexConvention));
+        _ = geometry.ResolveUnpoolOutputSize(shape.SpatialSize, outputShape.SpatialSize, nameof(geometry), nameof(outputGradient));
+        Guard3D.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
+        Guard.NoSelfOverlap(sourceGradient, nameof(sourceGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), outputGradient, nameof(sourceGradient), nameof(outputGradient));
+        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), indices, nameof(sourceGradient), nameof(indices));
+        using ReadView<T> g = TensorAdapter.Read(outputGradient);
+        using ReadView<TIndex> i = TensorAdapter.Read(indices);
+        using WriteView<T> r = TensorAdapter.Write(sourceGradient);
+        IndexGather3DCore(g.Span, i.Span, shape, outputShape.SpatialSize, geometry, r.Span, indexConvention, options, nameof(indices));
+        r.Commit();
+    }
+
+    /// <summary>
+    /// The backward pass of <see cref="MaxUnpool3D{T, TIndex}(Tensor{T}, Switches3D{TIndex}, UnpoolReduction, ExecutionOptions)"/>:
+    /// a new gradient of the switches' pooled shape.
+    /// </summary>
+    /// <typeparam name="T">The element type: any <see cref="INumberBase{TSelf}"/>.</typeparam>
+    /// <typeparam name="TIndex">The index type of the switches.</typeparam>
+    /// <param name="outputGradient">The gradient of the unpooled output, of the switches' <see cref="Switches3D{TIndex}.SourceShape"/>.</param>
+    /// <param name="switches">The switches the forward unpooled through.</param>
+    /// <param name="options">Threading; results never depend on it.</param>
+    /// <returns>The gradient of the forward's source, <see cref="Switches3D{TIndex}.PooledShape"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index names no cell (the switches' tensor was changed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/>'s shape is not the switches' source shape.</exception>
+    public static Tensor<T> MaxUnpool3DBackward<T, TIndex>(Tensor<T> outputGradient, Switches3D<TIndex> switches, ExecutionOptions options = default)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(switches);
+        Shape5D shape = TensorAdapter3D.GetShape(outputGradient.AsReadOnlyTensorSpan(), nameof(outputGradient));
+        if (shape != switches.SourceShape)
+        {
+            ThrowHelper.ThrowArgument(nameof(outputGradient), $"Tensor outputGradient has shape {shape}; the switches index a {switches.SourceShape} tensor.");
+        }
+
+        Tensor<T> result = TensorAdapter.CreateLike<T, T>(outputGradient.AsReadOnlyTensorSpan(), TensorAdapter3D.Lengths(switches.PooledShape));
+        using ReadView<T> g = TensorAdapter.Read(outputGradient.AsReadOnlyTensorSpan());
+        using ReadView<TIndex> i = TensorAdapter.Read(switches.Indices.AsReadOnlyTensorSpan());
+        using WriteView<T> r = TensorAdapter.Write(result.AsTensorSpan());
+        IndexGather3DCore(g.Span, i.Span, switches.PooledShape, switches.SourceSize, switches.Geometry, r.Span, switches.Convention, options, nameof(switches));
+        r.Commit();
+        return result;
+    }
+
+    /// <summary>
+    /// The gather through 3-D indices (validated by the caller but for the indices): <paramref name="result"/>
+    /// (<paramref name="pooledShape"/>) reads <paramref name="gradient"/> (<paramref name="pooledShape"/> with
+    /// <paramref name="indexedSize"/>, same layout) at the cell each index names; a bad index throws before any write.
+    /// </summary>
+    private static unsafe void IndexGather3DCore<T, TIndex>(
+        ReadOnlySpan<T> gradient, ReadOnlySpan<TIndex> indices, Shape5D pooledShape, Size3D indexedSize, Pool3DGeometry geometry, Span<T> result,
+        IndexConvention indexConvention, ExecutionOptions options, string indicesName)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (pooledShape.ElementCount == 0)
+        {
+            return;
+        }
+
+        Shape5D indexedShape = pooledShape.WithSpatialSize(indexedSize);
+        int planes = (int)pooledShape.PlaneCount;
+        int degree = options.ResolveDegree(planes, pooledShape.ElementCount + indexedShape.ElementCount);
+        fixed (T* g = gradient)
+        fixed (TIndex* i = indices)
+        fixed (T* r = result)
+        {
+            if (pooledShape.Layout == TensorLayout.ChannelsLast)
+            {
+                var plan = new ChannelsLastPoolKernel.Plan(
+                    SpatialPlan.ForPool(geometry, indexedSize, pooledShape.SpatialSize), pooledShape.Batch, pooledShape.Channels,
+                    ChannelsLastIndexing.For3D(indexConvention, indexedShape, geometry));
+                long failed = IndexGather.ChannelsLast(g, i, r, plan, degree);
+                if (failed >= 0)
+                {
+                    ChannelsLastUnpoolKernel.ThrowBadIndex(indicesName, indices[(int)failed], failed, plan);
+                }
+
+                return;
+            }
+
+            var codec = new IndexCodec3D(indexConvention, indexedShape, pooledShape.SpatialSize, geometry);
+            long bad = indexConvention == IndexConvention.PerPlane
+                ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree)
+                : IndexGather.Decoded(g, i, r, pooledShape.ElementCount, indexedShape.ElementCount, codec, degree);
+            if (bad >= 0)
+            {
+                codec.ThrowBadIndex(indicesName, indices[(int)bad], bad, indexedShape);
+            }
+        }
+    }
 }

@@ -33,18 +33,20 @@ internal static unsafe class MaxUnpool2DKernel
     /// <summary>
     /// Validates and unpools: the dense path when every index sits in its own <paramref name="denseFactor"/> window
     /// (Replace), otherwise a range check and the scatter. Returns -1, or the position of the first out-of-range index,
-    /// in which case nothing was written.
+    /// in which case nothing was written. With <paramref name="writeDense"/> a Sum takes the dense path too (the max-pool
+    /// backward: indices each in its own window of windows that do not overlap name distinct cells, so every sum has one
+    /// term; the one difference is a <c>-0</c> gradient, written as is where <c>0 + -0</c> would give <c>+0</c>).
     /// </summary>
     public static long Run<T, TIndex>(
         T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, bool denseCandidate, Size2D denseFactor,
-        UnpoolReduction reduction, int degree)
+        UnpoolReduction reduction, int degree, bool writeDense = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         long inPlane = (long)pooled.Height * pooled.Width;
         long outPlane = (long)output.Height * output.Width;
         // Sum differs from Replace here only in the sign of zero (+0 + -0 = +0): it takes the arithmetic scatter.
-        if (denseCandidate && reduction == UnpoolReduction.Replace
+        if (denseCandidate && (reduction == UnpoolReduction.Replace || writeDense)
             && BlockKernel.TryUnpoolDense(source, indices, destination, planes, pooled, output, denseFactor, degree))
         {
             return -1;

@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// The backward passes of the block family, one gather per input cell (each input cell owns one <c>KD x KH x KW</c>
+/// block of the output): fixed unpooling reads its block's cell at the offset, random unpooling the cell at its seeded
+/// offset (the published hash of <c>RandomUnpool3D</c>), repeat unpooling sums its block in row-major block order
+/// starting from zero (PyTorch's <c>upsample_nearest</c> backward order). A block cell outside a smaller output adds
+/// nothing (a fixed or random cell there reads zero); output cells past the blocks of a larger output have no source.
+/// Every result is written once, so rows split over threads give the same bits for any thread count.
+/// </summary>
+internal static unsafe partial class BlockKernel
+{
+    /// <summary>
+    /// Writes the gradient of the block unpooling <paramref name="op"/> (Fixed, Random or Repeat) of
+    /// <paramref name="shape"/> (either layout) into <paramref name="sourceGradient"/> from the output gradient of
+    /// spatial size <paramref name="output"/> (same layout).
+    /// </summary>
+    public static void Gather<T>(BlockRankOp op, T* outputGradient, T* sourceGradient, in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed, int degree)
+        where T : unmanaged, INumberBase<T>
+    {
+        var plan = new GatherPlan(shape, output, factor, offset, seed);
+        switch (op)
+        {
+            case BlockRankOp.Repeat:
+                RunGather<T, BlockSum>(outputGradient, sourceGradient, plan, degree);
+                break;
+            case BlockRankOp.Random:
+                RunGather<T, SeededCell>(outputGradient, sourceGradient, plan, degree);
+                break;
+            default:
+                RunGather<T, FixedCell>(outputGradient, sourceGradient, plan, degree);
+                break;
+        }
+    }
+
+    private static void RunGather<T, TOp>(T* outputGradient, T* sourceGradient, in GatherPlan plan, int degree)
+        where T : unmanaged, INumberBase<T>
+        where TOp : struct, IBlockGather
+    {
+        var body = new GatherBody<T, TOp> { Gradient = outputGradient, Result = sourceGradient, Plan = plan };
+        ParallelRunner.Run(ref body, plan.Rows, degree);
+    }
+
+    /// <summary>The geometry of a block gather: sizes, element strides of the output gradient, and the seed.</summary>
+    internal readonly struct GatherPlan
+    {
+        public readonly int N, C, D, H, W, OD, OH, OW, KD, KH, KW, AD, AH, AW;
+        public readonly bool ChannelsLast;
+        public readonly ulong Seed;
+
+        /// <summary>Element strides of the output gradient along depth, height and width.</summary>
+        public readonly long TD, TH, TW;
+
+        public GatherPlan(in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed)
+        {
+            (N, C, D, H, W) = (shape.Batch, shape.Channels, shape.Depth, shape.Height, shape.Width);
+            (OD, OH, OW) = (output.Depth, output.Height, output.Width);
+            (KD, KH, KW) = (factor.Depth, factor.Height, factor.Width);
+            (AD, AH, AW) = (offset.Depth, offset.Height, offset.Width);
+            ChannelsLast = shape.Layout == TensorLayout.ChannelsLast;
+            Seed = seed;
+            TW = ChannelsLast ? C : 1;
+            TH = TW * OW;
+            TD = TH * OH;
+        }
+
+        /// <summary>Rows of input cells: (plane, d, h) channels-first, (n, d, h) channels-last.</summary>
+        public int Rows => checked((ChannelsLast ? N : N * C) * D * H);
+
+        public long SourceCount => (long)N * C * D * H * W;
+
+        public long OutputCount => (long)N * C * OD * OH * OW;
+    }
+
+    /// <summary>What one input cell's gradient is, given the output gradient at its block's origin.</summary>
+    private interface IBlockGather
+    {
+        /// <summary>The gradient of input cell (plane <paramref name="plane"/>, <paramref name="id"/>,
+        /// <paramref name="ih"/>, <paramref name="iw"/>); <paramref name="y"/> points at output cell (0, 0, 0) of its
+        /// plane (channel-strided when channels-last).</summary>
+        static abstract T Cell<T>(in GatherPlan p, T* y, long plane, int id, int ih, int iw)
+            where T : unmanaged, INumberBase<T>;
+    }
+
+    /// <summary>The cell at offset (a, b, c) of the block, or zero where the output cut it off.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T At<T>(in GatherPlan p, T* y, long od, long oh, long ow)
+        where T : unmanaged, INumberBase<T>
+        => od < p.OD && oh < p.OH && ow < p.OW ? y[(od * p.TD) + (oh * p.TH) + (ow * p.TW)] : T.Zero;
+
+    private readonly struct FixedCell : IBlockGather
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Cell<T>(in GatherPlan p, T* y, long plane, int id, int ih, int iw)
+            where T : unmanaged, INumberBase<T>
+            => At(p, y, ((long)id * p.KD) + p.AD, ((long)ih * p.KH) + p.AH, ((long)iw * p.KW) + p.AW);
+    }
+
+    private readonly struct SeededCell : IBlockGather
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Cell<T>(in GatherPlan p, T* y, long plane, int id, int ih, int iw)
+            where T : unmanaged, INumberBase<T>
+        {
+            // The published offset of RandomUnpool3D (2-D and 1-D are depth 1, kD 1): b = ((p*D + d)*H + h)*W + w.
+            ulong b = unchecked((((((ulong)plane * (ulong)p.D) + (ulong)id) * (ulong)p.H) + (ulong)ih) * (ulong)p.W) + (ulong)iw;
+            ulong z = Mix(unchecked(p.Seed + ((b + 1) * Golden)));
+            ulong t = ((z & 0xFFFFFFFFUL) * (ulong)((long)p.KD * p.KH)) >> 32;
+            long ad = (long)(t / (ulong)p.KH), ah = (long)(t % (ulong)p.KH), aw = (long)(((z >> 32) * (ulong)p.KW) >> 32);
+            return At(p, y, ((long)id * p.KD) + ad, ((long)ih * p.KH) + ah, ((long)iw * p.KW) + aw);
+        }
+    }
+
+    private readonly struct BlockSum : IBlockGather
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T Cell<T>(in GatherPlan p, T* y, long plane, int id, int ih, int iw)
+            where T : unmanaged, INumberBase<T>
+        {
+            // From zero, in row-major block order (PyTorch's order: output cells in row-major order add into their source).
+            T sum = T.Zero;
+            long d0 = (long)id * p.KD, h0 = (long)ih * p.KH, w0 = (long)iw * p.KW;
+            long d1 = Math.Min(d0 + p.KD, p.OD), h1 = Math.Min(h0 + p.KH, p.OH), w1 = Math.Min(w0 + p.KW, p.OW);
+            for (long od = d0; od < d1; od++)
+            {
+                for (long oh = h0; oh < h1; oh++)
+                {
+                    T* row = y + (od * p.TD) + (oh * p.TH);
+                    for (long ow = w0; ow < w1; ow++)
+                    {
+                        sum += row[ow * p.TW];
+                    }
+                }
+            }
+
+            return sum;
+        }
+    }
+
+    private struct GatherBody<T, TOp> : IParallelBody
+        where T : unmanaged, INumberBase<T>
+        where TOp : struct, IBlockGather
+    {
+        public T* Gradient;
+        public T* Result;
+        public GatherPlan Plan;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            GatherPlan p = Plan;
+            long outVolume = (long)p.OD * p.OH * p.OW;
+            for (int row = start; row < end; row++)
+            {
+                int unit = row / (p.D * p.H), rest = row - (unit * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
+                if (!p.ChannelsLast)
+                {
+                    // unit = plane n*C + c: W results in a row, its plane's output gradient from (0, 0, 0).
+                    T* x = Result + ((long)row * p.W);
+                    T* y = Gradient + (unit * outVolume);
+                    Debug.Assert(Bounds.Within(x, p.W, Result, p.SourceCount), "a result row outside the gradient");
+                    if (typeof(TOp) == typeof(FixedCell))
+                    {
+                        // The hot case without the per-cell decode: one strided read per cell of a row that lies in the output.
+                        long od = ((long)id * p.KD) + p.AD, oh = ((long)ih * p.KH) + p.AH;
+                        int full = od < p.OD && oh < p.OH ? (int)Math.Min(p.W, Math.Max(0, (p.OW - p.AW + p.KW - 1) / p.KW)) : 0;
+                        T* yr = y + (od * p.TD) + (oh * p.TH) + p.AW;
+                        nint step = p.KW;
+                        int iw0 = 0;
+                        for (; iw0 < full; iw0++)
+                        {
+                            x[iw0] = yr[iw0 * step];
+                        }
+
+                        for (; iw0 < p.W; iw0++)
+                        {
+                            x[iw0] = T.Zero;
+                        }
+
+                        continue;
+                    }
+
+                    for (int iw = 0; iw < p.W; iw++)
+                    {
+                        x[iw] = TOp.Cell(p, y, unit, id, ih, iw);
+                    }
+
+                    continue;
+                }
+
+                // unit = sample n: W*C results in a row, channel c's output gradient from (n, 0, 0, 0, c).
+                T* xs = Result + ((long)row * p.W * p.C);
+                Debug.Assert(Bounds.Within(xs, (long)p.W * p.C, Result, p.SourceCount), "a result row outside the gradient");
+                for (int iw = 0; iw < p.W; iw++)
+                {
+                    for (int c = 0; c < p.C; c++)
+                    {
+                        T* y = Gradient + (unit * outVolume * p.C) + c;
+                        xs[((long)iw * p.C) + c] = TOp.Cell(p, y, ((long)unit * p.C) + c, id, ih, iw);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Unpooling.Internal;
+
+/// <summary>
+/// The gather through argmax indices: <c>result[p] = gradient[cell(indices[p])]</c>, for every element <c>p</c> of the
+/// pooled tensor, the cell read in the indexed tensor (the pooling input, or the unpooling output) in any
+/// <see cref="IndexConvention"/>. It is the backward pass of argmax unpooling (PyTorch's <c>max_unpool</c> gradient) and
+/// the double backward of max pooling (ATen's <c>max_pool_double_backward</c>). Every index is checked first (in
+/// parallel; the first bad position in memory order is reported, so the message never depends on the thread count),
+/// then every element is written once. A gather only reads the indexed tensor, so an index naming another plane or
+/// sample needs no ordering: the work is split in parallel whatever the convention, and the result is the same bits for
+/// any thread count.
+/// </summary>
+/// <remarks>
+/// Each index is read once more where it is used and checked again (one compare): an index a racing caller moved out of
+/// range after validation makes its element zero, never a read outside the gradient.
+/// </remarks>
+internal static unsafe class IndexGather
+{
+    /// <summary>Positions a block of the general gather covers: the unit of parallel work and of validation.</summary>
+    private const int Block = 1 << 14;
+
+    /// <summary>
+    /// Channels-first per-plane indices: plane <c>q</c>'s element <c>i</c> reads <c>gradient[q*outPlane + indices[i]]</c>.
+    /// Returns -1, or the position of the first index outside <c>[0, outPlane)</c> (nothing written).
+    /// </summary>
+    public static long PerPlane<T, TIndex>(T* gradient, TIndex* indices, T* result, int planes, long inPlane, long outPlane, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long bad = MaxUnpool2DKernel.FindInvalid(indices, planes * inPlane, outPlane, degree);
+        if (bad >= 0)
+        {
+            return bad;
+        }
+
+        var body = new PerPlaneBody<T, TIndex> { Gradient = gradient, Indices = indices, Result = result, InPlane = inPlane, OutPlane = outPlane, Planes = planes };
+        ParallelRunner.Run(ref body, planes, degree);
+        return -1;
+    }
+
+    /// <summary>
+    /// Channels-first 2-D <see cref="IndexConvention.InWindow"/> taps: each element reads the cell of its own window
+    /// that its tap names. Returns -1, or the position of the first invalid tap (nothing written).
+    /// </summary>
+    public static long InWindow<T, TIndex>(T* gradient, TIndex* indices, T* result, int planes, in WindowTaps taps, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long bad = InWindowKernel.FindInvalid(indices, planes, taps, degree);
+        if (bad >= 0)
+        {
+            return bad;
+        }
+
+        var body = new InWindowBody<T, TIndex> { Gradient = gradient, Indices = indices, Result = result, Taps = taps, Planes = planes };
+        ParallelRunner.Run(ref body, planes, degree);
+        return -1;
+    }
+
+    /// <summary>
+    /// Channels-first indices of any convention (InWindow with the codec's geometry), decoded by
+    /// <paramref name="codec"/> into a row-major offset of the <paramref name="total"/>-cell gradient. Returns -1, or the
+    /// position of the first index that names no cell (nothing written).
+    /// </summary>
+    public static long Decoded<T, TIndex>(T* gradient, TIndex* indices, T* result, long count, long total, in IndexCodec3D codec, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => Mapped(gradient, indices, result, count, total, new CodecMap(codec), degree);
+
+    /// <summary>
+    /// Channels-last values and indices (<c>[N, oD, oH, oW, C]</c>) of any convention, reading a channels-last gradient
+    /// <c>[N, D, H, W, C]</c>. Returns -1, or the memory position of the first index that names no cell (nothing written).
+    /// </summary>
+    public static long ChannelsLast<T, TIndex>(T* gradient, TIndex* indices, T* result, in ChannelsLastPoolKernel.Plan plan, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => Mapped(gradient, indices, result, plan.Batch * plan.OutputSample, plan.InputCount, new ChannelsLastMap(plan), degree);
+
+    private static long Mapped<T, TIndex, TMap>(T* gradient, TIndex* indices, T* result, long count, long total, TMap map, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TMap : struct, IGatherMap
+    {
+        long first = long.MaxValue;
+        int blocks = checked((int)((count + Block - 1) / Block));
+        var body = new MappedBody<T, TIndex, TMap> { Gradient = gradient, Indices = indices, Result = result, Count = count, Total = total, Map = map, FirstBad = &first, Validate = true };
+        ParallelRunner.Run(ref body, blocks, degree);
+        first = Volatile.Read(ref first);
+        if (first != long.MaxValue)
+        {
+            return first;
+        }
+
+        body.Validate = false;
+        ParallelRunner.Run(ref body, blocks, degree);
+        return -1;
+    }
+
+    /// <summary>Where the element at a position reads, for the general gather.</summary>
+    private interface IGatherMap
+    {
+        /// <summary>The offset in the gradient of the cell <paramref name="index"/> names for the element at
+        /// <paramref name="position"/>, or -1 when it names none.</summary>
+        long Offset(long index, long position);
+    }
+
+    private readonly struct CodecMap(IndexCodec3D codec) : IGatherMap
+    {
+        private readonly IndexCodec3D _codec = codec;
+
+        public long Offset(long index, long position) => _codec.TryDecode(index, position, out long offset) ? offset : -1;
+    }
+
+    private readonly struct ChannelsLastMap(ChannelsLastPoolKernel.Plan plan) : IGatherMap
+    {
+        private readonly ChannelsLastPoolKernel.Plan _plan = plan;
+
+        public long Offset(long index, long position) => ChannelsLastUnpoolKernel.TargetAt(_plan, index, position);
+    }
+
+    private struct MappedBody<T, TIndex, TMap> : IParallelBody
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TMap : struct, IGatherMap
+    {
+        public T* Gradient;
+        public TIndex* Indices;
+        public T* Result;
+        public long Count;
+        public long Total;
+        public TMap Map;
+        public long* FirstBad;
+        public bool Validate;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            long from = (long)start * Block, to = Math.Min(Count, (long)end * Block);
+            Debug.Assert(from >= 0 && from <= to, "a gather block outside the indices");
+            for (long k = from; k < to; k++)
+            {
+                long offset = Map.Offset(IndexValue.Read(Indices[k]), k);
+                if (Validate)
+                {
+                    if (offset < 0)
+                    {
+                        KeepSmallest(FirstBad, k);
+                        return;
+                    }
+
+                    continue;
+                }
+
+                // Checked at use: a racing caller's index that names no cell any more reads nothing.
+                Debug.Assert(offset < 0 || Bounds.Within(Gradient + offset, 1, Gradient, Total), "a decoded cell outside the gradient");
+                Result[k] = (ulong)offset < (ulong)Total ? Gradient[offset] : default;
+            }
+        }
+    }
+
+    /// <summary>Keeps the smallest position over all threads, so the message never depends on the thread count.</summary>
+    private static void KeepSmallest(long* first, long bad)
+    {
+        long seen = Volatile.Read(ref *first);
+        while (bad < seen)
+        {
+            long prior = Interlocked.CompareExchange(ref *first, bad, seen);
+            if (prior == seen)
+            {
+                break;
+            }
+
+            seen = prior;
+        }
+    }
+
+    private struct PerPlaneBody<T, TIndex> : IParallelBody
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Gradient;
+        public TIndex* Indices;
+        public T* Result;
+        public long InPlane;
+        public long OutPlane;
+
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            nuint outPlane = (nuint)OutPlane;
+            nint inPlane = (nint)InPlane;
+            for (int plane = start; plane < end; plane++)
+            {
+                T* y = Gradient + ((nint)plane * (nint)OutPlane);
+                TIndex* idx = Indices + ((nint)plane * inPlane);
+                T* x = Result + ((nint)plane * inPlane);
+                Debug.Assert(Bounds.Within(y, OutPlane, Gradient, Planes * OutPlane), "gradient plane outside the buffer");
+                Debug.Assert(Bounds.Within(x, InPlane, Result, Planes * InPlane), "result plane outside the buffer");
+                nint i = 0;
+                for (; i <= inPlane - 4; i += 4)
+                {
+                    nint c0 = (nint)IndexValue.Read(idx[i]), c1 = (nint)IndexValue.Read(idx[i + 1]);
+                    nint c2 = (nint)IndexValue.Read(idx[i + 2]), c3 = (nint)IndexValue.Read(idx[i + 3]);
+                    x[i] = (nuint)c0 < outPlane ? y[c0] : default;
+                    x[i + 1] = (nuint)c1 < outPlane ? y[c1] : default;
+                    x[i + 2] = (nuint)c2 < outPlane ? y[c2] : default;
+                    x[i + 3] = (nuint)c3 < outPlane ? y[c3] : default;
+                }
+
+                for (; i < inPlane; i++)
+                {
+                    nint cell = (nint)IndexValue.Read(idx[i]);
+                    x[i] = (nuint)cell < outPlane ? y[cell] : default;
+                }
+            }
+        }
+    }
+
+    private struct InWindowBody<T, TIndex> : IParallelBody
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public T* Gradient;
+        public TIndex* Indices;
+        public T* Result;
+        public WindowTaps Taps;
+
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            WindowTaps taps = Taps;
+            long inPlane = taps.PooledPlane, outPlane = taps.Plane;
+            for (int plane = start; plane < end; plane++)
+            {
+                T* y = Gradient + ((nint)plane * (nint)outPlane);
+                TIndex* idx = Indices + ((nint)plane * (nint)inPlane);
+                T* x = Result + ((nint)plane * (nint)inPlane);
+                Debug.Assert(Bounds.Within(x, inPlane, Result, Planes * inPlane), "result plane outside the buffer");
+                for (long oh = 0; oh < taps.PooledH; oh++)
+                {
+                    long rowStart = taps.RowStart(oh);
+                    for (long ow = 0; ow < taps.PooledW; ow++, idx++, x++)
+                    {
+                        long cell = taps.Cell(IndexValue.Read(*idx), rowStart, taps.ColumnStart(ow));
+                        Debug.Assert(cell < 0 || Bounds.Within(y + cell, 1, Gradient, Planes * outPlane), "a tap's cell outside the gradient");
+                        *x = cell >= 0 ? y[cell] : default;
+                    }
+                }
+            }
+        }
+    }
+}

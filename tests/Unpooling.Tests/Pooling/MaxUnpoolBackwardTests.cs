@@ -1,0 +1,171 @@
+using Unpooling.Tests.Infrastructure;
+using Unpooling.Tests.Reference;
+
+namespace Unpooling.Tests;
+
+/// <summary>
+/// MaxUnpool1D/2D/3DBackward, the gather through the indices: against the gather oracle (random indices with
+/// duplicates, default and explicit sizes), the adjoint identity with the Sum unpooling exact on integers for every
+/// convention and both layouts, finite differences in double, 1 and 2 threads bit-identical, the tensor and switches
+/// forms, and validation.
+/// </summary>
+public class MaxUnpoolBackwardTests
+{
+    private static readonly IndexConvention[] Conventions = Enum.GetValues<IndexConvention>();
+
+    [Fact]
+    public void MatchesTheGatherOracleWithDuplicatesAndExplicitSizes()
+    {
+        var shape = new Shape4D(2, 3, 4, 5);
+        var geometry = new Pool2DGeometry(3, stride: 2, padding: 1);
+        Size2D defaultSize = geometry.GetUnpoolOutputSize(shape.SpatialSize);
+        foreach (Size2D size in new[] { defaultSize, new Size2D(defaultSize.Height + 1, defaultSize.Width - 1) })
+        {
+            long outPlane = (long)size.Height * size.Width;
+            long[] indices = TestData.RandomIndices((int)shape.ElementCount, outPlane, 3);
+            double[] y = BackwardReference.Integers<double>((int)(shape.PlaneCount * outPlane), 4);
+            double[] expected = BackwardReference.Gather(y, indices, 6, shape.PlaneSize, outPlane);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                double[] actual = new double[shape.ElementCount];
+                Functional.MaxUnpool2DBackward(y, indices, shape, geometry, actual, size, options: Threads.Options(threads));
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
+    /// <summary><c>&lt;MaxUnpool(x, Sum), y&gt; = &lt;x, MaxUnpoolBackward(y)&gt;</c> in <see cref="long"/>, every convention, both layouts.</summary>
+    [Fact]
+    public void IsTheAdjointOfTheSumUnpoolingExactOnIntegers()
+    {
+        foreach (Pool2DGeometry geometry in new[] { new Pool2DGeometry(2), new Pool2DGeometry(3, stride: 2, padding: 1), new Pool2DGeometry(new Size2D(2, 3), stride: new Size2D(1, 2)) })
+        {
+            const int n = 2, c = 3, h = 8, w = 9;
+            var source = new Shape4D(n, c, h, w);
+            Size2D pooledSize = geometry.GetOutputSize(source.SpatialSize);
+            var pooled = source.WithSpatialSize(pooledSize);
+            long[] data = BackwardReference.Distinct((int)source.ElementCount, 5).Select(v => (long)(v * 4)).ToArray();
+            long[] x = BackwardReference.Integers<long>((int)pooled.ElementCount, 6);
+            long[] y = BackwardReference.Integers<long>((int)source.ElementCount, 7);
+            foreach (IndexConvention convention in Conventions)
+            {
+                foreach (bool last in new[] { false, true })
+                {
+                    Shape4D s = last ? Shape4D.ChannelsLast(n, h, w, c) : source, p = last ? Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c) : pooled;
+                    long[] indices = new long[pooled.ElementCount];
+                    Functional.MaxPool2D(data, s, geometry, new long[indices.Length], indices, convention);
+                    long[] unpooled = new long[source.ElementCount], gradient = new long[pooled.ElementCount];
+                    Functional.MaxUnpool2D(x, indices, p, geometry, unpooled, source.SpatialSize, convention, UnpoolReduction.Sum);
+                    Functional.MaxUnpool2DBackward(y, indices, p, geometry, gradient, source.SpatialSize, convention, Threads.Options(2));
+                    Assert.Equal(BackwardReference.Dot(unpooled, y), BackwardReference.Dot(x, gradient));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void OneAndThreeDimensionsAreAdjointsToo()
+    {
+        var g1 = new Pool1DGeometry(3, 2, 1);
+        var s1 = new Shape3D(2, 2, 11);
+        var p1 = s1.WithLength(g1.GetOutputSize(11));
+        long[] d1 = BackwardReference.Distinct(44, 1).Select(v => (long)(v * 4)).ToArray();
+        long[] x1 = BackwardReference.Integers<long>((int)p1.ElementCount, 2), y1 = BackwardReference.Integers<long>(44, 3);
+        var g3 = new Pool3DGeometry(new Size3D(2, 3, 2), new Size3D(2, 2, 1), new Size3D(0, 1, 1));
+        var s3 = new Shape5D(1, 2, 4, 5, 4);
+        var p3 = s3.WithSpatialSize(g3.GetOutputSize(s3.SpatialSize));
+        long[] d3 = BackwardReference.Distinct((int)s3.ElementCount, 4).Select(v => (long)(v * 4)).ToArray();
+        long[] x3 = BackwardReference.Integers<long>((int)p3.ElementCount, 5), y3 = BackwardReference.Integers<long>((int)s3.ElementCount, 6);
+        foreach (IndexConvention convention in Conventions)
+        {
+            long[] i1 = new long[p1.ElementCount], u1 = new long[44], r1 = new long[p1.ElementCount];
+            Functional.MaxPool1D(d1, s1, g1, new long[i1.Length], i1, convention);
+            Functional.MaxUnpool1D(x1, i1, p1, g1, u1, 11, convention, UnpoolReduction.Sum);
+            Functional.MaxUnpool1DBackward(y1, i1, p1, g1, r1, 11, convention);
+            Assert.Equal(BackwardReference.Dot(u1, y1), BackwardReference.Dot(x1, r1));
+
+            foreach (bool last in new[] { false, true })
+            {
+                Shape5D s = last ? Shape5D.ChannelsLast(1, 4, 5, 4, 2) : s3;
+                Shape5D p = last ? Shape5D.ChannelsLast(1, p3.Depth, p3.Height, p3.Width, 2) : p3;
+                long[] i3 = new long[p3.ElementCount], u3 = new long[s3.ElementCount], r3 = new long[p3.ElementCount];
+                Functional.MaxPool3D(d3, s, g3, new long[i3.Length], i3, convention);
+                Functional.MaxUnpool3D(x3, i3, p, g3, u3, s3.SpatialSize, convention, UnpoolReduction.Sum);
+                Functional.MaxUnpool3DBackward(y3, i3, p, g3, r3, s3.SpatialSize, convention, Threads.Options(2));
+                Assert.Equal(BackwardReference.Dot(u3, y3), BackwardReference.Dot(x3, r3));
+            }
+        }
+    }
+
+    [Fact]
+    public void AgreesWithFiniteDifferencesInDouble()
+    {
+        var shape = new Shape4D(1, 2, 3, 4);
+        var geometry = new Pool2DGeometry(3, stride: 2);
+        Size2D size = geometry.GetUnpoolOutputSize(shape.SpatialSize);
+        long[] indices = TestData.RandomIndices((int)shape.ElementCount, (long)size.Height * size.Width, 8);
+        double[] x = BackwardReference.Distinct((int)shape.ElementCount, 9);
+        double[] w = BackwardReference.Distinct(2 * size.Height * size.Width, 10);
+        double[] Forward(double[] input)
+        {
+            double[] y = new double[w.Length];
+            Functional.MaxUnpool2D(input, indices, shape, geometry, y, reduction: UnpoolReduction.Sum);
+            return y;
+        }
+
+        double[] gradient = new double[x.Length];
+        Functional.MaxUnpool2DBackward(w, indices, shape, geometry, gradient);
+        double[] numeric = BackwardReference.FiniteDifference(Forward, x, w, 0.5);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(numeric[i] - gradient[i]) <= 1e-12 * (1 + Math.Abs(gradient[i])), $"cell {i}: {gradient[i]} vs {numeric[i]}");
+        }
+    }
+
+    [Fact]
+    public void TensorAndSwitchesFormsMatchTheSpanForm()
+    {
+        var geometry = new Pool2DGeometry(3, stride: 2, padding: 1);
+        double[] data = BackwardReference.Distinct(2 * 3 * 9 * 10, 11);
+        (var values, Switches<long> switches) = Functional.MaxPool2D(System.Numerics.Tensors.Tensor.Create(data, [2, 3, 9, 10]), geometry);
+        double[] y = BackwardReference.Integers<double>(data.Length, 12);
+        var gradient = System.Numerics.Tensors.Tensor.Create(y, [2, 3, 9, 10]);
+        double[] expected = new double[values.FlattenedLength];
+        Functional.MaxUnpool2DBackward(y, switches.Indices.ToArray(), switches.PooledShape, geometry, expected, new Size2D(9, 10));
+        Assert.Equal(expected, Functional.MaxUnpool2DBackward(gradient, switches).ToArray());
+        var result = System.Numerics.Tensors.Tensor.Create(new double[expected.Length], values.Lengths);
+        Functional.MaxUnpool2DBackward(gradient.AsReadOnlyTensorSpan(), switches.Indices.AsReadOnlyTensorSpan(), geometry, result.AsTensorSpan());
+        Assert.Equal(expected, result.ToArray());
+
+        (var v1, Switches1D<long> s1) = Functional.MaxPool1D(System.Numerics.Tensors.Tensor.Create(data, [6, 9, 10]), new Pool1DGeometry(2));
+        double[] e1 = new double[v1.FlattenedLength];
+        Functional.MaxUnpool1DBackward(y, s1.Indices.ToArray(), s1.PooledShape, s1.Geometry, e1, 10);
+        Assert.Equal(e1, Functional.MaxUnpool1DBackward(System.Numerics.Tensors.Tensor.Create(y, [6, 9, 10]), s1).ToArray());
+        var g3 = new Pool3DGeometry(new Size3D(3, 1, 2), padding: new Size3D(1, 0, 0));
+        (var v3, Switches3D<long> s3) = Functional.MaxPool3D(System.Numerics.Tensors.Tensor.Create(data, [2, 3, 9, 1, 10]), g3);
+        double[] e3 = new double[v3.FlattenedLength];
+        Functional.MaxUnpool3DBackward(y, s3.Indices.ToArray(), s3.PooledShape, g3, e3, s3.SourceSize);
+        Assert.Equal(e3, Functional.MaxUnpool3DBackward(System.Numerics.Tensors.Tensor.Create(y, [2, 3, 9, 1, 10]), s3).ToArray());
+    }
+
+    [Fact]
+    public void ValidationNamesTheArgumentAndWritesNothing()
+    {
+        var shape = new Shape4D(1, 2, 3, 3);
+        var geometry = new Pool2DGeometry(2);
+        double[] y = new double[72], dx = Enumerable.Repeat(7.0, 18).ToArray();
+        long[] indices = new long[18];
+        Throws.Param<ArgumentException>("outputGradient", () => Functional.MaxUnpool2DBackward(new double[71], indices, shape, geometry, dx));
+        Throws.Param<ArgumentException>("indices", () => Functional.MaxUnpool2DBackward(y, new long[17], shape, geometry, dx));
+        Throws.Param<ArgumentException>("sourceGradient", () => Functional.MaxUnpool2DBackward(y, indices, shape, geometry, new double[19]));
+        Throws.Param<ArgumentException>("outputSize", () => Functional.MaxUnpool2DBackward(y, indices, shape, geometry, dx, new Size2D(8, 8)));
+        Throws.Param<ArgumentException>("sourceGradient", () => Functional.MaxUnpool2DBackward(y, indices, shape, geometry, y.AsSpan(0, 18)));
+        indices[17] = 36;
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(y, indices, shape, geometry, dx));
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(y, indices, Shape4D.ChannelsLast(1, 3, 3, 2), geometry, dx));
+        indices[16] = 72;
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(y, indices, shape, geometry, dx, indexConvention: IndexConvention.GlobalRowMajor, options: Threads.Options(2)));
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool3DBackward(y, indices, new Shape5D(1, 2, 1, 3, 3), new Pool3DGeometry(new Size3D(1, 2, 2)), dx, indexConvention: IndexConvention.InWindow));
+        Assert.All(dx, v => Assert.Equal(7.0, v));
+    }
+}
