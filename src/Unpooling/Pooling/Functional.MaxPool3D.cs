@@ -58,8 +58,10 @@ public static partial class Functional
     /// describes logical positions, whatever the tensors' strides.</param>
     /// <param name="indexConvention">How an index names an input cell.</param>
     /// <param name="options">Threading; results never depend on it.</param>
-    /// <remarks>Dense row-major tensors are used in place; strided ones go through a pooled buffer. Each tensor must
-    /// fit a span. Everything, overlaps included, is validated before anything is written.</remarks>
+    /// <remarks>Dense row-major tensors are used in place, and so is a source with PyTorch's <c>channels_last_3d</c>
+    /// strides (the channels-last kernel reads it; channels-last dense outputs are written in place); other strided
+    /// tensors go through a pooled buffer. Each tensor must fit a span. Everything, overlaps included, is validated
+    /// before anything is written.</remarks>
     /// <exception cref="ArgumentException">A tensor has the wrong rank or shape or holds more elements than a span, the
     /// geometry does not fit, <typeparamref name="TIndex"/> cannot hold the convention's largest index, an output view
     /// names one cell twice, or an output's memory overlaps another tensor's.</exception>
@@ -84,6 +86,19 @@ public static partial class Functional
         Guard.NoViewOverlap<TIndex, T>(indices, destination, nameof(indices), nameof(destination));
         if (outputShape.ElementCount == 0)
         {
+            return;
+        }
+
+        if (TensorAdapter.IsChannelsLastLayout(source))
+        {
+            // PyTorch's channels_last_3d: the source read in place by the channels-last kernel; the outputs written in
+            // place when they are channels-last dense too, else through a channels-last buffer copied into them.
+            using ChannelsLastWriteView<T> values = TensorAdapter.WriteChannelsLast(destination);
+            using ChannelsLastWriteView<TIndex> positions = TensorAdapter.WriteChannelsLast(indices);
+            Shape5D lastShape = Shape5D.ChannelsLast(shape.Batch, shape.Depth, shape.Height, shape.Width, shape.Channels);
+            MaxPool3DCore(TensorAdapter.ChannelsLastSpan(source), lastShape, geometry, values.Span, positions.Span, indexConvention, options);
+            values.Commit();
+            positions.Commit();
             return;
         }
 

@@ -206,6 +206,19 @@ public static partial class Functional
         Guard.NoSelfOverlap(destination, nameof(destination));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), source, nameof(destination), nameof(source));
         Guard.NoViewOverlap(destination.AsReadOnlyTensorSpan(), indices, nameof(destination), nameof(indices));
+        if (TensorAdapter.IsChannelsLastLayout(source) && TensorAdapter.IsChannelsLastDense(indices))
+        {
+            // PyTorch's channels_last_3d values and indices: read in place by the channels-last kernel; the destination
+            // written in place when channels-last dense too, else through a channels-last buffer copied into it.
+            using ChannelsLastWriteView<T> restored = TensorAdapter.WriteChannelsLast(destination);
+            Shape5D lastShape = Shape5D.ChannelsLast(shape.Batch, shape.Depth, shape.Height, shape.Width, shape.Channels);
+            MaxUnpool3DCore(
+                TensorAdapter.ChannelsLastSpan(source), TensorAdapter.ChannelsLastSpan(indices), lastShape, geometry, restored.Span, indexConvention, size, reduction,
+                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+            restored.Commit();
+            return;
+        }
+
         using ReadView<T> s = TensorAdapter.Read(source);
         using ReadView<TIndex> i = TensorAdapter.Read(indices);
         using WriteView<T> d = TensorAdapter.Write(destination);

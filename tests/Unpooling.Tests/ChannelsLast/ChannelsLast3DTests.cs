@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Unpooling.Tests.ChannelsLast;
 
 /// <summary>
@@ -99,6 +101,41 @@ public class ChannelsLast3DTests
             Functional.MaxUnpool3D<float, long>(values, indices, shape.WithSpatialSize(new Size3D(2, 2, 3)), geometry, restored, shape.SpatialSize, convention, UnpoolReduction.Replace, default);
             ChannelsLastAssert.SameBits<float>(expectedRestored, restored, $"{convention} unpooled");
         }
+    }
+
+    [Fact]
+    public void ChannelsLast3DTensorSpansAreTakenInPlace()
+    {
+        // PyTorch's channels_last_3d strides on [N, C, D, H, W] views of [N, D, H, W, C] memory: pooled and unpooled by
+        // the channels-last kernel without a copy, equal to the span form on Shape5D.ChannelsLast.
+        const int batch = 2, channels = 5, depth = 4, height = 4, width = 6;
+        var shape = Shape5D.ChannelsLast(batch, depth, height, width, channels);
+        var geometry = new Pool3DGeometry(new Size3D(2, 2, 2));
+        var pooledShape = Shape5D.ChannelsLast(batch, 2, 2, 3, channels);
+        float[] x = Infrastructure.TestData.Ties<float>((int)shape.ElementCount, 11);
+        var expectedValues = new float[pooledShape.ElementCount];
+        var expectedIndices = new long[pooledShape.ElementCount];
+        Functional.MaxPool3D<float, long>(x, shape, geometry, expectedValues, expectedIndices, IndexConvention.PerPlane, default);
+        var expectedRestored = new float[shape.ElementCount];
+        Functional.MaxUnpool3D<float, long>(expectedValues, expectedIndices, pooledShape, geometry, expectedRestored, shape.SpatialSize, IndexConvention.PerPlane, UnpoolReduction.Replace, default);
+
+        nint[] lengths = [batch, channels, depth, height, width], pooledLengths = [batch, channels, 2, 2, 3];
+        nint[] strides = [depth * height * width * channels, 1, height * width * channels, width * channels, channels];
+        nint[] pooledStrides = [2 * 2 * 3 * channels, 1, 2 * 3 * channels, 3 * channels, channels];
+        var values = new float[expectedValues.Length];
+        var indices = new long[expectedIndices.Length];
+        var restored = new float[x.Length];
+        int before = Unpooling.Internal.TensorAdapter.t_channelsLastInPlace;
+        Functional.MaxPool3D(
+            new ReadOnlyTensorSpan<float>(x, lengths, strides), geometry, new TensorSpan<float>(values, pooledLengths, pooledStrides),
+            new TensorSpan<long>(indices, pooledLengths, pooledStrides));
+        Functional.MaxUnpool3D(
+            new ReadOnlyTensorSpan<float>(values, pooledLengths, pooledStrides), new ReadOnlyTensorSpan<long>(indices, pooledLengths, pooledStrides), geometry,
+            new TensorSpan<float>(restored, lengths, strides));
+        Assert.Equal(3 + 3, Unpooling.Internal.TensorAdapter.t_channelsLastInPlace - before); // the three tensors of each call, none copied
+        ChannelsLastAssert.SameBits<float>(expectedValues, values, "pooled in place");
+        ChannelsLastAssert.SameIndices<long>(expectedIndices, indices, "indices in place");
+        ChannelsLastAssert.SameBits<float>(expectedRestored, restored, "unpooled in place");
     }
 
     private static bool Admits(int defaultSize, int stride, int size) => size > defaultSize - stride && size < defaultSize + stride;
