@@ -329,7 +329,7 @@ internal static unsafe class ChannelsLastPoolKernel
         ChannelsLastIndexing ix = p.Indexing;
         if (ix.IsInWindow)
         {
-            return (((long)f.DLo * p.Spatial.Height.Kernel) + f.HLo) * p.Spatial.Width.Kernel + wLo;
+            return FirstTap(p, f, wLo);
         }
 
         long d = f.Front + ((long)f.DLo * p.Spatial.Depth.Dilation);
@@ -337,6 +337,11 @@ internal static unsafe class ChannelsLastPoolKernel
         long w = left + ((long)wLo * p.Spatial.Width.Dilation);
         return (d * ix.StrideD) + (h * ix.StrideH) + (w * ix.StrideW);
     }
+
+    /// <summary>The tap number <c>(kd*kH + kh)*kW + kw</c> of the window's first real cell.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FirstTap(in Plan p, in RowFrame f, int wLo)
+        => (((long)f.DLo * p.Spatial.Height.Kernel) + f.HLo) * p.Spatial.Width.Kernel + wLo;
 
     /// <summary>One vector of channels <c>[c0, c0 + Count)</c> of one output pixel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -348,14 +353,37 @@ internal static unsafe class ChannelsLastPoolKernel
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
+        ChannelsLastIndexing ix = p.Indexing;
+        bool inWindow = ix.IsInWindow;
+        TVector arg = Fold<TSimd, TVector, T>(sample, p, f, wLo, wHi, left, first, c0, inWindow, sampleSize, source, totalIn, out TVector best);
+        TVector position = inWindow || ix.StrideC == 0 && ix.StrideN == 0
+            ? arg
+            : TSimd.AddIndex(arg, TSimd.IndexRamp(channelBase + (c0 * ix.StrideC), ix.StrideC));
+        TSimd.Store(best, dst + c0);
+        TSimd.StoreIndex(position, idx + c0);
+    }
+
+    /// <summary>
+    /// Folds the real taps of one output pixel's window, for channels <c>[c0, c0 + Count)</c>, into the running maximum
+    /// and returns each lane's arg: the convention's spatial index of the tap (from <paramref name="first"/>, the first
+    /// real cell's), or with <paramref name="tapCodes"/> its tap number <c>(kd*kH + kh)*kW + kw</c>, which is both the
+    /// in-window index and the code the 8- and 16-bit lanes carry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Fold<TSimd, TVector, T>(
+        T* sample, in Plan p, in RowFrame f, int wLo, int wHi, long left, long first, int c0, bool tapCodes, long sampleSize, T* source, long totalIn,
+        out TVector best)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, INumber<T>
+    {
         AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
         ChannelsLastIndexing ix = p.Indexing;
         int channels = p.Channels;
-        bool inWindow = ix.IsInWindow;
-        TVector best = TSimd.Create(Lowest<T>());
+        best = TSimd.Create(Lowest<T>());
         TVector arg = TSimd.CreateIndex(first);
         long columnStep = (long)width.Dilation * channels;
-        long indexColumnStep = inWindow ? 1 : width.Dilation * ix.StrideW;
+        long indexColumnStep = tapCodes ? 1 : width.Dilation * ix.StrideW;
         for (int kd = f.DLo; kd < f.DHi; kd++)
         {
             long d = f.Front + ((long)kd * depth.Dilation);
@@ -364,7 +392,7 @@ internal static unsafe class ChannelsLastPoolKernel
                 long h = f.Top + ((long)kh * height.Dilation);
                 long w0 = left + ((long)wLo * width.Dilation);
                 T* cell = sample + ((((d * height.Input) + h) * width.Input) + w0) * channels + c0;
-                long index = inWindow ? (((long)kd * height.Kernel) + kh) * width.Kernel + wLo : (d * ix.StrideD) + (h * ix.StrideH) + (w0 * ix.StrideW);
+                long index = tapCodes ? (((long)kd * height.Kernel) + kh) * width.Kernel + wLo : (d * ix.StrideD) + (h * ix.StrideH) + (w0 * ix.StrideW);
                 for (int kw = wLo; kw < wHi; kw++)
                 {
                     Debug.Assert(Bounds.Within(cell, TSimd.Count, sample, sampleSize) && Bounds.Within(cell, TSimd.Count, source, totalIn), "a tap's load outside its sample");
@@ -378,11 +406,7 @@ internal static unsafe class ChannelsLastPoolKernel
             }
         }
 
-        TVector position = inWindow || ix.StrideC == 0 && ix.StrideN == 0
-            ? arg
-            : TSimd.AddIndex(arg, TSimd.IndexRamp(channelBase + (c0 * ix.StrideC), ix.StrideC));
-        TSimd.Store(best, dst + c0);
-        TSimd.StoreIndex(position, idx + c0);
+        return arg;
     }
 
     /// <summary><see cref="Pixel{TSimd, TVector, T, TIndex}"/> for channels <c>[c0, c0 + 2*Count)</c> at once: the two
@@ -520,11 +544,12 @@ internal static unsafe class ChannelsLastPoolKernel
 
             // The index of the window's origin (which may lie in the padding: only real taps are ever added to it).
             long origin = (f.Front * ix.StrideD) + (f.Top * ix.StrideH) + (left * ix.StrideW);
+            long firstCode = FirstTap(p, f, wLo);
             for (int c0 = 0; c0 < channels; c0 += count)
             {
                 // The last vector overlaps the previous one when C is not a multiple of Count: its lanes write the same bits.
                 int c = Math.Min(c0, channels - count);
-                TVector code = TapPixel<TSimd, TVector, T>(sample, p, f, wLo, wHi, left, c, sampleSize, source, totalIn, out TVector best);
+                TVector code = Fold<TSimd, TVector, T>(sample, p, f, wLo, wHi, left, firstCode, c, tapCodes: true, sampleSize, source, totalIn, out TVector best);
                 TSimd.Store(best, dst + c);
                 long start = channelBase + (c * ix.StrideC) + origin;
                 if (inLanes)
@@ -545,43 +570,6 @@ internal static unsafe class ChannelsLastPoolKernel
                 }
             }
         }
-    }
-
-    /// <summary>One vector of channels <c>[c0, c0 + Count)</c> of one output pixel, its arg-max as tap codes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector TapPixel<TSimd, TVector, T>(
-        T* sample, in Plan p, in RowFrame f, int wLo, int wHi, long left, int c0, long sampleSize, T* source, long totalIn, out TVector best)
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, INumber<T>
-    {
-        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
-        long columnStep = (long)width.Dilation * p.Channels;
-        best = TSimd.Create(Lowest<T>());
-        TVector code = TSimd.CreateIndex((((long)f.DLo * height.Kernel) + f.HLo) * width.Kernel + wLo);
-        for (int kd = f.DLo; kd < f.DHi; kd++)
-        {
-            long d = f.Front + ((long)kd * depth.Dilation);
-            for (int kh = f.HLo; kh < f.HHi; kh++)
-            {
-                long h = f.Top + ((long)kh * height.Dilation);
-                long w0 = left + ((long)wLo * width.Dilation);
-                T* cell = sample + ((((d * height.Input) + h) * width.Input) + w0) * p.Channels + c0;
-                long tap = (((long)kd * height.Kernel) + kh) * width.Kernel + wLo;
-                for (int kw = wLo; kw < wHi; kw++)
-                {
-                    Debug.Assert(Bounds.Within(cell, TSimd.Count, sample, sampleSize) && Bounds.Within(cell, TSimd.Count, source, totalIn), "a tap's load outside its sample");
-                    TVector value = TSimd.Load(cell);
-                    TVector take = TSimd.Or(TSimd.GreaterThan(value, best), TSimd.IsNaN(value));
-                    best = TSimd.ConditionalSelect(take, value, best);
-                    code = TSimd.ConditionalSelect(take, TSimd.CreateIndex(tap), code);
-                    cell += columnStep;
-                    tap++;
-                }
-            }
-        }
-
-        return code;
     }
 
     /// <summary>The scalar definition of one output row, any element type.</summary>

@@ -24,7 +24,7 @@ internal static partial class TensorAdapter
     /// (a tensor that is both, <c>C = 1</c> or a single pixel, keeps the channels-first path, which is the same memory).
     /// </summary>
     public static bool IsChannelsLast<T>(in ReadOnlyTensorSpan<T> tensor)
-        => tensor.Rank == 4 && !tensor.IsEmpty && !IsRowMajor(tensor.Lengths, tensor.Strides) && IsChannelsLastDense(tensor);
+        => tensor.Rank == 4 && IsChannelsLastLayout(tensor);
 
     /// <summary>Whether a non-empty tensor of rank 3 to 5 (logical <c>[N, C, (D, H,) W]</c>) lies channels-last dense:
     /// the strides of dense <c>[N, (D, H,) W, C]</c> memory (row-major ones too when they are the same memory). The one
