@@ -37,6 +37,47 @@ public readonly record struct Shape3D(int Batch, int Channels, int Length)
     /// <summary>The 2-D shape of height 1 that this shape is stored as: <c>[N, C, 1, L]</c> (or channels-last <c>[N, 1, L, C]</c>).</summary>
     internal Shape4D As4D() => new(Batch, Channels, 1, Length) { Layout = Layout };
 
+    /// <summary>
+    /// The logical lengths <c>[N, C, L]</c> as a new array, whatever the layout: the lengths of a
+    /// <see cref="System.Numerics.Tensors.TensorSpan{T}"/> or <see cref="System.Numerics.Tensors.Tensor{T}"/> of this shape
+    /// (PyTorch also reports a channels-last tensor's sizes in this order).
+    /// </summary>
+    /// <returns>The 3 lengths.</returns>
+    public nint[] GetLengths() => ShapeRules.Lengths([Batch, Channels, Length]);
+
+    /// <summary>
+    /// The element strides, in the logical order of <see cref="GetLengths"/>, of dense memory in this shape's
+    /// <see cref="Layout"/>: row-major for channels-first, PyTorch's <c>channels_last</c> strides for channels-last. A
+    /// length-1 axis gets stride 0 (it is never stepped; System.Numerics.Tensors refuses some of PyTorch's strides
+    /// there), an empty shape all zeros. With <see cref="GetLengths"/> it describes a span form's buffer as a tensor:
+    /// <c>new TensorSpan&lt;float&gt;(buffer, shape.GetLengths(), shape.GetStrides())</c>.
+    /// </summary>
+    /// <returns>The 3 strides.</returns>
+    /// <exception cref="ArgumentException">The shape is not valid (a negative length, an empty spatial axis, an undefined
+    /// layout, or more elements than a span holds), named <c>this</c>.</exception>
+    public nint[] GetStrides()
+    {
+        Validate("this", allowChannelsLast: true);
+        return ShapeRules.Strides([Batch, Channels, Length], Layout);
+    }
+
+    /// <summary>
+    /// The shape of tensor <paramref name="lengths"/> (logical <c>[N, C, L]</c>, as <see cref="GetLengths"/> writes them)
+    /// stored in <paramref name="layout"/> (the layout is not in the lengths: a channels-last tensor has logical lengths
+    /// too, see <c>Shape3D.ChannelsLast(n, l, c)</c>).
+    /// </summary>
+    /// <param name="lengths">The 3 lengths, e.g. a tensor's <c>Lengths</c>.</param>
+    /// <param name="layout">The memory order the shape says; channels-first by default.</param>
+    /// <returns>The shape.</returns>
+    /// <exception cref="ArgumentException">There are not 3 lengths, or one is outside <c>[0, int.MaxValue]</c>
+    /// (named <paramref name="lengths"/>).</exception>
+    public static Shape3D FromLengths(ReadOnlySpan<nint> lengths, TensorLayout layout = TensorLayout.ChannelsFirst)
+    {
+        Span<int> d = stackalloc int[3];
+        ShapeRules.FromLengths(lengths, d, "[N, C, L]", nameof(lengths));
+        return new(d[0], d[1], d[2]) { Layout = layout };
+    }
+
     /// <inheritdoc/>
     public override string ToString()
         => Layout == TensorLayout.ChannelsLast ? $"[{Batch}, {Length}, {Channels}] (channels-last N, L, C)" : $"[{Batch}, {Channels}, {Length}]";

@@ -42,6 +42,47 @@ public readonly record struct Shape4D(int Batch, int Channels, int Height, int W
     /// <returns>The shape <c>[N, C, spatialSize.Height, spatialSize.Width]</c> in this layout.</returns>
     public Shape4D WithSpatialSize(Size2D spatialSize) => this with { Height = spatialSize.Height, Width = spatialSize.Width };
 
+    /// <summary>
+    /// The logical lengths <c>[N, C, H, W]</c> as a new array, whatever the layout: the lengths of a
+    /// <see cref="System.Numerics.Tensors.TensorSpan{T}"/> or <see cref="System.Numerics.Tensors.Tensor{T}"/> of this shape
+    /// (PyTorch also reports a channels-last tensor's sizes in this order).
+    /// </summary>
+    /// <returns>The 4 lengths.</returns>
+    public nint[] GetLengths() => ShapeRules.Lengths([Batch, Channels, Height, Width]);
+
+    /// <summary>
+    /// The element strides, in the logical order of <see cref="GetLengths"/>, of dense memory in this shape's
+    /// <see cref="Layout"/>: row-major for channels-first, PyTorch's <c>channels_last</c> strides for channels-last. A
+    /// length-1 axis gets stride 0 (it is never stepped; System.Numerics.Tensors refuses some of PyTorch's strides
+    /// there), an empty shape all zeros. With <see cref="GetLengths"/> it describes a span form's buffer as a tensor:
+    /// <c>new TensorSpan&lt;float&gt;(buffer, shape.GetLengths(), shape.GetStrides())</c>.
+    /// </summary>
+    /// <returns>The 4 strides.</returns>
+    /// <exception cref="ArgumentException">The shape is not valid (a negative length, an empty spatial axis, an undefined
+    /// layout, or more elements than a span holds), named <c>this</c>.</exception>
+    public nint[] GetStrides()
+    {
+        Validate("this", allowChannelsLast: true);
+        return ShapeRules.Strides([Batch, Channels, Height, Width], Layout);
+    }
+
+    /// <summary>
+    /// The shape of tensor <paramref name="lengths"/> (logical <c>[N, C, H, W]</c>, as <see cref="GetLengths"/> writes them)
+    /// stored in <paramref name="layout"/> (the layout is not in the lengths: a channels-last tensor has logical lengths
+    /// too, see <c>Shape4D.ChannelsLast(n, h, w, c)</c>).
+    /// </summary>
+    /// <param name="lengths">The 4 lengths, e.g. a tensor's <c>Lengths</c>.</param>
+    /// <param name="layout">The memory order the shape says; channels-first by default.</param>
+    /// <returns>The shape.</returns>
+    /// <exception cref="ArgumentException">There are not 4 lengths, or one is outside <c>[0, int.MaxValue]</c>
+    /// (named <paramref name="lengths"/>).</exception>
+    public static Shape4D FromLengths(ReadOnlySpan<nint> lengths, TensorLayout layout = TensorLayout.ChannelsFirst)
+    {
+        Span<int> d = stackalloc int[4];
+        ShapeRules.FromLengths(lengths, d, "[N, C, H, W]", nameof(lengths));
+        return new(d[0], d[1], d[2], d[3]) { Layout = layout };
+    }
+
     /// <inheritdoc/>
     public override string ToString()
         => Layout == TensorLayout.ChannelsLast

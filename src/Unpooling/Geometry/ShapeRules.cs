@@ -28,4 +28,67 @@ internal static class ShapeRules
             ThrowHelper.ThrowArgument(paramName, $"Shape {shape} holds {count} elements, more than a span can address ({Array.MaxLength}).");
         }
     }
+
+    /// <summary>The logical lengths <c>[N, C, spatial...]</c> of a shape as a new array (what a TensorSpan of it has).</summary>
+    public static nint[] Lengths(ReadOnlySpan<int> dims)
+    {
+        var lengths = new nint[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            lengths[i] = dims[i];
+        }
+
+        return lengths;
+    }
+
+    /// <summary>
+    /// The element strides, in logical order, of dense memory of <paramref name="dims"/> stored in <paramref name="layout"/>:
+    /// row-major for channels-first, PyTorch's <c>channels_last</c> for channels-last (with stride 0 on the length-1 axes,
+    /// as <see cref="TensorAdapter.ChannelsLastStrides(ReadOnlySpan{nint}, Span{nint})"/> writes them). An empty shape
+    /// has all strides 0 (System.Numerics.Tensors refuses others over no memory).
+    /// </summary>
+    public static nint[] Strides(ReadOnlySpan<int> dims, TensorLayout layout)
+    {
+        nint[] lengths = Lengths(dims);
+        var strides = new nint[dims.Length];
+        if (layout == TensorLayout.ChannelsLast)
+        {
+            TensorAdapter.ChannelsLastStrides(lengths, strides);
+            return strides;
+        }
+
+        if (lengths.AsSpan().Contains(0))
+        {
+            return strides;
+        }
+
+        // The products fit: the caller validated the element count against Array.MaxLength.
+        nint step = 1;
+        for (int i = dims.Length - 1; i >= 0; i--)
+        {
+            strides[i] = lengths[i] == 1 ? 0 : step;
+            step *= lengths[i];
+        }
+
+        return strides;
+    }
+
+    /// <summary>Reads as many tensor lengths as <paramref name="dims"/> holds into <paramref name="dims"/>, refusing another count or a length outside <c>[0, int.MaxValue]</c>.</summary>
+    public static void FromLengths(ReadOnlySpan<nint> lengths, Span<int> dims, string layoutName, string paramName)
+    {
+        if (lengths.Length != dims.Length)
+        {
+            ThrowHelper.ThrowArgument(paramName, $"{lengths.Length} lengths were given; a {layoutName} shape has {dims.Length}.");
+        }
+
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] < 0 || lengths[i] > int.MaxValue)
+            {
+                ThrowHelper.ThrowArgument(paramName, $"Length {lengths[i]} at axis {i} is outside [0, {int.MaxValue}].");
+            }
+
+            dims[i] = (int)lengths[i];
+        }
+    }
 }

@@ -15,6 +15,15 @@ public readonly record struct Size2D(int Height, int Width)
     /// <returns>The pair.</returns>
     public static Size2D FromInt32(int size) => new(size, size);
 
+    /// <summary>Creates the pair from a tuple, so <c>kernelSize: (3, 2)</c> reads as (height, width).</summary>
+    /// <param name="size">The values (height, width).</param>
+    public static implicit operator Size2D((int Height, int Width) size) => new(size.Height, size.Width);
+
+    /// <summary>Creates the pair from a tuple (height, width).</summary>
+    /// <param name="size">The values (height, width).</param>
+    /// <returns>The pair.</returns>
+    public static Size2D FromValueTuple((int Height, int Width) size) => new(size.Height, size.Width);
+
     /// <inheritdoc/>
     public override string ToString() => $"{Height}x{Width}";
 }

@@ -19,6 +19,15 @@ public readonly record struct Size3D(int Depth, int Height, int Width)
     /// <summary>The number of cells of a box of this size, <c>D * H * W</c>, in 64 bits.</summary>
     public long Volume => (long)Depth * Height * Width;
 
+    /// <summary>Creates the triple from a tuple, so <c>kernelSize: (3, 2, 2)</c> reads as (depth, height, width).</summary>
+    /// <param name="size">The values (depth, height, width).</param>
+    public static implicit operator Size3D((int Depth, int Height, int Width) size) => new(size.Depth, size.Height, size.Width);
+
+    /// <summary>Creates the triple from a tuple (depth, height, width).</summary>
+    /// <param name="size">The values (depth, height, width).</param>
+    /// <returns>The triple.</returns>
+    public static Size3D FromValueTuple((int Depth, int Height, int Width) size) => new(size.Depth, size.Height, size.Width);
+
     /// <inheritdoc/>
     public override string ToString() => $"{Depth}x{Height}x{Width}";
 }
