@@ -157,7 +157,9 @@ internal static class ConvAxisRules
         for (int a = 0; a < axes.Length; a++)
         {
             long unpadded = (axes[a] with { OutputPadding = 0 }).TransposedOutput(input[a]);
-            (min[a], max[a]) = (Math.Max(1, unpadded), unpadded + axes[a].Stride - 1);
+            // The reachable sizes as PyTorch's output_size rule states them, [unpadded, unpadded + stride - 1], cut to
+            // the sizes an int holds: at least 1 and at most int.MaxValue.
+            (min[a], max[a]) = (Math.Max(1, unpadded), Math.Min(int.MaxValue, unpadded + axes[a].Stride - 1));
             bad |= requested[a] < min[a] || requested[a] > max[a];
             outputPadding[a] = bad ? 0 : (int)(requested[a] - unpadded);
         }
@@ -167,8 +169,22 @@ internal static class ConvAxisRules
             ThrowHelper.ThrowArgumentOutOfRange(
                 nameof(outputSize),
                 outputSize,
-                $"Requested output size {outputSize} is unreachable: a transposed convolution of {inputSize} with {geometry} gives sizes from {Join(min)} to {Join(max)}.");
+                $"Requested output size {outputSize} is unreachable: a transposed convolution of {inputSize} with {geometry} " +
+                (Reachable(min, max) ? $"gives sizes from {Join(min)} to {Join(max)}." : "has an axis with no output size from 1 to int.MaxValue."));
         }
+    }
+
+    private static bool Reachable(ReadOnlySpan<long> min, ReadOnlySpan<long> max)
+    {
+        for (int a = 0; a < min.Length; a++)
+        {
+            if (max[a] < min[a])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
