@@ -242,9 +242,9 @@ public static partial class Functional
         RequireNoGradientViewOverlap(sourceGradient, outputGradient, source, weight, nameof(sourceGradient));
         RequireNoGradientViewOverlap(weightGradient, outputGradient, source, weight, nameof(weightGradient));
         RequireNoGradientViewOverlap(bias, outputGradient, source, weight, nameof(biasGradient));
-        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), weightGradient.AsReadOnlyTensorSpan(), nameof(sourceGradient), nameof(weightGradient));
-        Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), bias.AsReadOnlyTensorSpan(), nameof(sourceGradient), nameof(biasGradient));
-        Guard.NoViewOverlap(weightGradient.AsReadOnlyTensorSpan(), bias.AsReadOnlyTensorSpan(), nameof(weightGradient), nameof(biasGradient));
+        RequireNoGradientPairOverlap(sourceGradient, weightGradient, nameof(sourceGradient), nameof(weightGradient));
+        RequireNoGradientPairOverlap(sourceGradient, bias, nameof(sourceGradient), nameof(biasGradient));
+        RequireNoGradientPairOverlap(weightGradient, bias, nameof(weightGradient), nameof(biasGradient));
 
         using ReadView<T> w = TensorAdapter.Read(weight);
         using WriteView<T> wg = TensorAdapter.Write(weightGradient);
@@ -285,6 +285,16 @@ public static partial class Functional
             ThrowHelper.ThrowArgument(
                 paramName,
                 $"Tensor {paramName} has shape [{string.Join(", ", gradient.Lengths.ToArray())}]; the gradient of {inputName} has its shape [{string.Join(", ", expected.ToArray())}], or pass an empty tensor span when it is not wanted.");
+        }
+    }
+
+    /// <summary>Rejects two wanted gradient tensors sharing memory (an empty one, default included, is not wanted and has
+    /// no memory: a default view's footprint would otherwise be one element at the null reference).</summary>
+    private static void RequireNoGradientPairOverlap<T>(in TensorSpan<T> first, in TensorSpan<T> second, string firstName, string secondName)
+    {
+        if (!first.IsEmpty && !second.IsEmpty)
+        {
+            Guard.NoViewOverlap(first.AsReadOnlyTensorSpan(), second.AsReadOnlyTensorSpan(), firstName, secondName);
         }
     }
 

@@ -11,8 +11,9 @@ internal static class ConvBackwardReference
     /// padding, dilation and output padding; the groups; the batch, the channels and the source's sizes.</summary>
     internal sealed record Problem(int[] K, int[] S, int[] Pb, int[] Pe, int[] D, int[] Op, int Groups, int Batch, int Cin, int Cout, int[] In)
     {
-        /// <summary>The convolution's output size per axis: <c>floor((i + pb + pe - d*(k-1) - 1) / s) + 1</c>.</summary>
-        public int[] ConvOut => [.. Enumerable.Range(0, 3).Select(a => ((In[a] + Pb[a] + Pe[a] - (D[a] * (K[a] - 1)) - 1) / S[a]) + 1)];
+        /// <summary>The convolution's output size per axis: <c>floor((i + pb + pe - d*(k-1) - 1) / s) + 1</c> (the floor of a
+        /// negative numerator taken as mathematics does: no output).</summary>
+        public int[] ConvOut => [.. Enumerable.Range(0, 3).Select(a => (int)Math.Floor((In[a] + Pb[a] + Pe[a] - (D[a] * (K[a] - 1)) - 1) / (double)S[a]) + 1)];
 
         /// <summary>The transposed convolution's output size per axis: <c>(i-1)*s - pb - pe + d*(k-1) + op + 1</c>.</summary>
         public int[] TransposedOut => [.. Enumerable.Range(0, 3).Select(a => ((In[a] - 1) * S[a]) - Pb[a] - Pe[a] + (D[a] * (K[a] - 1)) + Op[a] + 1)];
@@ -20,6 +21,9 @@ internal static class ConvBackwardReference
         public int Taps => K[0] * K[1] * K[2];
 
         public static int Volume(int[] size) => size[0] * size[1] * size[2];
+
+        public override string ToString()
+            => $"k {string.Join("x", K)} s {string.Join("x", S)} p {string.Join("x", Pb)}/{string.Join("x", Pe)} d {string.Join("x", D)} op {string.Join("x", Op)} g {Groups}, [{Batch}, {Cin}, {string.Join("x", In)}] -> {Cout}";
     }
 
     private static int Cell(int[] size, int z, int y, int x) => (((z * size[1]) + y) * size[2]) + x;
