@@ -14,6 +14,11 @@ internal sealed record DemoOptions
         unpooling, random-offset unpooling, repeat, zero insertion and a bilinear transposed convolution. Writes a
         labelled contact sheet and a map of the argmax switches as PNG, and prints each method's error and time.
 
+        Then trains the same small encoder-decoder once per upsampling variant (argmax switches, fixed upper-left,
+        random offset, repeat, a learned and a fixed bilinear transposed convolution) on generated scenes, for
+        reconstruction and for segmentation, and prints held-out scores; writes training-curves.png and a sheet of
+        predictions per task. Same seed, same numbers and pictures, on any number of threads.
+
         Usage: dotnet run --project src/Unpooling.Demo -- [options]
 
           --input PATH    image to use (PNG, JPEG, BMP, GIF, TIFF, WebP; at most 4096 px a side);
@@ -21,7 +26,10 @@ internal sealed record DemoOptions
           --kernel K      pooling window size, >= 1 (default 2)
           --stride S      pooling stride and unpooling factor, >= 1 (default: the kernel size)
           --padding P     implicit padding on each side, >= 0 (default 0)
-          --output DIR    folder for contact-sheet.png and switches.png (default: ./unpooling-demo)
+          --output DIR    folder for the pictures (default: ./unpooling-demo)
+          --steps N       training steps per variant, >= 0; 0 skips the training (default 300)
+          --task T        reconstruction, segmentation or both (default both)
+          --seed S        seed of the scenes, the weights and the random offsets, >= 0 (default 1)
           --help          show this text
 
         Exit codes: 0 done, 2 bad option, unreadable image, geometry that does not fit, or unwritable folder.
@@ -39,6 +47,14 @@ internal sealed record DemoOptions
     public string Output { get; init; } = DefaultOutput;
 
     public bool Help { get; init; }
+
+    public int Steps { get; init; } = DefaultSteps;
+
+    public const int DefaultSteps = 300;
+
+    public string Task { get; init; } = "both";
+
+    public ulong Seed { get; init; } = 1;
 
     /// <summary>Parses the arguments; options take their value as the next argument or after '='.</summary>
     public static bool TryParse(string[] args, out DemoOptions options, out string error)
@@ -63,7 +79,7 @@ internal sealed record DemoOptions
                 continue;
             }
 
-            if (name is not ("--input" or "--kernel" or "--stride" or "--padding" or "--output"))
+            if (name is not ("--input" or "--kernel" or "--stride" or "--padding" or "--output" or "--steps" or "--task" or "--seed"))
             {
                 error = arg.StartsWith('-') ? $"unknown option '{arg}' (see --help)" : $"unexpected argument '{arg}' (see --help)";
                 return false;
@@ -88,6 +104,24 @@ internal sealed record DemoOptions
                 case "--output":
                     options = options with { Output = value };
                     break;
+                case "--task":
+                    if (value is not ("reconstruction" or "segmentation" or "both"))
+                    {
+                        error = $"--task expects reconstruction, segmentation or both, got '{value}'";
+                        return false;
+                    }
+
+                    options = options with { Task = value };
+                    break;
+                case "--seed":
+                    if (!ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+                    {
+                        error = $"--seed expects an integer >= 0, got '{value}'";
+                        return false;
+                    }
+
+                    options = options with { Seed = seed };
+                    break;
                 default:
                     if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number))
                     {
@@ -99,10 +133,17 @@ internal sealed record DemoOptions
                     {
                         "--kernel" => options with { Kernel = number },
                         "--stride" => options with { Stride = number },
+                        "--steps" => options with { Steps = number },
                         _ => options with { Padding = number },
                     };
                     break;
             }
+        }
+
+        if (options.Steps < 0)
+        {
+            error = $"--steps must be >= 0, got {options.Steps}";
+            return false;
         }
 
         if (options.InputPath is { Length: 0 } || options.Output.Length == 0)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Unpooling.Demo.Training;
 
 namespace Unpooling.Demo;
 
@@ -88,6 +89,43 @@ internal static class Program
         stdout.WriteLine();
         stdout.WriteLine($"wrote {sheetPath}");
         stdout.WriteLine($"wrote {switchesPath}");
+        return options.Steps == 0 ? 0 : Train(options, folder, stdout, stderr);
+    }
+
+    /// <summary>The experiment: every variant trained on the chosen tasks, the tables printed, the pictures written.</summary>
+    private static int Train(DemoOptions options, string folder, TextWriter stdout, TextWriter stderr)
+    {
+        TrainingTask[] tasks = options.Task switch
+        {
+            "reconstruction" => [TrainingTask.Reconstruction],
+            "segmentation" => [TrainingTask.Segmentation],
+            _ => [TrainingTask.Reconstruction, TrainingTask.Segmentation],
+        };
+        var settings = new TrainingSettings(options.Steps, Seed: options.Seed);
+        stdout.WriteLine();
+        IReadOnlyList<TrainingResult> results = Experiment.Run(tasks, settings, stdout);
+        SceneSet test = Scenes.Generate(settings.TestImages, settings.Size, settings.Seed + Experiment.TestSeedOffset);
+        var written = new List<string> { Path.Combine(folder, Experiment.CurvesFile) };
+        try
+        {
+            ExperimentPictures.SaveCurves(results, written[0]);
+            foreach (TrainingTask task in tasks)
+            {
+                written.Add(Path.Combine(folder, Experiment.SheetFile(task)));
+                ExperimentPictures.SaveSheet(task, [.. results.Where(r => r.Task == task)], test, written[^1]);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(stderr, $"cannot write to '{folder}': {ex.Message}");
+        }
+
+        stdout.WriteLine();
+        foreach (string path in written)
+        {
+            stdout.WriteLine($"wrote {path}");
+        }
+
         return 0;
     }
 

@@ -33,8 +33,15 @@ public sealed class DemoHarness : IDisposable
         }
     }
 
+    /// <summary>Runs the demo in-process; without an explicit <c>--steps</c> the training part is skipped (<c>--steps 0</c>),
+    /// so the contact-sheet tests stay fast; the training tests pass their own.</summary>
     public DemoRun Run(params string[] args)
     {
+        if (!args.Any(a => a.StartsWith("--steps", StringComparison.Ordinal)))
+        {
+            args = [.. args, "--steps", "0"];
+        }
+
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
         int exit = Program.Run(args, stdout, stderr);

@@ -165,7 +165,7 @@ public sealed class DemoTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Stderr);
-        foreach (string option in new[] { "--input", "--kernel", "--stride", "--padding", "--output", "--help" })
+        foreach (string option in new[] { "--input", "--kernel", "--stride", "--padding", "--output", "--steps", "--task", "--seed", "--help" })
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }
@@ -181,6 +181,10 @@ public sealed class DemoTests : IDisposable
     [InlineData("--kernel")]
     [InlineData("--colour", "red")]
     [InlineData("stray")]
+    [InlineData("--steps", "-1")]
+    [InlineData("--steps", "many")]
+    [InlineData("--task", "all")]
+    [InlineData("--seed", "-3")]
     public void BadOptionsOrGeometryGiveOneLineAndExitTwo(params string[] args)
     {
         using Image<Rgb24> input = DemoHarness.Noise(20, 14, seed: 6);
@@ -218,6 +222,42 @@ public sealed class DemoTests : IDisposable
     }
 
     private static int Channel(Rgb24 pixel, int c) => c switch { 0 => pixel.R, 1 => pixel.G, _ => pixel.B };
+
+    [Fact]
+    public void TheExperimentTrainsEveryVariantAndWritesItsPictures()
+    {
+        using Image<Rgb24> input = DemoHarness.Noise(16, 16, seed: 9);
+        DemoRun run = _harness.RunOn(input, "--steps", "2", "--seed", "5");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("", run.Stderr);
+        Assert.Contains("reconstruction (held-out PSNR)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("segmentation (held-out pixel accuracy and mIoU)", run.Stdout, StringComparison.Ordinal);
+        foreach (string variant in new[] { "argmax (switches)", "fixed upper-left", "random offset", "repeat (nearest)", "learned transposed", "bilinear transposed" })
+        {
+            Assert.Contains(variant, run.Stdout, StringComparison.Ordinal);
+        }
+
+        // The curves side by side (two 640x420 panels) and one sheet per task: a title, then input, wanted and six variant
+        // rows of four 128-px cells.
+        using (var curves = Image.Load<Rgb24>(Path.Combine(_harness.Output, "training-curves.png")))
+        {
+            Assert.Equal((1280, 420), (curves.Width, curves.Height));
+        }
+
+        byte[] sheet = File.ReadAllBytes(Path.Combine(_harness.Output, "predictions-segmentation.png"));
+        using (var image = Image.Load<Rgb24>(sheet))
+        {
+            Assert.Equal(8 * (128 + 6), image.Height - (2 * 9) - (2 * 6) - 6);
+        }
+
+        Assert.True(File.Exists(Path.Combine(_harness.Output, "predictions-reconstruction.png")));
+
+        // The same seed trains to the same predictions: the sheet is byte for byte the same.
+        DemoRun again = _harness.RunOn(input, "--steps", "2", "--seed", "5", "--task", "segmentation");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(sheet, File.ReadAllBytes(Path.Combine(_harness.Output, "predictions-segmentation.png")));
+    }
 
     private static void AssertUsageError(DemoRun run)
     {
