@@ -24,21 +24,37 @@ internal static class Experiment
         SceneSet test = Scenes.Generate(settings.TestImages, settings.Size, settings.Seed + TestSeedOffset);
         var results = new List<TrainingResult>();
         console.MarkupLine(CultureInfo.InvariantCulture, $"training: {settings.Steps} steps of Adam (lr {settings.LearningRate}) on batches of {settings.Batch} generated {settings.Size}x{settings.Size} scenes ({settings.TrainImages} for training, {settings.TestImages} held out), seed {settings.Seed}");
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
-            {
-                foreach (TrainingTask task in tasks)
+        if (console.Profile.Capabilities.Interactive)
+        {
+            console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
                 {
-                    foreach (Upsampling variant in Enum.GetValues<Upsampling>())
+                    foreach (TrainingTask task in tasks)
                     {
-                        ProgressTask bar = context.AddTask($"{task,-14} {Name(variant),-22}", maxValue: Math.Max(1, settings.Steps));
-                        results.Add(Trainer.Train<float>(task, variant, settings, train, test, step => bar.Value = step));
-                        bar.Value = bar.MaxValue;
+                        foreach (Upsampling variant in Enum.GetValues<Upsampling>())
+                        {
+                            ProgressTask bar = context.AddTask($"{task,-14} {Name(variant),-22}", maxValue: Math.Max(1, settings.Steps));
+                            results.Add(Trainer.Train<float>(task, variant, settings, train, test, step => bar.Value = step));
+                            bar.Value = bar.MaxValue;
+                        }
                     }
+                });
+        }
+        else
+        {
+            // Redirected output (a log, a test): one line per variant instead of a bar redrawn line by line.
+            foreach (TrainingTask task in tasks)
+            {
+                foreach (Upsampling variant in Enum.GetValues<Upsampling>())
+                {
+                    TrainingResult result = Trainer.Train<float>(task, variant, settings, train, test);
+                    results.Add(result);
+                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{task,-14} {Name(variant),-22} {settings.Steps} steps in {result.Time.TotalSeconds:F1} s"));
                 }
-            });
+            }
+        }
 
         foreach (TrainingTask task in tasks)
         {
