@@ -331,7 +331,11 @@ public static partial class Functional
 
             if (indexConvention == IndexConvention.PerPlane)
             {
-                bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize);
+                // The max-pool backward (writeTiled) writes once only where the windows tile, as documented: with
+                // dilation, windows overlap, and whether the indices happened to stay in their own blocks must not
+                // decide the sign of a zero.
+                bool dense = MaxUnpool2DKernel.IsDenseCandidate(geometry, sourceShape.SpatialSize, outputShape.SpatialSize)
+                    && (!writeTiled || geometry.Dilation == new Size2D(1, 1));
                 bad = MaxUnpool2DKernel.Run(s, i, d, (int)sourceShape.PlaneCount, sourceShape.SpatialSize, outputShape.SpatialSize, dense, geometry.KernelSize, reduction, degree, writeTiled);
             }
             else
