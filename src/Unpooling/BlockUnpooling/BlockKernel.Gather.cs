@@ -19,7 +19,9 @@ internal static unsafe partial class BlockKernel
     /// <paramref name="shape"/> (either layout) into <paramref name="sourceGradient"/> from the output gradient of
     /// spatial size <paramref name="output"/> (same layout).
     /// </summary>
-    public static void Gather<T>(BlockRankOp op, T* outputGradient, T* sourceGradient, in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed, int degree)
+    /// <remarks><paramref name="bits"/> pins the vector width of the fixed rows for tests (see
+    /// <see cref="TryGatherFixedRows{T}"/>); -1 dispatches.</remarks>
+    public static void Gather<T>(BlockRankOp op, T* outputGradient, T* sourceGradient, in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed, int degree, int bits = -1)
         where T : unmanaged, INumberBase<T>
     {
         var plan = new GatherPlan(shape, output, factor, offset, seed);
@@ -32,7 +34,11 @@ internal static unsafe partial class BlockKernel
                 RunGather<T, SeededCell>(outputGradient, sourceGradient, plan, degree);
                 break;
             default:
-                RunGather<T, FixedCell>(outputGradient, sourceGradient, plan, degree);
+                if (!TryGatherFixedRows(outputGradient, sourceGradient, plan, degree, bits))
+                {
+                    RunGather<T, FixedCell>(outputGradient, sourceGradient, plan, degree);
+                }
+
                 break;
         }
     }

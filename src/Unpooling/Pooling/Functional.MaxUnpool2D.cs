@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Unpooling.Internal;
 
 namespace Unpooling;
@@ -732,8 +733,19 @@ public static partial class Functional
                 return;
             }
 
+            // Windows that tile an output of at least kernel * pooled cells: each pooled cell reads its own block, so the
+            // block gather through one-byte codes serves (byte switches as they are, once checked below kH*kW; per-plane
+            // indices encoded when each lies in its own block, else the general gather below validates and reports).
+            bool tiles = BlockKernel.IsDenseCandidate(geometry, pooledShape.SpatialSize, indexedSize);
             if (indexConvention == IndexConvention.InWindow)
             {
+                if (typeof(TIndex) == typeof(byte) && tiles && geometry.Dilation == new Size2D(1, 1)
+                    && TensorPrimitives.Max(MemoryMarshal.Cast<TIndex, byte>(indices)) < geometry.KernelSize.Height * geometry.KernelSize.Width)
+                {
+                    BlockKernel.GatherTaps(g, (byte*)i, r, planes, pooledShape.SpatialSize, indexedSize, geometry.KernelSize, degree);
+                    return;
+                }
+
                 var taps = new WindowTaps(geometry, pooledShape.SpatialSize, indexedSize);
                 bad = IndexGather.InWindow(g, i, r, planes, taps, degree);
                 if (bad >= 0)
@@ -741,6 +753,12 @@ public static partial class Functional
                     InWindowKernel.ThrowBadTap(indicesName, indices[(int)bad], bad, taps, pooledShape);
                 }
 
+                return;
+            }
+
+            if (indexConvention == IndexConvention.PerPlane && tiles
+                && BlockKernel.TryGatherDense(g, i, r, planes, pooledShape.SpatialSize, indexedSize, geometry.KernelSize, degree))
+            {
                 return;
             }
 
