@@ -75,10 +75,10 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
     /// <summary>
     /// Whether the max-pool backward takes the write-once path, which keeps a <c>-0</c> gradient (the documented
     /// deviation): windows that tile the input (stride = kernel, no padding, no dilation), channels-first, every window
-    /// whole, at most 256 taps.
+    /// whole, at most 256 taps; in 1-D, 2-D and 3-D alike.
     /// </summary>
-    private static bool WritesOnce(Size3D k, Size3D s, Size3D pb, Size3D pe, Size3D d, Size3D input, Size3D pooled, bool channelsLast, bool threeD)
-        => !channelsLast && !threeD && k == s && pb == default && pe == default && d == new Size3D(1, 1, 1) && (long)k.Depth * k.Height * k.Width <= 256
+    private static bool WritesOnce(Size3D k, Size3D s, Size3D pb, Size3D pe, Size3D d, Size3D input, Size3D pooled, bool channelsLast)
+        => !channelsLast && k == s && pb == default && pe == default && d == new Size3D(1, 1, 1) && (long)k.Depth * k.Height * k.Width <= 256
             && input.Depth >= (long)k.Depth * pooled.Depth && input.Height >= (long)k.Height * pooled.Height && input.Width >= (long)k.Width * pooled.Width;
 
     /// <summary>
@@ -153,7 +153,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         Tensor doubleGradient = Grad(inputGradient, outputGradient, Logical(gradientGradient, shape));
         long[] indices = Read<long>(torchIndices, pooled);
         long plane = shape.PlaneSize, pooledPlane = pooled.PlaneSize;
-        bool writesOnce = WritesOnce(Lift(g.KernelSize), Lift(g.Stride), Lift(g.PaddingBegin, 0), Lift(g.PaddingEnd, 0), Lift(g.Dilation), Lift(shape.SpatialSize), Lift(outSize), channelsLast, threeD: false);
+        bool writesOnce = WritesOnce(Lift(g.KernelSize), Lift(g.Stride), Lift(g.PaddingBegin, 0), Lift(g.PaddingEnd, 0), Lift(g.Dilation), Lift(shape.SpatialSize), Lift(outSize), channelsLast);
         long Cell(long position, long index) => channelsLast
             ? ((position / (pooledPlane * shape.Channels)) * plane * shape.Channels) + (index * shape.Channels) + (position % shape.Channels)
             : ((position / pooledPlane) * plane) + index;
@@ -223,7 +223,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         Tensor inputGradient = Grad(values, input, outputGradient, createGraph: true);
         T[] expectedDouble = TorchOps.Read<T>(Grad(inputGradient, outputGradient, TorchOps.From(gradientGradient, n, ch, shape.Length)));
         long[] indices = TorchOps.Read<long>(torchIndices);
-        bool writesOnce = WritesOnce(new(1, 1, k), new(1, 1, s), new(0, 0, pad), new(0, 0, g.PaddingEnd), new(1, 1, d), new(1, 1, shape.Length), new(1, 1, outL), channelsLast: false, threeD: false);
+        bool writesOnce = WritesOnce(new(1, 1, k), new(1, 1, s), new(0, 0, pad), new(0, 0, g.PaddingEnd), new(1, 1, d), new(1, 1, shape.Length), new(1, 1, outL), channelsLast: false);
         T[] expected = WithKeptNegativeZeros(TorchOps.Read<T>(inputGradient), gradient, indices, writesOnce, (position, index) => ((position / outL) * shape.Length) + index, c);
         var flat = new Shape4D(n, ch, 1, shape.Length);
         foreach (int degree in Degrees)
@@ -277,7 +277,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         T[] expectedDouble = Read3D<T>(Grad(inputGradient, outputGradient, Leaf3D(gradientGradient, shape).detach()), pooled);
         long[] indices = Read3D<long>(torchIndices, pooled);
         long volume = shape.SpatialSize.Volume, pooledVolume = outSize.Volume;
-        bool writesOnce = WritesOnce(k, s, p, g.PaddingEnd, d, shape.SpatialSize, outSize, channelsLast, threeD: true);
+        bool writesOnce = WritesOnce(k, s, p, g.PaddingEnd, d, shape.SpatialSize, outSize, channelsLast);
         T[] expected = WithKeptNegativeZeros(
             Read3D<T>(inputGradient, shape), gradient, indices, writesOnce,
             (position, index) => channelsLast

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Diagnostics;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -10,10 +8,9 @@ namespace Unpooling.Internal;
 /// The vectorized gathers of the block family's backward passes, channels-first 2-D rows: the strided gather of fixed
 /// unpooling (<c>x[j] = y[j*KW + AW]</c> on the row at the offset: whole vectors loaded, the even lanes taken by the
 /// width's deinterleave for <c>KW = 2</c>, a plain copy for <c>KW = 1</c>), and the gather of argmax unpooling's
-/// backward through one-byte tap codes when every index lies in its own window of windows that tile the output (each
-/// pooled cell reads the code's cell of its own <c>KH x KW</c> block: the block rows are loaded a vector of cells at a
-/// time, split into their taps and selected by code, so the indices are read once, by the encoding, and the gradient
-/// streams row by row).
+/// backward (and max pooling's double backward) through byte switches of windows that tile the output (each pooled cell
+/// reads the tap's cell of its own <c>KH x KW</c> block: the block rows are loaded a vector of cells at a time, split
+/// into their taps and selected by tap, so the gradient streams row by row).
 /// </summary>
 /// <remarks>
 /// Everything moves the element's storage bits: 4- and 8-byte elements run in the <see cref="float"/>/<see cref="double"/>
@@ -55,43 +52,6 @@ internal static unsafe partial class BlockKernel
     /// <summary>Cells of a row the fixed gather's vectors may cover: their loads stay inside the output row.</summary>
     private static int FixedVectorCells(in GatherPlan p)
         => (int)Math.Min(p.W, p.KW == 1 ? p.OW - (long)p.AW : (p.OW - (long)p.AW) / 2);
-
-    /// <summary>
-    /// The backward of dense argmax unpooling with per-plane indices (every index in its own <paramref name="factor"/>
-    /// block, windows tiling an output of at least <c>factor * pooled</c>): encodes the indices as tap codes into pooled
-    /// scratch (checking each lies in its block, before anything is written), then gathers through the codes. Returns
-    /// false, having written nothing, when some index lies elsewhere (the caller's general gather then validates and
-    /// reports it).
-    /// </summary>
-    public static bool TryGatherDense<T, TIndex>(T* outputGradient, TIndex* indices, T* sourceGradient, int planes, Size2D pooled, Size2D output, Size2D factor, int degree, int bits = -1)
-        where T : unmanaged
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        var plan = new Plan(pooled, output, factor) with { Planes = planes };
-        Debug.Assert(plan.Taps <= 256 && output.Height >= (long)factor.Height * pooled.Height && output.Width >= (long)factor.Width * pooled.Width, "not a dense geometry");
-        int cells = checked(planes * pooled.Height * pooled.Width);
-        byte[] rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, cells));
-        try
-        {
-            fixed (byte* codes = rented)
-            {
-                int failures = 0;
-                var encode = new EncodeBody<TIndex> { Indices = indices, Codes = codes, Plan = plan, Failures = &failures };
-                ParallelRunner.Run(ref encode, planes, degree);
-                if (Volatile.Read(ref failures) != 0)
-                {
-                    return false;
-                }
-
-                GatherCodes(outputGradient, codes, sourceGradient, plan, degree, bits);
-                return true;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
 
     /// <summary>
     /// The gather through the caller's own one-byte tap codes (<see cref="IndexConvention.InWindow"/> switches of
