@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -44,6 +45,35 @@ internal static unsafe partial class BlockKernel
         else
         {
             Dispatch<double, FixedRowsWidth>(ref body, lanes, bits);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The block sum of repeat unpooling's backward over channels-first rows of <see cref="float"/> or
+    /// <see cref="double"/> (the sum is arithmetic, so only in the element's own lanes): a vector of cells adds, from
+    /// zero, each block row's cells in row-major block order (for <c>KW = 2</c> the deinterleaved left then right
+    /// cell), which is the scalar order lane by lane, so the bits are the per-cell loop's. Returns false, having done
+    /// nothing, for other element types and layouts.
+    /// </summary>
+    public static bool TryGatherRepeatRows<T>(T* outputGradient, T* sourceGradient, in GatherPlan plan, int degree, int bits = -1)
+        where T : unmanaged
+    {
+        if (plan.ChannelsLast || plan.KW > 2 || (typeof(T) != typeof(float) && typeof(T) != typeof(double)))
+        {
+            return false;
+        }
+
+        int lanes = (int)Math.Min(plan.W, plan.OW / (long)plan.KW);
+        var body = new RepeatRowsWidth { Gradient = outputGradient, Result = sourceGradient, Plan = plan, Degree = degree };
+        if (typeof(T) == typeof(float))
+        {
+            Dispatch<float, RepeatRowsWidth>(ref body, lanes, bits);
+        }
+        else
+        {
+            Dispatch<double, RepeatRowsWidth>(ref body, lanes, bits);
         }
 
         return true;
@@ -216,6 +246,92 @@ internal static unsafe partial class BlockKernel
                 for (; j < w; j++)
                 {
                     x[j] = default;
+                }
+            }
+        }
+    }
+
+    /// <summary>The repeat rows at one width of float or double lanes; the scalar width is the per-cell block sum.</summary>
+    private struct RepeatRowsWidth : IWidthBody<float>, IWidthBody<double>
+    {
+        public void* Gradient;
+        public void* Result;
+        public GatherPlan Plan;
+        public int Degree;
+
+        public readonly void Run<TSimd, TVector>()
+            where TSimd : struct, ISimd<TSimd, TVector, float>
+            where TVector : struct
+            => RunAt<TSimd, TVector, float>();
+
+        readonly void IWidthBody<double>.Run<TSimd, TVector>() => RunAt<TSimd, TVector, double>();
+
+        public readonly void RunScalar() => RunGather<float, BlockSum>((float*)Gradient, (float*)Result, Plan, Degree);
+
+        readonly void IWidthBody<double>.RunScalar() => RunGather<double, BlockSum>((double*)Gradient, (double*)Result, Plan, Degree);
+
+        private readonly void RunAt<TSimd, TVector, TF>()
+            where TSimd : struct, ISimd<TSimd, TVector, TF>
+            where TVector : struct
+            where TF : unmanaged, INumberBase<TF>
+        {
+            var body = new RepeatRowsBody<TSimd, TVector, TF> { Gradient = (TF*)Gradient, Result = (TF*)Result, Plan = Plan };
+            ParallelRunner.Run(ref body, Plan.Rows, Degree);
+        }
+    }
+
+    private struct RepeatRowsBody<TSimd, TVector, TF> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, TF>
+        where TVector : struct
+        where TF : unmanaged, INumberBase<TF>
+    {
+        public TF* Gradient;
+        public TF* Result;
+        public GatherPlan Plan;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            GatherPlan p = Plan;
+            long outVolume = (long)p.OD * p.OH * p.OW;
+            int count = TSimd.Count, kw = p.KW, w = p.W;
+            int vectorCells = (int)Math.Min(w, p.OW / (long)kw);
+            for (int row = start; row < end; row++)
+            {
+                int plane = row / (p.D * p.H), rest = row - (plane * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
+                TF* x = Result + ((long)row * w);
+                TF* y = Gradient + (plane * outVolume);
+                Debug.Assert(Bounds.Within(x, w, Result, p.SourceCount), "a result row outside the gradient");
+                long d0 = (long)id * p.KD, h0 = (long)ih * p.KH;
+                long d1 = Math.Min(d0 + p.KD, p.OD), h1 = Math.Min(h0 + p.KH, p.OH);
+                int j = 0;
+                for (; j <= vectorCells - count; j += count)
+                {
+                    TVector sum = TSimd.Zero;
+                    for (long od = d0; od < d1; od++)
+                    {
+                        for (long oh = h0; oh < h1; oh++)
+                        {
+                            TF* line = y + (od * p.TD) + (oh * p.TH) + ((long)j * kw);
+                            Debug.Assert(Bounds.Within(line, (long)count * kw, Gradient, p.OutputCount), "a block row outside the gradient");
+                            if (kw == 1)
+                            {
+                                sum = TSimd.Add(sum, TSimd.Load(line));
+                            }
+                            else
+                            {
+                                TSimd.LoadDeinterleave(line, out TVector left, out TVector right);
+                                sum = TSimd.Add(TSimd.Add(sum, left), right);
+                            }
+                        }
+                    }
+
+                    TSimd.Store(sum, x + j);
+                }
+
+                for (; j < w; j++)
+                {
+                    x[j] = BlockSum.Cell(p, y, plane, id, ih, j);
                 }
             }
         }

@@ -10,7 +10,7 @@ namespace Unpooling.Tests;
 /// The vectorized backward gathers at every width they have (the per-cell loop, 128, 256 and 512 bits, pinned;
 /// software where the hardware lacks one), with pooled widths W at every vector boundary of the storage lanes, against
 /// the oracles of <see cref="BackwardReference"/>: the fixed gather (<c>FixedUnpool2DBackward</c>'s rows, factor width 1
-/// and 2, every offset, output sizes below, at and above the default) and the argmax-unpooling gather through byte
+/// and 2, every offset, output sizes below, at and above the default), the block sum of <c>RepeatUnpool2DBackward</c>, and the argmax-unpooling gather through byte
 /// switches of tiling windows (where a tap at or past <c>kH*kW</c>, a racing caller's, reads zero).
 /// Inputs are read-only and flush against a no-access page, destinations too, so a vector that reads or writes past
 /// its row faults; the data carry NaN payloads and -0, which must arrive bit for bit.
@@ -29,8 +29,16 @@ public abstract unsafe class BackwardGatherWidthTests<T>
 
     [Fact]
     [Trait("Widths", "Direct")]
-    public void FixedGatherEqualsTheOracleAtEveryWidth()
+    public void FixedGatherEqualsTheOracleAtEveryWidth() => RowsEqualTheOracleAtEveryWidth(BlockRankOp.Fixed);
+
+    /// <summary>The block sum (vectorized for float and double, the per-cell loop for the others) in the oracle's order.</summary>
+    [Fact]
+    [Trait("Widths", "Direct")]
+    public void RepeatGatherEqualsTheOracleAtEveryWidth() => RowsEqualTheOracleAtEveryWidth(BlockRankOp.Repeat);
+
+    private static void RowsEqualTheOracleAtEveryWidth(BlockRankOp op)
     {
+        bool repeat = op == BlockRankOp.Repeat;
         foreach (KernelWidth width in KernelWidths.All)
         {
             foreach (int w in KernelWidths.BoundaryWidths(Lanes(width)))
@@ -41,17 +49,17 @@ public abstract unsafe class BackwardGatherWidthTests<T>
                     var full = new Size2D(h * k.Height, w * k.Width);
                     foreach (Size2D output in new[] { full, new Size2D(full.Height - k.Height + 1, full.Width - k.Width + 1), new Size2D(full.Height + k.Height - 1, full.Width + k.Width - 1) }.Distinct())
                     {
-                        foreach (Size2D offset in new[] { new Size2D(0, 0), new Size2D(k.Height - 1, k.Width - 1) }.Distinct())
+                        foreach (Size2D offset in (repeat ? new[] { default(Size2D) } : new[] { new Size2D(0, 0), new Size2D(k.Height - 1, k.Width - 1) }).Distinct())
                         {
                             T[] dy = Data(Planes * output.Height * output.Width, w + k.Width);
                             T[] expected = BackwardReference.BlockBackward(
-                                dy, Planes, (1, h, w), (1, output.Height, output.Width), (1, k.Height, k.Width), repeat: false, (_, _, _, _) => (0, offset.Height, offset.Width));
-                            string context = $"{typeof(T).Name} fixed {width} W {w} factor {k} offset {offset} output {output}";
+                                dy, Planes, (1, h, w), (1, output.Height, output.Width), (1, k.Height, k.Width), repeat, (_, _, _, _) => (0, offset.Height, offset.Width));
+                            string context = $"{typeof(T).Name} {op} {width} W {w} factor {k} offset {offset} output {output}";
                             T[] actual = GuardedPages.Run<T>(expected.Length, (d, side) =>
                             {
                                 using GuardedInput<T> g = GuardedPages.Input<T>(dy, side);
                                 var shape = new Shape5D(1, Planes, 1, h, w);
-                                BlockKernel.Gather(BlockRankOp.Fixed, g.Pointer, d, shape, new Size3D(1, output.Height, output.Width), new Size3D(1, k.Height, k.Width), new Size3D(0, offset.Height, offset.Width), 0, 1, KernelWidths.Bits(width));
+                                BlockKernel.Gather(op, g.Pointer, d, shape, new Size3D(1, output.Height, output.Width), new Size3D(1, k.Height, k.Width), new Size3D(0, offset.Height, offset.Width), 0, 1, KernelWidths.Bits(width));
                             }, context);
                             ElementData.Exact<T>(expected, actual, context);
                         }
