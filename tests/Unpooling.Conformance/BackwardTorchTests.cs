@@ -115,6 +115,19 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         return expected;
     }
 
+    /// <summary>The pooled size, or the case rejected when ours pools nothing (a window of only padding, or no output).</summary>
+    private static TSize PooledOrReject<TSize>(Func<TSize> outputSize)
+    {
+        try
+        {
+            return outputSize();
+        }
+        catch (ArgumentException)
+        {
+            throw CaseContext.Reject("no pooling (a window of only padding, or no output)");
+        }
+    }
+
     private static void Pool2D<T>(CaseContext c)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -123,15 +136,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         Pool2DGeometry g = p.Geometry;
         bool channelsLast = r.Chance(0.3);
         Shape4D shape = channelsLast ? Shape4D.ChannelsLast(p.Shape.Batch, p.Shape.Height, p.Shape.Width, p.Shape.Channels) : p.Shape;
-        Size2D outSize;
-        try
-        {
-            outSize = g.GetOutputSize(shape.SpatialSize);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("no pooling (a window of only padding, or no output)");
-        }
+        Size2D outSize = PooledOrReject(() => g.GetOutputSize(shape.SpatialSize));
 
         Shape4D pooled = shape.WithSpatialSize(outSize);
         ValueMode mode = r.Mode();
@@ -200,15 +205,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         (int n, int ch) = r.Batch();
         var shape = new Shape3D(n, ch, r.Extent(PoolCase.Effective(k, d) - (2 * pad), large: r.Chance(0.05)));
         var g = new Pool1DGeometry(k, s, pad, d, ceilMode: r.Chance(0.4));
-        int outL;
-        try
-        {
-            outL = g.GetOutputSize(shape.Length);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("no pooling (a window of only padding, or no output)");
-        }
+        int outL = PooledOrReject(() => g.GetOutputSize(shape.Length));
 
         var pooled = new Shape3D(n, ch, outL);
         ValueMode mode = r.Mode();
@@ -252,15 +249,7 @@ public sealed class BackwardTorchTests(ITestOutputHelper output) : RandomCaseTes
         (int n, int ch) = large ? (2, r.Between(2, 9)) : r.Batch();
         (int dd, int hh, int ww) = (r.Between(1, 6), r.Between(1, 7), large ? r.Between(40, 80) : r.Between(1, 24));
         Shape5D shape = channelsLast ? Shape5D.ChannelsLast(n, dd, hh, ww, ch) : new Shape5D(n, ch, dd, hh, ww);
-        Size3D outSize;
-        try
-        {
-            outSize = g.GetOutputSize(shape.SpatialSize);
-        }
-        catch (ArgumentException)
-        {
-            throw CaseContext.Reject("no pooling (a window of only padding, or no output)");
-        }
+        Size3D outSize = PooledOrReject(() => g.GetOutputSize(shape.SpatialSize));
 
         Shape5D pooled = shape.WithSpatialSize(outSize);
         ValueMode mode = r.Mode();

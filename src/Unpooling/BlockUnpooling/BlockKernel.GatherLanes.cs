@@ -36,17 +36,7 @@ internal static unsafe partial class BlockKernel
             return false;
         }
 
-        int lanes = FixedVectorCells(plan);
-        var body = new FixedRowsWidth { Gradient = outputGradient, Result = sourceGradient, Plan = plan, Degree = degree };
-        if (sizeof(T) == 4)
-        {
-            Dispatch<float, FixedRowsWidth>(ref body, lanes, bits);
-        }
-        else
-        {
-            Dispatch<double, FixedRowsWidth>(ref body, lanes, bits);
-        }
-
+        RunRows(outputGradient, sourceGradient, plan, repeat: false, FixedVectorCells(plan), degree, bits);
         return true;
     }
 
@@ -65,18 +55,23 @@ internal static unsafe partial class BlockKernel
             return false;
         }
 
-        int lanes = (int)Math.Min(plan.W, plan.OW / (long)plan.KW);
-        var body = new RepeatRowsWidth { Gradient = outputGradient, Result = sourceGradient, Plan = plan, Degree = degree };
-        if (typeof(T) == typeof(float))
+        RunRows(outputGradient, sourceGradient, plan, repeat: true, (int)Math.Min(plan.W, plan.OW / (long)plan.KW), degree, bits);
+        return true;
+    }
+
+    /// <summary>The fixed or repeat rows of 4- or 8-byte elements in float or double lanes, at the dispatched width.</summary>
+    private static void RunRows<T>(T* outputGradient, T* sourceGradient, in GatherPlan plan, bool repeat, int lanes, int degree, int bits)
+        where T : unmanaged
+    {
+        var body = new RowsWidth { Gradient = outputGradient, Result = sourceGradient, Plan = plan, Degree = degree, Repeat = repeat };
+        if (sizeof(T) == 4)
         {
-            Dispatch<float, RepeatRowsWidth>(ref body, lanes, bits);
+            Dispatch<float, RowsWidth>(ref body, lanes, bits);
         }
         else
         {
-            Dispatch<double, RepeatRowsWidth>(ref body, lanes, bits);
+            Dispatch<double, RowsWidth>(ref body, lanes, bits);
         }
-
-        return true;
     }
 
     /// <summary>Cells of a row the fixed gather's vectors may cover: their loads stay inside the output row.</summary>
@@ -148,13 +143,17 @@ internal static unsafe partial class BlockKernel
         }
     }
 
-    /// <summary>The fixed rows at one width of float or double lanes (the storage size).</summary>
-    private struct FixedRowsWidth : IWidthBody<float>, IWidthBody<double>
+    /// <summary>
+    /// The fixed or repeat rows at one width of float or double lanes (the storage size; repeat adds, so only for float
+    /// and double themselves); the scalar width is the per-cell gather of the same rows.
+    /// </summary>
+    private struct RowsWidth : IWidthBody<float>, IWidthBody<double>
     {
         public void* Gradient;
         public void* Result;
         public GatherPlan Plan;
         public int Degree;
+        public bool Repeat;
 
         public readonly void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, float>
@@ -163,24 +162,35 @@ internal static unsafe partial class BlockKernel
 
         readonly void IWidthBody<double>.Run<TSimd, TVector>() => RunAt<TSimd, TVector, double>();
 
-        public readonly void RunScalar()
-        {
-            // Never reached for a plan the vectors serve at no width (lanes 0): the per-cell loop of the same rows.
-            var body = new FixedRowsBody<SimdScalar<float>, float, float> { Gradient = (float*)Gradient, Result = (float*)Result, Plan = Plan, Scalar = true };
-            ParallelRunner.Run(ref body, Plan.Rows, Degree);
-        }
+        public readonly void RunScalar() => RunCells<float>();
 
-        void IWidthBody<double>.RunScalar()
+        readonly void IWidthBody<double>.RunScalar() => RunCells<double>();
+
+        private readonly void RunCells<TF>()
+            where TF : unmanaged, INumberBase<TF>
         {
-            var body = new FixedRowsBody<SimdScalar<double>, double, double> { Gradient = (double*)Gradient, Result = (double*)Result, Plan = Plan, Scalar = true };
-            ParallelRunner.Run(ref body, Plan.Rows, Degree);
+            if (Repeat)
+            {
+                RunGather<TF, BlockSum>((TF*)Gradient, (TF*)Result, Plan, Degree);
+            }
+            else
+            {
+                RunGather<TF, FixedCell>((TF*)Gradient, (TF*)Result, Plan, Degree);
+            }
         }
 
         private readonly void RunAt<TSimd, TVector, TF>()
             where TSimd : struct, ISimd<TSimd, TVector, TF>
             where TVector : struct
-            where TF : unmanaged
+            where TF : unmanaged, INumberBase<TF>
         {
+            if (Repeat)
+            {
+                var sum = new RepeatRowsBody<TSimd, TVector, TF> { Gradient = (TF*)Gradient, Result = (TF*)Result, Plan = Plan };
+                ParallelRunner.Run(ref sum, Plan.Rows, Degree);
+                return;
+            }
+
             var body = new FixedRowsBody<TSimd, TVector, TF> { Gradient = (TF*)Gradient, Result = (TF*)Result, Plan = Plan };
             ParallelRunner.Run(ref body, Plan.Rows, Degree);
         }
@@ -195,16 +205,13 @@ internal static unsafe partial class BlockKernel
         public TF* Result;
         public GatherPlan Plan;
 
-        /// <summary>The per-cell loop only (the pinned scalar width).</summary>
-        public bool Scalar;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             GatherPlan p = Plan;
             long outVolume = (long)p.OD * p.OH * p.OW;
             int count = TSimd.Count, kw = p.KW, w = p.W;
-            int vectorCells = Scalar ? 0 : FixedVectorCells(p);
+            int vectorCells = FixedVectorCells(p);
             int inRow = (int)Math.Min(w, Math.Max(0, (p.OW - p.AW + kw - 1) / kw));
             for (int row = start; row < end; row++)
             {
@@ -248,35 +255,6 @@ internal static unsafe partial class BlockKernel
                     x[j] = default;
                 }
             }
-        }
-    }
-
-    /// <summary>The repeat rows at one width of float or double lanes; the scalar width is the per-cell block sum.</summary>
-    private struct RepeatRowsWidth : IWidthBody<float>, IWidthBody<double>
-    {
-        public void* Gradient;
-        public void* Result;
-        public GatherPlan Plan;
-        public int Degree;
-
-        public readonly void Run<TSimd, TVector>()
-            where TSimd : struct, ISimd<TSimd, TVector, float>
-            where TVector : struct
-            => RunAt<TSimd, TVector, float>();
-
-        readonly void IWidthBody<double>.Run<TSimd, TVector>() => RunAt<TSimd, TVector, double>();
-
-        public readonly void RunScalar() => RunGather<float, BlockSum>((float*)Gradient, (float*)Result, Plan, Degree);
-
-        readonly void IWidthBody<double>.RunScalar() => RunGather<double, BlockSum>((double*)Gradient, (double*)Result, Plan, Degree);
-
-        private readonly void RunAt<TSimd, TVector, TF>()
-            where TSimd : struct, ISimd<TSimd, TVector, TF>
-            where TVector : struct
-            where TF : unmanaged, INumberBase<TF>
-        {
-            var body = new RepeatRowsBody<TSimd, TVector, TF> { Gradient = (TF*)Gradient, Result = (TF*)Result, Plan = Plan };
-            ParallelRunner.Run(ref body, Plan.Rows, Degree);
         }
     }
 
