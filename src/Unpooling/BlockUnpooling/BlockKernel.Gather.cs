@@ -19,20 +19,30 @@ internal static unsafe partial class BlockKernel
     /// <paramref name="shape"/> (either layout) into <paramref name="sourceGradient"/> from the output gradient of
     /// spatial size <paramref name="output"/> (same layout).
     /// </summary>
-    public static void Gather<T>(BlockRankOp op, T* outputGradient, T* sourceGradient, in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed, int degree)
+    /// <remarks><paramref name="bits"/> pins the vector width of the fixed and repeat rows for tests (see
+    /// <see cref="TryGatherFixedRows{T}"/>, <see cref="TryGatherRepeatRows{T}"/>); -1 dispatches.</remarks>
+    public static void Gather<T>(BlockRankOp op, T* outputGradient, T* sourceGradient, in Shape5D shape, Size3D output, Size3D factor, Size3D offset, ulong seed, int degree, int bits = -1)
         where T : unmanaged, INumberBase<T>
     {
         var plan = new GatherPlan(shape, output, factor, offset, seed);
         switch (op)
         {
             case BlockRankOp.Repeat:
-                RunGather<T, BlockSum>(outputGradient, sourceGradient, plan, degree);
+                if (!TryGatherRepeatRows(outputGradient, sourceGradient, plan, degree, bits))
+                {
+                    RunGather<T, BlockSum>(outputGradient, sourceGradient, plan, degree);
+                }
+
                 break;
             case BlockRankOp.Random:
                 RunGather<T, SeededCell>(outputGradient, sourceGradient, plan, degree);
                 break;
             default:
-                RunGather<T, FixedCell>(outputGradient, sourceGradient, plan, degree);
+                if (!TryGatherFixedRows(outputGradient, sourceGradient, plan, degree, bits))
+                {
+                    RunGather<T, FixedCell>(outputGradient, sourceGradient, plan, degree);
+                }
+
                 break;
         }
     }
@@ -195,6 +205,30 @@ internal static unsafe partial class BlockKernel
                 // unit = sample n: W*C results in a row, channel c's output gradient from (n, 0, 0, 0, c).
                 T* xs = Result + ((long)row * p.W * p.C);
                 Debug.Assert(Bounds.Within(xs, (long)p.W * p.C, Result, p.SourceCount), "a result row outside the gradient");
+                if (typeof(TOp) == typeof(FixedCell))
+                {
+                    // Every channel of a pixel reads the same output pixel: one copy of C contiguous elements per pixel.
+                    long od = ((long)id * p.KD) + p.AD, oh = ((long)ih * p.KH) + p.AH;
+                    T* sample = Gradient + (unit * outVolume * p.C);
+                    for (int iw = 0; iw < p.W; iw++)
+                    {
+                        long ow = ((long)iw * p.KW) + p.AW;
+                        var cells = new Span<T>(xs + ((long)iw * p.C), p.C);
+                        if (od < p.OD && oh < p.OH && ow < p.OW)
+                        {
+                            T* pixel = sample + (od * p.TD) + (oh * p.TH) + (ow * p.TW);
+                            Debug.Assert(Bounds.Within(pixel, p.C, Gradient, p.OutputCount), "an output pixel outside the gradient");
+                            new ReadOnlySpan<T>(pixel, p.C).CopyTo(cells);
+                        }
+                        else
+                        {
+                            cells.Clear();
+                        }
+                    }
+
+                    continue;
+                }
+
                 for (int iw = 0; iw < p.W; iw++)
                 {
                     for (int c = 0; c < p.C; c++)

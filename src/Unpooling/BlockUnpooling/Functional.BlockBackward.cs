@@ -17,9 +17,11 @@ public static partial class Functional
         where T : unmanaged, INumberBase<T>
     {
         Shape5D outputShape = ValidateBlockBackward(op, sourceShape, factor, offset, outputSize, rank, outputSizeName);
-        string dims = rank == 1 ? "N*C*L" : rank == 2 ? "N*C*H*W" : "N*C*D*H*W";
-        BlockRanks.Length(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), $"{dims} (output) of", outputShape, rank == 1 ? 1 : 3);
-        BlockRanks.Length(sourceGradient.Length, sourceShape.ElementCount, nameof(sourceGradient), $"{dims} of", sourceShape, rank == 1 ? 1 : 3);
+        // Constant words, not an interpolated string: the span form allocates nothing per call.
+        string output = rank == 1 ? "N*C*L (output) of" : rank == 2 ? "N*C*H*W (output) of" : "N*C*D*H*W (output) of";
+        string source = rank == 1 ? "N*C*L of" : rank == 2 ? "N*C*H*W of" : "N*C*D*H*W of";
+        BlockRanks.Length(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), output, outputShape, rank == 1 ? 1 : 3);
+        BlockRanks.Length(sourceGradient.Length, sourceShape.ElementCount, nameof(sourceGradient), source, sourceShape, rank == 1 ? 1 : 3);
         Guard.NoOverlap<T, T>(sourceGradient, outputGradient, nameof(sourceGradient), nameof(outputGradient));
         if (sourceShape.ElementCount == 0)
         {

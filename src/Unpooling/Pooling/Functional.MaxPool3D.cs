@@ -269,7 +269,11 @@ public static partial class Functional
     /// <param name="indexConvention">How an index names an input cell; per plane by default.</param>
     /// <param name="options">Threading; results never depend on it.</param>
     /// <remarks>The 3-D unpooling's Sum kernels (in parallel by volumes for per-plane and channels-last indices, one
-    /// thread in order for column-major and InWindow ones); every index is checked before anything is written.</remarks>
+    /// thread in order for column-major and InWindow ones); every index is checked before anything is written. Windows
+    /// that tile the input (stride = kernel, no padding, no dilation) take the block kernel, channels-first, where the
+    /// indices allow it (InWindow taps; per-plane indices each in its own window of an input of at least kernel x
+    /// pooled cells): one write per cell, no clear-and-scatter. There each sum has a single term; the one difference
+    /// from <c>0 + g</c> is a <c>-0</c> gradient, which stays <c>-0</c> (PyTorch's sum gives <c>+0</c>), as in 2-D.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index names no input cell, or an enum is undefined; nothing is written.</exception>
     /// <exception cref="ArgumentException">A length does not match its shape, <paramref name="geometry"/> does not pool
     /// <paramref name="sourceSize"/> to <paramref name="pooledShape"/>, the index type is too narrow, or the gradient
@@ -283,7 +287,7 @@ public static partial class Functional
         ValidatePoolBackward3D<T, TIndex>(outputGradient, indices, pooledShape, geometry, sourceGradient, sourceSize, indexConvention, @double: false);
         MaxUnpool3DCore(
             outputGradient, indices, pooledShape, geometry, sourceGradient, indexConvention, sourceSize, UnpoolReduction.Sum, options, nameof(sourceSize),
-            sizeFromPooling: true, nameof(indices));
+            sizeFromPooling: true, nameof(indices), writeTiled: true);
     }
 
     /// <summary>
@@ -318,7 +322,8 @@ public static partial class Functional
         Guard.NoViewOverlap(sourceGradient.AsReadOnlyTensorSpan(), indices, nameof(sourceGradient), nameof(indices));
 
         // With sizes from the pooling the unpooling names a bad index after its size argument: here that is the indices.
-        MaxUnpool3DTensor(outputGradient, indices, shape, geometry, sourceGradient, sourceShape.SpatialSize, indexConvention, UnpoolReduction.Sum, options, nameof(indices), sizeFromPooling: true);
+        MaxUnpool3DTensor(outputGradient, indices, shape, geometry, sourceGradient, sourceShape.SpatialSize, indexConvention, UnpoolReduction.Sum, options, nameof(indices), sizeFromPooling: true,
+            writeTiled: true);
     }
 
     /// <summary>
@@ -349,7 +354,7 @@ public static partial class Functional
 
         return MaxUnpool3DAllocating(
             outputGradient.AsReadOnlyTensorSpan(), switches.Indices.AsReadOnlyTensorSpan(), shape, switches.Geometry, switches.SourceSize, switches.Convention,
-            UnpoolReduction.Sum, options, nameof(switches), sizeFromPooling: true);
+            UnpoolReduction.Sum, options, nameof(switches), sizeFromPooling: true, writeTiled: true);
     }
 
     /// <summary>

@@ -186,20 +186,21 @@ public static partial class Functional
 
     private static Tensor<T> MaxUnpool3DAllocating<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Shape5D shape, Pool3DGeometry geometry, Size3D size,
-        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling)
+        IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling, bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         Shape5D outputShape = shape.WithSpatialSize(size);
         outputShape.Validate(sizeName);
         Tensor<T> result = TensorAdapter.CreateLike<T, T>(source, TensorAdapter3D.Lengths(outputShape));
-        MaxUnpool3DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling);
+        MaxUnpool3DTensor(source, indices, shape, geometry, result.AsTensorSpan(), size, indexConvention, reduction, options, sizeName, sizeFromPooling, writeTiled);
         return result;
     }
 
     private static void MaxUnpool3DTensor<T, TIndex>(
         in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<TIndex> indices, Shape5D shape, Pool3DGeometry geometry, in TensorSpan<T> destination,
-        Size3D size, IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling)
+        Size3D size, IndexConvention indexConvention, UnpoolReduction reduction, ExecutionOptions options, string sizeName, bool sizeFromPooling,
+        bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -214,7 +215,7 @@ public static partial class Functional
             Shape5D lastShape = Shape5D.ChannelsLast(shape.Batch, shape.Depth, shape.Height, shape.Width, shape.Channels);
             MaxUnpool3DCore(
                 TensorAdapter.ChannelsLastSpan(source), TensorAdapter.ChannelsLastSpan(indices), lastShape, geometry, restored.Span, indexConvention, size, reduction,
-                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+                options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices", writeTiled);
             restored.Commit();
             return;
         }
@@ -224,14 +225,14 @@ public static partial class Functional
         using WriteView<T> d = TensorAdapter.Write(destination);
 
         // Through switches, a bad index (the tensor was changed after pooling) is the switches' fault.
-        MaxUnpool3DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices");
+        MaxUnpool3DCore(s.Span, i.Span, shape, geometry, d.Span, indexConvention, size, reduction, options, sizeName, sizeFromPooling, sizeFromPooling ? sizeName : "indices", writeTiled);
         d.Commit();
     }
 
     private static unsafe void MaxUnpool3DCore<T, TIndex>(
         ReadOnlySpan<T> source, ReadOnlySpan<TIndex> indices, Shape5D sourceShape, Pool3DGeometry geometry, Span<T> destination,
         IndexConvention indexConvention, Size3D? outputSize, UnpoolReduction reduction, ExecutionOptions options, string outputSizeName,
-        bool sizeFromPooling, string indicesName = "indices")
+        bool sizeFromPooling, string indicesName = "indices", bool writeTiled = false)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -287,6 +288,9 @@ public static partial class Functional
 
         int degree = options.ResolveDegree(sourceShape.PlaneCount, outputShape.ElementCount);
         int planes = (int)sourceShape.PlaneCount;
+        Size3D k = geometry.KernelSize;
+        bool tiles = MaxUnpool3DKernel.IsBlockCandidate(geometry, UnpoolReduction.Replace) && (long)k.Depth * k.Height * k.Width <= 256
+            && size.Depth >= (long)k.Depth * sourceShape.Depth && size.Height >= (long)k.Height * sourceShape.Height && size.Width >= (long)k.Width * sourceShape.Width;
         long bad;
         fixed (T* s = source)
         fixed (TIndex* i = indices)
@@ -295,6 +299,14 @@ public static partial class Functional
             switch (indexConvention)
             {
                 case IndexConvention.PerPlane:
+                    // The max-pool backward (writeTiled) over windows that tile the input: one write per cell where
+                    // every index lies in its own block (-0 stays -0, the one difference from the sum).
+                    if (writeTiled && tiles && BlockKernel.TryUnpoolDense3D(s, i, d, planes, sourceShape.SpatialSize, size, geometry.KernelSize, degree))
+                    {
+                        bad = -1;
+                        break;
+                    }
+
                     // A volume is a plane of D*H rows: the 2-D per-plane scatter is exact on that view.
                     bad = MaxUnpool2DKernel.Run(
                         s, i, d, planes, new Size2D(checked(sourceShape.Depth * sourceShape.Height), sourceShape.Width),
@@ -306,7 +318,8 @@ public static partial class Functional
                     break;
                 case IndexConvention.InWindow:
                     bad = MaxUnpool3DKernel.RunInWindow(
-                        s, i, d, planes, SpatialPlan.ForPool(geometry, size, sourceShape.SpatialSize), MaxUnpool3DKernel.IsBlockCandidate(geometry, reduction),
+                        s, i, d, planes, SpatialPlan.ForPool(geometry, size, sourceShape.SpatialSize),
+                        MaxUnpool3DKernel.IsBlockCandidate(geometry, writeTiled ? UnpoolReduction.Replace : reduction),
                         reduction == UnpoolReduction.Sum, degree);
                     break;
                 default:

@@ -236,5 +236,59 @@ public class BlockBackwardTests
         Throws.Param<ArgumentException>("outputGradient", () => Functional.RepeatUnpool2DBackward(System.Numerics.Tensors.Tensor.Create(y, [1, 2, 6, 6]), new Size2D(2, 2), new Size2D(5, 5)));
     }
 
+    /// <summary>
+    /// The backward span forms allocate nothing in steady state (pooled scratch only), at one thread, measured on the
+    /// calling thread as <see cref="AllocationTests"/> does: the block gathers (fixed, repeat, random, 2-D and 3-D), the
+    /// max-pool backward and double backward, and the argmax-unpooling gathers (dense per-plane, byte switches, general).
+    /// </summary>
+    [Fact]
+    public void SpanFormsAllocateNothingInSteadyState()
+    {
+        var options = new ExecutionOptions { MaxDegreeOfParallelism = 1, MinParallelElements = 0 };
+        var shape = new Shape4D(2, 3, 16, 20);
+        var pooledShape = new Shape4D(2, 3, 8, 10);
+        var k2 = new Pool2DGeometry(2);
+        var k3 = new Pool2DGeometry(3, stride: 2, padding: 1);
+        var volume = new Shape5D(1, 2, 4, 4, 6);
+        float[] x = BackwardReference.Integers<float>((int)shape.ElementCount, 3);
+        float[] full = new float[shape.ElementCount], pooled = new float[pooledShape.ElementCount], gradient = BackwardReference.Integers<float>((int)pooledShape.ElementCount, 4);
+        long[] indices = new long[pooledShape.ElementCount], overlapping = new long[new Shape4D(2, 3, 8, 10).ElementCount];
+        byte[] taps = new byte[pooledShape.ElementCount];
+        float[] volumeGradient = new float[volume.ElementCount * 8], volumeResult = new float[volume.ElementCount];
+        Functional.MaxPool2D(x, shape, k2, pooled, indices);
+        Functional.MaxPool2D(x, shape, k2, pooled, taps, IndexConvention.InWindow);
+        Functional.MaxPool2D(x, shape, k3, pooled, overlapping);
+
+        void Run()
+        {
+            Functional.FixedUnpool2DBackward<float>(full, pooledShape, 2, pooled, new Size2D(1, 0), options: options);
+            Functional.RepeatUnpool2DBackward<float>(full, pooledShape, 2, pooled, options: options);
+            Functional.RandomUnpool2DBackward<float>(full, pooledShape, 2, 7, pooled, options: options);
+            Functional.FixedUnpool3DBackward<float>(volumeGradient, volume, new Size3D(2, 2, 2), volumeResult, options: options);
+            Functional.RepeatUnpool3DBackward<float>(volumeGradient, volume, new Size3D(2, 2, 2), volumeResult, options: options);
+            Functional.MaxPool2DBackward<float, long>(gradient, indices, pooledShape, k2, full, shape.SpatialSize, options: options);
+            Functional.MaxPool2DBackward<float, long>(gradient, overlapping, pooledShape, k3, full, shape.SpatialSize, options: options);
+            Functional.MaxPool2DDoubleBackward<float, long>(x, indices, pooledShape, k2, pooled, shape.SpatialSize, options: options);
+            Functional.MaxUnpool2DBackward<float, long>(x, indices, pooledShape, k2, pooled, shape.SpatialSize, options: options);
+            Functional.MaxUnpool2DBackward<float, byte>(x, taps, pooledShape, k2, pooled, shape.SpatialSize, IndexConvention.InWindow, options);
+            Functional.MaxUnpool2DBackward<float, long>(x, overlapping, pooledShape, k3, pooled, shape.SpatialSize, options: options);
+        }
+
+        Run();
+        long least = long.MaxValue;
+        for (int window = 0; window < 3 && least != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10; i++)
+            {
+                Run();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
+    }
+
     private static int Resize(int input, int factor, int shift) => Math.Max(1, (input * factor) + (factor > 1 ? shift : 0));
 }

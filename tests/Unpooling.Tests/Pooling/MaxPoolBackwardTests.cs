@@ -279,6 +279,93 @@ public class MaxPoolBackwardTests
         Assert.Equal(0, dx.Count(double.IsNegative));
     }
 
+    /// <summary>
+    /// 3-D tiling windows write once too (per-plane indices and byte switches): -0 stays -0 channels-first; overlapping
+    /// windows and the channels-last kernel sum into zeros (+0). Indices outside their own block (a hand-made input
+    /// pooling never writes) take the scatter, equal to the oracle.
+    /// </summary>
+    [Fact]
+    public void ThreeDimensionalTilingWindowsWriteOnce()
+    {
+        var shape = new Shape5D(1, 2, 4, 4, 4);
+        var pooled = new Shape5D(1, 2, 2, 2, 2);
+        var tiling = new Pool3DGeometry(new Size3D(2, 2, 2));
+        double[] x = BackwardReference.Distinct((int)shape.ElementCount, 43);
+        double[] g = Enumerable.Repeat(-0.0, 16).ToArray();
+        long[] indices = new long[16];
+        byte[] taps = new byte[16];
+        Functional.MaxPool3D(x, shape, tiling, new double[16], indices);
+        Functional.MaxPool3D(x, shape, tiling, new double[16], taps, IndexConvention.InWindow);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            double[] dx = new double[shape.ElementCount];
+            Functional.MaxPool3DBackward(g, indices, pooled, tiling, dx, shape.SpatialSize, options: Threads.Options(threads));
+            Assert.Equal(16, dx.Count(double.IsNegative));
+            Array.Clear(dx);
+            Functional.MaxPool3DBackward(g, taps, pooled, tiling, dx, shape.SpatialSize, IndexConvention.InWindow, Threads.Options(threads));
+            Assert.Equal(16, dx.Count(double.IsNegative));
+            Functional.MaxPool3DBackward(g, indices, Shape5D.ChannelsLast(1, 2, 2, 2, 2), tiling, dx, shape.SpatialSize, options: Threads.Options(threads));
+            Assert.Equal(0, dx.Count(double.IsNegative));
+        }
+
+        var overlapping = new Pool3DGeometry(new Size3D(3, 3, 3), new Size3D(1, 1, 1));
+        Functional.MaxPool3D(x, shape, overlapping, new double[16], indices);
+        double[] summed = new double[shape.ElementCount];
+        Functional.MaxPool3DBackward(g, indices, pooled, overlapping, summed, shape.SpatialSize);
+        Assert.Equal(0, summed.Count(double.IsNegative));
+
+        // Plane 1's first index names a cell of its neighbour's block: the scatter (with its sums) serves.
+        Functional.MaxPool3D(x, shape, tiling, new double[16], indices);
+        indices[8] = indices[9];
+        double[] integers = BackwardReference.Integers<double>(16, 44);
+        double[] expected = BackwardReference.ScatterAdd(integers, indices, 2, 8, 64);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            double[] actual = new double[shape.ElementCount];
+            Functional.MaxPool3DBackward(integers, indices, pooled, tiling, actual, shape.SpatialSize, options: Threads.Options(threads));
+            Same(expected, actual);
+        }
+    }
+
+    /// <summary>The 3-D write-once path at every width of the block writer, pooled widths at every vector boundary.</summary>
+    [Fact]
+    [Trait("Widths", "Direct")]
+    public unsafe void ThreeDimensionalWriteOnceEqualsTheOracleAtEveryWidth()
+    {
+        foreach (KernelWidth width in KernelWidths.All)
+        {
+            foreach (int w in KernelWidths.BoundaryWidths(KernelWidths.Count<double>(width)))
+            {
+                foreach (Size3D k in new[] { new Size3D(2, 2, 2), new Size3D(1, 3, 2), new Size3D(2, 1, 4) })
+                {
+                    var pooled = new Size3D(2, 2, w);
+                    var input = new Size3D((pooled.Depth * k.Depth) + 1, pooled.Height * k.Height, pooled.Width * k.Width);
+                    var random = new Random(w + k.Width);
+                    const int planes = 2;
+                    long inVolume = pooled.Volume, outVolume = input.Volume;
+                    var indices = new long[planes * inVolume];
+                    for (long p = 0; p < indices.Length; p++)
+                    {
+                        long at = p % inVolume, d = at / (pooled.Height * pooled.Width), i = at / pooled.Width % pooled.Height, j = at % pooled.Width;
+                        indices[p] = (((((d * k.Depth) + random.Next(k.Depth)) * input.Height) + (i * k.Height) + random.Next(k.Height)) * input.Width) + (j * k.Width) + random.Next(k.Width);
+                    }
+
+                    double[] g = BackwardReference.Integers<double>(indices.Length, w).Select(v => v == 0 ? 1.0 : v).ToArray();
+                    double[] expected = BackwardReference.ScatterAdd(g, indices, planes, inVolume, outVolume);
+                    double[] actual = new double[expected.Length];
+                    fixed (double* s = g)
+                    fixed (long* idx = indices)
+                    fixed (double* dst = actual)
+                    {
+                        Assert.True(Unpooling.Internal.BlockKernel.TryUnpoolDense3D(s, idx, dst, planes, pooled, input, k, 1, KernelWidths.Bits(width)));
+                    }
+
+                    Same(expected, actual);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ValidationNamesTheArgumentAndWritesNothing()
     {

@@ -168,4 +168,43 @@ public class MaxUnpoolBackwardTests
         Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool3DBackward(y, indices, new Shape5D(1, 2, 1, 3, 3), new Pool3DGeometry(new Size3D(1, 2, 2)), dx, indexConvention: IndexConvention.InWindow));
         Assert.All(dx, v => Assert.Equal(7.0, v));
     }
+
+    /// <summary>
+    /// Byte switches of tiling windows take the block gather: the per-plane gather's bits (oracle) for float and double,
+    /// every width the dispatch picks, the double backward too, 1 and 2 threads; a tap at or past kH*kW is refused
+    /// naming indices, and nothing is written.
+    /// </summary>
+    [Fact]
+    public void ByteSwitchesOfTilingWindowsGiveThePerPlaneGather()
+    {
+        foreach ((Pool2DGeometry geometry, Shape4D source) in new[] { (new Pool2DGeometry(2), new Shape4D(2, 3, 10, 37)), (new Pool2DGeometry(new Size2D(3, 2)), new Shape4D(1, 2, 7, 70)), (new Pool2DGeometry(new Size2D(1, 4)), new Shape4D(2, 1, 3, 9)) })
+        {
+            Shape4D pooled = source.WithSpatialSize(geometry.GetOutputSize(source.SpatialSize));
+            double[] x = BackwardReference.Distinct((int)source.ElementCount, 31);
+            double[] y = BackwardReference.Integers<double>((int)source.ElementCount, 32);
+            long[] indices = new long[pooled.ElementCount];
+            byte[] taps = new byte[pooled.ElementCount];
+            Functional.MaxPool2D(x, source, geometry, new double[indices.Length], indices);
+            Functional.MaxPool2D(x, source, geometry, new double[indices.Length], taps, IndexConvention.InWindow);
+            double[] expected = BackwardReference.Gather(y, indices, (int)pooled.PlaneCount, pooled.PlaneSize, source.PlaneSize);
+            float[] yf = y.Select(v => (float)v).ToArray();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                double[] actual = new double[pooled.ElementCount];
+                Functional.MaxUnpool2DBackward<double, byte>(y, taps, pooled, geometry, actual, source.SpatialSize, IndexConvention.InWindow, Threads.Options(threads));
+                Assert.Equal(expected, actual);
+                Array.Clear(actual);
+                Functional.MaxPool2DDoubleBackward<double, byte>(y, taps, pooled, geometry, actual, source.SpatialSize, IndexConvention.InWindow, Threads.Options(threads));
+                Assert.Equal(expected, actual);
+                float[] single = new float[pooled.ElementCount];
+                Functional.MaxUnpool2DBackward<float, byte>(yf, taps, pooled, geometry, single, source.SpatialSize, IndexConvention.InWindow, Threads.Options(threads));
+                Assert.Equal(expected.Select(v => (float)v), single);
+            }
+
+            taps[^1] = (byte)(geometry.KernelSize.Height * geometry.KernelSize.Width);
+            double[] untouched = Enumerable.Repeat(5.0, (int)pooled.ElementCount).ToArray();
+            Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward<double, byte>(y, taps, pooled, geometry, untouched, source.SpatialSize, IndexConvention.InWindow));
+            Assert.All(untouched, v => Assert.Equal(5.0, v));
+        }
+    }
 }

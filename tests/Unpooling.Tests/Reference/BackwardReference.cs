@@ -109,7 +109,9 @@ internal static class BackwardReference
                                     int od = (d * factor.D) + a, oh = (h * factor.H) + b, ow = (w * factor.W) + c;
                                     if (take && od < output.D && oh < output.H && ow < output.W)
                                     {
-                                        sum += dy[(((p * output.D) + od) * output.H + oh) * output.W + ow];
+                                        // Repeat adds from zero; fixed and random read their one cell as it is (-0 and NaN payloads too).
+                                        T cell = dy[(((p * output.D) + od) * output.H + oh) * output.W + ow];
+                                        sum = repeat ? sum + cell : cell;
                                     }
                                 }
                             }
