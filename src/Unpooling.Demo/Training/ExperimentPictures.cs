@@ -18,7 +18,8 @@ internal static class ExperimentPictures
         new(30, 30, 36), new(230, 80, 60), new(70, 160, 230), new(240, 200, 60), new(120, 220, 120), new(220, 120, 220),
     ];
 
-    /// <summary>One panel per task, side by side: each variant's training loss, smoothed over 5% of the steps.</summary>
+    /// <summary>One panel per task, side by side: each variant's training loss, smoothed over 5% of the steps, on a
+    /// logarithmic scale (log10), where late differences between the variants stay visible.</summary>
     public static void SaveCurves(IReadOnlyList<TrainingResult> results, string path)
     {
         TrainingTask[] tasks = [.. results.Select(r => r.Task).Distinct()];
@@ -29,7 +30,7 @@ internal static class ExperimentPictures
             var plot = new ScottPlot.Plot();
             foreach (TrainingResult r in results.Where(r => r.Task == tasks[t]))
             {
-                double[] smooth = Smooth(r.Losses, Math.Max(1, r.Losses.Length / 20));
+                double[] smooth = [.. Smooth(r.Losses, Math.Max(1, r.Losses.Length / 20)).Select(v => Math.Log10(Math.Max(v, 1e-12)))];
                 var line = plot.Add.Signal(smooth);
                 line.LegendText = Experiment.Name(r.Variant);
                 line.LineWidth = 2;
@@ -37,7 +38,7 @@ internal static class ExperimentPictures
 
             plot.Title(tasks[t] == TrainingTask.Reconstruction ? "reconstruction: MSE" : "segmentation: cross-entropy");
             plot.XLabel("step");
-            plot.YLabel("training loss (moving average)");
+            plot.YLabel("log10 training loss (moving average)");
             plot.ShowLegend(ScottPlot.Alignment.UpperRight);
             byte[] png = plot.GetImageBytes(PanelWidth, PanelHeight, ScottPlot.ImageFormat.Png);
             using Image<Rgb24> panel = Image.Load<Rgb24>(png);
