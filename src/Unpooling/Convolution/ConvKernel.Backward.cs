@@ -19,8 +19,8 @@ namespace Unpooling.Internal;
 /// padding's zeros written, not tested, in the inner loop, and the micro-kernel <c>Tile</c> chains the multiply-adds.</para>
 /// <para>Determinism: the reduction over (sample, position) is cut into sample chunks whose count depends on the shapes
 /// only; each element's chain over a chunk runs in ascending (sample, position) order into that chunk's own partial
-/// matrix, and the partials are added in chunk order. Work items are (group, chunk, block of columns), each owning its
-/// partial columns, so any thread count, vector width and tile height give the same bits.</para>
+/// matrix, and the partials are added in chunk order. Work items are (group, chunk), each owning its partial matrix, so
+/// any thread count, vector width and tile height give the same bits.</para>
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
@@ -50,7 +50,7 @@ internal static unsafe partial class ConvKernel
         /// <summary>Rows of a partial matrix (<c>M</c> rounded up to every tile height) and its row stride.</summary>
         public readonly int Rows, Ldc;
 
-        /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items per run.</summary>
+        /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items (group, chunk) per run.</summary>
         public readonly int ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items;
 
         /// <param name="rows">The shape of <c>R</c> (the rows' source): <c>[N, G*M, *P]</c>.</param>
@@ -95,7 +95,7 @@ internal static unsafe partial class ConvKernel
             }
 
             // Chunks from the shapes alone: enough items for a few cores, partials within their cap.
-            long target = (GradItemTarget + ((long)Groups * ColumnBlocks) - 1) / ((long)Groups * ColumnBlocks);
+            long target = (GradItemTarget + (long)Groups - 1) / Groups;
             long chunks = Math.Clamp(target, 1, Math.Min(Batch, GradMaxChunks));
             while (chunks > 1 && chunks * GroupsPerRun * perGroup > GradMaxPartials)
             {
@@ -104,7 +104,7 @@ internal static unsafe partial class ConvKernel
 
             SamplesPerChunk = (int)((Batch + chunks - 1) / chunks);
             Chunks = (Batch + SamplesPerChunk - 1) / SamplesPerChunk;
-            Items = checked(GroupsPerRun * Chunks * ColumnBlocks);
+            Items = checked(GroupsPerRun * Chunks);
         }
 
         /// <summary>Elements of the partial matrices of one run (every chunk of <see cref="GroupsPerRun"/> groups).</summary>
@@ -168,7 +168,7 @@ internal static unsafe partial class ConvKernel
                 {
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0 };
-                    ParallelRunner.Run(ref body, groups * plan.Chunks * plan.ColumnBlocks, degree);
+                    ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
                     SumPartials(c, weightGradient, plan, g0, groups);
                 }
             }
@@ -241,7 +241,10 @@ internal static unsafe partial class ConvKernel
         }
     }
 
-    /// <summary>One (group, sample chunk, column block): its partial columns, every chain over the chunk in order.</summary>
+    /// <summary>
+    /// One (group, sample chunk): its partial matrix, every chain over the chunk's (sample, position) steps in order. A is
+    /// packed once per block of steps and serves every column block; B is packed per column block.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WeightGradItem<TSimd, TVector, T>(T* rows, T* taps, T* partials, in WeightGradPlan p, int g0, int item, T* ap, T* bp)
         where TSimd : struct, ISimd<TSimd, TVector, T>
@@ -250,16 +253,11 @@ internal static unsafe partial class ConvKernel
     {
         int nrw = 2 * TSimd.Count;
         int mr = TileRows<TSimd, TVector, T>();
-        int block = item % p.ColumnBlocks;
-        int rest = item / p.ColumnBlocks;
-        int chunk = rest % p.Chunks;
-        int gi = rest / p.Chunks;
+        int chunk = item % p.Chunks;
+        int gi = item / p.Chunks;
         int g = g0 + gi;
-        int c0 = block * GradColumnBlock;
-        int cols = Math.Min(GradColumnBlock, p.N - c0);
-        int panels = (cols + nrw - 1) / nrw;
-        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * p.Rows * p.Ldc) + c0;
-        Debug.Assert(Bounds.Within(c, ((long)(RoundToTiles<TSimd, TVector, T>(p.M) - 1) * p.Ldc) + (panels * nrw), partials, p.PartialLength), "item's partial outside the partials");
+        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * p.Rows * p.Ldc);
+        Debug.Assert(Bounds.Within(c, (long)p.Rows * p.Ldc, partials, p.PartialLength), "item's partial outside the partials");
 
         int rowChannels = p.Groups * p.M;
         var none = default(Prefetcher);
@@ -276,8 +274,16 @@ internal static unsafe partial class ConvKernel
             {
                 int kb = Math.Min(GradStepBlock, p.PVolume - p0);
                 PackWeightPanels(a, strideM, strideK, 0, p.M, p0, kb, mr, ap);
-                PackTapPanels(taps, p, n, g, c0, cols, panels, nrw, p0, kb, bp);
-                Gemm<TSimd, TVector, T>(ap, p.M, bp, panels, kb, c, p.Ldc, accumulate, ref none);
+                for (int block = 0; block < p.ColumnBlocks; block++)
+                {
+                    int c0 = block * GradColumnBlock;
+                    int cols = Math.Min(GradColumnBlock, p.N - c0);
+                    int panels = (cols + nrw - 1) / nrw;
+                    Debug.Assert(c0 + (panels * nrw) <= p.Ldc, "column block past the partial's row");
+                    PackTapPanels(taps, p, n, g, c0, cols, panels, nrw, p0, kb, bp);
+                    Gemm<TSimd, TVector, T>(ap, p.M, bp, panels, kb, c + c0, p.Ldc, accumulate, ref none);
+                }
+
                 accumulate = true;
             }
         }
