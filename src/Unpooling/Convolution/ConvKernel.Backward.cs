@@ -27,8 +27,12 @@ internal static unsafe partial class ConvKernel
     /// <summary>Weight-gradient columns per work item (a multiple of <see cref="PanelAlign"/>, so of every width's panel).</summary>
     private const int GradColumnBlock = 256;
 
-    /// <summary>Reduction steps packed at a time: A holds <c>M x GradStepBlock</c>, B <c>GradStepBlock x GradColumnBlock</c>.</summary>
+    /// <summary>The most reduction steps packed at a time: A holds <c>M x StepBlock</c>, B <c>StepBlock x GradColumnBlock</c>.</summary>
     private const int GradStepBlock = 512;
+
+    /// <summary>The packed A a step block may fill (4 MB of float): tall problems take shorter step blocks. The block length
+    /// changes no result: the chains continue across blocks in the same order.</summary>
+    private const long GradMaxPackedA = 1L << 20;
 
     /// <summary>Work items the chunking aims at (enough for a few cores), and the most sample chunks.</summary>
     private const int GradItemTarget = 8, GradMaxChunks = 8;
@@ -49,6 +53,9 @@ internal static unsafe partial class ConvKernel
 
         /// <summary>Rows of a partial matrix (<c>M</c> rounded up to every tile height) and its row stride.</summary>
         public readonly int Rows, Ldc;
+
+        /// <summary>Reduction steps packed at a time (at most <see cref="GradStepBlock"/>, fewer for tall problems).</summary>
+        public readonly int StepBlock;
 
         /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items (group, chunk) per run.</summary>
         public readonly int ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items;
@@ -75,7 +82,7 @@ internal static unsafe partial class ConvKernel
             TVolume = checked((int)taps.PlaneSize);
             if (M == 0 || Cb == 0)
             {
-                (Kk, N, Rows, Ldc, ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items) = (0, 0, 0, 0, 0, 0, 0, 0, 0);
+                (Kk, N, Rows, Ldc, StepBlock, ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
                 return;
             }
 
@@ -83,6 +90,7 @@ internal static unsafe partial class ConvKernel
             N = checked(Cb * Kk);
             Rows = checked((int)((M + RowUnit - 1L) / RowUnit * RowUnit));
             Ldc = checked((int)((N + PanelAlign - 1L) / PanelAlign * PanelAlign));
+            StepBlock = (int)Math.Clamp(GradMaxPackedA / Rows, 8, GradStepBlock);
             ColumnBlocks = (N + GradColumnBlock - 1) / GradColumnBlock;
             long perGroup = (long)Rows * Ldc;
 
@@ -220,8 +228,8 @@ internal static unsafe partial class ConvKernel
         public readonly void Invoke(int start, int end)
         {
             // Packed A: every row panel over a step block; packed B: a column block's panels over a step block.
-            T[] packedA = ArrayPool<T>.Shared.Rent(checked(Plan.Rows * GradStepBlock));
-            T[] packedB = ArrayPool<T>.Shared.Rent(GradStepBlock * GradColumnBlock);
+            T[] packedA = ArrayPool<T>.Shared.Rent(checked(Plan.Rows * Plan.StepBlock));
+            T[] packedB = ArrayPool<T>.Shared.Rent(Plan.StepBlock * GradColumnBlock);
             try
             {
                 fixed (T* ap = packedA)
@@ -270,9 +278,9 @@ internal static unsafe partial class ConvKernel
                 ? rows + ((nint)n * p.PVolume * rowChannels) + ((nint)g * p.M)
                 : rows + ((((nint)n * rowChannels) + ((nint)g * p.M)) * p.PVolume);
             (nint strideM, nint strideK) = p.ChannelsLast ? (1, rowChannels) : (p.PVolume, 1);
-            for (int p0 = 0; p0 < p.PVolume; p0 += GradStepBlock)
+            for (int p0 = 0; p0 < p.PVolume; p0 += p.StepBlock)
             {
-                int kb = Math.Min(GradStepBlock, p.PVolume - p0);
+                int kb = Math.Min(p.StepBlock, p.PVolume - p0);
                 PackWeightPanels(a, strideM, strideK, 0, p.M, p0, kb, mr, ap);
                 for (int block = 0; block < p.ColumnBlocks; block++)
                 {
@@ -321,7 +329,7 @@ internal static unsafe partial class ConvKernel
         for (int jr = 0; jr < panels; jr++)
         {
             T* panel = bp + ((nint)jr * kb * nrw);
-            Debug.Assert(Bounds.Within(panel, (long)kb * nrw, bp, (long)GradStepBlock * GradColumnBlock), "panel outside the B panels");
+            Debug.Assert(Bounds.Within(panel, (long)kb * nrw, bp, (long)p.StepBlock * GradColumnBlock), "panel outside the B panels");
             for (int t = 0; t < nrw; t++)
             {
                 int col = c0 + (jr * nrw) + t;
