@@ -19,16 +19,20 @@ namespace Unpooling.Internal;
 /// padding's zeros written, not tested, in the inner loop, and the micro-kernel <c>Tile</c> chains the multiply-adds.</para>
 /// <para>Determinism: the reduction over (sample, position) is cut into sample chunks whose count depends on the shapes
 /// only; each element's chain over a chunk runs in ascending (sample, position) order into that chunk's own partial
-/// matrix, and the partials are added in chunk order. Work items are (group, chunk, block of columns), each owning its
-/// partial columns, so any thread count, vector width and tile height give the same bits.</para>
+/// matrix, and the partials are added in chunk order. Work items are (group, chunk), each owning its partial matrix, so
+/// any thread count, vector width and tile height give the same bits.</para>
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
     /// <summary>Weight-gradient columns per work item (a multiple of <see cref="PanelAlign"/>, so of every width's panel).</summary>
     private const int GradColumnBlock = 256;
 
-    /// <summary>Reduction steps packed at a time: A holds <c>M x GradStepBlock</c>, B <c>GradStepBlock x GradColumnBlock</c>.</summary>
+    /// <summary>The most reduction steps packed at a time: A holds <c>M x StepBlock</c>, B <c>StepBlock x GradColumnBlock</c>.</summary>
     private const int GradStepBlock = 512;
+
+    /// <summary>The packed A a step block may fill (4 MB of float): tall problems take shorter step blocks. The block length
+    /// changes no result: the chains continue across blocks in the same order.</summary>
+    private const long GradMaxPackedA = 1L << 20;
 
     /// <summary>Work items the chunking aims at (enough for a few cores), and the most sample chunks.</summary>
     private const int GradItemTarget = 8, GradMaxChunks = 8;
@@ -50,7 +54,10 @@ internal static unsafe partial class ConvKernel
         /// <summary>Rows of a partial matrix (<c>M</c> rounded up to every tile height) and its row stride.</summary>
         public readonly int Rows, Ldc;
 
-        /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items per run.</summary>
+        /// <summary>Reduction steps packed at a time (at most <see cref="GradStepBlock"/>, fewer for tall problems).</summary>
+        public readonly int StepBlock;
+
+        /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items (group, chunk) per run.</summary>
         public readonly int ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items;
 
         /// <param name="rows">The shape of <c>R</c> (the rows' source): <c>[N, G*M, *P]</c>.</param>
@@ -75,7 +82,7 @@ internal static unsafe partial class ConvKernel
             TVolume = checked((int)taps.PlaneSize);
             if (M == 0 || Cb == 0)
             {
-                (Kk, N, Rows, Ldc, ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items) = (0, 0, 0, 0, 0, 0, 0, 0, 0);
+                (Kk, N, Rows, Ldc, StepBlock, ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
                 return;
             }
 
@@ -83,6 +90,7 @@ internal static unsafe partial class ConvKernel
             N = checked(Cb * Kk);
             Rows = checked((int)((M + RowUnit - 1L) / RowUnit * RowUnit));
             Ldc = checked((int)((N + PanelAlign - 1L) / PanelAlign * PanelAlign));
+            StepBlock = (int)Math.Clamp(GradMaxPackedA / Rows, 8, GradStepBlock);
             ColumnBlocks = (N + GradColumnBlock - 1) / GradColumnBlock;
             long perGroup = (long)Rows * Ldc;
 
@@ -95,7 +103,7 @@ internal static unsafe partial class ConvKernel
             }
 
             // Chunks from the shapes alone: enough items for a few cores, partials within their cap.
-            long target = (GradItemTarget + ((long)Groups * ColumnBlocks) - 1) / ((long)Groups * ColumnBlocks);
+            long target = (GradItemTarget + (long)Groups - 1) / Groups;
             long chunks = Math.Clamp(target, 1, Math.Min(Batch, GradMaxChunks));
             while (chunks > 1 && chunks * GroupsPerRun * perGroup > GradMaxPartials)
             {
@@ -104,7 +112,7 @@ internal static unsafe partial class ConvKernel
 
             SamplesPerChunk = (int)((Batch + chunks - 1) / chunks);
             Chunks = (Batch + SamplesPerChunk - 1) / SamplesPerChunk;
-            Items = checked(GroupsPerRun * Chunks * ColumnBlocks);
+            Items = checked(GroupsPerRun * Chunks);
         }
 
         /// <summary>Elements of the partial matrices of one run (every chunk of <see cref="GroupsPerRun"/> groups).</summary>
@@ -168,7 +176,7 @@ internal static unsafe partial class ConvKernel
                 {
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0 };
-                    ParallelRunner.Run(ref body, groups * plan.Chunks * plan.ColumnBlocks, degree);
+                    ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
                     SumPartials(c, weightGradient, plan, g0, groups);
                 }
             }
@@ -220,8 +228,8 @@ internal static unsafe partial class ConvKernel
         public readonly void Invoke(int start, int end)
         {
             // Packed A: every row panel over a step block; packed B: a column block's panels over a step block.
-            T[] packedA = ArrayPool<T>.Shared.Rent(checked(Plan.Rows * GradStepBlock));
-            T[] packedB = ArrayPool<T>.Shared.Rent(GradStepBlock * GradColumnBlock);
+            T[] packedA = ArrayPool<T>.Shared.Rent(checked(Plan.Rows * Plan.StepBlock));
+            T[] packedB = ArrayPool<T>.Shared.Rent(Plan.StepBlock * GradColumnBlock);
             try
             {
                 fixed (T* ap = packedA)
@@ -241,7 +249,10 @@ internal static unsafe partial class ConvKernel
         }
     }
 
-    /// <summary>One (group, sample chunk, column block): its partial columns, every chain over the chunk in order.</summary>
+    /// <summary>
+    /// One (group, sample chunk): its partial matrix, every chain over the chunk's (sample, position) steps in order. A is
+    /// packed once per block of steps and serves every column block; B is packed per column block.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void WeightGradItem<TSimd, TVector, T>(T* rows, T* taps, T* partials, in WeightGradPlan p, int g0, int item, T* ap, T* bp)
         where TSimd : struct, ISimd<TSimd, TVector, T>
@@ -250,16 +261,11 @@ internal static unsafe partial class ConvKernel
     {
         int nrw = 2 * TSimd.Count;
         int mr = TileRows<TSimd, TVector, T>();
-        int block = item % p.ColumnBlocks;
-        int rest = item / p.ColumnBlocks;
-        int chunk = rest % p.Chunks;
-        int gi = rest / p.Chunks;
+        int chunk = item % p.Chunks;
+        int gi = item / p.Chunks;
         int g = g0 + gi;
-        int c0 = block * GradColumnBlock;
-        int cols = Math.Min(GradColumnBlock, p.N - c0);
-        int panels = (cols + nrw - 1) / nrw;
-        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * p.Rows * p.Ldc) + c0;
-        Debug.Assert(Bounds.Within(c, ((long)(RoundToTiles<TSimd, TVector, T>(p.M) - 1) * p.Ldc) + (panels * nrw), partials, p.PartialLength), "item's partial outside the partials");
+        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * p.Rows * p.Ldc);
+        Debug.Assert(Bounds.Within(c, (long)p.Rows * p.Ldc, partials, p.PartialLength), "item's partial outside the partials");
 
         int rowChannels = p.Groups * p.M;
         var none = default(Prefetcher);
@@ -272,12 +278,20 @@ internal static unsafe partial class ConvKernel
                 ? rows + ((nint)n * p.PVolume * rowChannels) + ((nint)g * p.M)
                 : rows + ((((nint)n * rowChannels) + ((nint)g * p.M)) * p.PVolume);
             (nint strideM, nint strideK) = p.ChannelsLast ? (1, rowChannels) : (p.PVolume, 1);
-            for (int p0 = 0; p0 < p.PVolume; p0 += GradStepBlock)
+            for (int p0 = 0; p0 < p.PVolume; p0 += p.StepBlock)
             {
-                int kb = Math.Min(GradStepBlock, p.PVolume - p0);
+                int kb = Math.Min(p.StepBlock, p.PVolume - p0);
                 PackWeightPanels(a, strideM, strideK, 0, p.M, p0, kb, mr, ap);
-                PackTapPanels(taps, p, n, g, c0, cols, panels, nrw, p0, kb, bp);
-                Gemm<TSimd, TVector, T>(ap, p.M, bp, panels, kb, c, p.Ldc, accumulate, ref none);
+                for (int block = 0; block < p.ColumnBlocks; block++)
+                {
+                    int c0 = block * GradColumnBlock;
+                    int cols = Math.Min(GradColumnBlock, p.N - c0);
+                    int panels = (cols + nrw - 1) / nrw;
+                    Debug.Assert(c0 + (panels * nrw) <= p.Ldc, "column block past the partial's row");
+                    PackTapPanels(taps, p, n, g, c0, cols, panels, nrw, p0, kb, bp);
+                    Gemm<TSimd, TVector, T>(ap, p.M, bp, panels, kb, c + c0, p.Ldc, accumulate, ref none);
+                }
+
                 accumulate = true;
             }
         }
@@ -315,7 +329,7 @@ internal static unsafe partial class ConvKernel
         for (int jr = 0; jr < panels; jr++)
         {
             T* panel = bp + ((nint)jr * kb * nrw);
-            Debug.Assert(Bounds.Within(panel, (long)kb * nrw, bp, (long)GradStepBlock * GradColumnBlock), "panel outside the B panels");
+            Debug.Assert(Bounds.Within(panel, (long)kb * nrw, bp, (long)p.StepBlock * GradColumnBlock), "panel outside the B panels");
             for (int t = 0; t < nrw; t++)
             {
                 int col = c0 + (jr * nrw) + t;

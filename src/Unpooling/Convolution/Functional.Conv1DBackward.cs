@@ -74,20 +74,7 @@ public static partial class Functional
     public static ConvGradients<T> Conv1DBackward<T>(
         Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv1DGeometry geometry, ConvGradientKinds wanted = ConvGradientKinds.All, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(weight);
-        RequireGradientKinds(wanted);
-        ElementTypes.RequireConvolutionElement<T>(nameof(Conv1DBackward));
-        Shape4D o = ConvOutputShape(
-            false, GetShape3D(source.AsReadOnlyTensorSpan(), nameof(source)).As4D(), GetShape3D(weight.AsReadOnlyTensorSpan(), nameof(weight)).As4D(), 0, geometry.As2D(), nameof(weight));
-        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
-        ConvBackwardTensor1D(
-            false, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
-            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
-        return result;
-    }
+        => ConvBackwardAllocating1D(false, outputGradient, source, weight, geometry, wanted, options);
 
     /// <summary>
     /// The backward pass of <see cref="ConvTranspose1D{T}(ReadOnlySpan{T}, Shape3D, ReadOnlySpan{T}, Shape3D, ReadOnlySpan{T}, Conv1DGeometry, Span{T}, ExecutionOptions)"/>: the gradients of its source, weight and bias
@@ -157,20 +144,7 @@ public static partial class Functional
     public static ConvGradients<T> ConvTranspose1DBackward<T>(
         Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv1DGeometry geometry, ConvGradientKinds wanted = ConvGradientKinds.All, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(weight);
-        RequireGradientKinds(wanted);
-        ElementTypes.RequireConvolutionElement<T>(nameof(ConvTranspose1DBackward));
-        Shape4D o = ConvOutputShape(
-            true, GetShape3D(source.AsReadOnlyTensorSpan(), nameof(source)).As4D(), GetShape3D(weight.AsReadOnlyTensorSpan(), nameof(weight)).As4D(), 0, geometry.As2D(), nameof(weight));
-        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
-        ConvBackwardTensor1D(
-            true, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
-            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
-        return result;
-    }
+        => ConvBackwardAllocating1D(true, outputGradient, source, weight, geometry, wanted, options);
 
     private static void ConvBackwardCore1D<T>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape3D sourceShape, ReadOnlySpan<T> weight, Shape3D weightShape, Conv1DGeometry geometry,
@@ -194,5 +168,23 @@ public static partial class Functional
         RequireInputTensorShape(outputGradient, [o.Batch, o.Channels, o.Width], new Shape3D(o.Batch, o.Channels, o.Width), nameof(outputGradient));
         ConvBackwardTensor(
             transposed, outputGradient, source, As5D(shape.As4D()), weight, weightShape, geometry.As2D().As3D(), As5D(o), sourceGradient, weightGradient, biasGradient, options);
+    }
+
+    private static ConvGradients<T> ConvBackwardAllocating1D<T>(
+        bool transposed, Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv1DGeometry geometry, ConvGradientKinds wanted, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(weight);
+        RequireGradientKinds(wanted);
+        ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose1DBackward) : nameof(Conv1DBackward));
+        Shape4D o = ConvOutputShape(
+            transposed, GetShape3D(source.AsReadOnlyTensorSpan(), nameof(source)).As4D(), GetShape3D(weight.AsReadOnlyTensorSpan(), nameof(weight)).As4D(), 0, geometry.As2D(), nameof(weight));
+        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
+        ConvBackwardTensor1D(
+            transposed, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
+            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
+        return result;
     }
 }

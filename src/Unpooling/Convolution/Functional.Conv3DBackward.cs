@@ -74,20 +74,7 @@ public static partial class Functional
     public static ConvGradients<T> Conv3DBackward<T>(
         Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv3DGeometry geometry, ConvGradientKinds wanted = ConvGradientKinds.All, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(weight);
-        RequireGradientKinds(wanted);
-        ElementTypes.RequireConvolutionElement<T>(nameof(Conv3DBackward));
-        Shape5D o = ConvOutputShape3D(
-            false, GetShape5D(source.AsReadOnlyTensorSpan(), nameof(source)), GetShape5D(weight.AsReadOnlyTensorSpan(), nameof(weight)), 0, geometry, nameof(weight));
-        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
-        ConvBackwardTensor3D(
-            false, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
-            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
-        return result;
-    }
+        => ConvBackwardAllocating3D(false, outputGradient, source, weight, geometry, wanted, options);
 
     /// <summary>
     /// The backward pass of <see cref="ConvTranspose3D{T}(ReadOnlySpan{T}, Shape5D, ReadOnlySpan{T}, Shape5D, ReadOnlySpan{T}, Conv3DGeometry, Span{T}, ExecutionOptions)"/>: the gradients of its source, weight and bias
@@ -157,20 +144,7 @@ public static partial class Functional
     public static ConvGradients<T> ConvTranspose3DBackward<T>(
         Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv3DGeometry geometry, ConvGradientKinds wanted = ConvGradientKinds.All, ExecutionOptions options = default)
         where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(outputGradient);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(weight);
-        RequireGradientKinds(wanted);
-        ElementTypes.RequireConvolutionElement<T>(nameof(ConvTranspose3DBackward));
-        Shape5D o = ConvOutputShape3D(
-            true, GetShape5D(source.AsReadOnlyTensorSpan(), nameof(source)), GetShape5D(weight.AsReadOnlyTensorSpan(), nameof(weight)), 0, geometry, nameof(weight));
-        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
-        ConvBackwardTensor3D(
-            true, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
-            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
-        return result;
-    }
+        => ConvBackwardAllocating3D(true, outputGradient, source, weight, geometry, wanted, options);
 
     private static void ConvBackwardCore3D<T>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, Shape5D weightShape, Conv3DGeometry geometry,
@@ -198,5 +172,23 @@ public static partial class Functional
         Shape5D o = ConvOutputShape3D(transposed, shape, weightShape, 0, geometry, nameof(weight));
         RequireInputTensorShape(outputGradient, [o.Batch, o.Channels, o.Depth, o.Height, o.Width], o, nameof(outputGradient));
         ConvBackwardTensor(transposed, outputGradient, source, shape, weight, weightShape, geometry, o, sourceGradient, weightGradient, biasGradient, options);
+    }
+
+    private static ConvGradients<T> ConvBackwardAllocating3D<T>(
+        bool transposed, Tensor<T> outputGradient, Tensor<T> source, Tensor<T> weight, Conv3DGeometry geometry, ConvGradientKinds wanted, ExecutionOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(weight);
+        RequireGradientKinds(wanted);
+        ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose3DBackward) : nameof(Conv3DBackward));
+        Shape5D o = ConvOutputShape3D(
+            transposed, GetShape5D(source.AsReadOnlyTensorSpan(), nameof(source)), GetShape5D(weight.AsReadOnlyTensorSpan(), nameof(weight)), 0, geometry, nameof(weight));
+        ConvGradients<T> result = CreateConvGradients(source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), o.Channels, wanted);
+        ConvBackwardTensor3D(
+            transposed, outputGradient.AsReadOnlyTensorSpan(), source.AsReadOnlyTensorSpan(), weight.AsReadOnlyTensorSpan(), geometry,
+            GradientView(result.SourceGradient), GradientView(result.WeightGradient), BiasGradientSpan(result.BiasGradient), options);
+        return result;
     }
 }

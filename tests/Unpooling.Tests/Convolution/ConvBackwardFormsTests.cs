@@ -252,14 +252,24 @@ public sealed class ConvBackwardFormsTests
                     Tensor<float> yt = last ? ChannelsLast(dy, yl) : Tensor.Create(dy, yl);
                     Tensor<float> wt = Tensor.Create(w, wl);
                     ConvGradients<float> all = Allocating(rank, transposed, yt, xt, wt, p, ConvGradientKinds.All);
-                    BitAssert.Equal<float>(dx, Dense(all.SourceGradient!), $"{context} last {last}: allocating source gradient");
-                    BitAssert.Equal<float>(dw, Dense(all.WeightGradient!), $"{context} last {last}: allocating weight gradient");
-                    BitAssert.Equal<float>(db, Dense(all.BiasGradient!), $"{context} last {last}: allocating bias gradient");
+                    float[] ex = dx, ew = dw, eb = db, actual = Dense(all.SourceGradient!);
+                    if (last)
+                    {
+                        // The channels-last span form on the same data (its own summation order), in channels-last order.
+                        (ex, ew, eb) = (new float[x.Length], new float[w.Length], new float[p.Cout]);
+                        ConvBackwardCases.Backward<float>(
+                            transposed, p, true, ConvBackwardReference.ToChannelsLast(dy, p.Batch, p.Cout, outVolume), ConvBackwardReference.ToChannelsLast(x, p.Batch, p.Cin, volume), w, ex, ew, eb, Threads.Options(1));
+                        actual = ConvBackwardReference.ToChannelsLast(actual, p.Batch, p.Cin, volume);
+                    }
+
+                    BitAssert.Equal<float>(ex, actual, $"{context} last {last}: allocating source gradient");
+                    BitAssert.Equal<float>(ew, Dense(all.WeightGradient!), $"{context} last {last}: allocating weight gradient");
+                    BitAssert.Equal<float>(eb, Dense(all.BiasGradient!), $"{context} last {last}: allocating bias gradient");
                     Assert.Equal(last, all.SourceGradient!.Strides[1] == 1 && xl[1] > 1);
                     ConvGradients<float> some = Allocating(rank, transposed, yt, xt, wt, p, ConvGradientKinds.Weight);
                     Assert.Null(some.SourceGradient);
                     Assert.Null(some.BiasGradient);
-                    BitAssert.Equal<float>(dw, Dense(some.WeightGradient!), $"{context} last {last}: weight-only gradient");
+                    BitAssert.Equal<float>(ew, Dense(some.WeightGradient!), $"{context} last {last}: weight-only gradient");
                 }
             }
         }
@@ -317,4 +327,61 @@ public sealed class ConvBackwardFormsTests
         (_, false) => Functional.Conv3DBackward(dy, x, w, ConvBackwardCases.Geometry3D(p), kinds, Threads.Options(2)),
         _ => Functional.ConvTranspose3DBackward(dy, x, w, ConvBackwardCases.Geometry3D(p), kinds, Threads.Options(2)),
     };
+}
+
+/// <summary>The weight-gradient kernel at every vector width (software where the CPU lacks one), and the span forms' allocations.</summary>
+public sealed unsafe class ConvBackwardKernelTests
+{
+    [Fact]
+    public void WeightGradientHasTheSameBitsAtEveryWidth()
+    {
+        // Conv rows = output gradient [3, 10, 5, 6], taps = source [3, 8, 9, 11], kernel 3x2, stride 2x2, padding 1, groups 2:
+        // M = 5 rows per group (not a tile multiple), N = 4*6 = 24 columns, several sample chunks.
+        var rowsShape = new Shape5D(3, 10, 1, 5, 6);
+        var tapsShape = new Shape5D(3, 8, 1, 9, 11);
+        Conv3DGeometry g = new Conv2DGeometry(new(3, 2), new(2, 2), new(1, 1), groups: 2).As3D();
+        float[] rows = ConvData.Uniform<float>((int)rowsShape.ElementCount, 1);
+        float[] taps = ConvData.Uniform<float>((int)tapsShape.ElementCount, 2);
+        var plan = new Internal.ConvKernel.WeightGradPlan(rowsShape, tapsShape, g);
+        Assert.True(plan.Chunks > 1, "the case should cut the batch into chunks");
+        var widths = new float[4][];
+        fixed (float* r = rows)
+        fixed (float* t = taps)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                widths[i] = new float[plan.WeightLength];
+                fixed (float* w = widths[i])
+                {
+                    switch (i)
+                    {
+                        case 0: Internal.ConvKernel.WeightGradient<Internal.SimdScalar<float>, float, float>(r, t, w, plan, 1); break;
+                        case 1: Internal.ConvKernel.WeightGradient<Internal.Simd128<float>, System.Runtime.Intrinsics.Vector128<float>, float>(r, t, w, plan, 2); break;
+                        case 2: Internal.ConvKernel.WeightGradient<Internal.Simd256<float>, System.Runtime.Intrinsics.Vector256<float>, float>(r, t, w, plan, 1); break;
+                        default: Internal.ConvKernel.WeightGradient<Internal.Simd512<float>, System.Runtime.Intrinsics.Vector512<float>, float>(r, t, w, plan, 2); break;
+                    }
+                }
+            }
+        }
+
+        for (int i = 1; i < 4; i++)
+        {
+            Infrastructure.BitAssert.Equal<float>(widths[0], widths[i], $"width {i} vs scalar");
+        }
+    }
+
+    [Fact]
+    public void SpanFormsAllocateNothingPerCall()
+    {
+        var xs = new Shape4D(2, 8, 9, 9);
+        var ws = new Shape4D(8, 4, 4, 4);
+        var g = new Conv2DGeometry(new(4, 4), new(2, 2), new(1, 1));
+        float[] x = new float[xs.ElementCount], w = new float[ws.ElementCount], dy = new float[2 * 4 * 18 * 18];
+        float[] dx = new float[x.Length], dw = new float[w.Length], db = new float[4];
+        ExecutionOptions one = Infrastructure.Threads.Options(1);
+        Assert.Equal(0, ConvRankHelpers.LeastAllocated(() => Functional.ConvTranspose2DBackward<float>(dy, x, xs, w, ws, g, dx, dw, db, one)));
+        var cws = new Shape4D(8, 8, 4, 4);
+        float[] cdy = new float[2 * 8 * 4 * 4], cdb = new float[8], cw = new float[cws.ElementCount], cdw = new float[cws.ElementCount];
+        Assert.Equal(0, ConvRankHelpers.LeastAllocated(() => Functional.Conv2DBackward<float>(cdy, x, xs, cw, cws, g, dx, cdw, cdb, one)));
+    }
 }
