@@ -34,9 +34,17 @@ if ! command -v clang >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null || fail "apt-get install clang failed"
 fi
 
-# Reads a file of the package (a zip) without assuming unzip is installed.
-nupkg_list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
-nupkg_cat() { python3 -c 'import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode("utf-8-sig"))' "$1" "$2"; }
+# Reads the package (a zip) with python3, or unzip where there is no python3.
+if command -v python3 >/dev/null 2>&1; then
+  nupkg_list() { python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+  nupkg_bytes() { python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' "$1" "$2"; }
+elif command -v unzip >/dev/null 2>&1; then
+  nupkg_list() { unzip -Z1 "$1"; }
+  nupkg_bytes() { unzip -p "$1" "$2"; }
+else
+  fail "reading the package needs python3 or unzip"
+fi
+nupkg_cat() { nupkg_bytes "$1" "$2" | sed '1s/^\xEF\xBB\xBF//'; }
 # Fails when an MSBuild log has a warning line.
 no_warnings() {
   local log="$1" what="$2" count
@@ -85,8 +93,8 @@ grep -q 'Functional.MaxPool2D' generated/Program.cs || fail "README.md has no C#
 step "restore and build (JIT) against the local feed"
 dotnet restore --force -p:UnpoolingVersion="$version" -tl:off -v:minimal >"$logs/restore.log" 2>&1 || { cat "$logs/restore.log"; fail "dotnet restore"; }
 no_warnings "$logs/restore.log" "dotnet restore"
-cmp -s <(python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("lib/net10.0/Unpooling.dll"))' "$nupkg") \
-  "${packages%/}/unpooling/$version/lib/net10.0/Unpooling.dll" || fail "the restored Unpooling.dll is not the one just packed"
+cmp -s <(nupkg_bytes "$nupkg" lib/net10.0/Unpooling.dll) "${packages%/}/unpooling/$version/lib/net10.0/Unpooling.dll" ||
+  fail "the restored Unpooling.dll is not the one just packed"
 dotnet build -c Release --no-restore -p:UnpoolingVersion="$version" -tl:off -v:minimal >"$logs/build.log" 2>&1 || { cat "$logs/build.log"; fail "dotnet build"; }
 no_warnings "$logs/build.log" "dotnet build"
 
