@@ -27,7 +27,7 @@ internal sealed record DemoOptions
           --stride S      pooling stride and unpooling factor, >= 1 (default: the kernel size)
           --padding P     implicit padding on each side, >= 0 (default 0)
           --output DIR    folder for the pictures (default: ./unpooling-demo)
-          --steps N       training steps per variant, >= 0; 0 skips the training (default 400)
+          --steps N       training steps per variant, >= 0; 0 skips the training (default 1200)
           --task T        reconstruction, segmentation or both (default both)
           --seed S        seed of the scenes, the weights and the random offsets, >= 0 (default 1)
           --help          show this text
@@ -50,7 +50,7 @@ internal sealed record DemoOptions
 
     public int Steps { get; init; } = DefaultSteps;
 
-    public const int DefaultSteps = 400;
+    public const int DefaultSteps = 1200;
 
     public string Task { get; init; } = "both";
 
