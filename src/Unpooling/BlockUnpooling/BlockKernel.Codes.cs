@@ -88,8 +88,9 @@ internal readonly unsafe struct TapCode<TIndex>(TIndex* taps) : ITapCode<TapCode
         where TVector : struct
         where TE : unmanaged
     {
+        // plane is the input slice (plane * D + depth in a 3-D plan, D = 1 in 2-D): the buffer holds Planes * D slices.
         TIndex* t = taps + ((((nint)plane * p.H) + ih) * p.W) + first;
-        Debug.Assert(Bounds.Within(t, n, taps, (long)p.Planes * p.H * p.W), "taps outside the tap buffer");
+        Debug.Assert(Bounds.Within(t, n, taps, (long)p.Planes * p.D * p.H * p.W), "taps outside the tap buffer");
         Debug.Assert(n <= BlockKernel.ChunkCells, "more codes than the scratch holds");
         if (BlockKernel.CodeBytes<TLanes, TE>() == 1 && IndexValue.Is8Bit<TIndex>())
         {
