@@ -22,6 +22,7 @@ public sealed class ConvTranspose3D<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LayerParameters<T> _parameters;
+    private readonly nint[] _weightLengths;
 
     /// <summary>Creates the layer with PyTorch's default initialisation, drawn from <paramref name="seed"/>.</summary>
     /// <param name="inChannels">Cin, the channels of the input (divisible by the geometry's groups).</param>
@@ -48,6 +49,7 @@ public sealed class ConvTranspose3D<T>
         OutChannels = outChannels;
         Geometry = geometry;
         WeightShape = new Shape5D(inChannels, outChannels / geometry.Groups, geometry.KernelSize.Depth, geometry.KernelSize.Height, geometry.KernelSize.Width);
+        _weightLengths = WeightShape.GetLengths();
         Options = options;
         _parameters = new LayerParameters<T>(WeightShape.ElementCount, bias ? outChannels : 0, (long)WeightShape.Channels * WeightShape.PlaneSize, seed);
     }
@@ -119,7 +121,7 @@ public sealed class ConvTranspose3D<T>
     /// <returns>The output.</returns>
     /// <exception cref="ArgumentException">The tensor does not fit the layer.</exception>
     public Tensor<T> Forward(in ReadOnlyTensorSpan<T> source)
-        => Functional.ConvTranspose3D(source, LayerRules.View(_parameters.Weight, WeightShape.GetLengths()), Bias, Geometry, null, Options);
+        => Functional.ConvTranspose3D(source, LayerRules.View(_parameters.Weight, _weightLengths), Bias, Geometry, null, Options);
 
     /// <summary>The backward pass over tensor views: returns the input's gradient (the input's lengths and layout) and
     /// adds the weight and bias gradients to the accumulated ones.</summary>
@@ -131,8 +133,8 @@ public sealed class ConvTranspose3D<T>
     {
         Tensor<T> sourceGradient = LayerRules.CreateLike(source);
         Functional.ConvTranspose3DBackward(
-            outputGradient, source, LayerRules.View(_parameters.Weight, WeightShape.GetLengths()), Geometry, sourceGradient.AsTensorSpan(),
-            LayerRules.WritableView(_parameters.WeightScratch, WeightShape.GetLengths()), _parameters.BiasScratch, Options);
+            outputGradient, source, LayerRules.View(_parameters.Weight, _weightLengths), Geometry, sourceGradient.AsTensorSpan(),
+            LayerRules.WritableView(_parameters.WeightScratch, _weightLengths), _parameters.BiasScratch, Options);
         _parameters.Accumulate();
         return sourceGradient;
     }

@@ -30,10 +30,7 @@ public sealed class MaxPool1D<T, TIndex>
     public MaxPool1D(Pool1DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
     {
         geometry.ThrowIfDefault(nameof(geometry));
-        if (!Enum.IsDefined(indexConvention))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(indexConvention), indexConvention, $"Index convention {indexConvention} is not defined.");
-        }
+        Guard.Convention(indexConvention, nameof(indexConvention));
 
         if (indexConvention == IndexConvention.InWindow
             && (Int128)geometry.KernelSize - 1 > Guard.MaxOf<TIndex>())

@@ -30,10 +30,7 @@ public sealed class MaxPool3D<T, TIndex>
     public MaxPool3D(Pool3DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, ExecutionOptions options = default)
     {
         geometry.ThrowIfDefault(nameof(geometry));
-        if (!Enum.IsDefined(indexConvention))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(indexConvention), indexConvention, $"Index convention {indexConvention} is not defined.");
-        }
+        Guard.Convention(indexConvention, nameof(indexConvention));
 
         if (indexConvention == IndexConvention.InWindow
             && (Int128)geometry.KernelSize.Depth * geometry.KernelSize.Height * geometry.KernelSize.Width - 1 > Guard.MaxOf<TIndex>())

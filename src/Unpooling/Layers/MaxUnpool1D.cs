@@ -25,15 +25,9 @@ public sealed class MaxUnpool1D<T, TIndex>
     public MaxUnpool1D(Pool1DGeometry geometry, IndexConvention indexConvention = IndexConvention.PerPlane, UnpoolReduction reduction = UnpoolReduction.Replace, ExecutionOptions options = default)
     {
         geometry.ThrowIfDefault(nameof(geometry));
-        if (!Enum.IsDefined(indexConvention))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(indexConvention), indexConvention, $"Index convention {indexConvention} is not defined.");
-        }
+        Guard.Convention(indexConvention, nameof(indexConvention));
 
-        if (!Enum.IsDefined(reduction))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined.");
-        }
+        Functional.RequireReduction(reduction);
 
         Geometry = geometry;
         IndexConvention = indexConvention;

@@ -213,7 +213,8 @@ public static partial class Functional
         return length;
     }
 
-    private static void RequireReduction(UnpoolReduction reduction)
+    /// <summary>Rejects an <see cref="UnpoolReduction"/> value that names no reduction (every unpooling form and layer).</summary>
+    internal static void RequireReduction(UnpoolReduction reduction)
     {
         if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
         {

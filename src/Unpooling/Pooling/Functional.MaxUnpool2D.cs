@@ -379,10 +379,7 @@ public static partial class Functional
         Size2D outSize = sizeFromPooling ? size : geometry.ResolveUnpoolOutputSize(shape.SpatialSize, size, nameof(geometry), sizeName);
         Shape4D outputShape = shape.WithSpatialSize(outSize);
         Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
-        if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");
-        }
+        RequireReduction(reduction);
 
         long inSample = (long)shape.Channels * shape.Height * shape.Width, outSample = (long)shape.Channels * outputShape.Height * outputShape.Width;
         TensorAdapter.RequireSampleFits(outputShape, sizeName, "unpooled");
@@ -500,10 +497,7 @@ public static partial class Functional
         Shape4D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName, allowChannelsLast: true);
         Guard.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
-        if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");
-        }
+        RequireReduction(reduction);
 
         return outputShape;
     }

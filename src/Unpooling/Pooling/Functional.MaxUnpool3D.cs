@@ -249,10 +249,7 @@ public static partial class Functional
         Shape5D outputShape = sourceShape.WithSpatialSize(size);
         outputShape.Validate(outputSizeName, allowChannelsLast: true);
         Guard3D.PoolingIndexSpace<TIndex>(indexConvention, outputShape, geometry, nameof(indices));
-        if (reduction is not (UnpoolReduction.Replace or UnpoolReduction.Sum))
-        {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(reduction), reduction, $"Reduction {reduction} is not defined; use Replace or Sum.");
-        }
+        RequireReduction(reduction);
 
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*C*outD*outH*outW of", outputShape);
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));

@@ -175,6 +175,8 @@ public sealed class LayerTests
         Throws.Param<ArgumentException>("geometry", () => new ConvTranspose3D<float>(4, 3, new Conv3DGeometry(3, groups: 2)));
         Throws.Param<ArgumentException>("geometry", () => new Conv1D<float>(1, 1, default));
         Throws.Param<ArgumentOutOfRangeException>("inChannels", () => new Conv2D<float>(0, 4, new Conv2DGeometry(3)));
+        Throws.Param<ArgumentOutOfRangeException>("outChannels", () => new ConvTranspose2D<float>(4, 0, new Conv2DGeometry(3)));
+        Throws.Param<ArgumentOutOfRangeException>("indexConvention", () => new MaxUnpool3D<float, long>(new Pool3DGeometry(2), (IndexConvention)99));
         Throws.Param<ArgumentException>("indexConvention", () => new MaxPool2D<float, byte>(new Pool2DGeometry(17), IndexConvention.InWindow));
         Throws.Param<ArgumentOutOfRangeException>("indexConvention", () => new MaxPool2D<float, long>(new Pool2DGeometry(2), (IndexConvention)99));
         Throws.Param<ArgumentOutOfRangeException>("reduction", () => new MaxUnpool2D<float, long>(new Pool2DGeometry(2), reduction: (UnpoolReduction)9));
