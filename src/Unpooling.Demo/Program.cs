@@ -103,8 +103,7 @@ internal static class Program
         };
         var settings = new TrainingSettings(options.Steps, Seed: options.Seed);
         stdout.WriteLine();
-        IReadOnlyList<TrainingResult> results = Experiment.Run(tasks, settings, stdout);
-        SceneSet test = Scenes.Generate(settings.TestImages, settings.Size, settings.Seed + Experiment.TestSeedOffset);
+        (IReadOnlyList<TrainingResult> results, SceneSet test) = Experiment.Run(tasks, settings, stdout);
         var written = new List<string> { Path.Combine(folder, Experiment.CurvesFile) };
         try
         {

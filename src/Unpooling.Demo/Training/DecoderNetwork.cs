@@ -41,7 +41,7 @@ internal sealed class DecoderNetwork<T>
     private readonly MaxUnpool2D<T, byte> _unpool;
     private readonly ConvTranspose2D<T>? _up2, _up1;
     private readonly ulong _seed;
-    private readonly Shape4D _x, _s1, _p1, _s2, _p2, _u2, _s3, _out;
+    private readonly Shape4D _x, _s1, _p1, _s2, _p2, _s3, _out;
     private readonly T[] _input, _a1, _r1, _pooled1, _a2, _r2, _pooled2, _up2Out, _a3, _r3, _up1Out, _output;
     private readonly T[] _g1, _g2, _g3, _g4, _g5;
 
@@ -75,11 +75,10 @@ internal sealed class DecoderNetwork<T>
         _p1 = _pool1.GetOutputShape(_s1);
         _s2 = _enc2.GetOutputShape(_p1);
         _p2 = _pool2.GetOutputShape(_s2);
-        _u2 = _s2;
-        _s3 = _dec2.GetOutputShape(_u2);
+        _s3 = _dec2.GetOutputShape(_s2);
         _out = _dec1.GetOutputShape(_s1);
         (_input, _a1, _r1, _pooled1) = (New(_x), New(_s1), New(_s1), New(_p1));
-        (_a2, _r2, _pooled2, _up2Out) = (New(_s2), New(_s2), New(_p2), New(_u2));
+        (_a2, _r2, _pooled2, _up2Out) = (New(_s2), New(_s2), New(_p2), New(_s2));
         (_a3, _r3, _up1Out, _output) = (New(_s3), New(_s3), New(_s1), New(_out));
         (_g1, _g2, _g3, _g4, _g5) = (New(_s1), New(_s1), New(_s3), New(_s2), New(_p2));
         List<ITrainable<T>> trainable = [new TrainableConv(_enc1), new TrainableConv(_enc2), new TrainableConv(_dec2), new TrainableConv(_dec1)];
@@ -116,7 +115,7 @@ internal sealed class DecoderNetwork<T>
         Relu(_a2, _r2);
         _pool2.Forward(_r2, _s2, _pooled2);
         Up(_pooled2, _p2, _pool2, _up2, _up2Out, 2);
-        _dec2.Forward(_up2Out, _u2, _a3);
+        _dec2.Forward(_up2Out, _s2, _a3);
         Relu(_a3, _r3);
         Up(_r3, _s3, _pool1, _up1, _up1Out, 1);
         _dec1.Forward(_up1Out, _s1, _output);
@@ -129,7 +128,7 @@ internal sealed class DecoderNetwork<T>
         _dec1.Backward(_up1Out, _s1, outputGradient, _g2);
         UpBackward(_g2, _s3, _pool1, _up1, _r3, _g3, 1);
         ReluBackward(_a3, _g3);
-        _dec2.Backward(_up2Out, _u2, _g3, _g4);
+        _dec2.Backward(_up2Out, _s2, _g3, _g4);
         UpBackward(_g4, _p2, _pool2, _up2, _pooled2, _g5, 2);
         _pool2.Backward(_g5, _g4);
         ReluBackward(_a2, _g4);

@@ -12,48 +12,54 @@ internal static class Experiment
     public const string CurvesFile = "training-curves.png";
 
     /// <summary>The held-out scenes' seed is the run's seed plus this (disjoint from the training scenes).</summary>
-    public const ulong TestSeedOffset = 1_000_003;
+    private const ulong TestSeedOffset = 1_000_003;
 
     /// <summary>The file of a task's prediction sheet.</summary>
     public static string SheetFile(TrainingTask task) => $"predictions-{task.ToString().ToLowerInvariant()}.png";
 
-    public static IReadOnlyList<TrainingResult> Run(IReadOnlyList<TrainingTask> tasks, TrainingSettings settings, TextWriter output)
+    /// <summary>Trains every variant on <paramref name="tasks"/>, prints the tables, and returns the results with the
+    /// held-out scenes they were scored on (for the prediction sheets).</summary>
+    public static (IReadOnlyList<TrainingResult> Results, SceneSet Test) Run(IReadOnlyList<TrainingTask> tasks, TrainingSettings settings, TextWriter output)
     {
         IAnsiConsole console = Console(output);
         SceneSet train = Scenes.Generate(settings.TrainImages, settings.Size, settings.Seed);
         SceneSet test = Scenes.Generate(settings.TestImages, settings.Size, settings.Seed + TestSeedOffset);
         var results = new List<TrainingResult>();
         console.MarkupLine(CultureInfo.InvariantCulture, $"training: {settings.Steps} steps of Adam (lr {settings.LearningRate}) on batches of {settings.Batch} generated {settings.Size}x{settings.Size} scenes ({settings.TrainImages} for training, {settings.TestImages} held out), seed {settings.Seed}");
+
+        // Every variant of every task in one order: with a bar per run on a terminal, or (redirected output: a log, a
+        // test) one line per run instead of a bar redrawn line by line.
+        void TrainAll(ProgressContext? context)
+        {
+            foreach (TrainingTask task in tasks)
+            {
+                foreach (Upsampling variant in Enum.GetValues<Upsampling>())
+                {
+                    ProgressTask? bar = context?.AddTask($"{task,-14} {Name(variant),-22}", maxValue: Math.Max(1, settings.Steps));
+                    TrainingResult result = Trainer.Train<float>(task, variant, settings, train, test, bar is null ? null : step => bar.Value = step);
+                    results.Add(result);
+                    if (bar is null)
+                    {
+                        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{task,-14} {Name(variant),-22} {settings.Steps} steps in {result.Time.TotalSeconds:F1} s"));
+                    }
+                    else
+                    {
+                        bar.Value = bar.MaxValue;
+                    }
+                }
+            }
+        }
+
         if (console.Profile.Capabilities.Interactive)
         {
             console.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
-                {
-                    foreach (TrainingTask task in tasks)
-                    {
-                        foreach (Upsampling variant in Enum.GetValues<Upsampling>())
-                        {
-                            ProgressTask bar = context.AddTask($"{task,-14} {Name(variant),-22}", maxValue: Math.Max(1, settings.Steps));
-                            results.Add(Trainer.Train<float>(task, variant, settings, train, test, step => bar.Value = step));
-                            bar.Value = bar.MaxValue;
-                        }
-                    }
-                });
+                .Start(TrainAll);
         }
         else
         {
-            // Redirected output (a log, a test): one line per variant instead of a bar redrawn line by line.
-            foreach (TrainingTask task in tasks)
-            {
-                foreach (Upsampling variant in Enum.GetValues<Upsampling>())
-                {
-                    TrainingResult result = Trainer.Train<float>(task, variant, settings, train, test);
-                    results.Add(result);
-                    console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{task,-14} {Name(variant),-22} {settings.Steps} steps in {result.Time.TotalSeconds:F1} s"));
-                }
-            }
+            TrainAll(null);
         }
 
         foreach (TrainingTask task in tasks)
@@ -61,7 +67,7 @@ internal static class Experiment
             console.Write(Table(task, results.Where(r => r.Task == task).ToList()));
         }
 
-        return results;
+        return (results, test);
     }
 
     /// <summary>A variant's name in the tables and pictures.</summary>
