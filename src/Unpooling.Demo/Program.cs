@@ -26,7 +26,7 @@ internal static class Program
 
         if (options.Help)
         {
-            stdout.Write(DemoOptions.Usage);
+            DemoOptions.WriteHelp(stdout);
             return 0;
         }
 

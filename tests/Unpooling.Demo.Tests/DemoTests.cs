@@ -158,17 +158,24 @@ public sealed class DemoTests : IDisposable
         Assert.Equal("15x10, zero-padded", run.Rows.Single(r => r.Method.StartsWith("convT", StringComparison.Ordinal)).Output);
     }
 
-    [Fact]
-    public void HelpPrintsUsageAndExitsZero()
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("--kernel", "two", "--help")]
+    public void HelpPrintsUsageAndExitsZero(params string[] args)
     {
-        DemoRun run = _harness.Run("--help");
+        DemoRun run = _harness.Run([.. args, "--output", _harness.Output]);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("", run.Stderr);
-        foreach (string option in new[] { "--input", "--kernel", "--stride", "--padding", "--output", "--steps", "--task", "--seed", "--help" })
+        Assert.Contains("Usage:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Exit codes: 0 done, 2 bad option", run.Stdout, StringComparison.Ordinal);
+        foreach (string option in new[] { "--input <PATH>", "--kernel <K>", "--stride <S>", "--padding <P>", "--output <DIR>", "--steps <N>", "--task <T>", "--seed <S>", "--help" })
         {
             Assert.Contains(option, run.Stdout, StringComparison.Ordinal);
         }
+
+        Assert.False(Directory.Exists(_harness.Output), "help writes nothing");
     }
 
     [Theory]
@@ -185,6 +192,9 @@ public sealed class DemoTests : IDisposable
     [InlineData("--steps", "many")]
     [InlineData("--task", "all")]
     [InlineData("--seed", "-3")]
+    [InlineData("--kernel", "2", "--kernel", "3")]
+    [InlineData("--kernel", "3", "--kernel")]
+    [InlineData("[diagram]")]
     public void BadOptionsOrGeometryGiveOneLineAndExitTwo(params string[] args)
     {
         using Image<Rgb24> input = DemoHarness.Noise(20, 14, seed: 6);
