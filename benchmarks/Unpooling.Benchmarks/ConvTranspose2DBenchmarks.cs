@@ -126,7 +126,7 @@ public class ConvTranspose2DBenchmarks : PeerBenchmark
         }
     }
 
-    private static (Shape4D Source, int Cout, int K, int S, int P, int Op) Describe(ConvWorkload workload) => workload switch
+    internal static (Shape4D Source, int Cout, int K, int S, int P, int Op) Describe(ConvWorkload workload) => workload switch
     {
         ConvWorkload.D1 => (new Shape4D(1, 64, 56, 56), 32, 2, 2, 0, 0),
         ConvWorkload.D2 => (new Shape4D(1, 64, 56, 56), 32, 3, 2, 1, 1),

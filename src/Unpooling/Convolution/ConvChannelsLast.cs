@@ -11,7 +11,7 @@ public static partial class Functional
     /// (<c>[N, (D, H,) W, C]</c>, lowered to 3-D), with the degree <see cref="ConvRun{T}"/> chose from the work.
     /// </summary>
     private static unsafe void ConvRunChannelsLast<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, int degree)
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, int degree, ConvWorkspace? workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var plan = new ConvKernel.ChannelsLastPlan(transposed, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
@@ -20,7 +20,7 @@ public static partial class Functional
         fixed (T* b = bias)
         fixed (T* d = destination)
         {
-            ConvKernel.RunChannelsLast(s, w, bias.IsEmpty ? null : b, d, plan, degree);
+            ConvKernel.RunChannelsLast(s, w, bias.IsEmpty ? null : b, d, plan, degree, workspace);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -127,16 +126,16 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// The weight gradient of a validated problem into <paramref name="weightGradient"/> (dense <c>[G*M, Cb, *k]</c>),
-    /// at the widest hardware vector.
+    /// at the widest hardware vector; scratch from a layer's <c>workspace</c>, or from the shared pool when it is null.
     /// </summary>
-    public static void WeightGradient<T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree)
+    public static void WeightGradient<T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var body = new WeightGradWidthBody<T>(rows, taps, weightGradient, plan, degree);
+        var body = new WeightGradWidthBody<T>(rows, taps, weightGradient, plan, degree, workspace);
         SimdDispatch.Run<T, WeightGradWidthBody<T>>(ref body, int.MaxValue);
     }
 
-    private readonly ref struct WeightGradWidthBody<T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree) : IWidthBody<T>
+    private readonly ref struct WeightGradWidthBody<T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree, ConvWorkspace? workspace) : IWidthBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly ref readonly WeightGradPlan _plan = ref plan;
@@ -144,13 +143,13 @@ internal static unsafe partial class ConvKernel
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => WeightGradient<TSimd, TVector, T>(rows, taps, weightGradient, _plan, degree);
+            => WeightGradient<TSimd, TVector, T>(rows, taps, weightGradient, _plan, degree, workspace);
 
-        public void RunScalar() => WeightGradient<SimdScalar<T>, T, T>(rows, taps, weightGradient, _plan, degree);
+        public void RunScalar() => WeightGradient<SimdScalar<T>, T, T>(rows, taps, weightGradient, _plan, degree, workspace);
     }
 
     /// <summary>Runs one width (every width gives the same bits on one instruction set).</summary>
-    public static void WeightGradient<TSimd, TVector, T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree)
+    public static void WeightGradient<TSimd, TVector, T>(T* rows, T* taps, T* weightGradient, in WeightGradPlan plan, int degree, ConvWorkspace? workspace = null)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -167,7 +166,7 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
-        T[] partials = ArrayPool<T>.Shared.Rent(checked((int)plan.PartialLength));
+        T[] partials = ConvScratch.Rent<T>(workspace, checked((int)plan.PartialLength));
         try
         {
             fixed (T* c = partials)
@@ -175,7 +174,7 @@ internal static unsafe partial class ConvKernel
                 for (int g0 = 0; g0 < plan.Groups; g0 += plan.GroupsPerRun)
                 {
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
-                    var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0 };
+                    var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
                     SumPartials(c, weightGradient, plan, g0, groups);
                 }
@@ -183,7 +182,7 @@ internal static unsafe partial class ConvKernel
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(partials);
+            ConvScratch.Return(workspace, partials);
         }
     }
 
@@ -223,13 +222,14 @@ internal static unsafe partial class ConvKernel
         public T* Partials;
         public WeightGradPlan Plan;
         public int FirstGroup;
+        public ConvWorkspace? Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             // Packed A: every row panel over a step block; packed B: a column block's panels over a step block.
-            T[] packedA = ArrayPool<T>.Shared.Rent(checked(Plan.Rows * Plan.StepBlock));
-            T[] packedB = ArrayPool<T>.Shared.Rent(Plan.StepBlock * GradColumnBlock);
+            T[] packedA = ConvScratch.Rent<T>(Workspace, checked(Plan.Rows * Plan.StepBlock));
+            T[] packedB = ConvScratch.Rent<T>(Workspace, Plan.StepBlock * GradColumnBlock);
             try
             {
                 fixed (T* ap = packedA)
@@ -243,8 +243,8 @@ internal static unsafe partial class ConvKernel
             }
             finally
             {
-                ArrayPool<T>.Shared.Return(packedA);
-                ArrayPool<T>.Shared.Return(packedB);
+                ConvScratch.Return(Workspace, packedA);
+                ConvScratch.Return(Workspace, packedB);
             }
         }
     }

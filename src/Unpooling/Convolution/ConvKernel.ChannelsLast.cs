@@ -168,15 +168,16 @@ internal static unsafe partial class ConvKernel
 
     private static long RoundUpTo(long value, long unit) => (value + unit - 1) / unit * unit;
 
-    /// <summary>Runs a validated channels-last convolution at the widest hardware vector, else scalar.</summary>
-    public static void RunChannelsLast<T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree)
+    /// <summary>Runs a validated channels-last convolution at the widest hardware vector, else scalar (<c>workspace</c>: a
+    /// layer's packed weights and scratch kept between calls, or <see langword="null"/>).</summary>
+    public static void RunChannelsLast<T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var body = new ChannelsLastWidthBody<T>(source, weight, bias, destination, plan, degree);
+        var body = new ChannelsLastWidthBody<T>(source, weight, bias, destination, plan, degree, workspace);
         SimdDispatch.Run<T, ChannelsLastWidthBody<T>>(ref body, int.MaxValue);
     }
 
-    private readonly ref struct ChannelsLastWidthBody<T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree) : IWidthBody<T>
+    private readonly ref struct ChannelsLastWidthBody<T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree, ConvWorkspace? workspace) : IWidthBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly ref readonly ChannelsLastPlan _plan = ref plan;
@@ -184,13 +185,13 @@ internal static unsafe partial class ConvKernel
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => RunChannelsLast<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree);
+            => RunChannelsLast<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree, workspace);
 
-        public void RunScalar() => RunChannelsLast<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree);
+        public void RunScalar() => RunChannelsLast<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree, workspace);
     }
 
     /// <summary>Runs one width (any width works on any CPU and gives the same bits on one instruction set).</summary>
-    public static void RunChannelsLast<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree)
+    public static void RunChannelsLast<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in ChannelsLastPlan plan, int degree, ConvWorkspace? workspace = null)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -211,14 +212,23 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
-        T[] packed = ArrayPool<T>.Shared.Rent((int)Math.Max(1, plan.PackedLength));
+        // With a workspace the prepacked weights are kept and packed again only when the weights or the plan change.
+        bool current = false;
+        T[]? kept = plan.Prepacked && workspace is not null
+            ? workspace.Packed(ConvWorkspace.PackingKind.ChannelsLast, plan.Transposed, plan, TSimd.Count, new ReadOnlySpan<T>(weight, (int)plan.WeightLength), plan.PackedLength, out current)
+            : null;
+        T[] packed = kept ?? ArrayPool<T>.Shared.Rent((int)Math.Max(1, plan.PackedLength));
         try
         {
             fixed (T* pw = packed)
             {
-                if (plan.Prepacked)
+                if (plan.Prepacked && !current)
                 {
                     PrepackChannelsLast<TSimd, TVector, T>(weight, pw, plan);
+                    if (kept is not null)
+                    {
+                        workspace!.MarkPacked(ConvWorkspace.PackingKind.ChannelsLast, plan.Transposed);
+                    }
                 }
 
                 var body = new ChannelsLastItems<TSimd, TVector, T>
@@ -229,13 +239,17 @@ internal static unsafe partial class ConvKernel
                     Bias = bias,
                     Destination = destination,
                     Plan = plan,
+                    Workspace = workspace,
                 };
                 ParallelRunner.Run(ref body, plan.Items, Math.Min(degree, plan.Items));
             }
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(packed);
+            if (kept is null)
+            {
+                ArrayPool<T>.Shared.Return(packed);
+            }
         }
     }
 
@@ -339,14 +353,15 @@ internal static unsafe partial class ConvKernel
         public T* Bias;
         public T* Destination;
         public ChannelsLastPlan Plan;
+        public ConvWorkspace? Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             // Bounded by constants: RowBlock x KB of A, RowBlock x Ldc of C, KB x Ldc of B when packed per block.
-            T[] a = ArrayPool<T>.Shared.Rent(ChannelsLastPlan.RowBlock * Plan.KB);
-            T[] c = ArrayPool<T>.Shared.Rent(ChannelsLastPlan.RowBlock * ChannelsLastPlan.Ldc);
-            T[] b = ArrayPool<T>.Shared.Rent(Plan.Prepacked ? 1 : Plan.KB * ChannelsLastPlan.Ldc);
+            T[] a = ConvScratch.Rent<T>(Workspace, ChannelsLastPlan.RowBlock * Plan.KB);
+            T[] c = ConvScratch.Rent<T>(Workspace, ChannelsLastPlan.RowBlock * ChannelsLastPlan.Ldc);
+            T[] b = ConvScratch.Rent<T>(Workspace, Plan.Prepacked ? 1 : Plan.KB * ChannelsLastPlan.Ldc);
             try
             {
                 fixed (T* ap = a)
@@ -361,9 +376,9 @@ internal static unsafe partial class ConvKernel
             }
             finally
             {
-                ArrayPool<T>.Shared.Return(a);
-                ArrayPool<T>.Shared.Return(c);
-                ArrayPool<T>.Shared.Return(b);
+                ConvScratch.Return(Workspace, a);
+                ConvScratch.Return(Workspace, c);
+                ConvScratch.Return(Workspace, b);
             }
         }
     }

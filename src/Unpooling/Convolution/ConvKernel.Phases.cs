@@ -26,21 +26,39 @@ namespace Unpooling.Internal;
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
-    /// <summary>Runs the phase layout: packs the weights once per phase, then the items on up to <paramref name="degree"/> threads.</summary>
-    private static void RunPhases<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
+    /// <summary>
+    /// Runs the phase layout: packs the weights once per phase (or takes the packing <paramref name="cached"/> holds when
+    /// <paramref name="current"/>), then the items on up to <paramref name="degree"/> threads.
+    /// </summary>
+    private static void RunPhases<TSimd, TVector, T>(
+        T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null, T[]? cached = null, bool current = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int phases = plan.SD * plan.SH * plan.SW;
-        T[] packedA = ArrayPool<T>.Shared.Rent((int)plan.PhaseALength);
-        nint[] offsetArray = ArrayPool<nint>.Shared.Rent(phases);
+        T[] packedA = cached ?? ArrayPool<T>.Shared.Rent((int)plan.PhaseALength);
+        nint[] offsetArray = cached is null ? ArrayPool<nint>.Shared.Rent(phases) : workspace!.Offsets(ConvWorkspace.PackingKind.Phases, plan.Transposed, phases);
         try
         {
             fixed (T* ap = packedA)
             fixed (nint* offsets = offsetArray)
             {
-                nint groupStride = PackPhaseWeights(weight, ap, offsets, TileRows<TSimd, TVector, T>(), plan);
+                nint groupStride;
+                if (current)
+                {
+                    groupStride = workspace!.PackedValue(ConvWorkspace.PackingKind.Phases, plan.Transposed);
+                }
+                else
+                {
+                    groupStride = PackPhaseWeights(weight, ap, offsets, TileRows<TSimd, TVector, T>(), plan);
+                    if (cached is not null)
+                    {
+                        workspace!.PackedValue(ConvWorkspace.PackingKind.Phases, plan.Transposed) = groupStride;
+                        workspace.MarkPacked(ConvWorkspace.PackingKind.Phases, plan.Transposed);
+                    }
+                }
+
                 var body = new PhaseBody<TSimd, TVector, T>
                 {
                     Source = source,
@@ -50,14 +68,18 @@ internal static unsafe partial class ConvKernel
                     Bias = bias,
                     Destination = destination,
                     Plan = plan,
+                    Workspace = workspace,
                 };
                 ParallelRunner.Run(ref body, plan.PhaseItems, degree);
             }
         }
         finally
         {
-            ArrayPool<nint>.Shared.Return(offsetArray);
-            ArrayPool<T>.Shared.Return(packedA);
+            if (cached is null)
+            {
+                ArrayPool<nint>.Shared.Return(offsetArray);
+                ArrayPool<T>.Shared.Return(packedA);
+            }
         }
     }
 
@@ -168,15 +190,16 @@ internal static unsafe partial class ConvKernel
         public T* Bias;
         public T* Destination;
         public Plan Plan;
+        public ConvWorkspace? Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             // The padded input is proven by the plan to fit (MaxScratchElements); the tile buffer holds one tile per
             // column phase, the tap table one list per column phase.
-            T[] paddedArray = ArrayPool<T>.Shared.Rent((int)Plan.PaddedInputLength);
-            T[] tileArray = ArrayPool<T>.Shared.Rent(Plan.SW * MaxMR * PanelAlign);
-            nint[] tapArray = ArrayPool<nint>.Shared.Rent(Plan.SW * 2 * Plan.MaxPhaseTaps);
+            T[] paddedArray = ConvScratch.Rent<T>(Workspace, (int)Plan.PaddedInputLength);
+            T[] tileArray = ConvScratch.Rent<T>(Workspace, Plan.SW * MaxMR * PanelAlign);
+            nint[] tapArray = ConvScratch.Rent<nint>(Workspace, Plan.SW * 2 * Plan.MaxPhaseTaps);
             try
             {
                 fixed (T* padded = paddedArray)
@@ -192,9 +215,9 @@ internal static unsafe partial class ConvKernel
             }
             finally
             {
-                ArrayPool<T>.Shared.Return(paddedArray);
-                ArrayPool<T>.Shared.Return(tileArray);
-                ArrayPool<nint>.Shared.Return(tapArray);
+                ConvScratch.Return(Workspace, paddedArray);
+                ConvScratch.Return(Workspace, tileArray);
+                ConvScratch.Return(Workspace, tapArray);
             }
         }
     }

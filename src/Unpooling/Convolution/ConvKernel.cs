@@ -445,16 +445,20 @@ internal static unsafe partial class ConvKernel
         public long ChunkALength => Bounded ? (long)RowBlock * KB : 0;
     }
 
-    /// <summary>Runs the operation at the widest hardware vector (any row count: the GEMM pads its panels), else scalar.</summary>
-    public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
+    /// <summary>
+    /// Runs the operation at the widest hardware vector (any row count: the GEMM pads its panels), else scalar. The
+    /// <c>workspace</c> is a layer's (packed weights kept between calls, scratch kept instead of
+    /// <see cref="System.Buffers.ArrayPool{T}"/>), or <see langword="null"/> for the functions.
+    /// </summary>
+    public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree);
+        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree, workspace);
         SimdDispatch.Run<T, WidthBody<T>>(ref body, int.MaxValue);
     }
 
-    /// <summary>The arguments of <see cref="Run{T}(T*, T*, T*, T*, in Plan, int)"/>, run at the width the dispatch picks.</summary>
-    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree) : IWidthBody<T>
+    /// <summary>The arguments of <see cref="Run{T}(T*, T*, T*, T*, in Plan, int, ConvWorkspace?)"/>, run at the width the dispatch picks.</summary>
+    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace) : IWidthBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly ref readonly Plan _plan = ref plan;
@@ -462,13 +466,13 @@ internal static unsafe partial class ConvKernel
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree);
+            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree, workspace);
 
-        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree);
+        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree, workspace);
     }
 
     /// <summary>Runs one width (any width works on any CPU and gives the same bits on one instruction set).</summary>
-    public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree)
+    public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -484,22 +488,37 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
-        // The phase layout multiplies the padded input's zero margins by the weights: exact for finite weights only.
-        if (plan.Phases && TensorPrimitives.IsFiniteAll(new ReadOnlySpan<T>(weight, (int)plan.WeightLength)))
+        var weights = new ReadOnlySpan<T>(weight, (int)plan.WeightLength);
+
+        // The phase layout multiplies the padded input's zero margins by the weights: exact for finite weights only (a
+        // workspace's current phase packing was made from these very weights, so they are finite).
+        if (plan.Phases)
         {
-            RunPhases<TSimd, TVector, T>(source, weight, bias, destination, plan, degree);
-            return;
+            bool current = false;
+            T[]? cached = workspace is null ? null : workspace.Packed(ConvWorkspace.PackingKind.Phases, plan.Transposed, plan, TileRows<TSimd, TVector, T>(), weights, plan.PhaseALength, out current);
+            if (current || TensorPrimitives.IsFiniteAll(weights))
+            {
+                RunPhases<TSimd, TVector, T>(source, weight, bias, destination, plan, degree, workspace, cached, current);
+                return;
+            }
         }
 
-        // The bounded layout packs A per item and chunk; the standard one once here, proven to fit an array by the plan.
-        T[] packedA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, plan.PackedALength));
+        // The bounded layout packs A per item and chunk; the standard one once here (or once per change of the weights
+        // with a workspace), proven to fit an array by the plan.
+        bool packed = false;
+        T[]? kept = plan.Bounded || workspace is null ? null : workspace.Packed(ConvWorkspace.PackingKind.Panels, plan.Transposed, plan, TileRows<TSimd, TVector, T>(), weights, plan.PackedALength, out packed);
+        T[] packedA = kept ?? ArrayPool<T>.Shared.Rent((int)Math.Max(1, plan.PackedALength));
         try
         {
             fixed (T* ap = packedA)
             {
-                if (!plan.Bounded)
+                if (!plan.Bounded && !packed)
                 {
                     PackWeights(weight, ap, TileRows<TSimd, TVector, T>(), plan);
+                    if (kept is not null)
+                    {
+                        workspace!.MarkPacked(ConvWorkspace.PackingKind.Panels, plan.Transposed);
+                    }
                 }
 
                 var body = new ItemsBody<TSimd, TVector, T>
@@ -510,13 +529,17 @@ internal static unsafe partial class ConvKernel
                     Bias = bias,
                     Destination = destination,
                     Plan = plan,
+                    Workspace = workspace,
                 };
                 ParallelRunner.Run(ref body, plan.Items, degree);
             }
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(packedA);
+            if (kept is null)
+            {
+                ArrayPool<T>.Shared.Return(packedA);
+            }
         }
     }
 
@@ -604,20 +627,21 @@ internal static unsafe partial class ConvKernel
         public T* Bias;
         public T* Destination;
         public Plan Plan;
+        public ConvWorkspace? Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             // Each length is proven by the plan to fit an array (a few MB in the bounded layout).
-            T[] packedB = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.PackedBLength));
-            T[] columns = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.ColumnsLength));
-            T[] chunkA = ArrayPool<T>.Shared.Rent((int)Math.Max(1, Plan.ChunkALength));
+            T[] packedB = ConvScratch.Rent<T>(Workspace, (int)Math.Max(1, Plan.PackedBLength));
+            T[] columns = ConvScratch.Rent<T>(Workspace, (int)Math.Max(1, Plan.ColumnsLength));
+            T[] chunkA = ConvScratch.Rent<T>(Workspace, (int)Math.Max(1, Plan.ChunkALength));
 
             // col2im's tables: column taps (per chunk and kernel column) then the row table (per output row).
             int taps = Plan.Gathers ? Col2ImChunks<TSimd, TVector, T>(Plan) * Plan.KW : 0;
             int rows = Plan.Gathers ? Plan.Col2ImRows : 0;
-            nint[] tableArray = ArrayPool<nint>.Shared.Rent(Math.Max(1, (2 * taps) + (rows * (Plan.KH + 2))));
-            T[] maskArray = ArrayPool<T>.Shared.Rent(Math.Max(1, taps * TSimd.Count));
+            nint[] tableArray = ConvScratch.Rent<nint>(Workspace, Math.Max(1, (2 * taps) + (rows * (Plan.KH + 2))));
+            T[] maskArray = ConvScratch.Rent<T>(Workspace, Math.Max(1, taps * TSimd.Count));
             try
             {
                 fixed (T* bp = packedB)
@@ -658,11 +682,11 @@ internal static unsafe partial class ConvKernel
             }
             finally
             {
-                ArrayPool<T>.Shared.Return(packedB);
-                ArrayPool<T>.Shared.Return(columns);
-                ArrayPool<T>.Shared.Return(chunkA);
-                ArrayPool<nint>.Shared.Return(tableArray);
-                ArrayPool<T>.Shared.Return(maskArray);
+                ConvScratch.Return(Workspace, packedB);
+                ConvScratch.Return(Workspace, columns);
+                ConvScratch.Return(Workspace, chunkA);
+                ConvScratch.Return(Workspace, tableArray);
+                ConvScratch.Return(Workspace, maskArray);
             }
         }
     }

@@ -158,10 +158,12 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvAllocating1D(true, source, weight, bias, geometry, outputSize, options);
 
-    private static void ConvCore1D<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape3D sourceShape, ReadOnlySpan<T> weight, Shape3D weightShape, ReadOnlySpan<T> bias, Conv1DGeometry geometry, Span<T> destination, ExecutionOptions options)
+    /// <summary>The span forms of the 1-D convolutions, run as 2-D of height 1; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvCore1D<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape3D sourceShape, ReadOnlySpan<T> weight, Shape3D weightShape, ReadOnlySpan<T> bias, Conv1DGeometry geometry, Span<T> destination, ExecutionOptions options,
+        ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => ConvCore(transposed, source, sourceShape.As4D(), weight, weightShape.As4D(), bias, geometry.As2D(), destination, options);
+        => ConvCore(transposed, source, sourceShape.As4D(), weight, weightShape.As4D(), bias, geometry.As2D(), destination, options, workspace);
 
     private static void ConvTensor1D<T>(
         bool transposed, in ReadOnlyTensorSpan<T> source, in ReadOnlyTensorSpan<T> weight, ReadOnlySpan<T> bias, Conv1DGeometry geometry, in TensorSpan<T> destination, ExecutionOptions options)

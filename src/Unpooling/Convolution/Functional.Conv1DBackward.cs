@@ -146,13 +146,14 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvBackwardAllocating1D(true, outputGradient, source, weight, geometry, wanted, options);
 
-    private static void ConvBackwardCore1D<T>(
+    /// <summary>The span forms of the 1-D backward passes; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvBackwardCore1D<T>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape3D sourceShape, ReadOnlySpan<T> weight, Shape3D weightShape, Conv1DGeometry geometry,
-        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options)
+        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         geometry.ThrowIfDefault(nameof(geometry));
-        ConvBackwardCore(transposed, outputGradient, source, sourceShape.As4D(), weight, weightShape.As4D(), geometry.As2D(), sourceGradient, weightGradient, biasGradient, options);
+        ConvBackwardCore(transposed, outputGradient, source, sourceShape.As4D(), weight, weightShape.As4D(), geometry.As2D(), sourceGradient, weightGradient, biasGradient, options, workspace);
     }
 
     private static void ConvBackwardTensor1D<T>(

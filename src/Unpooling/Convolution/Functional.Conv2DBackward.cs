@@ -165,9 +165,10 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvBackwardAllocating2D(true, outputGradient, source, weight, geometry, wanted, options);
 
-    private static void ConvBackwardCore<T>(
+    /// <summary>The span forms of the 2-D (and 1-D) backward passes; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvBackwardCore<T>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, Conv2DGeometry geometry,
-        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options)
+        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2DBackward) : nameof(Conv2DBackward));
@@ -178,7 +179,7 @@ public static partial class Functional
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, 0, geometry, nameof(weightShape));
         Guard.Length(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), "N*Cout*outH*outW of the forward's output", outputShape);
         ConvBackwardChecked(
-            transposed, outputGradient, source, As5D(sourceShape), weight, weightShape, geometry.As3D(), As5D(outputShape), sourceGradient, weightGradient, biasGradient, options);
+            transposed, outputGradient, source, As5D(sourceShape), weight, weightShape, geometry.As3D(), As5D(outputShape), sourceGradient, weightGradient, biasGradient, options, workspace);
     }
 
     private static void ConvBackwardTensor2D<T>(

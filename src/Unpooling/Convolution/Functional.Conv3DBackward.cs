@@ -146,9 +146,10 @@ public static partial class Functional
         where T : unmanaged, IFloatingPointIeee754<T>
         => ConvBackwardAllocating3D(true, outputGradient, source, weight, geometry, wanted, options);
 
-    private static void ConvBackwardCore3D<T>(
+    /// <summary>The span forms of the 3-D backward passes; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvBackwardCore3D<T>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, Shape5D weightShape, Conv3DGeometry geometry,
-        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options)
+        Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose3DBackward) : nameof(Conv3DBackward));
@@ -158,7 +159,7 @@ public static partial class Functional
         RequireLength(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape5D outputShape = ConvOutputShape3D(transposed, sourceShape, weightShape, 0, geometry, nameof(weightShape));
         RequireLength(outputGradient.Length, outputShape.ElementCount, nameof(outputGradient), "N*Cout*outD*outH*outW of the forward's output", outputShape);
-        ConvBackwardChecked(transposed, outputGradient, source, sourceShape, weight, weightShape, geometry, outputShape, sourceGradient, weightGradient, biasGradient, options);
+        ConvBackwardChecked(transposed, outputGradient, source, sourceShape, weight, weightShape, geometry, outputShape, sourceGradient, weightGradient, biasGradient, options, workspace);
     }
 
     private static void ConvBackwardTensor3D<T>(

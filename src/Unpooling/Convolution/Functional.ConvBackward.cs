@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -14,7 +13,7 @@ public static partial class Functional
     /// </summary>
     private static void ConvBackwardChecked<T, TWeightShape>(
         bool transposed, ReadOnlySpan<T> outputGradient, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, in TWeightShape weightShape, Conv3DGeometry geometry,
-        Shape5D outputShape, Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options)
+        Shape5D outputShape, Span<T> sourceGradient, Span<T> weightGradient, Span<T> biasGradient, ExecutionOptions options, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TWeightShape : struct
     {
@@ -30,17 +29,17 @@ public static partial class Functional
 
         if (!sourceGradient.IsEmpty)
         {
-            ConvSourceGradient(transposed, outputGradient, outputShape, weight, geometry, sourceShape, sourceGradient, options);
+            ConvSourceGradient(transposed, outputGradient, outputShape, weight, geometry, sourceShape, sourceGradient, options, workspace);
         }
 
         if (!weightGradient.IsEmpty)
         {
-            ConvWeightGradient(transposed, outputGradient, outputShape, source, sourceShape, geometry, weightGradient, options);
+            ConvWeightGradient(transposed, outputGradient, outputShape, source, sourceShape, geometry, weightGradient, options, workspace);
         }
 
         if (!biasGradient.IsEmpty)
         {
-            ConvBiasGradient(outputGradient, outputShape, biasGradient);
+            ConvBiasGradient(outputGradient, outputShape, biasGradient, workspace);
         }
     }
 
@@ -71,14 +70,15 @@ public static partial class Functional
     /// where it is too short for that the result is computed one stride longer in pooled scratch and cropped.
     /// </summary>
     private static void ConvSourceGradient<T>(
-        bool transposed, ReadOnlySpan<T> outputGradient, Shape5D outputShape, ReadOnlySpan<T> weight, Conv3DGeometry geometry, Shape5D sourceShape, Span<T> sourceGradient, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<T> outputGradient, Shape5D outputShape, ReadOnlySpan<T> weight, Conv3DGeometry geometry, Shape5D sourceShape, Span<T> sourceGradient, ExecutionOptions options,
+        ConvWorkspace? workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!transposed)
         {
             Conv3DGeometry adjoint = Conv3DGeometry.FromAxes(
                 UnreadCells(geometry.Axis(0), sourceShape.Depth), UnreadCells(geometry.Axis(1), sourceShape.Height), UnreadCells(geometry.Axis(2), sourceShape.Width), geometry.Groups);
-            ConvChecked(true, outputGradient, outputShape, weight, default, adjoint, sourceShape, sourceGradient, options);
+            ConvChecked(true, outputGradient, outputShape, weight, default, adjoint, sourceShape, sourceGradient, options, workspace);
             return;
         }
 
@@ -88,22 +88,22 @@ public static partial class Functional
         Conv3DGeometry conv = Conv3DGeometry.FromAxes(depth, height, width, geometry.Groups);
         if ((extraD | extraH | extraW) == 0)
         {
-            ConvChecked(false, outputGradient, outputShape, weight, default, conv, sourceShape, sourceGradient, options);
+            ConvChecked(false, outputGradient, outputShape, weight, default, conv, sourceShape, sourceGradient, options, workspace);
             return;
         }
 
         // The longer result is the source's size plus less than a dilation per axis: its length is checked.
         Shape5D longer = sourceShape.WithSpatialSize(new Size3D(sourceShape.Depth + extraD, sourceShape.Height + extraH, sourceShape.Width + extraW));
-        T[] scratch = ArrayPool<T>.Shared.Rent(checked((int)longer.ElementCount));
+        T[] scratch = ConvScratch.Rent<T>(workspace, checked((int)longer.ElementCount));
         try
         {
             Span<T> full = scratch.AsSpan(0, (int)longer.ElementCount);
-            ConvChecked(false, outputGradient, outputShape, weight, default, conv, longer, full, options);
+            ConvChecked(false, outputGradient, outputShape, weight, default, conv, longer, full, options, workspace);
             CropSpatial<T>(full, longer, sourceGradient, sourceShape);
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(scratch);
+            ConvScratch.Return(workspace, scratch);
         }
     }
 
@@ -153,7 +153,8 @@ public static partial class Functional
     /// copies in pooled scratch and rounds each gradient once.
     /// </summary>
     private static unsafe void ConvWeightGradient<T>(
-        bool transposed, ReadOnlySpan<T> outputGradient, Shape5D outputShape, ReadOnlySpan<T> source, Shape5D sourceShape, Conv3DGeometry geometry, Span<T> weightGradient, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<T> outputGradient, Shape5D outputShape, ReadOnlySpan<T> source, Shape5D sourceShape, Conv3DGeometry geometry, Span<T> weightGradient, ExecutionOptions options,
+        ConvWorkspace? workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ReadOnlySpan<T> rows = transposed ? source : outputGradient;
@@ -168,15 +169,15 @@ public static partial class Functional
             fixed (T* t = taps)
             fixed (T* w = weightGradient)
             {
-                ConvKernel.WeightGradient(r, t, w, plan, degree);
+                ConvKernel.WeightGradient(r, t, w, plan, degree, workspace);
             }
 
             return;
         }
 
-        float[] rowsF = ArrayPool<float>.Shared.Rent(rows.Length);
-        float[] tapsF = ArrayPool<float>.Shared.Rent(taps.Length);
-        float[] weightF = ArrayPool<float>.Shared.Rent(weightGradient.Length);
+        float[] rowsF = ConvScratch.Rent<float>(workspace, rows.Length);
+        float[] tapsF = ConvScratch.Rent<float>(workspace, taps.Length);
+        float[] weightF = ConvScratch.Rent<float>(workspace, weightGradient.Length);
         try
         {
             TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<T, Half>(rows), rowsF.AsSpan(0, rows.Length));
@@ -185,21 +186,21 @@ public static partial class Functional
             fixed (float* t = tapsF)
             fixed (float* w = weightF)
             {
-                ConvKernel.WeightGradient(r, t, w, plan, degree);
+                ConvKernel.WeightGradient(r, t, w, plan, degree, workspace);
             }
 
             TensorPrimitives.ConvertToHalf(weightF.AsSpan(0, weightGradient.Length), MemoryMarshal.Cast<T, Half>(weightGradient));
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(weightF);
-            ArrayPool<float>.Shared.Return(tapsF);
-            ArrayPool<float>.Shared.Return(rowsF);
+            ConvScratch.Return(workspace, weightF);
+            ConvScratch.Return(workspace, tapsF);
+            ConvScratch.Return(workspace, rowsF);
         }
     }
 
     /// <summary>The bias gradient (sum of the output gradient per output channel); Half sums in float and rounds once.</summary>
-    private static void ConvBiasGradient<T>(ReadOnlySpan<T> outputGradient, Shape5D outputShape, Span<T> biasGradient)
+    private static void ConvBiasGradient<T>(ReadOnlySpan<T> outputGradient, Shape5D outputShape, Span<T> biasGradient, ConvWorkspace? workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) != typeof(Half))
@@ -208,7 +209,7 @@ public static partial class Functional
             return;
         }
 
-        float[] sums = ArrayPool<float>.Shared.Rent(biasGradient.Length);
+        float[] sums = ConvScratch.Rent<float>(workspace, biasGradient.Length);
         try
         {
             Span<float> s = sums.AsSpan(0, biasGradient.Length);
@@ -217,7 +218,7 @@ public static partial class Functional
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(sums);
+            ConvScratch.Return(workspace, sums);
         }
     }
 }

@@ -190,8 +190,9 @@ public static partial class Functional
         return outputChannels;
     }
 
-    private static void ConvCore<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options)
+    /// <summary>The span forms of every 2-D (and 1-D) convolution: validation, then <see cref="ConvChecked"/>; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvCore<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> weight, Shape4D weightShape, ReadOnlySpan<T> bias, Conv2DGeometry geometry, Span<T> destination, ExecutionOptions options, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose2D) : nameof(Conv2D));
@@ -201,7 +202,7 @@ public static partial class Functional
         Guard.Length(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape4D outputShape = ConvOutputShape(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         Guard.Length(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outH*outW of", outputShape);
-        ConvChecked(transposed, source, As5D(sourceShape), weight, bias, geometry.As3D(), As5D(outputShape), destination, options);
+        ConvChecked(transposed, source, As5D(sourceShape), weight, bias, geometry.As3D(), As5D(outputShape), destination, options, workspace);
     }
 
     /// <summary>
@@ -209,7 +210,8 @@ public static partial class Functional
     /// float/double kernel or the Half conversion around it.
     /// </summary>
     private static void ConvChecked<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options,
+        ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NoOverlap<T, T>(destination, source, nameof(destination), nameof(source));
@@ -224,11 +226,11 @@ public static partial class Functional
         {
             ConvHalf(
                 transposed, MemoryMarshal.Cast<T, Half>(source), sourceShape, MemoryMarshal.Cast<T, Half>(weight), MemoryMarshal.Cast<T, Half>(bias),
-                geometry, outputShape, MemoryMarshal.Cast<T, Half>(destination), options);
+                geometry, outputShape, MemoryMarshal.Cast<T, Half>(destination), options, workspace);
             return;
         }
 
-        ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
+        ConvRun(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options, workspace);
     }
 
     /// <summary>A 2-D shape as a 3-D one of depth 1 (what the kernels run).</summary>
@@ -236,7 +238,8 @@ public static partial class Functional
 
     /// <summary>Runs a validated float or double convolution of any rank, lowered to 3-D (any batch: results never depend on how it is split).</summary>
     private static unsafe void ConvRun<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, ExecutionOptions options,
+        ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Seven factors of up to 2^31 each (the plane two): the product is taken in Int128 (no wrap) and saturated to a long.
@@ -247,7 +250,7 @@ public static partial class Functional
         int degree = options.ResolveDegree((long)sourceShape.Batch * outputShape.Channels, multiplyAdds);
         if (sourceShape.Layout == TensorLayout.ChannelsLast)
         {
-            ConvRunChannelsLast(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, degree);
+            ConvRunChannelsLast(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, degree, workspace);
             return;
         }
 
@@ -257,7 +260,7 @@ public static partial class Functional
         fixed (T* b = bias)
         fixed (T* d = destination)
         {
-            ConvKernel.Run(s, w, bias.IsEmpty ? null : b, d, plan, Math.Min(degree, plan.Items));
+            ConvKernel.Run(s, w, bias.IsEmpty ? null : b, d, plan, Math.Min(degree, plan.Items), workspace);
         }
     }
 
@@ -272,10 +275,11 @@ public static partial class Functional
     /// whole samples, as many as fit <see cref="HalfChunkElements"/> (at least one), are widened, run through the float
     /// kernel and its result rounded to Half once at the store. Exact widening and a sample-wise split (the float kernel's
     /// results do not depend on the batch split) keep the bits independent of the chunking, the thread count and the
-    /// vector width. All scratch is rented from <see cref="ArrayPool{T}.Shared"/> and returned.
+    /// vector width. All scratch is rented from <see cref="ArrayPool{T}.Shared"/> (a layer's workspace when given) and returned.
     /// </summary>
     private static void ConvHalf(
-        bool transposed, ReadOnlySpan<Half> source, Shape5D sourceShape, ReadOnlySpan<Half> weight, ReadOnlySpan<Half> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<Half> destination, ExecutionOptions options)
+        bool transposed, ReadOnlySpan<Half> source, Shape5D sourceShape, ReadOnlySpan<Half> weight, ReadOnlySpan<Half> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<Half> destination, ExecutionOptions options,
+        ConvWorkspace? workspace)
     {
         long inPerSample = (long)sourceShape.Channels * sourceShape.PlaneSize;
         long outPerSample = (long)outputShape.Channels * outputShape.PlaneSize;
@@ -283,10 +287,10 @@ public static partial class Functional
         // Each piece is at most one sample's span (an int length) or, for several samples, within the chunk budget; the
         // weight and bias are rented apart, since their lengths are each an int but their sum need not be.
         int samples = (int)Math.Clamp(HalfChunkElements / Math.Max(1, inPerSample + outPerSample), 1, sourceShape.Batch);
-        float[] weights = ArrayPool<float>.Shared.Rent(weight.Length);
-        float[] biases = ArrayPool<float>.Shared.Rent(bias.Length);
-        float[] input = ArrayPool<float>.Shared.Rent(checked((int)(samples * inPerSample)));
-        float[] output = ArrayPool<float>.Shared.Rent(checked((int)(samples * outPerSample)));
+        float[] weights = ConvScratch.Rent<float>(workspace, weight.Length);
+        float[] biases = ConvScratch.Rent<float>(workspace, bias.Length);
+        float[] input = ConvScratch.Rent<float>(workspace, checked((int)(samples * inPerSample)));
+        float[] output = ConvScratch.Rent<float>(workspace, checked((int)(samples * outPerSample)));
         try
         {
             Span<float> w = weights.AsSpan(0, weight.Length), b = biases.AsSpan(0, bias.Length);
@@ -299,16 +303,16 @@ public static partial class Functional
                 Span<float> x = input.AsSpan(0, inLength), y = output.AsSpan(0, outLength);
                 TensorPrimitives.ConvertToSingle(source.Slice((int)(n0 * inPerSample), inLength), x);
                 ConvRun<float>(
-                    transposed, x, sourceShape with { Batch = count }, w, b, geometry, outputShape with { Batch = count }, y, options);
+                    transposed, x, sourceShape with { Batch = count }, w, b, geometry, outputShape with { Batch = count }, y, options, workspace);
                 TensorPrimitives.ConvertToHalf(y, destination.Slice((int)(n0 * outPerSample), outLength));
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(output);
-            ArrayPool<float>.Shared.Return(input);
-            ArrayPool<float>.Shared.Return(biases);
-            ArrayPool<float>.Shared.Return(weights);
+            ConvScratch.Return(workspace, output);
+            ConvScratch.Return(workspace, input);
+            ConvScratch.Return(workspace, biases);
+            ConvScratch.Return(workspace, weights);
         }
     }
 

@@ -113,8 +113,10 @@ public static partial class Functional
         return outputShape;
     }
 
-    private static void ConvCore3D<T>(
-        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, Shape5D weightShape, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Span<T> destination, ExecutionOptions options)
+    /// <summary>The span forms of the 3-D convolutions; a layer passes its <paramref name="workspace"/>.</summary>
+    internal static void ConvCore3D<T>(
+        bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, Shape5D weightShape, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Span<T> destination, ExecutionOptions options,
+        ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ElementTypes.RequireConvolutionElement<T>(transposed ? nameof(ConvTranspose3D) : nameof(Conv3D));
@@ -124,7 +126,7 @@ public static partial class Functional
         RequireLength(weight.Length, weightShape.ElementCount, nameof(weight), "the element count of", weightShape);
         Shape5D outputShape = ConvOutputShape3D(transposed, sourceShape, weightShape, bias.Length, geometry, nameof(weightShape));
         RequireLength(destination.Length, outputShape.ElementCount, nameof(destination), "N*Cout*outD*outH*outW of", outputShape);
-        ConvChecked(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options);
+        ConvChecked(transposed, source, sourceShape, weight, bias, geometry, outputShape, destination, options, workspace);
     }
 
     private static void ConvTensor3D<T>(

@@ -14,15 +14,22 @@ namespace Unpooling.Layers;
 /// </summary>
 /// <typeparam name="T"><see cref="float"/>, <see cref="double"/> or <see cref="Half"/> (accumulated in float).</typeparam>
 /// <remarks>
-/// Every buffer the layer needs is allocated once (the gradient scratch at the first backward pass), so the span forms
-/// allocate nothing in steady state. An instance is not safe for concurrent use; the <see cref="Functional"/> operators
-/// it calls are. Both layouts work: a channels-last <c>sourceShape</c> makes the output and gradients channels-last.
+/// <para>The span forms keep what the functions redo on every call: the weights packed for the GEMM are kept and packed
+/// again only when the weights change (each call compares them, bit for bit, with a copy of the ones last packed, so a
+/// write through <c>Weight</c>, or through any span taken from it earlier, is always seen), or when the input shape or
+/// threading changes the plan; and the kernels' scratch comes from a workspace the layer owns instead of
+/// <see cref="System.Buffers.ArrayPool{T}"/>. Every buffer is allocated at the first calls of a shape (the gradient
+/// scratch at the first backward pass), so steady-state span calls allocate and rent nothing. Results are the same bits
+/// as the <see cref="Functional"/> operators'.</para>
+/// <para>An instance is not safe for concurrent use; the <see cref="Functional"/> operators it calls are. Both layouts
+/// work: a channels-last <c>sourceShape</c> makes the output and gradients channels-last.</para>
 /// </remarks>
 public sealed class ConvTranspose2D<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LayerParameters<T> _parameters;
     private readonly nint[] _weightLengths;
+    private readonly ConvWorkspace _workspace = new();
 
     /// <summary>Creates the layer with PyTorch's default initialisation, drawn from <paramref name="seed"/>.</summary>
     /// <param name="inChannels">Cin, the channels of the input (divisible by the geometry's groups).</param>
@@ -81,6 +88,9 @@ public sealed class ConvTranspose2D<T>
     /// <summary>The accumulated gradient of the bias (empty without a bias).</summary>
     public Span<T> BiasGradient => _parameters.BiasGradient;
 
+    /// <summary>The workspace the span forms keep their packed weights and scratch in (for the tests).</summary>
+    internal ConvWorkspace Workspace => _workspace;
+
     /// <summary>Clears <see cref="WeightGradient"/> and <see cref="BiasGradient"/>.</summary>
     public void ZeroGradients() => _parameters.ZeroGradients();
 
@@ -96,7 +106,7 @@ public sealed class ConvTranspose2D<T>
     /// <param name="destination">Receives the output of <see cref="GetOutputShape"/>.</param>
     /// <exception cref="ArgumentException">A length or shape does not fit, or the destination overlaps an input.</exception>
     public void Forward(ReadOnlySpan<T> source, Shape4D sourceShape, Span<T> destination)
-        => Functional.ConvTranspose2D(source, sourceShape, Weight, WeightShape, Bias, Geometry, destination, Options);
+        => Functional.ConvCore(true, source, sourceShape, Weight, WeightShape, Bias, Geometry, destination, Options, _workspace);
 
     /// <summary>
     /// The backward pass: writes the gradient of the input into <paramref name="sourceGradient"/> (empty: not wanted,
@@ -111,8 +121,8 @@ public sealed class ConvTranspose2D<T>
     /// accumulated gradients are then unchanged.</exception>
     public void Backward(ReadOnlySpan<T> source, Shape4D sourceShape, ReadOnlySpan<T> outputGradient, Span<T> sourceGradient)
     {
-        Functional.ConvTranspose2DBackward(
-            outputGradient, source, sourceShape, Weight, WeightShape, Geometry, sourceGradient, _parameters.WeightScratch, _parameters.BiasScratch, Options);
+        Functional.ConvBackwardCore(
+            true, outputGradient, source, sourceShape, Weight, WeightShape, Geometry, sourceGradient, _parameters.WeightScratch, _parameters.BiasScratch, Options, _workspace);
         _parameters.Accumulate();
     }
 
