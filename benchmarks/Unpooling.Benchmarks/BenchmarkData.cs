@@ -24,7 +24,7 @@ internal static class BenchmarkData
 
     /// <summary>
     /// Per-plane indices (<c>h*W + w</c>) as ONNX's global row-major ones (<c>(n*C + c)*H*W + h*W + w</c>), by the
-    /// library's own <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>.
+    /// library's own <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>.
     /// </summary>
     public static long[] GlobalRowMajor(long[] perPlane, Shape4D pooled, Size2D indexedSize)
     {

@@ -15,7 +15,7 @@ namespace Unpooling.Benchmarks;
 /// are global row-major (<c>(n*C + c)*H*W + h*W + w</c>), ours and libtorch's per plane. Two more rows write byte
 /// switches (<see cref="IndexConvention.InWindow"/>: the tap inside the window, one byte per output) and give their
 /// limit (the same input, and values plus one byte per output); the taps are checked against the int64 indices
-/// converted by <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>.
+/// converted by <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class MaxPool2DBenchmarks : PeerBenchmark

@@ -1,14 +1,15 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Unpooling.Internal;
 
 /// <summary>
-/// <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>
+/// <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
 /// for index arrays laid out channels-last (<c>[N, oH, oW, C]</c>): an element's position gives its (n, oh, ow, c) in
 /// that order, and its value converts exactly as the channels-first element (n, c, oh, ow) would. One pass checks every
 /// index, a second writes, so a failing call writes nothing and the conversion may run in place (each position is read
-/// before it is written).
+/// before it is written). Both passes split the positions over threads.
 /// </summary>
 internal static unsafe class ChannelsLastIndexConversion
 {
@@ -23,86 +24,141 @@ internal static unsafe class ChannelsLastIndexConversion
     /// <summary>
     /// Checks (<paramref name="destination"/> null) or converts every index. Conventions may be InWindow on either side
     /// (<paramref name="taps"/> then defines the windows). Returns the first failing position, or -1; the writing pass
-    /// writes 0 for an index a racing caller changed since the check (inside every destination range).
+    /// writes 0 for an index a racing caller changed since the check (inside every destination range). The positions
+    /// are split over up to <paramref name="degree"/> threads; each is read, then written, by one thread, and the
+    /// checking pass keeps the smallest failing position, so neither the result nor the reported position depends on
+    /// the thread count.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     public static long Convert<TIndex>(
         TIndex* indices, TIndex* destination, Shape4D indicesShape, Shape4D indexed, in WindowTaps taps, IndexConvention sourceConvention,
-        IndexConvention destinationConvention, out bool outOfRange)
+        IndexConvention destinationConvention, out bool outOfRange, int degree = 1)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         bool fromTaps = sourceConvention == IndexConvention.InWindow, toTaps = destinationConvention == IndexConvention.InWindow;
-        var from = new IndexLayout(fromTaps ? IndexConvention.PerPlane : sourceConvention, indexed);
-        var to = new IndexLayout(toTaps ? IndexConvention.PerPlane : destinationConvention, indexed);
-        long channels = indicesShape.Channels, plane = indexed.PlaneSize, position = 0;
-        for (long n = 0; n < indicesShape.Batch; n++)
+        long count = indicesShape.ElementCount, first = long.MaxValue;
+        Debug.Assert(count is >= 0 and <= int.MaxValue, "the positions of a span");
+        var body = new Body<TIndex>
         {
-            for (long oh = 0; oh < indicesShape.Height; oh++)
+            Source = indices,
+            Destination = destination,
+            Shape = indicesShape,
+            Plane = indexed.PlaneSize,
+            From = new IndexLayout(fromTaps ? IndexConvention.PerPlane : sourceConvention, indexed),
+            To = new IndexLayout(toTaps ? IndexConvention.PerPlane : destinationConvention, indexed),
+            Taps = taps,
+            FromTaps = fromTaps,
+            ToTaps = toTaps,
+
+            // The body is copied to the worker threads, so the result lives in this frame, which outlives the run.
+            FirstBad = &first,
+        };
+        ParallelRunner.Run(ref body, (int)count, degree);
+        first = Volatile.Read(ref first);
+        outOfRange = first != long.MaxValue && (first & 1) != 0;
+        return first == long.MaxValue ? -1 : first >> 1;
+    }
+
+    /// <summary>
+    /// Positions <c>[start, end)</c> of one conversion (a work item is one position). A checking range stops at its
+    /// first failure and keeps <c>position*2 + outOfRange</c> in <see cref="FirstBad"/> when smaller than what another
+    /// thread found.
+    /// </summary>
+    private struct Body<TIndex> : IParallelBody
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        public TIndex* Source;
+        public TIndex* Destination;
+        public Shape4D Shape;
+        public long Plane;
+        public IndexLayout From;
+        public IndexLayout To;
+        public WindowTaps Taps;
+        public bool FromTaps;
+        public bool ToTaps;
+        public long* FirstBad;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            Debug.Assert(start >= 0 && start <= end && end <= Shape.ElementCount, "a range outside the indices");
+            bool fromTaps = FromTaps, toTaps = ToTaps, windows = fromTaps || toTaps;
+            long channels = Shape.Channels, width = Shape.Width, height = Shape.Height, plane = Plane;
+
+            // Position (n*oH + oh)*oW + ow)*C + c of the first position of the range, then counted on.
+            long pixel = start / channels, c = start - (pixel * channels), row = pixel / width, ow = pixel - (row * width);
+            long n = row / height, oh = row - (n * height);
+            for (long position = start; position < end;)
             {
-                long rowStart = fromTaps || toTaps ? taps.RowStart(oh) : 0;
-                for (long ow = 0; ow < indicesShape.Width; ow++)
+                long rowStart = windows ? Taps.RowStart(oh) : 0;
+                long columnStart = windows ? Taps.ColumnStart(ow) : 0;
+                for (; c < channels && position < end; c++, position++)
                 {
-                    long columnStart = fromTaps || toTaps ? taps.ColumnStart(ow) : 0;
-                    for (long c = 0; c < channels; c++, position++)
+                    long index = IndexValue.Read(Source[position]);
+                    long planeBase = ((n * channels) + c) * plane;
+                    Failure failure = Failure.None;
+                    long cell;
+                    if (fromTaps)
                     {
-                        long index = IndexValue.Read(indices[position]);
-                        long planeBase = ((n * channels) + c) * plane;
-                        Failure failure = Failure.None;
-                        long cell;
-                        if (fromTaps)
+                        long inPlane = Taps.Cell(index, rowStart, columnStart);
+                        failure = inPlane < 0 ? Failure.OutOfRange : Failure.None;
+                        cell = planeBase + inPlane;
+                    }
+                    else if ((ulong)index >= (ulong)From.Space)
+                    {
+                        failure = Failure.OutOfRange;
+                        cell = 0;
+                    }
+                    else
+                    {
+                        cell = From.ToRowMajor(index, n, c);
+                    }
+
+                    long converted = 0;
+                    if (failure == Failure.None)
+                    {
+                        long scope = toTaps ? planeBase : To.ScopeStart(n, c);
+                        long scopeSize = toTaps ? plane : To.Space;
+                        if ((ulong)(cell - scope) >= (ulong)scopeSize)
                         {
-                            long inPlane = taps.Cell(index, rowStart, columnStart);
-                            failure = inPlane < 0 ? Failure.OutOfRange : Failure.None;
-                            cell = planeBase + inPlane;
-                        }
-                        else if ((ulong)index >= (ulong)from.Space)
-                        {
-                            failure = Failure.OutOfRange;
-                            cell = 0;
+                            failure = Failure.NotInScope;
                         }
                         else
                         {
-                            cell = from.ToRowMajor(index, n, c);
+                            converted = toTaps ? Taps.Tap(cell - planeBase, rowStart, columnStart) : To.FromRowMajor(cell);
+                            failure = converted < 0 ? Failure.NotInScope : Failure.None;
                         }
+                    }
 
-                        long converted = 0;
-                        if (failure == Failure.None)
+                    if (failure != Failure.None)
+                    {
+                        if (Destination == null)
                         {
-                            long scope = toTaps ? planeBase : to.ScopeStart(n, c);
-                            long scopeSize = toTaps ? plane : to.Space;
-                            if ((ulong)(cell - scope) >= (ulong)scopeSize)
-                            {
-                                failure = Failure.NotInScope;
-                            }
-                            else
-                            {
-                                converted = toTaps ? taps.Tap(cell - planeBase, rowStart, columnStart) : to.FromRowMajor(cell);
-                                failure = converted < 0 ? Failure.NotInScope : Failure.None;
-                            }
+                            MaxUnpool3DKernel.KeepFirst(FirstBad, (position << 1) | (failure == Failure.OutOfRange ? 1L : 0L));
+                            return;
                         }
 
-                        if (failure != Failure.None)
-                        {
-                            if (destination == null)
-                            {
-                                outOfRange = failure == Failure.OutOfRange;
-                                return position;
-                            }
+                        converted = 0;
+                    }
 
-                            converted = 0;
-                        }
+                    if (Destination != null)
+                    {
+                        Destination[position] = TIndex.CreateTruncating(converted);
+                    }
+                }
 
-                        if (destination != null)
-                        {
-                            destination[position] = TIndex.CreateTruncating(converted);
-                        }
+                // The next pixel (of this row, or the first of the next row, or of the next sample).
+                c = 0;
+                if (++ow == width)
+                {
+                    ow = 0;
+                    if (++oh == height)
+                    {
+                        oh = 0;
+                        n++;
                     }
                 }
             }
         }
-
-        outOfRange = false;
-        return -1;
     }
 
     /// <summary>The error of the index at <paramref name="position"/> that <see cref="Convert{TIndex}"/> refused.</summary>

@@ -19,17 +19,20 @@ public static partial class Functional
     /// <param name="destination">Receives the converted indices; same length; may be the very same span (in place) but
     /// must not partly overlap it.</param>
     /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <param name="options">Threading: how many cores a large call may use; the result never depends on it.</param>
     /// <remarks>Every index is checked before anything is written (range, and for a per-plane or per-sample destination,
-    /// that the cell lies in the element's plane or sample). Large calls are split by planes over the cores; the result
-    /// and the reported index never depend on it.</remarks>
+    /// that the cell lies in the element's plane or sample). A call of at least
+    /// <see cref="ExecutionOptions.MinParallelElements"/> indices is split by volumes (channels-last: blocks of positions)
+    /// over the cores <paramref name="options"/> allows; the result and the reported index never depend on it.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">An index names a cell the destination convention cannot express from its
     /// position, a length or shape is wrong, <typeparamref name="TIndex"/> cannot hold a convention's largest index, a
     /// convention is InWindow, or the buffers partly overlap.</exception>
     public static void ConvertIndices<TIndex>(
-        ReadOnlySpan<TIndex> indices, Shape5D indicesShape, Size3D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention)
+        ReadOnlySpan<TIndex> indices, Shape5D indicesShape, Size3D indexedSize, IndexConvention sourceConvention, Span<TIndex> destination, IndexConvention destinationConvention,
+        ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => ConvertIndices3DCore(indices, indicesShape, indexedSize, null, sourceConvention, destination, destinationConvention);
+        => ConvertIndices3DCore(indices, indicesShape, indexedSize, null, sourceConvention, destination, destinationConvention, options);
 
     /// <summary>
     /// Converts 3-D arg-max indices between any two <see cref="IndexConvention"/>s, InWindow included: tap
@@ -46,32 +49,36 @@ public static partial class Functional
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
     /// <param name="destination">Receives the converted indices; same length; may be the very same span.</param>
     /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <param name="options">Threading: how many cores a large call may use; the result never depends on it.</param>
     /// <remarks>Every index is checked before anything is written; an InWindow source index must be a tap whose cell
-    /// lies in the indexed volume, and an index converted to InWindow must name a cell of its own element's window.</remarks>
+    /// lies in the indexed volume, and an index converted to InWindow must name a cell of its own element's window.
+    /// Threaded as the overload without a geometry.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">An index names a cell the destination convention cannot express from its
     /// position, a length or shape is wrong, <typeparamref name="TIndex"/> cannot hold a convention's largest index, or
     /// the buffers partly overlap.</exception>
     public static void ConvertIndices<TIndex>(
         ReadOnlySpan<TIndex> indices, Shape5D indicesShape, Size3D indexedSize, Pool3DGeometry geometry, IndexConvention sourceConvention,
-        Span<TIndex> destination, IndexConvention destinationConvention)
+        Span<TIndex> destination, IndexConvention destinationConvention, ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => ConvertIndices3DCore(indices, indicesShape, indexedSize, geometry, sourceConvention, destination, destinationConvention);
+        => ConvertIndices3DCore(indices, indicesShape, indexedSize, geometry, sourceConvention, destination, destinationConvention, options);
 
     /// <summary>Converts the 3-D indices of a rank-5 tensor into a new tensor; see
-    /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape5D, Size3D, Pool3DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>.</summary>
+    /// <see cref="ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape5D, Size3D, Pool3DGeometry, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>.</summary>
     /// <typeparam name="TIndex">The index type.</typeparam>
     /// <param name="indices">The rank-5 <c>[N, C, oD, oH, oW]</c> indices, any strides.</param>
     /// <param name="indexedSize">The spatial size (D, H, W) of the tensor the indices point into.</param>
     /// <param name="geometry">The pooling geometry that defines the windows.</param>
     /// <param name="sourceConvention">The convention <paramref name="indices"/> are in.</param>
     /// <param name="destinationConvention">The convention to convert to.</param>
+    /// <param name="options">Threading: how many cores a large call may use; the result never depends on it.</param>
     /// <returns>The converted indices, same shape.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="indices"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index lies outside its source range, or a convention is undefined.</exception>
     /// <exception cref="ArgumentException">The tensor is not rank 5, or as the span form.</exception>
     public static Tensor<TIndex> ConvertIndices<TIndex>(
-        Tensor<TIndex> indices, Size3D indexedSize, Pool3DGeometry geometry, IndexConvention sourceConvention, IndexConvention destinationConvention)
+        Tensor<TIndex> indices, Size3D indexedSize, Pool3DGeometry geometry, IndexConvention sourceConvention, IndexConvention destinationConvention,
+        ExecutionOptions options = default)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -79,12 +86,12 @@ public static partial class Functional
         Tensor<TIndex> result = TensorAdapter.CreateLike<TIndex, TIndex>(indices.AsReadOnlyTensorSpan(), indices.Lengths);
         using ReadView<TIndex> from = TensorAdapter.Read(indices.AsReadOnlyTensorSpan());
         using WriteView<TIndex> to = TensorAdapter.Write(result.AsTensorSpan());
-        ConvertIndices3DCore(from.Span, shape, indexedSize, geometry, sourceConvention, to.Span, destinationConvention);
+        ConvertIndices3DCore(from.Span, shape, indexedSize, geometry, sourceConvention, to.Span, destinationConvention, options);
         to.Commit();
         return result;
     }
 
-    /// <summary>The 3-D conversion with threading options (the public forms pass the default: threads for large calls).</summary>
+    /// <summary>The 3-D conversion of every form, with the caller's threading options.</summary>
     internal static unsafe void ConvertIndices3DCore<TIndex>(
         ReadOnlySpan<TIndex> indices, Shape5D indicesShape, Size3D indexedSize, Pool3DGeometry? geometry, IndexConvention sourceConvention,
         Span<TIndex> destination, IndexConvention destinationConvention, ExecutionOptions options = default)

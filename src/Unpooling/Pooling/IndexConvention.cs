@@ -12,8 +12,8 @@ namespace Unpooling;
 /// <para>For an element of the pooled tensor at <c>(n, c, i, j)</c>, a per-plane index names a cell of plane
 /// <c>(n, c)</c> and a per-sample index a cell of sample <c>n</c>; the global conventions can name any cell (ONNX's
 /// <c>MaxUnpool</c> allows that); an in-window index names a cell of the element's own window.
-/// <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>
-/// converts between the first five; <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention)"/>,
+/// <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
+/// converts between the first five; <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, Pool2DGeometry, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>,
 /// given the pooling geometry, between any two.</para>
 /// </remarks>
 public enum IndexConvention

@@ -8,7 +8,7 @@ namespace Unpooling.Tests;
 
 /// <summary>
 /// SEMANTICS.md 1 and 2 for every index type (DESIGN.md 4): pooling writes the oracle's indices converted to
-/// <typeparamref name="TIndex"/>, unpooling and <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>
+/// <typeparamref name="TIndex"/>, unpooling and <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>
 /// read them back as the oracles say, and a convention whose index space exceeds the type's maximum is refused (an
 /// <see cref="ArgumentException"/> naming <c>indices</c>, nothing written). Shapes are small enough that per-plane
 /// spaces fit every type (up to 120 cells) and wide enough that every vector width runs; global spaces exceed the

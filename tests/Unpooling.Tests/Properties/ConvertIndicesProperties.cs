@@ -7,7 +7,7 @@ using Unpooling.Tests.Reference;
 namespace Unpooling.Tests.Properties;
 
 /// <summary>
-/// Generated tests of <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention)"/>,
+/// Generated tests of <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>,
 /// its overload with a <see cref="Pool2DGeometry"/> (InWindow in and out) and the allocating <see cref="Tensor{T}"/> forms: every
 /// pair of conventions (undefined ones too), indices valid or corrupted or written in another convention, index types
 /// too small for either space, lengths off by one, hostile shapes and indexed sizes, in place and partly overlapping
