@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -13,9 +14,12 @@ namespace Unpooling.Internal;
 /// read with the same convolution geometry (the column buffer the transposed input gradient's convolution would build).
 /// </summary>
 /// <remarks>
-/// <para>The GEMM is the forward's: A panels are rows of <c>R</c> packed by <c>PackWeightPanels</c>, B panels are
-/// <c>im2col(T)^T</c> gathered per (sample, block of reduction steps) in <see cref="PackTapPanels{T}"/> with the
-/// padding's zeros written, not tested, in the inner loop, and the micro-kernel <c>Tile</c> chains the multiply-adds.</para>
+/// <para>The GEMM is the forward's: A panels are rows of <c>R</c> packed in <c>PackRowPanels</c> (the layout of
+/// <c>PackWeightPanels</c>), B panels are <c>im2col(T)^T</c> gathered per (sample, block of reduction steps) in
+/// <see cref="PackTapPanels{T}"/> one panel row at a time, from 16-byte runs of kernel-width taps where the layout
+/// allows, and for channels-first taps from a zero-padded copy of the sample (so no position is tested), and the
+/// micro-kernel <c>Tile</c> chains the multiply-adds. At D3 the gather, the packing and the partials' sum were about
+/// a third of the time, the GEMM two thirds; now the GEMM is about 88%.</para>
 /// <para>Determinism: the reduction over (sample, position) is cut into sample chunks whose count depends on the shapes
 /// only; each element's chain over a chunk runs in ascending (sample, position) order into that chunk's own partial
 /// matrix, and the partials are added in chunk order. Work items are (group, chunk), each owning its partial matrix, so
@@ -59,6 +63,17 @@ internal static unsafe partial class ConvKernel
         /// <summary>Column blocks per group, sample chunks, samples per chunk, groups per run, work items (group, chunk) per run.</summary>
         public readonly int ColumnBlocks, Chunks, SamplesPerChunk, GroupsPerRun, Items;
 
+        /// <summary>
+        /// Whether the taps are gathered from a zero-padded copy of a sample's group (channels-first, when the padding
+        /// the taps reach is small): every tap then lies inside it and the gather tests nothing. The copy's extents per
+        /// axis, the zeros before the source per axis, and its length (<c>Cb</c> padded planes).
+        /// </summary>
+        public readonly bool PadTaps;
+
+        public readonly int XD, XH, XW, PreD, PreH, PreW;
+
+        public readonly long PaddedLength;
+
         /// <param name="rows">The shape of <c>R</c> (the rows' source): <c>[N, G*M, *P]</c>.</param>
         /// <param name="taps">The shape of <c>T</c> (the gathered source): <c>[N, G*Cb, *T]</c>.</param>
         /// <param name="g">The convolution geometry from T's space to P's space.</param>
@@ -87,8 +102,32 @@ internal static unsafe partial class ConvKernel
 
             Kk = checked(KD * KH * KW);
             N = checked(Cb * Kk);
+            if (!ChannelsLast && PVolume > 0)
+            {
+                // The taps reach [-pad, (P-1)*s + (k-1)*d - pad] per axis; the copy spans that and the source.
+                (long preD, long postD) = PadExtent(PD, SD, KD, DD, BD, TD);
+                (long preH, long postH) = PadExtent(PH, SH, KH, DH, BH, TH);
+                (long preW, long postW) = PadExtent(PW, SW, KW, DW, BW, TW);
+                long xd = TD + preD + postD, xh = TH + preH + postH, xw = TW + preW + postW;
+                bool small = xd <= 1 << 24 && xh <= 1 << 24 && xw <= 1 << 24;
+                Int128 padded = small ? (Int128)Cb * xd * xh * xw : Int128.MaxValue;
+                if (preD + postD + preH + postH + preW + postW > 0 && padded <= (2 * (long)Cb * TVolume) + 65536 && padded <= 1 << 24)
+                {
+                    PadTaps = true;
+                    (XD, XH, XW, PreD, PreH, PreW) = ((int)xd, (int)xh, (int)xw, (int)preD, (int)preH, (int)preW);
+                    PaddedLength = (long)padded;
+                }
+            }
+
             Rows = checked((int)((M + RowUnit - 1L) / RowUnit * RowUnit));
             Ldc = checked((int)((N + PanelAlign - 1L) / PanelAlign * PanelAlign));
+
+            // A row stride of a multiple of 256 elements (1 KB of float) puts a tile's rows in few cache sets (4 KB
+            // aliasing at N = 1024): one more panel spreads them. The stride changes no result.
+            if (Ldc % 256 == 0)
+            {
+                Ldc = checked(Ldc + PanelAlign);
+            }
             StepBlock = (int)Math.Clamp(GradMaxPackedA / Rows, 8, GradStepBlock);
             ColumnBlocks = (N + GradColumnBlock - 1) / GradColumnBlock;
             long perGroup = (long)Rows * Ldc;
@@ -112,6 +151,13 @@ internal static unsafe partial class ConvKernel
             SamplesPerChunk = (int)((Batch + chunks - 1) / chunks);
             Chunks = (Batch + SamplesPerChunk - 1) / SamplesPerChunk;
             Items = checked(GroupsPerRun * Chunks);
+        }
+
+        /// <summary>The zeros a padded copy needs before and after a source axis of <paramref name="t"/> cells.</summary>
+        private static (long Before, long After) PadExtent(int positions, int stride, int kernel, int dilation, int pad, int t)
+        {
+            long last = ((positions - 1L) * stride) + ((kernel - 1L) * dilation) - pad;
+            return (Math.Max(0, pad), Math.Max(0, last - (t - 1L)));
         }
 
         /// <summary>Elements of the partial matrices of one run (every chunk of <see cref="GroupsPerRun"/> groups).</summary>
@@ -176,7 +222,7 @@ internal static unsafe partial class ConvKernel
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
-                    SumPartials(c, weightGradient, plan, g0, groups);
+                    SumPartials<TSimd, TVector, T>(c, weightGradient, plan, g0, groups);
                 }
             }
         }
@@ -186,11 +232,18 @@ internal static unsafe partial class ConvKernel
         }
     }
 
-    /// <summary><c>dW[g*M + m, col] = P_0 + P_1 + ...</c> over the chunks' partials, in chunk order.</summary>
-    private static void SumPartials<T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int groups)
+    /// <summary>
+    /// <c>dW[g*M + m, col] = P_0 + P_1 + ...</c> over the chunks' partials, in chunk order (element-wise, so the same
+    /// bits at every width).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void SumPartials<TSimd, TVector, T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int groups)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long chunkStride = (long)p.Rows * p.Ldc;
+        int v = TSimd.Count;
         for (int gi = 0; gi < groups; gi++)
         {
             for (int m = 0; m < p.M; m++)
@@ -198,15 +251,71 @@ internal static unsafe partial class ConvKernel
                 T* dst = weightGradient + ((((nint)(g0 + gi) * p.M) + m) * p.N);
                 T* first = partials + ((nint)gi * p.Chunks * chunkStride) + ((nint)m * p.Ldc);
                 Debug.Assert(Bounds.Within(dst, p.N, weightGradient, p.WeightLength), "weight-gradient row outside the gradient");
-                new ReadOnlySpan<T>(first, p.N).CopyTo(new Span<T>(dst, p.N));
-                for (int chunk = 1; chunk < p.Chunks; chunk++)
+                Debug.Assert(Bounds.Within(first + ((p.Chunks - 1) * chunkStride), p.N, partials, p.PartialLength), "partial row outside the partials");
+                int col = 0;
+                for (; col <= p.N - v; col += v)
                 {
-                    T* src = first + ((nint)chunk * chunkStride);
-                    Debug.Assert(Bounds.Within(src, p.N, partials, p.PartialLength), "partial row outside the partials");
-                    for (int col = 0; col < p.N; col++)
+                    T* src = first + col;
+                    TVector sum = TSimd.Load(src);
+                    for (int chunk = 1; chunk < p.Chunks; chunk++)
                     {
-                        dst[col] += src[col];
+                        sum = TSimd.Add(sum, TSimd.Load(src + ((nint)chunk * chunkStride)));
                     }
+
+                    TSimd.Store(sum, dst + col);
+                }
+
+                for (; col < p.N; col++)
+                {
+                    T* src = first + col;
+                    T sum = *src;
+                    for (int chunk = 1; chunk < p.Chunks; chunk++)
+                    {
+                        sum += src[(nint)chunk * chunkStride];
+                    }
+
+                    dst[col] = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs rows <c>[0, rows)</c>, steps <c>[k0, k0+kc)</c> of <c>R</c> into panels of <paramref name="mr"/> rows,
+    /// <paramref name="kc"/>-major, zero-padded (the layout of <c>PackWeightPanels</c>). Channels-first rows (steps
+    /// adjacent) are read one row at a time, contiguously; channels-last rows go to <c>PackWeightPanels</c>, whose
+    /// panels are one copy per step there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PackRowPanels<T>(T* a, nint strideM, nint strideK, int rows, int k0, int kc, int mr, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (strideK != 1)
+        {
+            PackWeightPanels(a, strideM, strideK, 0, rows, k0, kc, mr, dst);
+            return;
+        }
+
+        for (int r0 = 0; r0 < rows; r0 += mr, dst += (nint)mr * kc)
+        {
+            int live = Math.Min(mr, rows - r0);
+            for (int r = 0; r < mr; r++)
+            {
+                T* d = dst + r;
+                if (r >= live)
+                {
+                    for (int k = 0; k < kc; k++, d += mr)
+                    {
+                        *d = T.Zero;
+                    }
+
+                    continue;
+                }
+
+                T* src = a + ((r0 + r) * strideM) + k0;
+                for (int k = 0; k < kc; k++, d += mr)
+                {
+                    *d = src[k];
                 }
             }
         }
@@ -230,14 +339,18 @@ internal static unsafe partial class ConvKernel
             // Packed A: every row panel over a step block; packed B: a column block's panels over a step block.
             T[] packedA = ConvScratch.Rent<T>(Workspace, checked(Plan.Rows * Plan.StepBlock));
             T[] packedB = ConvScratch.Rent<T>(Workspace, Plan.StepBlock * GradColumnBlock);
+            T[] padded = ConvScratch.Rent<T>(Workspace, Plan.PadTaps ? (int)Plan.PaddedLength : 1);
             try
             {
+                // The padded copy's zeros are written once: each sample overwrites only the inside.
+                new Span<T>(padded, 0, Plan.PadTaps ? (int)Plan.PaddedLength : 0).Clear();
                 fixed (T* ap = packedA)
                 fixed (T* bp = packedB)
+                fixed (T* xp = padded)
                 {
                     for (int item = start; item < end; item++)
                     {
-                        WeightGradItem<TSimd, TVector, T>(Rows, Taps, Partials, Plan, FirstGroup, item, ap, bp);
+                        WeightGradItem<TSimd, TVector, T>(Rows, Taps, Partials, Plan, FirstGroup, item, ap, bp, xp);
                     }
                 }
             }
@@ -245,6 +358,7 @@ internal static unsafe partial class ConvKernel
             {
                 ConvScratch.Return(Workspace, packedA);
                 ConvScratch.Return(Workspace, packedB);
+                ConvScratch.Return(Workspace, padded);
             }
         }
     }
@@ -254,7 +368,7 @@ internal static unsafe partial class ConvKernel
     /// packed once per block of steps and serves every column block; B is packed per column block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void WeightGradItem<TSimd, TVector, T>(T* rows, T* taps, T* partials, in WeightGradPlan p, int g0, int item, T* ap, T* bp)
+    private static void WeightGradItem<TSimd, TVector, T>(T* rows, T* taps, T* partials, in WeightGradPlan p, int g0, int item, T* ap, T* bp, T* padded)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -278,17 +392,23 @@ internal static unsafe partial class ConvKernel
                 ? rows + ((nint)n * p.PVolume * rowChannels) + ((nint)g * p.M)
                 : rows + ((((nint)n * rowChannels) + ((nint)g * p.M)) * p.PVolume);
             (nint strideM, nint strideK) = p.ChannelsLast ? (1, rowChannels) : (p.PVolume, 1);
+            TapView<T> view = p.PadTaps ? new TapView<T>(padded, p) : new TapView<T>(taps, p, n, g);
+            if (p.PadTaps)
+            {
+                FillPadded(taps, p, n, g, padded);
+            }
+
             for (int p0 = 0; p0 < p.PVolume; p0 += p.StepBlock)
             {
                 int kb = Math.Min(p.StepBlock, p.PVolume - p0);
-                PackWeightPanels(a, strideM, strideK, 0, p.M, p0, kb, mr, ap);
+                PackRowPanels(a, strideM, strideK, p.M, p0, kb, mr, ap);
                 for (int block = 0; block < p.ColumnBlocks; block++)
                 {
                     int c0 = block * GradColumnBlock;
                     int cols = Math.Min(GradColumnBlock, p.N - c0);
                     int panels = (cols + nrw - 1) / nrw;
                     Debug.Assert(c0 + (panels * nrw) <= p.Ldc, "column block past the partial's row");
-                    PackTapPanels(taps, p, n, g, c0, cols, panels, nrw, p0, kb, bp);
+                    PackTapPanels(view, p, c0, cols, panels, nrw, p0, kb, bp);
                     Gemm<TSimd, TVector, T>(ap, p.M, bp, panels, kb, c + c0, p.Ldc, accumulate, ref none);
                 }
 
@@ -300,29 +420,33 @@ internal static unsafe partial class ConvKernel
     /// <summary>
     /// Packs <c>B[i, t] = T[n, g*Cb + cb, tap(p0 + i, k)]</c> for the columns <c>[c0, c0+cols)</c> (column = <c>(cb, k)</c>)
     /// into zero-padded panels of <paramref name="nrw"/> columns, <paramref name="kb"/>-major (panel <c>jr</c> at
-    /// <c>jr*kb*nrw</c>). Per column and position row, the taps inside the source along the width are a range computed
-    /// once, so the inner loops copy and zero-fill without a test.
+    /// <c>jr*kb*nrw</c>), one panel row (position) at a time so the writes are contiguous.
     /// </summary>
-    /// <remarks>Tap coordinates are 64-bit: <c>p*s - pad + k*d</c> passes <see cref="int.MaxValue"/> with geometries the
-    /// validation accepts, and a wrapped value could land inside the source.</remarks>
+    /// <remarks>
+    /// <para>A panel's columns are cut once into segments, runs of consecutive kernel-width taps of one (channel, kd, kh):
+    /// a segment reads the source at <c>iw0, iw0 + dW, ...</c>, so with <c>dW = 1</c> on channels-first data it is one
+    /// contiguous copy (16 bytes for <c>kW = 4</c> floats). A position whose every segment lies inside the source
+    /// (the interior) copies the segments from precomputed offsets without a test; the others test each segment, and
+    /// only a segment that straddles the width's edge tests its elements.</para>
+    /// <para>Tap coordinates are 64-bit: <c>p*s - pad + k*d</c> passes <see cref="int.MaxValue"/> with geometries the
+    /// validation accepts, and a wrapped value could land inside the source. A segment's precomputed offset may wrap
+    /// for such geometries, but it is only used at interior positions, where the true address is inside the source and
+    /// the wrapping (two's-complement) sum of the position's offset and the segment's equals it.</para>
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void PackTapPanels<T>(T* taps, in WeightGradPlan p, int n, int g, int c0, int cols, int panels, int nrw, int p0, int kb, T* bp)
+    private static void PackTapPanels<T>(in TapView<T> v, in WeightGradPlan p, int c0, int cols, int panels, int nrw, int p0, int kb, T* bp)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int tapChannels = p.Groups * p.Cb;
-        T* sample;
-        nint channelStride, cell;
-        if (p.ChannelsLast)
-        {
-            sample = taps + ((nint)n * p.TVolume * tapChannels) + ((nint)g * p.Cb);
-            (channelStride, cell) = (1, tapChannels);
-        }
-        else
-        {
-            sample = taps + ((((nint)n * tapChannels) + ((nint)g * p.Cb)) * p.TVolume);
-            (channelStride, cell) = (p.TVolume, 1);
-        }
+        Debug.Assert(nrw <= PanelAlign, "panel wider than the segment table");
+        T* taps = v.Buffer;
+        T* sample = v.Sample;
+        nint channelStride = v.ChannelStride, cell = v.Cell;
 
+        // Elements a segment steps by along the width; contiguous segments copy bytes.
+        nint step = p.DW * cell;
+        bool contiguous = step == 1;
+        TapSegment* segments = stackalloc TapSegment[PanelAlign];
+        nint* offsets = stackalloc nint[PanelAlign];
         int khw = p.KH * p.KW;
         int planeP = p.PH * p.PW;
         int od0 = p0 / planeP, oh0 = (p0 % planeP) / p.PW, ow0 = p0 % p.PW;
@@ -330,77 +454,300 @@ internal static unsafe partial class ConvKernel
         {
             T* panel = bp + ((nint)jr * kb * nrw);
             Debug.Assert(Bounds.Within(panel, (long)kb * nrw, bp, (long)p.StepBlock * GradColumnBlock), "panel outside the B panels");
-            for (int t = 0; t < nrw; t++)
+            int first = c0 + (jr * nrw);
+            int live = Math.Min(nrw, c0 + cols - first);
+
+            // The panel's segments and the tap offsets' extremes over them (the interior test).
+            int count = 0;
+            long loD = long.MaxValue, hiD = long.MinValue, loH = long.MaxValue, hiH = long.MinValue, loW = long.MaxValue, hiW = long.MinValue;
+            for (int t = 0; t < live; count++)
             {
-                int col = c0 + (jr * nrw) + t;
-                T* dst = panel + t;
-                if (col >= c0 + cols)
-                {
-                    for (int i = 0; i < kb; i++, dst += nrw)
-                    {
-                        *dst = T.Zero;
-                    }
-
-                    continue;
-                }
-
+                int col = first + t;
                 int cb = col / p.Kk, r = col % p.Kk;
                 int kd = r / khw, kh = (r % khw) / p.KW, kw = r % p.KW;
-                T* channel = sample + (cb * channelStride);
-                long offD = ((long)kd * p.DD) - p.BD, offH = ((long)kh * p.DH) - p.BH, offW = ((long)kw * p.DW) - p.BW;
+                int length = Math.Min(p.KW - kw, live - t);
+                long offD = ((long)kd * p.DD) - v.BD, offH = ((long)kh * p.DH) - v.BH, offW = ((long)kw * p.DW) - v.BW;
+                long lastW = offW + ((length - 1L) * p.DW);
+                (loD, hiD) = (Math.Min(loD, offD), Math.Max(hiD, offD));
+                (loH, hiH) = (Math.Min(loH, offH), Math.Max(hiH, offH));
+                (loW, hiW) = (Math.Min(loW, offW), Math.Max(hiW, lastW));
+                nint channel = cb * channelStride;
+                nint offset = unchecked(channel + ((nint)((((offD * v.TH) + offH) * v.TW) + offW) * cell));
+                segments[count] = new TapSegment(t, length, offD, offH, offW, channel, offset);
+                t += length;
+            }
 
-                // Positions whose tap lies inside the width: iw = ow*s + offW in [0, TW).
-                long owLo = offW >= 0 ? 0 : (-offW + p.SW - 1) / p.SW;
-                long owHi = p.TW - 1 - offW < 0 ? 0 : ((p.TW - 1 - offW) / p.SW) + 1;
-                owHi = Math.Min(owHi, p.PW);
-                owLo = Math.Min(owLo, owHi);
-                int od = od0, oh = oh0, ow = ow0;
-                for (int i = 0; i < kb;)
+            // Positions along a line whose every segment lies inside the width: iw0 + loW >= 0 and iw0 + hiW < TW.
+            long owLo = loW >= 0 ? 0 : (-loW + p.SW - 1) / p.SW;
+            long owHi = v.TW - 1 - hiW < 0 ? 0 : ((v.TW - 1 - hiW) / p.SW) + 1;
+            owHi = Math.Min(owHi, p.PW);
+            owLo = Math.Min(owLo, owHi);
+            bool uniform = contiguous && count * (16 / sizeof(T)) == live && 16 % sizeof(T) == 0;
+            for (int s = 0; s < count; s++)
+            {
+                offsets[s] = segments[s].Offset;
+                uniform &= segments[s].Length * sizeof(T) == 16;
+            }
+
+            int od = od0, oh = oh0, ow = ow0;
+            for (int i = 0; i < kb;)
+            {
+                int run = Math.Min(p.PW - ow, kb - i);
+                int end = ow + run;
+                long id0 = (long)od * p.SD, ih0 = (long)oh * p.SH;
+                int lo = ow, hi = ow;
+                if (id0 + loD >= 0 && id0 + hiD < v.TD && ih0 + loH >= 0 && ih0 + hiH < v.TH)
                 {
-                    int run = Math.Min(p.PW - ow, kb - i);
-                    int end = ow + run;
-                    long id = ((long)od * p.SD) + offD, ih = ((long)oh * p.SH) + offH;
-                    if ((ulong)id < (ulong)p.TD && (ulong)ih < (ulong)p.TH)
+                    lo = (int)Math.Clamp(owLo, ow, end);
+                    hi = (int)Math.Clamp(owHi, lo, end);
+                }
+
+                T* dst = panel + ((nint)i * nrw);
+                for (int x = ow; x < lo; x++, dst += nrw)
+                {
+                    GatherEdgeRow(taps, sample, p, v, segments, count, id0, ih0, (long)x * p.SW, cell, step, contiguous, dst);
+                }
+
+                if (hi > lo)
+                {
+                    // Interior: every segment of these positions inside the source (id0, ih0, iw0 below the extents).
+                    T* at = sample + ((nint)((((id0 * v.TH) + ih0) * v.TW) + ((long)lo * p.SW)) * cell);
+                    nint atStep = p.SW * cell;
+                    if (uniform)
                     {
-                        int lo = (int)Math.Clamp(owLo, ow, end), hi = (int)Math.Clamp(owHi, lo, end);
-                        for (int x = ow; x < lo; x++, dst += nrw)
-                        {
-                            *dst = T.Zero;
-                        }
-
-                        if (hi > lo)
-                        {
-                            T* src = channel + (((((nint)id * p.TH) + (nint)ih) * p.TW) + (nint)((lo * (long)p.SW) + offW)) * cell;
-                            nint step = p.SW * cell;
-                            Debug.Assert(
-                                Bounds.WithinStrided(src, hi - lo, step, taps, p.TapsLength),
-                                "tap gather outside the source");
-                            for (int x = lo; x < hi; x++, dst += nrw, src += step)
-                            {
-                                *dst = *src;
-                            }
-                        }
-
-                        for (int x = hi; x < end; x++, dst += nrw)
-                        {
-                            *dst = T.Zero;
-                        }
+                        CopyInteriorRows16(taps, v.BufferLength, at, atStep, dst, nrw, hi - lo, offsets, count);
                     }
                     else
                     {
-                        for (int x = 0; x < run; x++, dst += nrw)
+                        T* row = dst;
+                        for (int x = lo; x < hi; x++, at += atStep, row += nrw)
                         {
-                            *dst = T.Zero;
+                            for (int s = 0; s < count; s++)
+                            {
+                                ref readonly TapSegment seg = ref segments[s];
+                                T* src = at + seg.Offset;
+                                Debug.Assert(Bounds.WithinStrided(src, seg.Length, step, taps, v.BufferLength), "tap gather outside the source");
+                                CopyRun(src, row + seg.Column, seg.Length, step, contiguous);
+                            }
                         }
                     }
 
-                    i += run;
-                    ow = 0;
-                    if (++oh == p.PH)
-                    {
-                        oh = 0;
-                        od++;
-                    }
+                    dst += (nint)(hi - lo) * nrw;
+                }
+
+                for (int x = hi; x < end; x++, dst += nrw)
+                {
+                    GatherEdgeRow(taps, sample, p, v, segments, count, id0, ih0, (long)x * p.SW, cell, step, contiguous, dst);
+                }
+
+                i += run;
+                ow = 0;
+                if (++oh == p.PH)
+                {
+                    oh = 0;
+                    od++;
+                }
+            }
+
+            // The padding columns past the last live one.
+            if (live < nrw)
+            {
+                T* dst = panel;
+                for (int i = 0; i < kb; i++, dst += nrw)
+                {
+                    new Span<T>(dst + live, nrw - live).Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Interior positions whose segments are all one 16-byte copy: <paramref name="rows"/> panel rows <paramref name="nrw"/>
+    /// apart, the source's origin advancing by <paramref name="atStep"/>, segment <c>s</c> at <c>offsets[s]</c> from it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void CopyInteriorRows16<T>(T* taps, long tapsLength, T* at, nint atStep, T* dst, nint nrw, int rows, nint* offsets, int count)
+        where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++, at += atStep, dst += nrw)
+        {
+            byte* d = (byte*)dst;
+            for (int s = 0; s < count; s++, d += 16)
+            {
+                T* src = at + offsets[s];
+                Debug.Assert(Bounds.Within(src, 16 / sizeof(T), taps, tapsLength), "tap gather outside the source");
+                Unsafe.WriteUnaligned(d, Unsafe.ReadUnaligned<Vector128<byte>>(src));
+            }
+        }
+    }
+
+    /// <summary>One panel row of a position that is not interior: each segment tested (see <see cref="GatherEdgeSegment"/>).</summary>
+    private static void GatherEdgeRow<T>(T* taps, T* sample, in WeightGradPlan p, in TapView<T> v, TapSegment* segments, int count, long id0, long ih0, long iw0, nint cell, nint step, bool contiguous, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int s = 0; s < count; s++)
+        {
+            ref readonly TapSegment seg = ref segments[s];
+            GatherEdgeSegment(taps, sample, p, v, seg, id0, ih0, iw0, cell, step, contiguous, dst + seg.Column);
+        }
+    }
+
+    /// <summary>A run of a panel row's columns: consecutive kernel-width taps of one (channel, kd, kh).</summary>
+    private readonly struct TapSegment(int column, int length, long offD, long offH, long offW, nint channel, nint offset)
+    {
+        /// <summary>The run's first column in the panel, and its columns.</summary>
+        public readonly int Column = column, Length = length;
+
+        /// <summary>The first column's tap offsets <c>k*d - pad</c> per axis.</summary>
+        public readonly long OffD = offD, OffH = offH, OffW = offW;
+
+        /// <summary>The run's channel's first element from the sample's group (<c>cb</c> channels in).</summary>
+        public readonly nint Channel = channel;
+
+        /// <summary>Elements from a position's origin cell to the run's first source element (channel included).</summary>
+        public readonly nint Offset = offset;
+    }
+
+    /// <summary>One segment of a position that is not interior: zeros where its taps leave the source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherEdgeSegment<T>(T* taps, T* sample, in WeightGradPlan p, in TapView<T> v, in TapSegment seg, long id0, long ih0, long iw0, nint cell, nint step, bool contiguous, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long id = id0 + seg.OffD, ih = ih0 + seg.OffH, iw = iw0 + seg.OffW;
+        if ((ulong)id >= (ulong)v.TD || (ulong)ih >= (ulong)v.TH)
+        {
+            for (int x = 0; x < seg.Length; x++)
+            {
+                dst[x] = T.Zero;
+            }
+
+            return;
+        }
+
+        T* row = sample + seg.Channel + ((((nint)id * v.TH) + (nint)ih) * v.TW * cell);
+        if (iw >= 0 && iw + ((seg.Length - 1L) * p.DW) < v.TW)
+        {
+            T* src = row + ((nint)iw * cell);
+            Debug.Assert(Bounds.WithinStrided(src, seg.Length, step, taps, v.BufferLength), "tap gather outside the source");
+            CopyRun(src, dst, seg.Length, step, contiguous);
+            return;
+        }
+
+        for (int x = 0; x < seg.Length; x++, iw += p.DW)
+        {
+            if ((ulong)iw < (ulong)v.TW)
+            {
+                Debug.Assert(Bounds.Within(row + ((nint)iw * cell), 1, taps, v.BufferLength), "tap gather outside the source");
+                dst[x] = row[(nint)iw * cell];
+            }
+            else
+            {
+                dst[x] = T.Zero;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> elements <paramref name="step"/> apart into consecutive ones: whole 16-byte blocks
+    /// then elements when <paramref name="contiguous"/> (a copy, so the same bits at every width).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun<T>(T* src, T* dst, int length, nint step, bool contiguous)
+        where T : unmanaged
+    {
+        if (contiguous)
+        {
+            int x = 0;
+            int block = 16 / sizeof(T);
+            for (; x <= length - (2 * block); x += 2 * block)
+            {
+                Unsafe.WriteUnaligned(dst + x, Unsafe.ReadUnaligned<Vector256<byte>>(src + x));
+            }
+
+            for (; x <= length - block; x += block)
+            {
+                Unsafe.WriteUnaligned(dst + x, Unsafe.ReadUnaligned<Vector128<byte>>(src + x));
+            }
+
+            for (; x < length; x++)
+            {
+                dst[x] = src[x];
+            }
+
+            return;
+        }
+
+        for (int x = 0; x < length; x++, src += step)
+        {
+            dst[x] = *src;
+        }
+    }
+
+    /// <summary>
+    /// Where a sample's group of taps is read from: the source itself (any layout) or its zero-padded copy (channels-first,
+    /// every tap inside), with the extents and the padding before the first cell as the gather sees them.
+    /// </summary>
+    private readonly struct TapView<T>
+        where T : unmanaged
+    {
+        public readonly T* Sample;
+        public readonly nint ChannelStride, Cell;
+        public readonly int TD, TH, TW;
+        public readonly long BD, BH, BW;
+
+        /// <summary>The buffer the reads must stay inside (the range asserts).</summary>
+        public readonly T* Buffer;
+        public readonly long BufferLength;
+
+        /// <summary>Sample <paramref name="n"/>, group <paramref name="g"/> of the source.</summary>
+        public TapView(T* taps, in WeightGradPlan p, int n, int g)
+        {
+            int tapChannels = p.Groups * p.Cb;
+            if (p.ChannelsLast)
+            {
+                Sample = taps + ((nint)n * p.TVolume * tapChannels) + ((nint)g * p.Cb);
+                (ChannelStride, Cell) = (1, tapChannels);
+            }
+            else
+            {
+                Sample = taps + ((((nint)n * tapChannels) + ((nint)g * p.Cb)) * p.TVolume);
+                (ChannelStride, Cell) = (p.TVolume, 1);
+            }
+
+            (TD, TH, TW, BD, BH, BW) = (p.TD, p.TH, p.TW, p.BD, p.BH, p.BW);
+            Buffer = taps;
+            BufferLength = p.TapsLength;
+        }
+
+        /// <summary>The padded copy at <paramref name="padded"/> (<see cref="WeightGradPlan.PaddedLength"/> long).</summary>
+        public TapView(T* padded, in WeightGradPlan p)
+        {
+            Sample = padded;
+            (ChannelStride, Cell) = ((nint)p.XD * p.XH * p.XW, 1);
+            (TD, TH, TW) = (p.XD, p.XH, p.XW);
+            (BD, BH, BW) = ((long)p.BD - p.PreD, (long)p.BH - p.PreH, (long)p.BW - p.PreW);
+            Buffer = padded;
+            BufferLength = p.PaddedLength;
+        }
+    }
+
+    /// <summary>Copies sample <paramref name="n"/>, group <paramref name="g"/> of the channels-first source into the inside of its padded copy (the zeros around stay).</summary>
+    private static void FillPadded<T>(T* taps, in WeightGradPlan p, int n, int g, T* padded)
+        where T : unmanaged
+    {
+        Debug.Assert(p.PadTaps && !p.ChannelsLast, "a padded copy of a layout without one");
+        int tapChannels = p.Groups * p.Cb;
+        T* src = taps + ((((nint)n * tapChannels) + ((nint)g * p.Cb)) * p.TVolume);
+        nint plane = (nint)p.XH * p.XW;
+        for (int cb = 0; cb < p.Cb; cb++)
+        {
+            for (int d = 0; d < p.TD; d++)
+            {
+                T* dst = padded + ((nint)cb * p.XD * plane) + ((d + p.PreD) * plane) + ((nint)p.PreH * p.XW) + p.PreW;
+                for (int h = 0; h < p.TH; h++, src += p.TW, dst += p.XW)
+                {
+                    Debug.Assert(Bounds.Within(dst, p.TW, padded, p.PaddedLength) && Bounds.Within(src, p.TW, taps, p.TapsLength), "padded copy outside its buffers");
+                    CopyRun(src, dst, p.TW, 1, contiguous: true);
                 }
             }
         }

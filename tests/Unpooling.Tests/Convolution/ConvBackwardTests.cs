@@ -55,6 +55,41 @@ public abstract class ConvBackwardTests<T>
         Assert.True(cases > 200, $"only {cases} cases ran");
     }
 
+    /// <summary>
+    /// The weight gradient's gather layouts: weights wider than one column block with a partly live last panel (the
+    /// D3 geometry, kernel 4 stride 2 padding 1, whose channels-first taps are read from a zero-padded copy), a kernel
+    /// width that is not one 16-byte run, and taps reaching so far into the padding (dilation and padding 40000) that
+    /// no padded copy is made and every position is tested, in both layouts and both operators.
+    /// </summary>
+    [Fact]
+    public void WeightGradientGatherLayoutsMatchTheDefinition()
+    {
+        P[] problems =
+        [
+            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 3, 19, 19, [6, 7]),
+            ConvBackwardCases.Make(2, [3, 5], [1, 2], [2, 1], [0, 2], [1, 1], [0, 1], 1, 2, 7, 9, [5, 6]),
+            ConvBackwardCases.Make(1, [3], [1], [40000], [40000], [40000], [0], 1, 2, 4, 4, [8]),
+            ConvBackwardCases.Make(2, [2, 3], [1, 1], [0, 40000], [0, 40000], [1, 40000], [0, 0], 2, 2, 4, 6, [3, 8]),
+        ];
+        int cases = 0, seed = 300;
+        foreach (P p in problems)
+        {
+            foreach (bool transposed in (bool[])[false, true])
+            {
+                foreach (bool last in (bool[])[false, true])
+                {
+                    if (ConvBackwardCases.Valid(transposed, p))
+                    {
+                        cases++;
+                        CheckExact(transposed, p, last, seed++, twoThreads: true);
+                    }
+                }
+            }
+        }
+
+        Assert.True(cases >= 12, $"only {cases} cases ran");
+    }
+
     [Fact]
     public void ChannelsLastMatchesTheDefinitionInEveryRank()
     {
