@@ -136,7 +136,8 @@ internal static unsafe partial class ConvKernel
         public readonly int Ldc;
 
         /// <summary>
-        /// GEMM rows per block: <see cref="MC"/> for the convolution; for the transposed convolution a multiple of both
+        /// GEMM rows per block: up to <c>2*MC</c> for the convolution (<see cref="M"/> rounded up to <see cref="RowUnit"/>
+        /// when that is less); for the transposed convolution a multiple of both
         /// <see cref="RowUnit"/> and <c>kH*kW</c> near <see cref="MC"/>, so that every block holds whole output channels
         /// (capped at <see cref="M"/> rounded up to <see cref="RowUnit"/>: one block then holds every row an item has).
         /// </summary>
@@ -265,8 +266,10 @@ internal static unsafe partial class ConvKernel
             }
             else
             {
+                // Up to two MC blocks of rows in one: every row block sweeps the whole packed B, so M = 128 in one
+                // block of 128 reads B once instead of twice (once for only 32 rows), and A's KC slice stays in L2.
                 columnBlock = NB;
-                rowBlock = MC;
+                rowBlock = Math.Min(2 * MC, RoundUp(M, RowUnit));
             }
 
             long ldc = RoundUp(columnBlock, PanelAlign);
@@ -742,6 +745,12 @@ internal static unsafe partial class ConvKernel
             int cols = (int)Math.Min(p.ColumnBlock, columnsEnd - column);
             int panels = (cols + nrw - 1) / nrw;
             Debug.Assert((long)panels * nrw <= p.Ldc && (long)panels * p.K * nrw <= p.PackedBLength, "B panels outside packed B");
+            if (!p.Transposed && rows <= p.RowBlock && PacksRuns(p))
+            {
+                ForwardBlock<TSimd, TVector, T>(x, ap, rows, p, n0, cols, panels, bp, c, y, biasG, (co1 - co0) * (long)outPlane);
+                continue;
+            }
+
             if (p.Transposed)
             {
                 PackColumns<TSimd, TVector, T>(x, p.K, p.N, n0, cols, panels, bp);
@@ -751,6 +760,10 @@ internal static unsafe partial class ConvKernel
                     int rowsBefore = (int)(n0 % ((nint)p.H * p.W)) / p.W;
                     PrepareRows(ref tables, rowsBefore, rowsBefore + (cols / p.W), p.Ldc, p);
                 }
+            }
+            else if (PacksRuns(p))
+            {
+                PackIm2ColRuns<TSimd, TVector, T>(x, p, n0, cols, panels, bp, 0, p.K);
             }
             else
             {
@@ -874,6 +887,10 @@ internal static unsafe partial class ConvKernel
         if (p.Transposed)
         {
             PackColumns<TSimd, TVector, T>(x + ((nint)k0 * p.N), kc, p.N, n0, cols, panels, bp);
+        }
+        else if (PacksRuns(p))
+        {
+            PackIm2ColRuns<TSimd, TVector, T>(x, p, n0, cols, panels, bp, k0, kc);
         }
         else
         {

@@ -103,6 +103,50 @@ public abstract unsafe class ConvOperatorTests<T>
         }
     }
 
+    /// <summary>Conv2D geometries for the run im2col (column stride 1 and 2, with padding past the kernel and dilation)
+    /// and one of stride 3 (the scalar gather): kernel, stride, padding, dilation.</summary>
+    public static TheoryData<int, int, int, int> ForwardGeometries => new()
+    {
+        { 4, 2, 1, 1 },
+        { 3, 2, 1, 1 },
+        { 3, 1, 1, 1 },
+        { 3, 2, 3, 2 },
+        { 5, 1, 5, 2 },
+        { 2, 2, 0, 1 },
+        { 3, 3, 1, 1 },
+    };
+
+    /// <summary>
+    /// Conv2D on images of more than one GEMM column block (256 output columns), so blocks start and end inside output
+    /// rows, with rows narrower than, equal to and wider than a vector and than a block (the direct and the staged
+    /// gather), and output channels within one row block (im2col fused with the GEMM per reduction block) and past it;
+    /// every width (guarded pages: no read outside the input) and one and two threads.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ForwardGeometries))]
+    public void Conv2DAcrossColumnBlocksMatchesOracleOnEveryWidthAndThreadCount(int k, int s, int p, int d)
+    {
+        var g = new Conv2DGeometry(k, s, p, d);
+        foreach ((int batch, int cin, int h, int width, int cout) in new[] { (2, 3, 40, 34, 13), (1, 2, 36, 64, 7), (1, 2, 7, 600, 5), (2, 1, 12, 32, 200), (1, 3, 19, 9, 3) })
+        {
+            var xs = new Shape4D(batch, cin, h, width);
+            var ws = new Shape4D(cout, cin, k, k);
+            T[] x = ConvData.Uniform<T>((int)xs.ElementCount, h);
+            T[] w = ConvData.Uniform<T>((int)ws.ElementCount, h + 1);
+            T[] bias = ConvData.Uniform<T>(cout, h + 2);
+            Shape4D ys = OutputShape(false, xs, ws, g);
+            var y = new GuardedBuffer<T>((int)ys.ElementCount);
+            Functional.Conv2D(x, xs, w, ws, bias, g, y.Span, ExecutionOptions.SingleThreaded);
+            y.AssertGuardsIntact($"{g} {xs}");
+            AssertMatchesOracle(false, x, xs, w, ws, bias, g, cin * k * k, y.Span, $"Conv2D {g} {xs}");
+            AllWidthsAgree(false, x, xs, w, ws, bias, g, y.ToArray());
+            var two = new GuardedBuffer<T>((int)ys.ElementCount);
+            Functional.Conv2D(x, xs, w, ws, bias, g, two.Span, ExecutionOptions.WithMaxDegreeOfParallelism(2));
+            two.AssertGuardsIntact($"2 threads, {g} {xs}");
+            BitAssert.Equal<T>(y.ToArray(), two.ToArray(), $"1 vs 2 threads, {g} {xs}");
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
