@@ -415,7 +415,6 @@ internal static unsafe partial class ConvKernel
             int mh0 = (tile.Row0 - qh) / p.SH, mh1 = (tile.Row1 - qh) / p.SH;
             T* b0 = plane + ((mh0 + p.PadTop) * rowStride) + tile.Column0;
             nint second = ((mh1 - mh0) * rowStride) + tile.Column1 - tile.Column0;
-            Debug.Assert(Bounds.Within(b0, 1, scratch.Padded, p.PaddedInputLength), "tile's first slot outside the padded input");
             // The lists change only where a row tap's validity does (the first and last rows): rebuilt on a new pattern.
             ulong key = RowTapPattern(ah, mh0, mh1, p.H);
             if (key != pattern || key == ulong.MaxValue)
@@ -426,6 +425,12 @@ internal static unsafe partial class ConvKernel
             }
 
             (tile.Count0, tile.Count1) = (count0, count1);
+
+            // The tile's base is the tap-free position: for an output depth whose own input plane lies past the input
+            // (its taps reach back to real planes) it points past the padded input and is never read itself; the taps are.
+            AssertTapsWithin(b0, taps0, count0, scratch.Padded, p.PaddedInputLength);
+            AssertTapsWithin(b0 + second, taps0, count0, scratch.Padded, p.PaddedInputLength);
+            AssertTapsWithin(b0, taps1, count1, scratch.Padded, p.PaddedInputLength);
 
             // Bring in the output lines of the next tile while this one computes (its stores would otherwise wait on
             // each line's fetch).
@@ -461,6 +466,17 @@ internal static unsafe partial class ConvKernel
             {
                 FillPhaseRows(unit, p, od, qh, mh, mh + 1, (p.SH * mh) + qh >= unit.ReachH ? 0 : unit.ReachW);
             }
+        }
+    }
+
+    /// <summary>Debug builds: the first element every tap of a tile reads lies in the padded input.</summary>
+    [Conditional("DEBUG")]
+    private static void AssertTapsWithin<T>(T* b0, nint* taps, int count, T* padded, long length)
+        where T : unmanaged
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Debug.Assert(Bounds.Within(b0 + taps[(2 * i) + 1], 1, padded, length), "tile's tap outside the padded input");
         }
     }
 
