@@ -29,115 +29,8 @@ public sealed class LayerWorkspaceTests
         Harness.Create(name, ExecutionOptions.WithMaxDegreeOfParallelism(2)).Scenario();
     }
 
-    [Fact]
-    public void SteadyStateCallsAllocateAndRentNothing()
-    {
-        Harness[] layers = [.. Harness.Names.Select(n => Harness.Create(n, ExecutionOptions.SingleThreaded))];
-        foreach (Harness h in layers)
-        {
-            h.Warm(batch: 2);
-        }
-
-        using var rentals = new RentalCounter();
-        int[] allocations = [.. layers.Select(h => h.Workspace.Allocations)];
-        int[] packings = [.. layers.Select(h => h.Workspace.Packings)];
-
-        // Five windows of five rounds, the least asserted (the runtime's own one-offs, tiering or the event listener
-        // starting up, show in some windows; an allocation or rental of ours would show in every window).
-        long leastBytes = long.MaxValue, leastRentals = long.MaxValue;
-        for (int window = 0; window < 5; window++)
-        {
-            rentals.Reset();
-            long bytes = GC.GetAllocatedBytesForCurrentThread();
-            for (int round = 0; round < 5; round++)
-            {
-                foreach (Harness h in layers)
-                {
-                    h.Step(batch: 2);
-                }
-            }
-
-            leastBytes = Math.Min(leastBytes, GC.GetAllocatedBytesForCurrentThread() - bytes);
-            leastRentals = Math.Min(leastRentals, rentals.Count);
-        }
-
-        if (leastRentals != 0)
-        {
-            // Which layer rents: one more round, layer by layer.
-            var culprits = new List<string>();
-            foreach ((Harness h, string name) in layers.Zip(Harness.Names))
-            {
-                rentals.Reset();
-                h.Step(batch: 2);
-                if (rentals.Count != 0)
-                {
-                    culprits.Add($"{name}: {rentals.Count}");
-                }
-            }
-
-            Assert.Fail($"steady-state calls rented from the shared pool ({leastRentals} in the least window): {string.Join(", ", culprits)}");
-        }
-
-        if (leastBytes != 0)
-        {
-            var culprits = new List<string>();
-            foreach ((Harness h, string name) in layers.Zip(Harness.Names))
-            {
-                long least = long.MaxValue;
-                for (int i = 0; i < 3; i++)
-                {
-                    long bytes = GC.GetAllocatedBytesForCurrentThread();
-                    h.Step(batch: 2);
-                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - bytes);
-                }
-
-                if (least != 0)
-                {
-                    culprits.Add($"{name}: {least} bytes");
-                }
-            }
-
-            Assert.Fail($"steady-state calls allocated ({leastBytes} bytes in the least window): {string.Join(", ", culprits)}");
-        }
-        Assert.Equal(allocations, layers.Select(h => h.Workspace.Allocations));
-        Assert.Equal(packings, layers.Select(h => h.Workspace.Packings));
-
-        // The control: the same convolution through the function rents its scratch, and the counter sees it.
-        rentals.Reset();
-        layers[0].FunctionalForward(batch: 2);
-        Assert.True(rentals.Count > 0, "the rental counter saw no rental of the function");
-    }
-
-    /// <summary>Counts <c>BufferRented</c> events of <see cref="System.Buffers.ArrayPool{T}.Shared"/> raised on this thread.</summary>
-    private sealed class RentalCounter : EventListener
-    {
-        private readonly int _thread = Environment.CurrentManagedThreadId;
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-        protected override void OnEventSourceCreated(EventSource eventSource)
-        {
-            if (eventSource.Name == "System.Buffers.ArrayPoolEventSource")
-            {
-                EnableEvents(eventSource, EventLevel.Verbose, EventKeywords.All);
-            }
-        }
-
-        protected override void OnEventWritten(EventWrittenEventArgs eventData)
-        {
-            // In-process listeners are called on the thread that raised the event.
-            if (eventData.EventName == "BufferRented" && Environment.CurrentManagedThreadId == _thread)
-            {
-                Interlocked.Increment(ref _count);
-            }
-        }
-    }
-
     /// <summary>One convolution layer and the function it stands for, over float, double or Half.</summary>
-    private abstract class Harness
+    internal abstract class Harness
     {
         public static readonly string[] Names =
         [
@@ -246,17 +139,17 @@ public sealed class LayerWorkspaceTests
         }
     }
 
-    private delegate Span<T> SpanOf<T>();
+    internal delegate Span<T> SpanOf<T>();
 
-    private delegate void LayerForward<T>(T[] x, int batch, T[] y);
+    internal delegate void LayerForward<T>(T[] x, int batch, T[] y);
 
-    private delegate void FunctionForward<T>(T[] x, int batch, T[] w, T[] b, T[] y);
+    internal delegate void FunctionForward<T>(T[] x, int batch, T[] w, T[] b, T[] y);
 
-    private delegate void LayerBackward<T>(T[] x, int batch, T[] dy, T[] dx);
+    internal delegate void LayerBackward<T>(T[] x, int batch, T[] dy, T[] dx);
 
-    private delegate void FunctionBackward<T>(T[] x, int batch, T[] w, T[] dy, T[] dx);
+    internal delegate void FunctionBackward<T>(T[] x, int batch, T[] w, T[] dy, T[] dx);
 
-    private sealed class Harness<T>(
+    internal sealed class Harness<T>(
         ConvWorkspace workspace, SpanOf<T> weight, SpanOf<T> bias, Func<int, long> inputLength, Func<int, long> outputLength,
         LayerForward<T> layerForward, FunctionForward<T> functionForward, LayerBackward<T> layerBackward, FunctionBackward<T> functionBackward) : Harness
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -362,4 +255,128 @@ public sealed class LayerWorkspaceTests
             return b;
         }
     }
+}
+
+/// <summary>
+/// The steady-state check of the layers' workspace: no allocation and no <see cref="System.Buffers.ArrayPool{T}"/>
+/// rental. It listens to the pool's event source, which makes every rental in the process raise an event that allocates
+/// on the renting thread, so it runs alone (its collection disables parallelization) and cannot disturb the other
+/// tests' allocation checks, nor they its count.
+/// </summary>
+[Collection(PoolEventsCollection.Name)]
+public sealed class LayerRentalTests
+{
+    [Fact]
+    public void SteadyStateCallsAllocateAndRentNothing()
+    {
+        LayerWorkspaceTests.Harness[] layers = [.. LayerWorkspaceTests.Harness.Names.Select(n => LayerWorkspaceTests.Harness.Create(n, ExecutionOptions.SingleThreaded))];
+        foreach (LayerWorkspaceTests.Harness h in layers)
+        {
+            h.Warm(batch: 2);
+        }
+
+        using var rentals = new RentalCounter();
+        int[] allocations = [.. layers.Select(h => h.Workspace.Allocations)];
+        int[] packings = [.. layers.Select(h => h.Workspace.Packings)];
+
+        // Five windows of five rounds, the least asserted (the runtime's own one-offs, tiering or the event listener
+        // starting up, show in some windows; an allocation or rental of ours would show in every window).
+        long leastBytes = long.MaxValue, leastRentals = long.MaxValue;
+        for (int window = 0; window < 5; window++)
+        {
+            rentals.Reset();
+            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            for (int round = 0; round < 5; round++)
+            {
+                foreach (LayerWorkspaceTests.Harness h in layers)
+                {
+                    h.Step(batch: 2);
+                }
+            }
+
+            leastBytes = Math.Min(leastBytes, GC.GetAllocatedBytesForCurrentThread() - bytes);
+            leastRentals = Math.Min(leastRentals, rentals.Count);
+        }
+
+        if (leastRentals != 0)
+        {
+            // Which layer rents: one more round, layer by layer.
+            var culprits = new List<string>();
+            foreach ((LayerWorkspaceTests.Harness h, string name) in layers.Zip(LayerWorkspaceTests.Harness.Names))
+            {
+                rentals.Reset();
+                h.Step(batch: 2);
+                if (rentals.Count != 0)
+                {
+                    culprits.Add($"{name}: {rentals.Count}");
+                }
+            }
+
+            Assert.Fail($"steady-state calls rented from the shared pool ({leastRentals} in the least window): {string.Join(", ", culprits)}");
+        }
+
+        if (leastBytes != 0)
+        {
+            var culprits = new List<string>();
+            foreach ((LayerWorkspaceTests.Harness h, string name) in layers.Zip(LayerWorkspaceTests.Harness.Names))
+            {
+                long least = long.MaxValue;
+                for (int i = 0; i < 3; i++)
+                {
+                    long bytes = GC.GetAllocatedBytesForCurrentThread();
+                    h.Step(batch: 2);
+                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - bytes);
+                }
+
+                if (least != 0)
+                {
+                    culprits.Add($"{name}: {least} bytes");
+                }
+            }
+
+            Assert.Fail($"steady-state calls allocated ({leastBytes} bytes in the least window): {string.Join(", ", culprits)}");
+        }
+        Assert.Equal(allocations, layers.Select(h => h.Workspace.Allocations));
+        Assert.Equal(packings, layers.Select(h => h.Workspace.Packings));
+
+        // The control: the same convolution through the function rents its scratch, and the counter sees it.
+        rentals.Reset();
+        layers[0].FunctionalForward(batch: 2);
+        Assert.True(rentals.Count > 0, "the rental counter saw no rental of the function");
+    }
+
+    /// <summary>Counts <c>BufferRented</c> events of <see cref="System.Buffers.ArrayPool{T}.Shared"/> raised on this thread.</summary>
+    private sealed class RentalCounter : EventListener
+    {
+        private readonly int _thread = Environment.CurrentManagedThreadId;
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Reset() => Interlocked.Exchange(ref _count, 0);
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "System.Buffers.ArrayPoolEventSource")
+            {
+                EnableEvents(eventSource, EventLevel.Verbose, EventKeywords.All);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            // In-process listeners are called on the thread that raised the event.
+            if (eventData.EventName == "BufferRented" && Environment.CurrentManagedThreadId == _thread)
+            {
+                Interlocked.Increment(ref _count);
+            }
+        }
+    }
+}
+
+/// <summary>Tests that listen to process-wide runtime events run in this collection, after and apart from the others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PoolEventsCollection
+{
+    public const string Name = "Pool events";
 }
