@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Tests.ChannelsLast;
 
@@ -16,7 +16,7 @@ public class AllocatingLayoutTests
     public void OneDimensionalFormsKeepChannelsLast()
     {
         (float[] data, nint[] lengths) = Input([2, 5, 12]);
-        ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(Logical(last), lengths, []);
+        ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(TensorViews.Logical(last), lengths, []);
         var g = new Pool1DGeometry(2);
         (Tensor<float> v, Switches1D<long> s) = Functional.MaxPool1D(last, g);
         (Tensor<float> fv, Switches1D<long> fs) = Functional.MaxPool1D(first, g);
@@ -32,14 +32,14 @@ public class AllocatingLayoutTests
     public void TwoDimensionalBlockFormsKeepChannelsLast()
     {
         (float[] data, nint[] lengths) = Input([2, 6, 3, 4]);
-        ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(Logical(last), lengths, []);
+        ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(TensorViews.Logical(last), lengths, []);
         Same(Functional.FixedUnpool2D(first, new Size2D(2, 3), new Size2D(1, 2)), Functional.FixedUnpool2D(last, new Size2D(2, 3), new Size2D(1, 2)), expectChannelsLast: true, "FixedUnpool2D");
         Same(Functional.RepeatUnpool2D(first, new Size2D(2, 2)), Functional.RepeatUnpool2D(last, new Size2D(2, 2)), expectChannelsLast: true, "RepeatUnpool2D");
         Same(Functional.ZeroInsert2D(first, new Size2D(2, 2)), Functional.ZeroInsert2D(last, new Size2D(2, 2)), expectChannelsLast: true, "ZeroInsert2D");
 
         // 2-D pooling to a length-1 axis ([1, 4, 2, 1]): the channels-last result takes stride 0 there.
         (float[] small, nint[] smallLengths) = Input([1, 4, 4, 2]);
-        ReadOnlyTensorSpan<float> smallLast = ChannelsLastView(small, smallLengths), smallFirst = new(Logical(smallLast), smallLengths, []);
+        ReadOnlyTensorSpan<float> smallLast = ChannelsLastView(small, smallLengths), smallFirst = new(TensorViews.Logical(smallLast), smallLengths, []);
         (Tensor<float> pv, Switches<long> ps) = Functional.MaxPool2D(smallLast, new Pool2DGeometry(2));
         (Tensor<float> fpv, Switches<long> fps) = Functional.MaxPool2D(smallFirst, new Pool2DGeometry(2));
         Same(fpv, pv, expectChannelsLast: true, "MaxPool2D values to width 1");
@@ -57,7 +57,7 @@ public class AllocatingLayoutTests
         foreach (nint[] shape in new nint[][] { [2, 3, 4, 4, 6], [1, 5, 1, 4, 2] })
         {
             (float[] data, nint[] lengths) = Input(shape);
-            ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(Logical(last), lengths, []);
+            ReadOnlyTensorSpan<float> last = ChannelsLastView(data, lengths), first = new(TensorViews.Logical(last), lengths, []);
             var g = new Pool3DGeometry(new Size3D(1, 2, 2));
             (Tensor<float> v, Switches3D<long> s) = Functional.MaxPool3D(last, g);
             (Tensor<float> fv, Switches3D<long> fs) = Functional.MaxPool3D(first, g);
@@ -91,25 +91,10 @@ public class AllocatingLayoutTests
     }
 
     /// <summary>The memory read as a channels-last tensor of the logical lengths: <paramref name="data"/> is taken as
-    /// <c>[N, spatial..., C]</c> (its channels-first twin is <see cref="Logical{T}(in ReadOnlyTensorSpan{T})"/> of it).</summary>
+    /// <c>[N, spatial..., C]</c> (its channels-first twin is <see cref="TensorViews.Logical{T}(in ReadOnlyTensorSpan{T})"/> of it).</summary>
     private static ReadOnlyTensorSpan<float> ChannelsLastView(float[] data, nint[] lengths)
-        => new(data, lengths, ChannelsLastStrides(lengths));
+        => new(data, lengths, TensorViews.ChannelsLastStrides(lengths));
 
-    /// <summary>Dense channels-last strides, 0 on a length-1 axis (the form the library creates).</summary>
-    private static nint[] ChannelsLastStrides(ReadOnlySpan<nint> lengths)
-    {
-        var strides = new nint[lengths.Length];
-        nint step = lengths[1];
-        strides[1] = lengths[1] == 1 ? 0 : 1;
-        for (int i = lengths.Length - 1; i >= 2; i--)
-        {
-            strides[i] = lengths[i] == 1 ? 0 : step;
-            step *= lengths[i];
-        }
-
-        strides[0] = lengths[0] == 1 ? 0 : step;
-        return strides;
-    }
 
     /// <summary>
     /// <paramref name="actual"/> has the memory format asked for and the same logical elements as
@@ -119,7 +104,7 @@ public class AllocatingLayoutTests
         where T : unmanaged, IEquatable<T>
     {
         Assert.Equal(expected.Lengths.ToArray(), actual.Lengths.ToArray());
-        nint[] wanted = expectChannelsLast ? ChannelsLastStrides(actual.Lengths) : RowMajor(actual.Lengths);
+        nint[] wanted = expectChannelsLast ? TensorViews.ChannelsLastStrides(actual.Lengths) : RowMajor(actual.Lengths);
         Assert.True(wanted.AsSpan().SequenceEqual(actual.Strides) || (!expectChannelsLast && actual.IsDense), $"{what}: strides [{string.Join(", ", actual.Strides.ToArray())}], expected [{string.Join(", ", wanted)}]");
         T[] e = Logical(expected), a = Logical(actual);
         Assert.True(e.AsSpan().SequenceEqual(a), $"{what}: the elements differ from the channels-first call's");
@@ -140,27 +125,5 @@ public class AllocatingLayoutTests
 
     private static T[] Logical<T>(Tensor<T> tensor)
         where T : unmanaged
-        => Logical(tensor.AsReadOnlyTensorSpan());
-
-    /// <summary>The elements in logical (row-major) order, read through the tensor's strides (dense memory).</summary>
-    private static T[] Logical<T>(in ReadOnlyTensorSpan<T> tensor)
-        where T : unmanaged
-    {
-        ReadOnlySpan<nint> lengths = tensor.Lengths, strides = tensor.Strides;
-        ReadOnlySpan<T> memory = MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), checked((int)tensor.FlattenedLength));
-        var result = new T[tensor.FlattenedLength];
-        for (long k = 0; k < result.Length; k++)
-        {
-            long rest = k, offset = 0;
-            for (int i = lengths.Length - 1; i >= 0; i--)
-            {
-                offset += rest % lengths[i] * strides[i];
-                rest /= lengths[i];
-            }
-
-            result[k] = memory[(int)offset];
-        }
-
-        return result;
-    }
+        => TensorViews.Logical(tensor.AsReadOnlyTensorSpan());
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Unpooling.Tests.Infrastructure;
 
@@ -72,6 +73,57 @@ public enum ViewLayout
 /// <summary>Non-contiguous views of dense <c>[N, C, H, W]</c> data.</summary>
 internal static class TensorViews
 {
+    /// <summary>
+    /// Dense PyTorch <c>channels_last</c> strides of <c>[N, C, spatial...]</c> lengths (channels innermost, then the
+    /// spatial axes), 0 on a length-1 axis (the form the library creates, and System.Numerics.Tensors accepts).
+    /// </summary>
+    public static nint[] ChannelsLastStrides(ReadOnlySpan<nint> lengths)
+    {
+        var strides = new nint[lengths.Length];
+        nint step = lengths[1];
+        strides[1] = lengths[1] == 1 ? 0 : 1;
+        for (int i = lengths.Length - 1; i >= 2; i--)
+        {
+            strides[i] = lengths[i] == 1 ? 0 : step;
+            step *= lengths[i];
+        }
+
+        strides[0] = lengths[0] == 1 ? 0 : step;
+        return strides;
+    }
+
+    /// <summary>A view's elements in logical (row-major) order, read through its strides (any strides, any rank).</summary>
+    public static T[] Logical<T>(in ReadOnlyTensorSpan<T> view)
+    {
+        ReadOnlySpan<nint> lengths = view.Lengths, strides = view.Strides;
+        var result = new T[view.FlattenedLength];
+        if (result.Length == 0)
+        {
+            return result;
+        }
+
+        long span = 1;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            span += (lengths[i] - 1) * strides[i];
+        }
+
+        ReadOnlySpan<T> memory = MemoryMarshal.CreateReadOnlySpan(in view.GetPinnableReference(), checked((int)span));
+        for (long k = 0; k < result.Length; k++)
+        {
+            long rest = k, offset = 0;
+            for (int i = lengths.Length - 1; i >= 0; i--)
+            {
+                offset += rest % lengths[i] * strides[i];
+                rest /= lengths[i];
+            }
+
+            result[k] = memory[(int)offset];
+        }
+
+        return result;
+    }
+
     /// <summary>The same logical tensor as <paramref name="dense"/>, through a non-contiguous view in <paramref name="layout"/>.</summary>
     public static ReadOnlyTensorSpan<T> View<T>(T[] dense, Shape4D shape, ViewLayout layout)
     {

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using CsCheck;
 using Unpooling.Tests.ChannelsLast;
 using Unpooling.Tests.Infrastructure;
@@ -165,51 +164,11 @@ public sealed class TensorFormRanksProperties
             return RankUnpoolProperties.Strides(lengths);
         }
 
-        var strides = new nint[lengths.Length];
-        nint step = lengths[1];
-        strides[1] = lengths[1] == 1 ? 0 : 1;
-        for (int i = lengths.Length - 1; i >= 2; i--)
-        {
-            strides[i] = lengths[i] == 1 ? 0 : step;
-            step *= lengths[i];
-        }
-
-        strides[0] = lengths[0] == 1 ? 0 : step;
-        return strides;
+        return TensorViews.ChannelsLastStrides(lengths);
     }
 
     /// <summary>A tensor's elements in logical (row-major) order, read through its strides.</summary>
-    internal static T[] Logical<T>(Tensor<T> tensor)
-    {
-        ReadOnlyTensorSpan<T> view = tensor.AsReadOnlyTensorSpan();
-        ReadOnlySpan<nint> lengths = view.Lengths, strides = view.Strides;
-        var result = new T[view.FlattenedLength];
-        if (result.Length == 0)
-        {
-            return result;
-        }
-
-        long span = 1;
-        for (int i = 0; i < lengths.Length; i++)
-        {
-            span += (lengths[i] - 1) * strides[i];
-        }
-
-        ReadOnlySpan<T> memory = MemoryMarshal.CreateReadOnlySpan(in view.GetPinnableReference(), checked((int)span));
-        for (long k = 0; k < result.Length; k++)
-        {
-            long rest = k, offset = 0;
-            for (int i = lengths.Length - 1; i >= 0; i--)
-            {
-                offset += rest % lengths[i] * strides[i];
-                rest /= lengths[i];
-            }
-
-            result[k] = memory[(int)offset];
-        }
-
-        return result;
-    }
+    internal static T[] Logical<T>(Tensor<T> tensor) => TensorViews.Logical(tensor.AsReadOnlyTensorSpan());
 
     private static long[] Longs<TIndex>(ReadOnlySpan<TIndex> indices)
         where TIndex : IBinaryInteger<TIndex>
