@@ -216,18 +216,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                     {
                         if (Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out bool own) < 0)
                         {
-                            // Keep the smallest position over all threads, so the message never depends on the thread count.
-                            long seen = Volatile.Read(ref *FirstBad);
-                            while (k < seen)
-                            {
-                                long prior = Interlocked.CompareExchange(ref *FirstBad, k, seen);
-                                if (prior == seen)
-                                {
-                                    break;
-                                }
-
-                                seen = prior;
-                            }
+                            MaxUnpool3DKernel.KeepFirst(FirstBad, k);
 
                             return;
                         }

@@ -148,7 +148,7 @@ internal static unsafe class IndexGather
                 {
                     if (offset < 0)
                     {
-                        KeepSmallest(FirstBad, k);
+                        MaxUnpool3DKernel.KeepFirst(FirstBad, k);
                         return;
                     }
 
@@ -159,22 +159,6 @@ internal static unsafe class IndexGather
                 Debug.Assert(offset < 0 || Bounds.Within(Gradient + offset, 1, Gradient, Total), "a decoded cell outside the gradient");
                 Result[k] = (ulong)offset < (ulong)Total ? Gradient[offset] : default;
             }
-        }
-    }
-
-    /// <summary>Keeps the smallest position over all threads, so the message never depends on the thread count.</summary>
-    private static void KeepSmallest(long* first, long bad)
-    {
-        long seen = Volatile.Read(ref *first);
-        while (bad < seen)
-        {
-            long prior = Interlocked.CompareExchange(ref *first, bad, seen);
-            if (prior == seen)
-            {
-                break;
-            }
-
-            seen = prior;
         }
     }
 

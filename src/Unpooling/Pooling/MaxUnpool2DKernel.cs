@@ -480,18 +480,7 @@ internal static unsafe class MaxUnpool2DKernel
             long bad = FirstOutOfRange(Indices, from, to, Limit);
             if (bad >= 0)
             {
-                // Keep the smallest position over all threads, so the message never depends on the thread count.
-                long seen = Volatile.Read(ref *FirstBad);
-                while (bad < seen)
-                {
-                    long prior = Interlocked.CompareExchange(ref *FirstBad, bad, seen);
-                    if (prior == seen)
-                    {
-                        break;
-                    }
-
-                    seen = prior;
-                }
+                MaxUnpool3DKernel.KeepFirst(FirstBad, bad);
             }
         }
     }
