@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -23,6 +24,9 @@ namespace Unpooling.Internal;
 /// </remarks>
 internal static unsafe partial class BlockKernel
 {
+    /// <summary>How many result rows ahead the strided gathers prefetch the output gradient row they will read.</summary>
+    private const int RowsAhead = 8;
+
     /// <summary>
     /// The fixed gather of channels-first rows: <paramref name="sourceGradient"/>'s row (plane, d, h) reads output row
     /// <c>(d*KD + AD, h*KH + AH)</c> at columns <c>w*KW + AW</c>; cells past the output read zero. Returns false, having
@@ -213,46 +217,90 @@ internal static unsafe partial class BlockKernel
             int count = TSimd.Count, kw = p.KW, w = p.W;
             int vectorCells = FixedVectorCells(p);
             int inRow = (int)Math.Min(w, Math.Max(0, (p.OW - p.AW + kw - 1) / kw));
+
+            // The row's coordinates advance by one instead of two divisions per row: the loop stays short enough for
+            // the core to run several rows' loads ahead, which this gather needs, because it reads one output row in
+            // KH (every other row for the factor 2), a pattern the hardware prefetcher does not follow.
+            int plane = start / (p.D * p.H), rest = start - (plane * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
+            long ahead = RowsAhead * p.KH * p.TH;
+            int lines = (int)Math.Min(2 + ((((long)w * kw) - 1) * sizeof(TF) / 64), 64); // one more for a row that starts mid-line
             for (int row = start; row < end; row++)
             {
-                int plane = row / (p.D * p.H), rest = row - (plane * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
                 TF* x = Result + ((long)row * w);
                 long od = ((long)id * p.KD) + p.AD, oh = ((long)ih * p.KH) + p.AH;
                 Debug.Assert(Bounds.Within(x, w, Result, p.SourceCount), "a result row outside the gradient");
                 if (od >= p.OD || oh >= p.OH)
                 {
                     new Span<TF>(x, w).Clear();
-                    continue;
-                }
-
-                TF* y = Gradient + (plane * outVolume) + (od * p.TD) + (oh * p.TH) + p.AW;
-                Debug.Assert(Bounds.Within(y - p.AW, p.OW, Gradient, p.OutputCount), "a gradient row outside the buffer");
-                int j = 0;
-                if (kw == 1)
-                {
-                    for (; j <= vectorCells - count; j += count)
-                    {
-                        TSimd.Store(TSimd.Load(y + j), x + j);
-                    }
                 }
                 else
                 {
-                    // Two lanes per cell: the cell and its block neighbour; the deinterleave keeps the cells.
-                    for (; j <= vectorCells - count; j += count)
+                    TF* y = Gradient + (plane * outVolume) + (od * p.TD) + (oh * p.TH) + p.AW;
+                    Debug.Assert(Bounds.Within(y - p.AW, p.OW, Gradient, p.OutputCount), "a gradient row outside the buffer");
+                    if (Sse.IsSupported && oh + (RowsAhead * p.KH) < p.OH)
                     {
-                        TSimd.LoadDeinterleave(y + (2 * j), out TVector cells, out _);
-                        TSimd.Store(cells, x + j);
+                        // The row RowsAhead rows on in the same plane and depth (a hint: it never faults or reads).
+                        byte* next = (byte*)(y + ahead);
+                        for (int line = 0; line < lines; line++)
+                        {
+                            Sse.Prefetch0(next + (line * 64));
+                        }
+                    }
+
+                    // The last vector ends at the last vector cell, overlapping the one before it (the same values
+                    // written twice, by this thread), so no cell a vector can serve goes through the scalar loop.
+                    int j = 0;
+                    if (kw == 1)
+                    {
+                        for (; j <= vectorCells - count; j += count)
+                        {
+                            TSimd.Store(TSimd.Load(y + j), x + j);
+                        }
+
+                        if (j < vectorCells && vectorCells >= count)
+                        {
+                            j = vectorCells - count;
+                            TSimd.Store(TSimd.Load(y + j), x + j);
+                            j = vectorCells;
+                        }
+                    }
+                    else
+                    {
+                        // Two lanes per cell: the cell and its block neighbour; the deinterleave keeps the cells.
+                        for (; j <= vectorCells - count; j += count)
+                        {
+                            TSimd.LoadDeinterleave(y + (2 * j), out TVector cells, out _);
+                            TSimd.Store(cells, x + j);
+                        }
+
+                        if (j < vectorCells && vectorCells >= count)
+                        {
+                            j = vectorCells - count;
+                            TSimd.LoadDeinterleave(y + (2 * j), out TVector cells, out _);
+                            TSimd.Store(cells, x + j);
+                            j = vectorCells;
+                        }
+                    }
+
+                    for (; j < inRow; j++)
+                    {
+                        x[j] = y[(nint)j * kw];
+                    }
+
+                    for (; j < w; j++)
+                    {
+                        x[j] = default;
                     }
                 }
 
-                for (; j < inRow; j++)
+                if (++ih == p.H)
                 {
-                    x[j] = y[(nint)j * kw];
-                }
-
-                for (; j < w; j++)
-                {
-                    x[j] = default;
+                    ih = 0;
+                    if (++id == p.D)
+                    {
+                        id = 0;
+                        plane++;
+                    }
                 }
             }
         }

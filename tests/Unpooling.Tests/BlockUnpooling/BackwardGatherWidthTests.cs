@@ -69,6 +69,42 @@ public abstract unsafe class BackwardGatherWidthTests<T>
         }
     }
 
+    /// <summary>
+    /// Planes tall and deep enough that the fixed and repeat rows walk their coordinates across depth and plane
+    /// boundaries and the fixed gather prefetches rows ahead (output heights past <c>8 * KH</c> rows), with a depth
+    /// factor of 1 and 2 (every other output depth read).
+    /// </summary>
+    [Theory]
+    [Trait("Widths", "Direct")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DeepPlanesEqualTheOracleAtEveryWidth(bool repeat)
+    {
+        BlockRankOp op = repeat ? BlockRankOp.Repeat : BlockRankOp.Fixed;
+        foreach (KernelWidth width in KernelWidths.All)
+        {
+            foreach (int w in new[] { Lanes(width) - 1, Lanes(width) + 1, (3 * Lanes(width)) + 2 })
+            {
+                const int d = 3, h = 19;
+                foreach (Size3D k in new[] { new Size3D(1, 2, 2), new Size3D(2, 2, 1), new Size3D(1, 1, 2) })
+                {
+                    var output = new Size3D(d * k.Depth, (h * k.Height) - 1, w * k.Width);
+                    var offset = repeat ? default : new Size3D(k.Depth - 1, k.Height - 1, 0);
+                    T[] dy = Data(Planes * output.Depth * output.Height * output.Width, w + k.Height);
+                    T[] expected = BackwardReference.BlockBackward(
+                        dy, Planes, (d, h, w), (output.Depth, output.Height, output.Width), (k.Depth, k.Height, k.Width), repeat, (_, _, _, _) => (offset.Depth, offset.Height, offset.Width));
+                    string context = $"{typeof(T).Name} {op} {width} W {w} factor {k} offset {offset} output {output}";
+                    T[] actual = GuardedPages.Run<T>(expected.Length, (r, side) =>
+                    {
+                        using GuardedInput<T> g = GuardedPages.Input<T>(dy, side);
+                        BlockKernel.Gather(op, g.Pointer, r, new Shape5D(1, Planes, d, h, w), output, k, offset, 0, 1, KernelWidths.Bits(width));
+                    }, context);
+                    ElementData.Exact<T>(expected, actual, context);
+                }
+            }
+        }
+    }
+
     [Fact]
     [Trait("Widths", "Direct")]
     public void TapGatherEqualsTheOracleAtEveryWidth()
