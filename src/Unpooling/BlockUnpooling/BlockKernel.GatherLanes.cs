@@ -456,18 +456,34 @@ internal static unsafe partial class BlockKernel
 
             int count = TLanes.Count;
             bool vectors = count == TSimd.Count && kw <= 2 && kh <= 16;
+            int lines = (int)Math.Min(2 + ((((long)w * kw) - 1) * sizeof(TF) / 64), 64); // one more for a row that starts mid-line
+            int plane = start / h, i = start - (plane * h);
             for (int row = start; row < end; row++)
             {
-                int plane = row / h, i = row - (plane * h);
                 TF* y = Gradient + (plane * outPlane) + ((long)i * kh * outW);
                 byte* c = Codes + ((long)row * w);
                 TF* x = Result + ((long)row * w);
                 Debug.Assert(Bounds.Within(x, w, Result, (long)planes * h * w), "a result row outside the gradient");
                 Debug.Assert(Bounds.Within(y, ((long)(kh - 1) * outW) + ((long)w * kw), Gradient, planes * outPlane), "a block row outside the gradient");
-                int j = 0;
-                if (vectors)
+                if (Sse.IsSupported && i + RowsAhead < h)
                 {
-                    for (; j <= w - count; j += count)
+                    // The block rows of the result row RowsAhead rows on in this plane (a hint: it never faults or reads).
+                    TF* next = y + ((long)RowsAhead * kh * outW);
+                    for (int a = 0; a < kh; a++, next += outW)
+                    {
+                        for (int line = 0; line < lines; line++)
+                        {
+                            Sse.Prefetch0((byte*)next + (line * 64));
+                        }
+                    }
+                }
+
+                int j = 0;
+                if (vectors && w >= count)
+                {
+                    // The last vector ends at the row's end, overlapping the one before it (the same values written
+                    // twice, by this thread), so no cell goes through the per-cell loop.
+                    for (int last = w - count; ; j = Math.Min(j + count, last))
                     {
                         TLaneVector code = TLanes.LoadCode(c + j);
                         TLaneVector result = TLanes.Zero;
@@ -487,13 +503,25 @@ internal static unsafe partial class BlockKernel
                         }
 
                         TLanes.Store(result, (TS*)(x + j));
+                        if (j == last)
+                        {
+                            break;
+                        }
                     }
+
+                    j = w;
                 }
 
                 for (; j < w; j++)
                 {
                     long offset = offsets[c[j]];
                     x[j] = offset >= 0 ? y[((long)j * kw) + offset] : default;
+                }
+
+                if (++i == h)
+                {
+                    i = 0;
+                    plane++;
                 }
             }
         }

@@ -751,7 +751,7 @@ public static partial class Functional
             }
 
             bad = indexConvention == IndexConvention.PerPlane
-                ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree)
+                ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree, IndexGather.RowPrefetch.For2D(geometry, pooledShape.SpatialSize, indexedSize))
                 : IndexGather.Decoded(
                     g, i, r, pooledShape.ElementCount, indexedShape.ElementCount,
                     new IndexCodec3D(indexConvention, new Shape5D(indexedShape.Batch, indexedShape.Channels, 1, indexedShape.Height, indexedShape.Width), new Size3D(1, pooledShape.Height, pooledShape.Width), null),

@@ -112,9 +112,9 @@ public abstract unsafe class BackwardGatherWidthTests<T>
         var random = new Random(14);
         foreach (KernelWidth width in KernelWidths.All)
         {
-            foreach (int w in KernelWidths.BoundaryWidths(Lanes(width)))
+            // Two rows per plane, and planes taller than the gather's prefetch distance (8 rows), which it walks across.
+            foreach ((int w, int h) in KernelWidths.BoundaryWidths(Lanes(width)).Select(w => (w, 2)).Append((Lanes(width) + 3, 12)))
             {
-                const int h = 2;
                 foreach (Size2D k in DenseFactors)
                 {
                     var full = new Size2D(h * k.Height, w * k.Width);

@@ -34,6 +34,34 @@ public class MaxUnpoolBackwardTests
         }
     }
 
+    /// <summary>
+    /// Planes taller than the row prefetch's distance (the gather walks them row by row, prefetching 8 pooled rows ahead),
+    /// with strides, padding, dilation and an explicit size; the indices name any cell of the plane, in or out of the
+    /// window, as the contract allows.
+    /// </summary>
+    [Fact]
+    public void TallPlanesMatchTheGatherOracle()
+    {
+        var shape = new Shape4D(1, 3, 21, 11);
+        foreach (Pool2DGeometry geometry in new[] { new Pool2DGeometry(2), new Pool2DGeometry(3, stride: 2, padding: 1), new Pool2DGeometry(new Size2D(3, 2), stride: new Size2D(1, 2), dilation: new Size2D(2, 1)) })
+        {
+            Size2D defaultSize = geometry.GetUnpoolOutputSize(shape.SpatialSize);
+            foreach (Size2D size in new[] { defaultSize, new Size2D(defaultSize.Height + geometry.Stride.Height - 1, defaultSize.Width) }.Distinct())
+            {
+                long outPlane = (long)size.Height * size.Width;
+                long[] indices = TestData.RandomIndices((int)shape.ElementCount, outPlane, 21);
+                float[] y = BackwardReference.Integers<float>((int)(shape.PlaneCount * outPlane), 8);
+                float[] expected = BackwardReference.Gather(y, indices, 3, shape.PlaneSize, outPlane);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[] actual = new float[shape.ElementCount];
+                    Functional.MaxUnpool2DBackward(y, indices, shape, geometry, actual, size, options: Threads.Options(threads));
+                    Assert.Equal(expected, actual);
+                }
+            }
+        }
+    }
+
     /// <summary><c>&lt;MaxUnpool(x, Sum), y&gt; = &lt;x, MaxUnpoolBackward(y)&gt;</c> in <see cref="long"/>, every convention, both layouts.</summary>
     [Fact]
     public void IsTheAdjointOfTheSumUnpoolingExactOnIntegers()
