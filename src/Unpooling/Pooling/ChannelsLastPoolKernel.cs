@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -295,6 +296,11 @@ internal static unsafe class ChannelsLastPoolKernel
         long totalIn = p.Batch * sampleSize, totalOut = (long)p.Rows * width.Output * channels;
         for (int ow = 0; ow < width.Output; ow++)
         {
+            if (Sse.IsSupported && ow + PixelsAhead < width.Output)
+            {
+                PrefetchWindow(sample, p, f, ow + PixelsAhead, sizeof(T));
+            }
+
             long left = width.WindowStart(ow);
             (int wLo, int wHi) = width.Taps(ow);
             T* dst = destination + f.OutputOffset + ((long)ow * channels);
@@ -318,6 +324,42 @@ internal static unsafe class ChannelsLastPoolKernel
             {
                 // Overlap the last full vector with the previous one: its recomputed lanes write the same bits.
                 Pixel<TSimd, TVector, T, TIndex>(sample, dst, idx, p, f, wLo, wHi, left, first, channelBase, channels - count, sampleSize, source, totalIn);
+            }
+        }
+    }
+
+    /// <summary>How many output pixels ahead the vector rows prefetch their window's input.</summary>
+    private const int PixelsAhead = 4;
+
+    /// <summary>
+    /// Prefetches the input cells of output pixel <paramref name="ow"/>'s window in this row (every real tap's row, all
+    /// channels): the tap walk alternates between the window's input rows. A hint only: every address lies inside the
+    /// sample, and nothing is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchWindow(void* sample, in Plan p, in RowFrame f, int ow, int elementSize)
+    {
+        AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;
+        (int wLo, int wHi) = width.Taps(ow);
+        if (wHi <= wLo)
+        {
+            return;
+        }
+
+        long w0 = width.WindowStart(ow) + ((long)wLo * width.Dilation);
+        long bytes = ((((long)(wHi - 1 - wLo) * width.Dilation) + 1) * p.Channels) * elementSize;
+        int lines = (int)Math.Min((bytes + 63) / 64, 64);
+        for (int kd = f.DLo; kd < f.DHi; kd++)
+        {
+            long d = f.Front + ((long)kd * depth.Dilation);
+            for (int kh = f.HLo; kh < f.HHi; kh++)
+            {
+                long h = f.Top + ((long)kh * height.Dilation);
+                byte* cell = (byte*)sample + (((((d * height.Input) + h) * width.Input) + w0) * p.Channels * elementSize);
+                for (int line = 0; line < lines; line++)
+                {
+                    Sse.Prefetch0(cell + ((nint)line * 64));
+                }
             }
         }
     }
