@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -222,8 +221,7 @@ internal static unsafe partial class BlockKernel
             // the core to run several rows' loads ahead, which this gather needs, because it reads one output row in
             // KH (every other row for the factor 2), a pattern the hardware prefetcher does not follow.
             int plane = start / (p.D * p.H), rest = start - (plane * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
-            long ahead = RowsAhead * p.KH * p.TH;
-            int lines = (int)Math.Min(2 + ((((long)w * kw) - 1) * sizeof(TF) / 64), 64); // one more for a row that starts mid-line
+            long ahead = RowsAhead * p.KH * p.TH, rowBytes = (long)w * kw * sizeof(TF);
             for (int row = start; row < end; row++)
             {
                 TF* x = Result + ((long)row * w);
@@ -237,14 +235,10 @@ internal static unsafe partial class BlockKernel
                 {
                     TF* y = Gradient + (plane * outVolume) + (od * p.TD) + (oh * p.TH) + p.AW;
                     Debug.Assert(Bounds.Within(y - p.AW, p.OW, Gradient, p.OutputCount), "a gradient row outside the buffer");
-                    if (Sse.IsSupported && oh + (RowsAhead * p.KH) < p.OH)
+                    if (oh + (RowsAhead * p.KH) < p.OH)
                     {
-                        // The row RowsAhead rows on in the same plane and depth (a hint: it never faults or reads).
-                        byte* next = (byte*)(y + ahead);
-                        for (int line = 0; line < lines; line++)
-                        {
-                            Sse.Prefetch0(next + (line * 64));
-                        }
+                        // The row RowsAhead rows on in the same plane and depth.
+                        Prefetch.Range(y + ahead, rowBytes);
                     }
 
                     // The last vector ends at the last vector cell, overlapping the one before it (the same values
@@ -456,7 +450,7 @@ internal static unsafe partial class BlockKernel
 
             int count = TLanes.Count;
             bool vectors = count == TSimd.Count && kw <= 2 && kh <= 16;
-            int lines = (int)Math.Min(2 + ((((long)w * kw) - 1) * sizeof(TF) / 64), 64); // one more for a row that starts mid-line
+            long rowBytes = (long)w * kw * sizeof(TF);
             int plane = start / h, i = start - (plane * h);
             for (int row = start; row < end; row++)
             {
@@ -465,16 +459,13 @@ internal static unsafe partial class BlockKernel
                 TF* x = Result + ((long)row * w);
                 Debug.Assert(Bounds.Within(x, w, Result, (long)planes * h * w), "a result row outside the gradient");
                 Debug.Assert(Bounds.Within(y, ((long)(kh - 1) * outW) + ((long)w * kw), Gradient, planes * outPlane), "a block row outside the gradient");
-                if (Sse.IsSupported && i + RowsAhead < h)
+                if (Prefetch.IsSupported && i + RowsAhead < h)
                 {
-                    // The block rows of the result row RowsAhead rows on in this plane (a hint: it never faults or reads).
+                    // The block rows of the result row RowsAhead rows on in this plane.
                     TF* next = y + ((long)RowsAhead * kh * outW);
                     for (int a = 0; a < kh; a++, next += outW)
                     {
-                        for (int line = 0; line < lines; line++)
-                        {
-                            Sse.Prefetch0((byte*)next + (line * 64));
-                        }
+                        Prefetch.Range(next, rowBytes);
                     }
                 }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -296,7 +295,7 @@ internal static unsafe class ChannelsLastPoolKernel
         long totalIn = p.Batch * sampleSize, totalOut = (long)p.Rows * width.Output * channels;
         for (int ow = 0; ow < width.Output; ow++)
         {
-            if (Sse.IsSupported && ow + PixelsAhead < width.Output)
+            if (Prefetch.IsSupported && ow + PixelsAhead < width.Output)
             {
                 PrefetchWindow(sample, p, f, ow + PixelsAhead, sizeof(T));
             }
@@ -333,7 +332,7 @@ internal static unsafe class ChannelsLastPoolKernel
 
     /// <summary>
     /// Prefetches the input cells of output pixel <paramref name="ow"/>'s window in this row (every real tap's row, all
-    /// channels): the tap walk alternates between the window's input rows. A hint only: every address lies inside the
+    /// channels): the tap walk alternates between the window's input rows. A hint only: every run it names lies inside the
     /// sample, and nothing is read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -348,18 +347,13 @@ internal static unsafe class ChannelsLastPoolKernel
 
         long w0 = width.WindowStart(ow) + ((long)wLo * width.Dilation);
         long bytes = ((((long)(wHi - 1 - wLo) * width.Dilation) + 1) * p.Channels) * elementSize;
-        int lines = (int)Math.Min((bytes + 63) / 64, 64);
         for (int kd = f.DLo; kd < f.DHi; kd++)
         {
             long d = f.Front + ((long)kd * depth.Dilation);
             for (int kh = f.HLo; kh < f.HHi; kh++)
             {
                 long h = f.Top + ((long)kh * height.Dilation);
-                byte* cell = (byte*)sample + (((((d * height.Input) + h) * width.Input) + w0) * p.Channels * elementSize);
-                for (int line = 0; line < lines; line++)
-                {
-                    Sse.Prefetch0(cell + ((nint)line * 64));
-                }
+                Prefetch.Range((byte*)sample + (((((d * height.Input) + h) * width.Input) + w0) * p.Channels * elementSize), bytes);
             }
         }
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -213,7 +212,7 @@ internal static unsafe class IndexGather
                 T* x = Result + ((nint)plane * inPlane);
                 Debug.Assert(Bounds.Within(y, OutPlane, Gradient, Planes * OutPlane), "gradient plane outside the buffer");
                 Debug.Assert(Bounds.Within(x, InPlane, Result, Planes * InPlane), "result plane outside the buffer");
-                if (!Sse.IsSupported || rows.PooledW == 0)
+                if (!Prefetch.IsSupported || rows.PooledW == 0)
                 {
                     Span(y, idx, x, inPlane, outPlane);
                     continue;
@@ -221,30 +220,19 @@ internal static unsafe class IndexGather
 
                 // Row by row, prefetching the index row and the gradient rows that the windows of the pooled row
                 // RowPrefetch.Ahead rows on will read: the gather's loads depend on its index loads, so the core cannot
-                // run far enough ahead on its own (every prefetched address lies inside this plane).
+                // run far enough ahead on its own (every run prefetched lies inside this plane).
                 nint w = rows.PooledW;
-                int indexLines = (int)(((w * sizeof(TIndex)) + 63) / 64);
-                int gradientLines = (int)((((long)rows.OutW * sizeof(T)) + 63) / 64);
                 for (int r = 0; r < rows.PooledH; r++)
                 {
                     int ahead = r + RowPrefetch.Ahead;
                     if (ahead < rows.PooledH)
                     {
-                        byte* next = (byte*)(idx + (ahead * w));
-                        for (int line = 0; line < indexLines; line++)
-                        {
-                            Sse.Prefetch0(next + ((nint)line * 64));
-                        }
-
+                        Prefetch.Range(idx + (ahead * w), w * sizeof(TIndex));
                         long first = Math.Max(0, ((long)ahead * rows.StrideH) - rows.PadTop);
                         long last = Math.Min(rows.OutH, first + rows.Extent);
                         for (long oh = first; oh < last; oh++)
                         {
-                            byte* line0 = (byte*)(y + (oh * rows.OutW));
-                            for (int line = 0; line < gradientLines; line++)
-                            {
-                                Sse.Prefetch0(line0 + ((nint)line * 64));
-                            }
+                            Prefetch.Range(y + (oh * rows.OutW), (long)rows.OutW * sizeof(T));
                         }
                     }
 

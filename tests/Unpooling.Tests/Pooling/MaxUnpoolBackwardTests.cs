@@ -1,3 +1,4 @@
+using System.Numerics;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
 
@@ -21,16 +22,7 @@ public class MaxUnpoolBackwardTests
         Size2D defaultSize = geometry.GetUnpoolOutputSize(shape.SpatialSize);
         foreach (Size2D size in new[] { defaultSize, new Size2D(defaultSize.Height + 1, defaultSize.Width - 1) })
         {
-            long outPlane = (long)size.Height * size.Width;
-            long[] indices = TestData.RandomIndices((int)shape.ElementCount, outPlane, 3);
-            double[] y = BackwardReference.Integers<double>((int)(shape.PlaneCount * outPlane), 4);
-            double[] expected = BackwardReference.Gather(y, indices, 6, shape.PlaneSize, outPlane);
-            foreach (int threads in new[] { 1, 2 })
-            {
-                double[] actual = new double[shape.ElementCount];
-                Functional.MaxUnpool2DBackward(y, indices, shape, geometry, actual, size, options: Threads.Options(threads));
-                Assert.Equal(expected, actual);
-            }
+            GathersAsTheOracle<double>(shape, geometry, size, indexSeed: 3, valueSeed: 4);
         }
     }
 
@@ -48,17 +40,25 @@ public class MaxUnpoolBackwardTests
             Size2D defaultSize = geometry.GetUnpoolOutputSize(shape.SpatialSize);
             foreach (Size2D size in new[] { defaultSize, new Size2D(defaultSize.Height + geometry.Stride.Height - 1, defaultSize.Width) }.Distinct())
             {
-                long outPlane = (long)size.Height * size.Width;
-                long[] indices = TestData.RandomIndices((int)shape.ElementCount, outPlane, 21);
-                float[] y = BackwardReference.Integers<float>((int)(shape.PlaneCount * outPlane), 8);
-                float[] expected = BackwardReference.Gather(y, indices, 3, shape.PlaneSize, outPlane);
-                foreach (int threads in new[] { 1, 2 })
-                {
-                    float[] actual = new float[shape.ElementCount];
-                    Functional.MaxUnpool2DBackward(y, indices, shape, geometry, actual, size, options: Threads.Options(threads));
-                    Assert.Equal(expected, actual);
-                }
+                GathersAsTheOracle<float>(shape, geometry, size, indexSeed: 21, valueSeed: 8);
             }
+        }
+    }
+
+    /// <summary>Random per-plane indices anywhere in the <paramref name="size"/> plane, integer-valued gradients: the
+    /// span form at 1 and 2 threads gives <see cref="BackwardReference.Gather"/>'s result exactly.</summary>
+    private static void GathersAsTheOracle<T>(Shape4D shape, Pool2DGeometry geometry, Size2D size, int indexSeed, int valueSeed)
+        where T : unmanaged, INumberBase<T>
+    {
+        long outPlane = (long)size.Height * size.Width;
+        long[] indices = TestData.RandomIndices((int)shape.ElementCount, outPlane, indexSeed);
+        T[] y = BackwardReference.Integers<T>((int)(shape.PlaneCount * outPlane), valueSeed);
+        T[] expected = BackwardReference.Gather(y, indices, (int)shape.PlaneCount, shape.PlaneSize, outPlane);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            T[] actual = new T[shape.ElementCount];
+            Functional.MaxUnpool2DBackward(y, indices, shape, geometry, actual, size, options: Threads.Options(threads));
+            Assert.Equal(expected, actual);
         }
     }
 
