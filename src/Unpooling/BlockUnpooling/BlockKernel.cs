@@ -188,6 +188,7 @@ internal static unsafe partial class BlockKernel
             Code = code,
             Zero = zero,
         };
+        body.Stream = StreamsRows<TE>(body.Plan);
         if (plan.Deep)
         {
             var deep = new BlockBody3D<TLanes, TVector, TE, TCode> { Rows = body };
@@ -197,6 +198,17 @@ internal static unsafe partial class BlockKernel
 
         ParallelRunner.Run(ref body, checked(planes * plan.BlockRows), degree);
     }
+
+    /// <summary>
+    /// Whether the writers stream their block rows (<see cref="StreamingStore"/>): a destination past the streaming
+    /// threshold whose block rows (<c>KH</c> whole output rows, one contiguous run) fit the staging run. Each block row
+    /// is then built in the staging run, which stays in L1, and copied out with streaming stores: the same values, and
+    /// the destination's lines are written without being read first.
+    /// </summary>
+    private static bool StreamsRows<TE>(in Plan p)
+        where TE : unmanaged
+        => StreamingStore.Wanted((long)p.Planes * p.OutD * p.OutH * p.OutW * sizeof(TE))
+            && (long)p.KH * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes;
 
     /// <summary>
     /// The 3-D writer: one item per (plane, output slice <c>od</c>, block row <c>ih</c>), the 2-D block row of input
@@ -215,12 +227,15 @@ internal static unsafe partial class BlockKernel
         public BlockBody<TLanes, TVector, TE, TCode> Rows;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [SkipLocalsInit] // the staging run is written before it is read
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Rows.Plan;
             TE* source = Rows.Source, destination = Rows.Destination;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells];
+            bool stream = Rows.Stream;
+            byte* staging = stackalloc byte[stream ? StreamingStore.StagingBytes : 0];
             // Output slice (plane*OutD + od), its input slice (id, depth tap c) and block row, stepped per item.
             int slice = start / blockRows;
             int ih = start - (slice * blockRows);
@@ -250,16 +265,29 @@ internal static unsafe partial class BlockKernel
                 TE* y = destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
                 Debug.Assert(rows >= 1 && slice == (plane * p.OutD) + od && od == (id * p.KD) + c, "a block row without output rows, or a mis-stepped item");
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
+                TE* target = stream ? (TE*)staging : y;
+                Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H || id >= p.D)
                 {
-                    FillZero(y, (nint)rows * p.OutW, Rows.Zero);
-                    continue;
+                    FillZero(target, (nint)rows * p.OutW, Rows.Zero);
+                }
+                else
+                {
+                    int inSlice = (plane * p.D) + id;
+                    TE* x = source + ((((nint)inSlice * p.H) + ih) * p.W);
+                    Debug.Assert(Bounds.Within(x, p.W, source, (long)p.Planes * p.D * p.H * p.W), "input row outside the source");
+                    WriteBlockRow<TLanes, TVector, TE, TCode>(x, target, rows, inSlice, ih, scratch, Rows.Code, Rows.Zero, p, c * sliceTaps);
                 }
 
-                int inSlice = (plane * p.D) + id;
-                TE* x = source + ((((nint)inSlice * p.H) + ih) * p.W);
-                Debug.Assert(Bounds.Within(x, p.W, source, (long)p.Planes * p.D * p.H * p.W), "input row outside the source");
-                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, inSlice, ih, scratch, Rows.Code, Rows.Zero, p, c * sliceTaps);
+                if (stream)
+                {
+                    StreamingStore.Copy(target, y, (nint)rows * p.OutW * sizeof(TE));
+                }
+            }
+
+            if (stream)
+            {
+                StreamingStore.Fence();
             }
         }
     }
@@ -276,12 +304,18 @@ internal static unsafe partial class BlockKernel
         public TCode Code;
         public TE Zero;
 
+        /// <summary>Whether block rows are built in a staging run and streamed out (<see cref="StreamsRows"/>).</summary>
+        public bool Stream;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [SkipLocalsInit] // the staging run is written before it is read
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Plan;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
+            byte* staging = stackalloc byte[Stream ? StreamingStore.StagingBytes : 0];
+            bool stream = Stream;
             // The plane and block row of each item, stepped rather than divided per item (one division per chunk).
             int plane = start / blockRows;
             int ih = start - (plane * blockRows);
@@ -297,15 +331,30 @@ internal static unsafe partial class BlockKernel
                 TE* y = Destination + ((((nint)plane * p.OutH) + (nint)oh) * p.OutW);
                 Debug.Assert(rows >= 1, "a block row without output rows");
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
+
+                // The block row's output rows are one contiguous run: built in place, or in the staging run and streamed.
+                TE* target = stream ? (TE*)staging : y;
+                Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H)
                 {
-                    FillZero(y, (nint)rows * p.OutW, Zero);
-                    continue;
+                    FillZero(target, (nint)rows * p.OutW, Zero);
+                }
+                else
+                {
+                    TE* x = Source + ((((nint)plane * p.H) + ih) * p.W);
+                    Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.H * p.W), "input row outside the source");
+                    WriteBlockRow<TLanes, TVector, TE, TCode>(x, target, rows, plane, ih, scratch, Code, Zero, p, 0);
                 }
 
-                TE* x = Source + ((((nint)plane * p.H) + ih) * p.W);
-                Debug.Assert(Bounds.Within(x, p.W, Source, (long)p.Planes * p.H * p.W), "input row outside the source");
-                WriteBlockRow<TLanes, TVector, TE, TCode>(x, y, rows, plane, ih, scratch, Code, Zero, p, 0);
+                if (stream)
+                {
+                    StreamingStore.Copy(target, y, (nint)rows * p.OutW * sizeof(TE));
+                }
+            }
+
+            if (stream)
+            {
+                StreamingStore.Fence();
             }
         }
     }

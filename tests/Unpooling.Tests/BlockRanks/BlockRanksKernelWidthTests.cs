@@ -49,6 +49,18 @@ public abstract unsafe class BlockRanksKernelWidthTests<T>
         }
     }
 
+    /// <summary>The 3-D cases above with the streaming path forced (see the 2-D width tests): the same bits, nothing
+    /// written outside the destination.</summary>
+    [Fact]
+    [Trait("Widths", "Direct")]
+    public void ThreeDKernelEqualsTheOracleWhenItStreams()
+    {
+        using (StreamingStore.ForceForTests())
+        {
+            ThreeDKernelEqualsTheOracleAtEveryWidth();
+        }
+    }
+
     [Fact]
     public void ChannelsLastKernelEqualsTheOracleAtEveryChannelCount()
     {

@@ -86,6 +86,29 @@ public abstract unsafe class BlockKernelWidthTests<T>
             Check(expected, (d, side) => Dense(x, narrow, d, w, output, factor, width, side, expectDense: true), "dense int", width, factor, w, output);
         });
 
+    /// <summary>
+    /// Every operator above with the streaming path forced (each block row built in the staging run and copied out with
+    /// plain stores to the destination's first line boundary, streaming stores for the whole lines, plain stores after
+    /// the last; unforced, only destinations of 16 MiB or more take it): the oracles' bits, and no byte written outside
+    /// the destination, whose ends sit flush against no-access pages. The widths here put the destination's ends at
+    /// every offset within a line.
+    /// </summary>
+    [Fact]
+    [Trait("Widths", "Direct")]
+    public void EveryOperatorEqualsTheOracleWhenItStreams()
+    {
+        using (StreamingStore.ForceForTests())
+        {
+            FixedEqualsTheOracleAtEveryWidth();
+            RandomEqualsTheOracleAtEveryWidth();
+            RepeatEqualsTheOracleAtEveryWidth();
+            ZeroInsertEqualsTheOracleAtEveryWidth();
+            DenseArgmaxUnpoolingEqualsTheOracleAtEveryWidth();
+            UnpoolTapsEqualsTheOracleAtEveryWidth();
+            ThreadCountDoesNotChangeTapsOrDenseResults();
+        }
+    }
+
     /// <summary>An index in a neighbour's block (or past the plane) makes the dense path decline without writing.</summary>
     [Fact]
     [Trait("Widths", "Direct")]

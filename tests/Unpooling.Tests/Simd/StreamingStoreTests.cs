@@ -1,0 +1,93 @@
+using System.Runtime.InteropServices;
+using Unpooling.Internal;
+using Unpooling.Tests.Infrastructure;
+using Unpooling.Tests.Reference;
+
+namespace Unpooling.Tests;
+
+/// <summary>
+/// The streaming copy (<see cref="StreamingStore.Copy"/>) at every destination offset within a cache line and lengths
+/// around each of its boundaries (shorter than two lines, one line past the head, tails of every size), and the block
+/// writers on a destination past the streaming threshold through the public API, unforced.
+/// </summary>
+public sealed unsafe class StreamingStoreTests
+{
+    private static readonly int[] Lengths = [0, 1, 7, 63, 64, 65, 127, 128, 129, 130, 191, 192, 193, 255, 256, 257, 1000, 4096 + 37];
+
+    /// <summary>Each length at destination offsets 0-64 from a line boundary and source offsets 0 and 3: exactly the
+    /// source bytes land in the destination range, and the 128 bytes on each side keep their sentinel.</summary>
+    [Fact]
+    public void CopiesExactlyTheRangeAtEveryAlignment()
+    {
+        const int slack = 128;
+        int capacity = Lengths.Max() + (3 * slack);
+        byte* source = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
+        byte* buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
+        try
+        {
+            for (int i = 0; i < capacity; i++)
+            {
+                source[i] = (byte)((i * 37) + 11);
+            }
+
+            foreach (int length in Lengths)
+            {
+                for (int offset = 0; offset <= 64; offset++)
+                {
+                    foreach (int sourceOffset in new[] { 0, 3 })
+                    {
+                        new Span<byte>(buffer, capacity).Fill(0xCD);
+                        byte* d = buffer + slack + offset;
+                        StreamingStore.Copy(source + sourceOffset, d, length);
+                        StreamingStore.Fence();
+                        string context = $"length {length}, destination offset {offset}, source offset {sourceOffset}";
+                        Assert.True(new ReadOnlySpan<byte>(source + sourceOffset, length).SequenceEqual(new ReadOnlySpan<byte>(d, length)), $"{context}: the copied bytes differ");
+                        Assert.True(new ReadOnlySpan<byte>(buffer, slack + offset).IndexOfAnyExcept((byte)0xCD) < 0, $"{context}: a byte before the destination was written");
+                        Assert.True(new ReadOnlySpan<byte>(d + length, capacity - (slack + offset + length)).IndexOfAnyExcept((byte)0xCD) < 0, $"{context}: a byte after the destination was written");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(source);
+            NativeMemory.AlignedFree(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Fixed unpooling and the max-pool backward with in-window byte switches into 16 MiB or more (the threshold: the
+    /// path the benchmarks' 25.7 MB outputs take) at 1 and 2 threads, the destination one element into a larger array (so
+    /// no row starts on a line boundary): the oracles' bits, and the element before and after untouched.
+    /// </summary>
+    [Fact]
+    public void LargeDestinationsStreamTheOraclesBits()
+    {
+        const int planes = 4, h = 512, w = 514;
+        var shape = new Shape4D(1, planes, h, w);
+        var factor = new Size2D(2, 2);
+        int outH = h * 2, outW = w * 2;
+        long outLength = (long)planes * outH * outW;
+        Assert.True(outLength * sizeof(float) >= StreamingStore.Threshold, "the case no longer reaches the streaming threshold");
+        float[] x = TestData.NonZero<float>((int)shape.ElementCount, 5);
+        var random = new Random(7);
+        long[] taps = Enumerable.Range(0, x.Length).Select(_ => (long)random.Next(4)).ToArray();
+        byte[] byteTaps = TestData.Convert<byte>(taps);
+        float[] fixedExpected = UnpoolReference.Fixed(x, planes, h, w, 2, 2, 1, 0, outH, outW);
+        float[] tapsExpected = UnpoolReference.UnpoolTaps(x, taps, planes, h, w, 2, 2, outH, outW);
+        foreach (int degree in new[] { 1, 2 })
+        {
+            var options = new ExecutionOptions { MaxDegreeOfParallelism = degree };
+            float[] y = new float[outLength + 2];
+            y[0] = y[^1] = 42f;
+            Functional.FixedUnpool2D<float>(x, shape, factor, y.AsSpan(1, (int)outLength), new Size2D(1, 0), options: options);
+            Assert.True(y[0] == 42f && y[^1] == 42f, $"fixed, {degree} threads: an element outside the destination was written");
+            BitAssert.Equal<float>(fixedExpected, y.AsSpan(1, (int)outLength), $"fixed, {degree} threads");
+
+            y.AsSpan(1, (int)outLength).Fill(float.NaN);
+            Functional.MaxPool2DBackward<float, byte>(x, byteTaps, shape, new Pool2DGeometry(2, 2), y.AsSpan(1, (int)outLength), new Size2D(outH, outW), IndexConvention.InWindow, options);
+            Assert.True(y[0] == 42f && y[^1] == 42f, $"max-pool backward, {degree} threads: an element outside the destination was written");
+            BitAssert.Equal<float>(tapsExpected, y.AsSpan(1, (int)outLength), $"max-pool backward, {degree} threads");
+        }
+    }
+}
