@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Unpooling.Internal;
 
@@ -222,7 +223,8 @@ internal static unsafe partial class ConvKernel
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
-                    SumPartials<TSimd, TVector, T>(c, weightGradient, plan, g0, groups);
+                    var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
+                    ParallelRunner.Run(ref sums, groups * plan.M, plan.Chunks > 1 ? degree : 1);
                 }
             }
         }
@@ -232,50 +234,63 @@ internal static unsafe partial class ConvKernel
         }
     }
 
+    /// <summary>The partials' sum over rows <c>(gi, m)</c> of a run, a range of them per work item (element-wise: any split
+    /// gives the same bits).</summary>
+    private struct SumPartialsBody<TSimd, TVector, T> : IParallelBody
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T* Partials;
+        public T* WeightGradient;
+        public WeightGradPlan Plan;
+        public int FirstGroup;
+
+        public readonly void Invoke(int start, int end) => SumPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
+    }
+
     /// <summary>
     /// <c>dW[g*M + m, col] = P_0 + P_1 + ...</c> over the chunks' partials, in chunk order (element-wise, so the same
-    /// bits at every width).
+    /// bits at every width), for the run's rows <c>gi*M + m</c> in <c>[rowStart, rowEnd)</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void SumPartials<TSimd, TVector, T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int groups)
+    private static void SumPartials<TSimd, TVector, T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int rowStart, int rowEnd)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long chunkStride = (long)p.Rows * p.Ldc;
         int v = TSimd.Count;
-        for (int gi = 0; gi < groups; gi++)
+        for (int row = rowStart; row < rowEnd; row++)
         {
-            for (int m = 0; m < p.M; m++)
+            int gi = row / p.M, m = row - (gi * p.M);
+            T* dst = weightGradient + ((((nint)(g0 + gi) * p.M) + m) * p.N);
+            T* first = partials + ((nint)gi * p.Chunks * chunkStride) + ((nint)m * p.Ldc);
+            Debug.Assert(Bounds.Within(dst, p.N, weightGradient, p.WeightLength), "weight-gradient row outside the gradient");
+            Debug.Assert(Bounds.Within(first + ((p.Chunks - 1) * chunkStride), p.N, partials, p.PartialLength), "partial row outside the partials");
+            int col = 0;
+            for (; col <= p.N - v; col += v)
             {
-                T* dst = weightGradient + ((((nint)(g0 + gi) * p.M) + m) * p.N);
-                T* first = partials + ((nint)gi * p.Chunks * chunkStride) + ((nint)m * p.Ldc);
-                Debug.Assert(Bounds.Within(dst, p.N, weightGradient, p.WeightLength), "weight-gradient row outside the gradient");
-                Debug.Assert(Bounds.Within(first + ((p.Chunks - 1) * chunkStride), p.N, partials, p.PartialLength), "partial row outside the partials");
-                int col = 0;
-                for (; col <= p.N - v; col += v)
+                T* src = first + col;
+                TVector sum = TSimd.Load(src);
+                for (int chunk = 1; chunk < p.Chunks; chunk++)
                 {
-                    T* src = first + col;
-                    TVector sum = TSimd.Load(src);
-                    for (int chunk = 1; chunk < p.Chunks; chunk++)
-                    {
-                        sum = TSimd.Add(sum, TSimd.Load(src + ((nint)chunk * chunkStride)));
-                    }
-
-                    TSimd.Store(sum, dst + col);
+                    sum = TSimd.Add(sum, TSimd.Load(src + ((nint)chunk * chunkStride)));
                 }
 
-                for (; col < p.N; col++)
-                {
-                    T* src = first + col;
-                    T sum = *src;
-                    for (int chunk = 1; chunk < p.Chunks; chunk++)
-                    {
-                        sum += src[(nint)chunk * chunkStride];
-                    }
+                TSimd.Store(sum, dst + col);
+            }
 
-                    dst[col] = sum;
+            for (; col < p.N; col++)
+            {
+                T* src = first + col;
+                T sum = *src;
+                for (int chunk = 1; chunk < p.Chunks; chunk++)
+                {
+                    sum += src[(nint)chunk * chunkStride];
                 }
+
+                dst[col] = sum;
             }
         }
     }
@@ -299,12 +314,20 @@ internal static unsafe partial class ConvKernel
         for (int r0 = 0; r0 < rows; r0 += mr, dst += (nint)mr * kc)
         {
             int live = Math.Min(mr, rows - r0);
+            int k8 = 0;
+            if (typeof(T) == typeof(float) && mr == 8 && live == 8 && Avx.IsSupported)
+            {
+                // Whole panels of 8 rows: 8 x 8 blocks transposed in registers, the steps past the last block below.
+                k8 = kc / 8 * 8;
+                Transpose8Rows((float*)(a + (r0 * strideM) + k0), strideM, k8, (float*)dst);
+            }
+
             for (int r = 0; r < mr; r++)
             {
-                T* d = dst + r;
+                T* d = dst + r + ((nint)k8 * mr);
                 if (r >= live)
                 {
-                    for (int k = 0; k < kc; k++, d += mr)
+                    for (int k = k8; k < kc; k++, d += mr)
                     {
                         *d = T.Zero;
                     }
@@ -313,11 +336,44 @@ internal static unsafe partial class ConvKernel
                 }
 
                 T* src = a + ((r0 + r) * strideM) + k0;
-                for (int k = 0; k < kc; k++, d += mr)
+                for (int k = k8; k < kc; k++, d += mr)
                 {
                     *d = src[k];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Steps <c>[0, k8)</c> (a multiple of 8) of 8 float rows <paramref name="strideM"/> apart into one panel,
+    /// <c>dst[k*8 + r] = src[r*strideM + k]</c>: each 8 x 8 block loaded as 8 row vectors and transposed with unpacks,
+    /// shuffles and lane permutes (the same elements the per-element copy moves).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void Transpose8Rows(float* src, nint strideM, int k8, float* dst)
+    {
+        for (int k = 0; k < k8; k += 8, src += 8, dst += 64)
+        {
+            Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + strideM);
+            Vector256<float> r2 = Avx.LoadVector256(src + (2 * strideM)), r3 = Avx.LoadVector256(src + (3 * strideM));
+            Vector256<float> r4 = Avx.LoadVector256(src + (4 * strideM)), r5 = Avx.LoadVector256(src + (5 * strideM));
+            Vector256<float> r6 = Avx.LoadVector256(src + (6 * strideM)), r7 = Avx.LoadVector256(src + (7 * strideM));
+
+            // Pairs of rows interleaved, then quads: u0 holds step 0 (rows 0-3) and step 4, u1 steps 1 and 5, ...
+            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+            Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+            // Rows 0-3 and 4-7 of each step joined: step j's 8 rows, stored at dst + j*8.
+            Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
         }
     }
 
