@@ -227,7 +227,6 @@ internal static unsafe partial class BlockKernel
         public BlockBody<TLanes, TVector, TE, TCode> Rows;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        [SkipLocalsInit] // the staging run is written before it is read
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Rows.Plan;
@@ -308,7 +307,6 @@ internal static unsafe partial class BlockKernel
         public bool Stream;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-        [SkipLocalsInit] // the staging run is written before it is read
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Plan;
