@@ -224,7 +224,7 @@ internal static unsafe partial class ConvKernel
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
                     var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
-                    ParallelRunner.Run(ref sums, groups * plan.M, plan.Chunks > 1 ? degree : 1);
+                    ParallelRunner.Run(ref sums, groups * plan.M, degree);
                 }
             }
         }
