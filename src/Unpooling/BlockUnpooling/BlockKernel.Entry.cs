@@ -127,10 +127,35 @@ internal static unsafe partial class BlockKernel
     public static bool TryUnpoolDense<T, TIndex>(T* source, TIndex* indices, T* destination, int planes, Size2D pooled, Size2D output, Size2D factor, int degree, int bits = -1)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => TryDense(source, indices, destination, new Plan(pooled, output, factor) with { Planes = planes }, T.Zero, gather: false, degree, bits);
+
+    /// <summary>
+    /// The backward of <see cref="TryUnpoolDense{T, TIndex}"/>, for the same geometries: when every per-plane index names
+    /// a cell of its own <paramref name="factor"/> block, encodes them as one-byte tap codes (in parallel, before anything
+    /// is written) and gathers through the codes with the block gather (<see cref="GatherTaps{T}"/>), which reads the
+    /// gradient a whole row at a time instead of one indexed cell at a time. Returns false, having written nothing, when
+    /// some index lies elsewhere (then the caller's general gather validates and runs).
+    /// </summary>
+    /// <remarks>The encoding reads every index once, as validation would, and writes a quarter (int32) or an eighth
+    /// (int64) of those bytes; the gather then reads the codes instead of the indices. The codes are private, so an index
+    /// a racing caller changes after the encoding cannot move a read.</remarks>
+    public static bool TryGatherDense<T, TIndex>(T* outputGradient, TIndex* indices, T* sourceGradient, int planes, Size2D pooled, Size2D output, Size2D factor, int degree, int bits = -1)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        => TryDense(outputGradient, indices, sourceGradient, new Plan(pooled, output, factor) with { Planes = planes }, default, gather: true, degree, bits);
+
+    /// <summary>
+    /// Encodes <paramref name="plan"/>'s per-plane indices as tap codes into pooled scratch (returning false, having
+    /// written nothing, when one is not in its own block), then runs the block writer from <paramref name="from"/>
+    /// (unpooling, <paramref name="zero"/> elsewhere) or, with <paramref name="gather"/>, the block gather from the
+    /// gradient <paramref name="from"/>, into <paramref name="to"/>.
+    /// </summary>
+    private static bool TryDense<T, TIndex>(T* from, TIndex* indices, T* to, in Plan plan, T zero, bool gather, int degree, int bits)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        var plan = new Plan(pooled, output, factor) with { Planes = planes };
-        Debug.Assert(plan.Taps <= 256 && output.Height >= (long)factor.Height * pooled.Height && output.Width >= (long)factor.Width * pooled.Width, "not a dense geometry");
-        int cells = checked(planes * pooled.Height * pooled.Width);
+        Debug.Assert(plan.Taps <= 256 && plan.OutH >= (long)plan.KH * plan.H && plan.OutW >= (long)plan.KW * plan.W, "not a dense geometry");
+        int cells = checked(plan.Planes * plan.H * plan.W);
         byte[] rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, cells));
         try
         {
@@ -138,13 +163,21 @@ internal static unsafe partial class BlockKernel
             {
                 int failures = 0;
                 var encode = new EncodeBody<TIndex> { Indices = indices, Codes = codes, Plan = plan, Failures = &failures };
-                ParallelRunner.Run(ref encode, planes, degree);
+                ParallelRunner.Run(ref encode, plan.Planes, degree);
                 if (Volatile.Read(ref failures) != 0)
                 {
                     return false;
                 }
 
-                Run(source, destination, planes, plan, new TapCode<byte>(codes), T.Zero, degree, bits);
+                if (gather)
+                {
+                    GatherCodes(from, codes, to, plan, degree, bits);
+                }
+                else
+                {
+                    Run(from, to, plan.Planes, plan, new TapCode<byte>(codes), zero, degree, bits);
+                }
+
                 return true;
             }
         }

@@ -235,4 +235,77 @@ public class MaxUnpoolBackwardTests
             Assert.All(untouched, v => Assert.Equal(5.0, v));
         }
     }
+
+    /// <summary>
+    /// Per-plane indices of tiling windows, each in its own window (what max pooling writes), take the encoded block
+    /// gather: the oracle's gather for element types of the vector paths (float, double) and of the per-cell one (Half,
+    /// int, byte), 32-, 64- and 16-bit indices, pooled widths across vector boundaries, an output larger than the blocks,
+    /// dilation, 1 and 2 threads, and the double backward. One index moved to another cell of its plane (legal, outside
+    /// its window) takes the general gather with the same result; one past the plane is refused and nothing is written.
+    /// </summary>
+    [Fact]
+    public void PerPlaneIndicesInTheirOwnWindowsTakeTheBlockGather()
+    {
+        foreach ((Pool2DGeometry geometry, int h, int w, Size2D extra) in new[]
+        {
+            (new Pool2DGeometry(2), 5, 1, new Size2D(0, 0)), (new Pool2DGeometry(2), 3, 17, new Size2D(1, 1)), (new Pool2DGeometry(2), 4, 33, new Size2D(0, 0)),
+            (new Pool2DGeometry(new Size2D(3, 2)), 2, 65, new Size2D(2, 1)), (new Pool2DGeometry(new Size2D(1, 4)), 3, 9, new Size2D(0, 3)),
+            (new Pool2DGeometry(new Size2D(2, 2), dilation: new Size2D(2, 1)), 3, 8, new Size2D(0, 0)),
+        })
+        {
+            GathersInWindow<float, long>(geometry, h, w, extra);
+            GathersInWindow<double, int>(geometry, h, w, extra);
+            GathersInWindow<Half, short>(geometry, h, w, extra);
+            GathersInWindow<int, long>(geometry, h, w, extra);
+            GathersInWindow<byte, int>(geometry, h, w, extra);
+        }
+    }
+
+    private static void GathersInWindow<T, TIndex>(Pool2DGeometry geometry, int h, int w, Size2D extra)
+        where T : unmanaged, INumberBase<T>
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        (int kh, int kw) = (geometry.KernelSize.Height, geometry.KernelSize.Width);
+        var pooled = new Shape4D(2, 3, h, w);
+        var size = new Size2D((kh * h) + extra.Height, (kw * w) + extra.Width);
+        long outPlane = (long)size.Height * size.Width;
+        var random = new Random((h * 31) + w);
+        long[] indices = new long[pooled.ElementCount];
+        for (int p = 0; p < indices.Length; p++)
+        {
+            int row = p / w % h, col = p % w;
+            indices[p] = (((long)kh * row) + random.Next(kh)) * size.Width + ((long)kw * col) + random.Next(kw);
+        }
+
+        T[] y = Enumerable.Range(0, (int)(pooled.PlaneCount * outPlane)).Select(_ => T.CreateChecked(random.Next(0, 100))).ToArray();
+        string context = $"{typeof(T).Name}/{typeof(TIndex).Name} k{kh}x{kw} pooled {h}x{w} output {size.Height}x{size.Width}";
+        foreach (bool moved in new[] { false, true })
+        {
+            if (moved)
+            {
+                indices[indices.Length / 2] = outPlane - 1; // the plane's last cell: legal, in no window but the last one's
+            }
+
+            T[] expected = BackwardReference.Gather(y, indices, (int)pooled.PlaneCount, pooled.PlaneSize, outPlane);
+            TIndex[] typed = TestData.Convert<TIndex>(indices);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                T[] actual = new T[pooled.ElementCount];
+                Functional.MaxUnpool2DBackward(y, typed, pooled, geometry, actual, size, options: Threads.Options(threads));
+                Assert.True(expected.SequenceEqual(actual), $"{context}, moved {moved}, {threads} threads");
+                if (geometry.Dilation == new Size2D(1, 1))
+                {
+                    T[] twice = new T[pooled.ElementCount];
+                    Functional.MaxPool2DDoubleBackward(y, typed, pooled, geometry, twice, size, options: Threads.Options(threads));
+                    Assert.True(expected.SequenceEqual(twice), $"{context}, double backward, moved {moved}, {threads} threads");
+                }
+            }
+        }
+
+        TIndex[] bad = TestData.Convert<TIndex>(indices);
+        bad[^1] = TIndex.CreateChecked(outPlane);
+        T[] untouched = Enumerable.Repeat(T.One, (int)pooled.ElementCount).ToArray();
+        Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(y, bad, pooled, geometry, untouched, size));
+        Assert.True(untouched.All(v => v == T.One), context + ": written before the refusal");
+    }
 }
