@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Unpooling.Internal;
+using Unpooling.Tests.HostileInput;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
 
@@ -56,8 +57,9 @@ public sealed unsafe class StreamingStoreTests
     }
 
     /// <summary>
-    /// Fixed unpooling and the max-pool backward with in-window byte switches into 16 MiB or more (the threshold: the
-    /// path the benchmarks' 25.7 MB outputs take) at 1 and 2 threads, the destination one element into a larger array (so
+    /// Fixed unpooling and the max-pool backward with in-window byte switches into 16 MiB or more, with the threshold at
+    /// its minimum of 16 MiB (the machine's own may be larger: half its last-level cache), so the size decides as on a
+    /// machine with 32 MB of L3, where the benchmarks' 25.7 MB outputs stream, at 1 and 2 threads, the destination one element into a larger array (so
     /// no row starts on a line boundary): the oracles' bits, and the element before and after untouched.
     /// </summary>
     [Fact]
@@ -68,7 +70,9 @@ public sealed unsafe class StreamingStoreTests
         var factor = new Size2D(2, 2);
         int outH = h * 2, outW = w * 2;
         long outLength = (long)planes * outH * outW;
-        Assert.True(outLength * sizeof(float) >= StreamingStore.Threshold, "the case no longer reaches the streaming threshold");
+        Assert.True(outLength * sizeof(float) >= StreamingStore.MinimumThreshold, "the case no longer reaches the streaming threshold");
+        using StreamingStore.ThresholdScope scope = StreamingStore.ThresholdForTests(StreamingStore.MinimumThreshold);
+        Assert.False(StreamingStore.Wanted(StreamingStore.MinimumThreshold - 1), "a destination below the threshold streams");
         float[] x = TestData.NonZero<float>((int)shape.ElementCount, 5);
         var random = new Random(7);
         long[] taps = Enumerable.Range(0, x.Length).Select(_ => (long)random.Next(4)).ToArray();
@@ -89,5 +93,51 @@ public sealed unsafe class StreamingStoreTests
             Assert.True(y[0] == 42f && y[^1] == 42f, $"max-pool backward, {degree} threads: an element outside the destination was written");
             BitAssert.Equal<float>(tapsExpected, y.AsSpan(1, (int)outLength), $"max-pool backward, {degree} threads");
         }
+    }
+
+    /// <summary>The threshold is half the last-level cache, never below 16 MiB (which also serves an unknown cache).</summary>
+    [Fact]
+    public void TheThresholdIsHalfTheLastLevelCacheAndAtLeast16MiB()
+    {
+        const long mib = 1L << 20;
+        Assert.Equal(16 * mib, StreamingStore.ThresholdFor(0));
+        Assert.Equal(16 * mib, StreamingStore.ThresholdFor(8 * mib));
+        Assert.Equal(16 * mib, StreamingStore.ThresholdFor(32 * mib));
+        Assert.Equal(48 * mib, StreamingStore.ThresholdFor(96 * mib));
+        Assert.Equal(266240L * 1024 / 2, StreamingStore.ThresholdFor(266240L * 1024));
+        Assert.Equal(StreamingStore.ThresholdFor(StreamingStore.LastLevelCacheBytes), StreamingStore.Threshold);
+        Assert.Equal(StreamingStore.IsSupported, StreamingStore.Wanted(StreamingStore.Threshold));
+        Assert.False(StreamingStore.Wanted(StreamingStore.Threshold - 1));
+    }
+
+    /// <summary>
+    /// On Linux x86 the size read from CPUID is the largest data or unified cache the kernel lists for CPU 0 in
+    /// <c>/sys/devices/system/cpu/cpu0/cache</c> (which the kernel reads from the same leaves); skipped elsewhere.
+    /// </summary>
+    [SkippableFact]
+    public void TheLastLevelCacheIsTheLargestCacheLinuxLists()
+    {
+        const string root = "/sys/devices/system/cpu/cpu0/cache";
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.X86) || !Directory.Exists(root))
+        {
+            throw new SkipTestException("needs Linux on x86 with " + root);
+        }
+
+        long largest = 0;
+        foreach (string index in Directory.GetDirectories(root, "index*"))
+        {
+            string sizeFile = Path.Combine(index, "size");
+            if (File.ReadAllText(Path.Combine(index, "type")).Trim() == "Instruction" || !File.Exists(sizeFile))
+            {
+                continue;
+            }
+
+            string text = File.ReadAllText(sizeFile).Trim();
+            long unit = text.EndsWith('K') ? 1L << 10 : text.EndsWith('M') ? 1L << 20 : 1;
+            largest = Math.Max(largest, long.Parse(text.TrimEnd('K', 'M'), System.Globalization.CultureInfo.InvariantCulture) * unit);
+        }
+
+        Assert.True(largest > 0, "sysfs lists no data cache");
+        Assert.Equal(largest, StreamingStore.LastLevelCacheBytes);
     }
 }
