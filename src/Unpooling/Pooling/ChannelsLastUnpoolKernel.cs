@@ -47,27 +47,10 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
-        long first = long.MaxValue;
-        int foreign = 0;
-        if (TConvention.Value == IndexConvention.PerPlane)
+        long first = Validate<TIndex, TConvention>(indices, plan, degree, out bool anyForeign);
+        if (first >= 0)
         {
-            // Per-plane indices always name a cell of their own plane: the range check is the whole validation, and the
-            // vectorized one reports the first bad position in memory order too.
-            first = MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.OutputSample, plan.Spatial.InputVolume, degree);
-            if (first >= 0)
-            {
-                return first;
-            }
-        }
-        else
-        {
-            var check = new ValidateBody<TIndex, TConvention> { Indices = indices, Plan = plan, FirstBad = &first, Foreign = &foreign };
-            ParallelRunner.Run(ref check, plan.Rows, degree);
-            first = Volatile.Read(ref first);
-            if (first != long.MaxValue)
-            {
-                return first;
-            }
+            return first;
         }
 
         // Own-window per-plane indices over windows that tile the output: each block written once.
@@ -77,7 +60,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             return -1;
         }
 
-        if (Volatile.Read(ref foreign) == 0)
+        if (!anyForeign)
         {
             var body = new SampleBody<T, TIndex, TConvention> { Source = source, Indices = indices, Destination = destination, Plan = plan, Sum = sum };
             ParallelRunner.Run(ref body, plan.Batch, Math.Min(degree, plan.Batch));
@@ -88,6 +71,31 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// Checks every index (in parallel by output rows): -1, or the memory position of the first that names no cell.
+    /// <paramref name="anyForeign"/> says whether some index names a cell outside its element's own plane.
+    /// </summary>
+    private static long Validate<TIndex, TConvention>(TIndex* indices, in ChannelsLastPoolKernel.Plan plan, int degree, out bool anyForeign)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        anyForeign = false;
+        if (TConvention.Value == IndexConvention.PerPlane)
+        {
+            // Per-plane indices always name a cell of their own plane: the range check is the whole validation, and the
+            // vectorized one reports the first bad position in memory order too.
+            return MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.OutputSample, plan.Spatial.InputVolume, degree);
+        }
+
+        long first = long.MaxValue;
+        int foreign = 0;
+        var check = new ValidateBody<TIndex, TConvention> { Indices = indices, Plan = plan, FirstBad = &first, Foreign = &foreign };
+        ParallelRunner.Run(ref check, plan.Rows, degree);
+        first = Volatile.Read(ref first);
+        anyForeign = Volatile.Read(ref foreign) != 0;
+        return first == long.MaxValue ? -1 : first;
     }
 
     /// <summary>The InWindow convention as a tag (<see cref="ConventionTags"/> has the affine ones).</summary>
@@ -158,28 +166,6 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                 return (((((n * depth.Input) + d) * height.Input) + h) * width.Input + w) * channels + c;
             }
         }
-    }
-
-    /// <summary>
-    /// <see cref="Target{TConvention}"/> for the element at memory position <paramref name="position"/> of channels-last
-    /// indices, any convention (the general gather of <see cref="IndexGather"/>): the channels-last offset of the named
-    /// cell in the whole output, or -1.
-    /// </summary>
-    internal static long TargetAt(in ChannelsLastPoolKernel.Plan p, long index, long position)
-    {
-        long pixel = position / p.Channels, c = position - (pixel * p.Channels);
-        int oD = p.Spatial.Depth.Output, oH = p.Spatial.Height.Output, oW = p.Spatial.Width.Output;
-        long perSample = (long)oD * oH * oW, n = pixel / perSample, rest = pixel - (n * perSample);
-        long hw = (long)oH * oW, od = rest / hw, r = rest - (od * hw), oh = r / oW, ow = r - (oh * oW);
-        return p.Indexing.Convention switch
-        {
-            IndexConvention.PerPlane => Target<ConventionTags.PerPlane>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-            IndexConvention.GlobalRowMajor => Target<ConventionTags.GlobalRowMajor>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-            IndexConvention.GlobalColumnMajor => Target<ConventionTags.GlobalColumnMajor>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-            IndexConvention.ChannelsLastPerSample => Target<ConventionTags.ChannelsLastPerSample>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-            IndexConvention.ChannelsLastWithBatch => Target<ConventionTags.ChannelsLastWithBatch>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-            _ => Target<InWindowTag>(p, index, n, c, (int)od, (int)oh, (int)ow, out _),
-        };
     }
 
     /// <summary>Splits a pooled row number into (n, od, oh).</summary>

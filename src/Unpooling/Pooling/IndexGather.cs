@@ -81,7 +81,7 @@ internal static unsafe class IndexGather
     public static long ChannelsLast<T, TIndex>(T* gradient, TIndex* indices, T* result, in ChannelsLastPoolKernel.Plan plan, int degree)
         where T : unmanaged
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Mapped(gradient, indices, result, plan.Batch * plan.OutputSample, plan.InputCount, new ChannelsLastMap(plan), degree);
+        => ChannelsLastUnpoolKernel.Gather(gradient, indices, result, plan, degree);
 
     private static long Mapped<T, TIndex, TMap>(T* gradient, TIndex* indices, T* result, long count, long total, TMap map, int degree)
         where T : unmanaged
@@ -116,13 +116,6 @@ internal static unsafe class IndexGather
         private readonly IndexCodec3D _codec = codec;
 
         public long Offset(long index, long position) => _codec.TryDecode(index, position, out long offset) ? offset : -1;
-    }
-
-    private readonly struct ChannelsLastMap(ChannelsLastPoolKernel.Plan plan) : IGatherMap
-    {
-        private readonly ChannelsLastPoolKernel.Plan _plan = plan;
-
-        public long Offset(long index, long position) => ChannelsLastUnpoolKernel.TargetAt(_plan, index, position);
     }
 
     private struct MappedBody<T, TIndex, TMap> : IParallelBody

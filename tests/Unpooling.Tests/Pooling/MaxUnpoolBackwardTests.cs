@@ -308,4 +308,67 @@ public class MaxUnpoolBackwardTests
         Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(y, bad, pooled, geometry, untouched, size));
         Assert.True(untouched.All(v => v == T.One), context + ": written before the refusal");
     }
+
+    /// <summary>
+    /// The channels-last gather (2-D and 3-D, every convention) is the channels-first gather permuted: indices from the
+    /// pooling of each layout, channel counts around the per-plane loop's groups of four (1, 3, 4, 5, 9), overlapping
+    /// and tiling windows, 1 and 2 threads; and a bad index is refused with nothing written.
+    /// </summary>
+    [Fact]
+    public void ChannelsLastGatherIsTheChannelsFirstGatherPermuted()
+    {
+        foreach (int c in new[] { 1, 3, 4, 5, 9 })
+        {
+            foreach (Pool2DGeometry geometry in new[] { new Pool2DGeometry(2), new Pool2DGeometry(3, stride: 2, padding: 1) })
+            {
+                const int n = 2, h = 7, w = 6;
+                var first = new Shape4D(n, c, h, w);
+                Size2D pooledSize = geometry.GetOutputSize(first.SpatialSize);
+                double[] x = BackwardReference.Distinct((int)first.ElementCount, c);
+                double[] y = BackwardReference.Integers<double>((int)first.ElementCount, c + 1);
+                double[] xLast = BackwardReference.ToChannelsLast(x, n, c, h * w), yLast = BackwardReference.ToChannelsLast(y, n, c, h * w);
+                int pooled = n * c * pooledSize.Height * pooledSize.Width;
+                foreach (IndexConvention convention in Conventions)
+                {
+                    long[] indices = new long[pooled], indicesLast = new long[pooled];
+                    Functional.MaxPool2D(x, first, geometry, new double[pooled], indices, convention);
+                    Functional.MaxPool2D(xLast, Shape4D.ChannelsLast(n, h, w, c), geometry, new double[pooled], indicesLast, convention);
+                    var pooledFirst = first.WithSpatialSize(pooledSize);
+                    double[] expected = new double[pooled];
+                    Functional.MaxUnpool2DBackward(y, indices, pooledFirst, geometry, expected, first.SpatialSize, convention);
+                    double[] expectedLast = BackwardReference.ToChannelsLast(expected, n, c, pooledSize.Height * pooledSize.Width);
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        double[] actual = new double[pooled];
+                        Functional.MaxUnpool2DBackward(yLast, indicesLast, Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c), geometry, actual, first.SpatialSize, convention, Threads.Options(threads));
+                        Assert.True(expectedLast.SequenceEqual(actual), $"2-D C={c} {geometry} {convention} {threads} threads");
+                    }
+
+                    indicesLast[^1] = convention == IndexConvention.InWindow ? 9 : n * c * h * w;
+                    double[] untouched = Enumerable.Repeat(3.0, pooled).ToArray();
+                    Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(yLast, indicesLast, Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c), geometry, untouched, first.SpatialSize, convention));
+                    Assert.All(untouched, v => Assert.Equal(3.0, v));
+                }
+            }
+
+            var g3 = new Pool3DGeometry(new Size3D(2, 2, 2));
+            var s3 = new Shape5D(1, c, 4, 4, 6);
+            Size3D p3 = g3.GetOutputSize(s3.SpatialSize);
+            long cells = s3.PlaneSize, pooledCells = (long)p3.Depth * p3.Height * p3.Width;
+            double[] x3 = BackwardReference.Distinct((int)s3.ElementCount, c + 2), y3 = BackwardReference.Integers<double>((int)s3.ElementCount, c + 3);
+            double[] x3Last = BackwardReference.ToChannelsLast(x3, 1, c, cells), y3Last = BackwardReference.ToChannelsLast(y3, 1, c, cells);
+            foreach (IndexConvention convention in Conventions)
+            {
+                int pooled = (int)(c * pooledCells);
+                long[] i3 = new long[pooled], i3Last = new long[pooled];
+                Functional.MaxPool3D(x3, s3, g3, new double[pooled], i3, convention);
+                Functional.MaxPool3D(x3Last, Shape5D.ChannelsLast(1, 4, 4, 6, c), g3, new double[pooled], i3Last, convention);
+                double[] expected = new double[pooled];
+                Functional.MaxUnpool3DBackward(y3, i3, s3.WithSpatialSize(p3), g3, expected, s3.SpatialSize, convention);
+                double[] actual = new double[pooled];
+                Functional.MaxUnpool3DBackward(y3Last, i3Last, Shape5D.ChannelsLast(1, p3.Depth, p3.Height, p3.Width, c), g3, actual, s3.SpatialSize, convention, Threads.Options(2));
+                Assert.True(BackwardReference.ToChannelsLast(expected, 1, c, pooledCells).SequenceEqual(actual), $"3-D C={c} {convention}");
+            }
+        }
+    }
 }
