@@ -35,8 +35,12 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TConvention : struct, IConventionTag
     {
-        // A gather only reads the indexed tensor, so an index naming another plane needs no ordering.
-        long first = Validate<TIndex, TConvention>(indices, plan, degree, out _);
+        // A gather only reads the indexed tensor, so an index naming another plane needs no ordering; where every index
+        // of [0, Space) names a cell (all but the global conventions and InWindow), the vectorized range check is the
+        // whole validation and reports the first bad position in memory order too.
+        long first = TConvention.Value is IndexConvention.PerPlane or IndexConvention.ChannelsLastPerSample or IndexConvention.ChannelsLastWithBatch
+            ? MaxUnpool2DKernel.FindInvalid(indices, plan.Batch * plan.OutputSample, plan.Indexing.Space, degree)
+            : Validate<TIndex, TConvention>(indices, plan, degree, out _);
         if (first >= 0)
         {
             return first;
@@ -62,7 +66,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         public readonly void Invoke(int start, int end)
         {
             int oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
-            ulong total = (ulong)Plan.InputCount;
+            ulong total = (ulong)Plan.InputCount, space = (ulong)Plan.Indexing.Space;
             for (int row = start; row < end; row++)
             {
                 (int n, int od, int oh) = RowOf(Plan, row);
@@ -77,11 +81,20 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                     continue;
                 }
 
+                long sampleBase = n * Plan.InputSample;
                 for (int ow = 0; ow < oW; ow++)
                 {
                     for (int c = 0; c < channels; c++, k++)
                     {
-                        long target = Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out _);
+                        long index = IndexValue.Read(Indices[k]);
+                        long target = TConvention.Value switch
+                        {
+                            // TensorFlow's indices are the cell's own channels-last offset: no decoding (Target also
+                            // works out whether the cell is in the element's plane, which a gather does not need).
+                            IndexConvention.ChannelsLastPerSample => (ulong)index < space ? sampleBase + index : -1,
+                            IndexConvention.ChannelsLastWithBatch => (ulong)index < space ? index : -1,
+                            _ => Target<TConvention>(Plan, index, n, c, od, oh, ow, out _),
+                        };
                         Result[k] = (ulong)target < total ? Gradient[target] : default;
                     }
                 }

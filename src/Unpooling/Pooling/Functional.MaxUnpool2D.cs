@@ -760,10 +760,7 @@ public static partial class Functional
 
             bad = indexConvention == IndexConvention.PerPlane
                 ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree, IndexGather.RowPrefetch.For2D(geometry, pooledShape.SpatialSize, indexedSize))
-                : IndexGather.Decoded(
-                    g, i, r, pooledShape.ElementCount, indexedShape.ElementCount,
-                    new IndexCodec3D(indexConvention, new Shape5D(indexedShape.Batch, indexedShape.Channels, 1, indexedShape.Height, indexedShape.Width), new Size3D(1, pooledShape.Height, pooledShape.Width), null),
-                    degree);
+                : IndexGather.Layout(g, i, r, planes, pooledShape.PlaneSize, new IndexLayout(indexConvention, indexedShape), degree);
             if (bad >= 0)
             {
                 ThrowHelper.ThrowBadIndex(indicesName, indices[(int)bad], bad, pooledShape.PlaneSize, new IndexLayout(indexConvention, indexedShape), indexedShape);

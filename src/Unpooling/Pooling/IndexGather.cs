@@ -65,6 +65,51 @@ internal static unsafe class IndexGather
     }
 
     /// <summary>
+    /// Channels-first 2-D indices in <paramref name="layout"/>'s global or channels-last convention (not per plane, not
+    /// InWindow): element <c>i</c> of plane (n, c) reads the cell <see cref="IndexLayout.ToRowMajor{TConvention}"/> decodes.
+    /// Every index of <c>[0, Space)</c> names a cell of the gradient, so the vectorized range check is the whole
+    /// validation. Returns -1, or the position of the first index outside it (nothing written).
+    /// </summary>
+    public static long Layout<T, TIndex>(T* gradient, TIndex* indices, T* result, int planes, long inPlane, in IndexLayout layout, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        long bad = MaxUnpool2DKernel.FindInvalid(indices, planes * inPlane, layout.Space, degree);
+        if (bad >= 0)
+        {
+            return bad;
+        }
+
+        switch (layout.Convention)
+        {
+            case IndexConvention.GlobalRowMajor:
+                RunLayout<T, TIndex, ConventionTags.GlobalRowMajor>(gradient, indices, result, planes, inPlane, layout, degree);
+                break;
+            case IndexConvention.GlobalColumnMajor:
+                RunLayout<T, TIndex, ConventionTags.GlobalColumnMajor>(gradient, indices, result, planes, inPlane, layout, degree);
+                break;
+            case IndexConvention.ChannelsLastPerSample:
+                RunLayout<T, TIndex, ConventionTags.ChannelsLastPerSample>(gradient, indices, result, planes, inPlane, layout, degree);
+                break;
+            default:
+                Debug.Assert(layout.Convention == IndexConvention.ChannelsLastWithBatch, "per-plane and in-window indices have their own gathers");
+                RunLayout<T, TIndex, ConventionTags.ChannelsLastWithBatch>(gradient, indices, result, planes, inPlane, layout, degree);
+                break;
+        }
+
+        return -1;
+    }
+
+    private static void RunLayout<T, TIndex, TConvention>(T* gradient, TIndex* indices, T* result, int planes, long inPlane, in IndexLayout layout, int degree)
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        var body = new LayoutBody<T, TIndex, TConvention> { Gradient = gradient, Indices = indices, Result = result, InPlane = inPlane, Layout = layout, Planes = planes };
+        ParallelRunner.Run(ref body, planes, degree);
+    }
+
+    /// <summary>
     /// Channels-first indices of any convention (InWindow with the codec's geometry), decoded by
     /// <paramref name="codec"/> into a row-major offset of the <paramref name="total"/>-cell gradient. Returns -1, or the
     /// position of the first index that names no cell (nothing written).
@@ -253,6 +298,50 @@ internal static unsafe class IndexGather
             {
                 nint cell = (nint)IndexValue.Read(idx[i]);
                 x[i] = (nuint)cell < outPlane ? y[cell] : default;
+            }
+        }
+    }
+
+    private struct LayoutBody<T, TIndex, TConvention> : IParallelBody
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TConvention : struct, IConventionTag
+    {
+        public T* Gradient;
+        public TIndex* Indices;
+        public T* Result;
+        public long InPlane;
+        public IndexLayout Layout;
+
+        /// <summary>The planes of the buffers (for the range asserts only).</summary>
+        public int Planes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        public readonly void Invoke(int start, int end)
+        {
+            IndexLayout layout = Layout;
+            ulong space = (ulong)layout.Space;
+            nint inPlane = (nint)InPlane;
+            for (int plane = start; plane < end; plane++)
+            {
+                long n = plane / layout.Channels, c = plane - (n * layout.Channels);
+                TIndex* idx = Indices + ((nint)plane * inPlane);
+                T* x = Result + ((nint)plane * inPlane);
+                Debug.Assert(Bounds.Within(x, InPlane, Result, Planes * InPlane), "result plane outside the buffer");
+                for (nint i = 0; i < inPlane; i++)
+                {
+                    // Checked at use: an index a racing caller moved out of the space since validation reads nothing.
+                    long index = IndexValue.Read(idx[i]);
+                    if ((ulong)index >= space)
+                    {
+                        x[i] = default;
+                        continue;
+                    }
+
+                    long cell = layout.ToRowMajor<TConvention>(index, n, c);
+                    Debug.Assert(Bounds.Within(Gradient + cell, 1, Gradient, Planes * layout.Plane), "an index of the space decodes outside the gradient");
+                    x[i] = Gradient[cell];
+                }
             }
         }
     }
