@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Unpooling.Internal;
 
 /// <summary>
@@ -25,7 +27,11 @@ internal readonly record struct AxisPlan(int Input, int Output, int Kernel, int 
 internal readonly record struct SpatialPlan(AxisPlan Depth, AxisPlan Height, AxisPlan Width)
 {
     /// <summary>Cells of one input volume (plane in 2-D), <c>D*H*W</c>.</summary>
-    public long InputVolume => (long)Depth.Input * Height.Input * Width.Input;
+    public long InputVolume
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // read per element by the channels-last decoders
+        get => (long)Depth.Input * Height.Input * Width.Input;
+    }
 
     /// <summary>Cells of one output volume, <c>oD*oH*oW</c>.</summary>
     public long OutputVolume => (long)Depth.Output * Height.Output * Width.Output;

@@ -27,6 +27,9 @@ internal readonly struct ChannelsLastIndexing
     /// <summary>The indexed tensor's sizes (for decoding).</summary>
     public readonly long Channels, Depth, Height, Width;
 
+    /// <summary>Division by <see cref="Channels"/> of an index of the space (the channel of a TensorFlow index).</summary>
+    public readonly FastDivisor ByChannels;
+
     public ChannelsLastIndexing(IndexConvention convention, long batch, long channels, long depth, long height, long width, long taps)
     {
         Convention = convention;
@@ -40,6 +43,7 @@ internal readonly struct ChannelsLastIndexing
             IndexConvention.InWindow => taps,
             _ => batch * channels * volume,
         };
+        ByChannels = new FastDivisor(Math.Max(1, channels), Math.Max(0, Space - 1));
     }
 
     /// <summary>The 2-D layout of <paramref name="indexed"/> (the pooling input, the unpooling output).</summary>

@@ -126,10 +126,10 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
             case IndexConvention.PerPlane:
                 return (((n * volume) + index) * channels) + c;
             case IndexConvention.ChannelsLastPerSample:
-                own = index % channels == c;
+                own = index - (ix.ByChannels.Divide(index) * channels) == c;
                 return (n * sample) + index;
             case IndexConvention.ChannelsLastWithBatch:
-                own = index / sample == n && index % channels == c;
+                own = (ulong)(index - (n * sample)) < (ulong)sample && index - (ix.ByChannels.Divide(index) * channels) == c;
                 return index;
             case IndexConvention.GlobalRowMajor:
             {

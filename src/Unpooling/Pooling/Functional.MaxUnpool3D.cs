@@ -480,9 +480,15 @@ public static partial class Functional
             }
 
             var codec = new IndexCodec3D(indexConvention, indexedShape, pooledShape.SpatialSize, geometry);
-            long bad = indexConvention == IndexConvention.PerPlane
-                ? IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree)
-                : IndexGather.Decoded(g, i, r, pooledShape.ElementCount, indexedShape.ElementCount, codec, degree);
+            long bad = indexConvention switch
+            {
+                IndexConvention.PerPlane => IndexGather.PerPlane(g, i, r, planes, pooledShape.PlaneSize, indexedShape.PlaneSize, degree),
+
+                // Row-major and channels-last offsets name the same cells in the [N, C, D*H, W] view.
+                IndexConvention.GlobalRowMajor or IndexConvention.ChannelsLastPerSample or IndexConvention.ChannelsLastWithBatch
+                    => IndexGather.Layout(g, i, r, planes, pooledShape.PlaneSize, new IndexLayout(indexConvention, IndexLayout3D.As2DView(indexedShape)), degree),
+                _ => IndexGather.Decoded(g, i, r, pooledShape.ElementCount, indexedShape.ElementCount, codec, degree),
+            };
             if (bad >= 0)
             {
                 codec.ThrowBadIndex(indicesName, indices[(int)bad], bad, indexedShape);

@@ -65,7 +65,8 @@ internal static unsafe class IndexGather
     }
 
     /// <summary>
-    /// Channels-first 2-D indices in <paramref name="layout"/>'s global or channels-last convention (not per plane, not
+    /// Channels-first 2-D indices (3-D ones through the <c>[N, C, D*H, W]</c> view, where row-major and channels-last
+    /// offsets name the same cells) in <paramref name="layout"/>'s global or channels-last convention (not per plane, not
     /// InWindow): element <c>i</c> of plane (n, c) reads the cell <see cref="IndexLayout.ToRowMajor{TConvention}"/> decodes.
     /// Every index of <c>[0, Space)</c> names a cell of the gradient, so the vectorized range check is the whole
     /// validation. Returns -1, or the position of the first index outside it (nothing written).
