@@ -112,7 +112,8 @@ public sealed unsafe class StreamingStoreTests
 
     /// <summary>
     /// On Linux x86 the size read from CPUID is the largest data or unified cache the kernel lists for CPU 0 in
-    /// <c>/sys/devices/system/cpu/cpu0/cache</c> (which the kernel reads from the same leaves); skipped elsewhere.
+    /// <c>/sys/devices/system/cpu/cpu0/cache</c> (which the kernel reads from the same leaves); skipped elsewhere, and
+    /// where the runtime's hardware intrinsics are off (after checking that the size is then unknown).
     /// </summary>
     [SkippableFact]
     public void TheLastLevelCacheIsTheLargestCacheLinuxLists()
@@ -121,6 +122,13 @@ public sealed unsafe class StreamingStoreTests
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.X86) || !Directory.Exists(root))
         {
             throw new SkipTestException("needs Linux on x86 with " + root);
+        }
+
+        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        {
+            // A knob leg with the hardware intrinsics off: no CPUID, so the size is unknown (0) and the threshold the minimum.
+            Assert.Equal(0, StreamingStore.LastLevelCacheBytes);
+            throw new SkipTestException("CPUID is not available with the hardware intrinsics disabled");
         }
 
         long largest = 0;
