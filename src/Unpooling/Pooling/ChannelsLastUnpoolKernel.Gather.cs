@@ -67,6 +67,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         {
             int oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
             ulong total = (ulong)Plan.InputCount, space = (ulong)Plan.Indexing.Space;
+            var taps = new TapCells(Plan, TConvention.Value == IndexConvention.InWindow ? stackalloc long[TapTableTaps] : default);
             for (int row = start; row < end; row++)
             {
                 (int n, int od, int oh) = RowOf(Plan, row);
@@ -81,9 +82,10 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                     continue;
                 }
 
-                long sampleBase = n * Plan.InputSample;
+                long sampleBase = n * Plan.InputSample, sampleCells = n * Plan.Spatial.InputVolume;
                 for (int ow = 0; ow < oW; ow++)
                 {
+                    long first = TConvention.Value == IndexConvention.InWindow ? taps.WindowFirst(Plan, od, oh, ow) : -1;
                     for (int c = 0; c < channels; c++, k++)
                     {
                         long index = IndexValue.Read(Indices[k]);
@@ -93,6 +95,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                             // works out whether the cell is in the element's plane, which a gather does not need).
                             IndexConvention.ChannelsLastPerSample => (ulong)index < space ? sampleBase + index : -1,
                             IndexConvention.ChannelsLastWithBatch => (ulong)index < space ? index : -1,
+                            IndexConvention.InWindow when first >= 0 => InWindowTarget(taps.Offset(index), sampleCells + first, channels, c),
                             _ => Target<TConvention>(Plan, index, n, c, od, oh, ow, out _),
                         };
                         Result[k] = (ulong)target < total ? Gradient[target] : default;

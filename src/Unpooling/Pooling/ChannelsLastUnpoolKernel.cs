@@ -191,6 +191,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         {
             int oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
             bool foreign = false;
+            var taps = new TapCells(Plan, TConvention.Value == IndexConvention.InWindow ? stackalloc long[TapTableTaps] : default);
             for (int row = start; row < end; row++)
             {
                 (int n, int od, int oh) = RowOf(Plan, row);
@@ -198,9 +199,12 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                 Debug.Assert(k + ((long)oW * channels) <= Plan.OutputSample * Plan.Batch, "a validated row outside the indices");
                 for (int ow = 0; ow < oW; ow++)
                 {
+                    // A window wholly inside the input: a tap is valid exactly when it is one (and always its own plane's).
+                    long first = TConvention.Value == IndexConvention.InWindow ? taps.WindowFirst(Plan, od, oh, ow) : -1;
                     for (int c = 0; c < channels; c++, k++)
                     {
-                        if (Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out bool own) < 0)
+                        bool own = true;
+                        if (first >= 0 ? taps.Offset(IndexValue.Read(Indices[k])) < 0 : Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out own) < 0)
                         {
                             MaxUnpool3DKernel.KeepFirst(FirstBad, k);
 
@@ -236,6 +240,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         {
             int oD = Plan.Spatial.Depth.Output, oH = Plan.Spatial.Height.Output, oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
             long outSample = Plan.InputSample;
+            var taps = new TapCells(Plan, TConvention.Value == IndexConvention.InWindow ? stackalloc long[TapTableTaps] : default);
             for (int n = start; n < end; n++)
             {
                 T* y = Destination + (n * outSample);
@@ -265,16 +270,21 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
                     continue;
                 }
 
+                long sampleCells = n * Plan.Spatial.InputVolume;
                 for (int od = 0; od < oD; od++)
                 {
                     for (int oh = 0; oh < oH; oh++)
                     {
                         for (int ow = 0; ow < oW; ow++)
                         {
+                            long first = TConvention.Value == IndexConvention.InWindow ? taps.WindowFirst(Plan, od, oh, ow) : -1;
                             for (int c = 0; c < channels; c++, k++)
                             {
                                 // Read once, checked at use: a cell of another plane (a racing caller's index) is skipped.
-                                long target = Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out bool own);
+                                bool own = true;
+                                long target = first >= 0
+                                    ? InWindowTarget(taps.Offset(IndexValue.Read(Indices[k])), sampleCells + first, channels, c)
+                                    : Target<TConvention>(Plan, IndexValue.Read(Indices[k]), n, c, od, oh, ow, out own);
                                 if (target < 0 || !own)
                                 {
                                     continue;

@@ -311,15 +311,16 @@ public class MaxUnpoolBackwardTests
 
     /// <summary>
     /// The channels-last gather (2-D and 3-D, every convention) is the channels-first gather permuted: indices from the
-    /// pooling of each layout, channel counts around the per-plane loop's groups of four (1, 3, 4, 5, 9), overlapping
-    /// and tiling windows, 1 and 2 threads; and a bad index is refused with nothing written.
+    /// pooling of each layout, channel counts around the per-plane loop's groups of four (1, 3, 4, 5, 9), overlapping,
+    /// tiling and dilated windows (in-window taps decode by table inside the input and the general way at the padding),
+    /// 1 and 2 threads; and a bad index is refused with nothing written.
     /// </summary>
     [Fact]
     public void ChannelsLastGatherIsTheChannelsFirstGatherPermuted()
     {
         foreach (int c in new[] { 1, 3, 4, 5, 9 })
         {
-            foreach (Pool2DGeometry geometry in new[] { new Pool2DGeometry(2), new Pool2DGeometry(3, stride: 2, padding: 1) })
+            foreach (Pool2DGeometry geometry in new[] { new Pool2DGeometry(2), new Pool2DGeometry(3, stride: 2, padding: 1), new Pool2DGeometry(new Size2D(3, 2), stride: new Size2D(1, 2), dilation: new Size2D(2, 1)) })
             {
                 const int n = 2, h = 7, w = 6;
                 var first = new Shape4D(n, c, h, w);
@@ -334,19 +335,36 @@ public class MaxUnpoolBackwardTests
                     Functional.MaxPool2D(x, first, geometry, new double[pooled], indices, convention);
                     Functional.MaxPool2D(xLast, Shape4D.ChannelsLast(n, h, w, c), geometry, new double[pooled], indicesLast, convention);
                     var pooledFirst = first.WithSpatialSize(pooledSize);
+                    var pooledLast = Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c);
+
+                    // The dilated windows' pooling input is no size the unpooling accepts: the same gather as max
+                    // pooling's double backward, which is validated against the pooling input.
+                    bool dilated = geometry.Dilation != new Size2D(1, 1);
+                    void Gather(double[] gradient, long[] idx, Shape4D shape, double[] result, ExecutionOptions options)
+                    {
+                        if (dilated)
+                        {
+                            Functional.MaxPool2DDoubleBackward(gradient, idx, shape, geometry, result, first.SpatialSize, convention, options);
+                        }
+                        else
+                        {
+                            Functional.MaxUnpool2DBackward(gradient, idx, shape, geometry, result, first.SpatialSize, convention, options);
+                        }
+                    }
+
                     double[] expected = new double[pooled];
-                    Functional.MaxUnpool2DBackward(y, indices, pooledFirst, geometry, expected, first.SpatialSize, convention);
+                    Gather(y, indices, pooledFirst, expected, default);
                     double[] expectedLast = BackwardReference.ToChannelsLast(expected, n, c, pooledSize.Height * pooledSize.Width);
                     foreach (int threads in new[] { 1, 2 })
                     {
                         double[] actual = new double[pooled];
-                        Functional.MaxUnpool2DBackward(yLast, indicesLast, Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c), geometry, actual, first.SpatialSize, convention, Threads.Options(threads));
+                        Gather(yLast, indicesLast, pooledLast, actual, Threads.Options(threads));
                         Assert.True(expectedLast.SequenceEqual(actual), $"2-D C={c} {geometry} {convention} {threads} threads");
                     }
 
                     indicesLast[^1] = convention == IndexConvention.InWindow ? 9 : n * c * h * w;
                     double[] untouched = Enumerable.Repeat(3.0, pooled).ToArray();
-                    Throws.Param<ArgumentOutOfRangeException>("indices", () => Functional.MaxUnpool2DBackward(yLast, indicesLast, Shape4D.ChannelsLast(n, pooledSize.Height, pooledSize.Width, c), geometry, untouched, first.SpatialSize, convention));
+                    Throws.Param<ArgumentOutOfRangeException>("indices", () => Gather(yLast, indicesLast, pooledLast, untouched, default));
                     Assert.All(untouched, v => Assert.Equal(3.0, v));
                 }
             }
