@@ -120,7 +120,8 @@ internal static unsafe partial class BlockKernel
             ulong b = unchecked((((((ulong)plane * (ulong)p.D) + (ulong)id) * (ulong)p.H) + (ulong)ih) * (ulong)p.W) + (ulong)iw;
             ulong z = Mix(unchecked(p.Seed + ((b + 1) * Golden)));
             ulong t = ((z & 0xFFFFFFFFUL) * (ulong)((long)p.KD * p.KH)) >> 32;
-            long ad = (long)(t / (ulong)p.KH), ah = (long)(t % (ulong)p.KH), aw = (long)(((z >> 32) * (ulong)p.KW) >> 32);
+            // t < KD*KH; with one block plane (2-D and 1-D) it is the row itself, so no division is needed.
+            long ad = p.KD == 1 ? 0 : (long)(t / (ulong)p.KH), ah = p.KD == 1 ? (long)t : (long)(t % (ulong)p.KH), aw = (long)(((z >> 32) * (ulong)p.KW) >> 32);
             return At(p, y, ((long)id * p.KD) + ad, ((long)ih * p.KH) + ah, ((long)iw * p.KW) + aw);
         }
     }
