@@ -118,25 +118,10 @@ internal static unsafe class IndexGather
     public static long Decoded<T, TIndex>(T* gradient, TIndex* indices, T* result, long count, long total, in IndexCodec3D codec, int degree)
         where T : unmanaged
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => Mapped(gradient, indices, result, count, total, new CodecMap(codec), degree);
-
-    /// <summary>
-    /// Channels-last values and indices (<c>[N, oD, oH, oW, C]</c>) of any convention, reading a channels-last gradient
-    /// <c>[N, D, H, W, C]</c>. Returns -1, or the memory position of the first index that names no cell (nothing written).
-    /// </summary>
-    public static long ChannelsLast<T, TIndex>(T* gradient, TIndex* indices, T* result, in ChannelsLastPoolKernel.Plan plan, int degree)
-        where T : unmanaged
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        => ChannelsLastUnpoolKernel.Gather(gradient, indices, result, plan, degree);
-
-    private static long Mapped<T, TIndex, TMap>(T* gradient, TIndex* indices, T* result, long count, long total, TMap map, int degree)
-        where T : unmanaged
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-        where TMap : struct, IGatherMap
     {
         long first = long.MaxValue;
         int blocks = checked((int)((count + Block - 1) / Block));
-        var body = new MappedBody<T, TIndex, TMap> { Gradient = gradient, Indices = indices, Result = result, Count = count, Total = total, Map = map, FirstBad = &first, Validate = true };
+        var body = new DecodedBody<T, TIndex> { Gradient = gradient, Indices = indices, Result = result, Count = count, Total = total, Codec = codec, FirstBad = &first, Validate = true };
         ParallelRunner.Run(ref body, blocks, degree);
         first = Volatile.Read(ref first);
         if (first != long.MaxValue)
@@ -149,32 +134,26 @@ internal static unsafe class IndexGather
         return -1;
     }
 
-    /// <summary>Where the element at a position reads, for the general gather.</summary>
-    private interface IGatherMap
-    {
-        /// <summary>The offset in the gradient of the cell <paramref name="index"/> names for the element at
-        /// <paramref name="position"/>, or -1 when it names none.</summary>
-        long Offset(long index, long position);
-    }
-
-    private readonly struct CodecMap(IndexCodec3D codec) : IGatherMap
-    {
-        private readonly IndexCodec3D _codec = codec;
-
-        public long Offset(long index, long position) => _codec.TryDecode(index, position, out long offset) ? offset : -1;
-    }
-
-    private struct MappedBody<T, TIndex, TMap> : IParallelBody
+    /// <summary>
+    /// Channels-last values and indices (<c>[N, oD, oH, oW, C]</c>) of any convention, reading a channels-last gradient
+    /// <c>[N, D, H, W, C]</c>. Returns -1, or the memory position of the first index that names no cell (nothing written).
+    /// </summary>
+    public static long ChannelsLast<T, TIndex>(T* gradient, TIndex* indices, T* result, in ChannelsLastPoolKernel.Plan plan, int degree)
         where T : unmanaged
         where TIndex : unmanaged, IBinaryInteger<TIndex>
-        where TMap : struct, IGatherMap
+        => ChannelsLastUnpoolKernel.Gather(gradient, indices, result, plan, degree);
+
+    /// <summary>Blocks of <see cref="Block"/> positions: validated (stopping at the first bad one), or gathered.</summary>
+    private struct DecodedBody<T, TIndex> : IParallelBody
+        where T : unmanaged
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         public T* Gradient;
         public TIndex* Indices;
         public T* Result;
         public long Count;
         public long Total;
-        public TMap Map;
+        public IndexCodec3D Codec;
         public long* FirstBad;
         public bool Validate;
 
@@ -185,7 +164,7 @@ internal static unsafe class IndexGather
             Debug.Assert(from >= 0 && from <= to, "a gather block outside the indices");
             for (long k = from; k < to; k++)
             {
-                long offset = Map.Offset(IndexValue.Read(Indices[k]), k);
+                long offset = Codec.TryDecode(IndexValue.Read(Indices[k]), k, out long cell) ? cell : -1;
                 if (Validate)
                 {
                     if (offset < 0)

@@ -39,7 +39,8 @@ internal static unsafe class StreamingStore
     /// <see cref="MinimumThreshold"/>. A buffer that large cannot stay in the cache with the inputs that produced it, so
     /// its lines are written back anyway; a smaller one may still be read from the cache by the next operator, and keeps
     /// plain stores. (Measured: a fixed 16 MiB suited a Zen 5 with 32 MB of L3, where A1's 25.7 MB backward went from
-    /// 1.78 to 1.28 ms; on a Xeon with 260 MB of L3 streaming that output made it 2-4x slower than plain stores.)
+    /// 1.78 to 1.28 ms; on a Xeon with 260 MB of L3 streaming that output made the block writers 1.3-1.7x slower than
+    /// plain stores, in BenchmarkDotNet pairs.)
     /// </summary>
     public static long Threshold { get; } = ThresholdFor(LastLevelCacheBytes);
 
