@@ -35,14 +35,28 @@ internal static unsafe class StreamingStore
     public static long LastLevelCacheBytes { get; } = ReadLastLevelCache();
 
     /// <summary>
-    /// Destinations of at least this many bytes take the streaming path: half the last-level cache, and at least
-    /// <see cref="MinimumThreshold"/>. A buffer that large cannot stay in the cache with the inputs that produced it, so
-    /// its lines are written back anyway; a smaller one may still be read from the cache by the next operator, and keeps
-    /// plain stores. (Measured: a fixed 16 MiB suited a Zen 5 with 32 MB of L3, where A1's 25.7 MB backward went from
-    /// 1.78 to 1.28 ms; on a Xeon with 260 MB of L3 streaming that output made the block writers 1.3-1.7x slower than
-    /// plain stores, in BenchmarkDotNet pairs.)
+    /// Destinations of at least this many bytes take the streaming path where it pays (<see cref="PaysHere"/>): half the
+    /// last-level cache, and at least <see cref="MinimumThreshold"/>. A buffer that large cannot stay in the cache with
+    /// the inputs that produced it, so its lines are written back anyway; a smaller one may still be read from the cache
+    /// by the next operator, and keeps plain stores. (Measured: a fixed 16 MiB suited a Zen 5 with 32 MB of L3, where
+    /// A1's 25.7 MB backward went from 1.78 to 1.28 ms; on a Xeon with 260 MB of L3 streaming that output made the block
+    /// writers 1.3-1.7x slower than plain stores, in BenchmarkDotNet pairs.)
     /// </summary>
     public static long Threshold { get; } = ThresholdFor(LastLevelCacheBytes);
+
+    /// <summary>
+    /// Whether the staged streaming path was measured faster than plain stores on this processor: AMD family 0x1A and
+    /// later (Zen 5, whose 512-bit stores are one operation). Elsewhere it is off and every output keeps plain stores.
+    /// </summary>
+    /// <remarks>
+    /// The kernels build each block row in a staging run and read it back to stream it, so every row's copy loads what
+    /// its stores have just written. On a Zen 4 (family 0x19, which splits 512-bit stores in two) those loads waited on
+    /// the row's stores, which wait behind the last row's copy: the BlockKernel rows of A1's backward took 4.5-7 ms with
+    /// streaming against 1.3-2.5 ms with plain stores (Stopwatch, 2026-12-03), while a plain streaming fill of the same
+    /// 25.7 MB was as fast as a plain one. On the Xeon of the same day (260 MB of L3) the threshold already kept the
+    /// benchmarks' outputs on plain stores.
+    /// </remarks>
+    public static bool PaysHere { get; } = ReadPaysHere();
 
     /// <summary>Whether streaming stores exist here (a JIT-time constant).</summary>
     public static bool IsSupported => Sse2.IsSupported;
@@ -50,8 +64,9 @@ internal static unsafe class StreamingStore
     /// <summary>The threshold for a last-level cache of <paramref name="lastLevelCacheBytes"/> (0: unknown).</summary>
     internal static long ThresholdFor(long lastLevelCacheBytes) => Math.Max(MinimumThreshold, lastLevelCacheBytes / 2);
 
-    /// <summary>Whether a destination of <paramref name="bytes"/> bytes should be written with streaming stores.</summary>
-    public static bool Wanted(long bytes) => IsSupported && bytes >= (t_threshold != 0 ? t_threshold : Threshold);
+    /// <summary>Whether a destination of <paramref name="bytes"/> bytes should be written with streaming stores (on a
+    /// processor where they pay, or on any x86 under <see cref="ThresholdForTests"/>).</summary>
+    public static bool Wanted(long bytes) => IsSupported && (t_threshold != 0 ? bytes >= t_threshold : PaysHere && bytes >= Threshold);
 
     /// <summary>Forces the streaming path for the calls this thread makes until the scope is disposed (tests only).</summary>
     internal static ThresholdScope ForceForTests() => ThresholdForTests(1);
@@ -95,6 +110,26 @@ internal static unsafe class StreamingStore
         }
 
         return size;
+    }
+
+    /// <summary>AMD (vendor <c>AuthenticAMD</c>) of display family 0x1A or later, from CPUID leaves 0 and 1.</summary>
+    private static bool ReadPaysHere()
+    {
+        if (!X86Base.IsSupported)
+        {
+            return false;
+        }
+
+        (_, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
+        bool amd = ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163; // "Auth" "enti" "cAMD"
+        return amd && DisplayFamily(X86Base.CpuId(1, 0).Eax) >= 0x1A;
+    }
+
+    /// <summary>The display family of CPUID leaf 1's EAX: the base family, plus the extended family when the base is 0xF.</summary>
+    internal static int DisplayFamily(int eax)
+    {
+        int family = (eax >> 8) & 0xF;
+        return family == 0xF ? family + ((eax >> 20) & 0xFF) : family;
     }
 
     /// <summary>The largest data or unified cache a deterministic cache-parameters leaf lists (sub-leaves until type 0).</summary>

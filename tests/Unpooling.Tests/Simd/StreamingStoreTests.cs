@@ -106,8 +106,32 @@ public sealed unsafe class StreamingStoreTests
         Assert.Equal(48 * mib, StreamingStore.ThresholdFor(96 * mib));
         Assert.Equal(266240L * 1024 / 2, StreamingStore.ThresholdFor(266240L * 1024));
         Assert.Equal(StreamingStore.ThresholdFor(StreamingStore.LastLevelCacheBytes), StreamingStore.Threshold);
-        Assert.Equal(StreamingStore.IsSupported, StreamingStore.Wanted(StreamingStore.Threshold));
+        Assert.Equal(StreamingStore.IsSupported && StreamingStore.PaysHere, StreamingStore.Wanted(StreamingStore.Threshold));
+        Assert.Equal(StreamingStore.IsSupported && StreamingStore.PaysHere, StreamingStore.Wanted(long.MaxValue));
         Assert.False(StreamingStore.Wanted(StreamingStore.Threshold - 1));
+        using (StreamingStore.ThresholdForTests(StreamingStore.Threshold))
+        {
+            // The tests' scope streams on any x86, whether or not the path pays on this processor.
+            Assert.Equal(StreamingStore.IsSupported, StreamingStore.Wanted(StreamingStore.Threshold));
+        }
+    }
+
+    /// <summary>
+    /// The display family is the base family, plus the extended family when the base is 0xF (CPUID leaf 1's EAX, as
+    /// AMD's and Intel's manuals define it): a Zen 4 signature (0x00A10F11) is family 0x19, a Zen 5 (0x00B40F40) 0x1A,
+    /// an Emerald Rapids (0x000C06F2) family 6. Streaming is on only where the family is AMD's 0x1A or later.
+    /// </summary>
+    [Fact]
+    public void TheDisplayFamilyAddsTheExtendedFamilyToBaseFamily15()
+    {
+        Assert.Equal(0x19, StreamingStore.DisplayFamily(0x00A10F11));
+        Assert.Equal(0x1A, StreamingStore.DisplayFamily(0x00B40F40));
+        Assert.Equal(6, StreamingStore.DisplayFamily(0x000C06F2));
+        Assert.Equal(0xF, StreamingStore.DisplayFamily(0x00000F00));
+        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        {
+            Assert.False(StreamingStore.PaysHere);
+        }
     }
 
     /// <summary>
