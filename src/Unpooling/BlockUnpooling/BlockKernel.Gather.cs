@@ -78,6 +78,10 @@ internal static unsafe partial class BlockKernel
             TD = TH * OH;
         }
 
+        /// <summary>Whether a block's taps fit the 32-bit tap numbers of <see cref="HashTaps"/> (<c>KD*KH*KW</c> below
+        /// 2^31), so the random gather may hash whole rows.</summary>
+        public bool SeededRows => (long)KD * KH * KW <= int.MaxValue;
+
         /// <summary>Rows of input cells: (plane, d, h) channels-first, (n, d, h) channels-last.</summary>
         public int Rows => checked((ChannelsLast ? N : N * C) * D * H);
 
@@ -152,6 +156,37 @@ internal static unsafe partial class BlockKernel
         }
     }
 
+    /// <summary>
+    /// <see cref="SeededCell"/> for every cell of one input row (plane <paramref name="plane"/>, <paramref name="id"/>,
+    /// <paramref name="ih"/>; results <paramref name="xStride"/> apart, <paramref name="y"/> the plane's output gradient
+    /// at cell (0, 0, 0) with the plan's strides): the same hash input per cell, <c>seed + (b + 1) * Golden</c> with
+    /// <c>b = ((plane*D + id)*H + ih)*W + iw</c>, and the same tap <c>t*KW + aw</c> with <c>t = ad*KH + ah</c> (what
+    /// <see cref="HashTaps"/> computes, bit for bit), so the same cells are read. Chunks of <see cref="ChunkCells"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SeededRow<T>(in GatherPlan p, T* x, nint xStride, T* y, long plane, int id, int ih, ulong* taps, in FastDivisor byKw, in FastDivisor byKh)
+        where T : unmanaged, INumberBase<T>
+    {
+        ulong z = unchecked(p.Seed + ((((((((ulong)plane * (ulong)p.D) + (ulong)id) * (ulong)p.H) + (ulong)ih) * (ulong)p.W) + 1) * Golden));
+        int kdh = p.KD * p.KH;
+        long od0 = (long)id * p.KD, oh0 = (long)ih * p.KH;
+        for (int c0 = 0; c0 < p.W; c0 += ChunkCells, z = unchecked(z + ((ulong)ChunkCells * Golden)))
+        {
+            int n = Math.Min(ChunkCells, p.W - c0);
+            HashTaps(taps, n, z, kdh, p.KW, sizeof(ulong));
+            for (int i = 0; i < n; i++)
+            {
+                long tap = (long)taps[i];
+                long t = byKw.Divide(tap);
+                long aw = tap - (t * p.KW);
+                long ad = p.KD == 1 ? 0 : byKh.Divide(t);
+                long ah = t - (ad * p.KH);
+                Debug.Assert(ad < p.KD && ah < p.KH && aw < p.KW, "a seeded tap outside its block");
+                x[(c0 + i) * xStride] = At(p, y, od0 + ad, oh0 + ah, ((long)(c0 + i) * p.KW) + aw);
+            }
+        }
+    }
+
     private struct GatherBody<T, TOp> : IParallelBody
         where T : unmanaged, INumberBase<T>
         where TOp : struct, IBlockGather
@@ -165,6 +200,13 @@ internal static unsafe partial class BlockKernel
         {
             GatherPlan p = Plan;
             long outVolume = (long)p.OD * p.OH * p.OW;
+
+            // Random: each plane's row of taps hashed a vector of cells at a time (the forward's HashTaps, with slack for
+            // its whole vectors), then split into offsets by multiply-high divisions.
+            bool seededRows = typeof(TOp) == typeof(SeededCell) && p.SeededRows;
+            ulong* taps = stackalloc ulong[seededRows ? ChunkCells + 64 : 0];
+            var byKw = new FastDivisor(p.KW, ((long)p.KD * p.KH * p.KW) - 1);
+            var byKh = new FastDivisor(p.KH, ((long)p.KD * p.KH) - 1);
             for (int row = start; row < end; row++)
             {
                 int unit = row / (p.D * p.H), rest = row - (unit * p.D * p.H), id = rest / p.H, ih = rest - (id * p.H);
@@ -192,6 +234,12 @@ internal static unsafe partial class BlockKernel
                             x[iw0] = T.Zero;
                         }
 
+                        continue;
+                    }
+
+                    if (seededRows)
+                    {
+                        SeededRow(p, x, 1, y, unit, id, ih, taps, byKw, byKh);
                         continue;
                     }
 
@@ -225,6 +273,17 @@ internal static unsafe partial class BlockKernel
                         {
                             cells.Clear();
                         }
+                    }
+
+                    continue;
+                }
+
+                if (seededRows)
+                {
+                    // Channel c's row: results C apart, its plane n*C + c hashed as channels-first would hash it.
+                    for (int c = 0; c < p.C; c++)
+                    {
+                        SeededRow(p, xs + c, p.C, Gradient + (unit * outVolume * p.C) + c, ((long)unit * p.C) + c, id, ih, taps, byKw, byKh);
                     }
 
                     continue;
