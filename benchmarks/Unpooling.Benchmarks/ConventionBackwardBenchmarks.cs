@@ -6,8 +6,9 @@ namespace Unpooling.Benchmarks;
 /// The backward passes of B1's shapes ([8, 64, 112, 112] and its 2x2 stride-2 pooling) in the index conventions and
 /// layouts beside the per-plane channels-first default (the baseline): the argmax-unpooling gather with ONNX global
 /// row-major indices (channels-first) and TensorFlow's indices with batch (channels-last), the gather and the max-pool
-/// backward through channels-last byte switches, and random unpooling's backward. No peer computes these conventions'
-/// backward; each row is checked against the baseline's result, permuted where the layout differs.
+/// backward through channels-last byte switches, and random and repeat unpooling's backward in both layouts. No peer
+/// computes these conventions' backward; each row is checked against the baseline's result (random and repeat against
+/// their own channels-first rows), permuted where the layout differs.
 /// </summary>
 [MemoryDiagnoser]
 public class ConventionBackwardBenchmarks : PeerBenchmark
@@ -59,6 +60,15 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
         ChannelsLastByteGather();
         BenchmarkData.RequireSame<float>(expectedLast, _pooledResult, "channels-last byte-switch gather");
 
+        RandomUnpoolBackward();
+        float[] random = Permute(_pooledResult, 64, 56 * 56);
+        ChannelsLastRandomUnpoolBackward();
+        BenchmarkData.RequireSame<float>(random, _pooledResult, "channels-last random unpooling backward");
+        RepeatUnpoolBackward();
+        float[] repeat = Permute(_pooledResult, 64, 56 * 56);
+        ChannelsLastRepeatUnpoolBackward();
+        BenchmarkData.RequireSame<float>(repeat, _pooledResult, "channels-last repeat unpooling backward");
+
         Functional.MaxPool2DBackward(pooledGradient, _perPlane, Pooled, Geometry, _fullResult, Full.SpatialSize, options: ExecutionOptions.SingleThreaded);
         float[] scattered = Permute(_fullResult, 64, 112 * 112);
         ChannelsLastByteMaxPoolBackward();
@@ -90,6 +100,21 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
     [Benchmark]
     public void RandomUnpoolBackward()
         => Functional.RandomUnpool2DBackward<float>(_fullGradient, Pooled, new Size2D(2, 2), 7, _pooledResult, options: Options);
+
+    /// <summary>Random unpooling's backward, channels-last (checked against the channels-first row permuted).</summary>
+    [Benchmark]
+    public void ChannelsLastRandomUnpoolBackward()
+        => Functional.RandomUnpool2DBackward<float>(_fullGradientLast, PooledLast, new Size2D(2, 2), 7, _pooledResult, options: Options);
+
+    /// <summary>Nearest-repeat unpooling's backward (the block sum), channels-first.</summary>
+    [Benchmark]
+    public void RepeatUnpoolBackward()
+        => Functional.RepeatUnpool2DBackward<float>(_fullGradient, Pooled, new Size2D(2, 2), _pooledResult, options: Options);
+
+    /// <summary>Nearest-repeat unpooling's backward, channels-last (checked against the channels-first row permuted).</summary>
+    [Benchmark]
+    public void ChannelsLastRepeatUnpoolBackward()
+        => Functional.RepeatUnpool2DBackward<float>(_fullGradientLast, PooledLast, new Size2D(2, 2), _pooledResult, options: Options);
 
     /// <summary><c>[N, C, S]</c> to <c>[N, S, C]</c> with N = 8.</summary>
     private static float[] Permute(float[] x, int channels, int cells)

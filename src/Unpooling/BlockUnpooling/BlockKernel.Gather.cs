@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
 namespace Unpooling.Internal;
@@ -187,6 +188,37 @@ internal static unsafe partial class BlockKernel
         }
     }
 
+    /// <summary>
+    /// <see cref="BlockSum"/> for every cell of one channels-last input row (<paramref name="id"/>, <paramref name="ih"/>
+    /// of the sample at <paramref name="sample"/>): each pixel's C sums start from zero and add the block's output pixels
+    /// in row-major block order, C channels per vector operation. Each lane is one channel's chain in the scalar order, so
+    /// the bits are the scalar sum's (Half, whose vector add may widen differently, keeps the scalar loop).
+    /// </summary>
+    private static void RepeatPixels<T>(in GatherPlan p, T* xs, T* sample, int id, int ih)
+        where T : unmanaged, INumberBase<T>
+    {
+        long d0 = (long)id * p.KD, h0 = (long)ih * p.KH;
+        long d1 = Math.Min(d0 + p.KD, p.OD), h1 = Math.Min(h0 + p.KH, p.OH);
+        for (int iw = 0; iw < p.W; iw++)
+        {
+            var sum = new Span<T>(xs + ((long)iw * p.C), p.C);
+            sum.Clear();
+            long w0 = (long)iw * p.KW, w1 = Math.Min(w0 + p.KW, p.OW);
+            for (long od = d0; od < d1; od++)
+            {
+                for (long oh = h0; oh < h1; oh++)
+                {
+                    for (long ow = w0; ow < w1; ow++)
+                    {
+                        T* pixel = sample + (od * p.TD) + (oh * p.TH) + (ow * p.TW);
+                        Debug.Assert(Bounds.Within(pixel, p.C, sample, p.OD * p.TD), "a block pixel outside the sample's gradient");
+                        TensorPrimitives.Add(sum, new ReadOnlySpan<T>(pixel, p.C), sum);
+                    }
+                }
+            }
+        }
+    }
+
     private struct GatherBody<T, TOp> : IParallelBody
         where T : unmanaged, INumberBase<T>
         where TOp : struct, IBlockGather
@@ -275,6 +307,12 @@ internal static unsafe partial class BlockKernel
                         }
                     }
 
+                    continue;
+                }
+
+                if (typeof(TOp) == typeof(BlockSum) && typeof(T) != typeof(Half))
+                {
+                    RepeatPixels(p, xs, Gradient + (unit * outVolume * p.C), id, ih);
                     continue;
                 }
 
