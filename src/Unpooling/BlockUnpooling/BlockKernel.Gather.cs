@@ -219,6 +219,50 @@ internal static unsafe partial class BlockKernel
         }
     }
 
+    /// <summary>Entries of the channels-last random gather's tap table (32 KB): up to 64 slack entries for
+    /// <see cref="HashTaps"/>' whole vectors, and a chunk of cells for every channel.</summary>
+    private const int PixelTapTable = 4096;
+
+    /// <summary>
+    /// <see cref="SeededRow{T}"/> for every channel of one channels-last input row, pixel by pixel: per chunk of
+    /// <paramref name="cells"/> cells, each channel's taps are hashed into its row of <paramref name="table"/> (plane
+    /// <c>firstPlane + c</c>, the channels-first hash), then each pixel gathers its C channels, which read the few output
+    /// pixels of its block (where the channel-by-channel walk read a line per cell per channel).
+    /// </summary>
+    private static void SeededPixels<T>(in GatherPlan p, T* xs, T* sample, long firstPlane, int id, int ih, ulong* table, int cells, in FastDivisor byKw, in FastDivisor byKh)
+        where T : unmanaged, INumberBase<T>
+    {
+        int kdh = p.KD * p.KH;
+        long od0 = (long)id * p.KD, oh0 = (long)ih * p.KH;
+        Debug.Assert((long)p.C * cells + 64 <= PixelTapTable, "the tap table is too small for the chunk");
+        for (int c0 = 0; c0 < p.W; c0 += cells)
+        {
+            int n = Math.Min(cells, p.W - c0);
+
+            // Ascending channels: a channel's whole-vector overrun lands in the next channel's row before it is hashed.
+            for (int c = 0; c < p.C; c++)
+            {
+                ulong z = unchecked(p.Seed + ((((((((ulong)(firstPlane + c) * (ulong)p.D) + (ulong)id) * (ulong)p.H) + (ulong)ih) * (ulong)p.W) + (ulong)c0 + 1) * Golden));
+                HashTaps(table + ((nint)c * cells), n, z, kdh, p.KW, sizeof(ulong));
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                T* x = xs + ((nint)(c0 + i) * p.C);
+                long ow0 = (long)(c0 + i) * p.KW;
+                for (int c = 0; c < p.C; c++)
+                {
+                    long tap = (long)table[((nint)c * cells) + i];
+                    long t = byKw.Divide(tap);
+                    long aw = tap - (t * p.KW);
+                    long ad = p.KD == 1 ? 0 : byKh.Divide(t);
+                    long ah = t - (ad * p.KH);
+                    x[c] = At(p, sample + c, od0 + ad, oh0 + ah, ow0 + aw);
+                }
+            }
+        }
+    }
+
     private struct GatherBody<T, TOp> : IParallelBody
         where T : unmanaged, INumberBase<T>
         where TOp : struct, IBlockGather
@@ -236,7 +280,8 @@ internal static unsafe partial class BlockKernel
             // Random: each plane's row of taps hashed a vector of cells at a time (the forward's HashTaps, with slack for
             // its whole vectors), then split into offsets by multiply-high divisions.
             bool seededRows = typeof(TOp) == typeof(SeededCell) && p.SeededRows;
-            ulong* taps = stackalloc ulong[seededRows ? ChunkCells + 64 : 0];
+            ulong* taps = stackalloc ulong[seededRows ? (p.ChannelsLast ? PixelTapTable : ChunkCells + 64) : 0];
+            int pixelCells = p.ChannelsLast ? (PixelTapTable - 64) / Math.Max(1, p.C) : 0;
             var byKw = new FastDivisor(p.KW, ((long)p.KD * p.KH * p.KW) - 1);
             var byKh = new FastDivisor(p.KH, ((long)p.KD * p.KH) - 1);
             for (int row = start; row < end; row++)
@@ -313,6 +358,12 @@ internal static unsafe partial class BlockKernel
                 if (typeof(TOp) == typeof(BlockSum) && typeof(T) != typeof(Half))
                 {
                     RepeatPixels(p, xs, Gradient + (unit * outVolume * p.C), id, ih);
+                    continue;
+                }
+
+                if (seededRows && pixelCells >= 8)
+                {
+                    SeededPixels(p, xs, Gradient + (unit * outVolume * p.C), (long)unit * p.C, id, ih, taps, pixelCells, byKw, byKh);
                     continue;
                 }
 

@@ -225,7 +225,8 @@ public class BlockBackwardTests
     /// Random unpooling's backward hashes whole rows in chunks of 256 cells: rows of 1 to 600 cells (one
     /// chunk, several, a partial last one), factors that are and are not powers of two (the hash's shift and multiply
     /// scalings), a depth factor (the tap split into depth and height), and outputs that cut the last blocks off, each
-    /// against the oracle's per-cell hash, at 1 and 2 threads, and channels-last (each channel's row hashed alone).
+    /// against the oracle's per-cell hash, at 1 and 2 threads, and channels-last with 3, 64 and 520 channels (one chunk
+    /// of pixels per row, several, and past the tap table).
     /// </summary>
     [Fact]
     public void RandomBackwardOfWideRowsMatchesTheOracle()
@@ -234,33 +235,36 @@ public class BlockBackwardTests
         {
             foreach ((int D, int H, int W) factor in new[] { (1, 2, 2), (1, 3, 5), (2, 2, 3), (1, 1, 1) })
             {
-                (int D, int H, int W) input = (factor.D, 3, w);
-                (int D, int H, int W) output = (input.D * factor.D, (input.H * factor.H) - (factor.H > 1 ? 1 : 0), (input.W * factor.W) - (factor.W > 1 ? 1 : 0));
-                const int planes = 3;
-                long[] y = BackwardReference.Integers<long>(planes * output.D * output.H * output.W, w + factor.W);
-                long[] expected = BackwardReference.BlockBackward(
-                    y, planes, input, output, factor, false, (pl, d, h, c) => BackwardReference.RandomOffset(41, pl, d, h, c, input, factor));
-                var shape = new Shape5D(1, planes, input.D, input.H, input.W);
-                var f = new Size3D(factor.D, factor.H, factor.W);
-                var o = new Size3D(output.D, output.H, output.W);
-                long[] one = new long[shape.ElementCount], two = new long[shape.ElementCount];
-                Functional.RandomUnpool3DBackward(y, shape, f, 41, one, o, Threads.Options(1));
-                Functional.RandomUnpool3DBackward(y, shape, f, 41, two, o, Threads.Options(2));
-                string context = $"width {w} factor {factor}";
-                Assert.True(expected.SequenceEqual(one), context);
-                Assert.True(expected.SequenceEqual(two), context);
-
-                // Channels-last: each channel's row is hashed as its plane's, results C apart.
-                long inCells = (long)input.D * input.H * input.W, outCells = (long)output.D * output.H * output.W;
-                long[] last = new long[shape.ElementCount];
-                Functional.RandomUnpool3DBackward(
-                    BackwardReference.ToChannelsLast(y, 1, planes, outCells), Shape5D.ChannelsLast(1, input.D, input.H, input.W, planes), f, 41, last, o, Threads.Options(2));
-                Assert.True(BackwardReference.ToChannelsLast(expected, 1, planes, inCells).SequenceEqual(last), "channels-last " + context);
-                if (factor.D == 1)
+                // 3 planes: one channels-last chunk per row; 64: chunks of 63 cells; 520: past the tap table (per channel).
+                foreach (int planes in w <= 255 ? new[] { 3, 64, 520 } : new[] { 3, 64 })
                 {
-                    long[] flat = new long[shape.ElementCount];
-                    Functional.RandomUnpool2DBackward(y, new Shape4D(1, planes, input.H, input.W), new Size2D(factor.H, factor.W), 41, flat, new Size2D(output.H, output.W));
-                    Assert.True(expected.SequenceEqual(flat), "2-D " + context);
+                    (int D, int H, int W) input = (factor.D, 3, w);
+                    (int D, int H, int W) output = (input.D * factor.D, (input.H * factor.H) - (factor.H > 1 ? 1 : 0), (input.W * factor.W) - (factor.W > 1 ? 1 : 0));
+                    long[] y = BackwardReference.Integers<long>(planes * output.D * output.H * output.W, w + factor.W);
+                    long[] expected = BackwardReference.BlockBackward(
+                        y, planes, input, output, factor, false, (pl, d, h, c) => BackwardReference.RandomOffset(41, pl, d, h, c, input, factor));
+                    var shape = new Shape5D(1, planes, input.D, input.H, input.W);
+                    var f = new Size3D(factor.D, factor.H, factor.W);
+                    var o = new Size3D(output.D, output.H, output.W);
+                    long[] one = new long[shape.ElementCount], two = new long[shape.ElementCount];
+                    Functional.RandomUnpool3DBackward(y, shape, f, 41, one, o, Threads.Options(1));
+                    Functional.RandomUnpool3DBackward(y, shape, f, 41, two, o, Threads.Options(2));
+                    string context = $"width {w} factor {factor} planes {planes}";
+                    Assert.True(expected.SequenceEqual(one), context);
+                    Assert.True(expected.SequenceEqual(two), context);
+
+                    // Channels-last: each channel's row is hashed as its plane's, results C apart.
+                    long inCells = (long)input.D * input.H * input.W, outCells = (long)output.D * output.H * output.W;
+                    long[] last = new long[shape.ElementCount];
+                    Functional.RandomUnpool3DBackward(
+                        BackwardReference.ToChannelsLast(y, 1, planes, outCells), Shape5D.ChannelsLast(1, input.D, input.H, input.W, planes), f, 41, last, o, Threads.Options(2));
+                    Assert.True(BackwardReference.ToChannelsLast(expected, 1, planes, inCells).SequenceEqual(last), "channels-last " + context);
+                    if (factor.D == 1)
+                    {
+                        long[] flat = new long[shape.ElementCount];
+                        Functional.RandomUnpool2DBackward(y, new Shape4D(1, planes, input.H, input.W), new Size2D(factor.H, factor.W), 41, flat, new Size2D(output.H, output.W));
+                        Assert.True(expected.SequenceEqual(flat), "2-D " + context);
+                    }
                 }
             }
         }
