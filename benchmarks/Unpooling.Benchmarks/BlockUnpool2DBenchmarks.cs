@@ -15,7 +15,7 @@ public enum BlockShape
 
 /// <summary>
 /// The fixed-position unpooling family at factor 2 (issue 11): fixed upper-left, random and repeat unpooling side by
-/// side, so one run shows how far the random offsets trail the fixed ones. The baseline is the naive loop of the
+/// side, so one run shows how far the random offsets trail the fixed ones, and random and repeat channels-last. The baseline is the naive loop of the
 /// random formula (plain scalar hashing per cell, zeros first), the operator this class is about; every row of ours
 /// is checked against its naive loop before timing.
 /// </summary>
@@ -25,7 +25,9 @@ public class BlockUnpool2DBenchmarks : PeerBenchmark
     private const ulong Seed = 0x5EED;
     private float[] _source = [];
     private float[] _destination = [];
+    private float[] _sourceLast = [];
     private Shape4D _shape;
+    private Shape4D _shapeLast;
 
     [Params(BlockShape.Demo, BlockShape.C)]
     public BlockShape Shape { get; set; }
@@ -43,6 +45,16 @@ public class BlockUnpool2DBenchmarks : PeerBenchmark
         Check("Fixed", Fixed);
         NaiveOps.RepeatUnpool2D(_source, _shape, 2, _destination);
         Check("Repeat", Repeat);
+
+        // Channels-last: the same operators on the permuted source give the permuted channels-first result.
+        _shapeLast = Shape4D.ChannelsLast(_shape.Batch, _shape.Height, _shape.Width, _shape.Channels);
+        _sourceLast = Permute(_source, _shape.Batch, _shape.Channels, _shape.PlaneSize);
+        Random();
+        _destination = Permute(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
+        Check("ChannelsLastRandom", ChannelsLastRandom);
+        Repeat();
+        _destination = Permute(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
+        Check("ChannelsLastRepeat", ChannelsLastRepeat);
     }
 
     [Benchmark(Baseline = true)]
@@ -56,6 +68,32 @@ public class BlockUnpool2DBenchmarks : PeerBenchmark
 
     [Benchmark]
     public void Repeat() => Functional.RepeatUnpool2D(_source, _shape, 2, _destination, options: Options);
+
+    /// <summary>Random unpooling of the channels-last <c>[N, H, W, C]</c> source (checked against <see cref="Random"/> permuted).</summary>
+    [Benchmark]
+    public void ChannelsLastRandom() => Functional.RandomUnpool2D(_sourceLast, _shapeLast, 2, Seed, _destination, options: Options);
+
+    /// <summary>Repeat unpooling of the channels-last source (checked against <see cref="Repeat"/> permuted).</summary>
+    [Benchmark]
+    public void ChannelsLastRepeat() => Functional.RepeatUnpool2D(_sourceLast, _shapeLast, 2, _destination, options: Options);
+
+    /// <summary><c>[N, C, S]</c> to <c>[N, S, C]</c>.</summary>
+    private static float[] Permute(float[] x, int batch, int channels, long cells)
+    {
+        var y = new float[x.Length];
+        for (long n = 0; n < batch; n++)
+        {
+            for (long c = 0; c < channels; c++)
+            {
+                for (long s = 0; s < cells; s++)
+                {
+                    y[(((n * cells) + s) * channels) + c] = x[(((n * channels) + c) * cells) + s];
+                }
+            }
+        }
+
+        return y;
+    }
 
     /// <summary>The documented formula (see <c>Functional.RandomUnpool2D</c>) as the plainest loop: zeros, then each cell at its offset.</summary>
     private static void NaiveRandomUnpool2D(float[] x, Shape4D shape, int factor, ulong seed, float[] y)

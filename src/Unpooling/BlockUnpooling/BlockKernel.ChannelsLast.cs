@@ -61,11 +61,15 @@ internal static unsafe partial class BlockKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
+            // Random: a table of every channel's taps for a chunk of cells (pixel by pixel; see RandomBlockRow).
+            bool random = Op == BlockRankOp.Random;
+            int cells = random && (long)Factor.Depth * Factor.Height * Factor.Width <= int.MaxValue ? (PixelTapTable - 64) / Math.Max(1, C) : 0;
+            ulong* table = stackalloc ulong[cells >= 8 ? PixelTapTable : 0];
             for (int item = start; item < end; item++)
             {
-                if (Op == BlockRankOp.Random)
+                if (random)
                 {
-                    RandomBlockRow(item);
+                    RandomBlockRow(item, cells >= 8 ? table : null, cells);
                     continue;
                 }
 
@@ -150,9 +154,12 @@ internal static unsafe partial class BlockKernel
         /// <summary>
         /// Block row <c>(n, bd, bh)</c> of random unpooling: its output rows (cut by the output) cleared, then each
         /// value of input row <c>(n, bd, bh)</c> (when inside the input) written at the tap of its (plane, block), the
-        /// channels-first formula: cell <c>((p*D + id)*H + ih)*W + iw</c> of plane <c>p = planeBase + n*C + c</c>.
+        /// channels-first formula: cell <c>((p*D + id)*H + ih)*W + iw</c> of plane <c>p = planeBase + n*C + c</c>. With a
+        /// <paramref name="table"/>, pixel by pixel: per chunk of <paramref name="cells"/> cells every channel's taps are
+        /// hashed (<see cref="HashChannelTaps"/>), then each pixel's C values go to the few output pixels of its block,
+        /// where the channel-by-channel walk wrote a line per cell per channel.
         /// </summary>
-        private readonly void RandomBlockRow(int item)
+        private readonly void RandomBlockRow(int item, ulong* table, int cells)
         {
             int blockDepths = (int)(((long)Output.Depth + Factor.Depth - 1) / Factor.Depth);
             int blockRows = (int)(((long)Output.Height + Factor.Height - 1) / Factor.Height);
@@ -177,6 +184,38 @@ internal static unsafe partial class BlockKernel
             T* x = Source + (((((nint)n * Input.Depth) + id) * Input.Height) + ih) * (nint)Input.Width * c;
             Debug.Assert(Bounds.Within(x, (long)Input.Width * C, Source, (long)N * Input.Volume * C), "input row outside the source");
             int kw = Factor.Width, kh = Factor.Height, kdh = (int)Math.Min(int.MaxValue, (long)Factor.Depth * kh);
+            if (table != null)
+            {
+                var byKw = new FastDivisor(kw, ((long)kdh * kw) - 1);
+                var byKh = new FastDivisor(kh, kdh - 1L);
+                T* first = OutputRow(n, id * Factor.Depth, ih * Factor.Height);
+                long rowStride = (long)Output.Width * c, depthStride = (long)Output.Height * rowStride;
+                for (int c0 = 0; c0 < Input.Width; c0 += cells)
+                {
+                    int count = Math.Min(cells, Input.Width - c0);
+                    HashChannelTaps(table, cells, count, PlaneBase + ((long)n * C), C, Input.Depth, Input.Height, Input.Width, id, ih, c0, Seed, kdh, kw);
+                    for (int i = 0; i < count; i++)
+                    {
+                        long iw = c0 + i;
+                        T* pixel = x + (iw * c);
+                        for (int ch = 0; ch < C; ch++)
+                        {
+                            long tap = (long)table[((nint)ch * cells) + i];
+                            long tapRow = byKw.Divide(tap);
+                            long dd = Factor.Depth == 1 ? 0 : byKh.Divide(tapRow), r = tapRow - (dd * kh), ow = (iw * kw) + (tap - (tapRow * kw));
+                            if (dd < depths && r < rows && ow < Output.Width)
+                            {
+                                T* y = first + (dd * depthStride) + (r * rowStride) + (ow * c) + ch;
+                                Debug.Assert(Bounds.Within(y, 1, Destination, (long)N * Output.Volume * C), "a random value outside the destination");
+                                *y = pixel[ch];
+                            }
+                        }
+                    }
+                }
+
+                return;
+            }
+
             for (int ch = 0; ch < C; ch++)
             {
                 ulong plane = (ulong)(PlaneBase + ((long)n * C) + ch);

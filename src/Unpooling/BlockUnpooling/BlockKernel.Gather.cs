@@ -221,7 +221,22 @@ internal static unsafe partial class BlockKernel
 
     /// <summary>Entries of the channels-last random gather's tap table (32 KB): up to 64 slack entries for
     /// <see cref="HashTaps"/>' whole vectors, and a chunk of cells for every channel.</summary>
-    private const int PixelTapTable = 4096;
+    internal const int PixelTapTable = 4096;
+
+    /// <summary>
+    /// The seeded taps of cells <c>[c0, c0 + n)</c> of input row (<paramref name="id"/>, <paramref name="ih"/>) of planes
+    /// <c>firstPlane + c</c> for every channel <c>c</c>, as <see cref="HashTaps"/> computes them (the published hash):
+    /// channel <c>c</c>'s at <c>table + c*cells</c>. Channels go in ascending order, so a channel's whole-vector overrun
+    /// lands in the next channel's row before that is hashed; the table needs 64 entries past <c>channels*cells</c>.
+    /// </summary>
+    internal static void HashChannelTaps(ulong* table, int cells, int n, long firstPlane, int channels, int d, int h, int w, int id, int ih, int c0, ulong seed, int kdh, int kw)
+    {
+        for (int c = 0; c < channels; c++)
+        {
+            ulong z = unchecked(seed + ((((((((ulong)(firstPlane + c) * (ulong)d) + (ulong)id) * (ulong)h) + (ulong)ih) * (ulong)w) + (ulong)c0 + 1) * Golden));
+            HashTaps(table + ((nint)c * cells), n, z, kdh, kw, sizeof(ulong));
+        }
+    }
 
     /// <summary>
     /// <see cref="SeededRow{T}"/> for every channel of one channels-last input row, pixel by pixel: per chunk of
@@ -239,12 +254,7 @@ internal static unsafe partial class BlockKernel
         {
             int n = Math.Min(cells, p.W - c0);
 
-            // Ascending channels: a channel's whole-vector overrun lands in the next channel's row before it is hashed.
-            for (int c = 0; c < p.C; c++)
-            {
-                ulong z = unchecked(p.Seed + ((((((((ulong)(firstPlane + c) * (ulong)p.D) + (ulong)id) * (ulong)p.H) + (ulong)ih) * (ulong)p.W) + (ulong)c0 + 1) * Golden));
-                HashTaps(table + ((nint)c * cells), n, z, kdh, p.KW, sizeof(ulong));
-            }
+            HashChannelTaps(table, cells, n, firstPlane, p.C, p.D, p.H, p.W, id, ih, c0, p.Seed, kdh, p.KW);
 
             for (int i = 0; i < n; i++)
             {

@@ -44,6 +44,39 @@ public class ChannelsLastOperatorTests
 
     private static Shape4D Last(Shape4D shape) => Shape4D.ChannelsLast(shape.Batch, shape.Height, shape.Width, shape.Channels);
 
+    /// <summary>
+    /// Random unpooling channels-last hashes each channel's taps into a table a chunk of pixels at a time: 3 channels
+    /// (one chunk per row), 64 (chunks of 63 cells across a 130-cell row), 520 (past the table: channel by channel),
+    /// factors with and without powers of two, cut-off blocks, 2-D and 3-D, 1 and 2 threads: the channels-first result
+    /// (held to the oracle by its own tests) after the permutation.
+    /// </summary>
+    [Fact]
+    public void RandomUnpoolingEqualsChannelsFirstAcrossTapTableChunks()
+    {
+        foreach (int channels in new[] { 3, 64, 520 })
+        {
+            foreach ((int kd, int kh, int kw) in new[] { (1, 2, 2), (1, 3, 5), (2, 2, 3) })
+            {
+                int w = channels == 520 ? 9 : 130;
+                var shape = new Shape5D(2, channels, kd, 3, w);
+                var factor = new Size3D(kd, kh, kw);
+                var output = new Size3D(kd * kd, (3 * kh) - (kh > 1 ? 1 : 0), (w * kw) - 1);
+                float[] x = BackwardReference.Integers<float>((int)shape.ElementCount, channels + kw);
+                long outCells = (long)output.Depth * output.Height * output.Width;
+                var expected = new float[2 * channels * outCells];
+                Functional.RandomUnpool3D(x, shape, factor, 0xC0FFEE, expected, output);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var actual = new float[expected.Length];
+                    Functional.RandomUnpool3D(
+                        ChannelsLastReference.ToChannelsLast(x, 2, channels, shape.PlaneSize), Shape5D.ChannelsLast(2, kd, 3, w, channels), factor, 0xC0FFEE, actual, output,
+                        ExecutionOptions.WithMaxDegreeOfParallelism(threads));
+                    ChannelsLastAssert.SameBits<float>(ChannelsLastReference.ToChannelsLast(expected, 2, channels, outCells), actual, $"C={channels} factor {factor} threads {threads}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void PoolingEqualsChannelsFirstForEveryElementType()
     {
