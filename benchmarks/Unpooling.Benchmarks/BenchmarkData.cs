@@ -22,6 +22,24 @@ internal static class BenchmarkData
     /// <summary>A shape as the <c>long[]</c> dimensions libtorch and ONNX Runtime take.</summary>
     public static long[] Dims(Shape4D s) => [s.Batch, s.Channels, s.Height, s.Width];
 
+    /// <summary><c>[N, C, S]</c> to <c>[N, S, C]</c>: a channels-first buffer in channels-last order.</summary>
+    public static float[] ToChannelsLast(float[] x, int batch, int channels, long cells)
+    {
+        var y = new float[x.Length];
+        for (long n = 0; n < batch; n++)
+        {
+            for (long c = 0; c < channels; c++)
+            {
+                for (long s = 0; s < cells; s++)
+                {
+                    y[(((n * cells) + s) * channels) + c] = x[(((n * channels) + c) * cells) + s];
+                }
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>
     /// Per-plane indices (<c>h*W + w</c>) as ONNX's global row-major ones (<c>(n*C + c)*H*W + h*W + w</c>), by the
     /// library's own <see cref="Functional.ConvertIndices{TIndex}(ReadOnlySpan{TIndex}, Shape4D, Size2D, IndexConvention, Span{TIndex}, IndexConvention, ExecutionOptions)"/>.

@@ -48,12 +48,12 @@ public class BlockUnpool2DBenchmarks : PeerBenchmark
 
         // Channels-last: the same operators on the permuted source give the permuted channels-first result.
         _shapeLast = Shape4D.ChannelsLast(_shape.Batch, _shape.Height, _shape.Width, _shape.Channels);
-        _sourceLast = Permute(_source, _shape.Batch, _shape.Channels, _shape.PlaneSize);
+        _sourceLast = BenchmarkData.ToChannelsLast(_source, _shape.Batch, _shape.Channels, _shape.PlaneSize);
         Random();
-        _destination = Permute(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
+        _destination = BenchmarkData.ToChannelsLast(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
         Check("ChannelsLastRandom", ChannelsLastRandom);
         Repeat();
-        _destination = Permute(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
+        _destination = BenchmarkData.ToChannelsLast(_destination, _shape.Batch, _shape.Channels, 4 * _shape.PlaneSize);
         Check("ChannelsLastRepeat", ChannelsLastRepeat);
     }
 
@@ -76,24 +76,6 @@ public class BlockUnpool2DBenchmarks : PeerBenchmark
     /// <summary>Repeat unpooling of the channels-last source (checked against <see cref="Repeat"/> permuted).</summary>
     [Benchmark]
     public void ChannelsLastRepeat() => Functional.RepeatUnpool2D(_sourceLast, _shapeLast, 2, _destination, options: Options);
-
-    /// <summary><c>[N, C, S]</c> to <c>[N, S, C]</c>.</summary>
-    private static float[] Permute(float[] x, int batch, int channels, long cells)
-    {
-        var y = new float[x.Length];
-        for (long n = 0; n < batch; n++)
-        {
-            for (long c = 0; c < channels; c++)
-            {
-                for (long s = 0; s < cells; s++)
-                {
-                    y[(((n * cells) + s) * channels) + c] = x[(((n * channels) + c) * cells) + s];
-                }
-            }
-        }
-
-        return y;
-    }
 
     /// <summary>The documented formula (see <c>Functional.RandomUnpool2D</c>) as the plainest loop: zeros, then each cell at its offset.</summary>
     private static void NaiveRandomUnpool2D(float[] x, Shape4D shape, int factor, ulong seed, float[] y)

@@ -33,7 +33,7 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
     public void Setup()
     {
         float[] source = BenchmarkData.RandomValues(Full.ElementCount);
-        float[] sourceLast = Permute(source, 64, 112 * 112);
+        float[] sourceLast = BenchmarkData.ToChannelsLast(source, 8, 64, 112 * 112);
         float[] values = new float[Pooled.ElementCount];
         _perPlane = new long[Pooled.ElementCount];
         _global = new long[Pooled.ElementCount];
@@ -44,15 +44,15 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
         Functional.MaxPool2D(sourceLast, FullLast, Geometry, values, _tensorFlow, IndexConvention.ChannelsLastWithBatch, ExecutionOptions.SingleThreaded);
         Functional.MaxPool2D(sourceLast, FullLast, Geometry, values, _tapsLast, IndexConvention.InWindow, ExecutionOptions.SingleThreaded);
         _fullGradient = BenchmarkData.RandomValues(Full.ElementCount, BenchmarkData.Seed + 1);
-        _fullGradientLast = Permute(_fullGradient, 64, 112 * 112);
+        _fullGradientLast = BenchmarkData.ToChannelsLast(_fullGradient, 8, 64, 112 * 112);
         float[] pooledGradient = BenchmarkData.RandomValues(Pooled.ElementCount, BenchmarkData.Seed + 2);
-        _pooledGradientLast = Permute(pooledGradient, 64, 56 * 56);
+        _pooledGradientLast = BenchmarkData.ToChannelsLast(pooledGradient, 8, 64, 56 * 56);
         _pooledResult = new float[Pooled.ElementCount];
         _fullResult = new float[Full.ElementCount];
 
         PerPlaneGather();
         float[] expected = (float[])_pooledResult.Clone();
-        float[] expectedLast = Permute(expected, 64, 56 * 56);
+        float[] expectedLast = BenchmarkData.ToChannelsLast(expected, 8, 64, 56 * 56);
         GlobalRowMajorGather();
         BenchmarkData.RequireSame<float>(expected, _pooledResult, "global row-major gather");
         ChannelsLastTensorFlowGather();
@@ -61,16 +61,16 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
         BenchmarkData.RequireSame<float>(expectedLast, _pooledResult, "channels-last byte-switch gather");
 
         RandomUnpoolBackward();
-        float[] random = Permute(_pooledResult, 64, 56 * 56);
+        float[] random = BenchmarkData.ToChannelsLast(_pooledResult, 8, 64, 56 * 56);
         ChannelsLastRandomUnpoolBackward();
         BenchmarkData.RequireSame<float>(random, _pooledResult, "channels-last random unpooling backward");
         RepeatUnpoolBackward();
-        float[] repeat = Permute(_pooledResult, 64, 56 * 56);
+        float[] repeat = BenchmarkData.ToChannelsLast(_pooledResult, 8, 64, 56 * 56);
         ChannelsLastRepeatUnpoolBackward();
         BenchmarkData.RequireSame<float>(repeat, _pooledResult, "channels-last repeat unpooling backward");
 
         Functional.MaxPool2DBackward(pooledGradient, _perPlane, Pooled, Geometry, _fullResult, Full.SpatialSize, options: ExecutionOptions.SingleThreaded);
-        float[] scattered = Permute(_fullResult, 64, 112 * 112);
+        float[] scattered = BenchmarkData.ToChannelsLast(_fullResult, 8, 64, 112 * 112);
         ChannelsLastByteMaxPoolBackward();
         BenchmarkData.RequireSame<float>(scattered, _fullResult, "channels-last byte-switch max-pool backward");
     }
@@ -115,22 +115,4 @@ public class ConventionBackwardBenchmarks : PeerBenchmark
     [Benchmark]
     public void ChannelsLastRepeatUnpoolBackward()
         => Functional.RepeatUnpool2DBackward<float>(_fullGradientLast, PooledLast, new Size2D(2, 2), _pooledResult, options: Options);
-
-    /// <summary><c>[N, C, S]</c> to <c>[N, S, C]</c> with N = 8.</summary>
-    private static float[] Permute(float[] x, int channels, int cells)
-    {
-        var y = new float[x.Length];
-        for (int n = 0; n < 8; n++)
-        {
-            for (int c = 0; c < channels; c++)
-            {
-                for (int s = 0; s < cells; s++)
-                {
-                    y[(((long)n * cells) + s) * channels + c] = x[(((long)n * channels) + c) * cells + s];
-                }
-            }
-        }
-
-        return y;
-    }
 }
