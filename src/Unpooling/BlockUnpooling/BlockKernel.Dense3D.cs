@@ -2,13 +2,15 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
 /// <summary>
-/// The 3-D max-pool backward where the windows tile the input (stride = kernel, no padding, no dilation, every window
-/// whole): per-plane indices encoded as the tap <c>(c*KH + a)*KW + b</c> of their own block, then one write per cell by
-/// the block writer, with no clear pass and no scatter, as the 2-D backward does.
+/// The 3-D argmax unpooling (Replace) and max-pool backward where the windows tile the input (stride = kernel, no
+/// padding, no dilation, every window whole): per-plane indices encoded as the tap <c>(c*KH + a)*KW + b</c> of their own
+/// block (a vector of cells at a time for 32- and 64-bit indices), then one write per cell by the block writer, with no
+/// clear pass and no scatter, as in 2-D.
 /// </summary>
 internal static unsafe partial class BlockKernel
 {
@@ -77,6 +79,11 @@ internal static unsafe partial class BlockKernel
                 TIndex* idx = Indices + ((nint)plane * inVolume);
                 byte* codes = Codes + ((nint)plane * inVolume);
                 Debug.Assert(Bounds.Within(idx, inVolume, Indices, p.Planes * inVolume) && Bounds.Within(codes, inVolume, Codes, p.Planes * inVolume), "index volume outside the buffers");
+                if (EncodeVolume(idx, codes, p))
+                {
+                    continue;
+                }
+
                 long k = 0;
                 for (int d = 0; d < p.D; d++)
                 {
@@ -97,6 +104,113 @@ internal static unsafe partial class BlockKernel
                     }
                 }
             }
+        }
+
+        /// <summary>
+        /// Encodes one volume a vector of cells at a time where the indices are 32- or 64-bit integers, the rows at least
+        /// a vector wide and the output volume below 2^31 cells (so a difference that wrapped cannot land in a block):
+        /// true when every index lay in its block. False means only that the per-cell loop must decide (it rewrites the
+        /// codes and names the first index elsewhere).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool EncodeVolume(TIndex* idx, byte* codes, in Plan p)
+        {
+            if ((long)p.OutD * p.OutH * p.OutW >= int.MaxValue)
+            {
+                return false;
+            }
+
+            if (typeof(TIndex) == typeof(int) || (typeof(TIndex) != typeof(long) && IndexValue.Is32Bit<TIndex>()))
+            {
+                return EncodeVolumeLanes((uint*)idx, codes, p);
+            }
+
+            if (typeof(TIndex) == typeof(long) || (typeof(TIndex) != typeof(int) && IndexValue.Is64Bit<TIndex>()))
+            {
+                return EncodeVolumeLanes((ulong*)idx, codes, p);
+            }
+
+            return false;
+        }
+
+        /// <summary>The widest hardware width a pooled row fills (none: false, the per-cell loop runs).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool EncodeVolumeLanes<TS>(TS* idx, byte* codes, in Plan p)
+            where TS : unmanaged, IBinaryInteger<TS>, IUnsignedNumber<TS>
+            => Vector512.IsHardwareAccelerated && p.W >= Vector512<TS>.Count ? EncodeVolumeRows<BlockLanes512<TS>, Vector512<TS>, TS>(idx, codes, p)
+                : Vector256.IsHardwareAccelerated && p.W >= Vector256<TS>.Count ? EncodeVolumeRows<BlockLanes256<TS>, Vector256<TS>, TS>(idx, codes, p)
+                : Vector128.IsHardwareAccelerated && p.W >= Vector128<TS>.Count && EncodeVolumeRows<BlockLanes128<TS>, Vector128<TS>, TS>(idx, codes, p);
+
+        /// <summary>
+        /// Every row <c>(d, i)</c> of the volume, a vector of cells at a time (the last overlapping the one before): the
+        /// difference from the block origins, tested against each of the block's <c>KD*KH</c> row starts
+        /// (<c>c*OutH*OutW + a*OutW</c>) with one unsigned compare, the code the tap of the one row it lies in.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool EncodeVolumeRows<TLanes, TVector, TS>(TS* idx, byte* codes, in Plan p)
+            where TLanes : struct, IBlockLanes<TLanes, TVector, TS>
+            where TVector : struct
+            where TS : unmanaged, IBinaryInteger<TS>
+        {
+            // Locals, not the plan's fields: the code stores could alias it.
+            int count = TLanes.Count, w = p.W, kd = p.KD, kh = p.KH, kw = p.KW;
+            long outSlice = (long)p.OutH * p.OutW;
+            TVector vkw = TLanes.CreateCode(kw), vOutW = TLanes.CreateCode(p.OutW), vSlice = TLanes.CreateCode(outSlice);
+            TVector ramp = TLanes.Ramp(kw), step = TLanes.CreateCode((long)count * kw);
+            for (int d = 0; d < p.D; d++)
+            {
+                for (int i = 0; i < p.H; i++, idx += w, codes += w)
+                {
+                    long rowOrigin = ((long)d * kd * outSlice) + ((long)i * kh * p.OutW);
+                    TVector expected = TLanes.Add(ramp, TLanes.CreateCode(rowOrigin));
+                    int j = 0;
+                    for (; j <= w - count; j += count, expected = TLanes.Add(expected, step))
+                    {
+                        if (!EncodeVector3D<TLanes, TVector, TS>(idx + j, codes + j, expected, vkw, vOutW, vSlice, kd, kh))
+                        {
+                            return false;
+                        }
+                    }
+
+                    if (j < w)
+                    {
+                        j = w - count;
+                        if (!EncodeVector3D<TLanes, TVector, TS>(idx + j, codes + j, TLanes.Add(ramp, TLanes.CreateCode(rowOrigin + ((long)j * kw))), vkw, vOutW, vSlice, kd, kh))
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>One vector of cells whose block origins are <paramref name="expected"/>: false when one lies outside its block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool EncodeVector3D<TLanes, TVector, TS>(TS* idx, byte* codes, TVector expected, TVector kw, TVector outW, TVector outSlice, int kd, int kh)
+            where TLanes : struct, IBlockLanes<TLanes, TVector, TS>
+            where TVector : struct
+            where TS : unmanaged, IBinaryInteger<TS>
+        {
+            TVector slice = TLanes.Subtract(TLanes.Load(idx), expected);
+            TVector code = TLanes.AllBits, tap = TLanes.Zero;
+            for (int c = 0; c < kd; c++, slice = TLanes.Subtract(slice, outSlice))
+            {
+                TVector row = slice;
+                for (int a = 0; a < kh; a++, row = TLanes.Subtract(row, outW), tap = TLanes.Add(tap, kw))
+                {
+                    code = TLanes.ConditionalSelect(TLanes.LessThan(row, kw), TLanes.Add(tap, row), code);
+                }
+            }
+
+            if (TLanes.EqualsAny(code, TLanes.AllBits))
+            {
+                return false;
+            }
+
+            TLanes.StoreCode(code, codes);
+            return true;
         }
 
         /// <summary>The tap of offset <paramref name="r"/> from the block origin, or -1 when it is no cell of the block.</summary>

@@ -366,6 +366,61 @@ public class MaxPoolBackwardTests
         }
     }
 
+    /// <summary>
+    /// The 3-D encoder tests a vector of indices at a time (32- and 64-bit): on rows of 40 cells (whole vectors and an
+    /// overlapping last one) every index in its block writes the oracle's result; one index moved to the neighbouring
+    /// block, to the next depth slice's block, or made negative, at the first, a middle and the last cell of a row,
+    /// refuses and writes nothing (the scatter then serves, which the public tests check).
+    /// </summary>
+    [Fact]
+    public unsafe void ThreeDimensionalEncodeRefusesAnIndexOutsideItsBlockAnywhereInARow()
+    {
+        var pooled = new Size3D(2, 2, 40);
+        var k = new Size3D(2, 2, 2);
+        var output = new Size3D(4, 4, 80);
+        const int planes = 2;
+        long inVolume = pooled.Volume, outVolume = output.Volume;
+        var random = new Random(61);
+        var indices = new long[planes * inVolume];
+        for (long p = 0; p < indices.Length; p++)
+        {
+            long at = p % inVolume, d = at / (pooled.Height * pooled.Width), i = at / pooled.Width % pooled.Height, j = at % pooled.Width;
+            indices[p] = (((((d * k.Depth) + random.Next(2)) * output.Height) + (i * k.Height) + random.Next(2)) * output.Width) + (j * k.Width) + random.Next(2);
+        }
+
+        double[] g = BackwardReference.Integers<double>(indices.Length, 62).Select(v => v == 0 ? 1.0 : v).ToArray();
+        double[] expected = BackwardReference.ScatterAdd(g, indices, planes, inVolume, outVolume);
+        Assert.True(Dense(indices, out double[] all), "every index in its block");
+        Same(expected, all);
+        Assert.True(Dense(indices.Select(v => (int)v).ToArray(), out all), "every 32-bit index in its block");
+        Same(expected, all);
+
+        foreach (int cell in new[] { 0, 17, 39, 40 + 39, (int)inVolume + 23 })
+        {
+            foreach (long moved in new[] { indices[cell] + k.Width, indices[cell] + (k.Depth * output.Height * output.Width), -1 })
+            {
+                long[] bad = (long[])indices.Clone();
+                bad[cell] = moved;
+                Assert.False(Dense(bad, out double[] written), $"64-bit cell {cell} index {moved}");
+                Assert.All(written, v => Assert.Equal(7.0, v));
+                Assert.False(Dense(bad.Select(v => (int)v).ToArray(), out written), $"32-bit cell {cell} index {moved}");
+                Assert.All(written, v => Assert.Equal(7.0, v));
+            }
+        }
+
+        bool Dense<TIndex>(TIndex[] idx, out double[] result)
+            where TIndex : unmanaged, System.Numerics.IBinaryInteger<TIndex>
+        {
+            result = Enumerable.Repeat(7.0, (int)(planes * outVolume)).ToArray();
+            fixed (double* s = g)
+            fixed (TIndex* i = idx)
+            fixed (double* dst = result)
+            {
+                return Unpooling.Internal.BlockKernel.TryUnpoolDense3D(s, i, dst, planes, pooled, output, k, 2);
+            }
+        }
+    }
+
     [Fact]
     public void ValidationNamesTheArgumentAndWritesNothing()
     {
