@@ -391,3 +391,67 @@ internal static class Pool3DBench
         }
     }
 }
+
+/// <summary>
+/// E1's backward: the gradient of 3-D max pooling with indices, <c>[2, 32, 16, 56, 56]</c>, kernel 2, stride 2 (windows
+/// that tile the input), float, int64 per-plane indices: Unpooling's <c>MaxPool3DBackward</c> (the write-once block
+/// path) and libtorch's autograd through <c>max_pool3d_with_indices</c> (<c>max_pool3d_with_indices_backward</c>), each
+/// checked against the naive scatter-add in setup.
+/// </summary>
+[MemoryDiagnoser]
+public class MaxPool3DBackwardBenchmarks : PeerBenchmark
+{
+    private static readonly Shape5D Shape = new(2, 32, 16, 56, 56);
+    private static readonly Pool3DGeometry Geometry = new(2);
+    private float[] _gradient = [];
+    private long[] _indices = [];
+    private float[] _result = [];
+    private Shape5D _pooled;
+    private Tensor? _torchOutput, _torchInput, _torchGradient;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        float[] source = BenchmarkData.RandomValues(Shape.ElementCount);
+        _pooled = Pool3DBench.Pooled(Shape, Geometry);
+        _indices = new long[_pooled.ElementCount];
+        Pool3DBench.NaiveMaxPool(source, Shape, new float[_pooled.ElementCount], _indices);
+        _gradient = BenchmarkData.RandomValues(_pooled.ElementCount, BenchmarkData.Seed + 1);
+        _result = new float[Shape.ElementCount];
+        Naive();
+        float[] expected = (float[])_result.Clone();
+        Array.Fill(_result, float.NaN);
+        Unpooling();
+        BenchmarkData.RequireSame<float>(expected, _result, $"MaxPool3DBackward, {Threads} threads");
+
+        UseTorch();
+        _torchInput = Own(torch.tensor(source, Pool3DBench.Dims(Shape)).requires_grad_(true));
+        (Tensor pooled, Tensor _) = torch.nn.functional.max_pool3d_with_indices(_torchInput, [2, 2, 2], [2, 2, 2]);
+        _torchOutput = Own(pooled);
+        _torchGradient = Own(torch.tensor(_gradient, Pool3DBench.Dims(_pooled)));
+        using (Tensor g = TorchBackward())
+        {
+            BenchmarkData.RequireSame<float>(expected, g.data<float>().ToArray(), "libtorch max_pool3d backward");
+        }
+    }
+
+    /// <summary>The scatter-add through the indices into a cleared gradient.</summary>
+    [Benchmark(Baseline = true)]
+    public void Naive()
+    {
+        Array.Clear(_result);
+        long volume = Shape.PlaneSize, pooledVolume = _pooled.PlaneSize;
+        for (long i = 0; i < _gradient.LongLength; i++)
+        {
+            _result[((i / pooledVolume) * volume) + _indices[i]] += _gradient[i];
+        }
+    }
+
+    [Benchmark]
+    public void Unpooling() => Functional.MaxPool3DBackward(_gradient, _indices, _pooled, Geometry, _result, Shape.SpatialSize, options: Options);
+
+    [Benchmark]
+    public void LibTorch() => TorchBackward().Dispose();
+
+    private Tensor TorchBackward() => torch.autograd.grad([_torchOutput!], [_torchInput!], [_torchGradient!], retain_graph: true)[0];
+}
