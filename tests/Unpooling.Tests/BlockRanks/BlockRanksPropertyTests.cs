@@ -228,20 +228,7 @@ public sealed class BlockRanksPropertyTests
             Functional.FixedUnpool2D<float>(x3, s2Last, 2, y3.AsSpan(0, 2 * 3 * 12 * 16), options: options);
         }
 
-        Run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-            {
-                Run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, least);
+        Assert.Equal(0, Allocations.LeastAllocated(Run, 10));
     }
 
     private static BlockRankOp ToRankOp(BlockOp op) => (BlockRankOp)(int)op;

@@ -323,20 +323,7 @@ public class BlockBackwardTests
             Functional.MaxUnpool2DBackward<float, long>(x, overlapping, pooledShape, k3, pooled, shape.SpatialSize, options: options);
         }
 
-        Run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-            {
-                Run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, least);
+        Assert.Equal(0, Allocations.LeastAllocated(Run, 10));
     }
 
     private static int Resize(int input, int factor, int shift) => Math.Max(1, (input * factor) + (factor > 1 ? shift : 0));

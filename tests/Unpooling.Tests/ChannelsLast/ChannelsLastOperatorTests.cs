@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using Unpooling.Internal;
 using Unpooling.Tests.Pooling;
 using Unpooling.Tests.Reference;
+using Unpooling.Tests.Infrastructure;
 
 namespace Unpooling.Tests.ChannelsLast;
 
@@ -340,20 +341,7 @@ public class ChannelsLastOperatorTests
             Functional.MaxUnpool2D(values, converted, pooled, geometry, restored, indexConvention: IndexConvention.GlobalColumnMajor, options: options);
         }
 
-        Run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
-            {
-                Run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, least);
+        Assert.Equal(0, Allocations.LeastAllocated(Run, 5));
     }
 
     /// <summary>Ties, NaNs, infinities and signed zeros (seeded).</summary>

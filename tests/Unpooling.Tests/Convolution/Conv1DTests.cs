@@ -135,7 +135,7 @@ public abstract class Conv1DTests<T>
             Functional.Conv1D<T>(x, xs, w, ws, bias, g, yc, ExecutionOptions.SingleThreaded);
         }
 
-        Assert.Equal(0, ConvRankHelpers.LeastAllocated(Both));
+        Assert.Equal(0, Allocations.LeastAllocated(Both));
     }
 
     [Fact]

@@ -176,7 +176,7 @@ public abstract unsafe class Conv3DTests<T>
             Functional.Conv3D<T>(x, xs, w, ws, bias, g, yc, ExecutionOptions.SingleThreaded);
         }
 
-        Assert.Equal(0, ConvRankHelpers.LeastAllocated(Both));
+        Assert.Equal(0, Allocations.LeastAllocated(Both));
     }
 
     [Fact]

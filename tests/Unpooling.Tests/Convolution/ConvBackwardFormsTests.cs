@@ -379,9 +379,9 @@ public sealed unsafe class ConvBackwardKernelTests
         float[] x = new float[xs.ElementCount], w = new float[ws.ElementCount], dy = new float[2 * 4 * 18 * 18];
         float[] dx = new float[x.Length], dw = new float[w.Length], db = new float[4];
         ExecutionOptions one = Infrastructure.Threads.Options(1);
-        Assert.Equal(0, ConvRankHelpers.LeastAllocated(() => Functional.ConvTranspose2DBackward<float>(dy, x, xs, w, ws, g, dx, dw, db, one)));
+        Assert.Equal(0, Allocations.LeastAllocated(() => Functional.ConvTranspose2DBackward<float>(dy, x, xs, w, ws, g, dx, dw, db, one)));
         var cws = new Shape4D(8, 8, 4, 4);
         float[] cdy = new float[2 * 8 * 4 * 4], cdb = new float[8], cw = new float[cws.ElementCount], cdw = new float[cws.ElementCount];
-        Assert.Equal(0, ConvRankHelpers.LeastAllocated(() => Functional.Conv2DBackward<float>(cdy, x, xs, cw, cws, g, dx, cdw, cdb, one)));
+        Assert.Equal(0, Allocations.LeastAllocated(() => Functional.Conv2DBackward<float>(cdy, x, xs, cw, cws, g, dx, cdw, cdb, one)));
     }
 }

@@ -180,7 +180,7 @@ public abstract unsafe class ConvChannelsLastTests<T>
             Functional.Conv2D<T>(x, xs, w, wf, bias, g, yc, ExecutionOptions.SingleThreaded);
         }
 
-        Assert.Equal(0, ConvRankHelpers.LeastAllocated(Both));
+        Assert.Equal(0, Allocations.LeastAllocated(Both));
     }
 
     [Fact]

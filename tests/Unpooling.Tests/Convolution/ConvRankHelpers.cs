@@ -15,26 +15,4 @@ internal static class ConvRankHelpers
 
         return sum;
     }
-
-    /// <summary>
-    /// The least bytes this thread allocates over three windows of three calls of <paramref name="run"/>, after one
-    /// warm-up call (a per-call allocation shows in every window; a one-off of the runtime or a pool trim in at most one).
-    /// </summary>
-    public static long LeastAllocated(Action run)
-    {
-        run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 3; i++)
-            {
-                run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return least;
-    }
 }

@@ -1,3 +1,5 @@
+using Unpooling.Tests.Infrastructure;
+
 namespace Unpooling.Tests.Pooling1D;
 
 /// <summary>
@@ -35,19 +37,6 @@ public sealed class Pool1DAllocationTests
             Functional.ConvertIndices(converted, pooledShape, 40, k3, IndexConvention.GlobalColumnMajor, converted, IndexConvention.InWindow);
         }
 
-        Run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-            {
-                Run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, least);
+        Assert.Equal(0, Allocations.LeastAllocated(Run, 10));
     }
 }

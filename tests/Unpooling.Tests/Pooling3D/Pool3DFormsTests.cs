@@ -229,19 +229,6 @@ public sealed class Pool3DFormsTests
             Functional.MaxUnpool3D(values, converted, pooledShape, K2, restored, indexConvention: IndexConvention.GlobalColumnMajor, options: options);
         }
 
-        Run();
-        long least = long.MaxValue;
-        for (int window = 0; window < 3 && least != 0; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-            {
-                Run();
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.Equal(0, least);
+        Assert.Equal(0, Allocations.LeastAllocated(Run, 10));
     }
 }
