@@ -188,7 +188,7 @@ internal static unsafe partial class BlockKernel
             Code = code,
             Zero = zero,
         };
-        body.Stream = StreamsRows<TE>(body.Plan);
+        body.Stream = StreamsRows<TE>(body.Plan, destination);
         if (plan.Deep)
         {
             var deep = new BlockBody3D<TLanes, TVector, TE, TCode> { Rows = body };
@@ -201,14 +201,16 @@ internal static unsafe partial class BlockKernel
 
     /// <summary>
     /// Whether the writers stream their block rows (<see cref="StreamingStore"/>): a destination past the streaming
-    /// threshold whose block rows (<c>KH</c> whole output rows, one contiguous run) fit the staging run. Each block row
-    /// is then built in the staging run, which stays in L1, and copied out with streaming stores: the same values, and
-    /// the destination's lines are written without being read first.
+    /// threshold whose block rows (<c>KH</c> whole output rows, one contiguous run) fit the staging run, at an address
+    /// and with a row length that are whole numbers of 4-byte lanes (what <see cref="StagedStream"/> realigns). Each block row is then built
+    /// in the staging run, which stays in L1, and streamed out: the same values, and the destination's lines are written
+    /// without being read first.
     /// </summary>
-    private static bool StreamsRows<TE>(in Plan p)
+    private static bool StreamsRows<TE>(in Plan p, TE* destination)
         where TE : unmanaged
         => StreamingStore.Wanted((long)p.Planes * p.OutD * p.OutH * p.OutW * sizeof(TE))
-            && (long)p.KH * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes;
+            && (long)p.KH * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes
+            && (((nint)destination | ((nint)p.OutW * sizeof(TE))) & 3) == 0;
 
     /// <summary>
     /// The 3-D writer: one item per (plane, output slice <c>od</c>, block row <c>ih</c>), the 2-D block row of input
@@ -234,7 +236,9 @@ internal static unsafe partial class BlockKernel
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells];
             bool stream = Rows.Stream;
-            byte* staging = stackalloc byte[stream ? StreamingStore.StagingBytes : 0];
+            byte* stagingAllocation = stackalloc byte[stream ? StreamingStore.StagingAllocation : 0];
+            byte* staging = StreamingStore.AlignStaging(stagingAllocation);
+            var writer = default(StagedStream);
             // Output slice (plane*OutD + od), its input slice (id, depth tap c) and block row, stepped per item.
             int slice = start / blockRows;
             int ih = start - (slice * blockRows);
@@ -280,12 +284,13 @@ internal static unsafe partial class BlockKernel
 
                 if (stream)
                 {
-                    StreamingStore.Copy(target, y, (nint)rows * p.OutW * sizeof(TE));
+                    writer.Write(staging, y, (nint)rows * p.OutW * sizeof(TE));
                 }
             }
 
             if (stream)
             {
+                writer.Flush();
                 StreamingStore.Fence();
             }
         }
@@ -312,7 +317,9 @@ internal static unsafe partial class BlockKernel
             ref readonly Plan p = ref Plan;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
-            byte* staging = stackalloc byte[Stream ? StreamingStore.StagingBytes : 0];
+            byte* stagingAllocation = stackalloc byte[Stream ? StreamingStore.StagingAllocation : 0];
+            byte* staging = StreamingStore.AlignStaging(stagingAllocation);
+            var writer = default(StagedStream);
             bool stream = Stream;
             // The plane and block row of each item, stepped rather than divided per item (one division per chunk).
             int plane = start / blockRows;
@@ -346,12 +353,13 @@ internal static unsafe partial class BlockKernel
 
                 if (stream)
                 {
-                    StreamingStore.Copy(target, y, (nint)rows * p.OutW * sizeof(TE));
+                    writer.Write(staging, y, (nint)rows * p.OutW * sizeof(TE));
                 }
             }
 
             if (stream)
             {
+                writer.Flush();
                 StreamingStore.Fence();
             }
         }

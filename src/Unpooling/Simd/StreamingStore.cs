@@ -8,7 +8,8 @@ namespace Unpooling.Internal;
 /// Non-temporal (streaming) copies for outputs too large to stay in the caches: a plain store first reads each line it
 /// lands on (the read-for-ownership), so writing a buffer past the last-level cache moves it twice over the memory bus;
 /// a streaming store writes whole lines without reading them and without evicting the inputs the kernel still reads.
-/// The kernels build a small run of output in an L1-resident staging buffer and hand it to <see cref="Copy"/>.
+/// The kernels build a small run of output in an L1-resident staging buffer and hand it to a <see cref="StagedStream"/>
+/// (or <see cref="Copy"/>).
 /// </summary>
 /// <remarks>
 /// <para>Streaming stores are weakly ordered: a run that used them ends with <see cref="Fence"/> before another thread
@@ -46,15 +47,16 @@ internal static unsafe class StreamingStore
 
     /// <summary>
     /// Whether the staged streaming path was measured faster than plain stores on this processor: AMD family 0x1A and
-    /// later (Zen 5, whose 512-bit stores are one operation). Elsewhere it is off and every output keeps plain stores.
+    /// later (Zen 5), and family 0x19 with AVX-512 (Zen 4), where <see cref="StagedStream"/> realigns the runs. Elsewhere
+    /// it is off and every output keeps plain stores.
     /// </summary>
     /// <remarks>
-    /// The kernels build each block row in a staging run and read it back to stream it, so every row's copy loads what
-    /// its stores have just written. On a Zen 4 (family 0x19, which splits 512-bit stores in two) those loads waited on
-    /// the row's stores, which wait behind the last row's copy: the BlockKernel rows of A1's backward took 4.5-7 ms with
-    /// streaming against 1.3-2.5 ms with plain stores (Stopwatch, 2026-12-03), while a plain streaming fill of the same
-    /// 25.7 MB was as fast as a plain one. On the Xeon of the same day (260 MB of L3) the threshold already kept the
-    /// benchmarks' outputs on plain stores.
+    /// On a Zen 4 the first staged path, which wrote each run's partial end lines with plain stores, made A1's backward
+    /// 4.3-5.6 ms against 1.5-2 ms with plain stores (Stopwatch, 2026-12-03): each of those lines was a read-for-ownership
+    /// from memory that nothing had prefetched, and the stores behind it waited. <see cref="StagedStream"/> carries the
+    /// partial line to the next run, so only a thread's first and last lines are plain; with it the same rows stream
+    /// faster than plain stores there too. Zen 3 (family 0x19 without AVX-512) takes the old copy and stays off, unmeasured.
+    /// On the Xeon of the same day (260 MB of L3) the threshold already kept the benchmarks' outputs on plain stores.
     /// </remarks>
     public static bool PaysHere { get; } = ReadPaysHere();
 
@@ -112,7 +114,7 @@ internal static unsafe class StreamingStore
         return size;
     }
 
-    /// <summary>AMD (vendor <c>AuthenticAMD</c>) of display family 0x1A or later, from CPUID leaves 0 and 1.</summary>
+    /// <summary>AMD (vendor <c>AuthenticAMD</c>) of a display family <see cref="PaysFor"/> accepts, from CPUID leaves 0 and 1.</summary>
     private static bool ReadPaysHere()
     {
         if (!X86Base.IsSupported)
@@ -122,8 +124,12 @@ internal static unsafe class StreamingStore
 
         (_, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
         bool amd = ebx == 0x68747541 && edx == 0x69746E65 && ecx == 0x444D4163; // "Auth" "enti" "cAMD"
-        return amd && DisplayFamily(X86Base.CpuId(1, 0).Eax) >= 0x1A;
+        return amd && PaysFor(DisplayFamily(X86Base.CpuId(1, 0).Eax), Avx512F.IsSupported);
     }
+
+    /// <summary>Whether streaming pays on an AMD processor of display family <paramref name="family"/>: 0x1A and later,
+    /// or 0x19 with AVX-512 (<paramref name="avx512"/>).</summary>
+    internal static bool PaysFor(int family, bool avx512) => family >= 0x1A || (family == 0x19 && avx512);
 
     /// <summary>The display family of CPUID leaf 1's EAX: the base family, plus the extended family when the base is 0xF.</summary>
     internal static int DisplayFamily(int eax)
@@ -210,6 +216,17 @@ internal static unsafe class StreamingStore
             Buffer.MemoryCopy(s, d, tail, tail);
         }
     }
+
+    /// <summary>
+    /// Rounds a staging allocation of <see cref="StagingAllocation"/> bytes up to its first 64-byte boundary: the run
+    /// <see cref="StagedStream.Write"/> reads, <see cref="StagingBytes"/> long with the slack its last line load needs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* AlignStaging(byte* allocation) => (byte*)(((nint)allocation + 63) & ~(nint)63);
+
+    /// <summary>Bytes to allocate for a staging run: <see cref="StagingBytes"/>, up to 63 for the alignment, and two lines
+    /// of slack for the lines <see cref="StagedStream.Write"/> loads past the staged bytes (never stored).</summary>
+    public const int StagingAllocation = StagingBytes + 192;
 
     /// <summary>Orders every streaming store issued so far before the stores after it (<c>sfence</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

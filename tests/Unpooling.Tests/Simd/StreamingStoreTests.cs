@@ -8,7 +8,8 @@ namespace Unpooling.Tests;
 
 /// <summary>
 /// The streaming copy (<see cref="StreamingStore.Copy"/>) at every destination offset within a cache line and lengths
-/// around each of its boundaries (shorter than two lines, one line past the head, tails of every size), and the block
+/// around each of its boundaries (shorter than two lines, one line past the head, tails of every size), the staged
+/// stream (<see cref="StagedStream"/>) over sequences of runs, and the block
 /// writers on a destination past the streaming threshold through the public API, unforced.
 /// </summary>
 public sealed unsafe class StreamingStoreTests
@@ -53,6 +54,71 @@ public sealed unsafe class StreamingStoreTests
         {
             NativeMemory.AlignedFree(source);
             NativeMemory.AlignedFree(buffer);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StagedStream"/> over sequences of runs from an aligned staging run, the first at every offset 0-64 from a
+    /// line boundary: runs that continue the one before (so a carried partial line joins the next run's head), runs after
+    /// a gap of 4 or 13 bytes (so the carry is flushed), runs too short to stream (128 bytes and less), and runs of the
+    /// whole staging size. Exactly each run's bytes land, the staging slack past a run (filled with 0xEE) never does, and
+    /// every byte outside the runs keeps its sentinel.
+    /// </summary>
+    [Fact]
+    public void StagedRunsLandExactlyAtEveryAlignment()
+    {
+        int[][] sequences =
+        [
+            [896, 896, 896, 896],
+            [128, 129, 130, 191, 1000, 4096 + 36, 64, 127, 256],
+            [StreamingStore.StagingBytes, StreamingStore.StagingBytes - 4, 452, 452],
+            [100, 300, 1, 3, 500, 500, 2000],
+        ];
+        const int slack = 256;
+        int capacity = (4 * StreamingStore.StagingBytes) + (4 * 13 * 16) + (3 * slack);
+        byte* buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
+        byte* expected = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
+        byte* allocation = (byte*)NativeMemory.AlignedAlloc(StreamingStore.StagingAllocation, 64);
+        byte* staging = StreamingStore.AlignStaging(allocation);
+        try
+        {
+            foreach (int[] runs in sequences)
+            {
+                foreach (int gap in new[] { 0, 4, 13 })
+                {
+                    for (int offset = 0; offset <= 64; offset++)
+                    {
+                        new Span<byte>(buffer, capacity).Fill(0xCD);
+                        new Span<byte>(expected, capacity).Fill(0xCD);
+                        var writer = default(StagedStream);
+                        long at = slack + offset;
+                        for (int r = 0; r < runs.Length; r++)
+                        {
+                            int length = runs[r];
+                            new Span<byte>(staging, StreamingStore.StagingAllocation - (int)(staging - allocation)).Fill(0xEE);
+                            for (int i = 0; i < length; i++)
+                            {
+                                staging[i] = expected[at + i] = (byte)((r * 53) + (i * 7) + 1);
+                            }
+
+                            writer.Write(staging, buffer + at, length);
+                            at += length + gap;
+                        }
+
+                        writer.Flush();
+                        StreamingStore.Fence();
+                        string context = $"runs [{string.Join(", ", runs)}], gap {gap}, first offset {offset}";
+                        int same = new ReadOnlySpan<byte>(buffer, capacity).CommonPrefixLength(new ReadOnlySpan<byte>(expected, capacity));
+                        Assert.True(same == capacity, same == capacity ? context : $"{context}: byte {same - slack - offset} from the first run's start is {buffer[same]:X2}, expected {expected[same]:X2}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(buffer);
+            NativeMemory.AlignedFree(expected);
+            NativeMemory.AlignedFree(allocation);
         }
     }
 
@@ -119,7 +185,8 @@ public sealed unsafe class StreamingStoreTests
     /// <summary>
     /// The display family is the base family, plus the extended family when the base is 0xF (CPUID leaf 1's EAX, as
     /// AMD's and Intel's manuals define it): a Zen 4 signature (0x00A10F11) is family 0x19, a Zen 5 (0x00B40F40) 0x1A,
-    /// an Emerald Rapids (0x000C06F2) family 6. Streaming is on only where the family is AMD's 0x1A or later.
+    /// an Emerald Rapids (0x000C06F2) family 6. Streaming is on only where the family is AMD's 0x1A or later, or 0x19
+    /// with AVX-512 (Zen 4; Zen 3 shares the family without it).
     /// </summary>
     [Fact]
     public void TheDisplayFamilyAddsTheExtendedFamilyToBaseFamily15()
@@ -128,6 +195,8 @@ public sealed unsafe class StreamingStoreTests
         Assert.Equal(0x1A, StreamingStore.DisplayFamily(0x00B40F40));
         Assert.Equal(6, StreamingStore.DisplayFamily(0x000C06F2));
         Assert.Equal(0xF, StreamingStore.DisplayFamily(0x00000F00));
+        Assert.True(StreamingStore.PaysFor(0x1A, avx512: false) && StreamingStore.PaysFor(0x1A, avx512: true) && StreamingStore.PaysFor(0x19, avx512: true));
+        Assert.False(StreamingStore.PaysFor(0x19, avx512: false) || StreamingStore.PaysFor(0x17, avx512: true) || StreamingStore.PaysFor(6, avx512: true));
         if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
         {
             Assert.False(StreamingStore.PaysHere);
