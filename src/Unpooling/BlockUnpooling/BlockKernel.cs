@@ -231,7 +231,7 @@ internal static unsafe partial class BlockKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            ref readonly Plan p = ref Rows.Plan;
+            Plan p = Rows.Plan;
             TE* source = Rows.Source, destination = Rows.Destination;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells];
@@ -268,7 +268,7 @@ internal static unsafe partial class BlockKernel
                 TE* y = destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
                 Debug.Assert(rows >= 1 && slice == (plane * p.OutD) + od && od == (id * p.KD) + c, "a block row without output rows, or a mis-stepped item");
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
-                TE* target = stream ? (TE*)staging : y;
+                TE* target = stream ? (TE*)StreamingStore.StagingFor(staging, y) : y;
                 Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H || id >= p.D)
                 {
@@ -284,7 +284,7 @@ internal static unsafe partial class BlockKernel
 
                 if (stream)
                 {
-                    writer.Write(staging, y, (nint)rows * p.OutW * sizeof(TE));
+                    writer.Write((byte*)target, y, (nint)rows * p.OutW * sizeof(TE));
                 }
             }
 
@@ -314,7 +314,12 @@ internal static unsafe partial class BlockKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            ref readonly Plan p = ref Plan;
+            // A copy in this frame, not a reference into the caller's: every pointer store may alias the plan, so its
+            // fields are read again per block row, and with streaming stores in flight a read whose address matched a
+            // pending store's page offset waited for it. Where the caller's frame lies depends on what the tiered JIT
+            // inlined: A1's backward with byte switches went from 1.2 to 8 ms mid-run once the callers reached tier 1
+            // (BenchmarkDotNet, Zen 4, 2026-12-03), and stayed at 1.0-1.5 with the copy.
+            Plan p = Plan;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
             byte* stagingAllocation = stackalloc byte[Stream ? StreamingStore.StagingAllocation : 0];
@@ -338,7 +343,7 @@ internal static unsafe partial class BlockKernel
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
 
                 // The block row's output rows are one contiguous run: built in place, or in the staging run and streamed.
-                TE* target = stream ? (TE*)staging : y;
+                TE* target = stream ? (TE*)StreamingStore.StagingFor(staging, y) : y;
                 Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H)
                 {
@@ -353,7 +358,7 @@ internal static unsafe partial class BlockKernel
 
                 if (stream)
                 {
-                    writer.Write(staging, y, (nint)rows * p.OutW * sizeof(TE));
+                    writer.Write((byte*)target, y, (nint)rows * p.OutW * sizeof(TE));
                 }
             }
 
