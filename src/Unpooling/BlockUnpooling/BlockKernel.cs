@@ -236,9 +236,8 @@ internal static unsafe partial class BlockKernel
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells];
             bool stream = Rows.Stream;
-            byte* stagingAllocation = stackalloc byte[stream ? StreamingStore.StagingAllocation : 0];
-            byte* staging = StreamingStore.AlignStaging(stagingAllocation);
-            var writer = default(StagedStream);
+            byte* stagingAllocation = stackalloc byte[stream ? StagedStream.Allocation : 0];
+            var writer = new StagedStream(stagingAllocation);
             // Output slice (plane*OutD + od), its input slice (id, depth tap c) and block row, stepped per item.
             int slice = start / blockRows;
             int ih = start - (slice * blockRows);
@@ -268,7 +267,7 @@ internal static unsafe partial class BlockKernel
                 TE* y = destination + ((((nint)slice * p.OutH) + (nint)oh) * p.OutW);
                 Debug.Assert(rows >= 1 && slice == (plane * p.OutD) + od && od == (id * p.KD) + c, "a block row without output rows, or a mis-stepped item");
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, destination, (long)p.Planes * p.OutD * p.OutH * p.OutW), "block rows outside the destination");
-                TE* target = stream ? (TE*)StreamingStore.StagingFor(staging, y) : y;
+                TE* target = stream ? (TE*)writer.RunFor(y) : y;
                 Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H || id >= p.D)
                 {
@@ -290,8 +289,7 @@ internal static unsafe partial class BlockKernel
 
             if (stream)
             {
-                writer.Flush();
-                StreamingStore.Fence();
+                writer.Finish();
             }
         }
     }
@@ -322,9 +320,8 @@ internal static unsafe partial class BlockKernel
             Plan p = Plan;
             int blockRows = p.BlockRows;
             ulong* scratch = stackalloc ulong[ChunkCells]; // a chunk of 64-bit codes (or hashes, in whole groups of 64)
-            byte* stagingAllocation = stackalloc byte[Stream ? StreamingStore.StagingAllocation : 0];
-            byte* staging = StreamingStore.AlignStaging(stagingAllocation);
-            var writer = default(StagedStream);
+            byte* stagingAllocation = stackalloc byte[Stream ? StagedStream.Allocation : 0];
+            var writer = new StagedStream(stagingAllocation);
             bool stream = Stream;
             // The plane and block row of each item, stepped rather than divided per item (one division per chunk).
             int plane = start / blockRows;
@@ -343,7 +340,7 @@ internal static unsafe partial class BlockKernel
                 Debug.Assert(Bounds.Within(y, (long)rows * p.OutW, Destination, (long)p.Planes * p.OutH * p.OutW), "block rows outside the destination");
 
                 // The block row's output rows are one contiguous run: built in place, or in the staging run and streamed.
-                TE* target = stream ? (TE*)StreamingStore.StagingFor(staging, y) : y;
+                TE* target = stream ? (TE*)writer.RunFor(y) : y;
                 Debug.Assert(!stream || (long)rows * p.OutW * sizeof(TE) <= StreamingStore.StagingBytes, "block row longer than the staging run");
                 if (ih >= p.H)
                 {
@@ -364,8 +361,7 @@ internal static unsafe partial class BlockKernel
 
             if (stream)
             {
-                writer.Flush();
-                StreamingStore.Fence();
+                writer.Finish();
             }
         }
     }

@@ -6,10 +6,11 @@ using System.Runtime.Intrinsics.X86;
 namespace Unpooling.Internal;
 
 /// <summary>
-/// One thread's streaming writer for a sequence of staged runs (a kernel's block rows, each built in a staging run
-/// aligned by <see cref="StreamingStore.AlignStaging"/> at the destination's own offsets, then handed to
-/// <see cref="Write"/>): every whole destination line goes out with one streaming store, including the line a run shares
-/// with the run before it when the two are contiguous, so no line of the run's interior is written with plain stores.
+/// One thread's streaming writer for a sequence of staged runs (a kernel's block rows, each built at the destination's
+/// own offsets in the staging run <see cref="RunFor"/> places in the thread's <see cref="Allocation"/> bytes, then handed
+/// to <see cref="Write"/>): every whole destination line goes out with one streaming store, including the line a run
+/// shares with the run before it when the two are contiguous, so no line of the run's interior is written with plain
+/// stores.
 /// </summary>
 /// <remarks>
 /// <para>With AVX-512 the staging run is read in aligned 64-byte lines, the addresses and sizes the kernel's vector
@@ -23,11 +24,18 @@ namespace Unpooling.Internal;
 /// streamed against 1.5-2 with plain stores, and the copy's small <c>memmove</c>s a third of the samples (Stopwatch and
 /// perf, Zen 4, 2026-12-03).</para>
 /// <para>Runs whose address or length is not a whole number of 4-byte lanes, and processors without AVX-512, take
-/// <see cref="StreamingStore.Copy"/> per run. The caller ends with <see cref="Flush"/>, then
-/// <see cref="StreamingStore.Fence"/>.</para>
+/// <see cref="StreamingStore.Copy"/> per run. The caller ends with <see cref="Finish"/>.</para>
 /// </remarks>
 internal unsafe struct StagedStream
 {
+    /// <summary>Bytes a caller allocates (on its stack) for the staging runs: <see cref="StreamingStore.StagingBytes"/>,
+    /// up to 63 for the alignment, up to 4032 for the placement (<see cref="RunFor"/>), and two lines of slack for the
+    /// lines <see cref="Write"/> loads past the staged bytes (never stored).</summary>
+    public const int Allocation = StreamingStore.StagingBytes + 64 + 4032 + 128;
+
+    /// <summary>The allocation's first 64-byte boundary.</summary>
+    private readonly byte* _base;
+
     /// <summary>The last run's partial last line: lanes <c>[0, _carryBytes / 4)</c> are the bytes before <see cref="_next"/>.</summary>
     private Vector512<int> _carry;
 
@@ -37,10 +45,25 @@ internal unsafe struct StagedStream
     /// <summary>Bytes of <see cref="_carry"/> not yet written (0 to 60, a multiple of 4).</summary>
     private int _carryBytes;
 
+    /// <summary>A writer whose staging runs lie in <paramref name="allocation"/> (<see cref="Allocation"/> bytes).</summary>
+    public StagedStream(byte* allocation) => _base = (byte*)(((nint)allocation + 63) & ~(nint)63);
+
+    /// <summary>
+    /// Where to build the run bound for <paramref name="destination"/>: a 64-byte aligned address in the allocation, half
+    /// a page away from the destination's own page offset. A load whose address matches an earlier, still pending store
+    /// in bits 11:0 waits for it (4 KiB aliasing); <see cref="Write"/> loads the run right after streaming the
+    /// destination's lines before it, so a run placed at the destination's page offset waited on every line. Measured
+    /// (Stopwatch, Zen 4, 2026-12-03, A1's backward, one staging address): 1.1 to 4.5 ms by the destination's page offset,
+    /// against 1.0-1.2 ms with the run placed here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly byte* RunFor(void* destination) => _base + (((nint)destination + 2048 - (nint)_base) & 4032);
+
     /// <summary>
     /// Streams <paramref name="bytes"/> bytes (at most <see cref="StreamingStore.StagingBytes"/>) of
-    /// <paramref name="staging"/> to <paramref name="destination"/>. Reads up to two lines past the last staged byte,
-    /// inside the staging allocation's slack (<see cref="StreamingStore.StagingAllocation"/>); those bytes are never stored.
+    /// <paramref name="staging"/> (the run <see cref="RunFor"/> gave for <paramref name="destination"/>) to
+    /// <paramref name="destination"/>. Reads up to two lines past the last staged byte, inside the allocation's slack;
+    /// those bytes are never stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(byte* staging, void* destination, nint bytes)
@@ -99,9 +122,18 @@ internal unsafe struct StagedStream
         }
     }
 
+    /// <summary>Ends the thread's share: writes the carried partial line, then orders every streaming store before the
+    /// stores after it (<see cref="StreamingStore.Fence"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Finish()
+    {
+        Flush();
+        StreamingStore.Fence();
+    }
+
     /// <summary>Writes the carried partial line, if any, with a masked plain store (only its own bytes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Flush()
+    private void Flush()
     {
         if (_carryBytes > 0)
         {

@@ -217,30 +217,6 @@ internal static unsafe class StreamingStore
         }
     }
 
-    /// <summary>
-    /// Rounds a staging allocation of <see cref="StagingAllocation"/> bytes up to its first 64-byte boundary: the base
-    /// <see cref="StagingFor"/> places each run in.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* AlignStaging(byte* allocation) => (byte*)(((nint)allocation + 63) & ~(nint)63);
-
-    /// <summary>
-    /// Where in the staging allocation (its aligned base <paramref name="aligned"/>) to build the run bound for
-    /// <paramref name="destination"/>: a 64-byte aligned address half a page away from the destination's own page
-    /// offset. A load whose address matches an earlier, still pending store in bits 11:0 waits for it (4 KiB aliasing);
-    /// the copy loads the staging run right after streaming the destination's lines before it, so a run placed at the
-    /// destination's page offset waited on every line. Measured (Stopwatch, Zen 4, 2026-12-03, A1's backward, one
-    /// staging address): 1.1 to 4.5 ms by the destination's page offset, against 1.0-1.2 ms with the run placed here.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* StagingFor(byte* aligned, void* destination)
-        => aligned + (((nint)destination + 2048 - (nint)aligned) & 4032);
-
-    /// <summary>Bytes to allocate for a staging run: <see cref="StagingBytes"/>, up to 63 for the alignment, up to 4032
-    /// for the placement (<see cref="StagingFor"/>), and two lines of slack for the lines <see cref="StagedStream.Write"/>
-    /// loads past the staged bytes (never stored).</summary>
-    public const int StagingAllocation = StagingBytes + 64 + 4032 + 128;
-
     /// <summary>Orders every streaming store issued so far before the stores after it (<c>sfence</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Fence()

@@ -58,8 +58,8 @@ public sealed unsafe class StreamingStoreTests
     }
 
     /// <summary>
-    /// <see cref="StagedStream"/> over sequences of runs from an aligned staging run, the first at every offset 0-64 from a
-    /// line boundary: runs that continue the one before (so a carried partial line joins the next run's head), runs after
+    /// <see cref="StagedStream"/> over sequences of runs staged where <see cref="StagedStream.RunFor"/> places them (in an
+    /// allocation off a line boundary), the first at every offset 0-64 from a line boundary: runs that continue the one before (so a carried partial line joins the next run's head), runs after
     /// a gap of 4 or 13 bytes (so the carry is flushed), runs too short to stream (128 bytes and less), and runs of the
     /// whole staging size. Exactly each run's bytes land, the staging slack past a run (filled with 0xEE) never does, and
     /// every byte outside the runs keeps its sentinel.
@@ -78,8 +78,8 @@ public sealed unsafe class StreamingStoreTests
         int capacity = (4 * StreamingStore.StagingBytes) + (4 * 13 * 16) + (3 * slack);
         byte* buffer = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
         byte* expected = (byte*)NativeMemory.AlignedAlloc((nuint)capacity, 64);
-        byte* allocation = (byte*)NativeMemory.AlignedAlloc(StreamingStore.StagingAllocation, 64);
-        byte* staging = StreamingStore.AlignStaging(allocation);
+        byte* allocated = (byte*)NativeMemory.AlignedAlloc(StagedStream.Allocation + 8, 64);
+        byte* allocation = allocated + 8; // off a line boundary, as a stack allocation may be
         try
         {
             foreach (int[] runs in sequences)
@@ -90,12 +90,13 @@ public sealed unsafe class StreamingStoreTests
                     {
                         new Span<byte>(buffer, capacity).Fill(0xCD);
                         new Span<byte>(expected, capacity).Fill(0xCD);
-                        var writer = default(StagedStream);
+                        var writer = new StagedStream(allocation);
                         long at = slack + offset;
                         for (int r = 0; r < runs.Length; r++)
                         {
                             int length = runs[r];
-                            new Span<byte>(staging, StreamingStore.StagingAllocation - (int)(staging - allocation)).Fill(0xEE);
+                            new Span<byte>(allocation, StagedStream.Allocation).Fill(0xEE);
+                            byte* staging = writer.RunFor(buffer + at);
                             for (int i = 0; i < length; i++)
                             {
                                 staging[i] = expected[at + i] = (byte)((r * 53) + (i * 7) + 1);
@@ -105,8 +106,7 @@ public sealed unsafe class StreamingStoreTests
                             at += length + gap;
                         }
 
-                        writer.Flush();
-                        StreamingStore.Fence();
+                        writer.Finish();
                         string context = $"runs [{string.Join(", ", runs)}], gap {gap}, first offset {offset}";
                         int same = new ReadOnlySpan<byte>(buffer, capacity).CommonPrefixLength(new ReadOnlySpan<byte>(expected, capacity));
                         Assert.True(same == capacity, same == capacity ? context : $"{context}: byte {same - slack - offset} from the first run's start is {buffer[same]:X2}, expected {expected[same]:X2}");
@@ -118,7 +118,7 @@ public sealed unsafe class StreamingStoreTests
         {
             NativeMemory.AlignedFree(buffer);
             NativeMemory.AlignedFree(expected);
-            NativeMemory.AlignedFree(allocation);
+            NativeMemory.AlignedFree(allocated);
         }
     }
 
