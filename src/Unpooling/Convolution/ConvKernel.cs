@@ -184,6 +184,20 @@ internal static unsafe partial class ConvKernel
         /// <summary>Phase layout: work items (sample, group, part of the <c>OD*sH</c> units).</summary>
         public readonly int PhaseItems;
 
+        /// <summary>
+        /// The convolution's direct layout (<c>ConvKernel.Direct.cs</c>): column stride 1 or 2, the standard (not bounded)
+        /// layout, its padded input within the cap and output rows that waste at most a fifth of 16-lane vectors. The
+        /// micro-kernel then loads B straight from a zero-margined, column-phase-split copy of the item's input instead of
+        /// packing im2col panels, with the GEMM's chain order (so the same bits). Taken when every weight is finite.
+        /// </summary>
+        public readonly bool Direct;
+
+        /// <summary>Direct layout: a channel's segment of a padded row (<c>sW</c> column phases of <see cref="DirectHalf"/>), and the padded rows per plane.</summary>
+        public readonly int DirectChannelStride, DirectHalf, DirectHeight;
+
+        /// <summary>Direct layout: elements of one item's padded input (every plane, row and channel, plus read slack).</summary>
+        public readonly long DirectInputLength;
+
         /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
         public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
@@ -329,6 +343,26 @@ internal static unsafe partial class ConvKernel
             Items = checked((int)(perGroupItems * ChannelBlocks * ColumnSplits));
             Debug.Assert(Bounded || PackedALength <= packedABound, "packed A past its bound");
 
+            if (!transposed && !Bounded && SW <= 2)
+            {
+                // Margins: PW columns left (padded column = ow*sW + jw*dW), as many right as the last stored output
+                // reaches past the input; PH rows above, likewise below. Depth has none: taps off the input are skipped.
+                long right = Math.Max(0, ((OW - 1L) * SW) + ((KW - 1L) * DW) - PW - (W - 1L));
+                long bottom = Math.Max(0, ((OH - 1L) * SH) + ((KH - 1L) * DH) - PH - (H - 1L));
+                long width = PW + (long)W + right, height = PH + (long)H + bottom;
+                long half = SW == 2 ? (width + 1) / 2 : width;
+                // A vector's lanes past the row's last output read at most a vector plus a kernel row past the segment.
+                long slack = PanelAlign + ((long)KW * DW);
+                long padded = CappedProduct(CappedProduct(CappedProduct(D, height), CinG), SW * half);
+                long lanes = RoundUp(OW, 16);
+                if (padded <= MaxScratchElements - slack && lanes * 4 <= OW * 5L)
+                {
+                    Direct = true;
+                    (DirectChannelStride, DirectHalf, DirectHeight) = ((int)(SW * half), (int)half, (int)height);
+                    DirectInputLength = padded + slack;
+                }
+            }
+
             // A phase of one tap (kernel = stride on every axis) has the GEMM's own reduction and gains nothing, so
             // the phase layout needs a kernel past its stride on some axis.
             if (transposed && Volume && DD == 1 && DH == 1 && DW == 1 && SW <= 2 && KD >= SD && KH >= SH && KW >= SW && kk > (long)SD * SH * SW)
@@ -418,6 +452,9 @@ internal static unsafe partial class ConvKernel
 
             return H;
         }
+
+        /// <summary><c>a*b</c> for positive factors, or <see cref="long.MaxValue"/> once it passes <see cref="MaxScratchElements"/>.</summary>
+        private static long CappedProduct(long a, long b) => a > MaxScratchElements || b > MaxScratchElements || a * b > MaxScratchElements ? long.MaxValue : a * b;
 
         private static long PanelWaste(long columns) => RoundUp(columns, PanelAlign) - columns;
 
@@ -533,6 +570,9 @@ internal static unsafe partial class ConvKernel
                     Destination = destination,
                     Plan = plan,
                     Workspace = workspace,
+
+                    // The direct layout multiplies the padded input's zero margins by the weights: exact for finite weights only.
+                    Direct = plan.Direct && DirectForTests && TensorPrimitives.IsFiniteAll(weights),
                 };
                 ParallelRunner.Run(ref body, plan.Items, degree);
             }
@@ -632,9 +672,18 @@ internal static unsafe partial class ConvKernel
         public Plan Plan;
         public ConvWorkspace? Workspace;
 
+        /// <summary>Run the <see cref="Plan.Direct"/> layout (the plan has it and every weight is finite).</summary>
+        public bool Direct;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
+            if (Direct)
+            {
+                DirectItems<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, start, end, Workspace);
+                return;
+            }
+
             // Each length is proven by the plan to fit an array (a few MB in the bounded layout).
             T[] packedB = ConvScratch.Rent<T>(Workspace, (int)Math.Max(1, Plan.PackedBLength));
             T[] columns = ConvScratch.Rent<T>(Workspace, (int)Math.Max(1, Plan.ColumnsLength));

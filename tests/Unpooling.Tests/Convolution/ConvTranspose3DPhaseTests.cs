@@ -1,7 +1,6 @@
 using System.Numerics;
 using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
-using Unpooling.Tests.Reference;
 
 namespace Unpooling.Tests.Conv;
 
@@ -33,7 +32,7 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
     [MemberData(nameof(Cases))]
     public void MatchesOracleAndIsBitIdenticalOverThreadsAndWidths(ConvRankCase c, int[] size, int cin, int cout)
     {
-        var data = new Data(c, size, 2, cin, cout, 41);
+        var data = new ConvRankData<T>(true, c, size, 2, cin, cout, 41);
         var plan = new ConvKernel.Plan(true, data.SourceShape, cout, data.Output, data.Geometry, 1);
         Assert.True(plan.Phases, $"{c} should take the phase layout");
         T[] one = data.Run(1);
@@ -62,7 +61,7 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
         // An infinite weight at a corner tap meets, in the phase layout, the zero margin of every edge cell: +inf * 0
         // would make those cells NaN where the scatter never multiplies them. Such weights take the GEMM layout.
         ConvRankCase c = Case([4, 2, 1, 1, 1, 0], [4, 2, 1, 1, 1, 0], [4, 2, 1, 1, 1, 0], 1);
-        var data = new Data(c, [3, 4, 5], 1, 2, 3, 43);
+        var data = new ConvRankData<T>(true, c, [3, 4, 5], 1, 2, 3, 43);
         data.W[63] = T.PositiveInfinity;
         data.W[64 + 5] = T.NaN;
         T[] expected = data.Oracle();
@@ -88,7 +87,7 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
     {
         // Kernel 3, stride 2, output padding 1: the last plane, row and column of the output take no input cell.
         ConvRankCase c = Case([3, 2, 0, 0, 1, 1], [3, 2, 0, 0, 1, 1], [3, 2, 0, 0, 1, 1], 1);
-        var data = new Data(c, [2, 3, 4], 1, 3, 2, 47);
+        var data = new ConvRankData<T>(true, c, [2, 3, 4], 1, 3, 2, 47);
         data.Bias[0] = -T.Zero;
         Assert.True(new ConvKernel.Plan(true, data.SourceShape, 2, data.Output, data.Geometry, 1).Phases, "the shape should take the phase layout");
         T[] actual = data.Run(1);
@@ -109,53 +108,6 @@ public abstract unsafe class ConvTranspose3DPhaseTests<T>
         }
 
         Assert.Equal(2 * ((6 * 8 * 10) - (5 * 7 * 9)), unreached);
-    }
-
-    /// <summary>One case's inputs, geometry and runs.</summary>
-    private sealed class Data
-    {
-        private readonly ConvRankCase _case;
-        private readonly int[] _size;
-        private readonly int _cout;
-
-        public Data(ConvRankCase c, int[] size, int n, int cin, int cout, int seed)
-        {
-            (_case, _size, _cout) = (c, size, cout);
-            Geometry = c.Geometry3D();
-            SourceShape = new Shape5D(n, cin, size[0], size[1], size[2]);
-            WeightShape = new Shape5D(cin, cout / c.Groups, c.Axes.AxisD.K, c.Axes.AxisH.K, c.Axes.AxisW.K);
-            Output = Geometry.GetTransposedOutputSize(SourceShape.SpatialSize);
-            X = ConvData.Uniform<T>((int)SourceShape.ElementCount, seed);
-            W = ConvData.Uniform<T>((int)WeightShape.ElementCount, seed + 1);
-            Bias = ConvData.Uniform<T>(cout, seed + 2);
-            Terms = (cin / c.Groups * c.Axes.AxisD.K * c.Axes.AxisH.K * c.Axes.AxisW.K) + 1;
-        }
-
-        public Conv3DGeometry Geometry { get; }
-
-        public Shape5D SourceShape { get; }
-
-        public Shape5D WeightShape { get; }
-
-        public Size3D Output { get; }
-
-        public T[] X { get; }
-
-        public T[] W { get; }
-
-        public T[] Bias { get; }
-
-        public int Terms { get; }
-
-        public T[] Run(int threads)
-        {
-            var y = new GuardedBuffer<T>((int)(SourceShape.Batch * _cout * Output.Volume));
-            Functional.ConvTranspose3D<T>(X, SourceShape, W, WeightShape, Bias, Geometry, y.Span, Threads.Options(threads));
-            y.AssertGuardsIntact($"{_case}, {threads} threads");
-            return y.ToArray();
-        }
-
-        public T[] Oracle() => ConvReference3D.ConvTranspose(X, SourceShape.Batch, SourceShape.Channels, _size, W, _cout, _case.Ref, _case.Groups, Bias).Output;
     }
 }
 

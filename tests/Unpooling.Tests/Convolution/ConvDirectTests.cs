@@ -1,0 +1,116 @@
+using System.Numerics;
+using Unpooling.Internal;
+using Unpooling.Tests.Infrastructure;
+
+namespace Unpooling.Tests.Conv;
+
+/// <summary>
+/// The direct layout of the convolution (<c>ConvKernel.Direct.cs</c>): shapes that take it (asserted through the plan)
+/// against the plain-loop oracle, and bit-identical to the GEMM layout it replaces (the same chains), over thread
+/// counts and every SIMD width; non-finite weights, which must not meet the padded input's zero margins.
+/// </summary>
+/// <remarks>
+/// The GEMM comparison turns <see cref="ConvKernel.DirectForTests"/> off for one call. Other test classes that run a
+/// convolution meanwhile take the GEMM layout too, which gives them the same bits, so nothing else can fail by it; the
+/// tests of this class run one at a time.
+/// </remarks>
+public abstract unsafe class ConvDirectTests<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    // Per axis: kernel, stride, pad begin, pad end, dilation, output padding; then input size (D, H, W), Cin, Cout.
+    public static TheoryData<ConvRankCase, int[], int, int> Cases => new()
+    {
+        // D3's source gradient (kernel 4, stride 2, padding 1), 30 output columns (a vector and 14 lanes at 16 lanes),
+        // 10 channels (a last panel of 2 in tiles of 8, 4 in tiles of 6).
+        { Case([1, 1, 0, 0, 1, 0], [4, 2, 1, 1, 1, 0], [4, 2, 1, 1, 1, 0], 1), [1, 12, 60], 5, 10 },
+        // Stride 1, kernel 3, padding 1: 16 columns, 8 channels (whole panels of 8, one panel of 6 and one of 2).
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 5, 16], 3, 8 },
+        // Column stride 2 with an odd begin padding (the phases swap) and an odd width; row stride 3, end padding only.
+        { Case([1, 1, 0, 0, 1, 0], [2, 3, 0, 1, 1, 0], [3, 2, 1, 0, 1, 0], 1), [1, 8, 33], 4, 5 },
+        // Dilation 2 on both axes, column stride 2 (a tap's phase and shift from jw*dW), 30 columns.
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 0, 0, 2, 0], [3, 2, 2, 2, 2, 0], 1), [1, 7, 60], 3, 7 },
+        // Column stride 2 from a width of 31: 16 columns, the pair copy's short-row path at 16 lanes.
+        { Case([1, 1, 0, 0, 1, 0], [1, 1, 0, 0, 1, 0], [1, 2, 0, 0, 1, 0], 1), [1, 3, 31], 2, 3 },
+        // 3-D: depth stride 2 with padding (planes off the input are skipped), groups, 31 columns.
+        { Case([3, 2, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 2), [5, 4, 31], 4, 6 },
+        // 1-D: a kernel of 5 over 70 columns (five vectors, the last of 6 lanes).
+        { Case([1, 1, 0, 0, 1, 0], [1, 1, 0, 0, 1, 0], [5, 1, 2, 2, 1, 0], 1), [1, 1, 70], 3, 9 },
+        // Padding of 3 rows around 2: the first and last output rows read only padding (all their taps skipped, so
+        // the bias alone), 28 columns (two slots per row at 16 lanes: a tile is one row).
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 3, 3, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 2, 28], 3, 4 },
+    };
+
+    /// <summary>One thread, the GEMM layout forced.</summary>
+    private static T[] RunGemm(ConvRankData<T> data)
+    {
+        ConvKernel.DirectForTests = false;
+        try
+        {
+            return data.Run(1);
+        }
+        finally
+        {
+            ConvKernel.DirectForTests = true;
+        }
+    }
+
+    private static ConvRankCase Case(int[] d, int[] h, int[] w, int groups) => new(new RefAxisTriple(d, h, w), groups);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    [Trait("Widths", "Direct")]
+    public void MatchesOracleAndTheGemmLayoutBitForBit(ConvRankCase c, int[] size, int cin, int cout)
+    {
+        var data = new ConvRankData<T>(false, c, size, 2, cin, cout, 53);
+        var plan = new ConvKernel.Plan(false, data.SourceShape, cout, data.Output, data.Geometry, 1);
+        Assert.True(plan.Direct, $"{c} should take the direct layout");
+        T[] one = data.Run(1);
+        ConvAssert.Close<T>(data.Oracle(), one, data.Terms, $"direct {c}");
+
+        BitAssert.Equal<T>(RunGemm(data), one, $"GEMM vs direct layout, {c}");
+        foreach (int threads in new[] { 2, 3 })
+        {
+            BitAssert.Equal<T>(one, data.Run(threads), $"1 vs {threads} threads, {c}");
+        }
+
+        foreach (KernelWidth width in KernelWidths.All)
+        {
+            var atWidth = new T[one.Length];
+            fixed (T* px = data.X, pw = data.W, pb = data.Bias, py = atWidth)
+            {
+                KernelWidths.Conv(width, px, pw, pb, py, plan, 1);
+            }
+
+            BitAssert.Equal<T>(one, atWidth, $"{width}, {c}");
+        }
+    }
+
+    [Fact]
+    public void NonFiniteWeightsTakeTheGemmLayout()
+    {
+        // Output row 0 reads only padding rows: the direct layout skips all its taps (the bias alone), while the GEMM
+        // multiplies im2col's zeros by every weight, and an infinite one makes the cell NaN. For finite weights both are
+        // the same bits; for these the call must give the GEMM's, as before the direct layout existed.
+        ConvRankCase c = Case([1, 1, 0, 0, 1, 0], [3, 1, 3, 3, 1, 0], [3, 1, 1, 1, 1, 0], 1);
+        var data = new ConvRankData<T>(false, c, [1, 2, 28], 1, 2, 3, 59);
+        Assert.True(new ConvKernel.Plan(false, data.SourceShape, 3, data.Output, data.Geometry, 1).Direct, "the shape should take the direct layout");
+        data.W[0] = T.PositiveInfinity;
+        T[] actual = data.Run(1);
+        BitAssert.Equal<T>(RunGemm(data), actual, "non-finite weights take the GEMM layout");
+
+        // Row 0 of channel 0 is where the layouts part: NaN from the GEMM, the (finite) bias from the direct layout.
+        T[] expected = data.Oracle();
+        for (int ow = 0; ow < data.Output.Width; ow++)
+        {
+            Assert.True(T.IsNaN(actual[ow]) && T.IsFinite(expected[ow]), $"row 0, column {ow}: {actual[ow]} (oracle {expected[ow]})");
+        }
+
+        // Channels 1 and 2 have finite weights: the oracle's values.
+        int plane = data.Output.Height * data.Output.Width;
+        ConvAssert.Close<T>(expected.AsSpan(plane), actual.AsSpan(plane), data.Terms, "finite channels");
+    }
+}
+
+public sealed class ConvDirectFloatTests : ConvDirectTests<float>;
+
+public sealed class ConvDirectDoubleTests : ConvDirectTests<double>;
