@@ -89,8 +89,9 @@ public abstract unsafe class ConvDirectTests<T>
     public void NonFiniteWeightsTakeTheGemmLayout()
     {
         // Output row 0 reads only padding rows: the direct layout skips all its taps (the bias alone), while the GEMM
-        // multiplies im2col's zeros by every weight, and an infinite one makes the cell NaN. For finite weights both are
-        // the same bits; for these the call must give the GEMM's, as before the direct layout existed.
+        // multiplies im2col's zeros by every weight, and an infinite one makes the cell NaN (the contract, as libtorch
+        // gives for the input padded with zeros: ConvNonFiniteTorchTests). For finite weights both are the same bits;
+        // for these the call must give the GEMM's.
         ConvRankCase c = Case([1, 1, 0, 0, 1, 0], [3, 1, 3, 3, 1, 0], [3, 1, 1, 1, 1, 0], 1);
         var data = new ConvRankData<T>(false, c, [1, 2, 28], 1, 2, 3, 59);
         Assert.True(new ConvKernel.Plan(false, data.SourceShape, 3, data.Output, data.Geometry, 1).Direct, "the shape should take the direct layout");
@@ -98,7 +99,8 @@ public abstract unsafe class ConvDirectTests<T>
         T[] actual = data.Run(1);
         BitAssert.Equal<T>(RunGemm(data), actual, "non-finite weights take the GEMM layout");
 
-        // Row 0 of channel 0 is where the layouts part: NaN from the GEMM, the (finite) bias from the direct layout.
+        // Row 0 of channel 0 is where the layouts part: NaN from the GEMM, the bias from the direct layout; the oracle,
+        // a loop over real cells only, gives the finite value.
         T[] expected = data.Oracle();
         for (int ow = 0; ow < data.Output.Width; ow++)
         {
