@@ -40,7 +40,8 @@ internal static unsafe partial class ConvKernel
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // The padded input is proven by the plan to fit (MaxScratchElements); one tap list holds every kernel tap.
+        // The padded input is proven by the plan to fit (MaxScratchElements); one tap list holds every kernel tap (the
+        // kernel's extent fits the padded input, so 2 * kernel is below 2^25).
         int kernel = p.KD * p.KH * p.KW;
         T[] paddedArray = ConvScratch.Rent<T>(workspace, (int)p.DirectInputLength);
         nint[] tapArray = ConvScratch.Rent<nint>(workspace, 2 * kernel);
