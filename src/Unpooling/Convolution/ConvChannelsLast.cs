@@ -14,6 +14,25 @@ public static partial class Functional
         bool transposed, ReadOnlySpan<T> source, Shape5D sourceShape, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Conv3DGeometry geometry, Shape5D outputShape, Span<T> destination, int degree, ConvWorkspace? workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // A forward convolution the channels-first direct layout serves runs that layout on the pixels (the same bits as
+        // the channels-last kernel: both are the channels-first chains), finite weights only (see ConvKernel.Direct.cs).
+        if (!transposed && ConvKernel.DirectForTests)
+        {
+            var direct = new ConvKernel.Plan(false, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
+            if (direct.DirectChannelsLastFits && TensorPrimitives.IsFiniteAll(weight))
+            {
+                fixed (T* s = source)
+                fixed (T* w = weight)
+                fixed (T* b = bias)
+                fixed (T* d = destination)
+                {
+                    ConvKernel.RunDirectChannelsLast(s, w, bias.IsEmpty ? null : b, d, direct, degree, workspace);
+                }
+
+                return;
+            }
+        }
+
         var plan = new ConvKernel.ChannelsLastPlan(transposed, sourceShape, outputShape.Channels, outputShape.SpatialSize, geometry, degree);
         fixed (T* s = source)
         fixed (T* w = weight)

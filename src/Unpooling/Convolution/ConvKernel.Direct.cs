@@ -35,7 +35,7 @@ internal static unsafe partial class ConvKernel
     /// of input cells, the same for every item, so the margins stay zero), then each item runs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void DirectItems<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int start, int end, ConvWorkspace? workspace)
+    private static void DirectItems<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int start, int end, ConvWorkspace? workspace, bool channelsLast)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -43,17 +43,21 @@ internal static unsafe partial class ConvKernel
         // The padded input is proven by the plan to fit (MaxScratchElements); one tap list holds every kernel tap (the
         // kernel's extent fits the padded input, so 2 * kernel is below 2^25).
         int kernel = p.KD * p.KH * p.KW;
+        // Channels-last: each item's output channels-first in scratch (DirectChannelsLastFits proved it small), then
+        // transposed into the destination.
         T[] paddedArray = ConvScratch.Rent<T>(workspace, (int)p.DirectInputLength);
         nint[] tapArray = ConvScratch.Rent<nint>(workspace, 2 * kernel);
+        T[] outputArray = ConvScratch.Rent<T>(workspace, channelsLast ? (int)p.DirectItemOutputLength : 1);
         try
         {
             fixed (T* padded = paddedArray)
             fixed (nint* taps = tapArray)
+            fixed (T* output = outputArray)
             {
                 new Span<T>(padded, (int)p.DirectInputLength).Clear();
                 for (int item = start; item < end; item++)
                 {
-                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, taps);
+                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, taps, channelsLast ? output : null);
                 }
             }
         }
@@ -61,6 +65,7 @@ internal static unsafe partial class ConvKernel
         {
             ConvScratch.Return(workspace, paddedArray);
             ConvScratch.Return(workspace, tapArray);
+            ConvScratch.Return(workspace, outputArray);
         }
     }
 
@@ -68,9 +73,12 @@ internal static unsafe partial class ConvKernel
     /// One (sample, group, output-channel block): copies the sample's group of input channels into the padded layout,
     /// then computes its output in tiles of two slots (a slot is one vector of output columns of one output row; the
     /// second of an odd last tile repeats the first, computed and not stored), every panel of the block's channels per tile.
+    /// With <paramref name="channelsLast"/> (the item's output scratch) the source and destination are
+    /// <c>[N, D, H, W, C]</c>: the copy gathers each channel's row from the pixels, and the tiles go to the scratch,
+    /// channels-first, which is then transposed into the destination (the same values: only where they are stored moves).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, nint* taps)
+    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, nint* taps, T* channelsLast)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -83,16 +91,29 @@ internal static unsafe partial class ConvKernel
 
         int cb = co0 / p.ChannelsPerBlock;
         nint outPlane = p.OutVolume;
-        T* x = ItemSource(source, p, n, g);
-        T* y = ItemDestination(destination, p, n, g, co0);
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
-        Debug.Assert(Bounds.Within(x, (long)p.CinG * p.InVolume, source, p.SourceLength), "item's input outside the source");
-        Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
         Debug.Assert(biasG == null || Bounds.Within(biasG, co1 - co0, bias, p.BiasLength), "item's bias outside the bias");
         Debug.Assert(Bounds.Within(ap, p.PackedAPerBlock, packedA, p.PackedALength), "item's packed A outside packed A");
-
-        PadDirect<TSimd, TVector, T>(x, padded, p);
+        T* y;
+        if (channelsLast == null)
+        {
+            T* x = ItemSource(source, p, n, g);
+            y = ItemDestination(destination, p, n, g, co0);
+            Debug.Assert(Bounds.Within(x, (long)p.CinG * p.InVolume, source, p.SourceLength), "item's input outside the source");
+            Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
+            PadDirect<TSimd, TVector, T>(x, padded, p);
+        }
+        else
+        {
+            // Sample n's pixels from group g's first channel; the scratch holds the block's channels.
+            nint cin = (nint)p.Groups * p.CinG;
+            T* x = source + ((nint)n * p.InVolume * cin) + ((nint)g * p.CinG);
+            Debug.Assert(Bounds.Within(x, ((p.InVolume - 1) * cin) + p.CinG, source, p.SourceLength), "item's pixels outside the source");
+            PadDirectChannelsLast(x, cin, padded, p);
+            y = channelsLast;
+            Debug.Assert((co1 - co0) * (long)outPlane <= p.DirectItemOutputLength, "item's output past its scratch");
+        }
 
         int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
         int rows = co1 - co0;
@@ -143,6 +164,69 @@ internal static unsafe partial class ConvKernel
                     {
                         DirectTile<TSimd, TVector, T, FourRows>(a, b, second, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
                     }
+                }
+            }
+        }
+
+        if (channelsLast != null)
+        {
+            nint cout = (nint)p.Groups * p.CoutG;
+            T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
+            Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
+            ScatterChannelsLast(channelsLast, rows, outPlane, pixels, cout);
+        }
+    }
+
+    /// <summary>
+    /// The channels-last copy into the padded layout: each input row's pixels (<paramref name="pixelStride"/> apart, the
+    /// group's <see cref="Plan.CinG"/> channels adjacent in each) are split into the channels' padded segments.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void PadDirectChannelsLast<T>(T* x, nint pixelStride, T* padded, in Plan p)
+        where T : unmanaged
+    {
+        int w = p.W, pw = p.PW, cinG = p.CinG;
+        bool split = p.SW == 2;
+        nint channelStride = p.DirectChannelStride, half = p.DirectHalf;
+        nint rowStride = (nint)cinG * channelStride;
+        for (int id = 0; id < p.D; id++)
+        {
+            for (int ih = 0; ih < p.H; ih++)
+            {
+                T* row = padded + ((((nint)id * p.DirectHeight) + p.PH + ih) * rowStride);
+                T* src = x + ((((nint)id * p.H) + ih) * w * pixelStride);
+                Debug.Assert(Bounds.Within(row, rowStride, padded, p.DirectInputLength), "padded row outside the padded input");
+                for (int iw = 0; iw < w; iw++, src += pixelStride)
+                {
+                    // Padded column iw + PW: at stride 2, phase (iw + PW) mod 2, position (iw + PW) / 2.
+                    int column = iw + pw;
+                    T* dst = row + (split ? ((column & 1) * half) + (column >> 1) : column);
+                    for (int ci = 0; ci < cinG; ci++, dst += channelStride)
+                    {
+                        *dst = src[ci];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels <paramref name="pixelStride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void ScatterChannelsLast<T>(T* planes, int rows, nint plane, T* pixels, nint pixelStride)
+        where T : unmanaged
+    {
+        // Blocks of 64 pixels: each channel's run is read in order while the block's pixels stay in L1.
+        const int Block = 64;
+        for (nint q0 = 0; q0 < plane; q0 += Block)
+        {
+            nint q1 = Math.Min(plane, q0 + Block);
+            for (int r = 0; r < rows; r++)
+            {
+                T* src = planes + (r * plane);
+                T* dst = pixels + r;
+                for (nint q = q0; q < q1; q++)
+                {
+                    dst[q * pixelStride] = src[q];
                 }
             }
         }

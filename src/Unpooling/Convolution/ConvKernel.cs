@@ -198,6 +198,15 @@ internal static unsafe partial class ConvKernel
         /// <summary>Direct layout: elements of one item's padded input (every plane, row and channel, plus read slack).</summary>
         public readonly long DirectInputLength;
 
+        /// <summary>Direct layout: one item's output, channels-first (the channels-last runs' scratch).</summary>
+        public long DirectItemOutputLength => (long)ChannelsPerBlock * OutVolume;
+
+        /// <summary>
+        /// A channels-last forward convolution may run this plan's direct layout (<see cref="RunDirectChannelsLast{T}"/>):
+        /// the plan has it and an item's channels-first output fits the scratch cap.
+        /// </summary>
+        public bool DirectChannelsLastFits => Direct && !Transposed && DirectItemOutputLength <= MaxScratchElements;
+
         /// <summary>Whether col2im is the vector gather (transposed, stride 1 or 2, standard layout, and not <see cref="DirectStore"/>).</summary>
         public bool Gathers => Transposed && !DirectStore && !Bounded && SW <= 2;
 
@@ -493,12 +502,24 @@ internal static unsafe partial class ConvKernel
     public static void Run<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree, workspace);
+        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree, workspace, false);
+        SimdDispatch.Run<T, WidthBody<T>>(ref body, int.MaxValue);
+    }
+
+    /// <summary>
+    /// Runs a forward convolution whose source and destination are channels-last (<c>[N, D, H, W, C]</c>) in the direct
+    /// layout of its channels-first <paramref name="plan"/>: the channels-first bits, as the channels-last kernel gives
+    /// them. Only for plans with <see cref="Plan.DirectChannelsLastFits"/> and finite weights (the caller checks both).
+    /// </summary>
+    public static void RunDirectChannelsLast<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var body = new WidthBody<T>(source, weight, bias, destination, plan, degree, workspace, true);
         SimdDispatch.Run<T, WidthBody<T>>(ref body, int.MaxValue);
     }
 
     /// <summary>The arguments of <see cref="Run{T}(T*, T*, T*, T*, in Plan, int, ConvWorkspace?)"/>, run at the width the dispatch picks.</summary>
-    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace) : IWidthBody<T>
+    private readonly ref struct WidthBody<T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace, bool channelsLast) : IWidthBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly ref readonly Plan _plan = ref plan;
@@ -506,17 +527,21 @@ internal static unsafe partial class ConvKernel
         public void Run<TSimd, TVector>()
             where TSimd : struct, ISimd<TSimd, TVector, T>
             where TVector : struct
-            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree, workspace);
+            => ConvKernel.Run<TSimd, TVector, T>(source, weight, bias, destination, _plan, degree, workspace, channelsLast);
 
-        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree, workspace);
+        public void RunScalar() => ConvKernel.Run<SimdScalar<T>, T, T>(source, weight, bias, destination, _plan, degree, workspace, channelsLast);
     }
 
-    /// <summary>Runs one width (any width works on any CPU and gives the same bits on one instruction set).</summary>
-    public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null)
+    /// <summary>
+    /// Runs one width (any width works on any CPU and gives the same bits on one instruction set). With
+    /// <paramref name="channelsLast"/>, see <see cref="RunDirectChannelsLast{T}"/>.
+    /// </summary>
+    public static void Run<TSimd, TVector, T>(T* source, T* weight, T* bias, T* destination, in Plan plan, int degree, ConvWorkspace? workspace = null, bool channelsLast = false)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Debug.Assert(!channelsLast || (plan.DirectChannelsLastFits && !plan.BiasOnly && TensorPrimitives.IsFiniteAll(new ReadOnlySpan<T>(weight, (int)plan.WeightLength))), "channels-last outside the direct layout");
         if (plan.BiasOnly)
         {
             FillBias(bias, destination, plan);
@@ -572,7 +597,8 @@ internal static unsafe partial class ConvKernel
                     Workspace = workspace,
 
                     // The direct layout multiplies the padded input's zero margins by the weights: exact for finite weights only.
-                    Direct = plan.Direct && DirectForTests && TensorPrimitives.IsFiniteAll(weights),
+                    Direct = channelsLast || (plan.Direct && DirectForTests && TensorPrimitives.IsFiniteAll(weights)),
+                    ChannelsLast = channelsLast,
                 };
                 ParallelRunner.Run(ref body, plan.Items, degree);
             }
@@ -675,12 +701,15 @@ internal static unsafe partial class ConvKernel
         /// <summary>Run the <see cref="Plan.Direct"/> layout (the plan has it and every weight is finite).</summary>
         public bool Direct;
 
+        /// <summary>The source and destination are channels-last (the direct layout only: <see cref="RunDirectChannelsLast{T}"/>).</summary>
+        public bool ChannelsLast;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
             if (Direct)
             {
-                DirectItems<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, start, end, Workspace);
+                DirectItems<TSimd, TVector, T>(Source, PackedA, Bias, Destination, Plan, start, end, Workspace, ChannelsLast);
                 return;
             }
 

@@ -85,6 +85,33 @@ public abstract unsafe class ConvDirectTests<T>
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    [Trait("Widths", "Direct")]
+    public void ChannelsLastRunsTheDirectLayoutWithTheChannelsLastKernelsBits(ConvRankCase c, int[] size, int cin, int cout)
+    {
+        // The channels-last convolution runs the direct layout on the pixels (gathered into the padded copy, scattered
+        // from a channels-first scratch); with the switch off it takes the channels-last GEMM kernel. Both must be the
+        // channels-first bits, permuted.
+        var data = new ConvRankData<T>(false, c, size, 2, cin, cout, 61);
+        Assert.True(new ConvKernel.Plan(false, data.SourceShape, cout, data.Output, data.Geometry, 3).DirectChannelsLastFits, $"{c} should take the direct layout channels-last");
+        T[] first = data.Run(1);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            BitAssert.Equal<T>(first, data.RunChannelsLast(threads), $"channels-last direct, {threads} threads, {c}");
+        }
+
+        ConvKernel.DirectForTests = false;
+        try
+        {
+            BitAssert.Equal<T>(first, data.RunChannelsLast(1), $"channels-last kernel, {c}");
+        }
+        finally
+        {
+            ConvKernel.DirectForTests = true;
+        }
+    }
+
     [Fact]
     public void NonFiniteWeightsTakeTheGemmLayout()
     {

@@ -63,6 +63,39 @@ internal sealed class ConvRankData<T>
         return y.ToArray();
     }
 
+    /// <summary>
+    /// The forward convolution on the same tensors stored channels-last (<c>[N, D, H, W, C]</c>), its result permuted
+    /// back to channels-first.
+    /// </summary>
+    public T[] RunChannelsLast(int threads)
+    {
+        if (_transposed)
+        {
+            throw new InvalidOperationException("the channels-last run is the forward convolution's");
+        }
+
+        int volume = (int)SourceShape.SpatialSize.Volume, outVolume = (int)Output.Volume;
+        T[] x = ConvBackwardReference.ToChannelsLast(X, SourceShape.Batch, SourceShape.Channels, volume);
+        var source = Shape5D.ChannelsLast(SourceShape.Batch, SourceShape.Depth, SourceShape.Height, SourceShape.Width, SourceShape.Channels);
+        var y = new GuardedBuffer<T>(SourceShape.Batch * _cout * outVolume);
+        Functional.Conv3D<T>(x, source, W, WeightShape, Bias, Geometry, y.Span, Threads.Options(threads));
+        y.AssertGuardsIntact($"{_case}, channels-last, {threads} threads");
+        T[] last = y.ToArray();
+        var first = new T[last.Length];
+        for (int n = 0; n < SourceShape.Batch; n++)
+        {
+            for (int c = 0; c < _cout; c++)
+            {
+                for (int v = 0; v < outVolume; v++)
+                {
+                    first[(((n * _cout) + c) * outVolume) + v] = last[(((n * outVolume) + v) * _cout) + c];
+                }
+            }
+        }
+
+        return first;
+    }
+
     public T[] Oracle() => _transposed
         ? ConvReference3D.ConvTranspose(X, SourceShape.Batch, SourceShape.Channels, _size, W, _cout, _case.Ref, _case.Groups, Bias).Output
         : ConvReference3D.Conv(X, SourceShape.Batch, SourceShape.Channels, _size, W, _cout, _case.Ref, _case.Groups, Bias).Output;
