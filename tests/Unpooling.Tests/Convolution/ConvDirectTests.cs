@@ -64,6 +64,21 @@ public abstract unsafe class ConvDirectTests<T>
         var data = new ConvRankData<T>(false, c, size, 2, cin, cout, 53);
         var plan = new ConvKernel.Plan(false, data.SourceShape, cout, data.Output, data.Geometry, 1);
         Assert.True(plan.Direct, $"{c} should take the direct layout");
+
+        // The padded input is rented: its margins must be zeros the call wrote, whatever the pool held. NaN left in the
+        // pool's arrays of that size (the calling thread's, which a 1-thread run rents back) would reach the output.
+        var poisoned = new T[4][];
+        for (int i = 0; i < poisoned.Length; i++)
+        {
+            poisoned[i] = System.Buffers.ArrayPool<T>.Shared.Rent((int)plan.DirectInputLength);
+            poisoned[i].AsSpan().Fill(T.NaN);
+        }
+
+        foreach (T[] array in poisoned)
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(array);
+        }
+
         T[] one = data.Run(1);
         ConvAssert.Close<T>(data.Oracle(), one, data.Terms, $"direct {c}");
 
