@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Unpooling.Internal;
 
@@ -32,7 +33,8 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// One thread's items of the direct layout: the padded input is cleared once (the copies write only the positions
-    /// of input cells, the same for every item, so the margins stay zero), then each item runs.
+    /// of input cells, the same for every item, so the margins stay zero), then each item runs. The items of one
+    /// (sample, group) are consecutive and read the same padded input, so a thread copies it once for its run of them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void DirectItems<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int start, int end, ConvWorkspace? workspace, bool channelsLast)
@@ -55,9 +57,10 @@ internal static unsafe partial class ConvKernel
             fixed (T* output = outputArray)
             {
                 new Span<T>(padded, (int)p.DirectInputLength).Clear();
+                long paddedFor = -1;
                 for (int item = start; item < end; item++)
                 {
-                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, taps, channelsLast ? output : null);
+                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, ref paddedFor, taps, channelsLast ? output : null);
                 }
             }
         }
@@ -70,7 +73,8 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>
-    /// One (sample, group, output-channel block): copies the sample's group of input channels into the padded layout,
+    /// One (sample, group, output-channel block): copies the sample's group of input channels into the padded layout
+    /// (unless <paramref name="paddedFor"/>, the (sample, group) whose input the padded layout holds, says it is there),
     /// then computes its output in tiles of two slots (a slot is one vector of output columns of one output row; the
     /// second of an odd last tile repeats the first, computed and not stored), every panel of the block's channels per tile.
     /// With <paramref name="channelsLast"/> (the item's output scratch) the source and destination are
@@ -78,7 +82,7 @@ internal static unsafe partial class ConvKernel
     /// channels-first, which is then transposed into the destination (the same values: only where they are stored moves).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, nint* taps, T* channelsLast)
+    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, ref long paddedFor, nint* taps, T* channelsLast)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -90,6 +94,9 @@ internal static unsafe partial class ConvKernel
         }
 
         int cb = co0 / p.ChannelsPerBlock;
+        long inputs = ((long)n * p.Groups) + g;
+        bool copy = inputs != paddedFor;
+        paddedFor = inputs;
         nint outPlane = p.OutVolume;
         T* biasG = bias == null ? null : bias + ((nint)g * p.CoutG) + co0;
         T* ap = packedA + ((((long)g * p.ChannelBlocks) + cb) * p.PackedAPerBlock);
@@ -102,7 +109,10 @@ internal static unsafe partial class ConvKernel
             y = ItemDestination(destination, p, n, g, co0);
             Debug.Assert(Bounds.Within(x, (long)p.CinG * p.InVolume, source, p.SourceLength), "item's input outside the source");
             Debug.Assert(Bounds.Within(y, (co1 - co0) * (long)outPlane, destination, p.DestinationLength), "item's output outside the destination");
-            PadDirect<TSimd, TVector, T>(x, padded, p);
+            if (copy)
+            {
+                PadDirect<TSimd, TVector, T>(x, padded, p);
+            }
         }
         else
         {
@@ -110,7 +120,11 @@ internal static unsafe partial class ConvKernel
             nint cin = (nint)p.Groups * p.CinG;
             T* x = source + ((nint)n * p.InVolume * cin) + ((nint)g * p.CinG);
             Debug.Assert(Bounds.Within(x, ((p.InVolume - 1) * cin) + p.CinG, source, p.SourceLength), "item's pixels outside the source");
-            PadDirectChannelsLast(x, cin, padded, p);
+            if (copy)
+            {
+                PadDirectChannelsLast(x, cin, padded, p);
+            }
+
             y = channelsLast;
             Debug.Assert((co1 - co0) * (long)outPlane <= p.DirectItemOutputLength, "item's output past its scratch");
         }
@@ -179,7 +193,9 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// The channels-last copy into the padded layout: each input row's pixels (<paramref name="pixelStride"/> apart, the
-    /// group's <see cref="Plan.CinG"/> channels adjacent in each) are split into the channels' padded segments.
+    /// group's <see cref="Plan.CinG"/> channels adjacent in each) are split into the channels' padded segments. Where
+    /// <see cref="LaneTranspose"/> serves the element type, square blocks of pixels by channels are transposed in
+    /// registers, so that each channel's run of columns is one store (two at column stride 2, one per phase).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void PadDirectChannelsLast<T>(T* x, nint pixelStride, T* padded, in Plan p)
@@ -189,6 +205,9 @@ internal static unsafe partial class ConvKernel
         bool split = p.SW == 2;
         nint channelStride = p.DirectChannelStride, half = p.DirectHalf;
         nint rowStride = (nint)cinG * channelStride;
+        int lanes = LaneTranspose.Supported<T>() ? LaneTranspose.Lanes<T>() : int.MaxValue;
+        int blockColumns = cinG >= lanes && w >= lanes ? w - (w % lanes) : 0;
+        int blockChannels = blockColumns == 0 ? 0 : cinG - (cinG % lanes);
         for (int id = 0; id < p.D; id++)
         {
             for (int ih = 0; ih < p.H; ih++)
@@ -196,31 +215,140 @@ internal static unsafe partial class ConvKernel
                 T* row = padded + ((((nint)id * p.DirectHeight) + p.PH + ih) * rowStride);
                 T* src = x + ((((nint)id * p.H) + ih) * w * pixelStride);
                 Debug.Assert(Bounds.Within(row, rowStride, padded, p.DirectInputLength), "padded row outside the padded input");
-                for (int iw = 0; iw < w; iw++, src += pixelStride)
+                int iw = 0;
+                for (; iw < blockColumns; iw += lanes)
                 {
-                    // Padded column iw + PW: at stride 2, phase (iw + PW) mod 2, position (iw + PW) / 2.
-                    int column = iw + pw;
-                    T* dst = row + (split ? ((column & 1) * half) + (column >> 1) : column);
-                    for (int ci = 0; ci < cinG; ci++, dst += channelStride)
+                    // Pixels [iw, iw + lanes): the channels in blocks, then the rest of each pixel's one by one.
+                    T* pixels = src + (iw * pixelStride);
+                    for (int ci = 0; ci < blockChannels; ci += lanes)
                     {
-                        *dst = src[ci];
+                        PadBlock(pixels + ci, pixelStride, row + (ci * channelStride), channelStride, iw + pw, split, half);
                     }
+
+                    for (int j = 0; j < lanes; j++)
+                    {
+                        PadPixel(pixels + (j * pixelStride), blockChannels, cinG, row, channelStride, iw + j + pw, split, half);
+                    }
+                }
+
+                for (; iw < w; iw++)
+                {
+                    PadPixel(src + (iw * pixelStride), 0, cinG, row, channelStride, iw + pw, split, half);
                 }
             }
         }
     }
 
-    /// <summary>Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels <paramref name="pixelStride"/> apart.</summary>
+    /// <summary>One pixel's channels <c>[c0, c1)</c> from <paramref name="pixel"/> into padded column <paramref name="column"/> of their segments of <paramref name="row"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PadPixel<T>(T* pixel, int c0, int c1, T* row, nint channelStride, int column, bool split, nint half)
+        where T : unmanaged
+    {
+        // Padded column c: at stride 2, phase c mod 2, position c / 2.
+        T* dst = row + (split ? ((column & 1) * half) + (column >> 1) : column) + (c0 * channelStride);
+        for (int ci = c0; ci < c1; ci++, dst += channelStride)
+        {
+            *dst = pixel[ci];
+        }
+    }
+
+    /// <summary>
+    /// A square block (see <see cref="LaneTranspose.Lanes{T}"/>) of consecutive pixels <paramref name="pixelStride"/>
+    /// apart by adjacent channels from <paramref name="src"/>, into padded columns from <paramref name="column"/> of the
+    /// channels' segments (<paramref name="channelStride"/> apart from <paramref name="row"/>). At column stride 2 the even
+    /// pixels go to one phase and the odd ones to the other, each a run of half a block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PadBlock<T>(T* src, nint pixelStride, T* row, nint channelStride, int column, bool split, nint half)
+        where T : unmanaged
+    {
+        nint even = split ? ((column & 1) * half) + (column >> 1) : column;
+        nint odd = ((~column & 1) * half) + ((column + 1) >> 1);
+        if (typeof(T) == typeof(float))
+        {
+            float* s = (float*)src;
+            Vector256<float> r0 = Vector256.Load(s), r1 = Vector256.Load(s + pixelStride), r2 = Vector256.Load(s + (2 * pixelStride)), r3 = Vector256.Load(s + (3 * pixelStride));
+            Vector256<float> r4 = Vector256.Load(s + (4 * pixelStride)), r5 = Vector256.Load(s + (5 * pixelStride)), r6 = Vector256.Load(s + (6 * pixelStride)), r7 = Vector256.Load(s + (7 * pixelStride));
+            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            float* d = (float*)row;
+            StoreColumns(r0, d, even, odd, split);
+            StoreColumns(r1, d + channelStride, even, odd, split);
+            StoreColumns(r2, d + (2 * channelStride), even, odd, split);
+            StoreColumns(r3, d + (3 * channelStride), even, odd, split);
+            StoreColumns(r4, d + (4 * channelStride), even, odd, split);
+            StoreColumns(r5, d + (5 * channelStride), even, odd, split);
+            StoreColumns(r6, d + (6 * channelStride), even, odd, split);
+            StoreColumns(r7, d + (7 * channelStride), even, odd, split);
+        }
+        else
+        {
+            Debug.Assert(typeof(T) == typeof(double), "a transposed block is float or double");
+            double* s = (double*)src;
+            Vector256<double> r0 = Vector256.Load(s), r1 = Vector256.Load(s + pixelStride), r2 = Vector256.Load(s + (2 * pixelStride)), r3 = Vector256.Load(s + (3 * pixelStride));
+            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3);
+            double* d = (double*)row;
+            StoreColumns(r0, d, even, odd, split);
+            StoreColumns(r1, d + channelStride, even, odd, split);
+            StoreColumns(r2, d + (2 * channelStride), even, odd, split);
+            StoreColumns(r3, d + (3 * channelStride), even, odd, split);
+        }
+    }
+
+    /// <summary>One channel's run of a block's columns: whole at <paramref name="even"/>, or split into its even lanes at <paramref name="even"/> and odd lanes at <paramref name="odd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreColumns<TLane>(Vector256<TLane> v, TLane* segment, nint even, nint odd, bool split)
+        where TLane : unmanaged
+    {
+        if (!split)
+        {
+            v.Store(segment + even);
+            return;
+        }
+
+        Vector256<TLane> phases = typeof(TLane) == typeof(float)
+            ? LaneTranspose.SplitEvenOdd(v.AsSingle()).As<float, TLane>()
+            : LaneTranspose.SplitEvenOdd(v.AsDouble()).As<double, TLane>();
+        phases.GetLower().Store(segment + even);
+        phases.GetUpper().Store(segment + odd);
+    }
+
+    /// <summary>
+    /// Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels
+    /// <paramref name="pixelStride"/> apart, in square blocks of cells by channels where <see cref="LaneTranspose"/>
+    /// serves the element type.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void ScatterChannelsLast<T>(T* planes, int rows, nint plane, T* pixels, nint pixelStride)
         where T : unmanaged
     {
         // Blocks of 64 pixels: each channel's run is read in order while the block's pixels stay in L1.
         const int Block = 64;
+        int lanes = LaneTranspose.Supported<T>() ? LaneTranspose.Lanes<T>() : int.MaxValue;
+        int blockRows = rows >= lanes ? rows - (rows % lanes) : 0;
         for (nint q0 = 0; q0 < plane; q0 += Block)
         {
             nint q1 = Math.Min(plane, q0 + Block);
-            for (int r = 0; r < rows; r++)
+            nint blockEnd = blockRows == 0 ? q0 : q1 - ((q1 - q0) % lanes);
+            for (int r = 0; r < blockRows; r += lanes)
+            {
+                T* src = planes + (r * plane);
+                T* dst = pixels + r;
+                nint q = q0;
+                for (; q < blockEnd; q += lanes)
+                {
+                    ScatterBlock(src + q, plane, dst + (q * pixelStride), pixelStride);
+                }
+
+                for (; q < q1; q++)
+                {
+                    for (int i = 0; i < lanes; i++)
+                    {
+                        dst[(q * pixelStride) + i] = src[(i * plane) + q];
+                    }
+                }
+            }
+
+            for (int r = blockRows; r < rows; r++)
             {
                 T* src = planes + (r * plane);
                 T* dst = pixels + r;
@@ -229,6 +357,39 @@ internal static unsafe partial class ConvKernel
                     dst[q * pixelStride] = src[q];
                 }
             }
+        }
+    }
+
+    /// <summary>A square block of channel rows (<paramref name="plane"/> apart) by consecutive cells into those cells' pixels (<paramref name="pixelStride"/> apart), each pixel's channels one store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterBlock<T>(T* src, nint plane, T* dst, nint pixelStride)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float* s = (float*)src, d = (float*)dst;
+            Vector256<float> r0 = Vector256.Load(s), r1 = Vector256.Load(s + plane), r2 = Vector256.Load(s + (2 * plane)), r3 = Vector256.Load(s + (3 * plane));
+            Vector256<float> r4 = Vector256.Load(s + (4 * plane)), r5 = Vector256.Load(s + (5 * plane)), r6 = Vector256.Load(s + (6 * plane)), r7 = Vector256.Load(s + (7 * plane));
+            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            r0.Store(d);
+            r1.Store(d + pixelStride);
+            r2.Store(d + (2 * pixelStride));
+            r3.Store(d + (3 * pixelStride));
+            r4.Store(d + (4 * pixelStride));
+            r5.Store(d + (5 * pixelStride));
+            r6.Store(d + (6 * pixelStride));
+            r7.Store(d + (7 * pixelStride));
+        }
+        else
+        {
+            Debug.Assert(typeof(T) == typeof(double), "a transposed block is float or double");
+            double* s = (double*)src, d = (double*)dst;
+            Vector256<double> r0 = Vector256.Load(s), r1 = Vector256.Load(s + plane), r2 = Vector256.Load(s + (2 * plane)), r3 = Vector256.Load(s + (3 * plane));
+            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3);
+            r0.Store(d);
+            r1.Store(d + pixelStride);
+            r2.Store(d + (2 * pixelStride));
+            r3.Store(d + (3 * pixelStride));
         }
     }
 

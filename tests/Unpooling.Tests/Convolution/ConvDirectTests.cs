@@ -38,6 +38,15 @@ public abstract unsafe class ConvDirectTests<T>
         // Padding of 3 rows around 2: the first and last output rows read only padding (all their taps skipped, so
         // the bias alone), 28 columns (two slots per row at 16 lanes: a tile is one row).
         { Case([1, 1, 0, 0, 1, 0], [3, 1, 3, 3, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 2, 28], 3, 4 },
+        // Channels-last's register transposes (blocks of 8 floats, 4 doubles) with remainders on every side: column
+        // stride 2 with an odd begin padding (each block's even pixels to the second phase), 63 columns (7 float blocks
+        // and 7 pixels), 19 input channels (2 float blocks and 3), 13 output channels (8 and 5; 3 double blocks and 1).
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 2, 1, 1, 1, 0], 1), [1, 6, 63], 19, 13 },
+        // Whole blocks of input channels, 45 columns (5 float blocks and 5, 11 double blocks and 1), and 40 output
+        // channels: two channel blocks of 20 from 2 threads, which a thread runs from one padded copy.
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [5, 1, 2, 2, 1, 0], 1), [1, 5, 45], 16, 40 },
+        // Groups: each pixel's group of 11 channels starts off a block boundary of the pixel.
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 2), [1, 4, 30], 22, 18 },
     };
 
     /// <summary>One thread, the GEMM layout forced.</summary>
