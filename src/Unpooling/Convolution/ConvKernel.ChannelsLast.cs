@@ -116,7 +116,21 @@ internal static unsafe partial class ConvKernel
             long perGroupItems = (long)Batch * Groups;
             int splits = degree > 1 && perGroupItems < 2 * degree ? (int)(((2 * degree) + perGroupItems - 1) / perGroupItems) : 1;
             int pixelSplits = transposed ? 1 : Math.Min(splits, PixelBlocks);
-            int channelItems = transposed ? Math.Min(splits, CoutG) : 1;
+            // The transposed convolution's channel items each repeat the pixel packing and the scatter's per-pair work,
+            // so it splits only as far as balance needs: into degree / gcd(pairs, degree) items per pair, which makes the
+            // item count a multiple of the cores (1 sample on 2 cores: 2 items, not 4).
+            int channelItems = 1;
+            if (transposed && degree > 1 && perGroupItems < 2 * degree)
+            {
+                long a = perGroupItems, b = degree;
+                while (b != 0)
+                {
+                    (a, b) = (b, a % b);
+                }
+
+                channelItems = (int)Math.Min(degree / a, CoutG);
+            }
+
             BlocksPerSplit = (PixelBlocks + pixelSplits - 1) / pixelSplits;
             PixelSplits = (PixelBlocks + BlocksPerSplit - 1) / BlocksPerSplit;
             ChannelsPerItem = (CoutG + channelItems - 1) / channelItems;
@@ -603,36 +617,61 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int v = TSimd.Count;
-        int kk = p.KH * p.KW;
+        int kk = p.KH * p.KW, kw = p.KW, kh = p.KH, w = p.W, h = p.H;
+        long oD = p.OD, oH = p.OH, oW = p.OW, dd = p.DD, dh = p.DH, dw = p.DW;
+        nint pixel = p.Cout;
+
+        // The run's last cn mod v channels in one masked vector (a run of 8 with 16 lanes, as a 2-thread channel split
+        // of 32 channels gives, would otherwise be all scalar): the lanes are the same element-wise adds.
+        int whole = cn - (cn % v);
+        TVector tail = TSimd.LaneMask(0, cn - whole);
+
+        // The first pixel's and the first tap's coordinates, then both stepped (no division per pair).
+        int id = r0 / (h * w), rest = r0 - (id * h * w);
+        int ih = rest / w, iw = rest - (ih * w);
+        int jd0 = t0 / kk, jh0 = (t0 % kk) / kw, jw0 = t0 % kw;
         for (int r = 0; r < rc; r++)
         {
-            int q = r0 + r;
-            int id = q / (p.H * p.W), rest = q - (id * p.H * p.W);
-            int ih = rest / p.W, iw = rest - (ih * p.W);
             long odBase = ((long)id * p.SD) - p.PD, ohBase = ((long)ih * p.SH) - p.PH, owBase = ((long)iw * p.SW) - p.PW;
             T* row = c + ((nint)r * ChannelsLastPlan.Ldc);
+            int jd = jd0, jh = jh0, jw = jw0;
             for (int tt = 0; tt < tn; tt++)
             {
-                int t = t0 + tt;
-                int jd = t / kk, jh = (t % kk) / p.KW, jw = t % p.KW;
-                long od = odBase + ((long)jd * p.DD), oh = ohBase + ((long)jh * p.DH), ow = owBase + ((long)jw * p.DW);
-                if ((ulong)od >= (ulong)p.OD || (ulong)oh >= (ulong)p.OH || (ulong)ow >= (ulong)p.OW)
+                long od = odBase + (jd * dd), oh = ohBase + (jh * dh), ow = owBase + (jw * dw);
+                if ((ulong)od < (ulong)oD && (ulong)oh < (ulong)oH && (ulong)ow < (ulong)oW)
                 {
-                    continue;
+                    T* src = row + ((nint)tt * cn);
+                    T* dst = y + ((((((nint)od * (nint)oH) + (nint)oh) * (nint)oW) + (nint)ow) * pixel) + c0;
+                    Debug.Assert(Bounds.Within(dst, cn, destination, p.DestinationLength), "scatter run outside the destination");
+                    for (int j = 0; j < whole; j += v)
+                    {
+                        TSimd.Store(TSimd.Add(TSimd.Load(dst + j), TSimd.Load(src + j)), dst + j);
+                    }
+
+                    if (whole < cn)
+                    {
+                        TSimd.StoreMasked(TSimd.Add(TSimd.LoadMasked(dst + whole, tail), TSimd.LoadMasked(src + whole, tail)), dst + whole, tail);
+                    }
                 }
 
-                T* src = row + ((nint)tt * cn);
-                T* dst = y + ((((((nint)od * p.OH) + (nint)oh) * p.OW) + (nint)ow) * p.Cout) + c0;
-                Debug.Assert(Bounds.Within(dst, cn, destination, p.DestinationLength), "scatter run outside the destination");
-                int j = 0;
-                for (; j <= cn - v; j += v)
+                if (++jw == kw)
                 {
-                    TSimd.Store(TSimd.Add(TSimd.Load(dst + j), TSimd.Load(src + j)), dst + j);
+                    jw = 0;
+                    if (++jh == kh)
+                    {
+                        jh = 0;
+                        jd++;
+                    }
                 }
+            }
 
-                for (; j < cn; j++)
+            if (++iw == w)
+            {
+                iw = 0;
+                if (++ih == h)
                 {
-                    dst[j] += src[j];
+                    ih = 0;
+                    id++;
                 }
             }
         }

@@ -56,6 +56,19 @@ public abstract unsafe class ConvChannelsLastTests<T>
         Check(2, transposed, c, 1, 6, 20, [1, 23, 21]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void TransposedChannelSplitsAreBitIdenticalAtEveryThreadCount(int n)
+    {
+        // Too few samples for the cores: the transposed convolution splits its 20 output channels into degree / gcd(n,
+        // degree) items (10 + 10, 7 + 7 + 6, 5 x 4), runs of channels that are not whole vectors (the scatter's masked
+        // tail). 16 taps in tap blocks of 12 (the second starts at kernel row 3) over 99 input pixels in GEMM row blocks
+        // of 96 (the second starts at row 8, column 8).
+        var c = new ConvRankCase(new RefAxisTriple([1, 1, 0, 0, 1, 0], [4, 2, 1, 1, 1, 0], [4, 2, 1, 1, 1, 1]), 1);
+        Check(2, true, c, n, 6, 20, [1, 9, 11], maxThreads: 4);
+    }
+
     [Fact]
     public void ForwardConvolutionIsTheChannelsFirstResultPermutedBitForBit()
     {
@@ -220,7 +233,7 @@ public abstract unsafe class ConvChannelsLastTests<T>
     /// One case at one rank: the source permuted to channels-last, the oracle's output permuted, within the convolution
     /// tolerance (Half: the Half bound against a double oracle), and 1 vs 2 threads bit-identical.
     /// </summary>
-    private static void Check(int rank, bool transposed, ConvRankCase c, int n, int cinPerGroup, int coutPerGroup, int[]? size = null)
+    private static void Check(int rank, bool transposed, ConvRankCase c, int n, int cinPerGroup, int coutPerGroup, int[]? size = null, int maxThreads = 2)
     {
         size ??= rank switch { 1 => [1, 1, 9], 2 => [1, 6, 7], _ => [3, 4, 5] };
         RefAxis trivial = new(1);
@@ -247,6 +260,13 @@ public abstract unsafe class ConvChannelsLastTests<T>
         string context = $"rank {rank} {(transposed ? "ConvTranspose" : "Conv")} {c} Cin={cin} Cout={cout}";
         one.AssertGuardsIntact(context);
         BitAssert.Equal<T>(one.ToArray(), two, $"1 vs 2 threads, {context}");
+        for (int threads = 3; threads <= maxThreads; threads++)
+        {
+            Array.Clear(two);
+            RunAnyRank(rank, transposed, c, x, n, cin, cout, size, w, bias, two, Threads.Options(threads));
+            BitAssert.Equal<T>(one.ToArray(), two, $"1 vs {threads} threads, {context}");
+        }
+
         int terms = ((transposed ? cin : cin / c.Groups) * taps) + 1;
         if (typeof(T) == typeof(Half))
         {
