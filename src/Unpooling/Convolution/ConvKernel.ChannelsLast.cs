@@ -24,7 +24,9 @@ namespace Unpooling.Internal;
 /// in the order (pixel block of <see cref="ChannelsLastPlan.RowBlock"/>, tap block, input pixel, tap), fixed by the
 /// shapes alone (the tap block depends on <c>Cout/groups</c> only), so the bits do not depend on the thread count,
 /// the channel split or the vector width. The sum order differs from the channels-first col2im's, so the two layouts
-/// agree within rounding.</para>
+/// agree within rounding; that is why a channels-last transposed convolution whose sample fits the copy budget runs the
+/// channels-first kernel on transposed copies instead (<c>ConvTransposeThroughChannelsFirst</c>: the channels-first bits,
+/// and faster), and only larger samples run this one.</para>
 /// <para>Work items are (sample, group, output-channel block, pixel split): the convolution splits pixels, the
 /// transposed convolution output channels (its items never share an output element). Scratch is bounded: the
 /// reduction runs in chunks of <see cref="BoundedKC"/> steps with chains continued, column blocks hold at most

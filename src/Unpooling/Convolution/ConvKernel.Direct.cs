@@ -31,6 +31,67 @@ internal static unsafe partial class ConvKernel
     /// <summary>Tests only: false makes every convolution take the GEMM layout (the bits are the same either way).</summary>
     internal static bool DirectForTests = true;
 
+    /// <summary>Tests only: false makes channels-last transposed convolutions run the channels-last kernel (other bits).</summary>
+    internal static bool TransposedThroughChannelsFirstForTests = true;
+
+    /// <summary>Pixels per piece of <see cref="TransposeSamples{T}"/>'s parallel split (a piece is one sample's pixel range).</summary>
+    private const int TransposePiecePixels = 2048;
+
+    /// <summary>
+    /// Transposes <paramref name="samples"/> samples between <c>[pixels, C]</c> and <c>[C, pixels]</c>:
+    /// <paramref name="toChannelsFirst"/> reads pixel-major <paramref name="from"/> and writes channel-major
+    /// <paramref name="to"/>, else the reverse; each sample is <c>pixels * channels</c> elements on both sides. Pieces of
+    /// <see cref="TransposePiecePixels"/> pixels run on up to <paramref name="degree"/> threads (each piece writes its own
+    /// elements, so the result does not depend on the split).
+    /// </summary>
+    internal static void TransposeSamples<T>(T* from, T* to, int samples, nint pixels, int channels, bool toChannelsFirst, int degree)
+        where T : unmanaged
+    {
+        long piecesPerSample = (pixels + TransposePiecePixels - 1) / TransposePiecePixels;
+        var body = new TransposeBody<T>
+        {
+            From = from,
+            To = to,
+            Pixels = pixels,
+            Channels = channels,
+            ToChannelsFirst = toChannelsFirst,
+            PiecesPerSample = (int)Math.Max(1, piecesPerSample),
+        };
+        long pieces = samples * (long)body.PiecesPerSample;
+        ParallelRunner.Run(ref body, (int)Math.Min(int.MaxValue, pieces), degree);
+    }
+
+    /// <summary>Pieces of <see cref="TransposeSamples{T}"/>: piece <c>i</c> is sample <c>i / PiecesPerSample</c>'s pixels from <c>(i mod PiecesPerSample) * TransposePiecePixels</c>.</summary>
+    private struct TransposeBody<T> : IParallelBody
+        where T : unmanaged
+    {
+        public T* From, To;
+        public nint Pixels;
+        public int Channels, PiecesPerSample;
+        public bool ToChannelsFirst;
+
+        public readonly void Invoke(int start, int end)
+        {
+            nint perSample = Pixels * Channels;
+            for (int i = start; i < end; i++)
+            {
+                int sample = i / PiecesPerSample;
+                nint p0 = (nint)(i % PiecesPerSample) * TransposePiecePixels, p1 = Math.Min(Pixels, p0 + TransposePiecePixels);
+                T* from = From + (sample * perSample), to = To + (sample * perSample);
+                if (ToChannelsFirst)
+                {
+                    // Rows p0..p1 of [pixels, C] into columns p0..p1 of [C, pixels].
+                    TransposeRange(from + (p0 * Channels), Channels, (int)(p1 - p0), 0, Channels, to + p0, Pixels);
+                }
+                else
+                {
+                    // Columns p0..p1 of [C, pixels] into rows p0..p1 of [pixels, C].
+                    TransposeRange(from, Pixels, Channels, p0, p1, to, Channels);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// One thread's items of the direct layout: the padded input is cleared once (the copies write only the positions
     /// of input cells, the same for every item, so the margins stay zero), then each item runs. The items of one
@@ -312,49 +373,54 @@ internal static unsafe partial class ConvKernel
         phases.GetUpper().Store(segment + odd);
     }
 
-    /// <summary>
-    /// Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels
-    /// <paramref name="pixelStride"/> apart, in square blocks of cells by channels where <see cref="LaneTranspose"/>
-    /// serves the element type.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    /// <summary>Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels <paramref name="pixelStride"/> apart.</summary>
     private static void ScatterChannelsLast<T>(T* planes, int rows, nint plane, T* pixels, nint pixelStride)
         where T : unmanaged
+        => TransposeRange(planes, plane, rows, 0, plane, pixels, pixelStride);
+
+    /// <summary>
+    /// <c>b[q*ldb + r] = a[r*lda + q]</c> for <c>r &lt; rows</c> and <c>q0 &lt;= q &lt; q1</c>: columns of a row-major
+    /// matrix into rows of its transpose, in square blocks of rows by columns where <see cref="LaneTranspose"/> serves
+    /// the element type.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void TransposeRange<T>(T* a, nint lda, int rows, nint q0, nint q1, T* b, nint ldb)
+        where T : unmanaged
     {
-        // Blocks of 64 pixels: each channel's run is read in order while the block's pixels stay in L1.
+        // Blocks of 64 columns: each row's run is read in order while the block's rows of b stay in L1.
         const int Block = 64;
         int lanes = LaneTranspose.Supported<T>() ? LaneTranspose.Lanes<T>() : int.MaxValue;
         int blockRows = rows >= lanes ? rows - (rows % lanes) : 0;
-        for (nint q0 = 0; q0 < plane; q0 += Block)
+        for (nint c0 = q0; c0 < q1; c0 += Block)
         {
-            nint q1 = Math.Min(plane, q0 + Block);
-            nint blockEnd = blockRows == 0 ? q0 : q1 - ((q1 - q0) % lanes);
+            nint c1 = Math.Min(q1, c0 + Block);
+            nint blockEnd = blockRows == 0 ? c0 : c1 - ((c1 - c0) % lanes);
             for (int r = 0; r < blockRows; r += lanes)
             {
-                T* src = planes + (r * plane);
-                T* dst = pixels + r;
-                nint q = q0;
+                T* src = a + (r * lda);
+                T* dst = b + r;
+                nint q = c0;
                 for (; q < blockEnd; q += lanes)
                 {
-                    ScatterBlock(src + q, plane, dst + (q * pixelStride), pixelStride);
+                    ScatterBlock(src + q, lda, dst + (q * ldb), ldb);
                 }
 
-                for (; q < q1; q++)
+                for (; q < c1; q++)
                 {
                     for (int i = 0; i < lanes; i++)
                     {
-                        dst[(q * pixelStride) + i] = src[(i * plane) + q];
+                        dst[(q * ldb) + i] = src[(i * lda) + q];
                     }
                 }
             }
 
             for (int r = blockRows; r < rows; r++)
             {
-                T* src = planes + (r * plane);
-                T* dst = pixels + r;
-                for (nint q = q0; q < q1; q++)
+                T* src = a + (r * lda);
+                T* dst = b + r;
+                for (nint q = c0; q < c1; q++)
                 {
-                    dst[q * pixelStride] = src[q];
+                    dst[q * ldb] = src[q];
                 }
             }
         }
