@@ -38,7 +38,7 @@ public static partial class Functional
         // every measured shape, since the channels-first col2im writes each output element once where the channels-last
         // scatter adds into it per tap.
         long perSample = ((long)sourceShape.Channels * sourceShape.PlaneSize) + ((long)outputShape.Channels * outputShape.PlaneSize);
-        if (transposed && ConvKernel.TransposedThroughChannelsFirstForTests && perSample <= TransposedCopyMaxElements)
+        if (transposed && perSample <= TransposedCopyMaxElements)
         {
             ConvTransposeThroughChannelsFirst(source, sourceShape, weight, bias, geometry, outputShape, destination, degree, workspace);
             return;

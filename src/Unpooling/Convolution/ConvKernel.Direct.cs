@@ -31,67 +31,6 @@ internal static unsafe partial class ConvKernel
     /// <summary>Tests only: false makes every convolution take the GEMM layout (the bits are the same either way).</summary>
     internal static bool DirectForTests = true;
 
-    /// <summary>Tests only: false makes channels-last transposed convolutions run the channels-last kernel (other bits).</summary>
-    internal static bool TransposedThroughChannelsFirstForTests = true;
-
-    /// <summary>Pixels per piece of <see cref="TransposeSamples{T}"/>'s parallel split (a piece is one sample's pixel range).</summary>
-    private const int TransposePiecePixels = 2048;
-
-    /// <summary>
-    /// Transposes <paramref name="samples"/> samples between <c>[pixels, C]</c> and <c>[C, pixels]</c>:
-    /// <paramref name="toChannelsFirst"/> reads pixel-major <paramref name="from"/> and writes channel-major
-    /// <paramref name="to"/>, else the reverse; each sample is <c>pixels * channels</c> elements on both sides. Pieces of
-    /// <see cref="TransposePiecePixels"/> pixels run on up to <paramref name="degree"/> threads (each piece writes its own
-    /// elements, so the result does not depend on the split).
-    /// </summary>
-    internal static void TransposeSamples<T>(T* from, T* to, int samples, nint pixels, int channels, bool toChannelsFirst, int degree)
-        where T : unmanaged
-    {
-        long piecesPerSample = (pixels + TransposePiecePixels - 1) / TransposePiecePixels;
-        var body = new TransposeBody<T>
-        {
-            From = from,
-            To = to,
-            Pixels = pixels,
-            Channels = channels,
-            ToChannelsFirst = toChannelsFirst,
-            PiecesPerSample = (int)Math.Max(1, piecesPerSample),
-        };
-        long pieces = samples * (long)body.PiecesPerSample;
-        ParallelRunner.Run(ref body, (int)Math.Min(int.MaxValue, pieces), degree);
-    }
-
-    /// <summary>Pieces of <see cref="TransposeSamples{T}"/>: piece <c>i</c> is sample <c>i / PiecesPerSample</c>'s pixels from <c>(i mod PiecesPerSample) * TransposePiecePixels</c>.</summary>
-    private struct TransposeBody<T> : IParallelBody
-        where T : unmanaged
-    {
-        public T* From, To;
-        public nint Pixels;
-        public int Channels, PiecesPerSample;
-        public bool ToChannelsFirst;
-
-        public readonly void Invoke(int start, int end)
-        {
-            nint perSample = Pixels * Channels;
-            for (int i = start; i < end; i++)
-            {
-                int sample = i / PiecesPerSample;
-                nint p0 = (nint)(i % PiecesPerSample) * TransposePiecePixels, p1 = Math.Min(Pixels, p0 + TransposePiecePixels);
-                T* from = From + (sample * perSample), to = To + (sample * perSample);
-                if (ToChannelsFirst)
-                {
-                    // Rows p0..p1 of [pixels, C] into columns p0..p1 of [C, pixels].
-                    TransposeRange(from + (p0 * Channels), Channels, (int)(p1 - p0), 0, Channels, to + p0, Pixels);
-                }
-                else
-                {
-                    // Columns p0..p1 of [C, pixels] into rows p0..p1 of [pixels, C].
-                    TransposeRange(from, Pixels, Channels, p0, p1, to, Channels);
-                }
-            }
-        }
-    }
-
     /// <summary>
     /// One thread's items of the direct layout: the padded input is cleared once (the copies write only the positions
     /// of input cells, the same for every item, so the margins stay zero), then each item runs. The items of one
@@ -248,7 +187,7 @@ internal static unsafe partial class ConvKernel
             nint cout = (nint)p.Groups * p.CoutG;
             T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
             Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
-            ScatterChannelsLast(channelsLast, rows, outPlane, pixels, cout);
+            TransposeRange(channelsLast, outPlane, rows, 0, outPlane, pixels, cout);
         }
     }
 
@@ -323,140 +262,49 @@ internal static unsafe partial class ConvKernel
     private static void PadBlock<T>(T* src, nint pixelStride, T* row, nint channelStride, int column, bool split, nint half)
         where T : unmanaged
     {
-        nint even = split ? ((column & 1) * half) + (column >> 1) : column;
+        if (!split)
+        {
+            TransposeBlock(src, pixelStride, row + column, channelStride);
+            return;
+        }
+
+        nint even = ((column & 1) * half) + (column >> 1);
         nint odd = ((~column & 1) * half) + ((column + 1) >> 1);
         if (typeof(T) == typeof(float))
         {
-            float* s = (float*)src;
-            Vector256<float> r0 = Vector256.Load(s), r1 = Vector256.Load(s + pixelStride), r2 = Vector256.Load(s + (2 * pixelStride)), r3 = Vector256.Load(s + (3 * pixelStride));
-            Vector256<float> r4 = Vector256.Load(s + (4 * pixelStride)), r5 = Vector256.Load(s + (5 * pixelStride)), r6 = Vector256.Load(s + (6 * pixelStride)), r7 = Vector256.Load(s + (7 * pixelStride));
-            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            LaneTranspose.LoadTransposed((float*)src, pixelStride, out var r0, out var r1, out var r2, out var r3, out var r4, out var r5, out var r6, out var r7);
             float* d = (float*)row;
-            StoreColumns(r0, d, even, odd, split);
-            StoreColumns(r1, d + channelStride, even, odd, split);
-            StoreColumns(r2, d + (2 * channelStride), even, odd, split);
-            StoreColumns(r3, d + (3 * channelStride), even, odd, split);
-            StoreColumns(r4, d + (4 * channelStride), even, odd, split);
-            StoreColumns(r5, d + (5 * channelStride), even, odd, split);
-            StoreColumns(r6, d + (6 * channelStride), even, odd, split);
-            StoreColumns(r7, d + (7 * channelStride), even, odd, split);
+            StorePhases(r0, d, even, odd);
+            StorePhases(r1, d + channelStride, even, odd);
+            StorePhases(r2, d + (2 * channelStride), even, odd);
+            StorePhases(r3, d + (3 * channelStride), even, odd);
+            StorePhases(r4, d + (4 * channelStride), even, odd);
+            StorePhases(r5, d + (5 * channelStride), even, odd);
+            StorePhases(r6, d + (6 * channelStride), even, odd);
+            StorePhases(r7, d + (7 * channelStride), even, odd);
         }
         else
         {
             Debug.Assert(typeof(T) == typeof(double), "a transposed block is float or double");
-            double* s = (double*)src;
-            Vector256<double> r0 = Vector256.Load(s), r1 = Vector256.Load(s + pixelStride), r2 = Vector256.Load(s + (2 * pixelStride)), r3 = Vector256.Load(s + (3 * pixelStride));
-            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3);
+            LaneTranspose.LoadTransposed((double*)src, pixelStride, out var r0, out var r1, out var r2, out var r3);
             double* d = (double*)row;
-            StoreColumns(r0, d, even, odd, split);
-            StoreColumns(r1, d + channelStride, even, odd, split);
-            StoreColumns(r2, d + (2 * channelStride), even, odd, split);
-            StoreColumns(r3, d + (3 * channelStride), even, odd, split);
+            StorePhases(r0, d, even, odd);
+            StorePhases(r1, d + channelStride, even, odd);
+            StorePhases(r2, d + (2 * channelStride), even, odd);
+            StorePhases(r3, d + (3 * channelStride), even, odd);
         }
     }
 
-    /// <summary>One channel's run of a block's columns: whole at <paramref name="even"/>, or split into its even lanes at <paramref name="even"/> and odd lanes at <paramref name="odd"/>.</summary>
+    /// <summary>One channel's run of a block's columns at column stride 2: its even lanes at <paramref name="even"/>, its odd lanes at <paramref name="odd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreColumns<TLane>(Vector256<TLane> v, TLane* segment, nint even, nint odd, bool split)
+    private static void StorePhases<TLane>(Vector256<TLane> v, TLane* segment, nint even, nint odd)
         where TLane : unmanaged
     {
-        if (!split)
-        {
-            v.Store(segment + even);
-            return;
-        }
-
         Vector256<TLane> phases = typeof(TLane) == typeof(float)
             ? LaneTranspose.SplitEvenOdd(v.AsSingle()).As<float, TLane>()
             : LaneTranspose.SplitEvenOdd(v.AsDouble()).As<double, TLane>();
         phases.GetLower().Store(segment + even);
         phases.GetUpper().Store(segment + odd);
-    }
-
-    /// <summary>Transposes an item's <paramref name="rows"/> channels-first planes of <paramref name="plane"/> cells into pixels <paramref name="pixelStride"/> apart.</summary>
-    private static void ScatterChannelsLast<T>(T* planes, int rows, nint plane, T* pixels, nint pixelStride)
-        where T : unmanaged
-        => TransposeRange(planes, plane, rows, 0, plane, pixels, pixelStride);
-
-    /// <summary>
-    /// <c>b[q*ldb + r] = a[r*lda + q]</c> for <c>r &lt; rows</c> and <c>q0 &lt;= q &lt; q1</c>: columns of a row-major
-    /// matrix into rows of its transpose, in square blocks of rows by columns where <see cref="LaneTranspose"/> serves
-    /// the element type.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void TransposeRange<T>(T* a, nint lda, int rows, nint q0, nint q1, T* b, nint ldb)
-        where T : unmanaged
-    {
-        // Blocks of 64 columns: each row's run is read in order while the block's rows of b stay in L1.
-        const int Block = 64;
-        int lanes = LaneTranspose.Supported<T>() ? LaneTranspose.Lanes<T>() : int.MaxValue;
-        int blockRows = rows >= lanes ? rows - (rows % lanes) : 0;
-        for (nint c0 = q0; c0 < q1; c0 += Block)
-        {
-            nint c1 = Math.Min(q1, c0 + Block);
-            nint blockEnd = blockRows == 0 ? c0 : c1 - ((c1 - c0) % lanes);
-            for (int r = 0; r < blockRows; r += lanes)
-            {
-                T* src = a + (r * lda);
-                T* dst = b + r;
-                nint q = c0;
-                for (; q < blockEnd; q += lanes)
-                {
-                    ScatterBlock(src + q, lda, dst + (q * ldb), ldb);
-                }
-
-                for (; q < c1; q++)
-                {
-                    for (int i = 0; i < lanes; i++)
-                    {
-                        dst[(q * ldb) + i] = src[(i * lda) + q];
-                    }
-                }
-            }
-
-            for (int r = blockRows; r < rows; r++)
-            {
-                T* src = a + (r * lda);
-                T* dst = b + r;
-                for (nint q = c0; q < c1; q++)
-                {
-                    dst[q * ldb] = src[q];
-                }
-            }
-        }
-    }
-
-    /// <summary>A square block of channel rows (<paramref name="plane"/> apart) by consecutive cells into those cells' pixels (<paramref name="pixelStride"/> apart), each pixel's channels one store.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScatterBlock<T>(T* src, nint plane, T* dst, nint pixelStride)
-        where T : unmanaged
-    {
-        if (typeof(T) == typeof(float))
-        {
-            float* s = (float*)src, d = (float*)dst;
-            Vector256<float> r0 = Vector256.Load(s), r1 = Vector256.Load(s + plane), r2 = Vector256.Load(s + (2 * plane)), r3 = Vector256.Load(s + (3 * plane));
-            Vector256<float> r4 = Vector256.Load(s + (4 * plane)), r5 = Vector256.Load(s + (5 * plane)), r6 = Vector256.Load(s + (6 * plane)), r7 = Vector256.Load(s + (7 * plane));
-            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-            r0.Store(d);
-            r1.Store(d + pixelStride);
-            r2.Store(d + (2 * pixelStride));
-            r3.Store(d + (3 * pixelStride));
-            r4.Store(d + (4 * pixelStride));
-            r5.Store(d + (5 * pixelStride));
-            r6.Store(d + (6 * pixelStride));
-            r7.Store(d + (7 * pixelStride));
-        }
-        else
-        {
-            Debug.Assert(typeof(T) == typeof(double), "a transposed block is float or double");
-            double* s = (double*)src, d = (double*)dst;
-            Vector256<double> r0 = Vector256.Load(s), r1 = Vector256.Load(s + plane), r2 = Vector256.Load(s + (2 * plane)), r3 = Vector256.Load(s + (3 * plane));
-            LaneTranspose.Transpose(ref r0, ref r1, ref r2, ref r3);
-            r0.Store(d);
-            r1.Store(d + pixelStride);
-            r2.Store(d + (2 * pixelStride));
-            r3.Store(d + (3 * pixelStride));
-        }
     }
 
     /// <summary>Where a tile's rows go: each slot's first output element (channel 0 of the panel), the channel stride, and each slot's live lanes and mask.</summary>

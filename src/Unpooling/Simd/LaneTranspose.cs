@@ -9,7 +9,7 @@ namespace Unpooling.Internal;
 /// eight floats or four rows of four doubles come in, their columns go out. Callers check <see cref="Supported"/> first.
 /// Only lanes move, so the values and their bits are the inputs'.
 /// </summary>
-internal static class LaneTranspose
+internal static unsafe class LaneTranspose
 {
     /// <summary>Whether <typeparamref name="T"/> has a register transpose here (float or double, with AVX2), and so a block of <see cref="Lanes{T}"/>.</summary>
     public static bool Supported<T>() => Avx2.IsSupported && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
@@ -54,6 +54,34 @@ internal static class LaneTranspose
         r1 = Avx.Permute2x128(t1, t3, 0x20);
         r2 = Avx.Permute2x128(t0, t2, 0x31);
         r3 = Avx.Permute2x128(t1, t3, 0x31);
+    }
+
+    /// <summary>Loads eight rows of eight floats, <paramref name="stride"/> apart from <paramref name="source"/>, and returns the block's columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadTransposed(
+        float* source, nint stride, out Vector256<float> r0, out Vector256<float> r1, out Vector256<float> r2, out Vector256<float> r3,
+        out Vector256<float> r4, out Vector256<float> r5, out Vector256<float> r6, out Vector256<float> r7)
+    {
+        r0 = Vector256.Load(source);
+        r1 = Vector256.Load(source + stride);
+        r2 = Vector256.Load(source + (2 * stride));
+        r3 = Vector256.Load(source + (3 * stride));
+        r4 = Vector256.Load(source + (4 * stride));
+        r5 = Vector256.Load(source + (5 * stride));
+        r6 = Vector256.Load(source + (6 * stride));
+        r7 = Vector256.Load(source + (7 * stride));
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+    }
+
+    /// <summary>Loads four rows of four doubles, <paramref name="stride"/> apart from <paramref name="source"/>, and returns the block's columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadTransposed(double* source, nint stride, out Vector256<double> r0, out Vector256<double> r1, out Vector256<double> r2, out Vector256<double> r3)
+    {
+        r0 = Vector256.Load(source);
+        r1 = Vector256.Load(source + stride);
+        r2 = Vector256.Load(source + (2 * stride));
+        r3 = Vector256.Load(source + (3 * stride));
+        Transpose(ref r0, ref r1, ref r2, ref r3);
     }
 
     /// <summary>Moves the even lanes of <paramref name="v"/> to its lower half and the odd lanes to its upper half, in order.</summary>
