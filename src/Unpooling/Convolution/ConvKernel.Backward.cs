@@ -811,9 +811,11 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// The bias gradient <c>db[c] = sum over (n, position) of dy[n, c, position]</c>, into <paramref name="biasGradient"/>
-    /// (<c>C</c> long), in an order fixed by the shape: channels-first each channel sums its samples in order, each plane
-    /// through four interleaved partial sums added as <c>(s0 + s1) + (s2 + s3)</c>; channels-last each channel is one
-    /// chain over (sample, position). No vector-width-dependent reduction is used.
+    /// (<c>C</c> long), in one order for both layouts: each channel sums its samples in order, each sample's plane
+    /// through four interleaved partial sums (position <c>i</c> into <c>s[i mod 4]</c>, the last <c>plane mod 4</c>
+    /// positions into <c>s0</c>) added as <c>(s0 + s1) + (s2 + s3)</c>. Channels-last runs the same chains across the
+    /// channels of a pixel (<see cref="BiasGradientChannelsLast{T, TAccumulator}"/>), so its bits are the channels-first
+    /// ones. No vector-width-dependent reduction is used.
     /// </summary>
     public static void BiasGradient<T, TAccumulator>(ReadOnlySpan<T> outputGradient, Shape5D shape, Span<TAccumulator> biasGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -824,15 +826,7 @@ internal static unsafe partial class ConvKernel
         biasGradient.Clear();
         if (shape.Layout == TensorLayout.ChannelsLast)
         {
-            for (long cell = 0; cell < (long)shape.Batch * plane; cell++)
-            {
-                ReadOnlySpan<T> row = outputGradient.Slice((int)(cell * channels), channels);
-                for (int c = 0; c < channels; c++)
-                {
-                    biasGradient[c] += TAccumulator.CreateTruncating(row[c]);
-                }
-            }
-
+            BiasGradientChannelsLast(outputGradient, shape.Batch, plane, channels, biasGradient);
             return;
         }
 
@@ -858,6 +852,79 @@ internal static unsafe partial class ConvKernel
 
                 biasGradient[c] += (s0 + s1) + (s2 + s3);
             }
+        }
+    }
+
+    /// <summary>Channels a block of the channels-last bias gradient sums at once (four partial rows of this many on the stack).</summary>
+    private const int BiasChannelBlock = 64;
+
+    /// <summary>
+    /// The channels-last bias gradient in the channels-first order: per block of up to <see cref="BiasChannelBlock"/>
+    /// channels and per sample, four partial rows take the pixels <c>i mod 4</c> (the last <c>plane mod 4</c> into the
+    /// first), lane by lane across the channels, and are added to the sums as <c>(s0 + s1) + (s2 + s3)</c>. Each lane is
+    /// the channels-first chain of its channel, so the bits are the same.
+    /// </summary>
+    private static void BiasGradientChannelsLast<T, TAccumulator>(ReadOnlySpan<T> outputGradient, int batch, int plane, int channels, Span<TAccumulator> biasGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TAccumulator : unmanaged, IFloatingPointIeee754<TAccumulator>
+    {
+        Span<TAccumulator> partial = stackalloc TAccumulator[4 * BiasChannelBlock];
+        for (int c0 = 0; c0 < channels; c0 += BiasChannelBlock)
+        {
+            int width = Math.Min(BiasChannelBlock, channels - c0);
+            Span<TAccumulator> s0 = partial.Slice(0, width), s1 = partial.Slice(BiasChannelBlock, width);
+            Span<TAccumulator> s2 = partial.Slice(2 * BiasChannelBlock, width), s3 = partial.Slice(3 * BiasChannelBlock, width);
+            for (int n = 0; n < batch; n++)
+            {
+                partial.Clear();
+
+                // The pixel's offset is below the span's length, an int.
+                long pixel = (long)n * plane;
+                int i = 0;
+                for (; i <= plane - 4; i += 4)
+                {
+                    AddChannels(outputGradient.Slice((int)(((pixel + i) * channels) + c0), width), s0);
+                    AddChannels(outputGradient.Slice((int)(((pixel + i + 1) * channels) + c0), width), s1);
+                    AddChannels(outputGradient.Slice((int)(((pixel + i + 2) * channels) + c0), width), s2);
+                    AddChannels(outputGradient.Slice((int)(((pixel + i + 3) * channels) + c0), width), s3);
+                }
+
+                for (; i < plane; i++)
+                {
+                    AddChannels(outputGradient.Slice((int)(((pixel + i) * channels) + c0), width), s0);
+                }
+
+                Span<TAccumulator> sums = biasGradient.Slice(c0, width);
+                for (int c = 0; c < width; c++)
+                {
+                    sums[c] += (s0[c] + s1[c]) + (s2[c] + s3[c]);
+                }
+            }
+        }
+    }
+
+    /// <summary><c>sum[c] += row[c]</c> for every channel of a pixel: vectors where the element is its own accumulator, the rest one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddChannels<T, TAccumulator>(ReadOnlySpan<T> row, Span<TAccumulator> sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TAccumulator : unmanaged, IFloatingPointIeee754<TAccumulator>
+    {
+        Debug.Assert(row.Length == sum.Length, "a pixel's channels and their sums");
+        int c = 0;
+        if (typeof(T) == typeof(TAccumulator) && Vector.IsHardwareAccelerated && Vector<TAccumulator>.IsSupported)
+        {
+            ReadOnlySpan<TAccumulator> values = System.Runtime.InteropServices.MemoryMarshal.Cast<T, TAccumulator>(row);
+            ref TAccumulator s = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(sum);
+            ref TAccumulator v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
+            for (; c <= values.Length - Vector<TAccumulator>.Count; c += Vector<TAccumulator>.Count)
+            {
+                (Vector.LoadUnsafe(ref s, (nuint)c) + Vector.LoadUnsafe(ref v, (nuint)c)).StoreUnsafe(ref s, (nuint)c);
+            }
+        }
+
+        for (; c < row.Length; c++)
+        {
+            sum[c] += TAccumulator.CreateTruncating(row[c]);
         }
     }
 }

@@ -161,6 +161,53 @@ public abstract class ConvBackwardTests<T>
         }
     }
 
+    /// <summary>
+    /// Issue 13's rule for the backward passes: channels-last gives the channels-first bits after the permutation, for
+    /// every gradient (the source gradient is the other operator's forward; the weight gradient reduces the positions in
+    /// the same chains; the bias gradient sums each sample's plane through the same four partial sums), on random data
+    /// whose sums round, at 1 and 2 threads, with channel counts below, at and past a vector.
+    /// </summary>
+    [Fact]
+    public void ChannelsLastGradientsAreTheChannelsFirstBitsPermuted()
+    {
+        P[] problems =
+        [
+            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
+            ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
+            ConvBackwardCases.Make(2, [3, 2], [2, 1], [1, 0], [0, 1], [1, 2], [1, 1], 1, 2, 17, 3, [7, 10]),
+            ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
+            ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
+        ];
+        int seed = 1300, cases = 0;
+        foreach (P p in problems)
+        {
+            foreach (bool transposed in (bool[])[false, true])
+            {
+                if (!ConvBackwardCases.Valid(transposed, p))
+                {
+                    continue;
+                }
+
+                cases++;
+                (T[] dy, T[] x, T[] w) = Data(transposed, p, seed++, ConvData.Uniform<T>);
+                int volume = P.Volume(p.In), outVolume = P.Volume(ConvBackwardReference.OutputSize(transposed, p));
+                T[] dyLast = ConvBackwardReference.ToChannelsLast(dy, p.Batch, p.Cout, outVolume);
+                T[] xLast = ConvBackwardReference.ToChannelsLast(x, p.Batch, p.Cin, volume);
+                foreach (int threads in (int[])[1, 2])
+                {
+                    string context = $"{typeof(T).Name} {(transposed ? "ConvTranspose" : "Conv")} {p} at {threads} threads";
+                    (T[] dx, T[] dw, T[] db) = Run(transposed, p, last: false, dy, x, w, Threads.Options(threads));
+                    (T[] dxLast, T[] dwLast, T[] dbLast) = Run(transposed, p, last: true, dyLast, xLast, w, Threads.Options(threads));
+                    BitAssert.Equal<T>(ConvBackwardReference.ToChannelsLast(dx, p.Batch, p.Cin, volume), dxLast, $"{context}: source gradient");
+                    BitAssert.Equal<T>(dw, dwLast, $"{context}: weight gradient");
+                    BitAssert.Equal<T>(db, dbLast, $"{context}: bias gradient");
+                }
+            }
+        }
+
+        Assert.True(cases >= 9, $"only {cases} cases ran");
+    }
+
     [Fact]
     public void EmptyDestinationsAreNotWantedAndTheOthersKeepTheirBits()
     {
