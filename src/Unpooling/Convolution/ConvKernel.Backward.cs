@@ -75,6 +75,20 @@ internal static unsafe partial class ConvKernel
 
         public readonly long PaddedLength;
 
+        /// <summary>
+        /// Whether the taps are read in place by the direct tile (<c>ConvKernel.WeightGradDirect.cs</c>): channels-first
+        /// taps that a padded copy holds, or that need no padding at all, and a problem the transposed tile wastes no
+        /// more lanes on than the packed GEMM. Its partials are transposed (<see cref="DirectRows"/> x
+        /// <see cref="DirectLdc"/>: a row per weight column, a lane per row of R). The bits are the packed GEMM's.
+        /// </summary>
+        public readonly bool DirectTaps;
+
+        /// <summary>The direct layout's partial rows (<c>N</c> rounded up to every tile height) and row stride (<c>M</c> rounded up to every panel).</summary>
+        public readonly int DirectRows, DirectLdc;
+
+        /// <summary>Elements between two (group, chunk) partial matrices: the larger of the two layouts'.</summary>
+        public readonly long PartialStride;
+
         /// <param name="rows">The shape of <c>R</c> (the rows' source): <c>[N, G*M, *P]</c>.</param>
         /// <param name="taps">The shape of <c>T</c> (the gathered source): <c>[N, G*Cb, *T]</c>.</param>
         /// <param name="g">The convolution geometry from T's space to P's space.</param>
@@ -103,6 +117,7 @@ internal static unsafe partial class ConvKernel
 
             Kk = checked(KD * KH * KW);
             N = checked(Cb * Kk);
+            bool inPlace = false;
             if (!ChannelsLast && PVolume > 0)
             {
                 // The taps reach [-pad, (P-1)*s + (k-1)*d - pad] per axis; the copy spans that and the source.
@@ -118,6 +133,9 @@ internal static unsafe partial class ConvKernel
                     (XD, XH, XW, PreD, PreH, PreW) = ((int)xd, (int)xh, (int)xw, (int)preD, (int)preH, (int)preW);
                     PaddedLength = (long)padded;
                 }
+
+                // Every tap inside a copy the item holds, or inside the source itself when no axis needs padding.
+                inPlace = PadTaps || preD + postD + preH + postH + preW + postW == 0;
             }
 
             Rows = checked((int)((M + RowUnit - 1L) / RowUnit * RowUnit));
@@ -133,8 +151,21 @@ internal static unsafe partial class ConvKernel
             ColumnBlocks = (N + GradColumnBlock - 1) / GradColumnBlock;
             long perGroup = (long)Rows * Ldc;
 
+            // The transposed tile holds 8 weight columns by 2 vectors of rows; the packed GEMM 8 rows by 2 vectors of
+            // columns (32 lanes at the widest float vector). The direct layout runs when it wastes no more of them.
+            DirectRows = checked((int)((N + RowUnit - 1L) / RowUnit * RowUnit));
+            DirectLdc = checked((int)((M + PanelAlign - 1L) / PanelAlign * PanelAlign));
+            long packedCost = RoundUp(M, 8) * RoundUp(N, PanelAlign), directCost = RoundUp(N, 8) * RoundUp(M, PanelAlign);
+            DirectTaps = inPlace && (DirectOverride ?? directCost <= packedCost);
+            if (DirectTaps && DirectOverride is not null)
+            {
+                DirectPlansForTests++;
+            }
+
+            PartialStride = DirectTaps ? Math.Max(perGroup, (long)DirectRows * DirectLdc) : perGroup;
+
             // Groups run together when their partials fit an array, else one at a time (a weight of billions of taps).
-            GroupsPerRun = (int)Math.Clamp(Array.MaxLength / perGroup, 1, Groups);
+            GroupsPerRun = (int)Math.Clamp(Array.MaxLength / PartialStride, 1, Groups);
             if (Batch == 0 || PVolume == 0)
             {
                 (Chunks, SamplesPerChunk, Items) = (0, 0, 0);
@@ -161,8 +192,18 @@ internal static unsafe partial class ConvKernel
             return (Math.Max(0, pad), Math.Max(0, last - (t - 1L)));
         }
 
+        /// <summary>Tests only: forces the direct layout on (where the taps allow it) or off, on the thread that builds the plan.</summary>
+        [ThreadStatic]
+        internal static bool? DirectOverride;
+
+        /// <summary>Tests only: the plans built with <see cref="DirectOverride"/> set that took the direct layout, on this thread.</summary>
+        [ThreadStatic]
+        internal static int DirectPlansForTests;
+
+        private static long RoundUp(long value, long unit) => (value + unit - 1) / unit * unit;
+
         /// <summary>Elements of the partial matrices of one run (every chunk of <see cref="GroupsPerRun"/> groups).</summary>
-        public long PartialLength => (long)Chunks * GroupsPerRun * Rows * Ldc;
+        public long PartialLength => (long)Chunks * GroupsPerRun * PartialStride;
 
         public long RowsLength => (long)Batch * Groups * M * PVolume;
 
@@ -223,8 +264,16 @@ internal static unsafe partial class ConvKernel
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
-                    var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
-                    ParallelRunner.Run(ref sums, groups * plan.M, degree);
+                    if (plan.DirectTaps)
+                    {
+                        var sums = new SumDirectPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
+                        ParallelRunner.Run(ref sums, SumDirectUnits(plan, groups), degree);
+                    }
+                    else
+                    {
+                        var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
+                        ParallelRunner.Run(ref sums, groups * plan.M, degree);
+                    }
                 }
             }
         }
@@ -249,6 +298,22 @@ internal static unsafe partial class ConvKernel
         public readonly void Invoke(int start, int end) => SumPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
     }
 
+    /// <summary>A vector of <c>P_0 + P_1 + ...</c>, the chunks' partials <paramref name="stride"/> apart, added in chunk order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector SumChunks<TSimd, TVector, T>(T* src, nint stride, int chunks)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TVector sum = TSimd.Load(src);
+        for (int chunk = 1; chunk < chunks; chunk++)
+        {
+            sum = TSimd.Add(sum, TSimd.Load(src + (chunk * stride)));
+        }
+
+        return sum;
+    }
+
     /// <summary>
     /// <c>dW[g*M + m, col] = P_0 + P_1 + ...</c> over the chunks' partials, in chunk order (element-wise, so the same
     /// bits at every width), for the run's rows <c>gi*M + m</c> in <c>[rowStart, rowEnd)</c>.
@@ -259,7 +324,7 @@ internal static unsafe partial class ConvKernel
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        long chunkStride = (long)p.Rows * p.Ldc;
+        long chunkStride = p.PartialStride;
         int v = TSimd.Count;
         for (int row = rowStart; row < rowEnd; row++)
         {
@@ -271,14 +336,7 @@ internal static unsafe partial class ConvKernel
             int col = 0;
             for (; col <= p.N - v; col += v)
             {
-                T* src = first + col;
-                TVector sum = TSimd.Load(src);
-                for (int chunk = 1; chunk < p.Chunks; chunk++)
-                {
-                    sum = TSimd.Add(sum, TSimd.Load(src + ((nint)chunk * chunkStride)));
-                }
-
-                TSimd.Store(sum, dst + col);
+                TSimd.Store(SumChunks<TSimd, TVector, T>(first + col, (nint)chunkStride, p.Chunks), dst + col);
             }
 
             for (; col < p.N; col++)
@@ -350,9 +408,16 @@ internal static unsafe partial class ConvKernel
     /// shuffles and lane permutes (the same elements the per-element copy moves).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void Transpose8Rows(float* src, nint strideM, int k8, float* dst)
+    private static void Transpose8Rows(float* src, nint strideM, int k8, float* dst) => Transpose8Rows(src, strideM, k8, dst, 8);
+
+    /// <summary>
+    /// <see cref="Transpose8Rows(float*, nint, int, float*)"/> into rows of a wider panel: step <c>k</c>'s 8 rows at
+    /// <c>dst + k*step</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8Rows(float* src, nint strideM, int k8, float* dst, nint step)
     {
-        for (int k = 0; k < k8; k += 8, src += 8, dst += 64)
+        for (int k = 0; k < k8; k += 8, src += 8, dst += 8 * step)
         {
             Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + strideM);
             Vector256<float> r2 = Avx.LoadVector256(src + (2 * strideM)), r3 = Avx.LoadVector256(src + (3 * strideM));
@@ -365,15 +430,15 @@ internal static unsafe partial class ConvKernel
             Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
             Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
 
-            // Rows 0-3 and 4-7 of each step joined: step j's 8 rows, stored at dst + j*8.
+            // Rows 0-3 and 4-7 of each step joined: step j's 8 rows, stored at dst + j*step.
             Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
+            Avx.Store(dst + step, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(dst + (2 * step), Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(dst + (3 * step), Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(dst + (4 * step), Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(dst + (5 * step), Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(dst + (6 * step), Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(dst + (7 * step), Avx.Permute2x128(u3, u7, 0x31));
         }
     }
 
@@ -392,9 +457,12 @@ internal static unsafe partial class ConvKernel
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
         public readonly void Invoke(int start, int end)
         {
-            // Packed A: every row panel over a step block; packed B: a column block's panels over a step block.
-            T[] packedA = ConvScratch.Rent<T>(Workspace, checked(Plan.Rows * Plan.StepBlock));
-            T[] packedB = ConvScratch.Rent<T>(Workspace, Plan.StepBlock * GradColumnBlock);
+            // Packed A: every row panel over a step block; packed B: a column block's panels over a step block. The
+            // direct layout packs R's rows transposed into A's buffer and keeps a column offset per weight column in B's.
+            bool direct = Plan.DirectTaps;
+            T[] packedA = ConvScratch.Rent<T>(Workspace, checked(Math.Max(Plan.Rows, direct ? Plan.DirectLdc : 0) * Plan.StepBlock));
+            T[] packedB = ConvScratch.Rent<T>(Workspace, direct ? 1 : Plan.StepBlock * GradColumnBlock);
+            nint[] columns = ConvScratch.Rent<nint>(Workspace, direct ? Plan.DirectRows : 1);
             T[] padded = ConvScratch.Rent<T>(Workspace, Plan.PadTaps ? (int)Plan.PaddedLength : 1);
             try
             {
@@ -402,11 +470,19 @@ internal static unsafe partial class ConvKernel
                 new Span<T>(padded, 0, Plan.PadTaps ? (int)Plan.PaddedLength : 0).Clear();
                 fixed (T* ap = packedA)
                 fixed (T* bp = packedB)
+                fixed (nint* cp = columns)
                 fixed (T* xp = padded)
                 {
                     for (int item = start; item < end; item++)
                     {
-                        WeightGradItem<TSimd, TVector, T>(Rows, Taps, Partials, Plan, FirstGroup, item, ap, bp, xp);
+                        if (direct)
+                        {
+                            WeightGradDirectItem<TSimd, TVector, T>(Rows, Taps, Partials, Plan, FirstGroup, item, ap, xp, cp);
+                        }
+                        else
+                        {
+                            WeightGradItem<TSimd, TVector, T>(Rows, Taps, Partials, Plan, FirstGroup, item, ap, bp, xp);
+                        }
                     }
                 }
             }
@@ -414,6 +490,7 @@ internal static unsafe partial class ConvKernel
             {
                 ConvScratch.Return(Workspace, packedA);
                 ConvScratch.Return(Workspace, packedB);
+                ConvScratch.Return(Workspace, columns);
                 ConvScratch.Return(Workspace, padded);
             }
         }
@@ -434,7 +511,7 @@ internal static unsafe partial class ConvKernel
         int chunk = item % p.Chunks;
         int gi = item / p.Chunks;
         int g = g0 + gi;
-        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * p.Rows * p.Ldc);
+        T* c = partials + ((((nint)gi * p.Chunks) + chunk) * (nint)p.PartialStride);
         Debug.Assert(Bounds.Within(c, (long)p.Rows * p.Ldc, partials, p.PartialLength), "item's partial outside the partials");
 
         int rowChannels = p.Groups * p.M;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Unpooling.Internal;
 using Unpooling.Tests.Infrastructure;
 using Unpooling.Tests.Reference;
 using P = Unpooling.Tests.Reference.ConvBackwardReference.Problem;
@@ -206,6 +207,91 @@ public abstract class ConvBackwardTests<T>
         }
 
         Assert.True(cases >= 9, $"only {cases} cases ran");
+    }
+
+    /// <summary>
+    /// The weight gradient's direct layout (taps read in place by a transposed tile, <c>ConvKernel.WeightGradDirect.cs</c>)
+    /// forced on where the taps allow it: exact against the definition over the 2-D grid and the 1-D/3-D problems at 1
+    /// and 2 threads, and the packed GEMM's bits on random data whose sums round (weight columns and rows of R that are
+    /// not whole tiles, several sample chunks, padded and unpadded taps, groups), at 1-3 threads.
+    /// </summary>
+    [Fact]
+    public void WeightGradientDirectLayoutIsExactAndThePackedGemmsBits()
+    {
+        int seed = 1700, exact = 0;
+        ConvKernel.WeightGradPlan.DirectPlansForTests = 0;
+        try
+        {
+            ConvKernel.WeightGradPlan.DirectOverride = true;
+            IEnumerable<P> grid = ConvBackwardCases.Grid2D(2, 4, 4).Where((_, i) => i % 3 == 0).Concat(ConvBackwardCases.Ranks13(2, 4, 6).Where((_, i) => i % 2 == 0));
+            foreach (P p in grid)
+            {
+                foreach (bool transposed in (bool[])[false, true])
+                {
+                    if (ConvBackwardCases.Valid(transposed, p) && (transposed || p.Op.All(v => v == 0)))
+                    {
+                        exact++;
+                        CheckExact(transposed, p, last: false, seed++, twoThreads: exact % 2 == 0);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ConvKernel.WeightGradPlan.DirectOverride = null;
+        }
+
+        Assert.True(exact > 150, $"only {exact} exact cases ran");
+        Assert.True(ConvKernel.WeightGradPlan.DirectPlansForTests > exact / 2, $"the direct layout ran on {ConvKernel.WeightGradPlan.DirectPlansForTests} plans of {exact} cases");
+
+        P[] problems =
+        [
+            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
+            ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
+            ConvBackwardCases.Make(2, [3, 3], [1, 1], [0, 0], [0, 0], [1, 1], [0, 0], 1, 9, 37, 19, [10, 12]),
+            ConvBackwardCases.Make(2, [2, 3], [2, 1], [1, 0], [0, 2], [1, 2], [1, 0], 3, 4, 21, 9, [7, 15]),
+            ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
+            ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
+        ];
+        int direct = ConvKernel.WeightGradPlan.DirectPlansForTests, compared = 0;
+        foreach (P p in problems)
+        {
+            foreach (bool transposed in (bool[])[false, true])
+            {
+                if (!ConvBackwardCases.Valid(transposed, p))
+                {
+                    continue;
+                }
+
+                (T[] dy, T[] x, T[] w) = Data(transposed, p, seed++, ConvData.Uniform<T>);
+                foreach (int threads in (int[])[1, 2, 3])
+                {
+                    string context = $"{typeof(T).Name} {(transposed ? "ConvTranspose" : "Conv")} {p} at {threads} threads";
+                    T[] packed = WeightGradient(transposed, p, dy, x, w, threads, direct: false);
+                    T[] directBits = WeightGradient(transposed, p, dy, x, w, threads, direct: true);
+                    BitAssert.Equal<T>(packed, directBits, $"{context}: direct weight gradient vs the packed GEMM's");
+                    compared++;
+                }
+            }
+        }
+
+        Assert.True(ConvKernel.WeightGradPlan.DirectPlansForTests - direct == compared, $"the direct layout ran on {ConvKernel.WeightGradPlan.DirectPlansForTests - direct} of {compared} random comparisons");
+    }
+
+    private static T[] WeightGradient(bool transposed, P p, T[] dy, T[] x, T[] w, int threads, bool direct)
+    {
+        var dw = new T[w.Length];
+        try
+        {
+            ConvKernel.WeightGradPlan.DirectOverride = direct;
+            ConvBackwardCases.Backward<T>(transposed, p, last: false, dy, x, w, [], dw, [], Threads.Options(threads));
+        }
+        finally
+        {
+            ConvKernel.WeightGradPlan.DirectOverride = null;
+        }
+
+        return dw;
     }
 
     [Fact]
