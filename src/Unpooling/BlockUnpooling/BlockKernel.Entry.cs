@@ -249,8 +249,8 @@ internal static unsafe partial class BlockKernel
             : EncodeRows<NoLanes<TS>, TS, TS>(idx, codes, p);
 
     /// <summary>
-    /// The rows of one plane, a vector of cells at a time (the last overlapping the one before), with the per-cell loop
-    /// for rows narrower than a vector.
+    /// The rows of one plane, a vector of cells at a time (<see cref="EncodeRowVectors"/>), with the per-cell loop for
+    /// rows narrower than a vector.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool EncodeRows<TLanes, TVector, TS>(TS* idx, byte* codes, in Plan p)
@@ -258,44 +258,45 @@ internal static unsafe partial class BlockKernel
         where TVector : struct
         where TS : unmanaged, IBinaryInteger<TS>
     {
-        // Locals, not the plan's fields: the code stores could alias it, so the JIT would reload each field per vector.
-        int count = TLanes.Count, h = p.H, w = p.W, kh = p.KH, kw = p.KW, outW = p.OutW;
-        TVector vkw = TLanes.CreateCode(kw), vOutW = TLanes.CreateCode(outW), ramp = TLanes.Ramp(kw), step = TLanes.CreateCode((long)count * kw);
+        int h = p.H, w = p.W;
         for (int i = 0; i < h; i++, idx += w, codes += w)
         {
-            if (w < count)
+            if (w < TLanes.Count ? EncodeCells(idx, codes, 0, w, i, p) >= 0 : !EncodeRowVectors<TLanes, TVector, TS>(idx, codes, w, (long)i * p.KH * p.OutW, p.KH, p.KW, p.OutW))
             {
-                if (EncodeCells(idx, codes, 0, w, i, p) >= 0)
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            long rowBase = (long)i * kh * outW;
-            TVector expected = TLanes.Add(ramp, TLanes.CreateCode(rowBase));
-            int j = 0;
-            for (; j <= w - count; j += count, expected = TLanes.Add(expected, step))
-            {
-                if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, expected, vkw, vOutW, kh))
-                {
-                    return false;
-                }
-            }
-
-            if (j < w)
-            {
-                // Overlap the previous vector: the codes it rewrites get the same values.
-                j = w - count;
-                if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * kw))), vkw, vOutW, kh))
-                {
-                    return false;
-                }
+                return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// One pooled row of <paramref name="w"/> cells (at least a vector), whose first block starts at output cell
+    /// <paramref name="rowBase"/>, a vector at a time, the last overlapping the one before. A method of its own, with no
+    /// call inside, so that its constant vectors stay in registers (with a call in the loop the JIT kept them on the
+    /// stack and reloaded them per vector).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool EncodeRowVectors<TLanes, TVector, TS>(TS* idx, byte* codes, int w, long rowBase, int kh, int kw, int outW)
+        where TLanes : struct, IBlockLanes<TLanes, TVector, TS>
+        where TVector : struct
+        where TS : unmanaged, IBinaryInteger<TS>
+    {
+        int count = TLanes.Count;
+        TVector vkw = TLanes.CreateCode(kw), vOutW = TLanes.CreateCode(outW), ramp = TLanes.Ramp(kw), step = TLanes.CreateCode((long)count * kw);
+        TVector expected = TLanes.Add(ramp, TLanes.CreateCode(rowBase));
+        int j = 0;
+        for (; j <= w - count; j += count, expected = TLanes.Add(expected, step))
+        {
+            if (!EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, expected, vkw, vOutW, kh))
+            {
+                return false;
+            }
+        }
+
+        // Overlap the previous vector: the codes it rewrites get the same values.
+        j = w - count;
+        return j % count == 0 || EncodeVector<TLanes, TVector, TS>(idx + j, codes + j, TLanes.Add(ramp, TLanes.CreateCode(rowBase + ((long)j * kw))), vkw, vOutW, kh);
     }
 
     /// <summary>One vector of cells whose block origins are <paramref name="expected"/>: false when one lies outside its block.</summary>
