@@ -155,7 +155,7 @@ internal static unsafe partial class ConvKernel
             // columns (32 lanes at the widest float vector). The direct layout runs when it wastes no more of them.
             DirectRows = checked((int)((N + RowUnit - 1L) / RowUnit * RowUnit));
             DirectLdc = checked((int)((M + PanelAlign - 1L) / PanelAlign * PanelAlign));
-            long packedCost = RoundUp(M, 8) * RoundUp(N, PanelAlign), directCost = RoundUp(N, 8) * RoundUp(M, PanelAlign);
+            long packedCost = RoundUpTo(M, 8) * RoundUpTo(N, PanelAlign), directCost = RoundUpTo(N, 8) * RoundUpTo(M, PanelAlign);
             DirectTaps = inPlace && (DirectOverride ?? directCost <= packedCost);
             if (DirectTaps && DirectOverride is not null)
             {
@@ -199,8 +199,6 @@ internal static unsafe partial class ConvKernel
         /// <summary>Tests only: the plans built with <see cref="DirectOverride"/> set that took the direct layout, on this thread.</summary>
         [ThreadStatic]
         internal static int DirectPlansForTests;
-
-        private static long RoundUp(long value, long unit) => (value + unit - 1) / unit * unit;
 
         /// <summary>Elements of the partial matrices of one run (every chunk of <see cref="GroupsPerRun"/> groups).</summary>
         public long PartialLength => (long)Chunks * GroupsPerRun * PartialStride;

@@ -49,7 +49,8 @@ internal static unsafe partial class ConvKernel
         // transposed into the destination.
         T[] paddedArray = ConvScratch.Rent<T>(workspace, (int)p.DirectInputLength);
         nint[] tapArray = ConvScratch.Rent<nint>(workspace, 2 * kernel);
-        T[] outputArray = ConvScratch.Rent<T>(workspace, channelsLast ? (int)p.DirectItemOutputLength : 1);
+        bool scratch = channelsLast || p.DirectFlat;
+        T[] outputArray = ConvScratch.Rent<T>(workspace, scratch ? (int)p.DirectItemOutputLength : 1);
         try
         {
             fixed (T* padded = paddedArray)
@@ -60,7 +61,7 @@ internal static unsafe partial class ConvKernel
                 long paddedFor = -1;
                 for (int item = start; item < end; item++)
                 {
-                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, ref paddedFor, taps, channelsLast ? output : null);
+                    DirectItem<TSimd, TVector, T>(source, packedA, bias, destination, p, item, padded, ref paddedFor, taps, scratch ? output : null, channelsLast);
                 }
             }
         }
@@ -82,7 +83,7 @@ internal static unsafe partial class ConvKernel
     /// channels-first, which is then transposed into the destination (the same values: only where they are stored moves).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
-    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, ref long paddedFor, nint* taps, T* channelsLast)
+    private static void DirectItem<TSimd, TVector, T>(T* source, T* packedA, T* bias, T* destination, in Plan p, int item, T* padded, ref long paddedFor, nint* taps, T* output, bool channelsLast)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -103,7 +104,7 @@ internal static unsafe partial class ConvKernel
         Debug.Assert(biasG == null || Bounds.Within(biasG, co1 - co0, bias, p.BiasLength), "item's bias outside the bias");
         Debug.Assert(Bounds.Within(ap, p.PackedAPerBlock, packedA, p.PackedALength), "item's packed A outside packed A");
         T* y;
-        if (channelsLast == null)
+        if (!channelsLast)
         {
             T* x = ItemSource(source, p, n, g);
             y = ItemDestination(destination, p, n, g, co0);
@@ -125,18 +126,42 @@ internal static unsafe partial class ConvKernel
                 PadDirectChannelsLast(x, cin, padded, p);
             }
 
-            y = channelsLast;
+            y = output;
             Debug.Assert((co1 - co0) * (long)outPlane <= p.DirectItemOutputLength, "item's output past its scratch");
         }
 
         int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
         int rows = co1 - co0;
         int panels = (rows + mr - 1) / mr;
-        int perRow = (p.OW + v - 1) / v;
-        long slots = (long)p.OH * perRow;
-        nint rowStride = (nint)p.CinG * p.DirectChannelStride;
+        nint rowStride = p.DirectRowStride;
         nint aChannel = (nint)p.KD * p.KH * p.KW * mr;
         nint panelStride = (nint)p.K * mr;
+        if (p.DirectFlat)
+        {
+            DirectFlatTiles<TSimd, TVector, T>(ap, biasG, p, rows, padded, taps, output);
+            if (channelsLast)
+            {
+                nint cout = (nint)p.Groups * p.CoutG;
+                T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
+                Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
+                for (int od = 0; od < p.OD; od++)
+                {
+                    for (int oh = 0; oh < p.OH; oh++)
+                    {
+                        TransposeRange(output + ((nint)od * p.DirectFlatPlane) + ((nint)oh * rowStride), (nint)p.OD * p.DirectFlatPlane, rows, 0, p.OW, pixels + ((((nint)od * p.OH) + oh) * p.OW * cout), cout);
+                    }
+                }
+            }
+            else
+            {
+                CopyFlatRows(output, p, rows, y);
+            }
+
+            return;
+        }
+
+        int perRow = (p.OW + v - 1) / v;
+        long slots = (long)p.OH * perRow;
         for (int od = 0; od < p.OD; od++)
         {
             T* plane = y + ((nint)od * p.OH * p.OW);
@@ -182,12 +207,87 @@ internal static unsafe partial class ConvKernel
             }
         }
 
-        if (channelsLast != null)
+        if (channelsLast)
         {
             nint cout = (nint)p.Groups * p.CoutG;
             T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
             Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
-            TransposeRange(channelsLast, outPlane, rows, 0, outPlane, pixels, cout);
+            TransposeRange(output, outPlane, rows, 0, outPlane, pixels, cout);
+        }
+    }
+
+    /// <summary>
+    /// The flat direct layout's tiles (<see cref="Plan.DirectFlat"/>) of one item into its scratch: per output plane,
+    /// pairs of slots over the flattened padded plane, every panel of the block's channels per tile, whole vectors stored
+    /// (the lanes past an output row's last column land in the scratch's dropped columns).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void DirectFlatTiles<TSimd, TVector, T>(T* ap, T* biasG, in Plan p, int rows, T* padded, nint* taps, T* output)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
+        int panels = (rows + mr - 1) / mr;
+        nint aChannel = (nint)p.KD * p.KH * p.KW * mr;
+        nint panelStride = (nint)p.K * mr;
+        nint width = p.DirectRowStride;
+        long positions = (long)p.OH * width;
+        Debug.Assert(p.DirectFlatPlane % (2 * v) == 0 && p.DirectFlatPlane >= positions, "flat plane not whole slot pairs");
+        for (int od = 0; od < p.OD; od++)
+        {
+            T* plane = output + ((nint)od * p.DirectFlatPlane);
+            for (long f = 0; f < positions; f += 2 * v)
+            {
+                // The tile's output rows: from the first slot's first position to the second slot's last live one.
+                int oh0 = (int)(f / width), oh1 = (int)(Math.Min(f + (2 * v), positions) - 1) / (int)width;
+                T* b = padded + (nint)f;
+                int count = DirectTaps(p, od, oh0, oh1, mr, width, taps);
+                AssertDirectReads<TSimd, TVector, T>(b, v, taps, count, p, padded);
+                var stores = new DirectStores<T, TVector>
+                {
+                    Row0 = plane + (nint)f,
+                    Row1 = plane + (nint)f + v,
+                    Plane = (nint)p.OD * p.DirectFlatPlane,
+                    Live0 = v,
+                    Live1 = v,
+                };
+                Debug.Assert(Bounds.Within(stores.Row0, 2 * v, output, rows * (long)stores.Plane), "slot pair outside the item's scratch");
+                for (int panel = 0; panel < panels; panel++)
+                {
+                    int live = Math.Min(mr, rows - (panel * mr));
+                    T* a = ap + (panel * panelStride);
+                    T* panelBias = biasG == null ? null : biasG + (panel * mr);
+                    Debug.Assert(Bounds.Within(a, panelStride, ap, p.PackedAPerBlock), "panel outside the item's packed A");
+                    if (live > 4)
+                    {
+                        DirectTile<TSimd, TVector, T, AllRows>(a, b, v, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
+                    }
+                    else
+                    {
+                        DirectTile<TSimd, TVector, T, FourRows>(a, b, v, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The flat layout's scratch rows (<see cref="Plan.OW"/> live columns of each padded-width row) into the item's channels-first output.</summary>
+    private static void CopyFlatRows<T>(T* output, in Plan p, int rows, T* y)
+        where T : unmanaged
+    {
+        nint channel = (nint)p.OD * p.DirectFlatPlane, outPlane = p.OutVolume;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int od = 0; od < p.OD; od++)
+            {
+                T* src = output + (r * channel) + ((nint)od * p.DirectFlatPlane);
+                T* dst = y + (r * outPlane) + ((nint)od * p.OH * p.OW);
+                for (int oh = 0; oh < p.OH; oh++, src += p.DirectRowStride, dst += p.OW)
+                {
+                    Unsafe.CopyBlockUnaligned(dst, src, (uint)(p.OW * sizeof(T)));
+                }
+            }
         }
     }
 
@@ -204,7 +304,7 @@ internal static unsafe partial class ConvKernel
         int w = p.W, pw = p.PW, cinG = p.CinG;
         bool split = p.SW == 2;
         nint channelStride = p.DirectChannelStride, half = p.DirectHalf;
-        nint rowStride = (nint)cinG * channelStride;
+        nint segmentLength = (nint)p.SW * half;
         int lanes = LaneTranspose.Supported<T>() ? LaneTranspose.Lanes<T>() : int.MaxValue;
         int blockColumns = cinG >= lanes && w >= lanes ? w - (w % lanes) : 0;
         int blockChannels = blockColumns == 0 ? 0 : cinG - (cinG % lanes);
@@ -212,9 +312,9 @@ internal static unsafe partial class ConvKernel
         {
             for (int ih = 0; ih < p.H; ih++)
             {
-                T* row = padded + ((((nint)id * p.DirectHeight) + p.PH + ih) * rowStride);
+                T* row = padded + ((nint)id * p.DirectPlaneStride) + ((nint)(p.PH + ih) * p.DirectRowStride);
                 T* src = x + ((((nint)id * p.H) + ih) * w * pixelStride);
-                Debug.Assert(Bounds.Within(row, rowStride, padded, p.DirectInputLength), "padded row outside the padded input");
+                Debug.Assert(Bounds.Within(row + ((cinG - 1) * channelStride), segmentLength, padded, p.DirectInputLength), "padded row outside the padded input");
                 int iw = 0;
                 for (; iw < blockColumns; iw += lanes)
                 {
@@ -327,7 +427,7 @@ internal static unsafe partial class ConvKernel
     /// </summary>
     private static int DirectTaps(in Plan p, int od, int oh0, int oh1, int mr, nint rowStride, nint* taps)
     {
-        nint planeStride = (nint)p.DirectHeight * rowStride;
+        nint planeStride = p.DirectPlaneStride;
         int count = 0;
         for (int jd = 0; jd < p.KD; jd++)
         {
@@ -341,7 +441,10 @@ internal static unsafe partial class ConvKernel
             {
                 long ih0 = ((long)oh0 * p.SH) - p.PH + ((long)jh * p.DH);
                 long ih1 = ((long)oh1 * p.SH) - p.PH + ((long)jh * p.DH);
-                if ((ulong)ih0 >= (ulong)p.H && (ulong)ih1 >= (ulong)p.H)
+                // Flat slots read every row from oh0 to oh1: the tap row is off for all of them only when it is off
+                // on the same side at both ends (row slots read only rows oh0 and oh1).
+                bool off = p.DirectFlat ? (ih0 < 0 && ih1 < 0) || (ih0 >= p.H && ih1 >= p.H) : (ulong)ih0 >= (ulong)p.H && (ulong)ih1 >= (ulong)p.H;
+                if (off)
                 {
                     continue;
                 }
@@ -391,7 +494,6 @@ internal static unsafe partial class ConvKernel
     {
         int v = TSimd.Count, w = p.W, pw = p.PW;
         nint channelStride = p.DirectChannelStride, half = p.DirectHalf;
-        nint rowStride = (nint)p.CinG * channelStride;
         for (int ci = 0; ci < p.CinG; ci++)
         {
             // Channel-major, so that the input is read in order.
@@ -400,8 +502,8 @@ internal static unsafe partial class ConvKernel
             {
                 for (int ih = 0; ih < p.H; ih++, src += w)
                 {
-                    T* segment = padded + ((((nint)id * p.DirectHeight) + p.PH + ih) * rowStride) + ((nint)ci * channelStride);
-                    Debug.Assert(Bounds.Within(segment, channelStride, padded, p.DirectInputLength), "padded segment outside the padded input");
+                    T* segment = padded + ((nint)id * p.DirectPlaneStride) + ((nint)(p.PH + ih) * p.DirectRowStride) + ((nint)ci * channelStride);
+                    Debug.Assert(Bounds.Within(segment, (nint)p.SW * half, padded, p.DirectInputLength), "padded segment outside the padded input");
                     if (p.SW == 1)
                     {
                         T* row = segment + pw;

@@ -192,14 +192,33 @@ internal static unsafe partial class ConvKernel
         /// </summary>
         public readonly bool Direct;
 
-        /// <summary>Direct layout: a channel's segment of a padded row (<c>sW</c> column phases of <see cref="DirectHalf"/>), and the padded rows per plane.</summary>
+        /// <summary>
+        /// Direct layout: a channel's segment of a padded row (<c>sW</c> column phases of <see cref="DirectHalf"/>), and the
+        /// padded rows per plane; with <see cref="DirectFlat"/>, a channel's whole padded volume, rows adjacent.
+        /// </summary>
         public readonly int DirectChannelStride, DirectHalf, DirectHeight;
+
+        /// <summary>Direct layout: elements between padded rows and between padded planes of one channel.</summary>
+        public readonly int DirectRowStride, DirectPlaneStride;
+
+        /// <summary>
+        /// Direct layout with slots over the flattened padded plane (strides 1 along height and width): a slot is a vector
+        /// of consecutive positions <c>oh*Wp + ow</c> of the padded row width <c>Wp</c>, so it may cross output rows (its
+        /// lanes at <c>ow &gt;= OW</c> are computed and dropped). Each channel's padded planes are then contiguous, and
+        /// the tiles go to the item's scratch (<see cref="DirectFlatPlane"/> per output plane), whose rows are copied
+        /// (or transposed, channels-last) into the destination. Taken when it needs fewer 16-lane slots than one slot
+        /// run per output row (56 columns: 3,248 positions in 203 vectors, not 224).
+        /// </summary>
+        public readonly bool DirectFlat;
+
+        /// <summary>Flat direct layout: the scratch elements of one output plane of one channel (<c>OH*Wp</c> rounded up to whole slot pairs).</summary>
+        public readonly int DirectFlatPlane;
 
         /// <summary>Direct layout: elements of one item's padded input (every plane, row and channel, plus read slack).</summary>
         public readonly long DirectInputLength;
 
-        /// <summary>Direct layout: one item's output, channels-first (the channels-last runs' scratch).</summary>
-        public long DirectItemOutputLength => (long)ChannelsPerBlock * OutVolume;
+        /// <summary>Direct layout: one item's output, channels-first (the channels-last runs' scratch; the flat layout's, with its dropped lanes).</summary>
+        public long DirectItemOutputLength => DirectFlat ? (long)ChannelsPerBlock * OD * DirectFlatPlane : (long)ChannelsPerBlock * OutVolume;
 
         /// <summary>
         /// A channels-last forward convolution may run this plan's direct layout (<see cref="RunDirectChannelsLast{T}"/>):
@@ -364,10 +383,31 @@ internal static unsafe partial class ConvKernel
                 long slack = PanelAlign + ((long)KW * DW);
                 long padded = CappedProduct(CappedProduct(CappedProduct(D, height), CinG), SW * half);
                 long lanes = RoundUp(OW, 16);
-                if (padded <= MaxScratchElements - slack && lanes * 4 <= OW * 5L)
+
+                // Flat slots: whole vectors of the flattened plane; the last pair's lanes read up to two vectors and a
+                // kernel row past the last padded plane (the slack), and the scratch holds OH*Wp rounded to slot pairs.
+                // Taken when it saves a twentieth of the tiles (pairs of 16-lane slots) or more: 28 columns save one
+                // pair in 28 (30 padded columns a row), which the scratch's copy out cancels (measured level); 56 save 10
+                // of 112.
+                long flatPlane = RoundUp(OH * width, PanelAlign);
+                long flatPairs = RoundUp(OH * width, 32) / 32, rowPairs = RoundUp(OH * (lanes / 16), 2) / 2;
+                bool flat = SH == 1 && SW == 1 && flatPairs * 20 <= rowPairs * 19
+                    && CappedProduct(CappedProduct(ChannelsPerBlock, OD), flatPlane) <= MaxScratchElements && RoundUp(OH * width, 16) * 4 <= OH * OW * 5L;
+                if (flat && padded <= MaxScratchElements - (slack + PanelAlign))
+                {
+                    Direct = DirectFlat = true;
+                    (DirectHalf, DirectHeight, DirectRowStride) = ((int)width, (int)height, (int)width);
+                    DirectPlaneStride = (int)(height * width);
+                    DirectChannelStride = (int)(D * height * width);
+                    DirectFlatPlane = (int)flatPlane;
+                    DirectInputLength = padded + slack + PanelAlign;
+                }
+                else if (padded <= MaxScratchElements - slack && lanes * 4 <= OW * 5L)
                 {
                     Direct = true;
                     (DirectChannelStride, DirectHalf, DirectHeight) = ((int)(SW * half), (int)half, (int)height);
+                    DirectRowStride = CinG * DirectChannelStride;
+                    DirectPlaneStride = (int)(height * DirectRowStride);
                     DirectInputLength = padded + slack;
                 }
             }

@@ -47,6 +47,13 @@ public abstract unsafe class ConvDirectTests<T>
         { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [5, 1, 2, 2, 1, 0], 1), [1, 5, 45], 16, 40 },
         // Groups: each pixel's group of 11 channels starts off a block boundary of the pixel.
         { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 2), [1, 4, 30], 22, 18 },
+        // Flat slots (strides 1; 56 columns: 6 rows of 58 padded columns in 22 vectors of 16, not 24): slots that cross
+        // output rows, the lanes at the two padded columns dropped; 19 input and 13 output channels (transpose remainders).
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 6, 56], 19, 13 },
+        // Flat slots in 3-D with groups: 5 rows of 42 padded columns per plane, depth padding skipped per plane.
+        { Case([3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 2), [3, 5, 40], 6, 8 },
+        // Flat slots over rows of 12 padded columns: each slot crosses a row and a tile of two spans up to four rows.
+        { Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 8, 10], 5, 7 },
     };
 
     /// <summary>One thread, the GEMM layout forced.</summary>
@@ -133,6 +140,34 @@ public abstract unsafe class ConvDirectTests<T>
         finally
         {
             ConvKernel.DirectForTests = true;
+        }
+    }
+
+    /// <summary>
+    /// Flat slots where strides are 1 and the flattened padded plane saves a twentieth or more of the tiles (pairs of
+    /// 16-lane slots) that one run of slots per output row needs: 56 columns (6 rows of 58 padded columns in 11 pairs
+    /// against 12) and 10 (8 rows of 12 in 3 pairs against 4) take them; 28 columns (28 rows of 30: 27 pairs against 28),
+    /// 16 (no lane wasted by rows), column stride 2 and row stride 2 do not.
+    /// </summary>
+    [Fact]
+    public void FlatSlotsAreTakenWhereTheyNeedFewerVectors()
+    {
+        ConvRankCase k3 = Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 1);
+        (ConvRankCase Case, int[] Size, bool Flat)[] shapes =
+        [
+            (k3, [1, 6, 56], true),
+            (k3, [1, 8, 10], true),
+            (k3, [1, 28, 28], false),
+            (k3, [1, 6, 16], false),
+            (Case([1, 1, 0, 0, 1, 0], [3, 1, 1, 1, 1, 0], [3, 2, 1, 1, 1, 0], 1), [1, 6, 112], false),
+            (Case([1, 1, 0, 0, 1, 0], [3, 2, 1, 1, 1, 0], [3, 1, 1, 1, 1, 0], 1), [1, 12, 56], false),
+        ];
+        foreach ((ConvRankCase c, int[] size, bool flat) in shapes)
+        {
+            var data = new ConvRankData<T>(false, c, size, 1, 3, 4, 61);
+            var plan = new ConvKernel.Plan(false, data.SourceShape, 4, data.Output, data.Geometry, 1);
+            Assert.True(plan.Direct, $"{c} {string.Join('x', size)} should take the direct layout");
+            Assert.True(plan.DirectFlat == flat, $"{c} {string.Join('x', size)}: flat slots {plan.DirectFlat}, expected {flat}");
         }
     }
 
