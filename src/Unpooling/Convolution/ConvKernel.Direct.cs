@@ -25,6 +25,11 @@ namespace Unpooling.Internal;
 /// <c>((id*DirectHeight + r)*CinG + ci)*DirectChannelStride + q*DirectHalf + m</c>. Output column <c>ow</c> at kernel
 /// column <c>jw</c> reads padded column <c>sW*ow + jw*dW</c>: phase <c>(jw*dW) mod sW</c>, position
 /// <c>ow + (jw*dW) / sW</c>.</para>
+/// <para>Flat layout (<see cref="Plan.DirectFlat"/>, strides 1): the channel is outermost, position <c>m</c> of padded
+/// row <c>r</c> of plane <c>id</c> of channel <c>ci</c> at <c>((ci*D + id)*DirectHeight + r)*Wp + m</c>, so that the rows of
+/// a plane are adjacent and a slot is a vector of consecutive positions <c>oh*Wp + ow</c> of the flattened plane, which
+/// may cross output rows; the lanes at <c>ow &gt;= OW</c> read the next row's first cells (or the slack) and are dropped
+/// with the scratch's extra columns.</para>
 /// </remarks>
 internal static unsafe partial class ConvKernel
 {
