@@ -262,16 +262,8 @@ internal static unsafe partial class ConvKernel
                     int groups = Math.Min(plan.GroupsPerRun, plan.Groups - g0);
                     var body = new WeightGradItems<TSimd, TVector, T> { Rows = rows, Taps = taps, Partials = c, Plan = plan, FirstGroup = g0, Workspace = workspace };
                     ParallelRunner.Run(ref body, groups * plan.Chunks, degree);
-                    if (plan.DirectTaps)
-                    {
-                        var sums = new SumDirectPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
-                        ParallelRunner.Run(ref sums, SumDirectUnits(plan, groups), degree);
-                    }
-                    else
-                    {
-                        var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
-                        ParallelRunner.Run(ref sums, groups * plan.M, degree);
-                    }
+                    var sums = new SumPartialsBody<TSimd, TVector, T> { Partials = c, WeightGradient = weightGradient, Plan = plan, FirstGroup = g0 };
+                    ParallelRunner.Run(ref sums, plan.DirectTaps ? SumDirectUnits(plan, groups) : groups * plan.M, degree);
                 }
             }
         }
@@ -281,8 +273,8 @@ internal static unsafe partial class ConvKernel
         }
     }
 
-    /// <summary>The partials' sum over rows <c>(gi, m)</c> of a run, a range of them per work item (element-wise: any split
-    /// gives the same bits).</summary>
+    /// <summary>The partials' sum of a run, a range of units per work item (element-wise: any split gives the same bits):
+    /// rows <c>(gi, m)</c> of the packed GEMM's partials, or blocks of weight columns of the direct layout's transposed ones.</summary>
     private struct SumPartialsBody<TSimd, TVector, T> : IParallelBody
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -293,7 +285,17 @@ internal static unsafe partial class ConvKernel
         public WeightGradPlan Plan;
         public int FirstGroup;
 
-        public readonly void Invoke(int start, int end) => SumPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
+        public readonly void Invoke(int start, int end)
+        {
+            if (Plan.DirectTaps)
+            {
+                SumDirectPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
+            }
+            else
+            {
+                SumPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
+            }
+        }
     }
 
     /// <summary>A vector of <c>P_0 + P_1 + ...</c>, the chunks' partials <paramref name="stride"/> apart, added in chunk order.</summary>
@@ -906,6 +908,7 @@ internal static unsafe partial class ConvKernel
             return;
         }
 
+        T* lanes = stackalloc T[16]; // a four-channel step's partial sums, lane by lane
         for (int n = 0; n < shape.Batch; n++)
         {
             int c = 0;
@@ -921,11 +924,11 @@ internal static unsafe partial class ConvKernel
                         Debug.Assert(Bounds.Within(rows, 4L * plane, dy, outputGradient.Length), "bias rows outside the output gradient");
                         if (typeof(T) == typeof(float))
                         {
-                            BiasFourPlanes((float*)rows, plane, (float*)(sums + c));
+                            BiasFourPlanes<Simd128<float>, Vector128<float>, float>((float*)rows, plane, (float*)(sums + c), (float*)lanes);
                         }
                         else
                         {
-                            BiasFourPlanes((double*)rows, plane, (double*)(sums + c));
+                            BiasFourPlanes<Simd256<double>, Vector256<double>, double>((double*)rows, plane, (double*)(sums + c), (double*)lanes);
                         }
                     }
                 }
@@ -956,48 +959,41 @@ internal static unsafe partial class ConvKernel
 
     /// <summary>
     /// Adds four adjacent channels' plane sums to <paramref name="sums"/> (four elements), each channel's four partial sums
-    /// <c>s[i mod 4]</c> the lanes of one 4-lane vector (the tail positions into lane 0, one by one, after them), added as
-    /// <c>(s0 + s1) + (s2 + s3)</c>: the scalar chains of <see cref="BiasGradient{T, TAccumulator}"/>, four channels
-    /// interleaved so that the adds do not wait on one chain.
+    /// <c>s[i mod 4]</c> the lanes of one 4-lane vector (<typeparamref name="TSimd"/>: 128-bit float or 256-bit double;
+    /// the tail positions into lane 0, one by one, after them), added as <c>(s0 + s1) + (s2 + s3)</c>: the scalar chains
+    /// of <see cref="BiasGradient{T, TAccumulator}"/>, four channels interleaved so that the adds do not wait on one chain.
+    /// <paramref name="lanes"/> (16 elements, the caller's) receives the four vectors.
     /// </summary>
-    private static void BiasFourPlanes(float* rows, nint plane, float* sums)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BiasFourPlanes<TSimd, TVector, TF>(TF* rows, nint plane, TF* sums, TF* lanes)
+        where TSimd : struct, ISimd<TSimd, TVector, TF>
+        where TVector : struct
+        where TF : unmanaged, IFloatingPointIeee754<TF>
     {
-        Vector128<float> a0 = Vector128<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        Debug.Assert(TSimd.Count == 4, "a partial sum per lane");
+        TVector a0 = TSimd.Zero, a1 = a0, a2 = a0, a3 = a0;
         nint i = 0;
         for (; i <= plane - 4; i += 4)
         {
-            a0 += Vector128.Load(rows + i);
-            a1 += Vector128.Load(rows + plane + i);
-            a2 += Vector128.Load(rows + (2 * plane) + i);
-            a3 += Vector128.Load(rows + (3 * plane) + i);
+            a0 = TSimd.Add(a0, TSimd.Load(rows + i));
+            a1 = TSimd.Add(a1, TSimd.Load(rows + plane + i));
+            a2 = TSimd.Add(a2, TSimd.Load(rows + (2 * plane) + i));
+            a3 = TSimd.Add(a3, TSimd.Load(rows + (3 * plane) + i));
         }
 
-        sums[0] += FinishPlane(a0.GetElement(0), a0.GetElement(1), a0.GetElement(2), a0.GetElement(3), rows, i, plane);
-        sums[1] += FinishPlane(a1.GetElement(0), a1.GetElement(1), a1.GetElement(2), a1.GetElement(3), rows + plane, i, plane);
-        sums[2] += FinishPlane(a2.GetElement(0), a2.GetElement(1), a2.GetElement(2), a2.GetElement(3), rows + (2 * plane), i, plane);
-        sums[3] += FinishPlane(a3.GetElement(0), a3.GetElement(1), a3.GetElement(2), a3.GetElement(3), rows + (3 * plane), i, plane);
-    }
-
-    /// <inheritdoc cref="BiasFourPlanes(float*, nint, float*)"/>
-    private static void BiasFourPlanes(double* rows, nint plane, double* sums)
-    {
-        Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
-        nint i = 0;
-        for (; i <= plane - 4; i += 4)
+        TSimd.Store(a0, lanes);
+        TSimd.Store(a1, lanes + 4);
+        TSimd.Store(a2, lanes + 8);
+        TSimd.Store(a3, lanes + 12);
+        for (int k = 0; k < 4; k++)
         {
-            a0 += Vector256.Load(rows + i);
-            a1 += Vector256.Load(rows + plane + i);
-            a2 += Vector256.Load(rows + (2 * plane) + i);
-            a3 += Vector256.Load(rows + (3 * plane) + i);
+            TF* s = lanes + (4 * k);
+            sums[k] += FinishPlane(s[0], s[1], s[2], s[3], rows + (k * plane), i, plane);
         }
-
-        sums[0] += FinishPlane(a0.GetElement(0), a0.GetElement(1), a0.GetElement(2), a0.GetElement(3), rows, i, plane);
-        sums[1] += FinishPlane(a1.GetElement(0), a1.GetElement(1), a1.GetElement(2), a1.GetElement(3), rows + plane, i, plane);
-        sums[2] += FinishPlane(a2.GetElement(0), a2.GetElement(1), a2.GetElement(2), a2.GetElement(3), rows + (2 * plane), i, plane);
-        sums[3] += FinishPlane(a3.GetElement(0), a3.GetElement(1), a3.GetElement(2), a3.GetElement(3), rows + (3 * plane), i, plane);
     }
 
     /// <summary>A plane's partial sums finished: the tail <c>[from, plane)</c> into <paramref name="s0"/>, then <c>(s0 + s1) + (s2 + s3)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF FinishPlane<TF>(TF s0, TF s1, TF s2, TF s3, TF* row, nint from, nint plane)
         where TF : unmanaged, IFloatingPointIeee754<TF>
     {

@@ -135,36 +135,55 @@ internal static unsafe partial class ConvKernel
             Debug.Assert((co1 - co0) * (long)outPlane <= p.DirectItemOutputLength, "item's output past its scratch");
         }
 
-        int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
         int rows = co1 - co0;
-        int panels = (rows + mr - 1) / mr;
-        nint rowStride = p.DirectRowStride;
-        nint aChannel = (nint)p.KD * p.KH * p.KW * mr;
-        nint panelStride = (nint)p.K * mr;
         if (p.DirectFlat)
         {
             DirectFlatTiles<TSimd, TVector, T>(ap, biasG, p, rows, padded, taps, output);
-            if (channelsLast)
-            {
-                nint cout = (nint)p.Groups * p.CoutG;
-                T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
-                Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
-                for (int od = 0; od < p.OD; od++)
-                {
-                    for (int oh = 0; oh < p.OH; oh++)
-                    {
-                        TransposeRange(output + ((nint)od * p.DirectFlatPlane) + ((nint)oh * rowStride), (nint)p.OD * p.DirectFlatPlane, rows, 0, p.OW, pixels + ((((nint)od * p.OH) + oh) * p.OW * cout), cout);
-                    }
-                }
-            }
-            else
-            {
-                CopyFlatRows(output, p, rows, y);
-            }
-
-            return;
+        }
+        else
+        {
+            DirectRowTiles<TSimd, TVector, T>(ap, biasG, p, rows, padded, taps, y);
         }
 
+        if (channelsLast)
+        {
+            nint cout = (nint)p.Groups * p.CoutG;
+            T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
+            Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
+            if (!p.DirectFlat)
+            {
+                TransposeRange(output, outPlane, rows, 0, outPlane, pixels, cout);
+                return;
+            }
+
+            // The flat scratch's rows are Wp apart: each output row's OW pixels on their own.
+            for (int od = 0; od < p.OD; od++)
+            {
+                for (int oh = 0; oh < p.OH; oh++)
+                {
+                    TransposeRange(output + ((nint)od * p.DirectFlatPlane) + ((nint)oh * p.DirectRowStride), (nint)p.OD * p.DirectFlatPlane, rows, 0, p.OW, pixels + ((((nint)od * p.OH) + oh) * p.OW * cout), cout);
+                }
+            }
+        }
+        else if (p.DirectFlat)
+        {
+            CopyFlatRows(output, p, rows, y);
+        }
+    }
+
+    /// <summary>
+    /// The row-slot tiles of one item into <paramref name="y"/> (its channels-first output, or its scratch): per output
+    /// row, slots of a vector of columns, the last masked past the row; tiles of two slots, the second of an odd last
+    /// tile repeating the first (computed, not stored).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    private static void DirectRowTiles<TSimd, TVector, T>(T* ap, T* biasG, in Plan p, int rows, T* padded, nint* taps, T* y)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
+        nint rowStride = p.DirectRowStride, outPlane = p.OutVolume;
         int perRow = (p.OW + v - 1) / v;
         long slots = (long)p.OH * perRow;
         for (int od = 0; od < p.OD; od++)
@@ -193,38 +212,15 @@ internal static unsafe partial class ConvKernel
                     Mask1 = live1 == v || live1 == 0 ? default : TSimd.LaneMask(0, live1),
                 };
                 Debug.Assert(Bounds.Within(stores.Row0, live0, y, rows * (long)outPlane) && (!pair || Bounds.Within(stores.Row1, live1, y, rows * (long)outPlane)), "slot outside the item's output");
-                for (int panel = 0; panel < panels; panel++)
-                {
-                    int live = Math.Min(mr, rows - (panel * mr));
-                    T* a = ap + (panel * panelStride);
-                    T* panelBias = biasG == null ? null : biasG + (panel * mr);
-                    Debug.Assert(Bounds.Within(a, panelStride, ap, p.PackedAPerBlock), "panel outside the item's packed A");
-                    Debug.Assert(Bounds.Within(stores.Row0 + ((live - 1) * outPlane), live0, y, rows * (long)outPlane), "panel's rows outside the item's output");
-                    if (live > 4)
-                    {
-                        DirectTile<TSimd, TVector, T, AllRows>(a, b, second, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
-                    }
-                    else
-                    {
-                        DirectTile<TSimd, TVector, T, FourRows>(a, b, second, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
-                    }
-                }
+                DirectPanels<TSimd, TVector, T>(ap, biasG, b, second, taps, count, rows, stores, p, y);
             }
-        }
-
-        if (channelsLast)
-        {
-            nint cout = (nint)p.Groups * p.CoutG;
-            T* pixels = destination + ((nint)n * outPlane * cout) + ((nint)g * p.CoutG) + co0;
-            Debug.Assert(Bounds.Within(pixels, ((outPlane - 1) * cout) + rows, destination, p.DestinationLength), "item's pixels outside the destination");
-            TransposeRange(output, outPlane, rows, 0, outPlane, pixels, cout);
         }
     }
 
     /// <summary>
     /// The flat direct layout's tiles (<see cref="Plan.DirectFlat"/>) of one item into its scratch: per output plane,
-    /// pairs of slots over the flattened padded plane, every panel of the block's channels per tile, whole vectors stored
-    /// (the lanes past an output row's last column land in the scratch's dropped columns).
+    /// pairs of slots over the flattened padded plane, whole vectors stored (the lanes past an output row's last column
+    /// land in the scratch's dropped columns).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
     private static void DirectFlatTiles<TSimd, TVector, T>(T* ap, T* biasG, in Plan p, int rows, T* padded, nint* taps, T* output)
@@ -233,9 +229,6 @@ internal static unsafe partial class ConvKernel
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int v = TSimd.Count, mr = TileRows<TSimd, TVector, T>();
-        int panels = (rows + mr - 1) / mr;
-        nint aChannel = (nint)p.KD * p.KH * p.KW * mr;
-        nint panelStride = (nint)p.K * mr;
         nint width = p.DirectRowStride;
         long positions = (long)p.OH * width;
         Debug.Assert(p.DirectFlatPlane % (2 * v) == 0 && p.DirectFlatPlane >= positions, "flat plane not whole slot pairs");
@@ -258,21 +251,36 @@ internal static unsafe partial class ConvKernel
                     Live1 = v,
                 };
                 Debug.Assert(Bounds.Within(stores.Row0, 2 * v, output, rows * (long)stores.Plane), "slot pair outside the item's scratch");
-                for (int panel = 0; panel < panels; panel++)
-                {
-                    int live = Math.Min(mr, rows - (panel * mr));
-                    T* a = ap + (panel * panelStride);
-                    T* panelBias = biasG == null ? null : biasG + (panel * mr);
-                    Debug.Assert(Bounds.Within(a, panelStride, ap, p.PackedAPerBlock), "panel outside the item's packed A");
-                    if (live > 4)
-                    {
-                        DirectTile<TSimd, TVector, T, AllRows>(a, b, v, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
-                    }
-                    else
-                    {
-                        DirectTile<TSimd, TVector, T, FourRows>(a, b, v, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
-                    }
-                }
+                DirectPanels<TSimd, TVector, T>(ap, biasG, b, v, taps, count, rows, stores, p, output);
+            }
+        }
+    }
+
+    /// <summary>One tile of two slots for every panel of the item's <paramref name="rows"/> output channels (the last
+    /// panel's live rows only), into the item's output or scratch <paramref name="y"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DirectPanels<TSimd, TVector, T>(T* ap, T* biasG, T* b, nint second, nint* taps, int count, int rows, in DirectStores<T, TVector> stores, in Plan p, T* y)
+        where TSimd : struct, ISimd<TSimd, TVector, T>
+        where TVector : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = TileRows<TSimd, TVector, T>();
+        nint aChannel = (nint)p.KD * p.KH * p.KW * mr;
+        nint panelStride = (nint)p.K * mr;
+        for (int panel = 0; panel * mr < rows; panel++)
+        {
+            int live = Math.Min(mr, rows - (panel * mr));
+            T* a = ap + (panel * panelStride);
+            T* panelBias = biasG == null ? null : biasG + (panel * mr);
+            Debug.Assert(Bounds.Within(a, panelStride, ap, p.PackedAPerBlock), "panel outside the item's packed A");
+            Debug.Assert(Bounds.Within(stores.Row0 + (((nint)(panel * mr) + live - 1) * stores.Plane), stores.Live0, y, rows * (long)stores.Plane), "panel's rows outside the item's output");
+            if (live > 4)
+            {
+                DirectTile<TSimd, TVector, T, AllRows>(a, b, second, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
+            }
+            else
+            {
+                DirectTile<TSimd, TVector, T, FourRows>(a, b, second, taps, count, p.CinG, aChannel, p.DirectChannelStride, stores, panel * mr, live, panelBias);
             }
         }
     }

@@ -253,21 +253,6 @@ internal static unsafe partial class ConvKernel
     /// <summary>Weight columns a unit of the transposed partials' sum covers, and rows of R it sums per pass (its scratch is their product).</summary>
     private const int SumColumns = 16, SumRows = 128;
 
-    /// <summary>The transposed partials' sum over blocks of <see cref="SumColumns"/> weight columns of a run, a range of
-    /// (group, block) units per work item (element-wise: any split gives the same bits).</summary>
-    private struct SumDirectPartialsBody<TSimd, TVector, T> : IParallelBody
-        where TSimd : struct, ISimd<TSimd, TVector, T>
-        where TVector : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public T* Partials;
-        public T* WeightGradient;
-        public WeightGradPlan Plan;
-        public int FirstGroup;
-
-        public readonly void Invoke(int start, int end) => SumDirectPartials<TSimd, TVector, T>(Partials, WeightGradient, Plan, FirstGroup, start, end);
-    }
-
     /// <summary>The (group, column block) units of a run of <paramref name="groups"/> groups.</summary>
     private static int SumDirectUnits(in WeightGradPlan p, int groups) => groups * ((p.N + SumColumns - 1) / SumColumns);
 

@@ -111,19 +111,21 @@ public abstract class ConvBackwardTests<T>
         Assert.True(cases > 60, $"only {cases} cases ran");
     }
 
+    /// <summary>Random-data problems large enough for several sample chunks and column blocks in the weight gradient and
+    /// several items forward; every rank.</summary>
+    private static readonly P[] RandomProblems =
+    [
+        ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
+        ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
+        ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
+        ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
+    ];
+
     [Fact]
     public void RandomDataIsBitIdenticalForEveryThreadCountAndLayout()
     {
-        // Large enough for several sample chunks and column blocks in the weight gradient and several items forward.
-        P[] problems =
-        [
-            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
-            ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
-            ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
-            ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
-        ];
         int seed = 900;
-        foreach (P p in problems)
+        foreach (P p in RandomProblems)
         {
             foreach (bool transposed in (bool[])[false, true])
             {
@@ -171,14 +173,7 @@ public abstract class ConvBackwardTests<T>
     [Fact]
     public void ChannelsLastGradientsAreTheChannelsFirstBitsPermuted()
     {
-        P[] problems =
-        [
-            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
-            ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
-            ConvBackwardCases.Make(2, [3, 2], [2, 1], [1, 0], [0, 1], [1, 2], [1, 1], 1, 2, 17, 3, [7, 10]),
-            ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
-            ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
-        ];
+        P[] problems = [.. RandomProblems, ConvBackwardCases.Make(2, [3, 2], [2, 1], [1, 0], [0, 1], [1, 2], [1, 1], 1, 2, 17, 3, [7, 10])];
         int seed = 1300, cases = 0;
         foreach (P p in problems)
         {
@@ -246,12 +241,9 @@ public abstract class ConvBackwardTests<T>
 
         P[] problems =
         [
-            ConvBackwardCases.Make(2, [4, 4], [2, 2], [1, 1], [1, 1], [1, 1], [0, 0], 1, 5, 16, 24, [9, 11]),
-            ConvBackwardCases.Make(2, [3, 3], [1, 1], [1, 1], [1, 1], [1, 1], [0, 0], 2, 3, 8, 40, [12, 13]),
+            .. RandomProblems,
             ConvBackwardCases.Make(2, [3, 3], [1, 1], [0, 0], [0, 0], [1, 1], [0, 0], 1, 9, 37, 19, [10, 12]),
             ConvBackwardCases.Make(2, [2, 3], [2, 1], [1, 0], [0, 2], [1, 2], [1, 0], 3, 4, 21, 9, [7, 15]),
-            ConvBackwardCases.Make(1, [5], [2], [2], [1], [2], [1], 1, 9, 12, 20, [33]),
-            ConvBackwardCases.Make(3, [3, 3, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], 1, 2, 6, 8, [4, 5, 6]),
         ];
         int direct = ConvKernel.WeightGradPlan.DirectPlansForTests, compared = 0;
         foreach (P p in problems)
