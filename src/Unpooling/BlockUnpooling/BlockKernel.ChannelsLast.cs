@@ -58,7 +58,7 @@ internal static unsafe partial class BlockKernel
         public long PlaneBase;
         public T Zero;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // Random: a table of every channel's taps for a chunk of cells (pixel by pixel; see RandomBlockRow).

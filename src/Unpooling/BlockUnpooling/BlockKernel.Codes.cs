@@ -176,7 +176,7 @@ internal static unsafe partial class BlockKernel
     /// <see cref="Tap"/> cell by cell. Power-of-two factors scale by a shift (exact: <c>(v * 2^k) &gt;&gt; 32</c> is
     /// <c>v &gt;&gt; (32 - k)</c> for 32-bit <c>v</c>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(KernelImpl.Entry)]
     internal static void HashTaps(ulong* taps, int count, ulong z, int kh, int kw, int bytes)
     {
         // Powers of two: offsetH is the top lh bits of the low half, offsetW the top lw bits of the high half, so

@@ -69,7 +69,7 @@ internal static unsafe partial class BlockKernel
         public Plan Plan;
         public int* Failures;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Plan p = Plan;

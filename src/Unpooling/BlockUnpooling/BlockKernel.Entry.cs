@@ -77,7 +77,7 @@ internal static unsafe partial class BlockKernel
     /// The first tap (flat position) of a block cut by the output's bottom or right edge whose cell lies outside the
     /// output, or -1; taps out of <c>[0, KH*KW)</c> are left to the range check. Only the cut blocks are read.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(KernelImpl.Entry)]
     private static long FirstTapOutsideOutput<TIndex>(TIndex* taps, int planes, in Plan p)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -196,7 +196,7 @@ internal static unsafe partial class BlockKernel
         public Plan Plan;
         public int* Failures;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             ref readonly Plan p = ref Plan;

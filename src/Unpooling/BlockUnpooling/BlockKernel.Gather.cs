@@ -281,7 +281,7 @@ internal static unsafe partial class BlockKernel
         public T* Result;
         public GatherPlan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             GatherPlan p = Plan;

@@ -208,7 +208,7 @@ internal static unsafe partial class BlockKernel
         public TF* Result;
         public GatherPlan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             GatherPlan p = Plan;
@@ -309,7 +309,7 @@ internal static unsafe partial class BlockKernel
         public TF* Result;
         public GatherPlan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             GatherPlan p = Plan;
@@ -436,7 +436,7 @@ internal static unsafe partial class BlockKernel
         public TF* Result;
         public Plan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // Locals: the stores could alias the plan's fields, which the JIT would then reload per vector.

@@ -228,7 +228,7 @@ internal static unsafe partial class BlockKernel
         /// <summary>The buffers, plan, code and fill, as the 2-D body holds them.</summary>
         public BlockBody<TLanes, TVector, TE, TCode> Rows;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Plan p = Rows.Plan;
@@ -309,7 +309,7 @@ internal static unsafe partial class BlockKernel
         /// <summary>Whether block rows are built in a staging run and streamed out (<see cref="StreamsRows"/>).</summary>
         public bool Stream;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // A copy in this frame, not a reference into the caller's: every pointer store may alias the plan, so its

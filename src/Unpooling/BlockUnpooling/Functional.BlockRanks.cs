@@ -338,7 +338,7 @@ internal unsafe struct SubsampleBody3D<T> : IParallelBody
     public Size3D Stride;
     public int Slices;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     public readonly void Invoke(int start, int end)
     {
         nint smallSlice = (nint)Small.Height * Small.Width, largeSlice = (nint)Large.Height * Large.Width;

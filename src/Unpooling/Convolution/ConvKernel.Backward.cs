@@ -285,6 +285,7 @@ internal static unsafe partial class ConvKernel
         public WeightGradPlan Plan;
         public int FirstGroup;
 
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             if (Plan.DirectTaps)
@@ -318,7 +319,7 @@ internal static unsafe partial class ConvKernel
     /// <c>dW[g*M + m, col] = P_0 + P_1 + ...</c> over the chunks' partials, in chunk order (element-wise, so the same
     /// bits at every width), for the run's rows <c>gi*M + m</c> in <c>[rowStart, rowEnd)</c>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void SumPartials<TSimd, TVector, T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int rowStart, int rowEnd)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -454,7 +455,7 @@ internal static unsafe partial class ConvKernel
         public int FirstGroup;
         public ConvWorkspace? Workspace;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // Packed A: every row panel over a step block; packed B: a column block's panels over a step block. The
@@ -894,7 +895,7 @@ internal static unsafe partial class ConvKernel
     /// channels of a pixel (<see cref="BiasGradientChannelsLast{T, TAccumulator}"/>), so its bits are the channels-first
     /// ones. No vector-width-dependent reduction is used.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     public static void BiasGradient<T, TAccumulator>(ReadOnlySpan<T> outputGradient, Shape5D shape, Span<TAccumulator> biasGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TAccumulator : unmanaged, IFloatingPointIeee754<TAccumulator>

@@ -325,7 +325,7 @@ internal static unsafe partial class ConvKernel
     /// <c>2*Count</c> columns (panel <c>jr</c> at <c>jr*kc*2*Count</c>). Convolution: <c>B[k, c] = w[g*Cout/g + c0 + c, k]</c>;
     /// transposed: <c>B[k, j] = w[g*Cin/g + k, c0 + c, t]</c>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void PackChannelsLastWeights<TSimd, TVector, T>(T* weight, in ChannelsLastPlan p, int g, int c0, int cn, int t0, int tn, int k0, int kc, T* dst)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -371,7 +371,7 @@ internal static unsafe partial class ConvKernel
         public ChannelsLastPlan Plan;
         public ConvWorkspace? Workspace;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // Bounded by constants: RowBlock x KB of A, RowBlock x Ldc of C, KB x Ldc of B when packed per block.

@@ -192,7 +192,7 @@ internal static unsafe partial class ConvKernel
         public Plan Plan;
         public ConvWorkspace? Workspace;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             // The padded input is proven by the plan to fit (MaxScratchElements); the tile buffer holds one tile per

@@ -47,6 +47,7 @@ internal static unsafe partial class ConvKernel
         public int Channels, PiecesPerSample;
         public bool ToChannelsFirst;
 
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             nint perSample = Pixels * Channels;
@@ -74,7 +75,7 @@ internal static unsafe partial class ConvKernel
     /// matrix into rows of its transpose, in square blocks of rows by columns where <see cref="LaneTranspose"/> serves
     /// the element type.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void TransposeRange<T>(T* a, nint lda, int rows, nint q0, nint q1, T* b, nint ldb)
         where T : unmanaged
     {

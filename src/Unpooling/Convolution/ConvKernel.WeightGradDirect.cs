@@ -263,7 +263,7 @@ internal static unsafe partial class ConvKernel
     /// (each of its <see cref="SumColumns"/> columns adjacent in the gradient; written one at a time down a column, they
     /// were a page apart at D3).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void SumDirectPartials<TSimd, TVector, T>(T* partials, T* weightGradient, in WeightGradPlan p, int g0, int start, int end)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct

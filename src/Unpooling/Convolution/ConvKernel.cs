@@ -695,7 +695,7 @@ internal static unsafe partial class ConvKernel
     /// Packs rows <c>[m0, m0+rows)</c>, reduction steps <c>[k0, k0+kc)</c> of a group's A into panels of
     /// <paramref name="mr"/> rows, <paramref name="kc"/>-major (panel <c>i</c> at <c>i*mr*kc</c>), zero-padded.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void PackWeightPanels<T>(T* a, nint strideM, nint strideK, int m0, int rows, int k0, int kc, int mr, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -744,7 +744,7 @@ internal static unsafe partial class ConvKernel
         /// <summary>The source and destination are channels-last (the direct layout only: <see cref="RunDirectChannelsLast{T}"/>).</summary>
         public bool ChannelsLast;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             if (Direct)

@@ -77,7 +77,7 @@ internal static unsafe class ChannelsLastIndexConversion
         public bool ToTaps;
         public long* FirstBad;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Debug.Assert(start >= 0 && start <= end && end <= Shape.ElementCount, "a range outside the indices");

@@ -272,7 +272,7 @@ internal static unsafe class ChannelsLastPoolKernel
         public TIndex* Indices;
         public Plan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int row = start; row < end; row++)
@@ -282,7 +282,7 @@ internal static unsafe class ChannelsLastPoolKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void VectorRow<TSimd, TVector, T, TIndex>(T* source, T* destination, TIndex* indices, in Plan p, int row)
         where TSimd : struct, ISimd<TSimd, TVector, T>
         where TVector : struct
@@ -520,7 +520,7 @@ internal static unsafe class ChannelsLastPoolKernel
         public TIndex* Indices;
         public Plan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             bool inLanes = Plan.TapsDecodeInLanes;
@@ -613,7 +613,7 @@ internal static unsafe class ChannelsLastPoolKernel
     }
 
     /// <summary>The scalar definition of one output row, any element type.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void ScalarRow<T, TIndex>(T* source, T* destination, TIndex* indices, in Plan p, int row)
         where T : unmanaged, INumber<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>

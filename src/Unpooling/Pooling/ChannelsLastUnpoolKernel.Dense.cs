@@ -80,6 +80,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         public ChannelsLastPoolKernel.Plan Plan;
         public bool Sum;
 
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             int oD = Plan.Spatial.Depth.Output, oH = Plan.Spatial.Height.Output;
@@ -106,7 +107,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
 
         /// <summary>Checks, then writes, the output blocks of pooled row (n, od, oh); <see langword="false"/> (nothing
         /// written for this row) when an index of the row lies outside its window.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         private readonly bool Row(int n, int od, int oh)
         {
             ref readonly SpatialPlan s = ref Plan.Spatial;

@@ -62,7 +62,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         public T* Result;
         public ChannelsLastPoolKernel.Plan Plan;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             int oW = Plan.Spatial.Width.Output, channels = Plan.Channels;

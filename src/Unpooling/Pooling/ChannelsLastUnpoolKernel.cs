@@ -186,7 +186,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         public long* FirstBad;
         public int* Foreign;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             int oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
@@ -235,7 +235,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         public ChannelsLastPoolKernel.Plan Plan;
         public bool Sum;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             int oD = Plan.Spatial.Depth.Output, oH = Plan.Spatial.Height.Output, oW = Plan.Spatial.Width.Output, channels = Plan.Channels;
@@ -301,7 +301,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
     }
 
     /// <summary>Indices that cross planes: one thread, the channels-first operator's order (n, c, od, oh, ow).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void LogicalOrder<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, in ChannelsLastPoolKernel.Plan p, bool sum)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>

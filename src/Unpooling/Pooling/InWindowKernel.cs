@@ -99,7 +99,7 @@ internal static unsafe class InWindowKernel
     /// wholly inside the plane by range alone, through the vectorized range check (a tap there is valid exactly when it
     /// is below <c>kH*kW</c>), and the few border windows on either side tap by tap (<see cref="WindowTaps.Cell"/>).
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     public static long FirstInvalidInPlane<TIndex>(TIndex* idx, in WindowTaps taps)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -164,6 +164,7 @@ internal static unsafe class InWindowKernel
         public int Planes;
         public int* Failed;
 
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             long perPlane = Taps.PooledPlane;
@@ -196,7 +197,7 @@ internal static unsafe class InWindowKernel
         /// <summary>The planes of the buffers (for the range asserts only).</summary>
         public int Planes;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             WindowTaps taps = Taps;

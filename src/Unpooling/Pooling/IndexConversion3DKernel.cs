@@ -103,7 +103,7 @@ internal static unsafe class IndexConversion3D
             ParallelRunner.Run(ref body, Items, degree);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             if (_kind == Kind.Decode)

@@ -154,7 +154,7 @@ internal static unsafe class IndexConversionKernel
             ParallelRunner.Run(ref this, (int)Count, degree);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Debug.Assert(start >= 0 && start <= end && end <= Count, "a range outside the indices");

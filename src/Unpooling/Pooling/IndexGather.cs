@@ -157,7 +157,7 @@ internal static unsafe class IndexGather
         public long* FirstBad;
         public bool Validate;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             long from = (long)start * Block, to = Math.Min(Count, (long)end * Block);
@@ -217,7 +217,7 @@ internal static unsafe class IndexGather
         /// <summary>The planes of the buffers (for the range asserts only).</summary>
         public int Planes;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             nuint outPlane = (nuint)OutPlane;
@@ -296,7 +296,7 @@ internal static unsafe class IndexGather
         /// <summary>The planes of the buffers (for the range asserts only).</summary>
         public int Planes;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             IndexLayout layout = Layout;
@@ -338,7 +338,7 @@ internal static unsafe class IndexGather
         /// <summary>The planes of the buffers (for the range asserts only).</summary>
         public int Planes;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             WindowTaps taps = Taps;

@@ -239,7 +239,7 @@ internal static unsafe class MaxPool2DKernel
         public Plan Plan;
         public bool Vector;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int row = start; row < end; row++)

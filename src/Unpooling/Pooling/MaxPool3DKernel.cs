@@ -202,7 +202,7 @@ internal static unsafe class MaxPool3DKernel
         public Plan Plan;
         public bool Vector;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int row = start; row < end; row++)

@@ -181,7 +181,7 @@ internal static unsafe class MaxUnpool2DKernel
     /// The general case: an index may name any cell of its scope, so one thread clears the whole output and scatters in
     /// row-major input order (the last duplicate wins, or all are added in that order).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static void ScatterAcrossPlanes<T, TIndex, TConvention>(T* source, TIndex* indices, T* destination, int planes, int inPlane, in IndexLayout layout, bool sum, long indexBase = 0)
         where T : unmanaged, INumberBase<T>
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -234,6 +234,7 @@ internal static unsafe class MaxUnpool2DKernel
         public TCheck Check;
         public int* Failures;
 
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int plane = start; plane < end && Volatile.Read(ref *Failures) == 0; plane++)
@@ -351,7 +352,7 @@ internal static unsafe class MaxUnpool2DKernel
         /// <summary>The planes of the buffers (for the range asserts only).</summary>
         public int Planes;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int plane = start; plane < end; plane++)
@@ -471,7 +472,7 @@ internal static unsafe class MaxUnpool2DKernel
         public long Limit;
         public long* FirstBad;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             long from = (long)start * Block;

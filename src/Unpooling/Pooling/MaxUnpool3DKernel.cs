@@ -137,7 +137,7 @@ internal static unsafe class MaxUnpool3DKernel
     /// The block path's border rule: the first tap in range of a block cut by the output's far faces whose cell lies
     /// past them (a smaller explicit output or a ceil-mode pooling's input), or -1. Only the cut blocks are read.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+    [MethodImpl(KernelImpl.Entry)]
     private static long FirstInvalidInCutBlocks<TIndex>(TIndex* indices, int planes, in Taps3D taps)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -231,7 +231,7 @@ internal static unsafe class MaxUnpool3DKernel
         public Taps3D Taps;
         public long* FirstBad;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Taps3D taps = Taps;
@@ -295,7 +295,7 @@ internal static unsafe class MaxUnpool3DKernel
         public Taps3D Taps;
         public bool Sum;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             Taps3D taps = Taps;
@@ -375,7 +375,7 @@ internal static unsafe class MaxUnpool3DKernel
         public int Planes;
         public int* Crossing;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             for (int plane = start; plane < end && Volatile.Read(ref *Crossing) == 0; plane++)
@@ -409,7 +409,7 @@ internal static unsafe class MaxUnpool3DKernel
         public bool Sum;
 
         /// <summary>Volumes <c>[start, end)</c>, each cleared and scattered from its own elements, whose indices are checked at use.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void Invoke(int start, int end)
         {
             ColumnMajorMap map = Map;
@@ -437,7 +437,7 @@ internal static unsafe class MaxUnpool3DKernel
         }
 
         /// <summary>Indices that cross volumes: the whole output cleared and scattered in row-major input order, one thread.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // kernels: skip tier-0, which is ~50x slower here
+        [MethodImpl(KernelImpl.Entry)]
         public readonly void ScatterAcrossVolumes()
         {
             ColumnMajorMap map = Map;
