@@ -138,6 +138,7 @@ internal static unsafe partial class BlockKernel
         }
 
         /// <summary>Output row <c>(n, od, oh)</c> of the strided subsample: pixel <c>ow</c> is input pixel <c>ow * sw</c> of row <c>(od * sd, oh * sh)</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void SubsampleRow(T* y, int n, int od, int oh)
         {
             nint c = C;
@@ -159,6 +160,7 @@ internal static unsafe partial class BlockKernel
         /// hashed (<see cref="HashChannelTaps"/>), then each pixel's C values go to the few output pixels of its block,
         /// where the channel-by-channel walk wrote a line per cell per channel.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void RandomBlockRow(int item, ulong* table, int cells)
         {
             int blockDepths = (int)(((long)Output.Depth + Factor.Depth - 1) / Factor.Depth);

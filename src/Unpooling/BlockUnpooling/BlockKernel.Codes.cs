@@ -252,6 +252,7 @@ internal static unsafe partial class BlockKernel
     /// <paramref name="count"/> are read, not used). Each step reads a group before it writes a smaller one at or
     /// before it, so in place is safe.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void NarrowCodes(ulong* codes, int count)
     {
         int n = (count + 63) & ~63;

@@ -194,6 +194,7 @@ internal static unsafe partial class BlockKernel
     /// in row-major block order, C channels per vector operation. Each lane is one channel's chain in the scalar order, so
     /// the bits are the scalar sum's (Half, whose vector add may widen differently, keeps the scalar loop).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RepeatPixels<T>(in GatherPlan p, T* xs, T* sample, int id, int ih)
         where T : unmanaged, INumberBase<T>
     {
@@ -229,6 +230,7 @@ internal static unsafe partial class BlockKernel
     /// channel <c>c</c>'s at <c>table + c*cells</c>. Channels go in ascending order, so a channel's whole-vector overrun
     /// lands in the next channel's row before that is hashed; the table needs 64 entries past <c>channels*cells</c>.
     /// </summary>
+    [MethodImpl(KernelImpl.Entry)]
     internal static void HashChannelTaps(ulong* table, int cells, int n, long firstPlane, int channels, int d, int h, int w, int id, int ih, int c0, ulong seed, int kdh, int kw)
     {
         for (int c = 0; c < channels; c++)
@@ -244,6 +246,7 @@ internal static unsafe partial class BlockKernel
     /// <c>firstPlane + c</c>, the channels-first hash), then each pixel gathers its C channels, which read the few output
     /// pixels of its block (where the channel-by-channel walk read a line per cell per channel).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SeededPixels<T>(in GatherPlan p, T* xs, T* sample, long firstPlane, int id, int ih, ulong* table, int cells, in FastDivisor byKw, in FastDivisor byKh)
         where T : unmanaged, INumberBase<T>
     {

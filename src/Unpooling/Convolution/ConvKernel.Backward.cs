@@ -716,6 +716,7 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>One panel row of a position that is not interior: each segment tested (see <see cref="GatherEdgeSegment"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GatherEdgeRow<T>(T* taps, T* sample, in WeightGradPlan p, in TapView<T> v, TapSegment* segments, int count, long id0, long ih0, long iw0, nint cell, nint step, bool contiguous, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -866,6 +867,7 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>Copies sample <paramref name="n"/>, group <paramref name="g"/> of the channels-first source into the inside of its padded copy (the zeros around stay).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillPadded<T>(T* taps, in WeightGradPlan p, int n, int g, T* padded)
         where T : unmanaged
     {

@@ -286,6 +286,7 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>The flat layout's scratch rows (<see cref="Plan.OW"/> live columns of each padded-width row) into the item's channels-first output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyFlatRows<T>(T* output, in Plan p, int rows, T* y)
         where T : unmanaged
     {
@@ -438,6 +439,7 @@ internal static unsafe partial class ConvKernel
     /// so is one whose input row is off it for both rows (otherwise the row that misses reads a zero margin row).
     /// Returns the count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DirectTaps(in Plan p, int od, int oh0, int oh1, int mr, nint rowStride, nint* taps)
     {
         nint planeStride = p.DirectPlaneStride;

@@ -496,6 +496,7 @@ internal static unsafe partial class ConvKernel
     }
 
     /// <summary>Fills columns <c>[from, OW)</c> of rows <c>oh = sH*mh + qh</c>, <c>mh</c> in <c>[first, end)</c>, of plane <c>od</c> of every channel with its bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillPhaseRows<T>(in PhaseUnit<T> unit, in Plan p, int od, int qh, int first, int end, long from)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -561,6 +562,7 @@ internal static unsafe partial class ConvKernel
     /// Which row taps of <paramref name="ah"/> reach the input from row <paramref name="mh0"/> or <paramref name="mh1"/>,
     /// one bit each (<see cref="ulong.MaxValue"/>, never a pattern of fewer than 64 taps, past 63 taps).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong RowTapPattern(in PhaseAxis ah, int mh0, int mh1, int h)
     {
         if (ah.Taps > 63)
@@ -587,6 +589,7 @@ internal static unsafe partial class ConvKernel
     /// from the tile's slot): a tap whose input plane is outside the input is skipped, and so is one whose input row is
     /// outside it for both rows (otherwise the row that misses reads a zero margin row). Returns the count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int PhaseTapList(in Plan p, in PhaseAxis ad, in PhaseAxis ah, in PhaseAxis aw, int md, int mh0, int mh1, int mr, nint rowStride, nint planeStride, nint* taps)
     {
         int count = 0;

@@ -84,6 +84,7 @@ internal static unsafe partial class ConvKernel
     /// <c>columns[n]</c> = the offset of weight column <c>n = (cb, kd, kh, kw)</c>'s tap at position 0 in the view, for
     /// the <see cref="WeightGradPlan.DirectRows"/> rows (the rows past <c>N</c>, whose sums are never read, at 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnOffsets<T>(in TapView<T> v, in WeightGradPlan p, nint* columns)
         where T : unmanaged
     {
@@ -114,6 +115,7 @@ internal static unsafe partial class ConvKernel
     /// <c>((pd*sD - bD)*H + ph*sH - bH)*W + pw*sW - bW</c> (the view's begin paddings are 0 here: the padded copy holds
     /// them, and a source read in place has none).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PositionOffsets<T>(in TapView<T> v, in WeightGradPlan p, int p0, int kb, nint* positions)
         where T : unmanaged
     {

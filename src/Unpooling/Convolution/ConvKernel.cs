@@ -480,6 +480,7 @@ internal static unsafe partial class ConvKernel
         }
 
         /// <summary>The smallest input row that reaches output row <paramref name="oh"/>, or <c>H</c> if none does.</summary>
+        [MethodImpl(KernelImpl.Entry)]
         public readonly int FirstInputRow(int oh)
         {
             // ih = (oh + p - jh*d) / s grows as jh falls, so the last kernel row that fits gives the smallest ih; once
@@ -1052,6 +1053,7 @@ internal static unsafe partial class ConvKernel
         => destination + ((((nint)n * p.CoutG * p.Groups) + ((nint)g * p.CoutG) + co0) * p.OutVolume);
 
     /// <summary>Fills an item's output planes with their bias (zero without one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillItem<T>(T* y, T* biasG, int channels, nint outPlane)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

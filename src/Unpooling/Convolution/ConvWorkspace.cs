@@ -53,6 +53,7 @@ internal sealed class ConvWorkspace
     public int Packings { get; private set; }
 
     /// <summary>A scratch array of at least <paramref name="length"/> elements (contents undefined).</summary>
+    [MethodImpl(KernelImpl.Entry)]
     public T[] Rent<T>(int length)
         where T : unmanaged
     {
@@ -87,6 +88,7 @@ internal sealed class ConvWorkspace
     }
 
     /// <summary>Keeps an array from <see cref="Rent{T}"/> for later calls (dropped if every slot is taken).</summary>
+    [MethodImpl(KernelImpl.Entry)]
     public void Return<T>(T[] array)
         where T : unmanaged
     {

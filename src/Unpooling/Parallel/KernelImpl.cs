@@ -3,6 +3,13 @@ using System.Runtime.CompilerServices;
 namespace Unpooling.Internal;
 
 /// <summary>How the kernels are compiled.</summary>
+/// <remarks>
+/// Two rules, both checked on the library's IL by <c>KernelEntryTests</c>: a kernel that tiered code calls is
+/// <see cref="Entry"/>; and a method with a loop that a kernel calls (directly or through inlined helpers) is itself
+/// <see cref="MethodImplOptions.AggressiveOptimization"/> (or inlined), so that no kernel's loop starts at tier 0 (about
+/// 50x slower) for its first calls in a process. Loops in <c>System.Numerics.Tensors</c> (<c>TensorPrimitives</c>, used by
+/// the index conversions) are outside these rules: they start at tier 0 like any tiered code.
+/// </remarks>
 internal static class KernelImpl
 {
     /// <summary>

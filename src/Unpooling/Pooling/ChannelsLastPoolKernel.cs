@@ -541,6 +541,7 @@ internal static unsafe class ChannelsLastPoolKernel
 
     /// <summary>Index offset of every tap from its window's origin, by tap code: <c>kd*dD*D + kh*dH*H + kw*dW*W</c>
     /// in the convention's strides (computed in 64 bits; the sums are indices of real cells, validated to fit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillTapTable(in Plan p, long* table)
     {
         AxisPlan depth = p.Spatial.Depth, height = p.Spatial.Height, width = p.Spatial.Width;

@@ -18,6 +18,7 @@ internal static unsafe partial class ChannelsLastUnpoolKernel
         private readonly Span<long> _offsets;
 
         /// <summary>Tabulates <paramref name="p"/>'s taps into <paramref name="table"/> (empty: no table, every window through <c>Target</c>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TapCells(in ChannelsLastPoolKernel.Plan p, Span<long> table)
         {
             SpatialPlan s = p.Spatial;

@@ -164,6 +164,7 @@ internal static unsafe class IndexConversion3D
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void CheckDecoded(long from, long to)
         {
             for (long p = from; p < to; p++)
@@ -177,6 +178,7 @@ internal static unsafe class IndexConversion3D
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void ConvertDecoded(long from, long to)
         {
             for (long p = from; p < to; p++)

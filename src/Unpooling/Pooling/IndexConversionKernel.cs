@@ -175,6 +175,7 @@ internal static unsafe class IndexConversionKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void CopyTaps(long start, long end)
         {
             long count = Taps.Count;
@@ -187,6 +188,7 @@ internal static unsafe class IndexConversionKernel
 
         private readonly void Keep(long position, bool outOfRange) => MaxUnpool3DKernel.KeepFirst(FirstBad, (position << 1) | (outOfRange ? 1L : 0L));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Check(long start, long end)
         {
             ulong fromSpace = (ulong)From.Space, toSpace = (ulong)To.Space;
@@ -207,6 +209,7 @@ internal static unsafe class IndexConversionKernel
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void Convert(long start, long end)
         {
             ulong fromSpace = (ulong)From.Space;
@@ -252,6 +255,7 @@ internal static unsafe class IndexConversionKernel
         }
 
         /// <summary>The checking or converting pass to or from InWindow over <c>[start, end)</c>, window by window.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void WindowPass(long start, long end)
         {
             WindowTaps taps = Taps;

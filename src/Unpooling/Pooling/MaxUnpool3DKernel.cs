@@ -268,6 +268,7 @@ internal static unsafe class MaxUnpool3DKernel
     /// <summary>Lowers <paramref name="first"/> to <paramref name="bad"/> when smaller (any thread order gives the minimum):
     /// every parallel index check (unpooling of every rank and layout, the backward gathers, index conversion) reports
     /// its first bad position this way, so the message never depends on the thread count.</summary>
+    [MethodImpl(KernelImpl.Entry)]
     internal static void KeepFirst(long* first, long bad)
     {
         long seen = Volatile.Read(ref *first);

@@ -68,6 +68,43 @@ public sealed class KernelEntryTests
     }
 
     /// <summary>
+    /// The other direction: a kernel's loops never run at tier 0. A method with a loop that a kernel calls (through its
+    /// inlined helpers) and that is neither inlined nor a kernel itself would start at tier 0, about 50x slower on these
+    /// loops, for its first calls in every process; such methods are kernels too (<c>AggressiveOptimization</c>).
+    /// </summary>
+    [Fact]
+    public void NoKernelCallsALoopThatStartsAtTierZero()
+    {
+        List<string> violations = [];
+        foreach (MethodBase kernel in AllMethods(typeof(Functional).Assembly).Where(IsKernel))
+        {
+            HashSet<MethodBase> seen = [];
+            Stack<MethodBase> pending = new([kernel]);
+            while (pending.TryPop(out MethodBase? method))
+            {
+                foreach (MethodBase callee in Callees(method))
+                {
+                    if (callee.Module != kernel.Module || IsKernel(callee) || !seen.Add(callee))
+                    {
+                        continue;
+                    }
+
+                    if (IsInlined(callee))
+                    {
+                        pending.Push(callee);
+                    }
+                    else if (HasLoop(callee))
+                    {
+                        violations.Add($"{Name(kernel)} -> {Name(callee)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(violations.Count == 0, "kernels call loops that start at tier 0:\n" + string.Join("\n", violations.Distinct().Order()));
+    }
+
+    /// <summary>
     /// The runner calls a body's <c>Invoke</c> through its interface (a constrained call the IL scan sees as
     /// <c>IParallelBody.Invoke</c>), and the runner is tiered code: so every body's <c>Invoke</c> is a kernel entry.
     /// </summary>
@@ -87,6 +124,35 @@ public sealed class KernelEntryTests
     }
 
     private static bool IsKernel(MethodBase method) => (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0;
+
+    /// <summary>Whether the IL branches backwards (a loop).</summary>
+    private static bool HasLoop(MethodBase method)
+    {
+        byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
+        int at = 0;
+        while (il is not null && at < il.Length)
+        {
+            short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
+            OpCode op = OpCodesByValue[value];
+            int start = at;
+            at += op.Size;
+            int size = OperandSize(op, il, at);
+            long target = op.OperandType switch
+            {
+                OperandType.ShortInlineBrTarget => at + size + (sbyte)il[at],
+                OperandType.InlineBrTarget => at + size + BitConverter.ToInt32(il, at),
+                _ => long.MaxValue,
+            };
+            if (target <= start)
+            {
+                return true;
+            }
+
+            at += size;
+        }
+
+        return false;
+    }
 
     private static bool IsInlined(MethodBase method) => (method.MethodImplementationFlags & MethodImplAttributes.AggressiveInlining) != 0;
 
