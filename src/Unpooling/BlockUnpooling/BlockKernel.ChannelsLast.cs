@@ -160,7 +160,6 @@ internal static unsafe partial class BlockKernel
         /// hashed (<see cref="HashChannelTaps"/>), then each pixel's C values go to the few output pixels of its block,
         /// where the channel-by-channel walk wrote a line per cell per channel.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private readonly void RandomBlockRow(int item, ulong* table, int cells)
         {
             int blockDepths = (int)(((long)Output.Depth + Factor.Depth - 1) / Factor.Depth);

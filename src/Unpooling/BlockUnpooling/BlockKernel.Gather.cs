@@ -230,13 +230,12 @@ internal static unsafe partial class BlockKernel
     /// channel <c>c</c>'s at <c>table + c*cells</c>. Channels go in ascending order, so a channel's whole-vector overrun
     /// lands in the next channel's row before that is hashed; the table needs 64 entries past <c>channels*cells</c>.
     /// </summary>
-    [MethodImpl(KernelImpl.Entry)]
     internal static void HashChannelTaps(ulong* table, int cells, int n, long firstPlane, int channels, int d, int h, int w, int id, int ih, int c0, ulong seed, int kdh, int kw)
     {
         for (int c = 0; c < channels; c++)
         {
             ulong z = unchecked(seed + ((((((((ulong)(firstPlane + c) * (ulong)d) + (ulong)id) * (ulong)h) + (ulong)ih) * (ulong)w) + (ulong)c0 + 1) * Golden));
-            HashTaps(table + ((nint)c * cells), n, z, kdh, kw, sizeof(ulong));
+            HashTapsInlined(table + ((nint)c * cells), n, z, kdh, kw, sizeof(ulong));
         }
     }
 
@@ -246,7 +245,6 @@ internal static unsafe partial class BlockKernel
     /// <c>firstPlane + c</c>, the channels-first hash), then each pixel gathers its C channels, which read the few output
     /// pixels of its block (where the channel-by-channel walk read a line per cell per channel).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SeededPixels<T>(in GatherPlan p, T* xs, T* sample, long firstPlane, int id, int ih, ulong* table, int cells, in FastDivisor byKw, in FastDivisor byKh)
         where T : unmanaged, INumberBase<T>
     {

@@ -72,6 +72,14 @@ public sealed class KernelEntryTests
     /// inlined helpers) and that is neither inlined nor a kernel itself would start at tier 0, about 50x slower on these
     /// loops, for its first calls in every process; such methods are kernels too (<c>AggressiveOptimization</c>).
     /// </summary>
+    /// <summary>
+    /// Loops left tiered because their tier-1 code (dynamic PGO, with the channel hashing inlined) is faster than a full
+    /// optimization without a profile: the seeded random rows, channels-last, which hash every channel's taps per row.
+    /// Compiled as kernels, random unpooling's channels-last backward took 8.1 ms against 6.1 and its forward 7.3-7.5
+    /// against 6.7-7.0 (Stopwatch probe, Zen 4, 2026-12-06).
+    /// </summary>
+    private static readonly HashSet<string> TieredOnPurpose = ["SeededPixels", "RandomBlockRow"];
+
     [Fact]
     public void NoKernelCallsALoopThatStartsAtTierZero()
     {
@@ -93,7 +101,7 @@ public sealed class KernelEntryTests
                     {
                         pending.Push(callee);
                     }
-                    else if (HasLoop(callee))
+                    else if (HasLoop(callee) && !TieredOnPurpose.Contains(callee.Name))
                     {
                         violations.Add($"{Name(kernel)} -> {Name(callee)}");
                     }
