@@ -127,7 +127,8 @@ public sealed class ConvertIndicesProperties
             bool shapeValid = PoolModel.ShapeValid(shape);
             int count = PoolCases.Length(shapeValid ? shape.ElementCount : -1, c.IndicesDelta);
             int destinationLength = PoolCases.Length(shapeValid ? shape.ElementCount : -1, c.DestinationDelta);
-            bool indexedValid = c.Indexed.H >= 1 && c.Indexed.W >= 1;
+            // The library also refuses an indexed tensor of 2^63 cells or more (its message says so), found by seed aE3h8DOsaii1.
+            bool indexedValid = c.Indexed.H >= 1 && c.Indexed.W >= 1 && (Int128)shape.Batch * shape.Channels * c.Indexed.H * c.Indexed.W < ((Int128)1 << 63);
             var indexedSize = new Size2D(Math.Max(1, c.Indexed.H), Math.Max(1, c.Indexed.W));
             Shape4D indexed = shape.WithSpatialSize(indexedSize);
             bool small = shapeValid && indexedValid && indexed.ElementCount <= 1 << 13 && shape.ElementCount <= 1 << 13;
