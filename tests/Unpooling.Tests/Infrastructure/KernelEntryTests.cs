@@ -11,9 +11,9 @@ namespace Unpooling.Tests.Infrastructure;
 /// <c>AggressiveInlining</c> helpers as calls: a loop of calls that runs 2-3x slower than the kernel did before the
 /// caller tiered up. Seen on the argmax backward's index encoding at 2 threads (the thread pool's tier-1 work loop
 /// inlined the whole encoding chain; BenchmarkDotNet measured the tiered-up state, a short probe the state before).
-/// So every kernel a tiered method calls is <c>NoInlining</c> too (<c>Kernel.Entry</c>): its code is the one compiled
-/// for it, whoever calls it and for however long. This test reads the IL of every method of the library and lists the
-/// calls from a method without <c>AggressiveOptimization</c> to one with it but without <c>NoInlining</c>.
+/// So every kernel a tiered method calls is <c>NoInlining</c> too (<c>KernelImpl.Entry</c>): its code is the one
+/// compiled for it, whoever calls it and for however long; and a method with a loop that a kernel calls is a kernel
+/// itself. These tests read the IL of every method of the library and list the calls that break either rule.
 /// </summary>
 public sealed class KernelEntryTests
 {
@@ -36,29 +36,12 @@ public sealed class KernelEntryTests
                 continue;
             }
 
-            HashSet<MethodBase> seen = [];
-            Stack<MethodBase> pending = new([caller]);
-            while (pending.TryPop(out MethodBase? method))
+            foreach (MethodBase callee in CalledThroughInlinedHelpers(caller).Where(IsKernel))
             {
-                foreach (MethodBase callee in Callees(method))
+                checkedCalls++;
+                if ((callee.MethodImplementationFlags & MethodImplAttributes.NoInlining) == 0)
                 {
-                    if (callee.Module != caller.Module || !seen.Add(callee))
-                    {
-                        continue;
-                    }
-
-                    if (IsKernel(callee))
-                    {
-                        checkedCalls++;
-                        if ((callee.MethodImplementationFlags & MethodImplAttributes.NoInlining) == 0)
-                        {
-                            violations.Add($"{Name(caller)} -> {Name(callee)}");
-                        }
-                    }
-                    else if (IsInlined(callee))
-                    {
-                        pending.Push(callee);
-                    }
+                    violations.Add($"{Name(caller)} -> {Name(callee)}");
                 }
             }
         }
@@ -68,11 +51,6 @@ public sealed class KernelEntryTests
     }
 
     /// <summary>
-    /// The other direction: a kernel's loops never run at tier 0. A method with a loop that a kernel calls (through its
-    /// inlined helpers) and that is neither inlined nor a kernel itself would start at tier 0, about 50x slower on these
-    /// loops, for its first calls in every process; such methods are kernels too (<c>AggressiveOptimization</c>).
-    /// </summary>
-    /// <summary>
     /// Loops left tiered because their tier-1 code (dynamic PGO, with the channel hashing inlined) is faster than a full
     /// optimization without a profile: the seeded random rows, channels-last, which hash every channel's taps per row.
     /// Compiled as kernels, random unpooling's channels-last backward took 8.1 ms against 6.1 and its forward 7.3-7.5
@@ -80,31 +58,22 @@ public sealed class KernelEntryTests
     /// </summary>
     private static readonly HashSet<string> TieredOnPurpose = ["SeededPixels", "RandomBlockRow"];
 
+    /// <summary>
+    /// The other direction: a kernel's loops never run at tier 0. A method with a loop that a kernel calls (through its
+    /// inlined helpers) and that is neither inlined nor a kernel itself would start at tier 0, about 50x slower on these
+    /// loops, for its first calls in every process; such methods are kernels too (<c>AggressiveOptimization</c>).
+    /// </summary>
     [Fact]
     public void NoKernelCallsALoopThatStartsAtTierZero()
     {
         List<string> violations = [];
         foreach (MethodBase kernel in AllMethods(typeof(Functional).Assembly).Where(IsKernel))
         {
-            HashSet<MethodBase> seen = [];
-            Stack<MethodBase> pending = new([kernel]);
-            while (pending.TryPop(out MethodBase? method))
+            foreach (MethodBase callee in CalledThroughInlinedHelpers(kernel))
             {
-                foreach (MethodBase callee in Callees(method))
+                if (!IsKernel(callee) && HasLoop(callee) && !TieredOnPurpose.Contains(callee.Name))
                 {
-                    if (callee.Module != kernel.Module || IsKernel(callee) || !seen.Add(callee))
-                    {
-                        continue;
-                    }
-
-                    if (IsInlined(callee))
-                    {
-                        pending.Push(callee);
-                    }
-                    else if (HasLoop(callee) && !TieredOnPurpose.Contains(callee.Name))
-                    {
-                        violations.Add($"{Name(kernel)} -> {Name(callee)}");
-                    }
+                    violations.Add($"{Name(kernel)} -> {Name(callee)}");
                 }
             }
         }
@@ -136,30 +105,52 @@ public sealed class KernelEntryTests
     /// <summary>Whether the IL branches backwards (a loop).</summary>
     private static bool HasLoop(MethodBase method)
     {
-        byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
-        int at = 0;
-        while (il is not null && at < il.Length)
+        byte[] il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        foreach ((OpCode op, int start, int operand) in Instructions(il))
         {
-            short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            OpCode op = OpCodesByValue[value];
-            int start = at;
-            at += op.Size;
-            int size = OperandSize(op, il, at);
+            long next = operand + OperandSize(op, il, operand);
             long target = op.OperandType switch
             {
-                OperandType.ShortInlineBrTarget => at + size + (sbyte)il[at],
-                OperandType.InlineBrTarget => at + size + BitConverter.ToInt32(il, at),
+                OperandType.ShortInlineBrTarget => next + (sbyte)il[operand],
+                OperandType.InlineBrTarget => next + BitConverter.ToInt32(il, operand),
                 _ => long.MaxValue,
             };
             if (target <= start)
             {
                 return true;
             }
-
-            at += size;
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The library's methods that <paramref name="root"/> calls once its <c>AggressiveInlining</c> helpers are inlined
+    /// into it: its callees, with each such helper replaced by the helper's own callees (a kernel is not followed).
+    /// </summary>
+    private static IEnumerable<MethodBase> CalledThroughInlinedHelpers(MethodBase root)
+    {
+        HashSet<MethodBase> seen = [];
+        Stack<MethodBase> pending = new([root]);
+        while (pending.TryPop(out MethodBase? method))
+        {
+            foreach (MethodBase callee in Callees(method))
+            {
+                if (callee.Module != root.Module || !seen.Add(callee))
+                {
+                    continue;
+                }
+
+                if (!IsKernel(callee) && IsInlined(callee))
+                {
+                    pending.Push(callee);
+                }
+                else
+                {
+                    yield return callee;
+                }
+            }
+        }
     }
 
     private static bool IsInlined(MethodBase method) => (method.MethodImplementationFlags & MethodImplAttributes.AggressiveInlining) != 0;
@@ -190,19 +181,14 @@ public sealed class KernelEntryTests
 
         Type[]? typeArguments = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
         Type[]? methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        int at = 0;
-        while (at < il.Length)
+        foreach ((OpCode op, _, int operand) in Instructions(il))
         {
-            short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            OpCode op = OpCodesByValue[value];
-            at += op.Size;
             if (op == OpCodes.Call || op == OpCodes.Callvirt || op == OpCodes.Newobj || op == OpCodes.Ldftn)
             {
-                int token = BitConverter.ToInt32(il, at);
                 MethodBase? callee = null;
                 try
                 {
-                    callee = method.Module.ResolveMethod(token, typeArguments, methodArguments);
+                    callee = method.Module.ResolveMethod(BitConverter.ToInt32(il, operand), typeArguments, methodArguments);
                 }
                 catch (ArgumentException)
                 {
@@ -214,11 +200,22 @@ public sealed class KernelEntryTests
                     callees.Add(callee is MethodInfo { IsGenericMethod: true } g && !g.IsGenericMethodDefinition ? g.GetGenericMethodDefinition() : callee);
                 }
             }
-
-            at += OperandSize(op, il, at);
         }
 
         return callees;
+    }
+
+    /// <summary>Each instruction of <paramref name="il"/>: its opcode, its offset and its operand's offset.</summary>
+    private static IEnumerable<(OpCode Op, int Start, int Operand)> Instructions(byte[] il)
+    {
+        int at = 0;
+        while (at < il.Length)
+        {
+            OpCode op = OpCodesByValue[il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at]];
+            int operand = at + op.Size;
+            yield return (op, at, operand);
+            at = operand + OperandSize(op, il, operand);
+        }
     }
 
     private static int OperandSize(OpCode op, byte[] il, int at) => op.OperandType switch
